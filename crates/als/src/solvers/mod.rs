@@ -1,0 +1,58 @@
+//! One ALS half-step: every row of one side re-solved against the fixed factors of the other.
+//! One solver per file: `exact` (normal equations, Cholesky or NNLS) and `cg` (conjugate gradient).
+
+pub mod cg;
+pub mod exact;
+
+use crate::csr::Csr;
+use crate::error::Result;
+use crate::parallel::for_each_chunk;
+use crate::params::{AlsParams, RegScaling, Solver};
+use crate::simd::{Kernel, Simd};
+
+/// Rows per work unit: small enough to balance long-tailed rows across threads.
+const CHUNK_ROWS: usize = 128;
+
+/// The regularisation of one row: λ·n under Spark's scaling (n = ratings, or positive
+/// interactions for implicit feedback), λ otherwise.
+#[inline]
+pub fn row_reg(params: &AlsParams, vals: &[f32]) -> f64 {
+    let lambda = params.reg_param as f64;
+    match params.reg_scaling {
+        RegScaling::Plain => lambda,
+        RegScaling::Spark if params.implicit_prefs => lambda * vals.iter().filter(|&&v| v > 0.0).count() as f64,
+        RegScaling::Spark => lambda * vals.len() as f64,
+    }
+}
+
+/// Re-solves every row of `dst` (rows of `csr`) against `fixed`. `gram` is YᵀY of `fixed`, needed
+/// for implicit feedback.
+pub fn half_step(
+    csr: &Csr,
+    fixed: &[f32],
+    dst: &mut [f32],
+    params: &AlsParams,
+    gram: Option<&[f64]>,
+    kernel: Kernel,
+    threads: usize,
+) -> Result<()> {
+    let rank = params.rank;
+    let results: Vec<Result<()>> = match params.solver {
+        Solver::Cholesky => for_each_chunk(dst, rank, CHUNK_ROWS, threads, |_, first, rows| {
+            exact::solve_rows(csr, first, rows, fixed, params, gram)
+        }),
+        Solver::ConjugateGradient { steps } => {
+            let g32: Vec<f32> = gram.expect("implicit feedback needs the Gram matrix").iter().map(|&v| v as f32).collect();
+            for_each_chunk(dst, rank, CHUNK_ROWS, threads, |_, first, rows| {
+                crate::dispatch!(kernel, cg_chunk(csr, first, rows, fixed, params, &g32, steps));
+                Ok(())
+            })
+        }
+    };
+    results.into_iter().collect()
+}
+
+#[inline(always)]
+fn cg_chunk<S: Simd>(csr: &Csr, first: usize, rows: &mut [f32], fixed: &[f32], params: &AlsParams, gram: &[f32], steps: u32) {
+    cg::solve_rows::<S>(csr, first, rows, fixed, params, gram, steps)
+}

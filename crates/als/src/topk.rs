@@ -1,0 +1,321 @@
+//! Exact top-k recommendation for many users at once, seen items excluded.
+//!
+//! Scores are a blocked matrix product: item factors are packed once into panels of
+//! `NR` vectors of items (factor-major), and a register-tiled micro-kernel computes
+//! `MR` users × one panel at a time. An item block stays in L2 while every user tile of a chunk
+//! passes over it; each tile's scores (in L1) are then scanned against the running k-th best
+//! score, so most scores cost one vector compare.
+//!
+//! Order: higher score first; equal scores by lower item index. Empty slots: item
+//! [`EMPTY`], score −∞.
+
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use crate::csr::Csr;
+use crate::error::{invalid_arg, Result};
+use crate::parallel::for_each_chunk;
+use crate::params::resolve_threads;
+use crate::simd::{Kernel, Simd};
+
+/// The item index of an empty slot.
+pub const EMPTY: u32 = u32::MAX;
+/// Vectors per panel.
+const NR: usize = 2;
+/// Users per micro-kernel tile.
+const MR: usize = 6;
+/// Users per work unit (a multiple of MR).
+const CHUNK_USERS: usize = 96;
+/// Items per block (a multiple of every panel width).
+const BLOCK_ITEMS: usize = 512;
+
+/// `rows` lists of `k` items and scores, row-major, best first.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TopK {
+    pub k: usize,
+    pub rows: usize,
+    pub items: Vec<u32>,
+    pub scores: Vec<f32>,
+}
+
+impl TopK {
+    /// Row `r`'s filled entries.
+    pub fn row(&self, r: usize) -> (&[u32], &[f32]) {
+        let items = &self.items[r * self.k..(r + 1) * self.k];
+        let n = items.iter().position(|&i| i == EMPTY).unwrap_or(self.k);
+        (&items[..n], &self.scores[r * self.k..r * self.k + n])
+    }
+}
+
+/// Item factors packed for the micro-kernel of one SIMD kernel.
+#[derive(Debug, Clone)]
+pub struct PackedItems {
+    pub kernel: Kernel,
+    pub rank: usize,
+    pub n_items: usize,
+    /// Items per panel (NR vectors).
+    width: usize,
+    /// panel-major, then factor, then item within the panel; zero padded.
+    data: Vec<f32>,
+}
+
+impl PackedItems {
+    pub fn new(item_factors: &[f32], rank: usize) -> Result<PackedItems> {
+        check_factors("item factors", item_factors, rank)?;
+        let kernel = Kernel::active();
+        let width = NR * match kernel {
+            Kernel::Avx512 => 16,
+            _ => 8,
+        };
+        let n_items = item_factors.len() / rank;
+        let n_panels = n_items.div_ceil(width);
+        let mut data = vec![0f32; n_panels * rank * width];
+        for i in 0..n_items {
+            let (p, j) = (i / width, i % width);
+            let base = p * rank * width + j;
+            for f in 0..rank {
+                data[base + f * width] = item_factors[i * rank + f];
+            }
+        }
+        Ok(PackedItems { kernel, rank, n_items, width, data })
+    }
+}
+
+/// Top-k items for each user in `users` (all rows of `user_factors` when None). `exclude`
+/// (users × items, indexed like `user_factors`) lists each user's items to leave out.
+/// `progress(done, total)` is called from worker threads as users complete.
+#[allow(clippy::too_many_arguments)]
+pub fn top_k(
+    user_factors: &[f32],
+    item_factors: &[f32],
+    rank: usize,
+    users: Option<&[u32]>,
+    k: usize,
+    exclude: Option<&Csr>,
+    threads: usize,
+    progress: &(dyn Fn(usize, usize) + Sync),
+) -> Result<TopK> {
+    let packed = PackedItems::new(item_factors, rank)?;
+    top_k_packed(&packed, user_factors, users, k, exclude, threads, progress)
+}
+
+/// [`top_k`] over items packed beforehand (for repeated calls against the same items).
+pub fn top_k_packed(
+    packed: &PackedItems,
+    user_factors: &[f32],
+    users: Option<&[u32]>,
+    k: usize,
+    exclude: Option<&Csr>,
+    threads: usize,
+    progress: &(dyn Fn(usize, usize) + Sync),
+) -> Result<TopK> {
+    let rank = packed.rank;
+    check_factors("user factors", user_factors, rank)?;
+    let n_users = user_factors.len() / rank;
+    if k == 0 {
+        return Err(invalid_arg("k must be at least 1"));
+    }
+    if let Some(list) = users {
+        if let Some((pos, &u)) = list.iter().enumerate().find(|(_, &u)| u as usize >= n_users) {
+            return Err(invalid_arg(format!("users[{pos}] = {u} is out of range (users: {n_users})")));
+        }
+    }
+    if let Some(ex) = exclude {
+        if ex.n_rows != n_users || ex.n_cols != packed.n_items {
+            return Err(invalid_arg(format!(
+                "the exclusion matrix is {}×{}, but there are {} users and {} items",
+                ex.n_rows, ex.n_cols, n_users, packed.n_items
+            )));
+        }
+    }
+    let rows = users.map_or(n_users, |l| l.len());
+    let threads = resolve_threads(threads);
+    let mut out = vec![(EMPTY, f32::NEG_INFINITY); rows * k];
+    let done = AtomicUsize::new(0);
+    let kernel = packed.kernel;
+    for_each_chunk(&mut out, k, CHUNK_USERS, threads, |_, first, chunk| {
+        let n = chunk.len() / k;
+        let ids: Vec<u32> = match users {
+            Some(list) => list[first..first + n].to_vec(),
+            None => (first as u32..(first + n) as u32).collect(),
+        };
+        crate::dispatch!(kernel, score_chunk(packed, user_factors, &ids, k, exclude, chunk));
+        let d = done.fetch_add(n, Ordering::Relaxed) + n;
+        progress(d, rows);
+    });
+    let (items, scores) = out.into_iter().unzip();
+    Ok(TopK { k, rows, items, scores })
+}
+
+fn check_factors(what: &str, f: &[f32], rank: usize) -> Result<()> {
+    if rank == 0 {
+        return Err(invalid_arg("rank must be at least 1"));
+    }
+    if f.len() % rank != 0 {
+        return Err(invalid_arg(format!("{what}: length {} is not a multiple of rank {rank}", f.len())));
+    }
+    Ok(())
+}
+
+/// Top-k of the users `ids` into `out` (ids.len() × k).
+#[inline(always)]
+fn score_chunk<S: Simd>(packed: &PackedItems, user_factors: &[f32], ids: &[u32], k: usize, exclude: Option<&Csr>, out: &mut [(u32, f32)]) {
+    let (rank, width, n_items) = (packed.rank, packed.width, packed.n_items);
+    assert_eq!(width, NR * S::W, "items were packed for another kernel");
+    let n = ids.len();
+    let padded = n.div_ceil(MR) * MR;
+    let mut ubuf = vec![0f32; padded * rank];
+    for (r, &u) in ids.iter().enumerate() {
+        ubuf[r * rank..(r + 1) * rank].copy_from_slice(&user_factors[u as usize * rank..(u as usize + 1) * rank]);
+    }
+    let mut best = vec![Best::default(); n];
+    let mut cursor: Vec<usize> = ids.iter().map(|&u| exclude.map_or(0, |e| e.indptr[u as usize])).collect();
+    let mut sbuf = vec![0f32; MR * BLOCK_ITEMS];
+    let mut start = 0;
+    while start < n_items {
+        let len = BLOCK_ITEMS.min(n_items - start);
+        let panels = len.div_ceil(width);
+        let first_panel = start / width;
+        for tile in (0..padded).step_by(MR) {
+            for p in 0..panels {
+                let panel = &packed.data[(first_panel + p) * rank * width..(first_panel + p + 1) * rank * width];
+                // Safety: ubuf has MR rows from `tile`, panel has rank·width floats, sbuf MR rows of BLOCK_ITEMS.
+                unsafe { micro_kernel::<S, MR>(ubuf.as_ptr().add(tile * rank), rank, panel.as_ptr(), sbuf.as_mut_ptr().add(p * width), BLOCK_ITEMS) };
+            }
+            for r in 0..MR.min(n - tile) {
+                let row = tile + r;
+                let scores = &mut sbuf[r * BLOCK_ITEMS..r * BLOCK_ITEMS + len];
+                if let Some(ex) = exclude {
+                    let u = ids[row] as usize;
+                    let end = ex.indptr[u + 1];
+                    let c = &mut cursor[row];
+                    while *c < end && (ex.indices[*c] as usize) < start + len {
+                        scores[ex.indices[*c] as usize - start] = f32::NEG_INFINITY;
+                        *c += 1;
+                    }
+                }
+                best[row].scan::<S>(scores, start as u32, k);
+            }
+        }
+        start += len;
+    }
+    for (row, b) in best.iter().enumerate() {
+        out[row * k..row * k + b.entries.len()].copy_from_slice(&b.entries);
+    }
+}
+
+/// scores[r][0..NR·W] = users[r] · panel, for MR_ users.
+#[inline(always)]
+unsafe fn micro_kernel<S: Simd, const MR_: usize>(users: *const f32, rank: usize, panel: *const f32, out: *mut f32, ld: usize) {
+    let w = S::W;
+    let mut acc = [[S::zero(); NR]; MR_];
+    for f in 0..rank {
+        let b0 = S::load(panel.add(f * NR * w));
+        let b1 = S::load(panel.add(f * NR * w + w));
+        for (r, a) in acc.iter_mut().enumerate() {
+            let u = S::splat(*users.add(r * rank + f));
+            a[0] = S::fma(u, b0, a[0]);
+            a[1] = S::fma(u, b1, a[1]);
+        }
+    }
+    for (r, a) in acc.iter().enumerate() {
+        S::store(out.add(r * ld), a[0]);
+        S::store(out.add(r * ld + w), a[1]);
+    }
+}
+
+/// One user's best entries so far, sorted best first.
+#[derive(Debug, Clone, Default)]
+struct Best {
+    entries: Vec<(u32, f32)>,
+}
+
+impl Best {
+    fn threshold(&self, k: usize) -> f32 {
+        if self.entries.len() < k {
+            f32::NEG_INFINITY
+        } else {
+            self.entries[k - 1].1
+        }
+    }
+
+    /// Offers every score (item `base + j`); only those beating the k-th best are inserted.
+    #[inline(always)]
+    fn scan<S: Simd>(&mut self, scores: &[f32], base: u32, k: usize) {
+        let w = S::W;
+        let mut t = self.threshold(k);
+        let mut j = 0;
+        while j + w <= scores.len() {
+            // Safety: j + w <= len.
+            if unsafe { S::any_gt(S::load(scores.as_ptr().add(j)), S::splat(t)) } {
+                for (l, &s) in scores[j..j + w].iter().enumerate() {
+                    if s > t {
+                        self.insert(base + (j + l) as u32, s, k);
+                        t = self.threshold(k);
+                    }
+                }
+            }
+            j += w;
+        }
+        for (l, &s) in scores[j..].iter().enumerate() {
+            if s > t {
+                self.insert(base + (j + l) as u32, s, k);
+                t = self.threshold(k);
+            }
+        }
+    }
+
+    fn insert(&mut self, item: u32, score: f32, k: usize) {
+        // After every entry with a score >= this one: ties keep the lower (earlier) item first.
+        let pos = self.entries.partition_point(|e| e.1 >= score);
+        if pos >= k {
+            return;
+        }
+        if self.entries.len() == k {
+            self.entries.pop();
+        }
+        self.entries.insert(pos, (item, score));
+    }
+}
+
+/// Top-k for a single user vector, with `exclude` (sorted item indices) left out.
+pub fn top_k_one(packed: &PackedItems, x: &[f32], k: usize, exclude: &[u32]) -> Result<TopK> {
+    if x.len() != packed.rank {
+        return Err(invalid_arg(format!("the user vector has {} values, but rank is {}", x.len(), packed.rank)));
+    }
+    if k == 0 {
+        return Err(invalid_arg("k must be at least 1"));
+    }
+    let mut out = vec![(EMPTY, f32::NEG_INFINITY); k];
+    crate::dispatch!(packed.kernel, score_one(packed, x, k, exclude, &mut out));
+    let (items, scores) = out.into_iter().unzip();
+    Ok(TopK { k, rows: 1, items, scores })
+}
+
+#[inline(always)]
+fn score_one<S: Simd>(packed: &PackedItems, x: &[f32], k: usize, exclude: &[u32], out: &mut [(u32, f32)]) {
+    let (rank, width, n_items) = (packed.rank, packed.width, packed.n_items);
+    assert_eq!(width, NR * S::W, "items were packed for another kernel");
+    let mut best = Best::default();
+    let mut sbuf = vec![0f32; BLOCK_ITEMS];
+    let mut cursor = 0;
+    let mut start = 0;
+    while start < n_items {
+        let len = BLOCK_ITEMS.min(n_items - start);
+        let first_panel = start / width;
+        for p in 0..len.div_ceil(width) {
+            let panel = &packed.data[(first_panel + p) * rank * width..(first_panel + p + 1) * rank * width];
+            // Safety: x has rank floats, panel rank·width, sbuf BLOCK_ITEMS (a multiple of width).
+            unsafe { micro_kernel::<S, 1>(x.as_ptr(), rank, panel.as_ptr(), sbuf.as_mut_ptr().add(p * width), BLOCK_ITEMS) };
+        }
+        let scores = &mut sbuf[..len];
+        while cursor < exclude.len() && (exclude[cursor] as usize) < start + len {
+            if exclude[cursor] as usize >= start {
+                scores[exclude[cursor] as usize - start] = f32::NEG_INFINITY;
+            }
+            cursor += 1;
+        }
+        best.scan::<S>(scores, start as u32, k);
+        start += len;
+    }
+    out[..best.entries.len()].copy_from_slice(&best.entries);
+}
