@@ -21,7 +21,7 @@ pub fn loss(data: &Interactions, users: &[f32], items: &[f32], params: &AlsParam
     let csr = &data.by_user;
     let g32: Vec<f32> = item_gram.map(|g| g.iter().map(|&v| v as f32).collect()).unwrap_or_default();
     let parts = map_ranges(csr.n_rows, CHUNK, threads, |_, start, end| {
-        crate::dispatch!(kernel, user_terms(csr, start, end, users, items, params, &g32))
+        user_terms(kernel, csr, start, end, users, items, params, &g32)
     });
     let (mut data_term, mut total_conf) = (0.0f64, 0.0f64);
     for (d, c) in parts {
@@ -45,9 +45,13 @@ pub fn loss(data: &Interactions, users: &[f32], items: &[f32], params: &AlsParam
     }
 }
 
+crate::multiversion! {
+    fn user_terms(csr: &Csr, start: usize, end: usize, users: &[f32], items: &[f32], params: &AlsParams, gram: &[f32]) -> (f64, f64) => user_terms_with;
+}
+
 /// The data term and the user regularisation of users `start..end`, and their total confidence.
 #[inline(always)]
-fn user_terms<S: Simd>(csr: &Csr, start: usize, end: usize, users: &[f32], items: &[f32], params: &AlsParams, gram: &[f32]) -> (f64, f64) {
+fn user_terms_with<S: Simd>(csr: &Csr, start: usize, end: usize, users: &[f32], items: &[f32], params: &AlsParams, gram: &[f32]) -> (f64, f64) {
     let k = params.rank;
     let (mut sum, mut conf_sum) = (0.0f64, 0.0f64);
     for u in start..end {

@@ -138,7 +138,7 @@ pub fn top_k_packed(
             Some(list) => list[first..first + n].to_vec(),
             None => (first as u32..(first + n) as u32).collect(),
         };
-        crate::dispatch!(kernel, score_chunk(packed, user_factors, &ids, k, exclude, chunk));
+        score_chunk(kernel, packed, user_factors, &ids, k, exclude, chunk);
         let d = done.fetch_add(n, Ordering::Relaxed) + n;
         progress(d, rows);
     });
@@ -156,9 +156,17 @@ fn check_factors(what: &str, f: &[f32], rank: usize) -> Result<()> {
     Ok(())
 }
 
+crate::multiversion! {
+    fn score_chunk(packed: &PackedItems, user_factors: &[f32], ids: &[u32], k: usize, exclude: Option<&Csr>, out: &mut [(u32, f32)]) => chunk_top_k;
+}
+
+crate::multiversion! {
+    fn score_one(packed: &PackedItems, x: &[f32], k: usize, exclude: &[u32], out: &mut [(u32, f32)]) => one_top_k;
+}
+
 /// Top-k of the users `ids` into `out` (ids.len() × k).
 #[inline(always)]
-fn score_chunk<S: Simd>(packed: &PackedItems, user_factors: &[f32], ids: &[u32], k: usize, exclude: Option<&Csr>, out: &mut [(u32, f32)]) {
+fn chunk_top_k<S: Simd>(packed: &PackedItems, user_factors: &[f32], ids: &[u32], k: usize, exclude: Option<&Csr>, out: &mut [(u32, f32)]) {
     let (rank, width, n_items) = (packed.rank, packed.width, packed.n_items);
     assert_eq!(width, NR * S::W, "items were packed for another kernel");
     let n = ids.len();
@@ -286,13 +294,13 @@ pub fn top_k_one(packed: &PackedItems, x: &[f32], k: usize, exclude: &[u32]) -> 
         return Err(invalid_arg("k must be at least 1"));
     }
     let mut out = vec![(EMPTY, f32::NEG_INFINITY); k];
-    crate::dispatch!(packed.kernel, score_one(packed, x, k, exclude, &mut out));
+    score_one(packed.kernel, packed, x, k, exclude, &mut out);
     let (items, scores) = out.into_iter().unzip();
     Ok(TopK { k, rows: 1, items, scores })
 }
 
 #[inline(always)]
-fn score_one<S: Simd>(packed: &PackedItems, x: &[f32], k: usize, exclude: &[u32], out: &mut [(u32, f32)]) {
+fn one_top_k<S: Simd>(packed: &PackedItems, x: &[f32], k: usize, exclude: &[u32], out: &mut [(u32, f32)]) {
     let (rank, width, n_items) = (packed.rank, packed.width, packed.n_items);
     assert_eq!(width, NR * S::W, "items were packed for another kernel");
     let mut best = Best::default();

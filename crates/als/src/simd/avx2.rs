@@ -6,12 +6,6 @@ use std::arch::x86_64::*;
 #[derive(Clone, Copy)]
 pub struct Avx2;
 
-/// Runs `f` in a context compiled for AVX2 and FMA. Safety: the CPU must support both.
-#[target_feature(enable = "avx2,fma")]
-pub unsafe fn enter<R>(f: impl FnOnce() -> R) -> R {
-    f()
-}
-
 impl Simd for Avx2 {
     type V = __m256;
     const W: usize = 8;

@@ -6,13 +6,6 @@ use std::arch::x86_64::*;
 #[derive(Clone, Copy)]
 pub struct Avx512;
 
-/// Runs `f` in a context compiled for AVX-512F (+FMA) so the generic body inlined into it is
-/// vectorised with them. Safety: the CPU must support AVX-512F.
-#[target_feature(enable = "avx512f,avx2,fma")]
-pub unsafe fn enter<R>(f: impl FnOnce() -> R) -> R {
-    f()
-}
-
 impl Simd for Avx512 {
     type V = __m512;
     const W: usize = 16;

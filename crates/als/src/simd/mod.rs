@@ -6,6 +6,7 @@
 
 pub mod ops;
 pub mod portable;
+pub mod sparse;
 #[cfg(target_arch = "x86_64")]
 pub mod avx2;
 #[cfg(target_arch = "x86_64")]
@@ -30,6 +31,14 @@ pub trait Simd: Copy {
     unsafe fn hsum(v: Self::V) -> f32;
     /// True when any lane of `v` is greater than the matching lane of `t`.
     unsafe fn any_gt(v: Self::V, t: Self::V) -> bool;
+    /// Hints that the cache line at `p` will be read soon (no effect where unsupported).
+    #[inline(always)]
+    unsafe fn prefetch(p: *const f32) {
+        #[cfg(target_arch = "x86_64")]
+        std::arch::x86_64::_mm_prefetch::<{ std::arch::x86_64::_MM_HINT_T0 }>(p as *const i8);
+        #[cfg(not(target_arch = "x86_64"))]
+        let _ = p;
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -104,21 +113,36 @@ impl Kernel {
     }
 }
 
-/// Runs `$f::<S>($args)` with the backend `S` for `$kernel`, inside a function compiled with
-/// that backend's target features so the generic body is vectorised with them.
+/// Defines `fn $name(kernel: Kernel, args…)` that runs the generic `$body::<S>(args…)` with the
+/// backend `S` for `kernel`, inside a function compiled with that backend's target features, so
+/// the `#[inline(always)]` body and its intrinsics are compiled for them. An unsupported kernel
+/// runs the portable backend.
 #[macro_export]
-macro_rules! dispatch {
-    ($kernel:expr, $f:ident ( $($arg:expr),* $(,)? )) => {{
-        match $kernel {
+macro_rules! multiversion {
+    ($(#[$m:meta])* $vis:vis fn $name:ident ( $($arg:ident : $ty:ty),* $(,)? ) $(-> $ret:ty)? => $body:ident;) => {
+        $(#[$m])*
+        #[allow(clippy::too_many_arguments)]
+        $vis fn $name(kernel: $crate::simd::Kernel, $($arg: $ty),*) $(-> $ret)? {
             #[cfg(target_arch = "x86_64")]
-            $crate::simd::Kernel::Avx512 => unsafe {
-                $crate::simd::avx512::enter(|| $f::<$crate::simd::avx512::Avx512>($($arg),*))
-            },
+            #[target_feature(enable = "avx512f,avx2,fma")]
+            #[allow(clippy::too_many_arguments)]
+            unsafe fn avx512($($arg: $ty),*) $(-> $ret)? {
+                $body::<$crate::simd::avx512::Avx512>($($arg),*)
+            }
             #[cfg(target_arch = "x86_64")]
-            $crate::simd::Kernel::Avx2 => unsafe {
-                $crate::simd::avx2::enter(|| $f::<$crate::simd::avx2::Avx2>($($arg),*))
-            },
-            _ => $f::<$crate::simd::portable::Portable>($($arg),*),
+            #[target_feature(enable = "avx2,fma")]
+            #[allow(clippy::too_many_arguments)]
+            unsafe fn avx2($($arg: $ty),*) $(-> $ret)? {
+                $body::<$crate::simd::avx2::Avx2>($($arg),*)
+            }
+            match kernel {
+                // Safety: the CPU supports the kernel's features (checked).
+                #[cfg(target_arch = "x86_64")]
+                $crate::simd::Kernel::Avx512 if kernel.supported() => unsafe { avx512($($arg),*) },
+                #[cfg(target_arch = "x86_64")]
+                $crate::simd::Kernel::Avx2 if kernel.supported() => unsafe { avx2($($arg),*) },
+                _ => $body::<$crate::simd::portable::Portable>($($arg),*),
+            }
         }
-    }};
+    };
 }

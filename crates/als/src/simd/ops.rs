@@ -62,12 +62,16 @@ mod tests {
         ((0..n).map(|i| (i as f32 * 0.37).sin()).collect(), (0..n).map(|i| (i as f32 * 0.11).cos()).collect())
     }
 
-    fn run_dot(k: Kernel, a: &[f32], b: &[f32]) -> f32 {
-        crate::dispatch!(k, dot(a, b))
+    crate::multiversion! {
+        fn run_dot(a: &[f32], b: &[f32]) -> f32 => dot;
     }
 
-    fn run_axpy(k: Kernel, a: &[f32], y: &mut [f32]) {
-        crate::dispatch!(k, axpy(0.5, a, y))
+    fn half_axpy<S: Simd>(a: &[f32], y: &mut [f32]) {
+        axpy::<S>(0.5, a, y)
+    }
+
+    crate::multiversion! {
+        fn run_axpy(a: &[f32], y: &mut [f32]) => half_axpy;
     }
 
     #[test]

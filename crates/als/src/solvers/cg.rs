@@ -5,6 +5,7 @@
 use crate::csr::Csr;
 use crate::params::AlsParams;
 use crate::simd::ops::{axpy, dot};
+use crate::simd::sparse::sparse_update;
 use crate::simd::Simd;
 
 const EPS: f32 = 1e-20;
@@ -15,19 +16,27 @@ const EPS: f32 = 1e-20;
 pub fn solve_rows<S: Simd>(csr: &Csr, first: usize, rows: &mut [f32], fixed: &[f32], params: &AlsParams, gram: &[f32], steps: u32) {
     let k = params.rank;
     let (mut r, mut p, mut ap) = (vec![0f32; k], vec![0f32; k], vec![0f32; k]);
-    let (mut w, mut rhs) = (Vec::new(), Vec::new());
+    let (mut rhs, mut neg_w) = (Vec::new(), Vec::new());
+    // Entries whose weight c − 1 is zero add nothing to A·p: the CG steps skip them.
+    let (mut wcols, mut wvals) = (Vec::new(), Vec::new());
     for (j, x) in rows.chunks_mut(k).enumerate() {
         let (cols, vals) = csr.row(first + j);
         if cols.is_empty() {
             x.fill(0.0);
             continue;
         }
-        w.clear();
         rhs.clear();
-        for &v in vals {
+        neg_w.clear();
+        wcols.clear();
+        wvals.clear();
+        for (&i, &v) in cols.iter().zip(vals) {
             let (c, pref) = params.confidence_of(v);
-            w.push(c - 1.0);
+            neg_w.push(1.0 - c);
             rhs.push(c * pref);
+            if c != 1.0 {
+                wcols.push(i);
+                wvals.push(c - 1.0);
+            }
         }
         let reg = super::row_reg(params, vals) as f32;
 
@@ -36,11 +45,7 @@ pub fn solve_rows<S: Simd>(csr: &Csr, first: usize, rows: &mut [f32], fixed: &[f
         for (rv, &xv) in r.iter_mut().zip(x.iter()) {
             *rv = -*rv - reg * xv;
         }
-        for (n, &i) in cols.iter().enumerate() {
-            let y = &fixed[i as usize * k..(i as usize + 1) * k];
-            let s = dot::<S>(y, x);
-            axpy::<S>(rhs[n] - w[n] * s, y, &mut r);
-        }
+        sparse_update::<S>(fixed, k, cols, Some(&rhs), &neg_w, x, &mut r);
         p.copy_from_slice(&r);
         let mut rs_old = dot::<S>(&r, &r);
         for _ in 0..steps {
@@ -50,11 +55,7 @@ pub fn solve_rows<S: Simd>(csr: &Csr, first: usize, rows: &mut [f32], fixed: &[f
             // ap = A·p
             gram_times::<S>(gram, &p, &mut ap, k);
             axpy::<S>(reg, &p, &mut ap);
-            for (n, &i) in cols.iter().enumerate() {
-                let y = &fixed[i as usize * k..(i as usize + 1) * k];
-                let s = dot::<S>(y, &p);
-                axpy::<S>(w[n] * s, y, &mut ap);
-            }
+            sparse_update::<S>(fixed, k, &wcols, None, &wvals, &p, &mut ap);
             let alpha = rs_old / dot::<S>(&p, &ap);
             axpy::<S>(alpha, &p, x);
             axpy::<S>(-alpha, &ap, &mut r);

@@ -11,6 +11,7 @@ use crate::linalg::{cholesky_solve, nnls_solve};
 use crate::params::AlsParams;
 
 /// Solves rows `first..` of `csr` into `rows` (consecutive vectors of `params.rank`).
+#[inline(always)]
 pub fn solve_rows(csr: &Csr, first: usize, rows: &mut [f32], fixed: &[f32], params: &AlsParams, gram: Option<&[f64]>) -> Result<()> {
     let k = params.rank;
     let mut scratch = Scratch::new(k);
@@ -37,6 +38,7 @@ impl Scratch {
 }
 
 /// Solves one row exactly. A row with no entries gets the zero vector.
+#[inline(always)]
 pub fn solve_row(fixed: &[f32], cols: &[u32], vals: &[f32], params: &AlsParams, gram: Option<&[f64]>, s: &mut Scratch, out: &mut [f32]) -> Result<()> {
     let k = params.rank;
     if cols.is_empty() {

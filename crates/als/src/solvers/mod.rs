@@ -39,12 +39,12 @@ pub fn half_step(
     let rank = params.rank;
     let results: Vec<Result<()>> = match params.solver {
         Solver::Cholesky => for_each_chunk(dst, rank, CHUNK_ROWS, threads, |_, first, rows| {
-            exact::solve_rows(csr, first, rows, fixed, params, gram)
+            exact_chunk(kernel, csr, first, rows, fixed, params, gram)
         }),
         Solver::ConjugateGradient { steps } => {
             let g32: Vec<f32> = gram.expect("implicit feedback needs the Gram matrix").iter().map(|&v| v as f32).collect();
             for_each_chunk(dst, rank, CHUNK_ROWS, threads, |_, first, rows| {
-                crate::dispatch!(kernel, cg_chunk(csr, first, rows, fixed, params, &g32, steps));
+                cg_chunk(kernel, csr, first, rows, fixed, params, &g32, steps);
                 Ok(())
             })
         }
@@ -52,7 +52,22 @@ pub fn half_step(
     results.into_iter().collect()
 }
 
+crate::multiversion! {
+    fn exact_chunk(csr: &Csr, first: usize, rows: &mut [f32], fixed: &[f32], params: &AlsParams, gram: Option<&[f64]>) -> Result<()> => exact_rows;
+}
+
+/// The exact solver has no hand-written kernels; compiling it per backend lets the compiler
+/// vectorise its rank-1 updates with the wider registers.
 #[inline(always)]
-fn cg_chunk<S: Simd>(csr: &Csr, first: usize, rows: &mut [f32], fixed: &[f32], params: &AlsParams, gram: &[f32], steps: u32) {
+fn exact_rows<S: Simd>(csr: &Csr, first: usize, rows: &mut [f32], fixed: &[f32], params: &AlsParams, gram: Option<&[f64]>) -> Result<()> {
+    exact::solve_rows(csr, first, rows, fixed, params, gram)
+}
+
+crate::multiversion! {
+    fn cg_chunk(csr: &Csr, first: usize, rows: &mut [f32], fixed: &[f32], params: &AlsParams, gram: &[f32], steps: u32) => cg_rows;
+}
+
+#[inline(always)]
+fn cg_rows<S: Simd>(csr: &Csr, first: usize, rows: &mut [f32], fixed: &[f32], params: &AlsParams, gram: &[f32], steps: u32) {
     cg::solve_rows::<S>(csr, first, rows, fixed, params, gram, steps)
 }
