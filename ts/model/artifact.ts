@@ -1,0 +1,164 @@
+// Owns reading and writing a model artifact directory: factors, id maps, item metadata, the
+// popularity list and the precomputed top-k table, each checksummed in the manifest. Writes go
+// to a temporary directory renamed into place, so a reader never sees half an artifact.
+
+import { createHash } from 'node:crypto';
+import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync, existsSync } from 'node:fs';
+import { join, dirname, basename } from 'node:path';
+import { decodeF32, decodeU32, encodeTensor } from './tensor-file.js';
+import { ARTIFACT_FORMAT, type Manifest } from './manifest.js';
+
+export interface ItemMetadata {
+  /** Per item index: title, or null when unknown. */
+  titles: (string | null)[];
+  /** Per item index: genre names. */
+  genres: string[][];
+}
+
+export interface ModelArtifact {
+  manifest: Manifest;
+  rank: number;
+  userIds: string[];
+  itemIds: string[];
+  /** nUsers × rank */
+  userFactors: Float32Array;
+  /** nItems × rank */
+  itemFactors: Float32Array;
+  items: ItemMetadata | null;
+  /** Item indices, most popular first, with their interaction counts. */
+  popularity: { items: Uint32Array; counts: Uint32Array };
+  /** nUsers × depth item indices (0xFFFFFFFF = empty) and scores, best first. */
+  topk: { depth: number; items: Uint32Array; scores: Float32Array };
+}
+
+const FILES = {
+  userFactors: 'user-factors.f32',
+  itemFactors: 'item-factors.f32',
+  userIds: 'user-ids.json',
+  itemIds: 'item-ids.json',
+  items: 'items.json',
+  popularity: 'popularity.u32',
+  topkItems: 'topk-items.u32',
+  topkScores: 'topk-scores.f32',
+} as const;
+
+export class ArtifactError extends Error {
+  override name = 'ArtifactError';
+}
+
+/** Writes `a` to `dir` (which must not exist). The manifest's `files` is filled in here. */
+export function writeArtifact(dir: string, a: Omit<ModelArtifact, 'manifest'> & { manifest: Omit<Manifest, 'files'> }): Manifest {
+  if (existsSync(dir)) throw new ArtifactError(`${dir} already exists; versions are immutable`);
+  const nUsers = a.userIds.length;
+  const nItems = a.itemIds.length;
+  check(a.userFactors.length === nUsers * a.rank, `user factors hold ${a.userFactors.length} values for ${nUsers} users × rank ${a.rank}`);
+  check(a.itemFactors.length === nItems * a.rank, `item factors hold ${a.itemFactors.length} values for ${nItems} items × rank ${a.rank}`);
+  check(a.topk.items.length === nUsers * a.topk.depth && a.topk.scores.length === a.topk.items.length, 'top-k table does not match users × depth');
+  check(a.popularity.items.length === a.popularity.counts.length, 'popularity items and counts differ in length');
+
+  const contents: Record<string, Buffer> = {
+    [FILES.userFactors]: encodeTensor(a.userFactors, nUsers, a.rank),
+    [FILES.itemFactors]: encodeTensor(a.itemFactors, nItems, a.rank),
+    [FILES.userIds]: Buffer.from(JSON.stringify(a.userIds)),
+    [FILES.itemIds]: Buffer.from(JSON.stringify(a.itemIds)),
+    [FILES.popularity]: encodeTensor(interleave(a.popularity.items, a.popularity.counts), a.popularity.items.length, 2),
+    [FILES.topkItems]: encodeTensor(a.topk.items, nUsers, a.topk.depth),
+    [FILES.topkScores]: encodeTensor(a.topk.scores, nUsers, a.topk.depth),
+  };
+  if (a.items) contents[FILES.items] = Buffer.from(JSON.stringify(a.items));
+
+  const files: Manifest['files'] = {};
+  const tmp = join(dirname(dir), `.${basename(dir)}.tmp-${process.pid}-${Date.now()}`);
+  mkdirSync(tmp, { recursive: true });
+  try {
+    for (const [name, buf] of Object.entries(contents)) {
+      writeFileSync(join(tmp, name), buf);
+      files[name] = { bytes: buf.length, sha256: sha256(buf) };
+    }
+    const manifest: Manifest = { ...a.manifest, format: ARTIFACT_FORMAT, files };
+    writeFileSync(join(tmp, 'manifest.json'), JSON.stringify(manifest, null, 2) + '\n');
+    renameSync(tmp, dir);
+    return manifest;
+  } catch (e) {
+    rmSync(tmp, { recursive: true, force: true });
+    throw e;
+  }
+}
+
+/** Reads the manifest alone (cheap: lists and registries use it). */
+export function readManifest(dir: string): Manifest {
+  const path = join(dir, 'manifest.json');
+  let m: Manifest;
+  try {
+    m = JSON.parse(readFileSync(path, 'utf8')) as Manifest;
+  } catch (e) {
+    throw new ArtifactError(`${path}: cannot read the manifest: ${(e as Error).message}`);
+  }
+  if (m.format !== ARTIFACT_FORMAT) throw new ArtifactError(`${path}: format "${String(m.format)}" is not ${ARTIFACT_FORMAT}`);
+  return m;
+}
+
+/** Reads and (by default) verifies every file's checksum; a corrupt or truncated file is an error naming it. */
+export function readArtifact(dir: string, opts: { verify?: boolean } = {}): ModelArtifact {
+  const manifest = readManifest(dir);
+  const verify = opts.verify ?? true;
+  const load = (name: string): Buffer => {
+    const entry = manifest.files[name];
+    if (!entry) throw new ArtifactError(`${dir}: the manifest lists no ${name}`);
+    let buf: Buffer;
+    try {
+      buf = readFileSync(join(dir, name));
+    } catch (e) {
+      throw new ArtifactError(`${join(dir, name)}: ${(e as Error).message}`);
+    }
+    if (buf.length !== entry.bytes) throw new ArtifactError(`${join(dir, name)}: ${buf.length} bytes, the manifest says ${entry.bytes} (truncated?)`);
+    if (verify && sha256(buf) !== entry.sha256) throw new ArtifactError(`${join(dir, name)}: checksum mismatch (corrupt file)`);
+    return buf;
+  };
+  const json = <T>(name: string): T => JSON.parse(load(name).toString('utf8')) as T;
+  const uf = decodeF32(load(FILES.userFactors), FILES.userFactors);
+  const itf = decodeF32(load(FILES.itemFactors), FILES.itemFactors);
+  const pop = decodeU32(load(FILES.popularity), FILES.popularity);
+  const ti = decodeU32(load(FILES.topkItems), FILES.topkItems);
+  const ts = decodeF32(load(FILES.topkScores), FILES.topkScores);
+  const userIds = json<string[]>(FILES.userIds);
+  const itemIds = json<string[]>(FILES.itemIds);
+  const n = pop.rows;
+  const popItems = new Uint32Array(n);
+  const popCounts = new Uint32Array(n);
+  for (let i = 0; i < n; i++) {
+    popItems[i] = pop.data[2 * i]!;
+    popCounts[i] = pop.data[2 * i + 1]!;
+  }
+  if (uf.rows !== userIds.length || itf.rows !== itemIds.length || uf.cols !== itf.cols || ti.rows !== userIds.length) {
+    throw new ArtifactError(`${dir}: files disagree on the numbers of users, items or the rank`);
+  }
+  return {
+    manifest,
+    rank: uf.cols,
+    userIds,
+    itemIds,
+    userFactors: uf.data,
+    itemFactors: itf.data,
+    items: manifest.files[FILES.items] ? json<ItemMetadata>(FILES.items) : null,
+    popularity: { items: popItems, counts: popCounts },
+    topk: { depth: ti.cols, items: ti.data, scores: ts.data },
+  };
+}
+
+function interleave(a: Uint32Array, b: Uint32Array): Uint32Array {
+  const out = new Uint32Array(a.length * 2);
+  for (let i = 0; i < a.length; i++) {
+    out[2 * i] = a[i]!;
+    out[2 * i + 1] = b[i]!;
+  }
+  return out;
+}
+
+function sha256(buf: Buffer): string {
+  return createHash('sha256').update(buf).digest('hex');
+}
+
+function check(ok: boolean, msg: string): asserts ok {
+  if (!ok) throw new ArtifactError(`writeArtifact: ${msg}`);
+}

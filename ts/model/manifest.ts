@@ -1,0 +1,63 @@
+// Owns the manifest of a model artifact: what was trained, on what, how well, and the checksum
+// of every file, plus how versions are named.
+
+import { createHash } from 'node:crypto';
+
+export const ARTIFACT_FORMAT = 'realtime-recs/model@1';
+
+export interface FileEntry {
+  bytes: number;
+  sha256: string;
+}
+
+export interface IterationRecord {
+  iteration: number;
+  loss: number | null;
+  seconds: number;
+}
+
+export interface Manifest {
+  format: typeof ARTIFACT_FORMAT;
+  version: string;
+  createdAt: string;
+  /** The code that trained it (package version and git commit when known). */
+  codeVersion: string;
+  /** Training parameters (Spark names) and solver options. */
+  params: Record<string, unknown>;
+  engine: { kind: string; kernel: string };
+  data: {
+    source: string;
+    /** sha256 over the interactions the final model was fitted on. */
+    fingerprint: string;
+    users: number;
+    items: number;
+    interactions: number;
+    /** Preparation and split settings and resulting counts. */
+    [key: string]: unknown;
+  };
+  /** Metrics of the model on the evaluation split (empty when evaluation was skipped). */
+  metrics: Record<string, number>;
+  /** The popularity baseline's metrics on the same split. */
+  baseline: Record<string, number>;
+  /** Seconds per stage. */
+  timings: Record<string, number>;
+  iterations: IterationRecord[];
+  /** Depth of the precomputed top-k table. */
+  topkDepth: number;
+  files: Record<string, FileEntry>;
+}
+
+/** `v20261130-021533-1a2b3c`: sortable by time, unique by content. */
+export function newVersion(now: Date, contentKey: string): string {
+  const p = (n: number, w = 2) => String(n).padStart(w, '0');
+  const stamp = `${now.getUTCFullYear()}${p(now.getUTCMonth() + 1)}${p(now.getUTCDate())}-${p(now.getUTCHours())}${p(now.getUTCMinutes())}${p(now.getUTCSeconds())}`;
+  const hash = createHash('sha256').update(contentKey).update(String(now.getTime())).digest('hex').slice(0, 6);
+  return `v${stamp}-${hash}`;
+}
+
+/** sha256 of the interactions (order-sensitive), for the manifest's data fingerprint. */
+export function fingerprint(users: Uint32Array, items: Uint32Array, values: Float32Array): string {
+  const h = createHash('sha256');
+  for (const a of [users, items, values]) h.update(new Uint8Array(a.buffer, a.byteOffset, a.byteLength));
+  return h.digest('hex');
+}

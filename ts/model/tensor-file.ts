@@ -1,0 +1,56 @@
+// Owns the binary layout of one typed-array file in a model artifact: a 16-byte header
+// (magic "RRT1", dtype "f32\0" or "u32\0", rows u32 LE, cols u32 LE) and then rows × cols values,
+// little-endian. A server maps it straight into a typed array without parsing.
+
+const MAGIC = 'RRT1';
+const HEADER = 16;
+
+export type Tensor = { rows: number; cols: number; data: Float32Array } | { rows: number; cols: number; data: Uint32Array };
+export type DType = 'f32' | 'u32';
+
+export function encodeTensor(data: Float32Array | Uint32Array, rows: number, cols: number): Buffer {
+  if (rows * cols !== data.length) {
+    throw new Error(`encodeTensor: ${rows} × ${cols} does not match ${data.length} values`);
+  }
+  const dtype: DType = data instanceof Float32Array ? 'f32' : 'u32';
+  const out = Buffer.allocUnsafe(HEADER + data.byteLength);
+  out.write(MAGIC, 0, 'latin1');
+  out.write(`${dtype}\0`, 4, 'latin1');
+  out.writeUInt32LE(rows, 8);
+  out.writeUInt32LE(cols, 12);
+  Buffer.from(data.buffer, data.byteOffset, data.byteLength).copy(out, HEADER);
+  return out;
+}
+
+/** Decodes a tensor file; `name` is used in error messages. Views the buffer when aligned. */
+export function decodeTensor(buf: Buffer, name: string, expect: DType): { rows: number; cols: number; data: Float32Array | Uint32Array } {
+  if (buf.length < HEADER || buf.toString('latin1', 0, 4) !== MAGIC) {
+    throw new Error(`${name}: not a model tensor file (bad header)`);
+  }
+  const dtype = buf.toString('latin1', 4, 7);
+  if (dtype !== expect) throw new Error(`${name}: holds ${dtype} values, expected ${expect}`);
+  const rows = buf.readUInt32LE(8);
+  const cols = buf.readUInt32LE(12);
+  const bytes = rows * cols * 4;
+  if (buf.length !== HEADER + bytes) {
+    throw new Error(`${name}: truncated or padded: ${buf.length - HEADER} data bytes for ${rows} × ${cols} values`);
+  }
+  let start = buf.byteOffset + HEADER;
+  let backing = buf.buffer;
+  if (start % 4 !== 0) {
+    const copy = new Uint8Array(bytes);
+    copy.set(buf.subarray(HEADER));
+    backing = copy.buffer;
+    start = 0;
+  }
+  const data = expect === 'f32' ? new Float32Array(backing, start, rows * cols) : new Uint32Array(backing, start, rows * cols);
+  return { rows, cols, data };
+}
+
+export function decodeF32(buf: Buffer, name: string): { rows: number; cols: number; data: Float32Array } {
+  return decodeTensor(buf, name, 'f32') as { rows: number; cols: number; data: Float32Array };
+}
+
+export function decodeU32(buf: Buffer, name: string): { rows: number; cols: number; data: Uint32Array } {
+  return decodeTensor(buf, name, 'u32') as { rows: number; cols: number; data: Uint32Array };
+}
