@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { readArtifact, writeArtifact, ArtifactError } from './artifact.js';
 import { LocalRegistry } from './registry.js';
-import { ARTIFACT_FORMAT, newVersion } from './manifest.js';
+import { newVersion } from './manifest.js';
 
 function sample() {
   const rank = 3;
@@ -18,7 +18,6 @@ function sample() {
     popularity: { items: Uint32Array.from([2, 0, 1, 3]), counts: Uint32Array.from([9, 5, 2, 1]) },
     topk: { depth: 2, items: Uint32Array.from([3, 1, 0, 0xffffffff]), scores: Float32Array.from([0.9, 0.5, 0.7, -Infinity]) },
     manifest: {
-      format: ARTIFACT_FORMAT,
       version: 'v1',
       createdAt: new Date(0).toISOString(),
       codeVersion: 'test',

@@ -46,8 +46,8 @@ export class ArtifactError extends Error {
   override name = 'ArtifactError';
 }
 
-/** Writes `a` to `dir` (which must not exist). The manifest's `files` is filled in here. */
-export function writeArtifact(dir: string, a: Omit<ModelArtifact, 'manifest'> & { manifest: Omit<Manifest, 'files'> }): Manifest {
+/** Writes `a` to `dir` (which must not exist). The manifest's `format` and `files` are filled in here. */
+export function writeArtifact(dir: string, a: Omit<ModelArtifact, 'manifest'> & { manifest: Omit<Manifest, 'files' | 'format'> }): Manifest {
   if (existsSync(dir)) throw new ArtifactError(`${dir} already exists; versions are immutable`);
   const nUsers = a.userIds.length;
   const nItems = a.itemIds.length;
