@@ -1,17 +1,9 @@
 // Owns progress display on the terminal: one bar per stage on stderr, redrawn in place on a TTY,
 // a line every few seconds otherwise, and nothing at all in --json or --quiet mode.
 
-export interface Progress {
-  /** Starts a stage with a known total (or null for an unknown total). */
-  stage(name: string, total: number | null, unit?: string): Stage;
-  /** A one-off informational line. */
-  note(text: string): void;
-}
+import type { Progress, Stage } from '../model/pipeline/progress.js';
 
-export interface Stage {
-  update(done: number, detail?: string): void;
-  done(detail?: string): void;
-}
+export type { Progress, Stage };
 
 const WIDTH = 28;
 
@@ -28,7 +20,8 @@ export function createProgress(opts: { enabled: boolean; stream?: NodeJS.WriteSt
     },
     stage(name, total, unit = '') {
       const started = Date.now();
-      let lastDraw = 0;
+      let lastDraw = tty ? 0 : started;
+      let last = 0;
       const line = (done: number, detail?: string): string => {
         const secs = ((Date.now() - started) / 1000).toFixed(1);
         const extra = detail ? `  ${detail}` : '';
@@ -40,6 +33,7 @@ export function createProgress(opts: { enabled: boolean; stream?: NodeJS.WriteSt
       };
       return {
         update(done, detail) {
+          last = done;
           const now = Date.now();
           if (tty) {
             if (now - lastDraw < 80) return;
@@ -51,8 +45,7 @@ export function createProgress(opts: { enabled: boolean; stream?: NodeJS.WriteSt
           }
         },
         done(detail) {
-          const end = total ?? 0;
-          stream.write(`${tty ? '\r\x1b[2K' : ''}${line(total === null ? 0 : end, detail)}\n`);
+          stream.write(`${tty ? '\r\x1b[2K' : ''}${line(total ?? last, detail)}\n`);
         },
       };
     },

@@ -1,0 +1,6 @@
+// The list of CLI commands, in the order `recs --help` shows them.
+
+import type { Command } from '../command.js';
+import { trainCommand } from './train.js';
+
+export const commands: Command[] = [trainCommand];

@@ -1,0 +1,102 @@
+// Owns scoring a fitted model on the split, beside the popularity baseline: ranking metrics on
+// each test user's top-k (training items excluded), and, for explicit ratings, rating metrics
+// on the test pairs whose user and item were both seen in training (Spark's coldStartStrategy
+// "drop").
+
+import type { Dataset } from '../../data/index.js';
+import type { Engine, FactorModel } from '../../engine/index.js';
+import { evaluateRanking, evaluateRatings, popularityRecommendations, predictionsFromTopKTable, type RankingReport } from '../../eval/index.js';
+import type { Progress } from './progress.js';
+
+export interface Evaluation {
+  metrics: Record<string, number>;
+  baseline: Record<string, number>;
+  /** Test users with at least one training interaction (the ones the model ranks for). */
+  rankedUsers: number;
+}
+
+export async function evaluateModel(
+  engine: Engine,
+  model: FactorModel,
+  train: Dataset,
+  test: Dataset,
+  o: { k: number; explicit: boolean; beyondAccuracy: 'all' | 'coverage' | 'none' },
+  progress: Progress,
+): Promise<Evaluation> {
+  const inTrainUser = presence(train.users, model.nUsers);
+  const inTrainItem = presence(train.items, model.nItems);
+  const testUsers = uniqueWhere(test.users, model.nUsers, inTrainUser);
+
+  const stage = progress.stage('top-k', testUsers.length, ' users');
+  const top = await engine.topK(model, { k: o.k, users: testUsers, exclude: train, onProgress: (d) => stage.update(d) });
+  stage.done();
+  const recs = predictionsFromTopKTable(testUsers, top.items, top.scores, o.k);
+  const scoring = progress.stage('evaluate', null);
+  const metrics = ranking(evaluateRanking(train, test, recs, o.k, { beyondAccuracy: o.beyondAccuracy }));
+  const baseline = ranking(evaluateRanking(train, test, popularityRecommendations(train, testUsers, o.k), o.k, { beyondAccuracy: o.beyondAccuracy }));
+  if (o.explicit) Object.assign(metrics, rating(model, test, inTrainUser, inTrainItem));
+  scoring.done();
+  return { metrics, baseline, rankedUsers: testUsers.length };
+}
+
+function ranking(r: RankingReport): Record<string, number> {
+  const k = r.k;
+  const out: Record<string, number> = {
+    [`precision@${k}`]: r.precisionAtK,
+    [`recall@${k}`]: r.recallAtK,
+    [`ndcg@${k}`]: r.ndcgAtK,
+    map: r.map,
+    [`map@${k}`]: r.mapAtK,
+  };
+  const extra = { catalog_coverage: r.catalogCoverage, distributional_coverage: r.distributionalCoverage, novelty: r.novelty, diversity: r.diversity, serendipity: r.serendipity };
+  for (const [name, v] of Object.entries(extra)) if (v !== undefined) out[name] = v;
+  return out;
+}
+
+/** rmse, mae, rsquared, exp_var of the predicted ratings x_u·y_i on test pairs seen on both sides. */
+function rating(model: FactorModel, test: Dataset, inUser: Uint8Array, inItem: Uint8Array): Record<string, number> {
+  const rank = model.rank;
+  let n = 0;
+  for (let r = 0; r < test.length; r++) if (inUser[test.users[r]!] && inItem[test.items[r]!]) n++;
+  const users = new Uint32Array(n);
+  const items = new Uint32Array(n);
+  const truth = new Float32Array(n);
+  const scores = new Float32Array(n);
+  let w = 0;
+  for (let r = 0; r < test.length; r++) {
+    const u = test.users[r]!;
+    const i = test.items[r]!;
+    if (!inUser[u] || !inItem[i]) continue;
+    let s = 0;
+    for (let f = 0; f < rank; f++) s += model.userFactors[u * rank + f]! * model.itemFactors[i * rank + f]!;
+    users[w] = u;
+    items[w] = i;
+    truth[w] = test.ratings[r]!;
+    scores[w] = s;
+    w++;
+  }
+  const m = evaluateRatings({ users, items, ratings: truth }, { users, items, scores });
+  return { rmse: m.rmse, mae: m.mae, rsquared: m.rsquared, exp_var: m.expVar };
+}
+
+function presence(ids: Uint32Array, n: number): Uint8Array {
+  const seen = new Uint8Array(n);
+  for (let r = 0; r < ids.length; r++) seen[ids[r]!] = 1;
+  return seen;
+}
+
+function uniqueWhere(ids: Uint32Array, n: number, keep: Uint8Array): Uint32Array {
+  const seen = new Uint8Array(n);
+  let count = 0;
+  for (let r = 0; r < ids.length; r++) {
+    const u = ids[r]!;
+    if (keep[u] && !seen[u]) {
+      seen[u] = 1;
+      count++;
+    }
+  }
+  const out = new Uint32Array(count);
+  let w = 0;
+  for (let u = 0; u < n; u++) if (seen[u]) out[w++] = u;
+  return out;
+}

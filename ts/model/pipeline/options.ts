@@ -1,0 +1,87 @@
+// Owns the training pipeline's options: where the data comes from, how it is prepared and
+// split, the ALS parameters (Spark's names), evaluation depth, and the presets.
+
+import type { AlsParams } from '../../engine/index.js';
+import type { MovieLensSize } from '../../data/index.js';
+
+export type DatasetSource =
+  | { kind: 'movielens'; size: MovieLensSize; /** An unzipped MovieLens folder to read instead of downloading. */ dir?: string }
+  | { kind: 'file'; path: string; /** Optional titles/genres: a MovieLens movies file. */ itemsPath?: string }
+  | { kind: 'synthetic'; preset: 'small' | 'ml-1m' | 'ml-25m'; seed: number };
+
+export interface SplitOptions {
+  method: 'random' | 'stratified' | 'chrono';
+  ratio: number;
+  by: 'user' | 'item';
+  seed: number;
+  /** Minimum interactions per group (Recommenders' min_rating). */
+  minRating: number;
+}
+
+export interface TrainOptions {
+  dataset: DatasetSource;
+  cacheDir?: string;
+  offline: boolean;
+  skipBadLines: boolean;
+  prepare: { dedupe: boolean; minUserCount: number; minItemCount: number; kCore: number };
+  split: SplitOptions;
+  als: AlsParams;
+  /** Ranking cut-off of the evaluation. */
+  k: number;
+  /** Stored recommendations per user. */
+  depth: number;
+  evaluate: boolean;
+  /** Refit on all the data for serving (default) or serve the model fitted on the training split. */
+  refit: boolean;
+  beyondAccuracy: 'all' | 'coverage' | 'none';
+  modelsDir: string;
+  /** Make the new version the active one. */
+  activate: boolean;
+}
+
+/** Engine parameters, Spark defaults filled in, for a partial set given by the user. */
+export const SPARK_DEFAULTS: AlsParams = {
+  rank: 10,
+  maxIter: 10,
+  regParam: 0.1,
+  implicitPrefs: false,
+  alpha: 1,
+  nonnegative: false,
+  seed: 0,
+  solver: 'cholesky',
+  cgSteps: 3,
+  regScaling: 'spark',
+  confidence: 'one-plus-alpha',
+  confidenceEpsilon: 1,
+  threads: 0,
+  computeLoss: true,
+};
+
+/** The project's recommended setting for ranking quality: implicit ALS on MovieLens 100K. */
+export const DEFAULT_OPTIONS: TrainOptions = {
+  dataset: { kind: 'movielens', size: '100k' },
+  offline: false,
+  skipBadLines: false,
+  prepare: { dedupe: true, minUserCount: 0, minItemCount: 0, kCore: 0 },
+  split: { method: 'stratified', ratio: 0.75, by: 'user', seed: 42, minRating: 1 },
+  als: { ...SPARK_DEFAULTS, rank: 64, maxIter: 15, regParam: 0.05, implicitPrefs: true, alpha: 1, solver: 'cg', cgSteps: 3, seed: 42 },
+  k: 10,
+  depth: 30,
+  evaluate: true,
+  refit: true,
+  beyondAccuracy: 'all',
+  modelsDir: 'models',
+  activate: true,
+};
+
+export const PRESETS: Record<string, { summary: string; apply: (o: TrainOptions) => TrainOptions }> = {
+  o16n: {
+    summary: "the reference notebook: explicit ALS, rank 10, maxIter 15, regParam 0.05, random 75/25 split, seed 42, MovieLens 100K",
+    apply: (o) => ({
+      ...o,
+      dataset: o.dataset.kind === 'movielens' ? { ...o.dataset, size: '100k' } : { kind: 'movielens', size: '100k' },
+      split: { method: 'random', ratio: 0.75, by: 'user', seed: 42, minRating: 1 },
+      als: { ...SPARK_DEFAULTS, rank: 10, maxIter: 15, regParam: 0.05, implicitPrefs: false, seed: 42 },
+    }),
+  },
+};
