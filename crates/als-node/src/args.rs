@@ -1,0 +1,142 @@
+//! Domain arguments shared by several functions: interaction triplets, factor matrices, index
+//! lists. Readers type-check and length-check on the JS thread and copy into Rust Vecs (so GC
+//! cannot free the data under a worker); the O(n) value checks (index ranges, finiteness) are
+//! separate `validate` steps so async functions can run them on the worker thread. Messages
+//! name the argument and position.
+
+use crate::env::{js_number, Env};
+use crate::error::{value_err, JsResult};
+use crate::sys::napi_value;
+
+/// Interactions as COO triplets. `values` is empty when they were optional and absent.
+pub struct Coo {
+    what: String,
+    pub n_users: usize,
+    pub n_items: usize,
+    pub users: Vec<u32>,
+    pub items: Vec<u32>,
+    pub values: Vec<f32>,
+}
+
+/// Factor matrices (row-major, `rank` columns).
+pub struct Factors {
+    what: String,
+    pub rank: usize,
+    pub user_factors: Vec<f32>,
+    pub item_factors: Vec<f32>,
+}
+
+const MAX_DIM: usize = u32::MAX as usize;
+
+/// Every index is below `bound`: "{what}[i] = x is out of range ({bound_name} = bound)".
+pub fn check_indices(indices: &[u32], bound: usize, what: &str, bound_name: &str) -> JsResult<()> {
+    if let Some(i) = indices.iter().position(|&x| x as usize >= bound) {
+        return value_err(format!("{what}[{i}] = {} is out of range ({bound_name} = {bound})", indices[i]));
+    }
+    Ok(())
+}
+
+/// Every value is finite: "{what}[i] is NaN".
+pub fn check_finite(values: &[f32], what: &str) -> JsResult<()> {
+    if let Some(i) = values.iter().position(|x| !x.is_finite()) {
+        return value_err(format!("{what}[{i}] is {}; values must be finite numbers", js_number(values[i] as f64)));
+    }
+    Ok(())
+}
+
+/// Checks that parallel arrays have equal lengths.
+pub fn check_same_len(names: &[&str], lens: &[usize]) -> JsResult<()> {
+    if lens.windows(2).any(|w| w[0] != w[1]) {
+        let got: Vec<String> = names.iter().zip(lens).map(|(n, l)| format!("{n} {l}")).collect();
+        return value_err(format!("{} must have the same length (got {})", names.join(", "), got.join(", ")));
+    }
+    Ok(())
+}
+
+/// `{ nUsers, nItems, users: Uint32Array, items: Uint32Array, values?: Float32Array }`.
+/// `values` may be absent unless `values_required` (exclusion lists ignore them).
+pub fn read_interactions(env: &Env, v: napi_value, what: &str, values_required: bool) -> JsResult<Coo> {
+    let obj = env.object(v, what)?;
+    let n_users = env.usize(env.get(obj, c"nUsers")?, &format!("{what}.nUsers"), 0, MAX_DIM)?;
+    let n_items = env.usize(env.get(obj, c"nItems")?, &format!("{what}.nItems"), 0, MAX_DIM)?;
+    let (u_name, i_name, v_name) = (format!("{what}.users"), format!("{what}.items"), format!("{what}.values"));
+    let users = env.typed::<u32>(env.get(obj, c"users")?, &u_name)?;
+    let items = env.typed::<u32>(env.get(obj, c"items")?, &i_name)?;
+    let values_v = env.get(obj, c"values")?;
+    let values: &[f32] = if values_required || !env.is_nullish(values_v)? {
+        let values = env.typed::<f32>(values_v, &v_name)?;
+        check_same_len(&[&u_name, &i_name, &v_name], &[users.len(), items.len(), values.len()])?;
+        values
+    } else {
+        check_same_len(&[&u_name, &i_name], &[users.len(), items.len()])?;
+        &[]
+    };
+    Ok(Coo {
+        what: what.to_string(),
+        n_users,
+        n_items,
+        users: users.to_vec(),
+        items: items.to_vec(),
+        values: values.to_vec(),
+    })
+}
+
+impl Coo {
+    /// Index ranges and finite values.
+    pub fn validate(&self) -> JsResult<()> {
+        let w = &self.what;
+        check_indices(&self.users, self.n_users, &format!("{w}.users"), &format!("{w}.nUsers"))?;
+        check_indices(&self.items, self.n_items, &format!("{w}.items"), &format!("{w}.nItems"))?;
+        check_finite(&self.values, &format!("{w}.values"))
+    }
+
+    /// The values, or 1 for every entry when they were absent.
+    pub fn values_or_ones(&self) -> std::borrow::Cow<'_, [f32]> {
+        if self.values.len() == self.users.len() {
+            std::borrow::Cow::Borrowed(&self.values)
+        } else {
+            std::borrow::Cow::Owned(vec![1.0; self.users.len()])
+        }
+    }
+}
+
+/// `{ rank, userFactors?: Float32Array, itemFactors: Float32Array }` (a fitted model will do).
+pub fn read_factors(env: &Env, v: napi_value, what: &str, with_users: bool) -> JsResult<Factors> {
+    let obj = env.object(v, what)?;
+    let rank = env.usize(env.get(obj, c"rank")?, &format!("{what}.rank"), 1, 1024)?;
+    let read = |name: &std::ffi::CStr| -> JsResult<Vec<f32>> {
+        let label = format!("{what}.{}", name.to_string_lossy());
+        let data = env.typed::<f32>(env.get(obj, name)?, &label)?;
+        if data.len() % rank != 0 {
+            return value_err(format!("{label} has length {}, not a multiple of rank {rank}", data.len()));
+        }
+        Ok(data.to_vec())
+    };
+    let item_factors = read(c"itemFactors")?;
+    let user_factors = if with_users { read(c"userFactors")? } else { Vec::new() };
+    Ok(Factors { what: what.to_string(), rank, user_factors, item_factors })
+}
+
+impl Factors {
+    pub fn n_users(&self) -> usize {
+        self.user_factors.len() / self.rank
+    }
+
+    pub fn n_items(&self) -> usize {
+        self.item_factors.len() / self.rank
+    }
+
+    /// Finite factors.
+    pub fn validate(&self) -> JsResult<()> {
+        check_finite(&self.user_factors, &format!("{}.userFactors", self.what))?;
+        check_finite(&self.item_factors, &format!("{}.itemFactors", self.what))
+    }
+}
+
+/// An optional `threads` count (0 = all cores).
+pub fn read_threads(env: &Env, v: Option<napi_value>, what: &str) -> JsResult<usize> {
+    match v {
+        Some(v) => env.usize(v, what, 0, 1024),
+        None => Ok(0),
+    }
+}

@@ -1,0 +1,88 @@
+//! `fit(data, params?, onIteration?) → Promise<Model>`: trains ALS on a worker thread.
+//! `onIteration({iteration, loss, seconds, elapsed})` runs on the JS thread after every
+//! iteration while the worker waits; returning `false` stops training after that iteration.
+//! Training also stops after the current iteration when its JS environment goes away.
+
+use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::sync::atomic::Ordering;
+
+use als::{Control, Interactions, IterationReport, Model};
+
+use crate::args::read_interactions;
+use crate::async_work::{queue_promise, Settle};
+use crate::env::Env;
+use crate::error::{JsError, JsResult};
+use crate::params::read_params;
+use crate::progress::Progress;
+use crate::shutdown::closing;
+use crate::sys::{napi_callback_info, napi_value};
+
+crate::js_callback!(js_fit, "fit", fit);
+
+fn fit(env: &Env, info: napi_callback_info) -> JsResult<napi_value> {
+    let ([data, params, callback], _) = env.args::<3>(info)?;
+    let coo = read_interactions(env, data, "data", true)?;
+    let params = read_params(env, params, "params")?;
+    let progress = if env.is_nullish(callback)? {
+        None
+    } else {
+        Some(Progress::new(env, env.function(callback, "onIteration")?, "als.fit.onIteration")?)
+    };
+    let sender = progress.as_ref().map(Progress::sender);
+    let closing = closing(env)?;
+    let work = move || -> JsResult<Settle> {
+        coo.validate()?;
+        let model = catch_unwind(AssertUnwindSafe(|| {
+            let data = Interactions::from_coo(coo.n_users, coo.n_items, &coo.users, &coo.items, &coo.values)?;
+            drop(coo);
+            let mut on_iteration = |report: &IterationReport| -> Control {
+                if closing.load(Ordering::SeqCst) {
+                    return Control::Stop;
+                }
+                let Some(sender) = &sender else { return Control::Continue };
+                let r = copy_report(report);
+                if sender.send_and_wait(Box::new(move |env: &Env| Ok(vec![report_value(env, &r)?]))) {
+                    Control::Continue
+                } else {
+                    Control::Stop
+                }
+            };
+            als::fit(&data, &params, &mut on_iteration)
+        }))
+        .map_err(JsError::from_panic)??;
+        Ok(Box::new(move |env: &Env| model_value(env, model)))
+    };
+    queue_promise(env, "fit", progress, Box::new(work))
+}
+
+fn copy_report(r: &IterationReport) -> IterationReport {
+    IterationReport { iteration: r.iteration, loss: r.loss, seconds: r.seconds, elapsed: r.elapsed }
+}
+
+/// `{ iteration, loss: number | null, seconds, elapsed }`
+fn report_value(env: &Env, r: &IterationReport) -> JsResult<napi_value> {
+    let loss = match r.loss {
+        Some(l) => env.f64_value(l)?,
+        None => env.null()?,
+    };
+    env.object_with(&[
+        (c"iteration", env.f64_value(r.iteration as f64)?),
+        (c"loss", loss),
+        (c"seconds", env.f64_value(r.seconds)?),
+        (c"elapsed", env.f64_value(r.elapsed)?),
+    ])
+}
+
+/// `{ rank, nUsers, nItems, userFactors, itemFactors, iterations, kernel }`
+fn model_value(env: &Env, model: Model) -> JsResult<napi_value> {
+    let iterations: Vec<napi_value> = model.iterations.iter().map(|r| report_value(env, r)).collect::<JsResult<_>>()?;
+    env.object_with(&[
+        (c"rank", env.f64_value(model.rank as f64)?),
+        (c"nUsers", env.f64_value(model.n_users as f64)?),
+        (c"nItems", env.f64_value(model.n_items as f64)?),
+        (c"userFactors", env.typed_from_vec(model.user_factors)?),
+        (c"itemFactors", env.typed_from_vec(model.item_factors)?),
+        (c"iterations", env.array_of(&iterations)?),
+        (c"kernel", env.string_value(als::kernel_name(model.kernel))?),
+    ])
+}
