@@ -1,6 +1,7 @@
 // The list of CLI commands, in the order `recs --help` shows them.
 
 import type { Command } from '../command.js';
+import { evaluateCommand } from './evaluate.js';
 import { trainCommand } from './train.js';
 
-export const commands: Command[] = [trainCommand];
+export const commands: Command[] = [trainCommand, evaluateCommand];
