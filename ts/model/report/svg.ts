@@ -35,7 +35,13 @@ export function lineChart(series: Series[], o: ChartOptions): string {
   const py = (v: number) => H - m.b - ((ty(v) - y0) / (y1 - y0)) * (H - m.t - m.b);
   const ticks = (a: number, b: number, log: boolean | undefined) =>
     Array.from({ length: 5 }, (_, i) => a + ((b - a) * i) / 4).map((t) => (log ? 10 ** t : t));
-  const label = (v: number) => (Math.abs(v) >= 1000 || (Math.abs(v) < 0.01 && v !== 0) ? v.toExponential(1) : Number(v.toPrecision(3)).toString());
+  const label = (v: number) => {
+    const a = Math.abs(v);
+    if (a >= 1e6) return `${Number((v / 1e6).toPrecision(3))}M`;
+    if (a >= 1e3) return `${Number((v / 1e3).toPrecision(3))}k`;
+    if (a < 0.01 && v !== 0) return v.toExponential(1);
+    return Number(v.toPrecision(3)).toString();
+  };
   const parts: string[] = [];
   parts.push(`<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${W} ${H}" width="${W}" height="${H}" role="img" aria-label="${esc(o.title)}">`);
   parts.push(`<text x="${W / 2}" y="16" text-anchor="middle" font-size="13" font-weight="600">${esc(o.title)}</text>`);
