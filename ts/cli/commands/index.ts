@@ -3,5 +3,6 @@
 import type { Command } from '../command.js';
 import { evaluateCommand } from './evaluate.js';
 import { trainCommand } from './train.js';
+import { tuneCommand } from './tune.js';
 
-export const commands: Command[] = [trainCommand, evaluateCommand];
+export const commands: Command[] = [trainCommand, tuneCommand, evaluateCommand];

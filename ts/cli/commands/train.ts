@@ -6,11 +6,15 @@ import { MOVIELENS_SIZES, type MovieLensSize } from '../../data/index.js';
 import { loadEngine } from '../../engine/index.js';
 import { DEFAULT_OPTIONS, PRESETS, type DatasetSource, type TrainOptions } from '../../model/pipeline/options.js';
 import { train } from '../../model/pipeline/train.js';
+import { parseFeedback } from '../../model/pipeline/feedback.js';
+import { readParamsFile } from '../../model/pipeline/params-file.js';
 import { choiceOption, numberOption, UsageError, type Command } from '../command.js';
 import { createProgress } from '../progress.js';
 import { metricsTable } from '../metrics-table.js';
 
 const DATASETS = [...MOVIELENS_SIZES.map((s) => `ml-${s}`), 'synthetic', 'synthetic-ml-1m', 'synthetic-ml-25m'];
+
+const D = DEFAULT_OPTIONS.als;
 
 const help = `recs train — fit ALS, evaluate it beside a popularity baseline, precompute every user's top-k,
 and write a versioned model artifact with an HTML report.
@@ -40,25 +44,29 @@ Split (Microsoft Recommenders' python_splitters semantics):
   --min-rating N          minimum interactions per group, as Recommenders' min_rating (default 1)
 
 ALS (Spark MLlib's names):
-  --rank N                latent factors (default 64)
-  --maxIter N             iterations (default 15)
-  --regParam X            regularisation λ (default 0.05)
+  --rank N                latent factors (default ${D.rank})
+  --maxIter N             iterations (default ${D.maxIter})
+  --regParam X            regularisation λ (default ${D.regParam})
   --implicitPrefs         implicit feedback, Hu–Koren–Volinsky (default)
   --explicit              explicit ratings, Spark's ALS with implicitPrefs=false
-  --alpha X               confidence scale for implicit feedback (default 1)
+  --alpha X               confidence scale for implicit feedback (default ${D.alpha})
   --nonnegative           nonnegative factors (NNLS)
-  --seed N                seed of the initial factors (default 42)
+  --seed N                seed of the initial factors (default ${D.seed})
   --solver cholesky|cg    exact solve or conjugate gradient (default cg for implicit, cholesky for explicit)
   --cg-steps N            conjugate-gradient steps per row (default 3)
   --reg-scaling spark|plain   λ·n per row (Spark's ALS-WR) or plain λ (the implicit library) (default spark)
   --confidence one-plus-alpha|linear|log   how a value becomes a confidence (default one-plus-alpha)
   --confidence-epsilon X  ε of the log confidence (default 1)
   --threads N             worker threads, 0 = all cores (results do not depend on it)
+  --feedback KIND         how ratings become implicit feedback: value (the rating), binary (1 each),
+                          threshold:T (≥ T positive, below: seen but disliked) (default value)
+  --params FILE           parameters from a JSON file (e.g. the best.json that "recs tune" writes);
+                          options given on the command line override it
   --preset NAME           ${Object.entries(PRESETS).map(([n, p]) => `${n}: ${p.summary}`).join('; ')}
 
 Evaluation and output:
   --k N                   ranking cut-off (default 10)
-  --depth N               recommendations stored per user (default 30: the top 10 plus room for filters)
+  --depth N               recommendations stored per user (default ${DEFAULT_OPTIONS.depth}: the top 10 plus room for filters)
   --no-evaluate           skip the split and evaluation; fit on all the data
   --no-refit              serve the model fitted on the training split instead of refitting on all the data
   --beyond all|coverage|none   beyond-accuracy metrics (default all)
@@ -68,11 +76,8 @@ Evaluation and output:
   --quiet                 no progress bars
 `;
 
-function parse(argv: string[]): TrainOptions {
-  const { values: v } = parseArgs({
-    args: argv,
-    strict: true,
-    options: {
+/** The options `train` takes (`tune` takes them too, for the data, split and base parameters). */
+export const TRAIN_OPTIONS = {
       dataset: { type: 'string' }, 'data-dir': { type: 'string' }, file: { type: 'string' }, 'items-file': { type: 'string' },
       'cache-dir': { type: 'string' }, offline: { type: 'boolean' }, 'skip-bad-lines': { type: 'boolean' }, 'seed-data': { type: 'string' },
       'min-user-count': { type: 'string' }, 'min-item-count': { type: 'string' }, 'k-core': { type: 'string' },
@@ -80,15 +85,39 @@ function parse(argv: string[]): TrainOptions {
       rank: { type: 'string' }, maxIter: { type: 'string' }, regParam: { type: 'string' }, implicitPrefs: { type: 'boolean' }, explicit: { type: 'boolean' },
       alpha: { type: 'string' }, nonnegative: { type: 'boolean' }, seed: { type: 'string' }, solver: { type: 'string' }, 'cg-steps': { type: 'string' },
       'reg-scaling': { type: 'string' }, confidence: { type: 'string' }, 'confidence-epsilon': { type: 'string' }, threads: { type: 'string' },
-      preset: { type: 'string' }, k: { type: 'string' }, depth: { type: 'string' }, 'no-evaluate': { type: 'boolean' }, 'no-refit': { type: 'boolean' },
+      preset: { type: 'string' }, feedback: { type: 'string' }, params: { type: 'string' }, k: { type: 'string' }, depth: { type: 'string' }, 'no-evaluate': { type: 'boolean' }, 'no-refit': { type: 'boolean' },
       beyond: { type: 'string' }, 'models-dir': { type: 'string' }, 'no-activate': { type: 'boolean' }, json: { type: 'boolean' }, quiet: { type: 'boolean' },
-    },
-  });
+} as const;
+
+type TrainValues = ReturnType<typeof parseTrainArgs>['values'];
+
+function parseTrainArgs(argv: string[]) {
+  return parseArgs({ args: argv, strict: true, options: TRAIN_OPTIONS });
+}
+
+function parse(argv: string[]): TrainOptions & { json: boolean; quiet: boolean } {
+  return buildTrainOptions(parseTrainArgs(argv).values);
+}
+
+/** Training options from parsed argument values (defaults, preset, params file, then flags). */
+export function buildTrainOptions(v: TrainValues): TrainOptions & { json: boolean; quiet: boolean } {
   let o: TrainOptions = structuredClone(DEFAULT_OPTIONS);
   if (v.preset !== undefined) {
     const p = PRESETS[v.preset];
     if (!p) throw new UsageError(`--preset must be one of ${Object.keys(PRESETS).join(', ')}; got "${v.preset}"`);
     o = p.apply(o);
+  }
+  if (v.params !== undefined) {
+    const file = readParamsFile(v.params);
+    o.als = { ...o.als, ...file.params };
+    if (file.feedback) o.feedback = file.feedback;
+  }
+  if (v.feedback !== undefined) {
+    try {
+      o.feedback = parseFeedback(v.feedback);
+    } catch (e) {
+      throw new UsageError(`--${(e as Error).message}`);
+    }
   }
   o.dataset = dataset(v.dataset, v['data-dir'], v.file, v['items-file'], numberOption('seed-data', v['seed-data'], 42, { integer: true }), o.dataset);
   if (v['cache-dir'] !== undefined) o.cacheDir = v['cache-dir'];
@@ -164,7 +193,7 @@ export const trainCommand: Command = {
   summary: 'fit ALS, evaluate beside a popularity baseline, precompute top-k, write a model artifact',
   help,
   async run(argv) {
-    const o = parse(argv) as TrainOptions & { json: boolean; quiet: boolean };
+    const o = parse(argv);
     const progress = createProgress({ enabled: !o.json && !o.quiet });
     const engine = loadEngine();
     const r = await train(engine, o, progress);

@@ -20,7 +20,7 @@ export async function evaluateModel(
   model: FactorModel,
   train: Dataset,
   test: Dataset,
-  o: { k: number; explicit: boolean; beyondAccuracy: 'all' | 'coverage' | 'none' },
+  o: { k: number; explicit: boolean; beyondAccuracy: 'all' | 'coverage' | 'none'; baseline?: boolean },
   progress: Progress,
 ): Promise<Evaluation> {
   const inTrainUser = presence(train.users, model.nUsers);
@@ -33,7 +33,8 @@ export async function evaluateModel(
   const recs = predictionsFromTopKTable(testUsers, top.items, top.scores, o.k);
   const scoring = progress.stage('evaluate', null);
   const metrics = ranking(evaluateRanking(train, test, recs, o.k, { beyondAccuracy: o.beyondAccuracy }));
-  const baseline = ranking(evaluateRanking(train, test, popularityRecommendations(train, testUsers, o.k), o.k, { beyondAccuracy: o.beyondAccuracy }));
+  const baseline =
+    o.baseline === false ? {} : ranking(evaluateRanking(train, test, popularityRecommendations(train, testUsers, o.k), o.k, { beyondAccuracy: o.beyondAccuracy }));
   if (o.explicit) Object.assign(metrics, rating(model, test, inTrainUser, inTrainItem));
   scoring.done();
   return { metrics, baseline, rankedUsers: testUsers.length };

@@ -6,7 +6,7 @@
 import { execFileSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { chronoSplit, prepare, randomSplit, splitDatasets, stratifiedSplit, type Dataset } from '../../data/index.js';
+import { prepare, type Dataset } from '../../data/index.js';
 import type { Engine, FactorModel, Interactions } from '../../engine/index.js';
 import { itemPopularity } from '../../eval/index.js';
 import { writeArtifact, type ItemMetadata } from '../artifact.js';
@@ -14,9 +14,11 @@ import { fingerprint, newVersion, type Manifest } from '../manifest.js';
 import { LocalRegistry } from '../registry.js';
 import { renderReport } from '../report/html.js';
 import { evaluateModel } from './evaluate.js';
+import { feedbackValues, formatFeedback } from './feedback.js';
 import type { TrainOptions } from './options.js';
 import type { Progress } from './progress.js';
 import { itemMetadata, loadSource } from './source.js';
+import { splitDataset } from './split.js';
 
 export interface TrainResult {
   manifest: Manifest;
@@ -51,7 +53,7 @@ export async function train(engine: Engine, o: TrainOptions, progress: Progress)
   let splitCounts: Record<string, number> = {};
   let model: FactorModel | null = null;
   if (o.evaluate) {
-    const [trainSet, testSet] = await time('split', () => split(all, o));
+    const [trainSet, testSet] = await time('split', () => splitDataset(all, o.split));
     splitCounts = { train: trainSet!.length, test: testSet!.length };
     model = await time('fit', () => fit(engine, trainSet!, nUsers, nItems, o, progress, 'fit'));
     const ev = await time('evaluate', () =>
@@ -88,7 +90,7 @@ export async function train(engine: Engine, o: TrainOptions, progress: Progress)
         version,
         createdAt: new Date().toISOString(),
         codeVersion: codeVersion(),
-        params: { ...o.als, k: o.k, depth: o.depth, refit: o.refit },
+        params: { ...o.als, feedback: formatFeedback(o.feedback), k: o.k, depth: o.depth, refit: o.refit },
         engine: { kind: engine.kind, kernel: model!.kernel },
         data: {
           source: loaded.description,
@@ -115,19 +117,8 @@ export async function train(engine: Engine, o: TrainOptions, progress: Progress)
   return { manifest, dir, reportPath, activated: o.activate };
 }
 
-function split(all: Dataset, o: TrainOptions): Dataset[] {
-  const s = o.split;
-  const rows =
-    s.method === 'random'
-      ? randomSplit(all, { ratio: s.ratio, seed: s.seed })
-      : s.method === 'stratified'
-        ? stratifiedSplit(all, { ratio: s.ratio, filterBy: s.by, seed: s.seed, minRating: s.minRating })
-        : chronoSplit(all, { ratio: s.ratio, filterBy: s.by, minRating: s.minRating });
-  return splitDatasets(all, rows);
-}
-
 async function fit(engine: Engine, ds: Dataset, nUsers: number, nItems: number, o: TrainOptions, progress: Progress, label: string): Promise<FactorModel> {
-  const data: Interactions = { nUsers, nItems, users: ds.users, items: ds.items, values: ds.ratings };
+  const data: Interactions = { nUsers, nItems, users: ds.users, items: ds.items, values: feedbackValues(ds.ratings, o.feedback, o.als.implicitPrefs) };
   const stage = progress.stage(label, o.als.maxIter, ' iters');
   const model = await engine.fit(data, o.als, {
     onIteration: (r) => stage.update(r.iteration, r.loss === null ? undefined : `loss ${r.loss.toPrecision(5)}`),

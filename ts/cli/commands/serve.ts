@@ -1,0 +1,90 @@
+// The `serve` command: runs the recommendation API on uWebSockets.js over the active model of a
+// registry (the embedded store), hot-reloads new active versions, and shuts down gracefully on
+// SIGTERM/SIGINT.
+
+import { parseArgs } from 'node:util';
+import { choiceOption, numberOption, type Command } from '../command.js';
+import { closeOnSignals, LOG_LEVELS, startServer } from '../../serve/index.js';
+
+const help = `recs serve — serve recommendations over HTTP from the active model (embedded store).
+
+Usage: recs serve [options]
+
+Options:
+  --models-dir DIR        model registry: version directories and the ACTIVE pointer (default ./models).
+                          A new active version is loaded in the background and swapped in atomically;
+                          a corrupt one is refused and the current one keeps serving.
+  --port N                TCP port (default $PORT, else 8080; 0 picks a free port, logged at start-up)
+  --host ADDR             address to listen on (default 127.0.0.1: this machine only; use 0.0.0.0 in a
+                          container or to serve other machines)
+  --require-auth          refuse to start without API keys (also RECS_REQUIRE_AUTH=1). Deployments set it.
+                          Without keys and without this flag the API is open, with a loud warning.
+  --api-keys-file PATH    file of API keys, one per line, # comments (default $RECS_API_KEYS_FILE).
+                          Keys can also come from $RECS_API_KEYS (comma-separated); never as arguments,
+                          which other users of the machine can read. Each key is ≥ 16 visible characters.
+                          Clients send "Authorization: Bearer <key>" or "x-api-key: <key>".
+  --protect-metrics       require the API key for /metrics too (default: open, like /healthz, /readyz
+                          and /openapi.json; it shows counts and the model version, no user data)
+  --log-level LEVEL       ${LOG_LEVELS.join(', ')} (default $LOG_LEVEL, else info). JSON lines on stdout;
+                          debug logs one line per request.
+  --shutdown-deadline S   seconds to finish requests in flight after SIGTERM/SIGINT (default 10)
+  --reload-interval S     how often the ACTIVE pointer is also checked without a file event (default 2)
+
+Endpoints: GET /v1/users/{userId}/recommendations?k=10&exclude=a,b&genre=Comedy,
+GET /v1/items/{itemId}/similar?k=10, /healthz, /readyz, /metrics, /openapi.json.
+`;
+
+export const serveCommand: Command = {
+  name: 'serve',
+  summary: 'serve recommendations over HTTP (uWebSockets.js, embedded store, hot reload)',
+  help,
+  async run(argv) {
+    const { values } = parseArgs({
+      args: argv,
+      strict: true,
+      allowPositionals: false,
+      options: {
+        'models-dir': { type: 'string' },
+        port: { type: 'string' },
+        host: { type: 'string' },
+        'require-auth': { type: 'boolean' },
+        'api-keys-file': { type: 'string' },
+        'protect-metrics': { type: 'boolean' },
+        'log-level': { type: 'string' },
+        'shutdown-deadline': { type: 'string' },
+        'reload-interval': { type: 'string' },
+      },
+    });
+    const env = process.env;
+    const port = numberOption('port', values.port ?? env['PORT'], 8080, { integer: true, min: 0, max: 65535 });
+    const deadline = numberOption('shutdown-deadline', values['shutdown-deadline'], 10, { min: 0, max: 3600 });
+    const reload = numberOption('reload-interval', values['reload-interval'], 2, { min: 0.05, max: 3600 });
+    const logLevel = choiceOption('log-level', values['log-level'] ?? env['LOG_LEVEL'], LOG_LEVELS, 'info');
+    const keysFile = values['api-keys-file'] ?? env['RECS_API_KEYS_FILE'];
+    const server = await startServer({
+      modelsDir: values['models-dir'] ?? './models',
+      host: values.host ?? '127.0.0.1',
+      port,
+      ...(env['RECS_API_KEYS'] !== undefined && { apiKeys: env['RECS_API_KEYS'] }),
+      ...(keysFile && { apiKeysFile: keysFile }),
+      requireAuth: values['require-auth'] === true || /^(1|true|yes)$/i.test(env['RECS_REQUIRE_AUTH'] ?? ''),
+      protectMetrics: values['protect-metrics'] === true,
+      logLevel,
+      shutdownDeadlineMs: deadline * 1000,
+      reloadPollMs: reload * 1000,
+    });
+    if (process.stderr.isTTY) {
+      process.stderr.write(`\nrecs serve: listening on ${server.url} (model ${server.modelVersion() ?? 'none yet'}); Ctrl-C stops.\n  curl ${server.url}/readyz\n\n`);
+    }
+    return new Promise<number>((resolve) => {
+      closeOnSignals(server, {
+        deadlineMs: deadline * 1000,
+        exit: (code) => {
+          resolve(code);
+          // if something still holds the event loop, do not hang after a clean shutdown
+          setTimeout(() => process.exit(code), 1000).unref();
+        },
+      });
+    });
+  },
+};

@@ -1,0 +1,110 @@
+// Owns hyperparameter search: the protocol's training split is split again into a fit part and
+// a validation part (the test split is never looked at), each trial is fitted on the fit part and
+// scored on validation, trials run concurrently up to the core count, hopeless trials are stopped
+// after a short probe fit, and the best parameters are returned for `train --params`.
+
+import { availableParallelism } from 'node:os';
+import { prepare, type Dataset } from '../../data/index.js';
+import type { Engine } from '../../engine/index.js';
+import { feedbackValues, formatFeedback } from '../pipeline/feedback.js';
+import { evaluateModel } from '../pipeline/evaluate.js';
+import type { TrainOptions } from '../pipeline/options.js';
+import { silentProgress, type Progress } from '../pipeline/progress.js';
+import { loadSource } from '../pipeline/source.js';
+import { splitDataset } from '../pipeline/split.js';
+import type { Trial } from './space.js';
+
+export type Objective = 'ndcg' | 'precision' | 'map' | 'rmse';
+
+export interface TuneOptions {
+  base: TrainOptions;
+  trials: Trial[];
+  objective: Objective;
+  /** Share of the protocol's training split used for fitting; the rest validates. */
+  validationRatio: number;
+  concurrency: number;
+  /** Probe fits of this many iterations first; trials under `pruneBelow` × the best probe stop there. */
+  probeIterations: number;
+  pruneBelow: number;
+}
+
+export interface TrialResult {
+  trial: Trial;
+  /** The objective on validation (higher is better, except rmse). */
+  score: number;
+  metrics: Record<string, number>;
+  seconds: number;
+  pruned: boolean;
+}
+
+export interface TuneResult {
+  results: TrialResult[];
+  best: TrialResult;
+  protocol: Record<string, unknown>;
+}
+
+export async function tune(engine: Engine, o: TuneOptions, progress: Progress): Promise<TuneResult> {
+  const base = o.base;
+  const loaded = await loadSource(base.dataset, engine, base, progress);
+  const { dataset: all } = prepare(loaded.ratings, { dedupe: true });
+  const [trainSet] = splitDataset(all, base.split);
+  const [fitSet, validSet] = splitDataset(trainSet!, { ...base.split, ratio: o.validationRatio, seed: base.split.seed + 1 });
+  const nUsers = all.userIds.length;
+  const nItems = all.itemIds.length;
+  const higherIsBetter = o.objective !== 'rmse';
+  const better = (a: number, b: number) => (higherIsBetter ? a > b : a < b);
+  const key = (k: number) => ({ ndcg: `ndcg@${k}`, precision: `precision@${k}`, map: 'map', rmse: 'rmse' })[o.objective];
+
+  const run = async (t: Trial, maxIter: number): Promise<Record<string, number>> => {
+    const als = { ...base.als, ...t.params, maxIter, threads: 1, computeLoss: false };
+    const values = feedbackValues(fitSet!.ratings, t.feedback, als.implicitPrefs);
+    const model = await engine.fit({ nUsers, nItems, users: fitSet!.users, items: fitSet!.items, values }, als);
+    const ev = await evaluateModel(engine, model, fitSet!, validSet!, { k: base.k, explicit: !als.implicitPrefs, beyondAccuracy: 'none', baseline: false }, silentProgress);
+    return ev.metrics;
+  };
+
+  const stage = progress.stage('tune', o.trials.length, ' trials');
+  const results: TrialResult[] = [];
+  let bestProbe = higherIsBetter ? -Infinity : Infinity;
+  let next = 0;
+  const worker = async () => {
+    while (next < o.trials.length) {
+      const t = o.trials[next++]!;
+      const started = performance.now();
+      const full = t.params.maxIter ?? base.als.maxIter;
+      let pruned = false;
+      let metrics: Record<string, number>;
+      if (o.probeIterations > 0 && full > o.probeIterations * 2) {
+        metrics = await run(t, o.probeIterations);
+        const s = metrics[key(base.k)]!;
+        if (better(s, bestProbe)) bestProbe = s;
+        pruned = higherIsBetter ? s < bestProbe * o.pruneBelow : s > bestProbe / o.pruneBelow;
+      } else metrics = {};
+      if (!pruned) metrics = await run(t, full);
+      results.push({ trial: t, score: metrics[key(base.k)]!, metrics, seconds: (performance.now() - started) / 1000, pruned });
+      const best = results.filter((r) => !r.pruned).reduce<TrialResult | null>((b, r) => (b === null || better(r.score, b.score) ? r : b), null);
+      stage.update(results.length, best ? `best ${key(base.k)} ${best.score.toFixed(4)}` : undefined);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.max(1, Math.min(o.concurrency, o.trials.length)) }, worker));
+  stage.done();
+  results.sort((a, b) => Number(a.pruned) - Number(b.pruned) || (higherIsBetter ? b.score - a.score : a.score - b.score) || a.trial.id - b.trial.id);
+  const best = results[0]!;
+  return {
+    results,
+    best,
+    protocol: {
+      dataset: loaded.description,
+      split: base.split,
+      validationRatio: o.validationRatio,
+      objective: key(base.k),
+      fitRows: fitSet!.length,
+      validationRows: validSet!.length,
+      feedback: formatFeedback(best.trial.feedback),
+    },
+  };
+}
+
+export const defaultConcurrency = (): number => Math.max(1, availableParallelism());
+
+export type { Dataset };
