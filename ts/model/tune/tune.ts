@@ -63,30 +63,33 @@ export async function tune(engine: Engine, o: TuneOptions, progress: Progress): 
     return ev.metrics;
   };
 
-  const stage = progress.stage('tune', o.trials.length, ' trials');
+  // Two phases, so pruning does not depend on which trial finishes first: short probe fits of
+  // every long trial, then full fits of the trials within reach of the best probe.
+  const probed = o.probeIterations > 0 ? o.trials.filter((t) => (t.params.maxIter ?? base.als.maxIter) > o.probeIterations * 2) : [];
+  const stage = progress.stage('tune', probed.length + o.trials.length, ' fits');
+  let done = 0;
+  const started = new Map<number, number>();
+  const probes = new Map<number, number>();
+  await pool(probed, o.concurrency, async (t) => {
+    started.set(t.id, performance.now());
+    probes.set(t.id, (await run(t, o.probeIterations))[key(base.k)]!);
+    stage.update(++done);
+  });
+  const bestProbe = [...probes.values()].reduce((b, s) => (better(s, b) ? s : b), higherIsBetter ? -Infinity : Infinity);
+  const hopeless = (s: number) => (higherIsBetter ? s < bestProbe * o.pruneBelow : s > bestProbe / o.pruneBelow);
   const results: TrialResult[] = [];
-  let bestProbe = higherIsBetter ? -Infinity : Infinity;
-  let next = 0;
-  const worker = async () => {
-    while (next < o.trials.length) {
-      const t = o.trials[next++]!;
-      const started = performance.now();
-      const full = t.params.maxIter ?? base.als.maxIter;
-      let pruned = false;
-      let metrics: Record<string, number>;
-      if (o.probeIterations > 0 && full > o.probeIterations * 2) {
-        metrics = await run(t, o.probeIterations);
-        const s = metrics[key(base.k)]!;
-        if (better(s, bestProbe)) bestProbe = s;
-        pruned = higherIsBetter ? s < bestProbe * o.pruneBelow : s > bestProbe / o.pruneBelow;
-      } else metrics = {};
-      if (!pruned) metrics = await run(t, full);
-      results.push({ trial: t, score: metrics[key(base.k)]!, metrics, seconds: (performance.now() - started) / 1000, pruned });
-      const best = results.filter((r) => !r.pruned).reduce<TrialResult | null>((b, r) => (b === null || better(r.score, b.score) ? r : b), null);
-      stage.update(results.length, best ? `best ${key(base.k)} ${best.score.toFixed(4)}` : undefined);
+  await pool(o.trials, o.concurrency, async (t) => {
+    const probe = probes.get(t.id);
+    if (!started.has(t.id)) started.set(t.id, performance.now());
+    if (probe !== undefined && hopeless(probe)) {
+      results.push({ trial: t, score: probe, metrics: {}, seconds: (performance.now() - started.get(t.id)!) / 1000, pruned: true });
+    } else {
+      const metrics = await run(t, t.params.maxIter ?? base.als.maxIter);
+      results.push({ trial: t, score: metrics[key(base.k)]!, metrics, seconds: (performance.now() - started.get(t.id)!) / 1000, pruned: false });
     }
-  };
-  await Promise.all(Array.from({ length: Math.max(1, Math.min(o.concurrency, o.trials.length)) }, worker));
+    const best = results.filter((r) => !r.pruned).reduce<TrialResult | null>((b, r) => (b === null || better(r.score, b.score) ? r : b), null);
+    stage.update(++done, best ? `best ${key(base.k)} ${best.score.toFixed(4)}` : undefined);
+  });
   stage.done();
   results.sort((a, b) => Number(a.pruned) - Number(b.pruned) || (higherIsBetter ? b.score - a.score : a.score - b.score) || a.trial.id - b.trial.id);
   const best = results[0]!;
@@ -103,6 +106,15 @@ export async function tune(engine: Engine, o: TuneOptions, progress: Progress): 
       feedback: formatFeedback(best.trial.feedback),
     },
   };
+}
+
+/** Runs `f` over `items` with at most `n` at once. */
+async function pool<T>(items: readonly T[], n: number, f: (t: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) await f(items[next++]!);
+  };
+  await Promise.all(Array.from({ length: Math.max(1, Math.min(n, items.length)) }, worker));
 }
 
 export const defaultConcurrency = (): number => Math.max(1, availableParallelism());
