@@ -1,19 +1,19 @@
-// Tests training through the addon: factor shapes, per-iteration progress with decreasing loss,
-// early stop from the callback, a throwing callback, determinism across thread counts.
+// Tests training through each engine (native addon, WASM): factor shapes, per-iteration progress
+// with decreasing loss, early stop from the callback, a throwing callback, determinism across
+// thread counts.
 
 import { beforeAll, describe, expect, it } from 'vitest';
 
-import { loadEngine } from './index.js';
 import type { IterationReport, SyntheticData } from './types.js';
+import { testEngines } from './wasm-engines.js';
 
-const engine = loadEngine('native');
-let data: SyntheticData;
+describe.each(testEngines())('fit ($name)', ({ engine }) => {
+  let data: SyntheticData;
 
-beforeAll(async () => {
-  data = await engine.generateSynthetic({ nUsers: 300, nItems: 200, nInteractions: 8000, explicit: true, seed: 3 });
-});
+  beforeAll(async () => {
+    data = await engine.generateSynthetic({ nUsers: 300, nItems: 200, nInteractions: 8000, explicit: true, seed: 3 });
+  });
 
-describe('fit', () => {
   it('resolves with factors of the right shape and reports every iteration', async () => {
     const reports: IterationReport[] = [];
     const model = await engine.fit(data, { rank: 6, maxIter: 8, regParam: 0.1, seed: 1 }, {

@@ -1,23 +1,17 @@
-// Tests fold-in: a vector from a user's interactions against fixed item factors (a training user
-// gets back its trained vector), recommendations excluding the given items, and speed.
+// Tests fold-in with each engine: a vector from a user's interactions against fixed item factors
+// (a training user gets back its trained vector), recommendations excluding the given items, and
+// speed.
 
 import { beforeAll, describe, expect, it } from 'vitest';
 
-import { EMPTY_ITEM, loadEngine } from './index.js';
+import { EMPTY_ITEM } from './index.js';
 import type { AlsParams, FactorModel, SyntheticData } from './types.js';
+import { testEngines } from './wasm-engines.js';
 
-const engine = loadEngine('native');
 const params: Partial<AlsParams> = { rank: 8, maxIter: 6, regParam: 0.1, seed: 4 };
-let data: SyntheticData;
-let model: FactorModel;
-
-beforeAll(async () => {
-  data = await engine.generateSynthetic({ nUsers: 300, nItems: 200, nInteractions: 8000, explicit: true, seed: 6 });
-  model = await engine.fit(data, params);
-});
 
 /** The (items, values) of one user in `data`. */
-function history(user: number): { items: Uint32Array; values: Float32Array } {
+function history(data: SyntheticData, user: number): { items: Uint32Array; values: Float32Array } {
   const items: number[] = [];
   const values: number[] = [];
   for (let n = 0; n < data.users.length; n++) {
@@ -29,12 +23,20 @@ function history(user: number): { items: Uint32Array; values: Float32Array } {
   return { items: Uint32Array.from(items), values: Float32Array.from(values) };
 }
 
-describe('FoldIn', () => {
+describe.each(testEngines())('FoldIn ($name)', ({ engine }) => {
+  let data: SyntheticData;
+  let model: FactorModel;
+
+  beforeAll(async () => {
+    data = await engine.generateSynthetic({ nUsers: 300, nItems: 200, nInteractions: 8000, explicit: true, seed: 6 });
+    model = await engine.fit(data, params);
+  });
+
   it('gives a training user the vector training gave it', () => {
     const fold = engine.createFoldIn(model, params);
     expect([fold.nItems, fold.rank]).toEqual([200, 8]);
     for (const user of [0, 17, 123]) {
-      const { items, values } = history(user);
+      const { items, values } = history(data, user);
       const v = fold.userVector(items, values);
       expect(v).toBeInstanceOf(Float32Array);
       expect(v).toHaveLength(8);
@@ -78,7 +80,7 @@ describe('FoldIn', () => {
 
   it('answers in microseconds', () => {
     const fold = engine.createFoldIn(model, params);
-    const { items, values } = history(5);
+    const { items, values } = history(data, 5);
     const n = 2000;
     const t = performance.now();
     for (let i = 0; i < n; i++) fold.recommend(items, values, 10);

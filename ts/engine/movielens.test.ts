@@ -1,13 +1,13 @@
-// Tests explicit ALS on MovieLens 100K (../shared/datasets/ml-100k/u.data): a seeded random
-// 75/25 split, rank 10, maxIter 15, regParam 0.05 → test RMSE in [0.90, 0.98].
+// Tests explicit ALS with each engine on MovieLens 100K (../shared/datasets/ml-100k/u.data): a
+// seeded random 75/25 split, rank 10, maxIter 15, regParam 0.05 → test RMSE in [0.90, 0.98].
 
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 import { describe, expect, it } from 'vitest';
 
-import { loadEngine } from './index.js';
 import { nativeAddonPath } from './native.js';
+import { testEngines } from './wasm-engines.js';
 
 const repoRoot = join(nativeAddonPath(), '..', '..');
 const path = join(repoRoot, '..', 'shared', 'datasets', 'ml-100k', 'u.data');
@@ -52,10 +52,9 @@ function split(seed: number): { train: Ratings; test: Ratings; nUsers: number; n
   return { train, test, nUsers, nItems };
 }
 
-describe('MovieLens 100K', () => {
+describe.each(testEngines())('MovieLens 100K ($name)', ({ engine }) => {
   it.skipIf(!present)('explicit ALS reaches test RMSE in [0.90, 0.98]', async () => {
     const { train, test, nUsers, nItems } = split(42);
-    const engine = loadEngine('native');
     const model = await engine.fit(
       {
         nUsers,

@@ -1,13 +1,12 @@
-// Tests that training runs off the JS thread: timers keep firing while a fit on the synthetic
-// MovieLens-1M shape (6,040 × 3,706, 1M ratings) is in progress.
+// Tests that training runs off the JS thread (the addon's thread pool, the WASM engine's worker):
+// timers keep firing while a fit on the synthetic MovieLens-1M shape (6,040 × 3,706, 1M ratings)
+// is in progress.
 
 import { describe, expect, it } from 'vitest';
 
-import { loadEngine } from './index.js';
+import { testEngines } from './wasm-engines.js';
 
-const engine = loadEngine('native');
-
-describe('event loop during fit', () => {
+describe.each(testEngines({ scalar: false }))('event loop during fit ($name)', ({ engine }) => {
   it('keeps ticking while a long fit runs', async () => {
     const data = await engine.generateSynthetic({ preset: 'ml-1m', explicit: true, seed: 11 });
     let ticks = 0;

@@ -1,8 +1,7 @@
 //! The ALS driver: initialise, alternate item and user half-steps (Spark's order), report each
 //! iteration's loss and time, stop early when the caller asks.
 
-use std::time::Instant;
-
+use crate::clock::Stopwatch;
 use crate::csr::Interactions;
 use crate::error::{invalid_data, AlsError, Result};
 use crate::gram::gram;
@@ -56,17 +55,17 @@ pub fn fit(data: &Interactions, params: &AlsParams, on_iteration: &mut dyn FnMut
     let kernel = Kernel::active();
     let mut users = init_factors(n_users, k, params.seed, USER_STREAM, params.nonnegative);
     let mut items = init_factors(n_items, k, params.seed, ITEM_STREAM, params.nonnegative);
-    let start = Instant::now();
+    let start = Stopwatch::start();
     let mut reports = Vec::with_capacity(params.max_iter);
     for iteration in 1..=params.max_iter {
-        let t = Instant::now();
+        let t = Stopwatch::start();
         let user_gram = params.implicit_prefs.then(|| gram(&users, k, threads));
         half_step(&data.by_item, &users, &mut items, params, user_gram.as_deref(), kernel, threads).map_err(|e| side("item", e))?;
         let item_gram = params.implicit_prefs.then(|| gram(&items, k, threads));
         half_step(&data.by_user, &items, &mut users, params, item_gram.as_deref(), kernel, threads).map_err(|e| side("user", e))?;
-        let seconds = t.elapsed().as_secs_f64();
+        let seconds = t.seconds();
         let loss = params.compute_loss.then(|| loss(data, &users, &items, params, item_gram.as_deref(), kernel, threads));
-        let report = IterationReport { iteration, loss, seconds, elapsed: start.elapsed().as_secs_f64() };
+        let report = IterationReport { iteration, loss, seconds, elapsed: start.seconds() };
         let control = on_iteration(&report);
         reports.push(report);
         if control == Control::Stop {

@@ -10,6 +10,7 @@
 //! - [`similar_items`]: nearest items by cosine.
 //! - [`synthetic`]: generators of realistic synthetic interaction data.
 
+pub mod clock;
 pub mod csr;
 pub mod error;
 pub mod fit;

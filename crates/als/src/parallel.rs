@@ -2,6 +2,7 @@
 //!
 //! Chunks are fixed by the caller, never by the thread count, and per-chunk results are
 //! combined in chunk order: every result is identical whatever the number of threads.
+//! WebAssembly builds run every chunk on the calling thread (wasm32 has no `std::thread`).
 
 use std::sync::Mutex;
 
@@ -16,7 +17,7 @@ where
 {
     assert!(width > 0 && chunk_rows > 0);
     let n_chunks = out.len().div_ceil(width * chunk_rows);
-    if threads <= 1 || n_chunks <= 1 {
+    if threads <= 1 || n_chunks <= 1 || cfg!(target_family = "wasm") {
         return out.chunks_mut(width * chunk_rows).enumerate().map(|(c, rows)| f(c, c * chunk_rows, rows)).collect();
     }
     let mut results: Vec<Option<R>> = (0..n_chunks).map(|_| None).collect();

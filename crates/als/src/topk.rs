@@ -62,10 +62,7 @@ impl PackedItems {
     pub fn new(item_factors: &[f32], rank: usize) -> Result<PackedItems> {
         check_factors("item factors", item_factors, rank)?;
         let kernel = Kernel::active();
-        let width = NR * match kernel {
-            Kernel::Avx512 => 16,
-            _ => 8,
-        };
+        let width = NR * kernel.lanes();
         let n_items = item_factors.len() / rank;
         let n_panels = n_items.div_ceil(width);
         let mut data = vec![0f32; n_panels * rank * width];

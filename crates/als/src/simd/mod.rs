@@ -1,4 +1,5 @@
-//! SIMD kernels chosen at run time: AVX-512, AVX2+FMA, or a portable fallback.
+//! SIMD kernels chosen at run time: AVX-512, AVX2+FMA, or a portable fallback; on wasm32,
+//! simd128 when compiled with that target feature (WebAssembly has no run-time detection).
 //!
 //! Each backend implements the small [`Simd`] vector trait with intrinsics; the hot loops
 //! (`ops`, and the solvers, Gram and top-k code) are written once, generic over it, and
@@ -11,6 +12,8 @@ pub mod sparse;
 pub mod avx2;
 #[cfg(target_arch = "x86_64")]
 pub mod avx512;
+#[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+pub mod wasm128;
 
 use std::sync::atomic::{AtomicU8, Ordering};
 
@@ -45,6 +48,8 @@ pub trait Simd: Copy {
 pub enum Kernel {
     Avx512,
     Avx2,
+    /// WebAssembly 128-bit SIMD (wasm32 builds with `target_feature = "simd128"` only).
+    Simd128,
     Scalar,
 }
 
@@ -52,11 +57,12 @@ pub fn kernel_name(k: Kernel) -> &'static str {
     match k {
         Kernel::Avx512 => "avx512",
         Kernel::Avx2 => "avx2+fma",
+        Kernel::Simd128 => "simd128",
         Kernel::Scalar => "portable",
     }
 }
 
-// 0 = detect, 1..=3 = forced kernel.
+// 0 = detect, 1..=4 = forced kernel.
 static FORCED: AtomicU8 = AtomicU8::new(0);
 
 /// Forces a kernel for the whole process (tests and benchmarks compare kernels with it).
@@ -67,6 +73,7 @@ pub fn force_kernel(k: Option<Kernel>) {
         Some(Kernel::Avx512) => 1,
         Some(Kernel::Avx2) => 2,
         Some(Kernel::Scalar) => 3,
+        Some(Kernel::Simd128) => 4,
     };
     FORCED.store(v, Ordering::Relaxed);
 }
@@ -83,6 +90,9 @@ impl Kernel {
                 return Kernel::Avx2;
             }
         }
+        if cfg!(all(target_arch = "wasm32", target_feature = "simd128")) {
+            return Kernel::Simd128;
+        }
         Kernel::Scalar
     }
 
@@ -91,6 +101,7 @@ impl Kernel {
             Kernel::Scalar => true,
             Kernel::Avx2 => matches!(Kernel::detect(), Kernel::Avx2 | Kernel::Avx512),
             Kernel::Avx512 => Kernel::detect() == Kernel::Avx512,
+            Kernel::Simd128 => Kernel::detect() == Kernel::Simd128,
         }
     }
 
@@ -100,6 +111,7 @@ impl Kernel {
             1 => Some(Kernel::Avx512),
             2 => Some(Kernel::Avx2),
             3 => Some(Kernel::Scalar),
+            4 => Some(Kernel::Simd128),
             _ => None,
         };
         match forced {
@@ -111,12 +123,22 @@ impl Kernel {
     pub fn name(self) -> &'static str {
         kernel_name(self)
     }
+
+    /// f32 lanes of the kernel's vectors.
+    pub fn lanes(self) -> usize {
+        match self {
+            Kernel::Avx512 => 16,
+            Kernel::Simd128 => 4,
+            Kernel::Avx2 | Kernel::Scalar => 8,
+        }
+    }
 }
 
 /// Defines `fn $name(kernel: Kernel, args…)` that runs the generic `$body::<S>(args…)` with the
 /// backend `S` for `kernel`, inside a function compiled with that backend's target features, so
 /// the `#[inline(always)]` body and its intrinsics are compiled for them. An unsupported kernel
-/// runs the portable backend.
+/// runs the portable backend. On wasm32 the simd128 backend is chosen at compile time: the whole
+/// module is built with (or without) `simd128`, so it needs no `#[target_feature]` wrapper.
 #[macro_export]
 macro_rules! multiversion {
     ($(#[$m:meta])* $vis:vis fn $name:ident ( $($arg:ident : $ty:ty),* $(,)? ) $(-> $ret:ty)? => $body:ident;) => {
@@ -141,6 +163,8 @@ macro_rules! multiversion {
                 $crate::simd::Kernel::Avx512 if kernel.supported() => unsafe { avx512($($arg),*) },
                 #[cfg(target_arch = "x86_64")]
                 $crate::simd::Kernel::Avx2 if kernel.supported() => unsafe { avx2($($arg),*) },
+                #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+                $crate::simd::Kernel::Simd128 => $body::<$crate::simd::wasm128::Simd128>($($arg),*),
                 _ => $body::<$crate::simd::portable::Portable>($($arg),*),
             }
         }

@@ -1,0 +1,36 @@
+//! `als_fit`: trains ALS on COO triplets in linear memory and writes the factors to buffers JS
+//! allocated (n_users × rank and n_items × rank f32). After every iteration the report goes to
+//! the imported `env.on_iteration`, whose answer can stop training.
+
+use als::Interactions;
+
+use crate::host::on_iteration;
+use crate::mem::{slice, slice_mut};
+use crate::params;
+use crate::status::run;
+
+/// # Safety
+/// `users`, `items`, `values` hold `nnz` elements; `params` `params::PARAMS` f64s; `out_users`
+/// and `out_items` room for `n_users · rank` and `n_items · rank` f32s.
+#[no_mangle]
+#[allow(clippy::too_many_arguments)]
+pub unsafe extern "C" fn als_fit(
+    n_users: usize,
+    n_items: usize,
+    nnz: usize,
+    users: *const u32,
+    items: *const u32,
+    values: *const f32,
+    params: *const f64,
+    out_users: *mut f32,
+    out_items: *mut f32,
+) -> i32 {
+    run(|| {
+        let p = params::read(params)?;
+        let data = Interactions::from_coo(n_users, n_items, slice(users, nnz), slice(items, nnz), slice(values, nnz))?;
+        let model = als::fit(&data, &p, &mut |r| on_iteration(r))?;
+        slice_mut(out_users, model.user_factors.len()).copy_from_slice(&model.user_factors);
+        slice_mut(out_items, model.item_factors.len()).copy_from_slice(&model.item_factors);
+        Ok(())
+    })
+}

@@ -1,0 +1,91 @@
+//! Host-side tests of the ABI (the same code the wasm module runs, minus the JS imports):
+//! buffers, status codes and messages, fit, top-k, fold-in handles, synthetic out-pointers.
+
+use crate::fit::als_fit;
+use crate::foldin::{als_fold_in_free, als_fold_in_new, als_fold_in_recommend};
+use crate::mem::{als_alloc, als_free};
+use crate::params::{als_validate_params, PARAMS};
+use crate::status::{als_error_code, als_error_len, als_error_ptr, INVALID_ARGUMENT, INVALID_DATA, OK};
+use crate::synthetic::als_generate_synthetic;
+use crate::topk::als_top_k;
+
+fn message() -> String {
+    let bytes = unsafe { std::slice::from_raw_parts(als_error_ptr(), als_error_len()) };
+    String::from_utf8(bytes.to_vec()).unwrap()
+}
+
+/// Spark defaults with the given rank and iterations.
+fn params(rank: f64, max_iter: f64) -> [f64; PARAMS] {
+    [rank, max_iter, 0.1, 0.0, 1.0, 0.0, 7.0, 0.0, 3.0, 0.0, 0.0, 1.0, 0.0, 1.0]
+}
+
+#[test]
+fn buffers_are_aligned_and_freed() {
+    for size in [0, 1, 7, 4096] {
+        let p = als_alloc(size);
+        assert!(!p.is_null() && p as usize % 8 == 0);
+        unsafe { als_free(p, size) };
+    }
+}
+
+#[test]
+fn reports_codes_and_messages() {
+    let mut bad = params(2.0, 1.0);
+    bad[7] = 1.0; // cg on explicit data
+    assert_eq!(unsafe { als_validate_params(bad.as_ptr()) }, INVALID_ARGUMENT);
+    assert_eq!(als_error_code(), INVALID_ARGUMENT);
+    assert!(message().contains("conjugate-gradient solver is for implicit feedback"), "{}", message());
+    let p = params(2.0, 1.0);
+    assert_eq!(unsafe { als_validate_params(p.as_ptr()) }, OK);
+    assert_eq!((als_error_code(), als_error_len()), (OK, 0));
+    let mut out = [0f32; 4];
+    let status = unsafe { als_fit(2, 2, 0, [].as_ptr(), [].as_ptr(), [].as_ptr(), p.as_ptr(), out.as_mut_ptr(), out.as_mut_ptr()) };
+    assert_eq!(status, INVALID_DATA);
+    assert_eq!(message(), "invalid data: there are no interactions to train on");
+}
+
+#[test]
+fn fits_ranks_and_folds_in() {
+    let (users, items, values) = ([0u32, 0, 1, 2, 2], [0u32, 1, 1, 0, 2], [5f32, 3.0, 4.0, 1.0, 2.0]);
+    let p = params(2.0, 5.0);
+    let (mut uf, mut itf) = ([0f32; 6], [0f32; 6]);
+    let s = unsafe { als_fit(3, 3, 5, users.as_ptr(), items.as_ptr(), values.as_ptr(), p.as_ptr(), uf.as_mut_ptr(), itf.as_mut_ptr()) };
+    assert_eq!(s, OK, "{}", message());
+    assert!(uf.iter().chain(&itf).all(|x| x.is_finite() && *x != 0.0));
+
+    let (mut top_items, mut top_scores) = ([0u32; 6], [0f32; 6]);
+    let s = unsafe {
+        let (eu, ei) = ([0u32], [1u32]);
+        als_top_k(2, uf.as_ptr(), 3, itf.as_ptr(), 3, 0, std::ptr::null(), 0, 2, 1, eu.as_ptr(), ei.as_ptr(), 1, top_items.as_mut_ptr(), top_scores.as_mut_ptr())
+    };
+    assert_eq!(s, OK, "{}", message());
+    assert!(!top_items[..2].contains(&1), "user 0's seen item 1 is excluded: {top_items:?}");
+
+    let mut handle = 0usize;
+    assert_eq!(unsafe { als_fold_in_new(2, itf.as_ptr(), 3, p.as_ptr(), &mut handle) }, OK);
+    let (mut v, mut ri, mut rs) = ([0f32; 2], [0u32; 2], [0f32; 2]);
+    let s = unsafe { als_fold_in_recommend(handle, [0u32, 1].as_ptr(), [5f32, 3.0].as_ptr(), 2, 2, v.as_mut_ptr(), ri.as_mut_ptr(), rs.as_mut_ptr()) };
+    assert_eq!(s, OK, "{}", message());
+    for d in 0..2 {
+        assert!((v[d] - uf[d]).abs() < 1e-4, "fold-in gives user 0 its trained vector: {v:?} vs {uf:?}");
+    }
+    assert_eq!(ri, [2, u32::MAX]);
+    let s = unsafe { als_fold_in_recommend(handle, [3u32].as_ptr(), [1f32].as_ptr(), 1, 2, v.as_mut_ptr(), ri.as_mut_ptr(), rs.as_mut_ptr()) };
+    assert_eq!(s, INVALID_DATA);
+    assert!(message().contains("items[0] = 3 is out of range"), "{}", message());
+    unsafe { als_fold_in_free(handle) };
+}
+
+#[test]
+fn synthetic_data_comes_back_through_out_pointers() {
+    let spec = [50.0, 40.0, 600.0, 4.0, 1.0, 1.0, 3.0];
+    let mut out = [0usize; 5];
+    assert_eq!(unsafe { als_generate_synthetic(spec.as_ptr(), out.as_mut_ptr()) }, OK);
+    let n = out[4];
+    assert_eq!(n, 600);
+    let values = unsafe { std::slice::from_raw_parts(out[2] as *const f32, n) };
+    assert!(values.iter().all(|v| (1.0..=5.0).contains(v)));
+    for p in &out[..4] {
+        unsafe { als_free(*p as *mut u8, n * 4) };
+    }
+}

@@ -1,0 +1,211 @@
+// Owns the WASM engine: finds and compiles native/als-simd.wasm (or native/als.wasm where SIMD
+// is unsupported; both built by `pnpm build:wasm`) and implements `Engine` over it. Arguments are
+// checked here as the native addon checks them; fit, topK, similarItems and generateSynthetic run
+// on a worker thread (wasm-worker.ts); fold-in and kernels run on this thread's own instance.
+
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+import { KERNELS } from './wasm-abi.js';
+import { checkFinite, checkIndices, checkSameLength, func, inContext, integer, object, readFactors, readInteractions, readThreads, string, typed, U32_MAX, validateFactors, validateInteractions, valueError } from './wasm-args.js';
+import { wasmClient, type ClientModel, type ClientSynthetic, type WasmClient } from './wasm-client.js';
+import { readParams, readSyntheticSpec } from './wasm-params.js';
+import { WasmWorker } from './wasm-worker.js';
+import type { Engine, FoldIn, IterationReport, KernelName, TopK } from './types.js';
+
+export type WasmVariant = 'simd' | 'scalar';
+
+/** The repository root: the nearest ancestor holding package.json (works from ts/ and dist/ts/). */
+function repoRoot(): string {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  while (!existsSync(join(dir, 'package.json'))) {
+    const up = dirname(dir);
+    if (up === dir) throw new Error(`als engine: no package.json above ${fileURLToPath(import.meta.url)}`);
+    dir = up;
+  }
+  return dir;
+}
+
+/** Path of a module: $ALS_WASM_PATH, else <repo>/native/als-simd.wasm or als.wasm. */
+export function wasmModulePath(variant: WasmVariant = 'simd'): string {
+  return process.env.ALS_WASM_PATH ?? join(repoRoot(), 'native', variant === 'simd' ? 'als-simd.wasm' : 'als.wasm');
+}
+
+const compiled = new Map<string, WebAssembly.Module>();
+
+/** Compiles a module (once per path); throws a clear error when it has not been built. */
+export function loadWasmModule(path: string): WebAssembly.Module {
+  const cached = compiled.get(path);
+  if (cached) return cached;
+  if (!existsSync(path)) throw new Error(`als engine: WebAssembly module not found at ${path}; run \`pnpm build:wasm\` first`);
+  const module = new WebAssembly.Module(readFileSync(path));
+  compiled.set(path, module);
+  return module;
+}
+
+/** The SIMD module where this runtime validates it, else the scalar one (or the one asked for). */
+export function pickWasmModule(variant?: WasmVariant): { module: WebAssembly.Module; variant: WasmVariant; path: string } {
+  if (variant === undefined) {
+    const simd = wasmModulePath('simd');
+    if (existsSync(simd) && WebAssembly.validate(readFileSync(simd))) return { module: loadWasmModule(simd), variant: 'simd', path: simd };
+    variant = 'scalar';
+  }
+  const path = wasmModulePath(variant);
+  return { module: loadWasmModule(path), variant, path };
+}
+
+const now = () => performance.now() / 1000;
+
+/** Runs `f`, prefixing any coded error with `context` (as the addon names the function). */
+function named<T>(context: string, f: () => T): T {
+  try {
+    return f();
+  } catch (e) {
+    return inContext(context, e);
+  }
+}
+
+async function namedAsync<T>(context: string, f: () => Promise<T>): Promise<T> {
+  try {
+    return await f();
+  } catch (e) {
+    return inContext(context, e);
+  }
+}
+
+export interface WasmEngine extends Engine {
+  readonly variant: WasmVariant;
+  /** Test hook: a Rust panic on this thread (throws) or on the worker (rejects); the instance is then replaced. */
+  _panicForTest(onWorker: boolean): Promise<never> | never;
+}
+
+const KERNEL_NAMES: Record<string, number> = { avx512: 1, avx2: 2, 'avx2+fma': 2, portable: 3, scalar: 3, simd128: 4 };
+
+/** The `Engine` backed by a WebAssembly module (default: the best one built). */
+export function createWasmEngine(options: { variant?: WasmVariant; module?: WebAssembly.Module } = {}): WasmEngine {
+  const picked = options.module ? { module: options.module, variant: options.variant ?? 'simd' } : pickWasmModule(options.variant);
+  const module = picked.module;
+  const worker = new WasmWorker(module);
+  let client: WasmClient = wasmClient(module, now);
+  let forced = 0;
+  /** This thread's instance, replaced after a trap. */
+  const local = (): WasmClient => {
+    if (client.poisoned) {
+      client = wasmClient(module, now);
+      if (forced !== 0) client.forceKernel(forced);
+    }
+    return client;
+  };
+  const release = new FinalizationRegistry<{ owner: WasmClient; handle: number }>(({ owner, handle }) => owner.foldInFree(handle));
+
+  return {
+    kind: 'wasm',
+    variant: picked.variant,
+    fit: (data, params, options) =>
+      namedAsync('fit', async () => {
+        const coo = readInteractions(data, 'data', true);
+        const flat = readParams(params, 'params');
+        local().validateParams(flat);
+        const cb = options?.onIteration == null ? undefined : (func(options.onIteration, 'onIteration') as (r: IterationReport) => unknown);
+        validateInteractions(coo, 'data');
+        const values = coo.values as Float32Array;
+        const onIteration = cb && ((r: IterationReport) => cb(r) !== false);
+        const m = await worker.request<ClientModel>({ op: 'fit', data: { ...coo, values }, params: flat, report: cb !== undefined }, onIteration);
+        const rank = flat[0] as number;
+        return { rank, nUsers: coo.nUsers, nItems: coo.nItems, ...m, kernel: kernelName(local()) };
+      }),
+    topK: (factors, options) =>
+      namedAsync('topK', async () => {
+        const f = readFactors(factors, 'factors', true);
+        const [nUsers, nItems] = [f.userFactors.length / f.rank, f.itemFactors.length / f.rank];
+        const opts = object(options, 'options');
+        const k = integer(opts.k, 'options.k', 1, U32_MAX);
+        readThreads(opts.threads, 'options.threads');
+        const users = opts.users == null ? undefined : typed(opts.users, 'options.users', Uint32Array);
+        if (users) checkIndices(users, nUsers, 'options.users', 'number of user factor rows');
+        const ex0 = opts.exclude as { users?: unknown; items?: unknown } | undefined;
+        const exclude = ex0 == null ? undefined : readInteractions({ nUsers, nItems, users: ex0.users, items: ex0.items }, 'options.exclude', false);
+        const progress = opts.onProgress == null ? undefined : func(opts.onProgress, 'onProgress');
+        validateFactors(f, 'factors');
+        if (exclude) validateInteractions(exclude, 'options.exclude');
+        const ex = exclude && { users: exclude.users, items: exclude.items };
+        const top = await worker.request<TopK>({ op: 'topK', rank: f.rank, userFactors: f.userFactors, itemFactors: f.itemFactors, k, ...(users && { users }), ...(ex && { exclude: ex }) });
+        (progress as ((d: number, t: number) => void) | undefined)?.(top.rows, top.rows);
+        return top;
+      }),
+    similarItems: (factors, items, k, options) =>
+      namedAsync('similarItems', async () => {
+        const f = readFactors(factors, 'factors', false);
+        const query = typed(items, 'items', Uint32Array);
+        checkIndices(query, f.itemFactors.length / f.rank, 'items', 'number of items');
+        const kk = integer(k, 'k', 1, U32_MAX);
+        readThreads(options?.threads, 'threads');
+        validateFactors(f, 'factors');
+        return worker.request<TopK>({ op: 'similarItems', rank: f.rank, itemFactors: f.itemFactors, items: query, k: kk });
+      }),
+    createFoldIn: (factors, params) =>
+      named('new FoldIn', () => {
+        const f = readFactors(factors, 'factors', false);
+        validateFactors(f, 'factors');
+        const owner = local();
+        const handle = owner.foldInNew(f.rank, f.itemFactors, readParams(params, 'params'));
+        const fold = createFoldIn(owner, handle, f.rank, f.itemFactors.length / f.rank);
+        release.register(fold, { owner, handle });
+        return fold;
+      }),
+    generateSynthetic: (spec) =>
+      namedAsync('generateSynthetic', async () => {
+        const s = readSyntheticSpec(spec);
+        const d = await worker.request<ClientSynthetic>({ op: 'generateSynthetic', spec: s.flat });
+        return { nUsers: s.nUsers, nItems: s.nItems, ...d };
+      }),
+    kernelName: () => kernelName(local()),
+    forceKernel: (name: KernelName | null) =>
+      named('forceKernel', () => {
+        let code = 0;
+        if (name !== null && name !== undefined) {
+          const s = string(name, 'name');
+          code = Object.hasOwn(KERNEL_NAMES, s) ? (KERNEL_NAMES[s] as number) : -1;
+          if (code < 0) valueError(`name must be "avx512", "avx2+fma", "simd128", "portable" or null, got "${s}"`);
+        }
+        local().forceKernel(code);
+        forced = code;
+        void worker.request({ op: 'forceKernel', code }).catch(() => undefined);
+        return kernelName(local());
+      }),
+    _panicForTest: (onWorker) =>
+      onWorker
+        ? namedAsync('_panicForTest', () => worker.request<never>({ op: 'panicForTest' }))
+        : named('_panicForTest', () => {
+            local().panicForTest();
+            throw new Error('unreachable: the panic hook did not panic');
+          }),
+  };
+}
+
+function kernelName(c: WasmClient): string {
+  return KERNELS[c.kernel()] ?? 'unknown';
+}
+
+/** A fold-in over a handle of `owner`'s instance (freed when the object is collected). */
+function createFoldIn(owner: WasmClient, handle: number, rank: number, nItems: number): FoldIn {
+  const history = (items: unknown, values: unknown) => {
+    const i = typed(items, 'items', Uint32Array);
+    const v = typed(values, 'values', Float32Array);
+    checkSameLength(['items', 'values'], [i.length, v.length]);
+    checkIndices(i, nItems, 'items', 'nItems');
+    checkFinite(v, 'values');
+    return [i, v] as const;
+  };
+  return {
+    nItems,
+    rank,
+    userVector: (items, values) => named('FoldIn.userVector', () => owner.userVector(handle, rank, ...history(items, values))),
+    recommend: (items, values, k) =>
+      named('FoldIn.recommend', () => {
+        const [i, v] = history(items, values);
+        return owner.recommend(handle, rank, i, v, integer(k, 'k', 1, U32_MAX));
+      }),
+  };
+}
