@@ -14,8 +14,9 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { loadEngine } from '../ts/engine/index.js';
-import type { AlsParams, KernelName } from '../ts/engine/index.js';
+import type { KernelName } from '../ts/engine/index.js';
 import { describeHardware, hardware } from './hardware.js';
+import { implicitLibrarySettings } from './settings.js';
 import { markdownTable, textTable } from './table.js';
 
 type Shape = 'ml-1m' | 'ml-25m';
@@ -51,20 +52,7 @@ async function runOne(c: Config): Promise<Result> {
   let t = performance.now();
   const data = await engine.generateSynthetic({ preset: c.shape, explicit: false, seed: 42, threads: 2 });
   const generateSeconds = (performance.now() - t) / 1000;
-  const params: Partial<AlsParams> = {
-    rank: 64,
-    maxIter: c.iterations,
-    regParam: 0.05,
-    implicitPrefs: true,
-    alpha: 1,
-    solver: 'cg',
-    cgSteps: 3,
-    regScaling: 'plain',
-    confidence: c.confidence,
-    threads: 2,
-    computeLoss: true,
-    seed: 1,
-  };
+  const params = implicitLibrarySettings({ maxIter: c.iterations, confidence: c.confidence, threads: 2, computeLoss: true });
   const model = await engine.fit(data, params);
   const fitSeconds = model.iterations.reduce((s, r) => s + r.seconds, 0);
   t = performance.now();

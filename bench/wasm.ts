@@ -16,6 +16,7 @@ import { createWasmEngine } from '../ts/engine/wasm.js';
 import type { AlsParams, Engine, KernelName, SyntheticData } from '../ts/engine/index.js';
 import { describeHardware, hardware } from './hardware.js';
 import { markdownTable, textTable } from './table.js';
+import { implicitLibrarySettings } from './settings.js';
 
 interface Config {
   label: string;
@@ -61,20 +62,8 @@ async function run(c: Config, data: SyntheticData, iterations: number, calls: nu
 }
 
 async function measure(engine: Engine, c: Config, data: SyntheticData, iterations: number, calls: number): Promise<Result> {
-  const params: Partial<AlsParams> = {
-    rank: 64,
-    maxIter: iterations,
-    regParam: 0.05,
-    implicitPrefs: true,
-    alpha: 1,
-    solver: 'cg',
-    cgSteps: 3,
-    regScaling: 'plain',
-    confidence: 'linear',
-    threads: c.threads,
-    computeLoss: false,
-    seed: 1,
-  };
+  const params = implicitLibrarySettings({ maxIter: iterations, threads: c.threads, computeLoss: false });
+
   let t = performance.now();
   const model = await engine.fit(data, params);
   const fitWallSeconds = (performance.now() - t) / 1000;
