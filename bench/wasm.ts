@@ -13,7 +13,7 @@ import { parseArgs } from 'node:util';
 
 import { createNativeEngine } from '../ts/engine/native.js';
 import { createWasmEngine } from '../ts/engine/wasm.js';
-import type { AlsParams, Engine, KernelName, SyntheticData } from '../ts/engine/index.js';
+import type { Engine, KernelName, SyntheticData } from '../ts/engine/index.js';
 import { describeHardware, hardware } from './hardware.js';
 import { markdownTable, textTable } from './table.js';
 import { implicitLibrarySettings } from './settings.js';
