@@ -2,7 +2,9 @@
 
 import type { Command } from '../command.js';
 import { evaluateCommand } from './evaluate.js';
+import { serveCommand } from './serve.js';
+import { startCommand } from './start.js';
 import { trainCommand } from './train.js';
 import { tuneCommand } from './tune.js';
 
-export const commands: Command[] = [trainCommand, tuneCommand, evaluateCommand];
+export const commands: Command[] = [startCommand, trainCommand, tuneCommand, evaluateCommand, serveCommand];

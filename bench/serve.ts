@@ -1,0 +1,202 @@
+// `pnpm bench` (node dist/bench/serve.js): the serving load test. For each model (a synthetic one
+// with ≥ 1M users, and ML-100k when ../shared/datasets/ml-100k exists, both built once and cached
+// under .cache/bench-models; or the registry given by --models-dir) it starts the API (the
+// compiled `serve` entry, embedded store, API key on) and a bare uWebSockets.js endpoint answering
+// a JSON body of the API's mean response size, each a child process; then, for autocannon and
+// (when installed) wrk, warms each up and loads it with the same requests: 200 connections,
+// users drawn from a Zipf distribution over the known users plus 5 % unknown users. It prints
+// requests/s, latency percentiles, errors and non-2xx, the API/bare ratio and PASS/FAIL against
+// the reference and project targets, and writes serve.json and serve.md to --out. The measured
+// time is split into rounds alternating between the API and the bare endpoint (the machine is
+// shared, and what else runs on it changes by the second).
+//
+// Usage: pnpm bench [--duration 60] [--round 10] [--warmup 5] [--connections 200] [--models synthetic,ml-100k]
+//                   [--users 1000000] [--models-dir DIR] [--ml-dir DIR] [--no-wrk] [--no-auth]
+//                   [--out bench/results]
+
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { LocalRegistry } from '../ts/model/registry.js';
+import { readManifest } from '../ts/model/artifact.js';
+import { describeHardware, hardware } from './hardware.js';
+import { markdownTable, textTable } from './table.js';
+import { runAutocannon } from './serve/autocannon.js';
+import { startApi, startBare, type Running } from './serve/children.js';
+import { merge, type LoadResult, type LoadRun } from './serve/load.js';
+import { movieLensModel, syntheticModel, type BenchModel } from './serve/models.js';
+import { HEADER, judge, rows, verdictLine, type Verdict } from './serve/report.js';
+import { recommendationPaths } from './serve/urls.js';
+import { runWrk, wrkVersion } from './serve/wrk.js';
+
+const ROOT = join(fileURLToPath(import.meta.url), '..', '..', '..');
+
+const HELP = `pnpm bench [options]   (node dist/bench/serve.js after pnpm build:ts)
+
+Load test of the recommendation API against a bare uWebSockets.js endpoint, same machine, same run.
+
+  --duration S        measured seconds per endpoint and tool (default 60), split into rounds that
+                      alternate between the API and the bare endpoint (ABBA…), so load from other
+                      processes on the machine weighs on both alike
+  --round S           seconds per round (default 10)
+  --warmup S          seconds of load before each measured run, not counted (default 5)
+  --connections N     concurrent connections (default 200)
+  --models LIST       synthetic, ml-100k (default: both, ml-100k when --ml-dir exists)
+  --users N           users of the synthetic model (default 1000000)
+  --models-dir DIR    benchmark this registry's active model instead
+  --ml-dir DIR        unzipped ML-100k (default ../shared/datasets/ml-100k)
+  --paths N           request paths generated (default 100000)
+  --no-wrk            autocannon only (wrk runs when the \`wrk\` command exists)
+  --no-auth           run the API without an API key (default: key required and sent)
+  --out DIR           where serve.json and serve.md go (default bench/results)`;
+
+interface ModelRun {
+  model: BenchModel;
+  bodyBytes: number;
+  results: LoadResult[];
+  verdicts: Verdict[];
+  server: Record<string, number>;
+}
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    options: {
+      duration: { type: 'string', default: '60' },
+      round: { type: 'string', default: '10' },
+      warmup: { type: 'string', default: '5' },
+      connections: { type: 'string', default: '200' },
+      models: { type: 'string' },
+      users: { type: 'string', default: '1000000' },
+      'models-dir': { type: 'string' },
+      'ml-dir': { type: 'string', default: join(ROOT, '..', 'shared', 'datasets', 'ml-100k') },
+      paths: { type: 'string', default: '100000' },
+      'no-wrk': { type: 'boolean' },
+      'no-auth': { type: 'boolean' },
+      out: { type: 'string', default: join(ROOT, 'bench', 'results') },
+      help: { type: 'boolean', short: 'h' },
+    },
+  });
+  if (values.help) return console.log(HELP);
+  const duration = Number(values.duration);
+  const warmup = Number(values.warmup);
+  const connections = Number(values.connections);
+  const wrk = values['no-wrk'] ? null : wrkVersion();
+  const apiKey = values['no-auth'] ? null : randomBytes(16).toString('hex');
+  const hw = hardware();
+  console.log(`bench: ${describeHardware(hw)}; ${connections} connections, ${duration} s per run (+${warmup} s warm-up); ${wrk ?? 'wrk not installed (apt-get install wrk)'}`);
+
+  const models = await pickModels(values['models-dir'], values.models, Number(values.users), values['ml-dir']);
+  const runs: ModelRun[] = [];
+  for (const model of models) runs.push(await benchModel(model, { duration, round: Number(values.round), warmup, connections, wrk: wrk !== null, apiKey, nPaths: Number(values.paths) }));
+
+  const tableRows = runs.flatMap((r) => rows(r.model.name, r.results));
+  console.log('\n' + textTable(HEADER, tableRows) + '\n');
+  const verdicts = runs.flatMap((r) => r.verdicts);
+  for (const v of verdicts) console.log(verdictLine(v));
+
+  mkdirSync(values.out, { recursive: true });
+  const setup = `${connections} connections, ${duration} s per endpoint and tool in rounds of ≤ ${values.round} s alternating API and bare, after ${warmup} s of warm-up, API key ${apiKey ? 'required' : 'off'}; users Zipf(s = 1) over the known users + 5 % unknown users, k = 10`;
+  const artifacts = runs.map((r) => `- ${r.model.name}: ${r.model.users.toLocaleString('en-US')} users, ${r.model.items.toLocaleString('en-US')} items, stored depth ${r.model.depth}, version ${r.model.version} (${r.model.modelsDir}); mean API body ${r.bodyBytes} bytes; server RSS ${r.server['rssMiB']} MiB`);
+  writeFileSync(
+    join(values.out, 'serve.json'),
+    JSON.stringify({ date: new Date().toISOString(), hardware: hw, duration, warmup, connections, auth: apiKey !== null, wrk, runs: runs.map((r) => ({ ...r, model: { ...r.model, userIds: undefined, itemIds: undefined } })) }, null, 2),
+  );
+  writeFileSync(
+    join(values.out, 'serve.md'),
+    `Hardware: ${describeHardware(hw)}\n\nSetup: ${setup}. Load generators share the 2 cores with the server.\n\nArtifacts:\n${artifacts.join('\n')}\n\n${markdownTable(HEADER, tableRows)}\n\n${verdicts.map((v) => `- ${verdictLine(v)}`).join('\n')}\n`,
+  );
+  console.log(`\nwrote ${join(values.out, 'serve.json')} and serve.md`);
+}
+
+async function pickModels(modelsDir: string | undefined, list: string | undefined, users: number, mlDir: string): Promise<BenchModel[]> {
+  if (modelsDir) {
+    const registry = new LocalRegistry(modelsDir);
+    const version = registry.activeVersion();
+    if (!version) throw new Error(`${modelsDir}: no active model`);
+    const dir = registry.versionDir(version);
+    const m = readManifest(dir);
+    const ids = (f: string) => () => JSON.parse(readFileSync(join(dir, f), 'utf8')) as string[];
+    return [{ name: version, modelsDir, version, users: m.data.users, items: m.data.items, depth: m.topkDepth, userIds: ids('user-ids.json'), itemIds: ids('item-ids.json') }];
+  }
+  const cache = join(ROOT, '.cache', 'bench-models');
+  const names = (list ?? 'synthetic,ml-100k').split(',');
+  const out: BenchModel[] = [];
+  if (names.includes('synthetic')) out.push(await syntheticModel(cache, users));
+  if (names.includes('ml-100k')) {
+    const ml = await movieLensModel(cache, mlDir);
+    if (ml) out.push(ml);
+    else console.log(`bench: ${mlDir} not found; skipping ML-100k`);
+  }
+  return out;
+}
+
+async function benchModel(model: BenchModel, o: { duration: number; round: number; warmup: number; connections: number; wrk: boolean; apiKey: string | null; nPaths: number }): Promise<ModelRun> {
+  const { paths } = recommendationPaths(model.userIds(), o.nPaths);
+  console.log(`\n${model.name}: starting the API (loading ${model.users.toLocaleString('en-US')} users)…`);
+  const t0 = performance.now();
+  const api = await startApi(ROOT, model.modelsDir, o.apiKey);
+  console.log(`${model.name}: API listening on ${api.url} after ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+  const headers = o.apiKey ? { 'x-api-key': o.apiKey } : undefined;
+  let bare: Running | null = null;
+  try {
+    const bodyBytes = await sampleBodySize(api.url, paths.slice(0, 500), headers);
+    bare = await startBare(ROOT, bodyBytes);
+    const results: LoadResult[] = [];
+    const tools: LoadResult['tool'][] = o.wrk ? ['autocannon', 'wrk'] : ['autocannon'];
+    const rounds = Math.max(1, Math.round(o.duration / o.round));
+    for (const tool of tools) {
+      const run = (target: 'api' | 'bare', seconds: number): Promise<LoadRun> => {
+        const url = target === 'api' ? api.url : bare!.url;
+        return tool === 'autocannon'
+          ? runAutocannon({ url, target, paths, connections: o.connections, seconds, ...(headers && { headers }) })
+          : runWrk({ url, target, paths, connections: o.connections, seconds, apiKey: o.apiKey });
+      };
+      process.stderr.write(`${model.name}: ${tool}: warm-up ${o.warmup} s each, then ${rounds} round(s) of ${o.duration / rounds} s alternating API and bare…\n`);
+      if (o.warmup > 0) {
+        await run('api', o.warmup);
+        await run('bare', o.warmup);
+      }
+      const runs: LoadRun[] = [];
+      for (let i = 0; i < rounds; i++) {
+        for (const target of i % 2 === 0 ? (['api', 'bare'] as const) : (['bare', 'api'] as const)) {
+          const r = await run(target, o.duration / rounds);
+          runs.push(r);
+          process.stderr.write(`  ${target.padEnd(4)} ${Math.round(r.requests / r.seconds)} req/s, ${r.errors} errors, ${r.non2xx} non-2xx\n`);
+        }
+      }
+      for (const target of ['api', 'bare'] as const) results.push(merge(runs.filter((r) => r.target === target)));
+    }
+    const server = await serverMetrics(api.url);
+    const verdicts = tools.map((t) => judge(model.name, results.find((r) => r.tool === t && r.target === 'api')!, results.find((r) => r.tool === t && r.target === 'bare')));
+    return { model, bodyBytes, results, verdicts, server };
+  } finally {
+    await Promise.all([api.stop(), bare?.stop()]);
+  }
+}
+
+/** Mean body length of the API's answers to `paths` (all must be 200). */
+async function sampleBodySize(url: string, paths: string[], headers?: Record<string, string>): Promise<number> {
+  let total = 0;
+  for (const p of paths) {
+    const r = await fetch(url + p, headers ? { headers } : {});
+    const body = await r.text();
+    if (r.status !== 200) throw new Error(`GET ${p} → ${r.status}: ${body}`);
+    total += Buffer.byteLength(body);
+  }
+  return Math.round(total / paths.length);
+}
+
+async function serverMetrics(url: string): Promise<Record<string, number>> {
+  const text = await (await fetch(`${url}/metrics`)).text();
+  const value = (re: RegExp) => Number(re.exec(text)?.[1] ?? NaN);
+  return {
+    precomputed: value(/^recs_recommendations_total\{source="precomputed"\} (\d+)/m),
+    fallback: value(/^recs_recommendations_total\{source="fallback"\} (\d+)/m),
+    storeErrors: [...text.matchAll(/^recs_store_errors_total\{[^}]*\} (\d+)/gm)].reduce((s, m) => s + Number(m[1]), 0),
+    rssMiB: Math.round(value(/^recs_process_resident_memory_bytes (\d+)/m) / 2 ** 20),
+  };
+}
+
+await main();

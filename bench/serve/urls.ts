@@ -1,0 +1,51 @@
+// Owns the benchmark's request mix: user ids drawn from a Zipf distribution over the model's known
+// users (a few heavy users, a long tail; which users are heavy is a seeded shuffle, not id order)
+// plus a share of ids the model has never seen (they get the fallback list).
+
+import { Rng } from '../../ts/data/random.js';
+
+export interface UrlMix {
+  paths: string[];
+  unknownShare: number;
+  zipfExponent: number;
+}
+
+/** `n` request paths for /v1/users/{id}/recommendations?k=10. */
+export function recommendationPaths(userIds: readonly string[], n: number, opts: { unknownShare?: number; exponent?: number; seed?: number; k?: number } = {}): UrlMix {
+  const unknownShare = opts.unknownShare ?? 0.05;
+  const s = opts.exponent ?? 1;
+  const rng = new Rng(opts.seed ?? 1234);
+  const m = userIds.length;
+  if (m === 0) throw new Error('recommendationPaths: the model has no users');
+  // inverse-CDF sampling of rank r (P ∝ 1/(r+1)^s) over a cumulative table
+  const cdf = new Float64Array(m);
+  let acc = 0;
+  for (let r = 0; r < m; r++) cdf[r] = acc += 1 / (r + 1) ** s;
+  // rank → user: a seeded permutation
+  const perm = Uint32Array.from({ length: m }, (_, i) => i);
+  for (let i = m - 1; i > 0; i--) {
+    const j = rng.nextInt(i + 1);
+    const t = perm[i]!;
+    perm[i] = perm[j]!;
+    perm[j] = t;
+  }
+  const k = opts.k ?? 10;
+  const paths: string[] = [];
+  for (let i = 0; i < n; i++) {
+    let id: string;
+    if (rng.nextFloat() < unknownShare) id = `unknown-${rng.nextUint32().toString(36)}`;
+    else {
+      const x = rng.nextFloat() * acc;
+      let lo = 0;
+      let hi = m - 1;
+      while (lo < hi) {
+        const mid = (lo + hi) >>> 1;
+        if (cdf[mid]! < x) lo = mid + 1;
+        else hi = mid;
+      }
+      id = userIds[perm[lo]!]!;
+    }
+    paths.push(`/v1/users/${encodeURIComponent(id)}/recommendations?k=${k}`);
+  }
+  return { paths, unknownShare, zipfExponent: s };
+}

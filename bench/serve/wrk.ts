@@ -1,0 +1,78 @@
+// Owns driving a load with wrk (Debian package `wrk`), a C load generator that needs far less CPU
+// than autocannon: one thread, `connections` connections, and a Lua script that cycles through the
+// same pre-generated paths (each thread from a random offset) and reports as JSON.
+
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { LoadResult, LoadRun } from './load.js';
+
+const SCRIPT = `
+local paths = {}
+local i = 0
+function init(args)
+  for line in io.lines(args[1]) do paths[#paths + 1] = line end
+  i = math.random(#paths)
+  if args[2] ~= nil and args[2] ~= "" then wrk.headers["x-api-key"] = args[2] end
+end
+function request()
+  i = i + 1
+  if i > #paths then i = 1 end
+  return wrk.format("GET", paths[i])
+end
+function done(s, latency, requests)
+  local q = {}
+  for i = 1, 1000 do q[i] = latency:percentile(i / 10 - 0.05) end
+  io.write(string.format('WRKJSON {"requests":%d,"durationUs":%d,"connect":%d,"read":%d,"write":%d,"status":%d,"timeout":%d,"bytes":%d,"max":%d,"quantilesUs":[%s]}\\n',
+    s.requests, s.duration, s.errors.connect, s.errors.read, s.errors.write, s.errors.status, s.errors.timeout, s.bytes,
+    latency.max, table.concat(q, ",")))
+end
+`;
+
+export function wrkVersion(): string | null {
+  const r = spawnSync('wrk', ['--version'], { encoding: 'utf8' });
+  if (r.error) return null;
+  return (r.stdout + r.stderr).split('\n')[0]?.trim() ?? 'wrk';
+}
+
+export interface WrkOptions {
+  url: string;
+  target: LoadResult['target'];
+  paths: readonly string[];
+  connections: number;
+  seconds: number;
+  apiKey?: string | null;
+  threads?: number;
+}
+
+export async function runWrk(o: WrkOptions): Promise<LoadRun> {
+  const dir = mkdtempSync(join(tmpdir(), 'bench-wrk-'));
+  writeFileSync(join(dir, 'paths.txt'), o.paths.join('\n') + '\n');
+  writeFileSync(join(dir, 'paths.lua'), SCRIPT);
+  const args = ['-t', String(o.threads ?? 1), '-c', String(o.connections), '-d', `${o.seconds}s`, '--timeout', '10s', '-s', join(dir, 'paths.lua'), o.url, '--', join(dir, 'paths.txt'), o.apiKey ?? ''];
+  const out = await new Promise<string>((resolve, reject) => {
+    const p = spawn('wrk', args, { stdio: ['ignore', 'pipe', 'inherit'] });
+    let text = '';
+    p.stdout.on('data', (d) => (text += d));
+    p.on('error', reject);
+    p.on('exit', (code) => (code === 0 ? resolve(text) : reject(new Error(`wrk exited with code ${code}:\n${text}`))));
+  });
+  const line = out.split('\n').find((l) => l.startsWith('WRKJSON '));
+  if (!line) throw new Error(`wrk printed no result:\n${out}`);
+  const j = JSON.parse(line.slice(8)) as Record<string, number> & { quantilesUs: number[] };
+  const requests = j['requests']!;
+  return {
+    tool: 'wrk',
+    target: o.target,
+    seconds: j['durationUs']! / 1e6,
+    connections: o.connections,
+    requests,
+    errors: j['connect']! + j['read']! + j['write']! + j['timeout']!,
+    non2xx: j['status']!,
+    bytes: j['bytes']!,
+    points: Float32Array.from(j.quantilesUs, (us) => us / 1000),
+    weight: requests / j.quantilesUs.length,
+    max: j['max']! / 1000,
+  };
+}

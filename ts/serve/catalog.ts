@@ -1,0 +1,62 @@
+// Owns the item side of a loaded model: item id ↔ row, each item's JSON fragment for responses
+// (id, title, genres; built on first use and kept), genre membership, and the popularity list
+// that answers unknown users and fills filtered lists.
+
+import { IdIndex } from '../store/embedded-ids.js';
+import { itemFragment, type PreparedModel } from './prepared.js';
+
+export class Catalog {
+  readonly size: number;
+  /** The model version as a JSON string literal, UTF-8. */
+  readonly versionJson: Buffer;
+  readonly ids: IdIndex;
+  /** Item rows, most popular first. */
+  readonly popular: Uint32Array;
+  /** Scores of `popular`: interaction count / the top count, in (0, 1]. */
+  readonly popularScores: Float32Array;
+  readonly genreNames: readonly string[];
+  private readonly genreByName: Map<string, number>;
+  private readonly genreBits: Uint32Array;
+  private readonly words: number;
+  private readonly titles: (string | null)[] | null;
+  private readonly genres: string[][] | null;
+  private readonly fragments: (Buffer | undefined)[];
+  /** The largest fragment(i).length. */
+  readonly maxFragmentBytes: number;
+
+  constructor(p: PreparedModel) {
+    this.size = p.itemCount;
+    this.versionJson = Buffer.from(JSON.stringify(p.manifest.version));
+    this.ids = new IdIndex(p.items);
+    this.popular = p.popularity.items;
+    const top = p.popularity.counts[0] ?? 0;
+    this.popularScores = Float32Array.from(p.popularity.counts, (c) => (top > 0 ? c / top : 0));
+    this.genreNames = p.genreNames;
+    this.genreByName = new Map(p.genreNames.map((g, i) => [g.toLowerCase(), i]));
+    this.genreBits = p.genreBits;
+    this.words = Math.ceil(p.itemCount / 32);
+    this.titles = p.titles;
+    this.genres = p.genres;
+    this.fragments = new Array<Buffer | undefined>(p.itemCount);
+    this.maxFragmentBytes = p.maxFragmentBytes;
+  }
+
+  /** A genre's index (case-insensitive), or -1. */
+  genreIndex(name: string): number {
+    return this.genreByName.get(name.toLowerCase()) ?? -1;
+  }
+
+  hasGenre(item: number, genre: number): boolean {
+    return (this.genreBits[genre * this.words + (item >>> 5)]! & (1 << (item & 31))) !== 0;
+  }
+
+  /** UTF-8 of `{"itemId":…,"title":…,"genres":[…],"score":` — append the score and `}`. */
+  fragment(item: number): Buffer {
+    let f = this.fragments[item];
+    if (f === undefined) {
+      f = Buffer.from(itemFragment(this.ids.idAt(item), this.titles?.[item], this.genres?.[item]), 'utf8');
+      this.fragments[item] = f;
+    }
+    return f;
+  }
+}

@@ -1,0 +1,41 @@
+// Owns what routes share: the model manager, metrics, logger, limits and the server's state
+// (ready, draining), plus the helper that gives a route the serving model or a 503.
+
+import { HttpError } from './errors.js';
+import type { Logger } from './logger.js';
+import type { Metrics } from './metrics.js';
+import type { ModelManager } from './model-manager.js';
+import type { Limits } from './params.js';
+import type { ServingModel } from './serving-model.js';
+
+export interface ServeContext {
+  models: ModelManager;
+  metrics: Metrics;
+  log: Logger;
+  limits: Limits;
+  /** Passed to the store; a remote store gives up after it and the fallback answers. */
+  storeTimeoutMs: number;
+  draining(): boolean;
+}
+
+export function servingModel(ctx: ServeContext): ServingModel {
+  const m = ctx.models.current;
+  if (!m) throw new HttpError(503, 'not_ready', 'no model is loaded yet; retry shortly', { 'retry-after': '5' });
+  return m;
+}
+
+/** Calls `f` at most once per `ms`, passing how many calls were skipped since the last one. */
+export function throttled(ms: number, f: (suppressed: number) => void): () => void {
+  let last = -Infinity;
+  let skipped = 0;
+  return () => {
+    const now = performance.now();
+    if (now - last < ms) {
+      skipped++;
+      return;
+    }
+    last = now;
+    f(skipped);
+    skipped = 0;
+  };
+}

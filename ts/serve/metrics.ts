@@ -1,0 +1,116 @@
+// Owns the server's Prometheus metrics and their text exposition (format 0.0.4): request
+// duration histograms per route and status, responses by source, store errors, model version
+// info, reloads, requests in flight. Recording is a few array operations per request.
+
+const BUCKETS = [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5];
+
+class Histogram {
+  readonly counts = new Float64Array(BUCKETS.length);
+  sum = 0;
+  count = 0;
+  observe(v: number): void {
+    this.sum += v;
+    this.count++;
+    for (let i = 0; i < BUCKETS.length; i++) {
+      if (v <= BUCKETS[i]!) {
+        this.counts[i]!++;
+        return;
+      }
+    }
+  }
+}
+
+/** The per-status histograms of one route (handed to the route when it is registered). */
+export class RouteMetrics {
+  readonly byStatus: (Histogram | undefined)[] = [];
+  constructor(readonly route: string) {}
+  observe(status: number, seconds: number): void {
+    (this.byStatus[status] ??= new Histogram()).observe(seconds);
+  }
+}
+
+export interface ModelInfo {
+  version: string;
+  store: string;
+  users: number;
+  items: number;
+  loadedAt: Date;
+}
+
+export class Metrics {
+  private readonly routes = new Map<string, RouteMetrics>();
+  private readonly sources = new Map<string, number>();
+  private readonly storeErrors = new Map<string, number>();
+  private readonly reloads = new Map<string, number>();
+  private model: ModelInfo | null = null;
+  inFlight: () => number = () => 0;
+  readonly startedAt = Date.now();
+
+  route(route: string): RouteMetrics {
+    let r = this.routes.get(route);
+    if (!r) this.routes.set(route, (r = new RouteMetrics(route)));
+    return r;
+  }
+
+  countSource(source: string): void {
+    this.sources.set(source, (this.sources.get(source) ?? 0) + 1);
+  }
+
+  countStoreError(store: string, reason: string): void {
+    const key = `store="${esc(store)}",reason="${esc(reason)}"`;
+    this.storeErrors.set(key, (this.storeErrors.get(key) ?? 0) + 1);
+  }
+
+  countReload(result: 'success' | 'failure'): void {
+    this.reloads.set(result, (this.reloads.get(result) ?? 0) + 1);
+  }
+
+  setModel(info: ModelInfo | null): void {
+    this.model = info;
+  }
+
+  render(): string {
+    const out: string[] = [];
+    const head = (name: string, type: string, help: string) => out.push(`# HELP ${name} ${help}`, `# TYPE ${name} ${type}`);
+
+    head('recs_http_request_duration_seconds', 'histogram', 'Time from request to response, by route and status.');
+    for (const r of this.routes.values()) {
+      r.byStatus.forEach((h, status) => {
+        if (!h) return;
+        const l = `route="${esc(r.route)}",status="${status}"`;
+        let cum = 0;
+        BUCKETS.forEach((b, i) => {
+          cum += h.counts[i]!;
+          out.push(`recs_http_request_duration_seconds_bucket{${l},le="${b}"} ${cum}`);
+        });
+        out.push(`recs_http_request_duration_seconds_bucket{${l},le="+Inf"} ${h.count}`);
+        out.push(`recs_http_request_duration_seconds_sum{${l}} ${h.sum}`, `recs_http_request_duration_seconds_count{${l}} ${h.count}`);
+      });
+    }
+    head('recs_recommendations_total', 'counter', 'Recommendation responses by source (precomputed or fallback).');
+    for (const s of ['precomputed', 'fallback']) out.push(`recs_recommendations_total{source="${s}"} ${this.sources.get(s) ?? 0}`);
+    head('recs_store_errors_total', 'counter', 'Store lookups that failed or timed out (answered from the fallback list).');
+    for (const [k, v] of this.storeErrors) out.push(`recs_store_errors_total{${k}} ${v}`);
+    head('recs_model_reloads_total', 'counter', 'Hot reloads of the active model, by result.');
+    for (const r of ['success', 'failure']) out.push(`recs_model_reloads_total{result="${r}"} ${this.reloads.get(r) ?? 0}`);
+    head('recs_model_info', 'gauge', 'The model version being served (value 1).');
+    if (this.model) out.push(`recs_model_info{version="${esc(this.model.version)}",store="${esc(this.model.store)}"} 1`);
+    head('recs_model_loaded_timestamp_seconds', 'gauge', 'When the served model was loaded.');
+    if (this.model) out.push(`recs_model_loaded_timestamp_seconds ${this.model.loadedAt.getTime() / 1000}`);
+    head('recs_model_users', 'gauge', 'Users with precomputed lists in the served model.');
+    if (this.model) out.push(`recs_model_users ${this.model.users}`);
+    head('recs_model_items', 'gauge', 'Items in the served model.');
+    if (this.model) out.push(`recs_model_items ${this.model.items}`);
+    head('recs_http_requests_in_flight', 'gauge', 'Requests being handled.');
+    out.push(`recs_http_requests_in_flight ${this.inFlight()}`);
+    head('recs_process_start_time_seconds', 'gauge', 'Start time of the process since the Unix epoch.');
+    out.push(`recs_process_start_time_seconds ${this.startedAt / 1000}`);
+    head('recs_process_resident_memory_bytes', 'gauge', 'Resident memory size.');
+    out.push(`recs_process_resident_memory_bytes ${process.memoryUsage.rss()}`);
+    return out.join('\n') + '\n';
+  }
+}
+
+function esc(v: string): string {
+  return v.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n');
+}

@@ -1,0 +1,78 @@
+// Owns reading request parameters: the query string (a small strict parser: unknown or repeated
+// parameters are errors, so typos do not pass silently), path ids, k and the id lists of
+// filters. Every problem is a 400 HttpError whose message says what was wrong and what is allowed.
+
+import { badRequest } from './errors.js';
+
+export interface Limits {
+  /** Largest k (default 100). */
+  maxK: number;
+  /** Longest id, in characters (default 256). */
+  maxIdLength: number;
+  /** Most ids in an exclude list (default 100). */
+  maxExclude: number;
+}
+
+export const DEFAULT_LIMITS: Limits = { maxK: 100, maxIdLength: 256, maxExclude: 100 };
+
+/** Parses `raw` (without "?"), allowing only `allowed` names, each at most once. */
+export function parseQuery(raw: string, allowed: readonly string[]): Map<string, string> {
+  const out = new Map<string, string>();
+  if (raw === '') return out;
+  for (const part of raw.split('&')) {
+    if (part === '') continue;
+    const eq = part.indexOf('=');
+    const name = decode(eq < 0 ? part : part.slice(0, eq), 'a query parameter name', true);
+    const value = eq < 0 ? '' : decode(part.slice(eq + 1), `query parameter "${name}"`, true);
+    if (!allowed.includes(name)) throw badRequest(`unknown query parameter "${clip(name)}"; allowed: ${allowed.join(', ') || 'none'}`);
+    if (out.has(name)) throw badRequest(`query parameter "${name}" given more than once`);
+    out.set(name, value);
+  }
+  return out;
+}
+
+/** k from the query: a whole number 1..maxK, default `fallback`. */
+export function parseK(value: string | undefined, limits: Limits, fallback = 10): number {
+  if (value === undefined) return Math.min(fallback, limits.maxK);
+  if (!/^[0-9]{1,6}$/.test(value)) throw badRequest(`k must be a whole number from 1 to ${limits.maxK}, got "${clip(value)}"`);
+  const k = Number(value);
+  if (k < 1 || k > limits.maxK) throw badRequest(`k must be from 1 to ${limits.maxK}, got ${k}`);
+  return k;
+}
+
+/** A percent-encoded path segment, decoded and checked as an id. */
+export function pathId(raw: string | undefined, what: string, limits: Limits): string {
+  const id = decode(raw ?? '', what, false);
+  checkId(id, what, limits);
+  return id;
+}
+
+export function checkId(id: string, what: string, limits: Limits): void {
+  if (id === '') throw badRequest(`${what} is empty`);
+  if (id.length > limits.maxIdLength) throw badRequest(`${what} is ${id.length} characters long; the limit is ${limits.maxIdLength}`);
+  // eslint-disable-next-line no-control-regex
+  if (/[\u0000-\u001f\u007f]/.test(id)) throw badRequest(`${what} holds control characters`);
+}
+
+/** A comma-separated id list (empty entries ignored). */
+export function idList(value: string | undefined, what: string, limits: Limits): string[] {
+  if (value === undefined) return [];
+  const ids = value.split(',').filter((s) => s !== '');
+  if (ids.length > limits.maxExclude) throw badRequest(`${what} lists ${ids.length} ids; the limit is ${limits.maxExclude}`);
+  for (const id of ids) checkId(id, `an id in ${what}`, limits);
+  return ids;
+}
+
+/** Percent-decoding; in a query, "+" also stands for a space. */
+function decode(s: string, what: string, plusIsSpace: boolean): string {
+  if (s.indexOf('%') < 0 && (!plusIsSpace || s.indexOf('+') < 0)) return s;
+  try {
+    return decodeURIComponent(plusIsSpace && s.includes('+') ? s.replace(/\+/g, ' ') : s);
+  } catch {
+    throw badRequest(`${what} is not valid percent-encoding`);
+  }
+}
+
+function clip(s: string): string {
+  return s.length > 40 ? `${s.slice(0, 40)}…` : s;
+}

@@ -1,0 +1,114 @@
+// Owns turning a model artifact into what the server keeps in memory (a PreparedModel): the
+// embedded store's table and user index, the item index, per-genre item bitsets, unit-length item
+// factors for cosine similarity, the popularity list and item metadata. It is plain data made of
+// typed arrays and small arrays, so the loader's worker can build it and transfer the big buffers
+// to the main thread without copying. User factors are dropped (serving does not use them).
+
+import type { ModelArtifact } from '../model/artifact.js';
+import type { Manifest } from '../model/manifest.js';
+import { buildIdIndex, type IdIndexData } from '../store/embedded-ids.js';
+import type { EmbeddedTable } from '../store/embedded.js';
+
+export interface PreparedModel {
+  manifest: Manifest;
+  /** The artifact directory it was read from. */
+  dir: string;
+  table: EmbeddedTable;
+  items: IdIndexData;
+  itemCount: number;
+  /** Per item row: title or null (null array when the artifact has no metadata). */
+  titles: (string | null)[] | null;
+  genres: string[][] | null;
+  /** Genre names in first-seen order. */
+  genreNames: string[];
+  /** genreNames.length × ceil(itemCount / 32) bit words: item i has genre g. */
+  genreBits: Uint32Array;
+  popularity: { items: Uint32Array; counts: Uint32Array };
+  /** The largest item fragment (itemFragment), UTF-8 bytes. */
+  maxFragmentBytes: number;
+  rank: number;
+  /** itemCount × rank, each row scaled to unit length (zero rows stay zero). */
+  unitItemFactors: Float32Array;
+}
+
+export function prepareModel(a: ModelArtifact, dir: string): PreparedModel {
+  const nItems = a.itemIds.length;
+  const words = Math.ceil(nItems / 32);
+  const genreNames: string[] = [];
+  const genreOf = new Map<string, number>();
+  const memberships: [number, number][] = [];
+  a.items?.genres.forEach((gs, item) => {
+    for (const g of gs) {
+      let idx = genreOf.get(g);
+      if (idx === undefined) {
+        idx = genreNames.length;
+        genreOf.set(g, idx);
+        genreNames.push(g);
+      }
+      memberships.push([idx, item]);
+    }
+  });
+  const genreBits = new Uint32Array(genreNames.length * words);
+  for (const [g, item] of memberships) genreBits[g * words + (item >>> 5)]! |= 1 << (item & 31);
+
+  let maxFragmentBytes = 0;
+  for (let i = 0; i < nItems; i++) {
+    const n = Buffer.byteLength(itemFragment(a.itemIds[i]!, a.items?.titles[i] ?? null, a.items?.genres[i] ?? null));
+    if (n > maxFragmentBytes) maxFragmentBytes = n;
+  }
+
+  const rank = a.rank;
+  const unit = new Float32Array(a.itemFactors.length);
+  for (let i = 0; i < nItems; i++) {
+    let sq = 0;
+    for (let j = 0; j < rank; j++) sq += a.itemFactors[i * rank + j]! ** 2;
+    if (sq === 0 || !Number.isFinite(sq)) continue;
+    const inv = 1 / Math.sqrt(sq);
+    for (let j = 0; j < rank; j++) unit[i * rank + j] = a.itemFactors[i * rank + j]! * inv;
+  }
+
+  return {
+    manifest: a.manifest,
+    dir,
+    table: { modelVersion: a.manifest.version, depth: a.topk.depth, items: a.topk.items, scores: a.topk.scores, users: buildIdIndex(a.userIds, 'user id') },
+    items: buildIdIndex(a.itemIds, 'item id'),
+    itemCount: nItems,
+    titles: a.items?.titles ?? null,
+    genres: a.items?.genres ?? null,
+    genreNames,
+    genreBits,
+    popularity: a.popularity,
+    maxFragmentBytes,
+    rank,
+    unitItemFactors: unit,
+  };
+}
+
+/** An item's JSON up to its score: `{"itemId":…,"title":…,"genres":[…],"score":` (title and genres when known). */
+export function itemFragment(id: string, title: string | null | undefined, genres: readonly string[] | null | undefined): string {
+  let s = `{"itemId":${JSON.stringify(id)}`;
+  if (title != null) s += `,"title":${JSON.stringify(title)}`;
+  if (genres) s += `,"genres":${JSON.stringify(genres)}`;
+  return s + ',"score":';
+}
+
+/** The distinct large ArrayBuffers of `p`, to transfer rather than copy (small ones are cloned). */
+export function transferables(p: PreparedModel): ArrayBuffer[] {
+  const views: ArrayBufferView[] = [
+    p.table.items,
+    p.table.scores,
+    p.table.users.bytes,
+    p.table.users.offsets,
+    p.table.users.slots,
+    p.items.bytes,
+    p.items.offsets,
+    p.items.slots,
+    p.genreBits,
+    p.popularity.items,
+    p.popularity.counts,
+    p.unitItemFactors,
+  ];
+  const out = new Set<ArrayBuffer>();
+  for (const v of views) if (v.buffer instanceof ArrayBuffer && v.buffer.byteLength >= 65536) out.add(v.buffer);
+  return [...out];
+}

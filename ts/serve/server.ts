@@ -1,0 +1,159 @@
+// Owns starting and stopping the recommendation API: loads uWebSockets.js (failing loudly), the
+// API keys and the active model, registers the routes (one file each under ./routes), listens,
+// watches the registry for a new active model, and closes gracefully: stop accepting, let the
+// requests in flight finish (new responses close their connections), then close whatever is
+// left once they are done or the deadline passes.
+
+import { LocalRegistry } from '../model/registry.js';
+import { ApiKeyAuth, AuthConfigError, loadApiKeys } from './auth.js';
+import type { ServeContext } from './context.js';
+import { HttpFront } from './http.js';
+import { createLogger, type Logger, type LogLevel } from './logger.js';
+import type { LoadMode } from './loader.js';
+import { Metrics } from './metrics.js';
+import { ModelManager, type LoadResult } from './model-manager.js';
+import { DEFAULT_LIMITS, type Limits } from './params.js';
+import { Reloader } from './reloader.js';
+import { healthRoutes } from './routes/health.js';
+import { metricsRoute } from './routes/metrics.js';
+import { openapiRoute } from './routes/openapi.js';
+import { recommendationsRoute } from './routes/recommendations.js';
+import { similarRoute } from './routes/similar.js';
+import { embeddedStoreFactory, type StoreFactory } from './serving-model.js';
+import { loadUws, type us_listen_socket } from './uws.js';
+
+export interface ServerOptions {
+  /** Registry root: version directories and the ACTIVE pointer (default ./models in the CLI). */
+  modelsDir: string;
+  /** Default 127.0.0.1 (this machine only); 0.0.0.0 listens on every interface. */
+  host?: string;
+  /** Default 8080; 0 picks a free port (see RunningServer.port). */
+  port?: number;
+  /** API keys: a comma-separated string or a list (e.g. from RECS_API_KEYS). */
+  apiKeys?: string | readonly string[];
+  /** A file with one API key per line (e.g. RECS_API_KEYS_FILE, a mounted secret). */
+  apiKeysFile?: string;
+  /** Refuse to start without API keys (the Kubernetes deployment sets it). */
+  requireAuth?: boolean;
+  /** Put /metrics behind the API key too (default false: open, like the probes). */
+  protectMetrics?: boolean;
+  logLevel?: LogLevel;
+  /** A logger to use instead of one on stdout (tests). */
+  logger?: Logger;
+  /** Default deadline of close(), ms (default 10 000). */
+  shutdownDeadlineMs?: number;
+  /** Period of the fallback check of the active pointer, ms (default 2 000). */
+  reloadPollMs?: number;
+  limits?: Partial<Limits>;
+  /** Largest request body accepted (the API reads none), bytes (default 4 096). */
+  maxBodyBytes?: number;
+  /** Time a store may take per lookup before the fallback answers, ms (default 250). */
+  storeTimeoutMs?: number;
+  /** Builds the store for each loaded model (default: the embedded store). */
+  createStore?: StoreFactory;
+  /** 'worker' (default when built) or 'inline' model loading. */
+  loadMode?: LoadMode;
+  /** The OpenAPI file served at /openapi.json (default <repo>/openapi.json). */
+  openapiPath?: string;
+}
+
+export interface CloseResult {
+  /** False when the deadline passed with requests still in flight. */
+  clean: boolean;
+  /** Requests cut off at the deadline. */
+  abandoned: number;
+}
+
+export interface RunningServer {
+  host: string;
+  port: number;
+  /** http://host:port */
+  url: string;
+  log: Logger;
+  metrics: Metrics;
+  /** The version serving now, or null. */
+  modelVersion(): string | null;
+  /** Checks the active pointer now (the watcher does it by itself). */
+  reload(): Promise<LoadResult>;
+  requestsInFlight(): number;
+  /** Graceful shutdown; the same promise on every call. */
+  close(opts?: { deadlineMs?: number }): Promise<CloseResult>;
+}
+
+export async function startServer(options: ServerOptions): Promise<RunningServer> {
+  const uws = loadUws();
+  const log = options.logger ?? createLogger(options.logLevel ?? 'info');
+  const keys = loadApiKeys({ ...(options.apiKeys !== undefined && { keys: options.apiKeys }), ...(options.apiKeysFile !== undefined && { keysFile: options.apiKeysFile }) });
+  if (keys.length === 0 && options.requireAuth) {
+    throw new AuthConfigError('authentication is required (requireAuth / --require-auth) but no API keys are configured: set RECS_API_KEYS or RECS_API_KEYS_FILE');
+  }
+  const auth = new ApiKeyAuth(keys);
+  if (!auth.enabled) {
+    log.warn('AUTHENTICATION IS OFF: no API keys configured (RECS_API_KEYS / RECS_API_KEYS_FILE), so anyone who can reach this port can query it. Fine for a local run only; deployments use --require-auth.');
+  }
+
+  const metrics = new Metrics();
+  const limits: Limits = { ...DEFAULT_LIMITS, ...options.limits };
+  const registry = new LocalRegistry(options.modelsDir);
+  const models = new ModelManager({
+    registry,
+    createStore: options.createStore ?? embeddedStoreFactory,
+    maxK: limits.maxK,
+    log,
+    metrics,
+    ...(options.loadMode && { loadMode: options.loadMode }),
+  });
+  const openapi = openapiRoute(options.openapiPath);
+  const first = await models.refresh();
+  if (first === 'failed') throw new Error(`cannot serve: the active model in ${options.modelsDir} did not load (see the log above)`);
+  if (first === 'none') log.warn({ modelsDir: options.modelsDir }, 'no active model yet: /readyz answers 503 and /v1 routes 503 until one is activated');
+
+  let draining = false;
+  const ctx: ServeContext = { models, metrics, log, limits, storeTimeoutMs: options.storeTimeoutMs ?? 250, draining: () => draining };
+  const app = uws.App();
+  const front = new HttpFront(app, { log, metrics, auth, maxBodyBytes: options.maxBodyBytes ?? 4096, draining: () => draining });
+  for (const r of [recommendationsRoute(ctx), similarRoute(ctx), ...healthRoutes(ctx), metricsRoute(ctx, options.protectMetrics ?? false), openapi]) front.get(r);
+  front.notFound();
+
+  const host = options.host ?? '127.0.0.1';
+  const listenSocket = await new Promise<us_listen_socket>((resolve, reject) => {
+    app.listen(host, options.port ?? 8080, (s) => (s ? resolve(s) : reject(new Error(`cannot listen on ${host}:${options.port ?? 8080} (in use, or not an address of this machine?)`))));
+  });
+  const port = uws.us_socket_local_port(listenSocket);
+  const reloader = new Reloader({ pointerPath: registry.pointerPath, pollMs: options.reloadPollMs ?? 2000, log, onChange: () => models.refresh() });
+  reloader.start();
+  log.info({ url: `http://${host}:${port}`, modelVersion: models.current?.version ?? null, auth: auth.enabled, store: models.current?.store.kind ?? null }, 'listening');
+
+  let closing: Promise<CloseResult> | null = null;
+  const close = (opts: { deadlineMs?: number } = {}): Promise<CloseResult> => {
+    closing ??= (async () => {
+      const deadlineMs = opts.deadlineMs ?? options.shutdownDeadlineMs ?? 10_000;
+      draining = true;
+      uws.us_listen_socket_close(listenSocket);
+      reloader.stop();
+      log.info({ inFlight: front.requestsInFlight, deadlineMs }, 'shutting down: no new connections; finishing requests in flight');
+      let timer: NodeJS.Timeout | undefined;
+      const clean = await Promise.race([front.idle().then(() => true), new Promise<boolean>((r) => (timer = setTimeout(() => r(false), deadlineMs)))]);
+      clearTimeout(timer);
+      const abandoned = front.requestsInFlight;
+      if (!clean) log.warn({ abandoned }, 'shutdown deadline passed; closing the remaining connections');
+      app.close();
+      await models.close();
+      log.info({ clean, abandoned }, 'server closed');
+      return { clean, abandoned };
+    })();
+    return closing;
+  };
+
+  return {
+    host,
+    port,
+    url: `http://${host.includes(':') ? `[${host}]` : host}:${port}`,
+    log,
+    metrics,
+    modelVersion: () => models.current?.version ?? null,
+    reload: () => models.refresh(),
+    requestsInFlight: () => front.requestsInFlight,
+    close,
+  };
+}

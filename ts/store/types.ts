@@ -1,0 +1,58 @@
+// Owns the contract between the API and wherever the precomputed recommendation lists live: the
+// embedded store (the artifact's top-k table held in process, ./embedded.ts) now, Redis and
+// Cosmos DB later. A store instance is bound to one model version, so the item rows it returns
+// index that version's catalog (the server creates one store per loaded model and swaps both
+// together). Every call is async and may fail or time out: the API answers with the popularity
+// fallback then, counts the error, and never fails the request because of the store.
+
+/** A user's precomputed list, best first, with no empty slots. */
+export interface UserList {
+  /** The model version the list was computed by (equals the store's `modelVersion`). */
+  readonly modelVersion: string;
+  /** Item rows in that model's catalog. */
+  readonly items: Uint32Array;
+  /** Scores of `items`, same length, non-increasing. */
+  readonly scores: Float32Array;
+}
+
+export interface StoreGetOptions {
+  /** A remote store must give up (reject with a StoreError of reason 'timeout') after this long. */
+  timeoutMs?: number;
+  /** Aborted when the client went away; a remote store may cancel its call. */
+  signal?: AbortSignal;
+}
+
+export interface RecommendationStore {
+  /** 'embedded', 'redis', 'cosmos', … (a metrics label). */
+  readonly kind: string;
+  /** The model version whose lists this store serves. */
+  readonly modelVersion: string;
+  /** Entries stored per user (lists may be shorter). */
+  readonly depth: number;
+  /**
+   * The list of a user given by id (string) or by row in the model (number), or null when the
+   * store holds none for that user. Rejects with a StoreError when the store cannot answer.
+   */
+  get(user: string | number, options?: StoreGetOptions): Promise<UserList | null>;
+  /**
+   * Optional, for stores that hold the lists in process: the same answer as `get`, synchronously,
+   * so the API skips a promise and a deferred write per request. Remote stores leave it out.
+   */
+  peek?(user: string | number): UserList | null;
+  /** Releases connections or memory; called once no request uses the store any more. */
+  close(): Promise<void>;
+}
+
+export type StoreErrorReason = 'timeout' | 'unavailable' | 'corrupt' | 'closed';
+
+/** A store that could not answer; `reason` is a metrics label. */
+export class StoreError extends Error {
+  override name = 'StoreError';
+  constructor(
+    message: string,
+    readonly reason: StoreErrorReason,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+}
