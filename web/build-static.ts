@@ -17,7 +17,7 @@ export const PAYLOAD_PATH = 'demo/model.bin';
 export const WASM_PATHS = { 'demo/als-simd.wasm': 'als-simd.wasm', 'demo/als.wasm': 'als.wasm' } as const;
 
 /** The repository root: the nearest ancestor holding package.json (from web/ and dist/web/). */
-function repoRoot(): string {
+export function repoRoot(): string {
   let dir = dirname(fileURLToPath(import.meta.url));
   while (!existsSync(join(dir, 'package.json'))) {
     const up = dirname(dir);

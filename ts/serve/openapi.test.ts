@@ -59,6 +59,9 @@ const cases: [string, () => RunningServer, string, RequestInit?][] = [
   ['/metrics', () => server, '/metrics'],
   ['/metrics', () => metricsServer, '/metrics'],
   ['/openapi.json', () => server, '/openapi.json'],
+  ['/', () => server, '/'],
+  ['/demo/model.bin', () => server, '/demo/model.bin'],
+  ['/demo/model.bin', () => emptyServer, '/demo/model.bin'],
 ];
 
 describe('openapi.json', () => {
@@ -89,6 +92,6 @@ describe('openapi.json', () => {
   });
 
   it('documents every route the server has', () => {
-    expect(Object.keys(doc['paths']).sort()).toEqual(['/healthz', '/metrics', '/openapi.json', '/readyz', '/v1/items/{itemId}/similar', '/v1/users/{userId}/recommendations']);
+    expect(Object.keys(doc['paths']).sort()).toEqual(['/', '/demo/model.bin', '/healthz', '/metrics', '/openapi.json', '/readyz', '/v1/items/{itemId}/similar', '/v1/users/{userId}/recommendations']);
   });
 });

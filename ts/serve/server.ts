@@ -19,6 +19,7 @@ import { metricsRoute } from './routes/metrics.js';
 import { openapiRoute } from './routes/openapi.js';
 import { recommendationsRoute } from './routes/recommendations.js';
 import { similarRoute } from './routes/similar.js';
+import { demoRoutes } from './routes/demo.js';
 import { embeddedStoreFactory, type StoreFactory } from './serving-model.js';
 import { loadUws, type us_listen_socket } from './uws.js';
 
@@ -112,7 +113,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   const ctx: ServeContext = { models, metrics, log, limits, storeTimeoutMs: options.storeTimeoutMs ?? 250, draining: () => draining };
   const app = uws.App();
   const front = new HttpFront(app, { log, metrics, auth, maxBodyBytes: options.maxBodyBytes ?? 4096, draining: () => draining });
-  for (const r of [recommendationsRoute(ctx), similarRoute(ctx), ...healthRoutes(ctx), metricsRoute(ctx, options.protectMetrics ?? false), openapi]) front.get(r);
+  for (const r of [recommendationsRoute(ctx), similarRoute(ctx), ...healthRoutes(ctx), metricsRoute(ctx, options.protectMetrics ?? false), openapi, ...demoRoutes(ctx)]) front.get(r);
   front.notFound();
 
   const host = options.host ?? '127.0.0.1';
