@@ -2,9 +2,10 @@
 
 import type { Command } from '../command.js';
 import { evaluateCommand } from './evaluate.js';
+import { loadCommand } from './load.js';
 import { serveCommand } from './serve.js';
 import { startCommand } from './start.js';
 import { trainCommand } from './train.js';
 import { tuneCommand } from './tune.js';
 
-export const commands: Command[] = [startCommand, trainCommand, tuneCommand, evaluateCommand, serveCommand];
+export const commands: Command[] = [startCommand, trainCommand, tuneCommand, evaluateCommand, serveCommand, loadCommand];

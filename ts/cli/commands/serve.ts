@@ -5,8 +5,9 @@
 import { parseArgs } from 'node:util';
 import { choiceOption, numberOption, type Command } from '../command.js';
 import { closeOnSignals, LOG_LEVELS, startServer } from '../../serve/index.js';
+import { STORE_KINDS, storeConfigFromEnv, storeFactory } from '../../store/config.js';
 
-const help = `recs serve — serve recommendations over HTTP from the active model (embedded store).
+const help = `recs serve — serve recommendations over HTTP from the active model.
 
 Usage: recs serve [options]
 
@@ -29,6 +30,12 @@ Options:
                           debug logs one line per request.
   --shutdown-deadline S   seconds to finish requests in flight after SIGTERM/SIGINT (default 10)
   --reload-interval S     how often the ACTIVE pointer is also checked without a file event (default 2)
+  --store KIND            embedded (default: the top-k table in process), redis or cosmos (default $RECS_STORE).
+                          Remote stores are loaded with "recs load" and configured by environment:
+                          RECS_REDIS_URL, RECS_REDIS_PREFIX; RECS_COSMOS_ENDPOINT, RECS_COSMOS_AUTH (key|entra),
+                          RECS_COSMOS_KEY, RECS_COSMOS_DATABASE, RECS_COSMOS_CONTAINER; RECS_STORE_TIMEOUT_MS
+                          (default 250), RECS_STORE_CACHE_ENTRIES (in-process cache, default 100000, 0 = off).
+                          When the store fails or times out, answers come from the popularity list.
 
 Endpoints: GET /v1/users/{userId}/recommendations?k=10&exclude=a,b&genre=Comedy,
 GET /v1/items/{itemId}/similar?k=10, /healthz, /readyz, /metrics, /openapi.json.
@@ -36,7 +43,7 @@ GET /v1/items/{itemId}/similar?k=10, /healthz, /readyz, /metrics, /openapi.json.
 
 export const serveCommand: Command = {
   name: 'serve',
-  summary: 'serve recommendations over HTTP (uWebSockets.js, embedded store, hot reload)',
+  summary: 'serve recommendations over HTTP (uWebSockets.js; embedded, Redis or Cosmos DB store; hot reload)',
   help,
   async run(argv) {
     const { values } = parseArgs({
@@ -53,6 +60,7 @@ export const serveCommand: Command = {
         'log-level': { type: 'string' },
         'shutdown-deadline': { type: 'string' },
         'reload-interval': { type: 'string' },
+        store: { type: 'string' },
       },
     });
     const env = process.env;
@@ -61,7 +69,10 @@ export const serveCommand: Command = {
     const reload = numberOption('reload-interval', values['reload-interval'], 2, { min: 0.05, max: 3600 });
     const logLevel = choiceOption('log-level', values['log-level'] ?? env['LOG_LEVEL'], LOG_LEVELS, 'info');
     const keysFile = values['api-keys-file'] ?? env['RECS_API_KEYS_FILE'];
+    const storeConfig = storeConfigFromEnv(env, values.store !== undefined ? { kind: choiceOption('store', values.store, STORE_KINDS, 'embedded') } : {});
     const server = await startServer({
+      createStore: storeFactory(storeConfig),
+      storeTimeoutMs: storeConfig.timeoutMs,
       modelsDir: values['models-dir'] ?? './models',
       host: values.host ?? '127.0.0.1',
       port,

@@ -1,0 +1,101 @@
+// Owns the Cosmos DB store: serves one model version's lists by point reads of
+// `${version}:${userId}` documents (./cosmos-docs.ts), item ids mapped back to the model's item
+// rows. It answers only once the pointer document lists its version as completely loaded (checked
+// again every few seconds until then); errors and timeouts reject with a StoreError.
+
+import type { Container, ItemDefinition } from '@azure/cosmos';
+import { POINTER_ID, userDocId, type PointerDoc, type UserDoc } from './cosmos-docs.js';
+import { withTimeout } from './redis.js';
+import { StoreError, type RecommendationStore, type StoreGetOptions, type UserList } from './types.js';
+
+export interface CosmosStoreOptions {
+  container: Container;
+  modelVersion: string;
+  depth: number;
+  /** Item id → row in the model's catalog (-1 when unknown). */
+  itemRow: (itemId: string) => number;
+  userIdAt?: (row: number) => string | undefined;
+  partitionKey?: string;
+  timeoutMs?: number;
+  recheckMs?: number;
+  /** Called by close() (e.g. to dispose of the client). */
+  onClose?: () => void;
+}
+
+/** The partition key value of a document for a single-level path such as '/id'. */
+export function pkOf(doc: Record<string, unknown>, path = '/id'): string {
+  const v = doc[path.replace(/^\//, '')];
+  if (typeof v !== 'string') throw new Error(`cosmos: documents have no string field at partition key path ${path}`);
+  return v;
+}
+
+export class CosmosStore implements RecommendationStore {
+  readonly kind = 'cosmos';
+  readonly modelVersion: string;
+  readonly depth: number;
+  private loaded = false;
+  private checkedAt = -Infinity;
+  private closed = false;
+
+  constructor(private readonly o: CosmosStoreOptions) {
+    this.modelVersion = o.modelVersion;
+    this.depth = o.depth;
+  }
+
+  async get(user: string | number, options: StoreGetOptions = {}): Promise<UserList | null> {
+    if (this.closed) throw new StoreError('cosmos store: closed', 'closed');
+    const id = typeof user === 'number' ? this.o.userIdAt?.(user) : user;
+    if (id === undefined) return null;
+    const ac = new AbortController();
+    const timeoutMs = options.timeoutMs ?? this.o.timeoutMs ?? 250;
+    try {
+      return await withTimeout(this.lookup(id, ac.signal), timeoutMs, options.signal);
+    } finally {
+      ac.abort(); // cancels the HTTP call when the timeout won
+    }
+  }
+
+  private async read<T extends ItemDefinition>(docId: string, signal: AbortSignal): Promise<T | undefined> {
+    const doc = { id: docId, userId: docId, modelVersion: docId };
+    const r = await this.o.container.item(docId, pkOf(doc, this.o.partitionKey)).read<T>({ abortSignal: signal });
+    return r.resource;
+  }
+
+  private async lookup(userId: string, signal: AbortSignal): Promise<UserList | null> {
+    try {
+      if (!this.loaded && performance.now() - this.checkedAt >= (this.o.recheckMs ?? 2_000)) {
+        this.checkedAt = performance.now();
+        const p = await this.read<PointerDoc>(POINTER_ID, signal);
+        this.loaded = p?.versions.some((v) => v.version === this.modelVersion) ?? false;
+      }
+      if (!this.loaded) throw new StoreError(`cosmos store: version ${this.modelVersion} is not loaded`, 'unavailable');
+      const docId = userDocId(this.modelVersion, userId);
+      const pkDoc = { id: docId, userId, modelVersion: this.modelVersion };
+      const r = await this.o.container.item(docId, pkOf(pkDoc, this.o.partitionKey)).read<UserDoc>({ abortSignal: signal });
+      return r.resource ? this.toList(r.resource) : null;
+    } catch (e) {
+      if (e instanceof StoreError) throw e;
+      throw new StoreError(`cosmos store: ${(e as Error).message}`, 'unavailable', { cause: e });
+    }
+  }
+
+  private toList(doc: UserDoc): UserList {
+    const n = doc.items.length;
+    const items = new Uint32Array(n);
+    const scores = new Float32Array(n);
+    for (let j = 0; j < n; j++) {
+      const it = doc.items[j]!;
+      const row = this.o.itemRow(it.itemId);
+      if (row < 0) throw new StoreError(`cosmos store: item ${it.itemId} of ${doc.id} is not in model ${this.modelVersion}`, 'corrupt');
+      items[j] = row;
+      scores[j] = it.score;
+    }
+    return { modelVersion: this.modelVersion, items, scores };
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    this.o.onClose?.();
+  }
+}

@@ -1,0 +1,86 @@
+// Owns the Redis store: serves one model version's lists from Redis (one GET per user, value
+// encoded by ./redis-keys.ts). Before it answers it checks that its version was completely loaded
+// (the version's meta key exists, written by the loader after verifying the count); until then,
+// and whenever Redis is down or slow, gets reject with a StoreError so the API falls back.
+
+import type { Redis } from 'ioredis';
+import { createRedisClient, type RedisConnection } from './redis-client.js';
+import { decodeList, DEFAULT_PREFIX, redisKeys, type RedisKeys } from './redis-keys.js';
+import { StoreError, type RecommendationStore, type StoreGetOptions, type UserList } from './types.js';
+
+export interface RedisStoreOptions extends RedisConnection {
+  modelVersion: string;
+  depth: number;
+  prefix?: string;
+  /** Maps a user row (numeric `get`) to its id; without it numeric users are unknown. */
+  userIdAt?: (row: number) => string | undefined;
+  /** Default per-call timeout when the caller gives none, ms (default 250). */
+  timeoutMs?: number;
+  /** How often a version not (yet) loaded is looked up again, ms (default 2 000). */
+  recheckMs?: number;
+  /** Use this client instead of connecting (it is not closed by close()). */
+  client?: Redis;
+}
+
+export class RedisStore implements RecommendationStore {
+  readonly kind = 'redis';
+  readonly modelVersion: string;
+  readonly depth: number;
+  private readonly client: Redis;
+  private readonly ownsClient: boolean;
+  private readonly keys: RedisKeys;
+  private loadedCheckedAt = -Infinity;
+  private loaded = false;
+  private closed = false;
+
+  constructor(private readonly o: RedisStoreOptions) {
+    this.modelVersion = o.modelVersion;
+    this.depth = o.depth;
+    this.keys = redisKeys(o.prefix ?? DEFAULT_PREFIX);
+    this.ownsClient = !o.client;
+    this.client = o.client ?? createRedisClient(o, 'serve');
+    this.client.on('error', () => {}); // reported per request as StoreErrors
+  }
+
+  async get(user: string | number, options: StoreGetOptions = {}): Promise<UserList | null> {
+    if (this.closed) throw new StoreError('redis store: closed', 'closed');
+    const id = typeof user === 'number' ? this.o.userIdAt?.(user) : user;
+    if (id === undefined) return null;
+    if (this.client.status !== 'ready') throw new StoreError(`redis store: not connected (${this.client.status})`, 'unavailable');
+    return withTimeout(this.lookup(id), options.timeoutMs ?? this.o.timeoutMs ?? 250, options.signal);
+  }
+
+  private async lookup(id: string): Promise<UserList | null> {
+    try {
+      if (!this.loaded && performance.now() - this.loadedCheckedAt >= (this.o.recheckMs ?? 2_000)) {
+        this.loadedCheckedAt = performance.now();
+        this.loaded = (await this.client.exists(this.keys.meta(this.modelVersion))) === 1;
+      }
+      if (!this.loaded) throw new StoreError(`redis store: version ${this.modelVersion} is not loaded`, 'unavailable');
+      const buf = await this.client.getBuffer(this.keys.user(this.modelVersion, id));
+      return buf === null ? null : decodeList(this.modelVersion, buf);
+    } catch (e) {
+      if (e instanceof StoreError) throw e;
+      throw new StoreError(`redis store: ${(e as Error).message}`, 'unavailable', { cause: e });
+    }
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    if (this.ownsClient) this.client.disconnect();
+  }
+}
+
+/** Rejects with StoreError('timeout') after `ms`, or ('closed'-free) when the signal aborts. */
+export function withTimeout<T>(p: Promise<T>, ms: number, signal?: AbortSignal): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new StoreError(`store: no answer within ${ms} ms`, 'timeout')), ms);
+    const onAbort = () => reject(new StoreError('store: request aborted', 'timeout'));
+    signal?.addEventListener('abort', onAbort, { once: true });
+    p.then(resolve, reject).finally(() => {
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', onAbort);
+    });
+  });
+}
