@@ -187,7 +187,7 @@ describe('GET /v1/items/{itemId}/similar', () => {
 });
 
 describe('routing and request errors', () => {
-  it.each(['/nope', '/v1/users/u1', '/v1/users/u1/recommendations/extra', '/v2/users/u1/recommendations'])('404 JSON for %s', async (path) => {
+  it.each(['/nope', '/v1/users/u1/extra', '/v1/users/u1/recommendations/extra', '/v2/users/u1/recommendations'])('404 JSON for %s', async (path) => {
     const r = await getJson(`${base}${path}`);
     expect(r.status).toBe(404);
     expect(r.body).toMatchObject({ error: 'not_found', status: 404 });

@@ -1,11 +1,13 @@
 // Owns what routes share: the model manager, metrics, logger, limits and the server's state
-// (ready, draining), plus the helper that gives a route the serving model or a 503.
+// (ready, draining), the fold-in overlay, plus the helper that gives a route the serving model or
+// a 503.
 
 import { HttpError } from './errors.js';
 import type { Logger } from './logger.js';
 import type { Metrics } from './metrics.js';
 import type { ModelManager } from './model-manager.js';
 import type { Limits } from './params.js';
+import type { FoldInOverlay } from './personal.js';
 import type { ServingModel } from './serving-model.js';
 
 export interface ServeContext {
@@ -16,6 +18,8 @@ export interface ServeContext {
   /** Passed to the store; a remote store gives up after it and the fallback answers. */
   storeTimeoutMs: number;
   draining(): boolean;
+  /** Users' lists folded in from their events, consulted before the store. */
+  overlay?: FoldInOverlay;
 }
 
 export function servingModel(ctx: ServeContext): ServingModel {

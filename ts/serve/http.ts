@@ -4,7 +4,8 @@
 // Around the route: the body limit (413, also for chunked bodies), API-key auth (401), 405 for
 // other methods on a known path, errors as JSON, in-flight counting for graceful shutdown, the
 // duration histogram and one debug log line per request. While draining, every response closes
-// its connection.
+// its connection. Routes that take a body (POST, with their own limit) get it read with
+// res.onData, each chunk copied at once (uWS reuses its memory after the callback).
 
 import type { Logger } from './logger.js';
 import type { HttpRequest, HttpResponse, TemplatedApp } from './uws.js';
@@ -29,6 +30,8 @@ export interface RequestInfo {
   query: string;
   /** Raw (percent-encoded) path parameters, in pattern order. */
   params: string[];
+  /** The request body, for routes that read one (else empty). */
+  body: Buffer;
 }
 
 export type RouteHandler = (req: RequestInfo) => Reply | Promise<Reply>;
@@ -40,7 +43,12 @@ export interface RouteSpec {
   label: string;
   auth: boolean;
   handler: RouteHandler;
+  /** Largest body this route reads, bytes; set it to read bodies (default: none read). */
+  maxBodyBytes?: number;
 }
+
+type Method = 'get' | 'post' | 'del';
+const METHOD_NAME: Record<Method, string> = { get: 'GET', post: 'POST', del: 'DELETE' };
 
 /** A registered route. A class, so every route has one shape and the hot path stays monomorphic. */
 class Route {
@@ -53,6 +61,8 @@ class Route {
     readonly metrics: RouteMetrics,
     /** Read the method and URL even when not logging requests (their answers use them). */
     readonly needsRequestLine: boolean,
+    /** Bodies up to this size are read and handed to the handler; null: none read. */
+    readonly bodyLimit: number | null = null,
   ) {
     this.nParams = pattern.split(':').length - 1;
   }
@@ -78,6 +88,7 @@ const H = {
 
 const STATUS: Record<number, string> = {
   200: '200 OK',
+  202: '202 Accepted',
   400: '400 Bad Request',
   401: '401 Unauthorized',
   404: '404 Not Found',
@@ -109,10 +120,25 @@ export class HttpFront {
 
   /** A GET route; other methods on its path get 405. */
   get(spec: RouteSpec): this {
+    return this.add('get', spec);
+  }
+
+  /** A POST route (reads bodies up to spec.maxBodyBytes); other methods on its path get 405. */
+  post(spec: RouteSpec): this {
+    return this.add('post', spec);
+  }
+
+  /** A DELETE route; other methods on its path get 405. */
+  del(spec: RouteSpec): this {
+    return this.add('del', spec);
+  }
+
+  private add(method: Method, spec: RouteSpec): this {
     const metrics = this.o.metrics.route(spec.label);
-    const route = new Route(spec.label, spec.pattern, spec.auth, spec.handler, metrics, false);
-    this.app.get(spec.pattern, (res, req) => this.serve(res, req, route));
-    const refuse = (): Reply => error(new HttpError(405, 'method_not_allowed', `${spec.label} accepts GET only`, { allow: 'GET' }));
+    const route = new Route(spec.label, spec.pattern, spec.auth, spec.handler, metrics, false, spec.maxBodyBytes ?? null);
+    this.app[method](spec.pattern, (res, req) => this.serve(res, req, route));
+    const name = METHOD_NAME[method];
+    const refuse = (): Reply => error(new HttpError(405, 'method_not_allowed', `${spec.label} accepts ${name} only`, { allow: name }));
     const other = new Route(spec.label, spec.pattern, false, refuse, metrics, true);
     this.app.any(spec.pattern, (res, req) => this.serve(res, req, other));
     return this;
@@ -144,6 +170,7 @@ export class HttpFront {
       info.url = req.getUrl();
     }
     this.inFlight++;
+    if (route.bodyLimit !== null) return this.readBody(res, x, route, route.bodyLimit, contentLength, chunked);
     const limit = this.o.maxBodyBytes;
     if (contentLength !== '' && !(Number(contentLength) <= limit)) return x.respond(tooLarge(limit), true);
     if (!chunked) return x.run(true);
@@ -154,6 +181,27 @@ export class HttpFront {
       size += chunk.byteLength;
       if (size > limit) x.respondLater(tooLarge(limit), true);
       else if (isLast) x.run(false);
+    });
+  }
+
+  /** Reads the whole body (up to `limit`), then runs the route with it in info.body. Unauthorised requests get their 401 first, unread. */
+  private readBody(res: HttpResponse, x: Exchange, route: Route, limit: number, contentLength: string, chunked: boolean): void {
+    const declared = contentLength === '' ? 0 : Number(contentLength);
+    if (route.auth && !this.authorized(x.key)) return x.run(true);
+    if (!(declared <= limit)) return x.respond(tooLarge(limit, true), true);
+    if (!chunked && declared === 0) return x.run(true);
+    const chunks: Buffer[] = [];
+    let size = 0;
+    res.onData((chunk, isLast) => {
+      if (x.done) return;
+      size += chunk.byteLength;
+      if (size > limit) return x.respondLater(tooLarge(limit, true), true);
+      // copy now: uWS reuses the chunk's memory once this callback returns
+      chunks.push(Buffer.from(new Uint8Array(chunk)));
+      if (isLast) {
+        x.info.body = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size);
+        x.run(false);
+      }
     });
   }
 
@@ -188,7 +236,7 @@ export class HttpFront {
 class Exchange {
   done = false;
   key = '';
-  readonly info: RequestInfo = { method: 'get', url: '', query: '', params: [] };
+  readonly info: RequestInfo = { method: 'get', url: '', query: '', params: [], body: EMPTY };
   private readonly t0 = performance.now();
 
   constructor(
@@ -249,8 +297,10 @@ export function error(e: HttpError, headers?: Record<string, string>): Reply {
   return { status: e.status, body: errorBody(e.status, e.code, e.message), headers: { ...e.headers, ...headers } };
 }
 
-function tooLarge(limit: number): Reply {
-  return error(new HttpError(413, 'payload_too_large', `request bodies are limited to ${limit} bytes (this API reads none)`));
+const EMPTY = Buffer.alloc(0);
+
+function tooLarge(limit: number, reads = false): Reply {
+  return error(new HttpError(413, 'payload_too_large', `request bodies are limited to ${limit} bytes${reads ? '' : ' (this route reads none)'}`));
 }
 
 function clip(s: string): string {

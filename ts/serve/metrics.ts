@@ -1,6 +1,8 @@
 // Owns the server's Prometheus metrics and their text exposition (format 0.0.4): request
 // duration histograms per route and status, responses by source, store errors, model version
-// info, reloads, requests in flight. Recording is a few array operations per request.
+// info, reloads, requests in flight, events ingested, fold-ins (count and latency) and the time
+// from an event's acknowledgement to its fold-in being visible. Recording is a few array
+// operations per request.
 
 const BUCKETS = [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5];
 
@@ -43,6 +45,9 @@ export class Metrics {
   private readonly storeErrors = new Map<string, number>();
   private readonly reloads = new Map<string, number>();
   private model: ModelInfo | null = null;
+  private readonly foldIn = new Histogram();
+  private readonly eventVisible = new Histogram();
+  private readonly events = { accepted: 0, duplicate: 0 };
   inFlight: () => number = () => 0;
   readonly startedAt = Date.now();
 
@@ -63,6 +68,19 @@ export class Metrics {
 
   countReload(result: 'success' | 'failure'): void {
     this.reloads.set(result, (this.reloads.get(result) ?? 0) + 1);
+  }
+
+  countEvents(accepted: number, duplicates: number): void {
+    this.events.accepted += accepted;
+    this.events.duplicate += duplicates;
+  }
+
+  observeFoldIn(seconds: number): void {
+    this.foldIn.observe(seconds);
+  }
+
+  observeEventVisible(seconds: number): void {
+    this.eventVisible.observe(seconds);
   }
 
   setModel(info: ModelInfo | null): void {
@@ -88,7 +106,7 @@ export class Metrics {
       });
     }
     head('recs_recommendations_total', 'counter', 'Recommendation responses by source (precomputed or fallback).');
-    for (const s of ['precomputed', 'fallback']) out.push(`recs_recommendations_total{source="${s}"} ${this.sources.get(s) ?? 0}`);
+    for (const s of ['precomputed', 'foldin', 'fallback']) out.push(`recs_recommendations_total{source="${s}"} ${this.sources.get(s) ?? 0}`);
     head('recs_store_errors_total', 'counter', 'Store lookups that failed or timed out (answered from the fallback list).');
     for (const [k, v] of this.storeErrors) out.push(`recs_store_errors_total{${k}} ${v}`);
     head('recs_model_reloads_total', 'counter', 'Hot reloads of the active model, by result.');
@@ -101,6 +119,12 @@ export class Metrics {
     if (this.model) out.push(`recs_model_users ${this.model.users}`);
     head('recs_model_items', 'gauge', 'Items in the served model.');
     if (this.model) out.push(`recs_model_items ${this.model.items}`);
+    head('recs_events_total', 'counter', 'Events received, by result (accepted = stored now, duplicate = eventId already stored).');
+    for (const r of ['accepted', 'duplicate'] as const) out.push(`recs_events_total{result="${r}"} ${this.events[r]}`);
+    head('recs_foldins_total', 'counter', 'Fold-ins of a user from their events.');
+    out.push(`recs_foldins_total ${this.foldIn.count}`);
+    histogram(out, 'recs_foldin_duration_seconds', 'Time of one fold-in (user vector and top-k).', this.foldIn);
+    histogram(out, 'recs_event_visible_seconds', 'Time from acknowledging a user\'s events to their fold-in being served.', this.eventVisible);
     head('recs_http_requests_in_flight', 'gauge', 'Requests being handled.');
     out.push(`recs_http_requests_in_flight ${this.inFlight()}`);
     head('recs_process_start_time_seconds', 'gauge', 'Start time of the process since the Unix epoch.');
@@ -109,6 +133,16 @@ export class Metrics {
     out.push(`recs_process_resident_memory_bytes ${process.memoryUsage.rss()}`);
     return out.join('\n') + '\n';
   }
+}
+
+function histogram(out: string[], name: string, help: string, h: Histogram): void {
+  out.push(`# HELP ${name} ${help}`, `# TYPE ${name} histogram`);
+  let cum = 0;
+  BUCKETS.forEach((b, i) => {
+    cum += h.counts[i]!;
+    out.push(`${name}_bucket{le="${b}"} ${cum}`);
+  });
+  out.push(`${name}_bucket{le="+Inf"} ${h.count}`, `${name}_sum ${h.sum}`, `${name}_count ${h.count}`);
 }
 
 function esc(v: string): string {

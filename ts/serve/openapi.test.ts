@@ -36,6 +36,10 @@ afterAll(async () => {
 });
 
 const auth = { 'x-api-key': KEY };
+const post = (body: unknown, headers: Record<string, string> = auth): RequestInit => ({ method: 'POST', headers: { ...headers, 'content-type': 'application/json' }, body: typeof body === 'string' ? body : JSON.stringify(body) });
+const click = { eventId: 'oa-1', userId: 'oa-user', itemId: 'i2', type: 'click' };
+/** The one operation documented for a path (undefined when the path is not documented). */
+const operation = (path: string): Json => Object.values((doc['paths'][path] ?? {}) as Json)[0] as Json;
 /** [documented path, server, request path, init] */
 const cases: [string, () => RunningServer, string, RequestInit?][] = [
   ['/v1/users/{userId}/recommendations', () => server, '/v1/users/u3/recommendations?k=3', { headers: auth }],
@@ -62,6 +66,17 @@ const cases: [string, () => RunningServer, string, RequestInit?][] = [
   ['/', () => server, '/'],
   ['/demo/model.bin', () => server, '/demo/model.bin'],
   ['/demo/model.bin', () => emptyServer, '/demo/model.bin'],
+  ['/v1/events', () => server, '/v1/events', post(click)],
+  ['/v1/events', () => server, '/v1/events', post('{not json')],
+  ['/v1/events', () => server, '/v1/events', post([click, { ...click, type: 'poke' }])],
+  ['/v1/events', () => server, '/v1/events', post(click, {})],
+  ['/v1/events', () => server, '/v1/events', { headers: auth }],
+  ['/v1/events', () => server, '/v1/events', post('x'.repeat((1 << 20) + 1))],
+  ['/v1/users/{userId}/recommendations', () => server, '/v1/users/oa-user/recommendations', { headers: auth }],
+  ['/v1/users/{userId}', () => server, '/v1/users/oa-user', { method: 'DELETE', headers: auth }],
+  ['/v1/users/{userId}', () => server, `/v1/users/${'x'.repeat(300)}`, { method: 'DELETE', headers: auth }],
+  ['/v1/users/{userId}', () => server, '/v1/users/oa-user', { method: 'DELETE' }],
+  ['/v1/users/{userId}', () => server, '/v1/users/oa-user', { headers: auth }],
 ];
 
 describe('openapi.json', () => {
@@ -74,7 +89,7 @@ describe('openapi.json', () => {
     const covered = new Set<string>();
     for (const [path, s, url, init] of cases) {
       const r = await fetch(`${s().url}${url}`, init);
-      const op = doc['paths'][path]?.get;
+      const op = operation(path);
       expect(op, `${path} is documented`).toBeDefined();
       const documented = op.responses[String(r.status)];
       expect(documented, `${init?.method ?? 'GET'} ${url} → ${r.status} is documented`).toBeDefined();
@@ -87,11 +102,11 @@ describe('openapi.json', () => {
       const validate = ajv.compile(localRefs(content.schema) as Json);
       expect(validate(body) ? [] : validate.errors, `${url} → ${r.status}: ${JSON.stringify(body).slice(0, 300)}`).toEqual([]);
     }
-    const documented = Object.entries(doc['paths'] as Json).flatMap(([p, item]) => Object.keys(item.get.responses).map((status) => `${p} ${status}`));
+    const documented = Object.keys(doc['paths'] as Json).flatMap((p) => Object.keys(operation(p)['responses'] as Json).map((status) => `${p} ${status}`));
     expect(documented.filter((d) => !covered.has(d))).toEqual([]);
   });
 
   it('documents every route the server has', () => {
-    expect(Object.keys(doc['paths']).sort()).toEqual(['/', '/demo/model.bin', '/healthz', '/metrics', '/openapi.json', '/readyz', '/v1/items/{itemId}/similar', '/v1/users/{userId}/recommendations']);
+    expect(Object.keys(doc['paths']).sort()).toEqual(['/', '/demo/model.bin', '/healthz', '/metrics', '/openapi.json', '/readyz', '/v1/events', '/v1/items/{itemId}/similar', '/v1/users/{userId}', '/v1/users/{userId}/recommendations']);
   });
 });

@@ -21,7 +21,7 @@ export interface Picked {
   fromFallback: number;
 }
 
-export type Source = 'precomputed' | 'fallback';
+export type Source = 'precomputed' | 'foldin' | 'fallback';
 
 /** Up to k items: the list's (filtered), then popular ones not already there (filtered too). */
 export function pick(list: Pick<UserList, 'items' | 'scores'> | null, catalog: Catalog, k: number, f: Filters): Picked {
@@ -64,6 +64,7 @@ const L = {
   modelVersion: utf8('],"modelVersion":'),
   precomputed: utf8(',"source":"precomputed"'),
   fallback: utf8(',"source":"fallback"'),
+  foldin: utf8(',"source":"foldin"'),
   unknownUser: utf8(',"fallbackReason":"unknown_user"'),
   storeError: utf8(',"fallbackReason":"store_error"'),
   filled: utf8(',"filledFromFallback":'),
@@ -76,7 +77,7 @@ export function recommendationsBody(a: RecommendationsAnswer, catalog: Catalog):
   const w = new JsonBytes(bound(a.userId, a.picked, catalog));
   w.raw(L.userId).string(a.userId).raw(L.items);
   itemsInto(w, a.picked, catalog);
-  w.raw(L.modelVersion).raw(catalog.versionJson).raw(a.source === 'precomputed' ? L.precomputed : L.fallback);
+  w.raw(L.modelVersion).raw(catalog.versionJson).raw(a.source === 'precomputed' ? L.precomputed : a.source === 'foldin' ? L.foldin : L.fallback);
   if (a.fallbackReason) w.raw(a.fallbackReason === 'unknown_user' ? L.unknownUser : L.storeError);
   w.raw(L.filled).uint(a.source === 'fallback' ? 0 : a.picked.fromFallback);
   return w.raw(L.generatedAt).raw(now()).raw(L.end).done();

@@ -1,9 +1,13 @@
 // Owns starting and stopping the recommendation API: loads uWebSockets.js (failing loudly), the
 // API keys and the active model, registers the routes (one file each under ./routes), listens,
-// watches the registry for a new active model, and closes gracefully: stop accepting, let the
+// opens the event store (fold-in personalisation, erasure), watches the registry for a new
+// active model, and closes gracefully: stop accepting, let the
 // requests in flight finish (new responses close their connections), then close whatever is
 // left once they are done or the deadline passes.
 
+import { join } from 'node:path';
+import { SqliteEventStore } from '../events/sqlite.js';
+import type { EventWeights } from '../events/validate.js';
 import { LocalRegistry } from '../model/registry.js';
 import { ApiKeyAuth, AuthConfigError, loadApiKeys } from './auth.js';
 import type { ServeContext } from './context.js';
@@ -20,6 +24,9 @@ import { openapiRoute } from './routes/openapi.js';
 import { recommendationsRoute } from './routes/recommendations.js';
 import { similarRoute } from './routes/similar.js';
 import { demoRoutes } from './routes/demo.js';
+import { eventsRoute } from './routes/events.js';
+import { usersRoute } from './routes/users.js';
+import { Personalizer } from './personal.js';
 import { embeddedStoreFactory, type StoreFactory } from './serving-model.js';
 import { loadUws, type us_listen_socket } from './uws.js';
 
@@ -46,7 +53,7 @@ export interface ServerOptions {
   /** Period of the fallback check of the active pointer, ms (default 2 000). */
   reloadPollMs?: number;
   limits?: Partial<Limits>;
-  /** Largest request body accepted (the API reads none), bytes (default 4 096). */
+  /** Largest request body accepted by routes that read none, bytes (default 4 096; POST /v1/events takes up to 1 MiB). */
   maxBodyBytes?: number;
   /** Time a store may take per lookup before the fallback answers, ms (default 250). */
   storeTimeoutMs?: number;
@@ -56,6 +63,10 @@ export interface ServerOptions {
   loadMode?: LoadMode;
   /** The OpenAPI file served at /openapi.json (default <repo>/openapi.json). */
   openapiPath?: string;
+  /** The SQLite event store (default <modelsDir>/../events.sqlite). */
+  eventsDb?: string;
+  /** Implicit weight per event type (default click 1, view 0.5, purchase 3, like 2). */
+  eventWeights?: Partial<EventWeights>;
 }
 
 export interface CloseResult {
@@ -109,16 +120,22 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   if (first === 'failed') throw new Error(`cannot serve: the active model in ${options.modelsDir} did not load (see the log above)`);
   if (first === 'none') log.warn({ modelsDir: options.modelsDir }, 'no active model yet: /readyz answers 503 and /v1 routes 503 until one is activated');
 
+  const events = new SqliteEventStore(options.eventsDb ?? join(options.modelsDir, '..', 'events.sqlite'));
+  const personal = new Personalizer({ models, events, metrics, log, depth: limits.maxK });
   let draining = false;
-  const ctx: ServeContext = { models, metrics, log, limits, storeTimeoutMs: options.storeTimeoutMs ?? 250, draining: () => draining };
+  const ctx: ServeContext = { models, metrics, log, limits, storeTimeoutMs: options.storeTimeoutMs ?? 250, draining: () => draining, overlay: personal };
   const app = uws.App();
   const front = new HttpFront(app, { log, metrics, auth, maxBodyBytes: options.maxBodyBytes ?? 4096, draining: () => draining });
   for (const r of [recommendationsRoute(ctx), similarRoute(ctx), ...healthRoutes(ctx), metricsRoute(ctx, options.protectMetrics ?? false), openapi, ...demoRoutes(ctx)]) front.get(r);
+  front.post(eventsRoute(ctx, events, personal, options.eventWeights)).del(usersRoute(ctx, personal));
   front.notFound();
 
   const host = options.host ?? '127.0.0.1';
   const listenSocket = await new Promise<us_listen_socket>((resolve, reject) => {
     app.listen(host, options.port ?? 8080, (s) => (s ? resolve(s) : reject(new Error(`cannot listen on ${host}:${options.port ?? 8080} (in use, or not an address of this machine?)`))));
+  }).catch(async (e: unknown) => {
+    await events.close();
+    throw e;
   });
   const port = uws.us_socket_local_port(listenSocket);
   const reloader = new Reloader({ pointerPath: registry.pointerPath, pollMs: options.reloadPollMs ?? 2000, log, onChange: () => models.refresh() });
@@ -139,6 +156,8 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       const abandoned = front.requestsInFlight;
       if (!clean) log.warn({ abandoned }, 'shutdown deadline passed; closing the remaining connections');
       app.close();
+      await personal.settled();
+      await events.close();
       await models.close();
       log.info({ clean, abandoned }, 'server closed');
       return { clean, abandoned };

@@ -1,4 +1,5 @@
-// Owns GET /v1/users/{userId}/recommendations?k=&exclude=&genre=: the user's precomputed list
+// Owns GET /v1/users/{userId}/recommendations?k=&exclude=&genre=: the user's fold-in list when
+// their events have been folded in for this model (source "foldin"), else the precomputed list
 // from the store, filtered, filled from the popularity list when the filters exhaust it; an
 // unknown user gets the popularity list (source "fallback", never a 404 or an empty answer), and
 // so does every user while the store fails (counted in recs_store_errors_total, logged).
@@ -24,8 +25,8 @@ export function recommendationsRoute(ctx: ServeContext): RouteSpec {
   let lastError: unknown = null;
   const logStoreError = throttled(1000, (suppressed) => ctx.log.error({ err: lastError, suppressed }, 'store lookup failed; answered from the fallback list'));
 
-  const answer = (a: Ask, list: UserList | null, failed: boolean): Reply => {
-    const source = list ? 'precomputed' : 'fallback';
+  const answer = (a: Ask, list: Pick<UserList, 'items' | 'scores'> | null, failed: boolean, foldin = false): Reply => {
+    const source = foldin ? 'foldin' : list ? 'precomputed' : 'fallback';
     ctx.metrics.countSource(source);
     const picked = pick(list, a.model.catalog, a.k, a.filters);
     const fallbackReason = list ? undefined : failed ? 'store_error' : 'unknown_user';
@@ -48,6 +49,8 @@ export function recommendationsRoute(ctx: ServeContext): RouteSpec {
       const k = parseK(q.get('k'), ctx.limits);
       const model = servingModel(ctx);
       const a: Ask = { userId, k, model, filters: readFilters(model, q.get('exclude'), q.get('genre'), ctx) };
+      const folded = ctx.overlay?.peek(userId, model.version);
+      if (folded) return answer(a, folded, false, true);
       const { store } = model;
       if (store.peek) {
         // an in-process store: answer now, no promise

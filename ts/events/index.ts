@@ -1,0 +1,8 @@
+// Owns the events package's public surface: the store interface, the SQLite store, validation
+// and fold-in of a user's events.
+
+export type * from './types.js';
+export { EVENT_TYPES } from './types.js';
+export { SqliteEventStore } from './sqlite.js';
+export { DEFAULT_WEIGHTS, MAX_BATCH, validateEvents, type EventError, type EventWeights } from './validate.js';
+export { foldInUser, interactions, type FoldInResult } from './foldin.js';

@@ -1,0 +1,49 @@
+// The SQLite event store: durability settings, idempotent batches, per-user reads and erasure.
+
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { SqliteEventStore } from './sqlite.js';
+import type { TrackedEvent } from './types.js';
+
+const ev = (eventId: string, userId = 'a', itemId = 'i1', timestamp = 1_700_000_000_000): TrackedEvent => ({ eventId, userId, itemId, type: 'click', value: 1, timestamp, receivedAt: timestamp });
+const stores: SqliteEventStore[] = [];
+const open = (path = join(mkdtempSync(join(tmpdir(), 'recs-events-')), 'db', 'events.sqlite')) => {
+  const s = new SqliteEventStore(path);
+  stores.push(s);
+  return s;
+};
+afterEach(async () => {
+  await Promise.all(stores.splice(0).map((s) => s.close()));
+});
+
+describe('SqliteEventStore', () => {
+  it('runs in WAL mode with synchronous=FULL', () => {
+    expect(open().settings()).toEqual({ journalMode: 'wal', synchronous: 2 });
+  });
+
+  it('stores a batch once, counting duplicates within and across batches', async () => {
+    const s = open();
+    expect(await s.append([ev('e1'), ev('e2'), ev('e1')])).toEqual({ accepted: 2, duplicates: 1 });
+    expect(await s.append([ev('e2'), ev('e3')])).toEqual({ accepted: 1, duplicates: 1 });
+    expect((await s.forUser('a')).map((e) => e.eventId)).toEqual(['e1', 'e2', 'e3']);
+  });
+
+  it('reads one user, oldest first, and erases only that user', async () => {
+    const s = open();
+    await s.append([ev('x2', 'a', 'i2', 2e12), ev('x1', 'a', 'i1', 1e12), ev('y', 'b')]);
+    expect(await s.forUser('a')).toEqual([ev('x1', 'a', 'i1', 1e12), ev('x2', 'a', 'i2', 2e12)]);
+    expect(await s.deleteUser('a')).toBe(2);
+    expect(await s.forUser('a')).toEqual([]);
+    expect(await s.forUser('b')).toHaveLength(1);
+  });
+
+  it('keeps events across reopening the file', async () => {
+    const path = join(mkdtempSync(join(tmpdir(), 'recs-events-')), 'events.sqlite');
+    const s = open(path);
+    await s.append([ev('e1')]);
+    await s.close();
+    expect(await open(path).forUser('a')).toHaveLength(1);
+  });
+});

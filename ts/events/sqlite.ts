@@ -1,0 +1,108 @@
+// Owns the embedded event store: one SQLite file through better-sqlite3, in WAL mode with
+// synchronous=FULL, so a batch is on disk (fsync on commit) before append() resolves. A batch is
+// one transaction of INSERT OR IGNORE: idempotent by eventId, never half-applied.
+
+import { mkdirSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname } from 'node:path';
+import type { AppendResult, EventStore, EventType, TrackedEvent } from './types.js';
+
+/** The part of better-sqlite3's API used here (the package ships no types). */
+interface Statement {
+  run(...params: unknown[]): { changes: number };
+  all(...params: unknown[]): unknown[];
+}
+interface Database {
+  pragma(source: string, options?: { simple?: boolean }): unknown;
+  exec(source: string): void;
+  prepare(source: string): Statement;
+  transaction<A extends unknown[], R>(fn: (...args: A) => R): (...args: A) => R;
+  close(): void;
+  readonly open: boolean;
+}
+type DatabaseCtor = new (path: string) => Database;
+
+const SCHEMA = `
+CREATE TABLE IF NOT EXISTS events (
+  eventId TEXT PRIMARY KEY,
+  userId TEXT NOT NULL,
+  itemId TEXT NOT NULL,
+  type TEXT NOT NULL,
+  value REAL NOT NULL,
+  timestamp INTEGER NOT NULL,
+  receivedAt INTEGER NOT NULL
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS events_by_user ON events (userId, timestamp);
+`;
+
+interface Row {
+  eventId: string;
+  userId: string;
+  itemId: string;
+  type: string;
+  value: number;
+  timestamp: number;
+  receivedAt: number;
+}
+
+export class SqliteEventStore implements EventStore {
+  readonly kind = 'sqlite';
+  private readonly db: Database;
+  private readonly insertBatch: (events: readonly TrackedEvent[]) => number;
+  private readonly selectUser: Statement;
+  private readonly deleteUserStmt: Statement;
+
+  constructor(readonly path: string) {
+    if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+    const Ctor = createRequire(import.meta.url)('better-sqlite3') as DatabaseCtor;
+    this.db = new Ctor(path);
+    this.db.pragma('journal_mode = WAL');
+    this.db.pragma('synchronous = FULL');
+    this.db.pragma('busy_timeout = 5000');
+    this.db.exec(SCHEMA);
+    const insert = this.db.prepare('INSERT OR IGNORE INTO events (eventId, userId, itemId, type, value, timestamp, receivedAt) VALUES (?, ?, ?, ?, ?, ?, ?)');
+    this.insertBatch = this.db.transaction((events: readonly TrackedEvent[]) => {
+      let n = 0;
+      for (const e of events) n += insert.run(e.eventId, e.userId, e.itemId, e.type, e.value, e.timestamp, e.receivedAt).changes;
+      return n;
+    });
+    this.selectUser = this.db.prepare('SELECT eventId, userId, itemId, type, value, timestamp, receivedAt FROM events WHERE userId = ? ORDER BY timestamp, receivedAt, eventId');
+    this.deleteUserStmt = this.db.prepare('DELETE FROM events WHERE userId = ?');
+  }
+
+  /** The journal mode and synchronous level in force (tests check them). */
+  settings(): { journalMode: string; synchronous: number } {
+    return { journalMode: String(this.db.pragma('journal_mode', { simple: true })), synchronous: Number(this.db.pragma('synchronous', { simple: true })) };
+  }
+
+  append(events: readonly TrackedEvent[]): Promise<AppendResult> {
+    try {
+      const accepted = events.length === 0 ? 0 : this.insertBatch(events);
+      return Promise.resolve({ accepted, duplicates: events.length - accepted });
+    } catch (e) {
+      return Promise.reject(e);
+    }
+  }
+
+  forUser(userId: string): Promise<TrackedEvent[]> {
+    try {
+      const rows = this.selectUser.all(userId) as Row[];
+      return Promise.resolve(rows.map((r) => ({ ...r, type: r.type as EventType })));
+    } catch (e) {
+      return Promise.reject(e);
+    }
+  }
+
+  deleteUser(userId: string): Promise<number> {
+    try {
+      return Promise.resolve(this.deleteUserStmt.run(userId).changes);
+    } catch (e) {
+      return Promise.reject(e);
+    }
+  }
+
+  close(): Promise<void> {
+    if (this.db.open) this.db.close();
+    return Promise.resolve();
+  }
+}

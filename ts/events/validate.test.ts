@@ -1,0 +1,51 @@
+// Validation of event bodies: single events and batches, weights, and per-index errors.
+
+import { describe, expect, it } from 'vitest';
+import { MAX_BATCH, validateEvents } from './validate.js';
+
+const now = Date.UTC(2025, 0, 1);
+const ok = { eventId: 'e1', userId: 'u', itemId: 'i', type: 'click' };
+
+describe('validateEvents', () => {
+  it('accepts one event, filling value from the weight and timestamp from now', () => {
+    expect(validateEvents(ok, { now })).toEqual({ ok: true, events: [{ ...ok, value: 1, timestamp: now, receivedAt: now }] });
+  });
+
+  it('uses the configured weights, scaled by value; a rating is its value', () => {
+    const r = validateEvents(
+      [
+        { ...ok, type: 'purchase' },
+        { ...ok, type: 'view', value: 4 },
+        { ...ok, type: 'rating', value: 4.5, timestamp: '2024-05-01T00:00:00Z' },
+      ],
+      { now, weights: { view: 0.25 } },
+    );
+    expect(r.ok && r.events.map((e) => [e.value, e.timestamp])).toEqual([
+      [3, now],
+      [1, now],
+      [4.5, Date.parse('2024-05-01T00:00:00Z')],
+    ]);
+  });
+
+  it('lists every bad event by index and field, and returns no events', () => {
+    const r = validateEvents([ok, { ...ok, type: 'poke', userId: '' }, 'x', { ...ok, type: 'rating' }, { ...ok, value: 'a', extra: 1, timestamp: 5 }], { now });
+    expect(r).toEqual({
+      ok: false,
+      errors: [
+        { index: 1, field: 'userId', message: expect.any(String) },
+        { index: 1, field: 'type', message: expect.stringContaining('rating, click, view, purchase, like') },
+        { index: 2, field: '', message: 'an event must be a JSON object' },
+        { index: 3, field: 'value', message: 'a rating needs a value' },
+        { index: 4, field: 'extra', message: expect.any(String) },
+        { index: 4, field: 'value', message: 'must be a finite number' },
+        { index: 4, field: 'timestamp', message: expect.any(String) },
+      ],
+    });
+  });
+
+  it('refuses empty and oversized batches', () => {
+    expect(validateEvents([]).ok).toBe(false);
+    expect(validateEvents(Array.from({ length: MAX_BATCH + 1 }, () => ok)).ok).toBe(false);
+    expect(validateEvents(Array.from({ length: MAX_BATCH }, (_, i) => ({ ...ok, eventId: `e${i}` }))).ok).toBe(true);
+  });
+});

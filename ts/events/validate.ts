@@ -1,0 +1,81 @@
+// Owns checking a POST /v1/events body: one event or an array of up to MAX_BATCH events
+// {eventId, userId, itemId, type, value?, timestamp?}. Every problem is reported by index and
+// field; a batch with any bad event yields no events at all (nothing of it is stored). Valid
+// events get their stored value from the per-type weights.
+
+import { EVENT_TYPES, type EventType, type TrackedEvent } from './types.js';
+
+export const MAX_BATCH = 1000;
+
+/** Implicit weight of each type; a "rating" is worth its value. */
+export type EventWeights = Record<Exclude<EventType, 'rating'>, number>;
+export const DEFAULT_WEIGHTS: EventWeights = { click: 1, view: 0.5, purchase: 3, like: 2 };
+
+export interface EventError {
+  /** Position in the batch (0 for a single event). */
+  index: number;
+  field: string;
+  message: string;
+}
+
+export interface ValidateOptions {
+  weights?: Partial<EventWeights>;
+  /** Longest id, characters (default 256). */
+  maxIdLength?: number;
+  /** Receive time, ms (default Date.now()). */
+  now?: number;
+}
+
+export type Validated = { ok: true; events: TrackedEvent[] } | { ok: false; errors: EventError[] };
+
+const FIELDS = new Set(['eventId', 'userId', 'itemId', 'type', 'value', 'timestamp']);
+/** Timestamps must fall between 2000-01-01 and a day from now. */
+const MIN_TS = Date.UTC(2000, 0, 1);
+
+export function validateEvents(body: unknown, o: ValidateOptions = {}): Validated {
+  const batch = Array.isArray(body) ? body : [body];
+  if (batch.length === 0) return { ok: false, errors: [{ index: 0, field: '', message: 'the batch is empty' }] };
+  if (batch.length > MAX_BATCH) return { ok: false, errors: [{ index: MAX_BATCH, field: '', message: `a batch holds at most ${MAX_BATCH} events, got ${batch.length}` }] };
+  const weights = { ...DEFAULT_WEIGHTS, ...o.weights };
+  const now = o.now ?? Date.now();
+  const errors: EventError[] = [];
+  const events: TrackedEvent[] = [];
+  batch.forEach((raw: unknown, index) => {
+    const err = (field: string, message: string) => void errors.push({ index, field, message });
+    if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) return err('', 'an event must be a JSON object');
+    const e = raw as Record<string, unknown>;
+    for (const k of Object.keys(e)) if (!FIELDS.has(k)) err(k, `unknown field; allowed: ${[...FIELDS].join(', ')}`);
+    const id = (field: 'eventId' | 'userId' | 'itemId'): string => {
+      const v = e[field];
+      if (typeof v !== 'string' || v === '') err(field, 'required: a non-empty string');
+      else if (v.length > (o.maxIdLength ?? 256)) err(field, `longer than ${o.maxIdLength ?? 256} characters`);
+      // eslint-disable-next-line no-control-regex
+      else if (/[\u0000-\u001f\u007f]/.test(v)) err(field, 'holds control characters');
+      else return v;
+      return '';
+    };
+    const eventId = id('eventId');
+    const userId = id('userId');
+    const itemId = id('itemId');
+    const type = e.type as EventType;
+    const typeOk = typeof type === 'string' && (EVENT_TYPES as readonly string[]).includes(type);
+    if (!typeOk) err('type', `must be one of ${EVENT_TYPES.join(', ')}`);
+    const v = e.value;
+    const valueOk = v === undefined || (typeof v === 'number' && Number.isFinite(v));
+    if (!valueOk) err('value', 'must be a finite number');
+    else if (typeOk && type === 'rating' && v === undefined) err('value', 'a rating needs a value');
+    else if (typeOk && type !== 'rating' && v !== undefined && v <= 0) err('value', `must be positive for a ${type}`);
+    const timestamp = readTimestamp(e.timestamp, now);
+    if (timestamp === null) err('timestamp', 'must be an ISO 8601 date-time or ms since the epoch, from 2000 to now');
+    if (errors.length > 0) return;
+    const value = type === 'rating' ? (v as number) : weights[type] * ((v as number | undefined) ?? 1);
+    events.push({ eventId, userId, itemId, type, value, timestamp: timestamp!, receivedAt: now });
+  });
+  return errors.length > 0 ? { ok: false, errors } : { ok: true, events };
+}
+
+function readTimestamp(t: unknown, now: number): number | null {
+  if (t === undefined) return now;
+  const ms = typeof t === 'number' ? t : typeof t === 'string' && /^\d{4}-\d\d-\d\dT/.test(t) ? Date.parse(t) : NaN;
+  return Number.isInteger(ms) && ms >= MIN_TS && ms <= now + 86_400_000 ? ms : null;
+}

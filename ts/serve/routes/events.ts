@@ -1,0 +1,39 @@
+// Owns POST /v1/events: one event or a batch (up to 1,000) in a JSON body of up to 1 MiB,
+// validated as a whole (400 lists every bad event by index and field; nothing is stored), stored
+// durably and idempotently by eventId, then answered 202 {accepted, duplicates}. The users'
+// fold-ins are queued after the acknowledgement, off the request path.
+
+import type { EventStore } from '../../events/types.js';
+import { validateEvents, type EventWeights } from '../../events/validate.js';
+import type { ServeContext } from '../context.js';
+import { badRequest } from '../errors.js';
+import type { RouteSpec } from '../http.js';
+import type { Personalizer } from '../personal.js';
+
+export const EVENTS_MAX_BODY = 1 << 20;
+
+export function eventsRoute(ctx: ServeContext, events: EventStore, personal: Personalizer, weights?: Partial<EventWeights>): RouteSpec {
+  return {
+    pattern: '/v1/events',
+    label: '/v1/events',
+    auth: true,
+    maxBodyBytes: EVENTS_MAX_BODY,
+    async handler(r) {
+      let body: unknown;
+      try {
+        body = JSON.parse(r.body.toString('utf8'));
+      } catch {
+        throw badRequest(r.body.length === 0 ? 'the body is empty; send an event or an array of events as JSON' : 'the body is not valid JSON');
+      }
+      const v = validateEvents(body, { maxIdLength: ctx.limits.maxIdLength, ...(weights && { weights }) });
+      if (!v.ok) {
+        const message = `${new Set(v.errors.map((e) => e.index)).size} event(s) are not valid; nothing was stored`;
+        return { status: 400, body: JSON.stringify({ error: 'invalid_events', message, status: 400, errors: v.errors }) };
+      }
+      const result = await events.append(v.events);
+      ctx.metrics.countEvents(result.accepted, result.duplicates);
+      personal.touched(new Set(v.events.map((e) => e.userId)));
+      return { status: 202, body: JSON.stringify(result) };
+    },
+  };
+}
