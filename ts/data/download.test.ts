@@ -121,7 +121,7 @@ describe('loadMovieLens download and cache', () => {
       expect(e2).toBeInstanceOf(DownloadError);
       expect((e2 as Error).message).toMatch(/not cached and could not be downloaded \(fetch failed: ECONNREFUSED\)/);
       expect((e2 as Error).message).toContain(`${deadUrl}/ml-1m.zip`);
-      expect((e2 as Error).message).toContain("loadMovieLensDir('../shared/datasets/ml-1m')");
+      expect((e2 as Error).message).toContain('--data-dir ../shared/datasets/ml-1m');
       expect(await readdir(dir)).toEqual([]);
     } finally {
       await rm(dir, { recursive: true, force: true });

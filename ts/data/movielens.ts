@@ -76,7 +76,7 @@ export async function loadMovieLens(size: MovieLensSize, opts: MovieLensOptions 
     ...(md5 ? { md5 } : {}),
     offline: opts.offline ?? false,
     label: `MovieLens ${name}`,
-    localHint: `load an unzipped copy with loadMovieLensDir(dir), e.g. loadMovieLensDir('../shared/datasets/${name}')`,
+    localHint: `load an unzipped copy with \`recs train --data-dir DIR\` (loadMovieLensDir(dir) in code), e.g. --data-dir ../shared/datasets/${name}`,
     ...(opts.onDownloadProgress ? { onProgress: opts.onDownloadProgress } : {}),
   });
   const entries = await listZip(zipPath);
