@@ -1,0 +1,51 @@
+# Container image of the recommendation service: one image runs serve, train, load (and the
+# coming retrain / score); the command decides. Build stage: Node 20 + Rust build the native addon
+# (release) and the TypeScript; runtime stage: slim Node 20, production dependencies only, non-root.
+# Base images are pinned by tag and overridable: --build-arg NODE_IMAGE=... RUST_IMAGE=... RUNTIME_IMAGE=...
+ARG RUST_IMAGE=rust:1.95.0-slim-bookworm
+ARG NODE_IMAGE=node:20.20.2-bookworm
+ARG RUNTIME_IMAGE=node:20.20.2-bookworm-slim
+
+FROM ${RUST_IMAGE} AS rust
+
+FROM ${NODE_IMAGE} AS build
+ARG PNPM_VERSION=10.34.9
+ENV CARGO_HOME=/usr/local/cargo RUSTUP_HOME=/usr/local/rustup PATH=/usr/local/cargo/bin:$PATH CI=true \
+    npm_config_nodedir=/usr/local
+COPY --from=rust /usr/local/cargo /usr/local/cargo
+COPY --from=rust /usr/local/rustup /usr/local/rustup
+RUN apt-get update \
+ && apt-get install -y --no-install-recommends build-essential python3 ca-certificates \
+ && rm -rf /var/lib/apt/lists/* \
+ && npm install -g "pnpm@${PNPM_VERSION}"
+WORKDIR /app
+COPY package.json pnpm-lock.yaml ./
+RUN pnpm fetch
+COPY . .
+# The postinstall hook runs `pnpm build`: cargo (release addon -> native/als.node) and tsc -> dist/.
+RUN pnpm install --frozen-lockfile --offline \
+ && test -f native/als.node && test -f dist/ts/cli/main.js \
+ && pnpm prune --prod --ignore-scripts
+
+FROM ${RUNTIME_IMAGE} AS runtime
+ENV NODE_ENV=production RECS_MODELS_DIR=/data/models PORT=8080 HOME=/data
+WORKDIR /app
+RUN groupadd --system --gid 10001 recs \
+ && useradd --system --uid 10001 --gid recs --home-dir /data --shell /usr/sbin/nologin recs \
+ && mkdir -p /data/models /data/cache \
+ && chown -R 10001:10001 /data
+COPY --from=build /app/package.json /app/openapi.json ./
+COPY --from=build /app/node_modules ./node_modules
+COPY --from=build /app/native ./native
+COPY --from=build /app/dist ./dist
+COPY --from=build /app/web ./web
+# The only writable path: models registry, events.sqlite (beside models/), download cache.
+ENV RECS_CACHE_DIR=/data/cache
+VOLUME ["/data"]
+USER 10001:10001
+EXPOSE 8080
+HEALTHCHECK --interval=15s --timeout=3s --start-period=30s --retries=3 \
+  CMD ["node", "-e", "fetch('http://127.0.0.1:'+(process.env.PORT||8080)+'/healthz').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"]
+STOPSIGNAL SIGTERM
+ENTRYPOINT ["node", "dist/ts/cli/main.js"]
+CMD ["serve", "--host", "0.0.0.0", "--models-dir", "/data/models", "--shutdown-deadline", "10"]

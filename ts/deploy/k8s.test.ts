@@ -1,0 +1,102 @@
+// Owns the deployment checks: the Dockerfile (dockerfile-utils lint, shellcheck of RUN lines, the
+// image's contract) and the k8s/ manifests (every overlay renders and validates; every manifest in
+// k8s/broken/ is rejected for its stated reason, so a validator that stops catching errors fails).
+import { describe, expect, it } from 'vitest';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { basename, join } from 'node:path';
+import { validate as lintDockerfile } from 'dockerfile-utils';
+import { overlays, parseYaml, render, root, validateObjects, type K8sObject } from '../../scripts/validate-k8s.mjs';
+
+const has = (cmd: string, args: string[]) => spawnSync(cmd, args, { encoding: 'utf8' }).status === 0;
+const canRender = has(process.env.KUBECTL ?? 'kubectl', ['kustomize', '--help']) || has('kustomize', ['version']);
+if (!canRender) console.warn('SKIPPED: rendering k8s overlays needs kubectl (kustomize built in) or kustomize on PATH');
+const shellcheck = has('shellcheck', ['--version']);
+if (!shellcheck) console.warn('SKIPPED: shellcheck of the Dockerfile RUN lines (apt-get install -y shellcheck)');
+
+const dockerfile = readFileSync(join(root, 'Dockerfile'), 'utf8');
+const byKind = (objs: K8sObject[], kind: string) => objs.filter((o) => o.kind === kind);
+
+describe('Dockerfile', () => {
+  it('passes dockerfile-utils with no diagnostics', () => {
+    expect(lintDockerfile(dockerfile).map((d) => `${d.range.start.line + 1}: ${d.message}`)).toEqual([]);
+  });
+
+  it('keeps the contract: pinned overridable bases, non-root, healthcheck, exec-form entrypoint', () => {
+    expect(dockerfile).toMatch(/^ARG RUNTIME_IMAGE=node:20[\w.-]*-bookworm-slim$/m);
+    expect(dockerfile).toMatch(/^FROM \$\{RUNTIME_IMAGE\} AS runtime$/m);
+    expect(dockerfile).toMatch(/^USER 10001:10001$/m);
+    expect(dockerfile).toMatch(/^HEALTHCHECK .*\n\s+CMD \["node", .*\/healthz/m);
+    expect(dockerfile).toMatch(/^ENTRYPOINT \["node", "dist\/ts\/cli\/main.js"\]$/m);
+    expect(dockerfile).toMatch(/^CMD \["serve", "--host", "0.0.0.0"/m);
+    expect(dockerfile).toMatch(/pnpm install --frozen-lockfile/);
+    expect(dockerfile).not.toMatch(/^# *syntax=|COPY --link|<<\w/m);
+  });
+
+  it.skipIf(!shellcheck)('has RUN lines that pass shellcheck', () => {
+    const runs = dockerfile.replace(/\\\n/g, ' ').split('\n').filter((l) => l.startsWith('RUN ')).map((l) => l.slice(4));
+    expect(runs.length).toBeGreaterThan(2);
+    const file = join(mkdtempSync(join(tmpdir(), 'recs-sc-')), 'run.sh');
+    writeFileSync(file, `#!/bin/sh\n${runs.join('\n')}\n`);
+    const r = spawnSync('shellcheck', ['-s', 'sh', file], { encoding: 'utf8' });
+    expect(r.stdout + r.stderr).toBe('');
+  });
+});
+
+describe.skipIf(!canRender)('k8s overlays', () => {
+  const rendered = new Map(overlays().map((dir) => [basename(dir), parseYaml(render(dir))]));
+
+  it('render to valid objects (schemas, unknown fields, cross-field rules)', async () => {
+    expect([...rendered.keys()].sort()).toEqual(['aks', 'local']);
+    for (const [name, objs] of rendered) expect({ name, errors: await validateObjects(objs) }).toEqual({ name, errors: [] });
+  });
+
+  it('drain: grace period exceeds preStop + shutdown deadline; probes and hardening are set', () => {
+    for (const objs of rendered.values()) {
+      const [dep] = byKind(objs, 'Deployment');
+      const pod = dep!.spec.template.spec;
+      const c = pod.containers[0];
+      const deadline = Number(c.args[c.args.indexOf('--shutdown-deadline') + 1]);
+      expect(pod.terminationGracePeriodSeconds).toBeGreaterThan(deadline + c.lifecycle.preStop.sleep.seconds);
+      expect(c.args).toEqual(expect.arrayContaining(['--host', '0.0.0.0', '--require-auth']));
+      expect([c.readinessProbe.httpGet.path, c.livenessProbe.httpGet.path, c.startupProbe.httpGet.path]).toEqual(['/readyz', '/healthz', '/healthz']);
+      expect(c.securityContext.readOnlyRootFilesystem).toBe(true);
+      expect(pod.securityContext.runAsNonRoot).toBe(true);
+      expect(objs.every((o) => o.kind === 'Namespace' || o.metadata?.namespace === 'recs')).toBe(true);
+      expect(byKind(objs, 'Secret')).toEqual([]);
+      const [job] = byKind(objs, 'Job');
+      expect(job!.spec.completionMode).toBe('Indexed');
+      expect(byKind(objs, 'CronJob')).toHaveLength(1);
+    }
+  });
+
+  it('local: embedded store, one replica, no HPA; aks: Cosmos DB store, RWX models, HPA', () => {
+    const local = rendered.get('local')!;
+    const aks = rendered.get('aks')!;
+    expect(byKind(local, 'Deployment')[0]!.spec.replicas).toBe(1);
+    expect(byKind(local, 'HorizontalPodAutoscaler')).toEqual([]);
+    expect((byKind(local, 'ConfigMap')[0] as any).data.RECS_STORE).toBe('embedded');
+    expect(byKind(aks, 'HorizontalPodAutoscaler')).toHaveLength(1);
+    expect((byKind(aks, 'ConfigMap')[0] as any).data.RECS_STORE).toBe('cosmos');
+    expect(byKind(aks, 'PersistentVolumeClaim')[0]!.spec.accessModes).toEqual(['ReadWriteMany']);
+  });
+});
+
+describe('k8s/broken', () => {
+  const dir = join(root, 'k8s', 'broken');
+  const files = readdirSync(dir).filter((f) => f.endsWith('.yaml'));
+
+  it('covers wrong type, unknown field, missing required field, selector mismatch', () => {
+    expect(files).toEqual(expect.arrayContaining(['wrong-type.yaml', 'unknown-field.yaml', 'missing-required.yaml', 'selector-mismatch.yaml']));
+  });
+
+  it.each(files)('rejects %s for its stated reason', async (file) => {
+    const text = readFileSync(join(dir, file), 'utf8');
+    const expected = /^# expect: (.+)$/m.exec(text)?.[1];
+    expect(expected, `${file} needs a "# expect: <reason>" line`).toBeTruthy();
+    const errors = await validateObjects(parseYaml(text));
+    expect(errors.length).toBeGreaterThan(0);
+    expect(errors.join('\n')).toContain(expected);
+  });
+});
