@@ -1,13 +1,40 @@
-// Owns the local model registry: a directory of immutable version directories and an ACTIVE
-// pointer file naming the version that serves. The pointer is replaced atomically (write to a
-// temporary file, then rename), so a watcher never reads half a name.
+// Owns the local model registry: a directory of immutable version directories, an ACTIVE
+// pointer file naming the version that serves, and HISTORY.json, the log of activations, gate
+// decisions and deletions (from which each version's state and the rollback target follow).
+// The pointer and the history are replaced atomically (write to a temporary file, then rename),
+// so a watcher never reads half a name.
 
-import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { readManifest, ArtifactError } from './artifact.js';
+import { readArtifact, readManifest, ArtifactError } from './artifact.js';
 import type { Manifest } from './manifest.js';
 
 const POINTER = 'ACTIVE';
+const HISTORY = 'HISTORY.json';
+
+export type VersionState = 'candidate' | 'active' | 'retired';
+
+export interface HistoryEvent {
+  at: string;
+  /** activate: the pointer moved (promote, rollback, train); refuse: the gate kept a candidate; delete: gc. */
+  action: 'activate' | 'refuse' | 'delete';
+  version: string;
+  /** For activate: the version active before (null when none). */
+  from?: string | null;
+  /** For activate: how (promote, force, rollback, train, gate). */
+  via?: string;
+  reason?: string;
+}
+
+export interface VersionInfo {
+  version: string;
+  state: VersionState;
+  manifest: Manifest;
+}
+
+export class UnknownVersionError extends ArtifactError {
+  override name = 'UnknownVersionError';
+}
 const VERSION_PATTERN = /^v[0-9A-Za-z._-]+$/;
 
 export class LocalRegistry {
@@ -45,13 +72,136 @@ export class LocalRegistry {
     return join(this.root, POINTER);
   }
 
-  /** Makes `version` the active one. It must exist and have a manifest. */
-  activate(version: string): void {
+  /**
+   * Makes `version` the active one. It must exist and have a manifest; `verify` also checks every
+   * file's checksum first (a corrupt artifact is refused and the pointer is left alone).
+   */
+  activate(version: string, opts: { verify?: boolean; via?: string; reason?: string } = {}): void {
     const dir = this.versionDir(version);
+    if (!existsSync(join(dir, 'manifest.json'))) {
+      throw new UnknownVersionError(`unknown model version "${version}": ${dir} has no manifest`);
+    }
     readManifest(dir);
+    if (opts.verify) {
+      try {
+        readArtifact(dir, { verify: true });
+      } catch (e) {
+        throw new ArtifactError(`refusing to activate ${version}: ${(e as Error).message}; the active version is unchanged`);
+      }
+    }
     this.ensureRoot();
+    const from = this.activeVersion();
     const tmp = join(this.root, `.${POINTER}.tmp-${process.pid}`);
     writeFileSync(tmp, version + '\n');
     renameSync(tmp, this.pointerPath);
+    if (from !== version) this.record({ action: 'activate', version, from, via: opts.via ?? 'activate', ...(opts.reason ? { reason: opts.reason } : {}) });
+  }
+
+  /** The manifest of `version`, or an UnknownVersionError naming the known versions. */
+  manifest(version: string): Manifest {
+    const dir = this.versionDir(version);
+    if (!existsSync(join(dir, 'manifest.json'))) {
+      const known = this.versionNames();
+      throw new UnknownVersionError(`unknown model version "${version}"; known: ${known.length ? known.join(', ') : '(none)'}`);
+    }
+    return readManifest(dir);
+  }
+
+  /** Version names with a manifest, oldest first. */
+  versionNames(): string[] {
+    if (!existsSync(this.root)) return [];
+    return readdirSync(this.root)
+      .filter((n) => VERSION_PATTERN.test(n) && existsSync(join(this.root, n, 'manifest.json')))
+      .sort();
+  }
+
+  /** Active if the pointer names it, retired if it was active before, otherwise a candidate. */
+  state(version: string): VersionState {
+    if (this.activeVersion() === version) return 'active';
+    return this.history().some((e) => e.action === 'activate' && e.version === version) ? 'retired' : 'candidate';
+  }
+
+  /** Every version with its state and manifest, oldest first. */
+  infos(): VersionInfo[] {
+    const active = this.activeVersion();
+    const wasActive = new Set(this.history().filter((e) => e.action === 'activate').map((e) => e.version));
+    return this.list().map((m) => ({
+      version: m.version,
+      manifest: m,
+      state: m.version === active ? 'active' : wasActive.has(m.version) ? 'retired' : 'candidate',
+    }));
+  }
+
+  /** The history of activations, refusals and deletions, oldest first ([] when none). */
+  history(): HistoryEvent[] {
+    const p = join(this.root, HISTORY);
+    if (!existsSync(p)) return [];
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(readFileSync(p, 'utf8'));
+    } catch (e) {
+      throw new ArtifactError(`${p}: cannot read the registry history: ${(e as Error).message}`);
+    }
+    const events = (parsed as { events?: unknown }).events;
+    if (!Array.isArray(events)) throw new ArtifactError(`${p}: the registry history has no "events" list`);
+    return events as HistoryEvent[];
+  }
+
+  /** Appends an event to the history (atomically replaced). */
+  record(e: Omit<HistoryEvent, 'at'>): void {
+    this.ensureRoot();
+    const events = [...this.history(), { at: new Date().toISOString(), ...e }];
+    const tmp = join(this.root, `.${HISTORY}.tmp-${process.pid}`);
+    writeFileSync(tmp, JSON.stringify({ events }, null, 2) + '\n');
+    renameSync(tmp, join(this.root, HISTORY));
+  }
+
+  /**
+   * The version active before the current one (what `rollback` returns to): the `from` of the
+   * latest activation of the current version, if that version still exists. Null when none.
+   */
+  previousActive(): string | null {
+    const active = this.activeVersion();
+    if (active === null) return null;
+    const last = this.history().filter((e) => e.action === 'activate' && e.version === active).at(-1);
+    const prev = last?.from ?? null;
+    if (prev === null || prev === active) return null;
+    return existsSync(join(this.root, prev, 'manifest.json')) ? prev : null;
+  }
+
+  /** Makes `version` active after verifying every checksum. */
+  promote(version: string, opts: { force?: boolean; reason?: string } = {}): void {
+    this.manifest(version);
+    this.activate(version, { verify: true, via: opts.force ? 'force' : 'promote', ...(opts.reason ? { reason: opts.reason } : {}) });
+  }
+
+  /** Returns to the previous active version (verified); returns its name. */
+  rollback(): string {
+    const active = this.activeVersion();
+    if (active === null) throw new ArtifactError('nothing to roll back: no version is active');
+    const prev = this.previousActive();
+    if (prev === null) throw new ArtifactError(`nothing to roll back to: no earlier active version of ${active} is recorded`);
+    this.activate(prev, { verify: true, via: 'rollback', reason: `rolled back from ${active}` });
+    return prev;
+  }
+
+  /**
+   * Deletes all but the `keep` newest versions, never the active or the previous active one.
+   * Returns the deleted names.
+   */
+  gc(keep: number): string[] {
+    if (!Number.isInteger(keep) || keep < 0) throw new ArtifactError(`gc: keep must be a whole number ≥ 0, got ${keep}`);
+    const names = this.versionNames();
+    const protect = new Set([this.activeVersion(), this.previousActive()].filter((v): v is string => v !== null));
+    const newest = new Set(names.slice(Math.max(0, names.length - keep)));
+    const doomed = names.filter((n) => !protect.has(n) && !newest.has(n));
+    for (const v of doomed) {
+      // Rename first so a half-deleted directory never looks like a version.
+      const trash = join(this.root, `.${v}.deleting-${process.pid}`);
+      renameSync(join(this.root, v), trash);
+      rmSync(trash, { recursive: true, force: true });
+      this.record({ action: 'delete', version: v, reason: `gc --keep ${keep}` });
+    }
+    return doomed;
   }
 }

@@ -3,9 +3,12 @@
 import type { Command } from '../command.js';
 import { evaluateCommand } from './evaluate.js';
 import { loadCommand } from './load.js';
+import { modelsCommand } from './models.js';
+import { retrainCommand } from './retrain.js';
+import { scoreCommand } from './score.js';
 import { serveCommand } from './serve.js';
 import { startCommand } from './start.js';
 import { trainCommand } from './train.js';
 import { tuneCommand } from './tune.js';
 
-export const commands: Command[] = [startCommand, trainCommand, tuneCommand, evaluateCommand, serveCommand, loadCommand];
+export const commands: Command[] = [startCommand, trainCommand, tuneCommand, evaluateCommand, serveCommand, loadCommand, modelsCommand, retrainCommand, scoreCommand];

@@ -6,6 +6,7 @@ import { MOVIELENS_SIZES, type MovieLensSize } from '../../data/index.js';
 import { loadEngine } from '../../engine/index.js';
 import { DEFAULT_OPTIONS, PRESETS, type DatasetSource, type TrainOptions } from '../../model/pipeline/options.js';
 import { train } from '../../model/pipeline/train.js';
+import { DEFAULT_TOLERANCE } from '../../model/lifecycle/gate.js';
 import { parseFeedback } from '../../model/pipeline/feedback.js';
 import { readParamsFile } from '../../model/pipeline/params-file.js';
 import { choiceOption, numberOption, UsageError, type Command } from '../command.js';
@@ -72,6 +73,10 @@ Evaluation and output:
   --beyond all|coverage|none   beyond-accuracy metrics (default all)
   --models-dir DIR        model registry directory (default ./models)
   --no-activate           register the version without making it the active one
+  --gate                  register the version as a candidate and make it active only if it passes
+                          the quality gate (ndcg@10 ≥ the active model's − tolerance, and above the
+                          popularity baseline); the reason is printed and recorded in the registry
+  --tolerance X           the gate's tolerance (default 0.01)
   --json                  print the manifest as JSON on stdout (no progress bars)
   --quiet                 no progress bars
 `;
@@ -95,8 +100,19 @@ function parseTrainArgs(argv: string[]) {
   return parseArgs({ args: argv, strict: true, options: TRAIN_OPTIONS });
 }
 
+/** Options only `train` takes (not `tune`). */
+const GATE_OPTIONS = { gate: { type: 'boolean' }, tolerance: { type: 'string' } } as const;
+
 function parse(argv: string[]): TrainOptions & { json: boolean; quiet: boolean } {
-  return buildTrainOptions(parseTrainArgs(argv).values);
+  const { values } = parseArgs({ args: argv, strict: true, options: { ...TRAIN_OPTIONS, ...GATE_OPTIONS } });
+  const o = buildTrainOptions(values);
+  if (values.tolerance !== undefined && !values.gate) throw new UsageError('--tolerance goes with --gate');
+  if (values.gate) {
+    if (!o.activate) throw new UsageError('--gate and --no-activate contradict each other');
+    if (!o.evaluate) throw new UsageError('--gate needs the evaluation; drop --no-evaluate');
+    o.gate = { tolerance: numberOption('tolerance', values.tolerance, DEFAULT_TOLERANCE, { min: 0 }) };
+  }
+  return o;
 }
 
 /** Training options from parsed argument values (defaults, preset, params file, then flags). */
@@ -198,13 +214,14 @@ export const trainCommand: Command = {
     const engine = loadEngine();
     const r = await train(engine, o, progress);
     if (o.json) {
-      console.log(JSON.stringify({ ...r.manifest, dir: r.dir, report: r.reportPath, activated: r.activated }, null, 2));
+      console.log(JSON.stringify({ ...r.manifest, dir: r.dir, report: r.reportPath, activated: r.activated, ...(r.gate ? { gate: r.gate } : {}) }, null, 2));
       return 0;
     }
     const m = r.manifest;
     console.log(`\nmodel ${m.version} (${m.data.source}: ${m.data.users} users, ${m.data.items} items, ${m.data.interactions} interactions)`);
     if (Object.keys(m.metrics).length > 0) console.log('\n' + metricsTable(m.metrics, m.baseline));
     console.log(`\nartifact  ${r.dir}\nreport    ${r.reportPath}${r.activated ? '\nactive    yes (servers watching this registry switch to it)' : ''}`);
+    if (r.gate) console.log(`gate      ${r.gate.pass ? 'passed' : 'refused (stays a candidate)'}: ${r.gate.reason}`);
     return 0;
   },
 };

@@ -40,6 +40,11 @@ export interface TrainOptions {
   modelsDir: string;
   /** Make the new version the active one. */
   activate: boolean;
+  /**
+   * With `activate`: register the version as a candidate and promote it only if it passes the
+   * quality gate (see model/lifecycle/gate.ts) instead of activating it unconditionally.
+   */
+  gate?: { tolerance: number };
 }
 
 /** Engine parameters, Spark defaults filled in, for a partial set given by the user. */

@@ -10,6 +10,7 @@ import { prepare, type Dataset } from '../../data/index.js';
 import type { Engine, FactorModel, Interactions } from '../../engine/index.js';
 import { itemPopularity } from '../../eval/index.js';
 import { writeArtifact, type ItemMetadata } from '../artifact.js';
+import { promoteWithGate, type GateDecision } from '../lifecycle/gate.js';
 import { fingerprint, newVersion, type Manifest } from '../manifest.js';
 import { LocalRegistry } from '../registry.js';
 import { renderReport } from '../report/html.js';
@@ -25,6 +26,8 @@ export interface TrainResult {
   dir: string;
   reportPath: string;
   activated: boolean;
+  /** The quality gate's decision, when `options.gate` asked for one. */
+  gate?: GateDecision;
 }
 
 export async function train(engine: Engine, o: TrainOptions, progress: Progress): Promise<TrainResult> {
@@ -113,7 +116,11 @@ export async function train(engine: Engine, o: TrainOptions, progress: Progress)
   );
   const reportPath = join(dir, 'report.html');
   writeFileSync(reportPath, report(manifest, all, counts, items, top, o.k));
-  if (o.activate) registry.activate(version);
+  if (o.activate && o.gate) {
+    const d = promoteWithGate(registry, version, { tolerance: o.gate.tolerance });
+    return { manifest, dir, reportPath, activated: d.promoted, gate: d };
+  }
+  if (o.activate) registry.activate(version, { via: 'train' });
   return { manifest, dir, reportPath, activated: o.activate };
 }
 

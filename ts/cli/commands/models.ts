@@ -1,0 +1,123 @@
+// The `models` command: inspect and manage the local model registry — list versions with their
+// states, show one manifest, promote a candidate through the quality gate (or --force past it),
+// roll back to the previous active version, and delete old versions.
+
+import { parseArgs } from 'node:util';
+import { DEFAULT_TOLERANCE, GATE_METRIC, promoteWithGate } from '../../model/lifecycle/gate.js';
+import { LocalRegistry } from '../../model/registry.js';
+import { numberOption, UsageError, type Command } from '../command.js';
+
+const help = `recs models — manage the model registry.
+
+Usage:
+  recs models list [--json]              every version, oldest first, with its state and ${GATE_METRIC}
+  recs models show <version> [--json]    one version's manifest, state and gate history
+  recs models promote <version> [--force] [--tolerance X]
+                                         make a version active if it passes the quality gate:
+                                         ${GATE_METRIC} ≥ the active model's − tolerance (default ${DEFAULT_TOLERANCE}) and
+                                         above its popularity baseline. --force skips the gate.
+                                         Checksums are always verified: a corrupt artifact is refused
+                                         and the active model keeps serving.
+  recs models rollback                   return to the previous active version
+  recs models gc --keep N                delete all but the N newest versions (never the active
+                                         or the previous active one)
+
+Options:
+  --models-dir DIR        model registry directory (default $RECS_MODELS_DIR or ./models)
+`;
+
+const OPTIONS = {
+  'models-dir': { type: 'string' },
+  json: { type: 'boolean' },
+  force: { type: 'boolean' },
+  tolerance: { type: 'string' },
+  keep: { type: 'string' },
+} as const;
+
+const SUBCOMMANDS = ['list', 'show', 'promote', 'rollback', 'gc'] as const;
+
+export const modelsCommand: Command = {
+  name: 'models',
+  summary: 'list, show, promote (through the quality gate), roll back and gc model versions',
+  help,
+  async run(argv) {
+    const { values: v, positionals } = parseArgs({ args: argv, strict: true, allowPositionals: true, options: OPTIONS });
+    const [sub, ...args] = positionals;
+    if (sub === undefined) throw new UsageError(`a subcommand is required: ${SUBCOMMANDS.join(', ')}`);
+    if (!(SUBCOMMANDS as readonly string[]).includes(sub)) throw new UsageError(`unknown subcommand "${sub}"; expected one of ${SUBCOMMANDS.join(', ')}`);
+    const needsVersion = sub === 'show' || sub === 'promote';
+    if (needsVersion && args.length !== 1) throw new UsageError(`models ${sub} takes one version, e.g. "recs models ${sub} v20261130-021533-1a2b3c"`);
+    if (!needsVersion && args.length > 0) throw new UsageError(`models ${sub} takes no version; got "${args.join(' ')}"`);
+    if (v.force && sub !== 'promote') throw new UsageError('--force goes with promote');
+    if (v.json && sub !== 'list' && sub !== 'show') throw new UsageError('--json goes with list or show');
+    if (v.keep !== undefined && sub !== 'gc') throw new UsageError('--keep goes with gc');
+    const registry = new LocalRegistry(v['models-dir'] ?? process.env.RECS_MODELS_DIR ?? './models');
+
+    switch (sub) {
+      case 'list': {
+        const infos = registry.infos();
+        if (v.json) {
+          console.log(JSON.stringify(infos.map((i) => ({ version: i.version, state: i.state, createdAt: i.manifest.createdAt, metrics: i.manifest.metrics, baseline: i.manifest.baseline })), null, 2));
+          return 0;
+        }
+        if (infos.length === 0) {
+          console.log(`no model versions in ${registry.root}`);
+          return 0;
+        }
+        const w = Math.max(7, ...infos.map((i) => i.version.length));
+        console.log(`${'version'.padEnd(w)}  state      ${GATE_METRIC.padEnd(8)}  baseline  created`);
+        for (const i of infos) {
+          const m = i.manifest.metrics[GATE_METRIC];
+          const b = i.manifest.baseline[GATE_METRIC];
+          console.log(`${i.version.padEnd(w)}  ${i.state.padEnd(9)}  ${(m === undefined ? '-' : m.toFixed(4)).padEnd(8)}  ${(b === undefined ? '-' : b.toFixed(4)).padEnd(8)}  ${i.manifest.createdAt}`);
+        }
+        return 0;
+      }
+      case 'show': {
+        const version = args[0]!;
+        const manifest = registry.manifest(version);
+        const state = registry.state(version);
+        const history = registry.history().filter((e) => e.version === version);
+        if (v.json) {
+          console.log(JSON.stringify({ ...manifest, state, history }, null, 2));
+          return 0;
+        }
+        console.log(`version   ${manifest.version}\nstate     ${state}\ncreated   ${manifest.createdAt}\ncode      ${manifest.codeVersion}`);
+        console.log(`data      ${manifest.data.source}: ${manifest.data.users} users, ${manifest.data.items} items, ${manifest.data.interactions} interactions (fingerprint ${manifest.data.fingerprint.slice(0, 12)})`);
+        console.log(`params    ${JSON.stringify(manifest.params)}`);
+        for (const [k, x] of Object.entries(manifest.metrics)) console.log(`  ${k.padEnd(16)} ${x.toFixed(4)}${manifest.baseline[k] === undefined ? '' : `   (baseline ${manifest.baseline[k]!.toFixed(4)})`}`);
+        for (const e of history) console.log(`${e.at}  ${e.action}${e.via ? ` (${e.via})` : ''}${e.reason ? `: ${e.reason}` : ''}`);
+        return 0;
+      }
+      case 'promote': {
+        const version = args[0]!;
+        if (registry.activeVersion() === version) {
+          console.log(`${version} is already active`);
+          return 0;
+        }
+        const tolerance = numberOption('tolerance', v.tolerance, DEFAULT_TOLERANCE, { min: 0 });
+        const d = promoteWithGate(registry, version, { tolerance, force: v.force ?? false });
+        if (!d.promoted) {
+          console.error(`gate refused ${version}: ${d.reason}\n${version} stays a candidate; the active version is still ${registry.activeVersion() ?? '(none)'}. Use --force to promote it anyway.`);
+          return 1;
+        }
+        console.log(`promoted ${version}: ${d.reason}`);
+        return 0;
+      }
+      case 'rollback': {
+        const from = registry.activeVersion();
+        const to = registry.rollback();
+        console.log(`rolled back from ${from} to ${to}`);
+        return 0;
+      }
+      case 'gc': {
+        if (v.keep === undefined) throw new UsageError('gc needs --keep N');
+        const keep = numberOption('keep', v.keep, 0, { integer: true, min: 0 });
+        const deleted = registry.gc(keep);
+        console.log(deleted.length === 0 ? 'nothing to delete' : `deleted ${deleted.length}: ${deleted.join(', ')}`);
+        return 0;
+      }
+    }
+    return 2;
+  },
+};
