@@ -277,7 +277,7 @@ describe('stores and model states', () => {
       const c = await getJson(`${t.url}/v1/users/u3/recommendations?k=2`);
       for (const r of [a, b, c]) {
         expect(r.status).toBe(200);
-        expect(r.body).toMatchObject({ source: 'fallback', fallbackReason: 'store_error' });
+        expect(r.body).toMatchObject({ source: 'fallback', fallbackReason: 'store_error', degraded: true });
         expect(ids(r.body)).toEqual(['i0', 'i1']);
       }
       const text = await (await fetch(`${s.url}/metrics`)).text();

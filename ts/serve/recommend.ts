@@ -66,7 +66,7 @@ const L = {
   fallback: utf8(',"source":"fallback"'),
   foldin: utf8(',"source":"foldin"'),
   unknownUser: utf8(',"fallbackReason":"unknown_user"'),
-  storeError: utf8(',"fallbackReason":"store_error"'),
+  storeError: utf8(',"fallbackReason":"store_error","degraded":true'),
   filled: utf8(',"filledFromFallback":'),
   generatedAt: utf8(',"generatedAt":"'),
   end: utf8('"}'),

@@ -75,7 +75,7 @@ describe('serving from Redis through the factory', () => {
     const during = await Promise.all(Array.from({ length: 20 }, recs));
     for (const r of during) {
       expect(r.status).toBe(200);
-      expect(r.body).toMatchObject({ source: 'fallback', fallbackReason: 'store_error' });
+      expect(r.body).toMatchObject({ source: 'fallback', fallbackReason: 'store_error', degraded: true });
     }
     expect(await (await fetch(`${server.url}/metrics`)).text()).toMatch(/recs_store_errors_total\{store="redis",reason="(unavailable|timeout)"\} [1-9]/);
     await redis.start(); // empty: the data comes back with a reload of the version
