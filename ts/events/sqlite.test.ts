@@ -39,11 +39,26 @@ describe('SqliteEventStore', () => {
     expect(await s.forUser('b')).toHaveLength(1);
   });
 
+  it('remembers erased users and scans every event grouped by user', async () => {
+    const s = open();
+    await s.append([ev('b1', 'b', 'i1', 3e12), ev('a2', 'a', 'i2', 2e12), ev('a1', 'a', 'i1', 1e12), ev('c', 'c')]);
+    expect(s.erasedUsers().size).toBe(0);
+    const before = Date.now();
+    await s.deleteUser('c');
+    await s.deleteUser('nobody');
+    expect([...s.erasedUsers().keys()]).toEqual(['c', 'nobody']);
+    expect(s.erasedUsers().get('c')).toBeGreaterThanOrEqual(before);
+    expect([...s.scan()].map((e) => e.eventId)).toEqual(['a1', 'a2', 'b1']);
+  });
+
   it('keeps events across reopening the file', async () => {
     const path = join(mkdtempSync(join(tmpdir(), 'recs-events-')), 'events.sqlite');
     const s = open(path);
     await s.append([ev('e1')]);
+    await s.deleteUser('z');
     await s.close();
-    expect(await open(path).forUser('a')).toHaveLength(1);
+    const again = open(path);
+    expect(await again.forUser('a')).toHaveLength(1);
+    expect([...again.erasedUsers().keys()]).toEqual(['z']);
   });
 });

@@ -11,6 +11,7 @@ import type { AppendResult, EventStore, EventType, TrackedEvent } from './types.
 interface Statement {
   run(...params: unknown[]): { changes: number };
   all(...params: unknown[]): unknown[];
+  iterate(...params: unknown[]): IterableIterator<unknown>;
 }
 interface Database {
   pragma(source: string, options?: { simple?: boolean }): unknown;
@@ -33,6 +34,10 @@ CREATE TABLE IF NOT EXISTS events (
   receivedAt INTEGER NOT NULL
 ) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS events_by_user ON events (userId, timestamp);
+CREATE TABLE IF NOT EXISTS erased_users (
+  userId TEXT PRIMARY KEY,
+  erasedAt INTEGER NOT NULL
+) WITHOUT ROWID;
 `;
 
 interface Row {
@@ -50,7 +55,9 @@ export class SqliteEventStore implements EventStore {
   private readonly db: Database;
   private readonly insertBatch: (events: readonly TrackedEvent[]) => number;
   private readonly selectUser: Statement;
-  private readonly deleteUserStmt: Statement;
+  private readonly eraseUser: (userId: string, at: number) => number;
+  private readonly selectAll: Statement;
+  private readonly selectErased: Statement;
 
   constructor(readonly path: string) {
     if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
@@ -67,7 +74,15 @@ export class SqliteEventStore implements EventStore {
       return n;
     });
     this.selectUser = this.db.prepare('SELECT eventId, userId, itemId, type, value, timestamp, receivedAt FROM events WHERE userId = ? ORDER BY timestamp, receivedAt, eventId');
-    this.deleteUserStmt = this.db.prepare('DELETE FROM events WHERE userId = ?');
+    const del = this.db.prepare('DELETE FROM events WHERE userId = ?');
+    const remember = this.db.prepare('INSERT INTO erased_users (userId, erasedAt) VALUES (?, ?) ON CONFLICT (userId) DO UPDATE SET erasedAt = excluded.erasedAt');
+    this.eraseUser = this.db.transaction((userId: string, at: number) => {
+      const n = del.run(userId).changes;
+      remember.run(userId, at);
+      return n;
+    });
+    this.selectAll = this.db.prepare('SELECT eventId, userId, itemId, type, value, timestamp, receivedAt FROM events ORDER BY userId, timestamp, receivedAt, eventId');
+    this.selectErased = this.db.prepare('SELECT userId, erasedAt FROM erased_users ORDER BY userId');
   }
 
   /** The journal mode and synchronous level in force (tests check them). */
@@ -93,9 +108,21 @@ export class SqliteEventStore implements EventStore {
     }
   }
 
+  /** Every stored event, grouped by user (userId order), each user's oldest first; streamed. */
+  *scan(): IterableIterator<TrackedEvent> {
+    for (const r of this.selectAll.iterate() as IterableIterator<Row>) yield { ...r, type: r.type as EventType };
+  }
+
+  /** Users erased with deleteUser, and when (ms since the epoch; the latest erasure). */
+  erasedUsers(): Map<string, number> {
+    const rows = this.selectErased.all() as Array<{ userId: string; erasedAt: number }>;
+    return new Map(rows.map((r) => [r.userId, r.erasedAt]));
+  }
+
+  /** Erases the user's events and remembers the user as erased (training leaves them out; see erasedUsers). */
   deleteUser(userId: string): Promise<number> {
     try {
-      return Promise.resolve(this.deleteUserStmt.run(userId).changes);
+      return Promise.resolve(this.eraseUser(userId, Date.now()));
     } catch (e) {
       return Promise.reject(e);
     }

@@ -1,6 +1,7 @@
 // The `train` command: parses options (Spark's parameter names), runs the training pipeline with
 // progress bars, and prints the metrics beside the popularity baseline.
 
+import { existsSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { MOVIELENS_SIZES, type MovieLensSize } from '../../data/index.js';
 import { loadEngine } from '../../engine/index.js';
@@ -11,6 +12,7 @@ import { parseFeedback } from '../../model/pipeline/feedback.js';
 import { readParamsFile } from '../../model/pipeline/params-file.js';
 import { choiceOption, numberOption, UsageError, type Command } from '../command.js';
 import { createProgress } from '../progress.js';
+import { storeConfigFromEnv, StoreConfigError } from '../../store/config.js';
 import { metricsTable } from '../metrics-table.js';
 
 const DATASETS = [...MOVIELENS_SIZES.map((s) => `ml-${s}`), 'synthetic', 'synthetic-ml-1m', 'synthetic-ml-25m'];
@@ -30,6 +32,12 @@ Data:
   --offline               never download; use the cache only
   --skip-bad-lines        count malformed lines instead of stopping at the first (default: stop, naming file and line)
   --seed-data N           seed of the synthetic data set (default 42)
+  --events PATH           merge the events in this SQLite event store (the server's events file) into
+                          the data: one row per (user, item) pair (the latest rating, else the sum of
+                          the implicit weights; the later of an event and a data row wins), new users
+                          and items included; the data rows of users erased with DELETE /v1/users/{id}
+                          are left out (only events sent after the erasure remain). Counts go to the
+                          manifest's data.events.
 
 Preparation:
   --min-user-count N      drop users with fewer interactions (one pass, items first, then users)
@@ -77,6 +85,11 @@ Evaluation and output:
                           the quality gate (ndcg@10 ≥ the active model's − tolerance, and above the
                           popularity baseline); the reason is printed and recorded in the registry
   --tolerance X           the gate's tolerance (default 0.01)
+  --load redis|cosmos     once the version is active, bulk-load its top-k lists into Redis or Cosmos DB
+                          as "recs load" does (write beside, verify, flip the store's pointer, keep
+                          one older version), with a progress bar and a users/s line; connection
+                          settings from the same environment as "recs load" (RECS_REDIS_URL,
+                          RECS_REDIS_PREFIX, RECS_COSMOS_*). Skipped when the gate refuses the version.
   --json                  print the manifest as JSON on stdout (no progress bars)
   --quiet                 no progress bars
 `;
@@ -100,12 +113,27 @@ function parseTrainArgs(argv: string[]) {
   return parseArgs({ args: argv, strict: true, options: TRAIN_OPTIONS });
 }
 
-/** Options only `train` takes (not `tune`). */
-const GATE_OPTIONS = { gate: { type: 'boolean' }, tolerance: { type: 'string' } } as const;
+/** Options only `train` takes (not `tune` or `retrain`). */
+const TRAIN_ONLY_OPTIONS = { gate: { type: 'boolean' }, tolerance: { type: 'string' }, events: { type: 'string' }, load: { type: 'string' } } as const;
 
 function parse(argv: string[]): TrainOptions & { json: boolean; quiet: boolean } {
-  const { values } = parseArgs({ args: argv, strict: true, options: { ...TRAIN_OPTIONS, ...GATE_OPTIONS } });
+  const { values } = parseArgs({ args: argv, strict: true, options: { ...TRAIN_OPTIONS, ...TRAIN_ONLY_OPTIONS } });
   const o = buildTrainOptions(values);
+  if (values.events !== undefined) {
+    if (values.events === '') throw new UsageError('--events needs the path of a SQLite event store');
+    if (!existsSync(values.events)) throw new UsageError(`--events: no such file: ${values.events}`);
+    o.events = values.events;
+  }
+  if (values.load !== undefined) {
+    const store = choiceOption('load', values.load, ['redis', 'cosmos'] as const, 'redis');
+    if (!o.activate) throw new UsageError('--load serves the new version: it cannot go with --no-activate');
+    try {
+      o.load = { store, config: storeConfigFromEnv(process.env, { kind: store }) };
+    } catch (e) {
+      if (e instanceof StoreConfigError) throw new UsageError(e.message);
+      throw e;
+    }
+  }
   if (values.tolerance !== undefined && !values.gate) throw new UsageError('--tolerance goes with --gate');
   if (values.gate) {
     if (!o.activate) throw new UsageError('--gate and --no-activate contradict each other');
@@ -214,7 +242,7 @@ export const trainCommand: Command = {
     const engine = loadEngine();
     const r = await train(engine, o, progress);
     if (o.json) {
-      console.log(JSON.stringify({ ...r.manifest, dir: r.dir, report: r.reportPath, activated: r.activated, ...(r.gate ? { gate: r.gate } : {}) }, null, 2));
+      console.log(JSON.stringify({ ...r.manifest, dir: r.dir, report: r.reportPath, activated: r.activated, ...(r.gate ? { gate: r.gate } : {}), ...(r.load ? { load: r.load } : {}) }, null, 2));
       return 0;
     }
     const m = r.manifest;
@@ -222,6 +250,11 @@ export const trainCommand: Command = {
     if (Object.keys(m.metrics).length > 0) console.log('\n' + metricsTable(m.metrics, m.baseline));
     console.log(`\nartifact  ${r.dir}\nreport    ${r.reportPath}${r.activated ? '\nactive    yes (servers watching this registry switch to it)' : ''}`);
     if (r.gate) console.log(`gate      ${r.gate.pass ? 'passed' : 'refused (stays a candidate)'}: ${r.gate.reason}`);
+    const l = r.load;
+    if (l) {
+      const ru = l.requestCharge === undefined ? '' : `, ${Math.round(l.requestCharge)} RU, ${l.retried ?? 0} retried writes`;
+      console.log(`loaded    ${l.version} into ${l.store}: ${l.users} users in ${l.seconds.toFixed(1)} s, ${l.usersPerSecond} users/s${ru}; active version ${l.version}${l.deletedVersions.length ? `; deleted ${l.deletedVersions.join(', ')}` : ''}`);
+    } else if (o.load) console.log(`loaded    no: the version is not active, ${o.load.store} still serves the previous one`);
     return 0;
   },
 };

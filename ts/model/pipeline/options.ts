@@ -4,6 +4,7 @@
 import type { AlsParams } from '../../engine/index.js';
 import type { MovieLensSize } from '../../data/index.js';
 import type { FeedbackTransform } from './feedback.js';
+import type { StoreLoadOptions } from './store-load.js';
 
 export type DatasetSource =
   | { kind: 'movielens'; size: MovieLensSize; /** An unzipped MovieLens folder to read instead of downloading. */ dir?: string }
@@ -45,6 +46,16 @@ export interface TrainOptions {
    * quality gate (see model/lifecycle/gate.ts) instead of activating it unconditionally.
    */
   gate?: { tolerance: number };
+  /**
+   * A SQLite event store (the server's events file) merged into the data before preparation; its
+   * erased users are left out of the base data (see events-source.ts).
+   */
+  events?: string;
+  /**
+   * After writing and activating the artifact, bulk-load its top-k table into Redis or Cosmos DB
+   * (skipped when the version was not activated, e.g. refused by the gate).
+   */
+  load?: StoreLoadOptions;
 }
 
 /** Engine parameters, Spark defaults filled in, for a partial set given by the user. */

@@ -15,11 +15,13 @@ import { fingerprint, newVersion, type Manifest } from '../manifest.js';
 import { LocalRegistry } from '../registry.js';
 import { renderReport } from '../report/html.js';
 import { evaluateModel } from './evaluate.js';
+import { mergeEvents, type EventsMergeStats } from './events-source.js';
 import { feedbackValues, formatFeedback } from './feedback.js';
 import type { TrainOptions } from './options.js';
 import type { Progress } from './progress.js';
 import { itemMetadata, loadSource } from './source.js';
 import { splitDataset } from './split.js';
+import { loadIntoStore, type StoreLoadResult } from './store-load.js';
 
 export interface TrainResult {
   manifest: Manifest;
@@ -28,6 +30,8 @@ export interface TrainResult {
   activated: boolean;
   /** The quality gate's decision, when `options.gate` asked for one. */
   gate?: GateDecision;
+  /** The bulk load into a serving store, when `options.load` asked for one and the version became active. */
+  load?: StoreLoadResult;
 }
 
 export async function train(engine: Engine, o: TrainOptions, progress: Progress): Promise<TrainResult> {
@@ -40,8 +44,15 @@ export async function train(engine: Engine, o: TrainOptions, progress: Progress)
   };
 
   const loaded = await time('load', () => loadSource(o.dataset, engine, o, progress));
+  let ratings = loaded.ratings;
+  let events: EventsMergeStats | null = null;
+  if (o.events !== undefined) {
+    const stage = progress.stage('events', null);
+    ({ dataset: ratings, stats: events } = await time('events', () => mergeEvents(loaded.ratings, o.events!)));
+    stage.done(`${events.rows} rows from ${events.events} events (${events.newUsers} new users), ${events.erasedUsersExcluded} erased users left out`);
+  }
   const { dataset: all, stats } = await time('prepare', () =>
-    prepare(loaded.ratings, {
+    prepare(ratings, {
       dedupe: o.prepare.dedupe,
       ...(o.prepare.minUserCount || o.prepare.minItemCount ? { minCounts: { users: o.prepare.minUserCount || 1, items: o.prepare.minItemCount || 1 } } : {}),
       ...(o.prepare.kCore ? { kCore: o.prepare.kCore } : {}),
@@ -105,6 +116,7 @@ export async function train(engine: Engine, o: TrainOptions, progress: Progress)
           duplicatesRemoved: stats.duplicatesRemoved,
           filteredRows: stats.filteredRows,
           split: o.evaluate ? { ...o.split, ...splitCounts } : null,
+          ...(events ? { events } : {}),
         },
         metrics,
         baseline,
@@ -116,12 +128,21 @@ export async function train(engine: Engine, o: TrainOptions, progress: Progress)
   );
   const reportPath = join(dir, 'report.html');
   writeFileSync(reportPath, report(manifest, all, counts, items, top, o.k));
+  let result: TrainResult;
   if (o.activate && o.gate) {
     const d = promoteWithGate(registry, version, { tolerance: o.gate.tolerance });
-    return { manifest, dir, reportPath, activated: d.promoted, gate: d };
+    result = { manifest, dir, reportPath, activated: d.promoted, gate: d };
+  } else {
+    if (o.activate) registry.activate(version, { via: 'train' });
+    result = { manifest, dir, reportPath, activated: o.activate };
   }
-  if (o.activate) registry.activate(version, { via: 'train' });
-  return { manifest, dir, reportPath, activated: o.activate };
+  if (o.load && result.activated) {
+    const table = { version, depth: o.depth, userIds: all.userIds, itemIds: all.itemIds, items: top.items, scores: top.scores };
+    result.load = await loadIntoStore(table, o.load, progress);
+  } else if (o.load) {
+    progress.note(`not loaded into ${o.load.store}: ${version} did not become the active version`);
+  }
+  return result;
 }
 
 async function fit(engine: Engine, ds: Dataset, nUsers: number, nItems: number, o: TrainOptions, progress: Progress, label: string): Promise<FactorModel> {
