@@ -42,14 +42,7 @@ pub fn value_err<T>(msg: impl Into<String>) -> JsResult<T> {
 impl JsError {
     /// Builds the error from a caught panic payload.
     pub fn from_panic(payload: Box<dyn Any + Send>) -> JsError {
-        let msg = if let Some(s) = payload.downcast_ref::<&str>() {
-            (*s).to_string()
-        } else if let Some(s) = payload.downcast_ref::<String>() {
-            s.clone()
-        } else {
-            "unknown panic payload".to_string()
-        };
-        JsError::Panic(msg)
+        JsError::Panic(als::error::panic_message(payload.as_ref()))
     }
 
     /// `(code, is_type_error, message)` with the message prefixed by `context` (e.g. "fit").

@@ -75,14 +75,7 @@ pub extern "C" fn als_error_len() -> usize {
 #[no_mangle]
 pub extern "C" fn als_init() {
     std::panic::set_hook(Box::new(|info| {
-        let payload = info.payload();
-        let msg = if let Some(s) = payload.downcast_ref::<&str>() {
-            (*s).to_string()
-        } else if let Some(s) = payload.downcast_ref::<String>() {
-            s.clone()
-        } else {
-            "unknown panic payload".to_string()
-        };
+        let msg = als::error::panic_message(info.payload());
         // Never panic inside the hook: skip recording if the slot is busy.
         let _ = LAST.try_with(|l| l.try_borrow_mut().map(|mut l| *l = (PANIC, msg)));
     }));

@@ -33,3 +33,14 @@ pub(crate) fn invalid_arg(msg: impl Into<String>) -> AlsError {
 pub(crate) fn invalid_data(msg: impl Into<String>) -> AlsError {
     AlsError::InvalidData(msg.into())
 }
+
+/// The message of a caught panic's payload (both bindings turn panics into errors with it).
+pub fn panic_message(payload: &(dyn std::any::Any + Send)) -> String {
+    if let Some(s) = payload.downcast_ref::<&str>() {
+        (*s).to_string()
+    } else if let Some(s) = payload.downcast_ref::<String>() {
+        s.clone()
+    } else {
+        "unknown panic payload".to_string()
+    }
+}
