@@ -8,7 +8,7 @@
 // new Dataset at the end.
 
 import { IdMap } from './id-map.js';
-import { makeDataset, type Dataset } from './dataset.js';
+import { makeDataset, takeRows, type Dataset } from './dataset.js';
 import { countBy, groupRows } from './group.js';
 import { iota } from './random.js';
 
@@ -146,19 +146,12 @@ function rowsWhere(mask: Uint8Array, count: number): Uint32Array {
 export function reindex(ds: Dataset, rows: Uint32Array = iota(ds.length)): Dataset {
   const [userMap, userOld2New] = compact(ds.users, ds.userIds, rows);
   const [itemMap, itemOld2New] = compact(ds.items, ds.itemIds, rows);
-  const n = rows.length;
-  const users = new Uint32Array(n);
-  const items = new Uint32Array(n);
-  const ratings = new Float32Array(n);
-  const timestamps = new Float64Array(n);
-  for (let k = 0; k < n; k++) {
-    const r = rows[k]!;
-    users[k] = userOld2New[ds.users[r]!]!;
-    items[k] = itemOld2New[ds.items[r]!]!;
-    ratings[k] = ds.ratings[r]!;
-    timestamps[k] = ds.timestamps[r]!;
+  const out = takeRows(ds, rows);
+  for (let k = 0; k < out.length; k++) {
+    out.users[k] = userOld2New[out.users[k]!]!;
+    out.items[k] = itemOld2New[out.items[k]!]!;
   }
-  return makeDataset({ users, items, ratings, timestamps }, userMap, itemMap);
+  return makeDataset(out, userMap, itemMap);
 }
 
 function compact(keys: Uint32Array, ids: readonly string[], rows: Uint32Array): [IdMap, Int32Array] {

@@ -17,5 +17,5 @@ export { diversity, serendipity, userDiversity, userItemSerendipity, userSerendi
 export type { PerUser, PerUserItem } from './diversity.js';
 export { cooccurrenceCost } from './cooccurrence.js';
 export type { ProgressFn } from './cooccurrence.js';
-export { evaluateRanking, evaluateRatings, formatMetricsTable, rankingRow, ratingRow } from './report.js';
+export { evaluateRanking, evaluateRatings, formatMetricsTable, rankingMetrics, rankingRow, ratingMetrics, ratingRow } from './report.js';
 export type { RankingOptions, RankingReport, RatingReport, TableCell, TableOptions, TableRow } from './report.js';

@@ -168,3 +168,23 @@ export function formatMetricsTable(rows: readonly TableRow[], opts: TableOptions
   const rule = widths.map((w) => '-'.repeat(w)).join('  ');
   return [fmt(cols), rule, ...cells.map(fmt)].join('\n') + '\n';
 }
+
+/** A ranking report as named metrics (precision@k, recall@k, ndcg@k, map, map@k, then the beyond-accuracy ones present): the names the CLI, manifests and reports use. */
+export function rankingMetrics(r: RankingReport): Record<string, number> {
+  const k = r.k;
+  const out: Record<string, number> = {
+    [`precision@${k}`]: r.precisionAtK,
+    [`recall@${k}`]: r.recallAtK,
+    [`ndcg@${k}`]: r.ndcgAtK,
+    map: r.map,
+    [`map@${k}`]: r.mapAtK,
+  };
+  const extra = { catalog_coverage: r.catalogCoverage, distributional_coverage: r.distributionalCoverage, novelty: r.novelty, diversity: r.diversity, serendipity: r.serendipity };
+  for (const [name, v] of Object.entries(extra)) if (v !== undefined) out[name] = v;
+  return out;
+}
+
+/** A rating report as named metrics: rmse, mae, rsquared, exp_var. */
+export function ratingMetrics(r: RatingReport): Record<string, number> {
+  return { rmse: r.rmse, mae: r.mae, rsquared: r.rsquared, exp_var: r.expVar };
+}

@@ -3,7 +3,7 @@
 
 import { parseArgs } from 'node:util';
 import { IdMap, parseRatingsFile } from '../../data/index.js';
-import { evaluateRanking, evaluateRatings } from '../../eval/index.js';
+import { evaluateRanking, evaluateRatings, rankingMetrics, ratingMetrics } from '../../eval/index.js';
 import { choiceOption, numberOption, UsageError, type Command } from '../command.js';
 import { metricsTable } from '../metrics-table.js';
 
@@ -53,21 +53,10 @@ export const evaluateCommand: Command = {
     const scores = { users: preds.users, items: preds.items, scores: preds.ratings };
     const out: Record<string, number> = {};
     if (kind !== 'rating') {
-      const r = evaluateRanking(train ?? truth, truth, scores, k, { beyondAccuracy: train ? beyond : 'none' });
-      Object.assign(out, {
-        [`precision@${k}`]: r.precisionAtK,
-        [`recall@${k}`]: r.recallAtK,
-        [`ndcg@${k}`]: r.ndcgAtK,
-        map: r.map,
-        [`map@${k}`]: r.mapAtK,
-      });
-      for (const [name, val] of Object.entries({ catalog_coverage: r.catalogCoverage, distributional_coverage: r.distributionalCoverage, novelty: r.novelty, diversity: r.diversity, serendipity: r.serendipity })) {
-        if (val !== undefined) out[name] = val;
-      }
+      Object.assign(out, rankingMetrics(evaluateRanking(train ?? truth, truth, scores, k, { beyondAccuracy: train ? beyond : 'none' })));
     }
     if (kind !== 'ranking') {
-      const r = evaluateRatings(truth, scores);
-      Object.assign(out, { rmse: r.rmse, mae: r.mae, rsquared: r.rsquared, exp_var: r.expVar });
+      Object.assign(out, ratingMetrics(evaluateRatings(truth, scores)));
     }
     if (v.json) console.log(JSON.stringify(out, null, 2));
     else console.log(metricsTable(out, null));

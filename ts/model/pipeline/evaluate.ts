@@ -5,7 +5,7 @@
 
 import type { Dataset } from '../../data/index.js';
 import type { Engine, FactorModel } from '../../engine/index.js';
-import { evaluateRanking, evaluateRatings, popularityRecommendations, predictionsFromTopKTable, type RankingReport } from '../../eval/index.js';
+import { evaluateRanking, evaluateRatings, popularityRecommendations, predictionsFromTopKTable, rankingMetrics, ratingMetrics } from '../../eval/index.js';
 import type { Progress } from './progress.js';
 
 export interface Evaluation {
@@ -32,26 +32,12 @@ export async function evaluateModel(
   stage.done();
   const recs = predictionsFromTopKTable(testUsers, top.items, top.scores, o.k);
   const scoring = progress.stage('evaluate', null);
-  const metrics = ranking(evaluateRanking(train, test, recs, o.k, { beyondAccuracy: o.beyondAccuracy }));
+  const metrics = rankingMetrics(evaluateRanking(train, test, recs, o.k, { beyondAccuracy: o.beyondAccuracy }));
   const baseline =
-    o.baseline === false ? {} : ranking(evaluateRanking(train, test, popularityRecommendations(train, testUsers, o.k), o.k, { beyondAccuracy: o.beyondAccuracy }));
+    o.baseline === false ? {} : rankingMetrics(evaluateRanking(train, test, popularityRecommendations(train, testUsers, o.k), o.k, { beyondAccuracy: o.beyondAccuracy }));
   if (o.explicit) Object.assign(metrics, rating(model, test, inTrainUser, inTrainItem));
   scoring.done();
   return { metrics, baseline, rankedUsers: testUsers.length };
-}
-
-function ranking(r: RankingReport): Record<string, number> {
-  const k = r.k;
-  const out: Record<string, number> = {
-    [`precision@${k}`]: r.precisionAtK,
-    [`recall@${k}`]: r.recallAtK,
-    [`ndcg@${k}`]: r.ndcgAtK,
-    map: r.map,
-    [`map@${k}`]: r.mapAtK,
-  };
-  const extra = { catalog_coverage: r.catalogCoverage, distributional_coverage: r.distributionalCoverage, novelty: r.novelty, diversity: r.diversity, serendipity: r.serendipity };
-  for (const [name, v] of Object.entries(extra)) if (v !== undefined) out[name] = v;
-  return out;
 }
 
 /** rmse, mae, rsquared, exp_var of the predicted ratings x_u·y_i on test pairs seen on both sides. */
@@ -77,7 +63,7 @@ function rating(model: FactorModel, test: Dataset, inUser: Uint8Array, inItem: U
     w++;
   }
   const m = evaluateRatings({ users, items, ratings: truth }, { users, items, scores });
-  return { rmse: m.rmse, mae: m.mae, rsquared: m.rsquared, exp_var: m.expVar };
+  return ratingMetrics(m);
 }
 
 function presence(ids: Uint32Array, n: number): Uint8Array {
