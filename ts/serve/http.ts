@@ -1,6 +1,7 @@
 // Owns the request pipeline every route goes through, following uWebSockets.js's rules: all of
 // the request is read synchronously in the callback (HttpRequest dies when it returns),
-// res.onAborted is attached before anything can await, and late writes happen inside res.cork.
+// res.onAborted is attached before the callback returns unanswered (a body to read, or a route
+// that answers later; an answer given at once needs none), and late writes happen inside res.cork.
 // Around the route: the body limit (413, also for chunked bodies), API-key auth (401), 405 for
 // other methods on a known path, errors as JSON, in-flight counting for graceful shutdown, the
 // duration histogram and one debug log line per request. While draining, every response closes
@@ -154,7 +155,6 @@ export class HttpFront {
 
   private serve(res: HttpResponse, req: HttpRequest, route: Route): void {
     const x = new Exchange(this, res, route);
-    res.onAborted(() => x.abort());
     // everything needed from req is read now: it is invalid once this callback returns
     const contentLength = req.getHeader(H.contentLength);
     const chunked = req.getHeader(H.transferEncoding) !== '';
@@ -175,6 +175,7 @@ export class HttpFront {
     if (contentLength !== '' && !(Number(contentLength) <= limit)) return x.respond(tooLarge(limit), true);
     if (!chunked) return x.run(true);
     // a chunked body: count it as it arrives, answer when it ends (or is too large)
+    x.watchAbort();
     let size = 0;
     res.onData((chunk, isLast) => {
       if (x.done) return;
@@ -190,6 +191,7 @@ export class HttpFront {
     if (route.auth && !this.authorized(x.key)) return x.run(true);
     if (!(declared <= limit)) return x.respond(tooLarge(limit, true), true);
     if (!chunked && declared === 0) return x.run(true);
+    x.watchAbort();
     const chunks: Buffer[] = [];
     let size = 0;
     res.onData((chunk, isLast) => {
@@ -236,6 +238,7 @@ export class HttpFront {
 class Exchange {
   done = false;
   key = '';
+  private watching = false;
   readonly info: RequestInfo = { method: 'get', url: '', query: '', params: [], body: EMPTY };
   private readonly t0 = performance.now();
 
@@ -244,6 +247,13 @@ class Exchange {
     private readonly res: HttpResponse,
     private readonly route: Route,
   ) {}
+
+  /** Attaches res.onAborted (once); must happen inside uWS's callback before it returns unanswered. */
+  watchAbort(): void {
+    if (this.watching) return;
+    this.watching = true;
+    this.res.onAborted(() => this.abort());
+  }
 
   abort(): void {
     if (this.done) return;
@@ -265,6 +275,9 @@ class Exchange {
       return this.send(sync, front.fail(e, route, info));
     }
     if (out instanceof Promise) {
+      // answered later: when sync, this is still uWS's callback; otherwise a body was read and
+      // onAborted is attached already
+      this.watchAbort();
       out.then(
         (r) => this.respondLater(r),
         (e: unknown) => this.respondLater(front.fail(e, route, info)),

@@ -48,10 +48,31 @@ export function pathId(raw: string | undefined, what: string, limits: Limits): s
 }
 
 export function checkId(id: string, what: string, limits: Limits): void {
-  if (id === '') throw badRequest(`${what} is empty`);
-  if (id.length > limits.maxIdLength) throw badRequest(`${what} is ${id.length} characters long; the limit is ${limits.maxIdLength}`);
-  // eslint-disable-next-line no-control-regex
-  if (/[\u0000-\u001f\u007f]/.test(id)) throw badRequest(`${what} holds control characters`);
+  const n = id.length;
+  if (n === 0) throw badRequest(`${what} is empty`);
+  if (n > limits.maxIdLength) throw badRequest(`${what} is ${n} characters long; the limit is ${limits.maxIdLength}`);
+  for (let i = 0; i < n; i++) {
+    const c = id.charCodeAt(i);
+    if (c < 0x20 || c === 0x7f) throw badRequest(`${what} holds control characters`);
+  }
+}
+
+/**
+ * `parse` remembered per raw query string: a route's few common queries ("k=10") are parsed and
+ * checked once. Errors are not remembered (they are thrown again each time). At most `limit`
+ * strings are kept; when full, the memory starts over, so odd queries cannot grow it.
+ */
+export function memoized<T>(limit: number, parse: (raw: string) => T): (raw: string) => T {
+  let seen = new Map<string, T>();
+  return (raw) => {
+    let v = seen.get(raw);
+    if (v === undefined) {
+      v = parse(raw);
+      if (seen.size >= limit) seen = new Map();
+      seen.set(raw, v);
+    }
+    return v;
+  };
 }
 
 /** A comma-separated id list (empty entries ignored). */

@@ -7,12 +7,21 @@
 import { StoreError, type UserList } from '../../store/types.js';
 import { badRequest } from '../errors.js';
 import type { Reply, RouteSpec } from '../http.js';
-import { idList, parseK, parseQuery, pathId } from '../params.js';
+import { idList, memoized, parseK, parseQuery, pathId } from '../params.js';
 import { pick, recommendationsBody, type Filters } from '../recommend.js';
 import { servingModel, throttled, type ServeContext } from '../context.js';
 import type { ServingModel } from '../serving-model.js';
 
 const QUERY = ['k', 'exclude', 'genre'] as const;
+/** No exclusions, any genre: the filters of most requests (shared, never changed). */
+const NO_FILTERS: Filters = Object.freeze({ exclude: null, genre: -1 });
+
+/** A query string, parsed and checked (what it means in a model's catalog is resolved per request). */
+interface AskQuery {
+  k: number;
+  exclude: string[];
+  genre: string | undefined;
+}
 
 interface Ask {
   userId: string;
@@ -39,16 +48,20 @@ export function recommendationsRoute(ctx: ServeContext): RouteSpec {
     return answer(a, null, true);
   };
 
+  const readQuery = memoized(1024, (raw): AskQuery => {
+    const q = parseQuery(raw, QUERY);
+    return { k: parseK(q.get('k'), ctx.limits), exclude: idList(q.get('exclude'), 'exclude', ctx.limits), genre: q.get('genre') };
+  });
+
   return {
     pattern: '/v1/users/:userId/recommendations',
     label: '/v1/users/{userId}/recommendations',
     auth: true,
     handler(r) {
       const userId = pathId(r.params[0], 'userId', ctx.limits);
-      const q = parseQuery(r.query, QUERY);
-      const k = parseK(q.get('k'), ctx.limits);
+      const q = readQuery(r.query);
       const model = servingModel(ctx);
-      const a: Ask = { userId, k, model, filters: readFilters(model, q.get('exclude'), q.get('genre'), ctx) };
+      const a: Ask = { userId, k: q.k, model, filters: readFilters(model, q) };
       const folded = ctx.overlay?.peek(userId, model.version);
       if (folded) return answer(a, folded, false, true);
       const { store } = model;
@@ -84,10 +97,11 @@ export function recommendationsRoute(ctx: ServeContext): RouteSpec {
   };
 }
 
-function readFilters(model: ServingModel, exclude: string | undefined, genre: string | undefined, ctx: ServeContext): Filters {
+function readFilters(model: ServingModel, { exclude, genre }: AskQuery): Filters {
+  if (exclude.length === 0 && genre === undefined) return NO_FILTERS;
   const { catalog } = model;
   let set: Set<number> | null = null;
-  for (const id of idList(exclude, 'exclude', ctx.limits)) {
+  for (const id of exclude) {
     const row = catalog.ids.rowOf(id);
     if (row >= 0) (set ??= new Set()).add(row);
   }
