@@ -30,11 +30,22 @@ describe('JsonBytes', () => {
   });
 
   it('refuses to hand out bytes past its capacity', () => {
-    expect(() => new JsonBytes(4).string('abcdef').done()).toThrow(/wrote 8 bytes into 4/);
+    expect(() => new JsonBytes(4).string('abcdef').done()).toThrow(/wrote 8 bytes, more than the capacity of 4/);
   });
 
   it('joins raw bytes and characters', () => {
     const w = new JsonBytes(16).raw(Buffer.from('{"a":')).uint(1).char(0x7d);
     expect(w.done().toString()).toBe('{"a":1}');
+  });
+
+  it('keeps every finished body intact while later ones are written into the shared arena', () => {
+    const bodies: { text: string; bytes: Buffer }[] = [];
+    for (let i = 0; i < 5000; i++) {
+      const text = `{"n":${i},"pad":"${'x'.repeat(i % 300)}"}`;
+      const w = new JsonBytes(text.length + 64);
+      w.raw(Buffer.from(text));
+      bodies.push({ text, bytes: w.done() });
+    }
+    for (const b of bodies) expect(b.bytes.toString('utf8')).toBe(b.text);
   });
 });

@@ -2,14 +2,35 @@
 // numbers are written digit by digit, and the result is a Buffer that uWebSockets.js sends as is.
 // Building a string instead costs more than the rest of a request in V8: the concatenated rope
 // must be flattened and then measured and encoded to UTF-8 on every send.
+// Bodies are written into a shared arena, one after another (as Node's Buffer pool does, but the
+// finished body is the only view made: one allocation a body instead of two); a full arena is
+// left to the garbage collector once the bodies in it are gone, never written again.
+
+const ARENA_BYTES = 64 * 1024;
+let arena = new Uint8Array(ARENA_BYTES);
+let arenaUsed = 0;
 
 export class JsonBytes {
-  private readonly buf: Buffer;
-  private o = 0;
+  private readonly buf: Uint8Array;
+  private readonly start: number;
+  private readonly end: number;
+  private o: number;
 
-  /** `capacity` must bound what will be written (Buffers of < 4 KiB come from Node's pool). */
+  /** `capacity` must bound what will be written. */
   constructor(capacity: number) {
-    this.buf = Buffer.allocUnsafe(capacity);
+    if (capacity > ARENA_BYTES / 4) {
+      this.buf = new Uint8Array(capacity);
+    } else {
+      if (arenaUsed + capacity > ARENA_BYTES) {
+        arena = new Uint8Array(ARENA_BYTES);
+        arenaUsed = 0;
+      }
+      this.buf = arena;
+    }
+    this.start = this.buf === arena ? arenaUsed : 0;
+    this.end = this.start + capacity;
+    this.o = this.start;
+    if (this.buf === arena) arenaUsed = this.end;
   }
 
   /** Pre-encoded bytes. */
@@ -34,7 +55,7 @@ export class JsonBytes {
       plain = c >= 0x20 && c < 0x7f && c !== 0x22 && c !== 0x5c;
     }
     if (!plain) {
-      this.o += this.buf.write(JSON.stringify(s), this.o, 'utf8');
+      this.o += Buffer.from(this.buf.buffer, this.buf.byteOffset, this.buf.byteLength).write(JSON.stringify(s), this.o, 'utf8');
       return this;
     }
     const { buf } = this;
@@ -68,7 +89,9 @@ export class JsonBytes {
 
   /**
    * `v` rounded to 6 decimals, exactly as String(Math.round(v * 1e6) / 1e6) prints it for the
-   * scores served (|v| < 10^9; non-finite values as 0). At most 24 bytes.
+   * scores served (|v| < 10^9; non-finite values as 0). At most 24 bytes. The fraction is written
+   * with small-integer arithmetic, right to left, trailing zeros dropped first (ten scores a
+   * response made this a hot spot when each digit took a float division).
    */
   score(v: number): this {
     if (!Number.isFinite(v)) return this.char(48);
@@ -77,32 +100,37 @@ export class JsonBytes {
       this.char(45);
       i = -i;
     }
-    let whole = Math.floor(i / 1e6);
-    let frac = i - whole * 1e6;
-    if (frac < 0) {
-      whole--;
-      frac += 1e6;
+    const whole = Math.floor(i / 1e6);
+    let frac = (i - whole * 1e6) | 0;
+    if (whole < 10) this.buf[this.o++] = 48 + whole;
+    else this.uint(whole);
+    if (frac === 0) return this;
+    let len = 6;
+    while (frac % 10 === 0) {
+      frac = (frac / 10) | 0;
+      len--;
     }
-    this.uint(whole);
-    if (frac > 0) {
-      const { buf } = this;
-      let o = this.o;
-      buf[o++] = 46;
-      for (let d = 100000; frac > 0; d /= 10) {
-        const q = Math.floor(frac / d);
-        buf[o++] = 48 + q;
-        frac -= q * d;
-      }
-      this.o = o;
+    const { buf } = this;
+    const dot = this.o;
+    buf[dot] = 46;
+    for (let p = dot + len; p > dot; p--) {
+      const q = (frac / 10) | 0;
+      buf[p] = 48 + frac - q * 10;
+      frac = q;
     }
+    this.o = dot + len + 1;
     return this;
   }
 
   /** The bytes written (a view; the writer must not be used afterwards). */
   done(): Buffer {
-    // byte stores past the end are dropped silently: never send what would be cut-off JSON
-    if (this.o > this.buf.length) throw new Error(`JsonBytes: wrote ${this.o} bytes into ${this.buf.length}`);
-    return this.buf.subarray(0, this.o);
+    const { buf, start, end, o } = this;
+    // past the capacity, stores may have been dropped (the arena's end) or gone where the next
+    // body will be written: never send what could be cut-off JSON
+    if (o > end) throw new Error(`JsonBytes: wrote ${o - start} bytes, more than the capacity of ${end - start}`);
+    // the last reservation gives back what it did not use
+    if (buf === arena && arenaUsed === end) arenaUsed = (o + 7) & ~7;
+    return Buffer.from(buf.buffer, buf.byteOffset + start, o - start);
   }
 }
 

@@ -68,8 +68,6 @@ const L = {
   unknownUser: utf8(',"fallbackReason":"unknown_user"'),
   storeError: utf8(',"fallbackReason":"store_error","degraded":true'),
   filled: utf8(',"filledFromFallback":'),
-  generatedAt: utf8(',"generatedAt":"'),
-  end: utf8('"}'),
 };
 
 /** The response body of a recommendations answer (UTF-8 JSON). */
@@ -77,10 +75,20 @@ export function recommendationsBody(a: RecommendationsAnswer, catalog: Catalog):
   const w = new JsonBytes(bound(a.userId, a.picked, catalog));
   w.raw(L.userId).string(a.userId).raw(L.items);
   itemsInto(w, a.picked, catalog);
-  w.raw(L.modelVersion).raw(catalog.versionJson).raw(a.source === 'precomputed' ? L.precomputed : a.source === 'foldin' ? L.foldin : L.fallback);
+  w.raw(tails(catalog)[a.source]);
   if (a.fallbackReason) w.raw(a.fallbackReason === 'unknown_user' ? L.unknownUser : L.storeError);
   w.raw(L.filled).uint(a.source === 'fallback' ? 0 : a.picked.fromFallback);
-  return w.raw(L.generatedAt).raw(now()).raw(L.end).done();
+  return w.raw(generatedAtEnd()).done();
+}
+
+/** `],"modelVersion":…,"source":…` per source, encoded once per model (the last model's are kept). */
+let tailsOf: { catalog: Catalog; bytes: Record<Source, Buffer> } | null = null;
+function tails(catalog: Catalog): Record<Source, Buffer> {
+  if (tailsOf?.catalog !== catalog) {
+    const tail = (source: Buffer) => Buffer.concat([L.modelVersion, catalog.versionJson, source]);
+    tailsOf = { catalog, bytes: { precomputed: tail(L.precomputed), foldin: tail(L.foldin), fallback: tail(L.fallback) } };
+  }
+  return tailsOf.bytes;
 }
 
 /** The response body of a similar-items answer. */
@@ -88,7 +96,7 @@ export function similarBody(itemId: string, picked: Pick<Picked, 'items' | 'scor
   const w = new JsonBytes(bound(itemId, picked, catalog));
   w.raw(L.itemId).string(itemId).raw(L.items);
   itemsInto(w, picked, catalog);
-  return w.raw(L.modelVersion).raw(catalog.versionJson).raw(L.generatedAt).raw(now()).raw(L.end).done();
+  return w.raw(L.modelVersion).raw(catalog.versionJson).raw(generatedAtEnd()).done();
 }
 
 /** Bytes enough for the body: fixed parts (< 200), the escaped id, each item's fragment, score (≤ 24) and "},". */
@@ -104,13 +112,13 @@ function itemsInto(w: JsonBytes, p: Pick<Picked, 'items' | 'scores'>, catalog: C
 }
 
 let lastMs = 0;
-let lastIso = utf8('');
-/** The current time as ISO 8601 bytes (formatted at most once per millisecond). */
-function now(): Buffer {
+let lastEnd = utf8('');
+/** `,"generatedAt":"<now, ISO 8601>"}`, the end of every body (formatted at most once per millisecond). */
+function generatedAtEnd(): Buffer {
   const ms = Date.now();
   if (ms !== lastMs) {
     lastMs = ms;
-    lastIso = utf8(new Date(ms).toISOString());
+    lastEnd = utf8(`,"generatedAt":"${new Date(ms).toISOString()}"}`);
   }
-  return lastIso;
+  return lastEnd;
 }
