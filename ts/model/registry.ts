@@ -9,8 +9,9 @@ import { join } from 'node:path';
 import { readArtifact, readManifest, ArtifactError } from './artifact.js';
 import type { Manifest } from './manifest.js';
 
-const POINTER = 'ACTIVE';
-const HISTORY = 'HISTORY.json';
+/** The names of the pointer and the history, in a directory and in a remote registry alike. */
+export const POINTER = 'ACTIVE';
+export const HISTORY = 'HISTORY.json';
 
 export type VersionState = 'candidate' | 'active' | 'retired';
 
@@ -32,10 +33,23 @@ export interface VersionInfo {
   manifest: Manifest;
 }
 
+/** The events of a HISTORY.json text; `where` names it in errors. */
+export function parseHistory(text: string, where: string): HistoryEvent[] {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch (e) {
+    throw new ArtifactError(`${where}: cannot read the registry history: ${(e as Error).message}`);
+  }
+  const events = (parsed as { events?: unknown } | null)?.events;
+  if (!Array.isArray(events)) throw new ArtifactError(`${where}: the registry history has no "events" list`);
+  return events as HistoryEvent[];
+}
+
 export class UnknownVersionError extends ArtifactError {
   override name = 'UnknownVersionError';
 }
-const VERSION_PATTERN = /^v[0-9A-Za-z._-]+$/;
+export const VERSION_PATTERN = /^v[0-9A-Za-z._-]+$/;
 
 export class LocalRegistry {
   constructor(readonly root: string) {}
@@ -89,11 +103,8 @@ export class LocalRegistry {
         throw new ArtifactError(`refusing to activate ${version}: ${(e as Error).message}; the active version is unchanged`);
       }
     }
-    this.ensureRoot();
     const from = this.activeVersion();
-    const tmp = join(this.root, `.${POINTER}.tmp-${process.pid}`);
-    writeFileSync(tmp, version + '\n');
-    renameSync(tmp, this.pointerPath);
+    this.writePointer(version);
     if (from !== version) this.record({ action: 'activate', version, from, via: opts.via ?? 'activate', ...(opts.reason ? { reason: opts.reason } : {}) });
   }
 
@@ -136,21 +147,33 @@ export class LocalRegistry {
   history(): HistoryEvent[] {
     const p = join(this.root, HISTORY);
     if (!existsSync(p)) return [];
-    let parsed: unknown;
-    try {
-      parsed = JSON.parse(readFileSync(p, 'utf8'));
-    } catch (e) {
-      throw new ArtifactError(`${p}: cannot read the registry history: ${(e as Error).message}`);
-    }
-    const events = (parsed as { events?: unknown }).events;
-    if (!Array.isArray(events)) throw new ArtifactError(`${p}: the registry history has no "events" list`);
-    return events as HistoryEvent[];
+    return parseHistory(readFileSync(p, 'utf8'), p);
   }
 
   /** Appends an event to the history (atomically replaced). */
   record(e: Omit<HistoryEvent, 'at'>): void {
+    this.writeHistory([...this.history(), { at: new Date().toISOString(), ...e }]);
+  }
+
+  /**
+   * Replaces the pointer (atomically) without recording anything; null removes it. For mirrors
+   * of a remote registry, which copy the remote's pointer and history as they are.
+   */
+  writePointer(version: string | null): void {
     this.ensureRoot();
-    const events = [...this.history(), { at: new Date().toISOString(), ...e }];
+    if (version === null) {
+      rmSync(this.pointerPath, { force: true });
+      return;
+    }
+    this.versionDir(version);
+    const tmp = join(this.root, `.${POINTER}.tmp-${process.pid}`);
+    writeFileSync(tmp, version + '\n');
+    renameSync(tmp, this.pointerPath);
+  }
+
+  /** Replaces the whole history (atomically). */
+  writeHistory(events: HistoryEvent[]): void {
+    this.ensureRoot();
     const tmp = join(this.root, `.${HISTORY}.tmp-${process.pid}`);
     writeFileSync(tmp, JSON.stringify({ events }, null, 2) + '\n');
     renameSync(tmp, join(this.root, HISTORY));

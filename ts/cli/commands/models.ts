@@ -1,10 +1,12 @@
-// The `models` command: inspect and manage the local model registry — list versions with their
-// states, show one manifest, promote a candidate through the quality gate (or --force past it),
-// roll back to the previous active version, and delete old versions.
+// The `models` command: inspect and manage the model registry (a local directory, or Azure Blob
+// Storage mirrored into it) — list versions with their states, show one manifest, promote a
+// candidate through the quality gate (or --force past it), roll back to the previous active
+// version, and delete old versions.
 
 import { parseArgs } from 'node:util';
 import { DEFAULT_TOLERANCE, GATE_METRIC, promoteWithGate } from '../../model/lifecycle/gate.js';
-import { LocalRegistry } from '../../model/registry.js';
+import { REGISTRY_HELP, registryFromEnv } from '../../model/registry/config.js';
+import { openRegistry } from '../../model/registry/open.js';
 import { numberOption, UsageError, type Command } from '../command.js';
 
 const help = `recs models — manage the model registry.
@@ -23,7 +25,11 @@ Usage:
                                          or the previous active one)
 
 Options:
-  --models-dir DIR        model registry directory (default $RECS_MODELS_DIR or ./models)
+  --models-dir DIR        model registry directory (default $RECS_MODELS_DIR or ./models); the local
+                          cache of a blob registry
+  ${REGISTRY_HELP}
+                          Changes to a blob registry are conditional on the pointer's ETag: when
+                          another writer moved it meanwhile, the command reruns on the new state.
 `;
 
 const OPTIONS = {
@@ -32,6 +38,7 @@ const OPTIONS = {
   force: { type: 'boolean' },
   tolerance: { type: 'string' },
   keep: { type: 'string' },
+  registry: { type: 'string' },
 } as const;
 
 const SUBCOMMANDS = ['list', 'show', 'promote', 'rollback', 'gc'] as const;
@@ -51,17 +58,19 @@ export const modelsCommand: Command = {
     if (v.force && sub !== 'promote') throw new UsageError('--force goes with promote');
     if (v.json && sub !== 'list' && sub !== 'show') throw new UsageError('--json goes with list or show');
     if (v.keep !== undefined && sub !== 'gc') throw new UsageError('--keep goes with gc');
-    const registry = new LocalRegistry(v['models-dir'] ?? process.env.RECS_MODELS_DIR ?? './models');
+    const session = openRegistry(registryFromEnv(v.registry), v['models-dir'] ?? process.env.RECS_MODELS_DIR ?? './models');
+    const warn = () => session.warnings().forEach((w) => console.error(`warning: ${w}`));
 
     switch (sub) {
       case 'list': {
-        const infos = registry.infos();
+        const infos = await session.read((reg) => reg.infos());
+        warn();
         if (v.json) {
           console.log(JSON.stringify(infos.map((i) => ({ version: i.version, state: i.state, createdAt: i.manifest.createdAt, metrics: i.manifest.metrics, baseline: i.manifest.baseline })), null, 2));
           return 0;
         }
         if (infos.length === 0) {
-          console.log(`no model versions in ${registry.root}`);
+          console.log(`no model versions in ${session.description}`);
           return 0;
         }
         const w = Math.max(7, ...infos.map((i) => i.version.length));
@@ -75,9 +84,8 @@ export const modelsCommand: Command = {
       }
       case 'show': {
         const version = args[0]!;
-        const manifest = registry.manifest(version);
-        const state = registry.state(version);
-        const history = registry.history().filter((e) => e.version === version);
+        const { manifest, state, history } = await session.read((reg) => ({ manifest: reg.manifest(version), state: reg.state(version), history: reg.history().filter((e) => e.version === version) }));
+        warn();
         if (v.json) {
           console.log(JSON.stringify({ ...manifest, state, history }, null, 2));
           return 0;
@@ -91,29 +99,29 @@ export const modelsCommand: Command = {
       }
       case 'promote': {
         const version = args[0]!;
-        if (registry.activeVersion() === version) {
+        const tolerance = numberOption('tolerance', v.tolerance, DEFAULT_TOLERANCE, { min: 0 });
+        const d = await session.change((reg) => (reg.activeVersion() === version ? null : { ...promoteWithGate(reg, version, { tolerance, force: v.force ?? false }), active: reg.activeVersion() }), { fetch: () => [version] });
+        warn();
+        if (d === null) {
           console.log(`${version} is already active`);
           return 0;
         }
-        const tolerance = numberOption('tolerance', v.tolerance, DEFAULT_TOLERANCE, { min: 0 });
-        const d = promoteWithGate(registry, version, { tolerance, force: v.force ?? false });
         if (!d.promoted) {
-          console.error(`gate refused ${version}: ${d.reason}\n${version} stays a candidate; the active version is still ${registry.activeVersion() ?? '(none)'}. Use --force to promote it anyway.`);
+          console.error(`gate refused ${version}: ${d.reason}\n${version} stays a candidate; the active version is still ${d.active ?? '(none)'}. Use --force to promote it anyway.`);
           return 1;
         }
         console.log(`promoted ${version}: ${d.reason}`);
         return 0;
       }
       case 'rollback': {
-        const from = registry.activeVersion();
-        const to = registry.rollback();
+        const { from, to } = await session.change((reg) => ({ from: reg.activeVersion(), to: reg.rollback() }), { fetch: (reg) => [reg.previousActive()] });
         console.log(`rolled back from ${from} to ${to}`);
         return 0;
       }
       case 'gc': {
         if (v.keep === undefined) throw new UsageError('gc needs --keep N');
         const keep = numberOption('keep', v.keep, 0, { integer: true, min: 0 });
-        const deleted = registry.gc(keep);
+        const deleted = await session.change((reg) => reg.gc(keep));
         console.log(deleted.length === 0 ? 'nothing to delete' : `deleted ${deleted.length}: ${deleted.join(', ')}`);
         return 0;
       }
