@@ -1,14 +1,17 @@
 // Owns starting and stopping the recommendation API: loads uWebSockets.js (failing loudly), the
 // API keys and the active model, registers the routes (one file each under ./routes), listens,
 // opens the event store (fold-in personalisation, erasure), watches the registry for a new
-// active model, and closes gracefully: stop accepting, let the
+// active model (following a remote one, Azure Blob Storage, into the local directory when
+// configured), and closes gracefully: stop accepting, let the
 // requests in flight finish (new responses close their connections), then close whatever is
 // left once they are done or the deadline passes.
 
 import { join } from 'node:path';
-import { SqliteEventStore } from '../events/sqlite.js';
+import type { EventStore } from '../events/types.js';
 import type { EventWeights } from '../events/validate.js';
 import { LocalRegistry } from '../model/registry.js';
+import { ActiveFollower } from '../model/registry/follower.js';
+import type { ObjectStore } from '../model/registry/object-store.js';
 import { ApiKeyAuth, AuthConfigError, loadApiKeys } from './auth.js';
 import type { ServeContext } from './context.js';
 import { HttpFront } from './http.js';
@@ -28,7 +31,10 @@ import { eventsRoute } from './routes/events.js';
 import { usersRoute } from './routes/users.js';
 import { Personalizer } from './personal.js';
 import { embeddedStoreFactory, type StoreFactory } from './serving-model.js';
+import { ErasedUsers } from './erasure.js';
+import { eventStoreConfigFromEnv, openEventStore } from './event-store.js';
 import { loadUws, type us_listen_socket } from './uws.js';
+import { cacheStatsOf } from '../store/cached.js';
 
 export interface ServerOptions {
   /** Registry root: version directories and the ACTIVE pointer (default ./models in the CLI). */
@@ -52,6 +58,13 @@ export interface ServerOptions {
   shutdownDeadlineMs?: number;
   /** Period of the fallback check of the active pointer, ms (default 2 000). */
   reloadPollMs?: number;
+  /**
+   * A remote registry (Azure Blob Storage) to follow: its active version is downloaded into
+   * modelsDir (checksum-verified) and made active there, which the reloader then picks up.
+   */
+  remoteRegistry?: ObjectStore;
+  /** Period of the remote pointer's ETag check, ms (default 10 000). */
+  remotePollMs?: number;
   limits?: Partial<Limits>;
   /** Largest request body accepted by routes that read none, bytes (default 4 096; POST /v1/events takes up to 1 MiB). */
   maxBodyBytes?: number;
@@ -65,8 +78,12 @@ export interface ServerOptions {
   openapiPath?: string;
   /** The SQLite event store (default <modelsDir>/../events.sqlite). */
   eventsDb?: string;
+  /** An open event store to use (closed with the server); default: the one RECS_EVENTS_STORE names (./event-store.ts). */
+  eventStore?: EventStore;
   /** Implicit weight per event type (default click 1, view 0.5, purchase 3, like 2). */
   eventWeights?: Partial<EventWeights>;
+  /** How often the event store's erased users are read again, for erasures made by other replicas, ms (default 10 000; 0 = never). */
+  erasureSyncMs?: number;
 }
 
 export interface CloseResult {
@@ -107,21 +124,31 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   const metrics = new Metrics();
   const limits: Limits = { ...DEFAULT_LIMITS, ...options.limits };
   const registry = new LocalRegistry(options.modelsDir);
+  const events = options.eventStore ?? (await openEventStore(eventStoreConfigFromEnv(process.env, options.eventsDb ?? join(options.modelsDir, '..', 'events.sqlite'))));
+  const erased = await ErasedUsers.load(events).catch(async (e: unknown) => {
+    await events.close();
+    throw e;
+  });
   const models = new ModelManager({
     registry,
-    createStore: options.createStore ?? embeddedStoreFactory,
+    createStore: erased.masking(options.createStore ?? embeddedStoreFactory),
     maxK: limits.maxK,
     log,
     metrics,
     ...(options.loadMode && { loadMode: options.loadMode }),
   });
+  metrics.caches = () => cacheStatsOf(models.current?.store);
   const openapi = openapiRoute(options.openapiPath);
+  const follower = options.remoteRegistry ? new ActiveFollower({ remote: options.remoteRegistry, cache: registry, pollMs: options.remotePollMs ?? 10_000, log }) : null;
+  if (follower) await follower.syncNow();
   const first = await models.refresh();
-  if (first === 'failed') throw new Error(`cannot serve: the active model in ${options.modelsDir} did not load (see the log above)`);
+  if (first === 'failed') {
+    await events.close();
+    throw new Error(`cannot serve: the active model in ${options.modelsDir} did not load (see the log above)`);
+  }
   if (first === 'none') log.warn({ modelsDir: options.modelsDir }, 'no active model yet: /readyz answers 503 and /v1 routes 503 until one is activated');
 
-  const events = new SqliteEventStore(options.eventsDb ?? join(options.modelsDir, '..', 'events.sqlite'));
-  const personal = new Personalizer({ models, events, metrics, log, depth: limits.maxK });
+  const personal = new Personalizer({ models, events, erased, metrics, log, depth: limits.maxK });
   let draining = false;
   const ctx: ServeContext = { models, metrics, log, limits, storeTimeoutMs: options.storeTimeoutMs ?? 250, draining: () => draining, overlay: personal };
   const app = uws.App();
@@ -138,8 +165,19 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     throw e;
   });
   const port = uws.us_socket_local_port(listenSocket);
+  const erasureSyncMs = options.erasureSyncMs ?? 10_000;
+  const erasureSync =
+    erasureSyncMs > 0
+      ? setInterval(() => {
+          erased.sync(events).then(
+            (fresh) => fresh.length > 0 && personal.erasedElsewhere(fresh),
+            (e: unknown) => log.warn({ err: e }, 'could not read the erased users again; retrying at the next interval'),
+          );
+        }, erasureSyncMs).unref()
+      : null;
   const reloader = new Reloader({ pointerPath: registry.pointerPath, pollMs: options.reloadPollMs ?? 2000, log, onChange: () => models.refresh() });
   reloader.start();
+  follower?.start();
   log.info({ url: `http://${host}:${port}`, modelVersion: models.current?.version ?? null, auth: auth.enabled, store: models.current?.store.kind ?? null }, 'listening');
 
   let closing: Promise<CloseResult> | null = null;
@@ -149,6 +187,8 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       draining = true;
       uws.us_listen_socket_close(listenSocket);
       reloader.stop();
+      if (erasureSync) clearInterval(erasureSync);
+      await follower?.stop();
       log.info({ inFlight: front.requestsInFlight, deadlineMs }, 'shutting down: no new connections; finishing requests in flight');
       let timer: NodeJS.Timeout | undefined;
       const clean = await Promise.race([front.idle().then(() => true), new Promise<boolean>((r) => (timer = setTimeout(() => r(false), deadlineMs)))]);

@@ -1,45 +1,93 @@
-// The `retrain` command, for a Kubernetes CronJob: train → evaluate → quality gate → promote.
-// Idempotent: rerunning on the same data and parameters trains nothing new, and a version left
-// ungated by a crash is gated on the rerun. It takes every `train` option.
+// The `retrain` command, for a Kubernetes CronJob: read the data and the event store → train →
+// evaluate → quality gate → load the serving store → promote. Idempotent: rerunning on the same
+// data and parameters trains nothing new, and a version left undecided by a crash is gated, loaded
+// and promoted on the rerun. It takes every `train` option.
 
+import { existsSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { loadEngine } from '../../engine/index.js';
 import { DEFAULT_TOLERANCE, GATE_METRIC } from '../../model/lifecycle/gate.js';
 import { retrain } from '../../model/lifecycle/retrain.js';
-import { numberOption, UsageError, type Command } from '../command.js';
+import type { TrainOptions } from '../../model/pipeline/options.js';
+import { storeConfigFromEnv, StoreConfigError } from '../../store/config.js';
+import { choiceOption, numberOption, UsageError, type Command } from '../command.js';
+import { defaultEventsDb, EVENTS_DB_ENV, eventsDbOption } from '../events-db.js';
 import { createProgress } from '../progress.js';
 import { buildTrainOptions, TRAIN_OPTIONS } from './train.js';
 
-const help = `recs retrain — the scheduled retrain: train → evaluate → quality gate → promote.
+const help = `recs retrain — the scheduled retrain: read the data and the event store → train → evaluate
+→ quality gate → load the serving store → promote.
 
 The new version becomes active only if its ${GATE_METRIC} is at least the active model's minus the
 tolerance and it beats its popularity baseline; otherwise it stays a candidate and the reason is
 printed and recorded in the registry history ("recs models show <version>"; "recs models promote
-<version> --force" overrides).
+<version> --force" overrides). With --load, the version's lists are loaded into the store before
+the registry's active pointer moves, so servers never switch to a version their store lacks; a
+refused version is not loaded.
 
-Idempotent and safe to rerun after a crash: when a version with the same data fingerprint,
-parameters and split exists, nothing is trained; if that version was never gated, it is gated now.
+Idempotent and safe to rerun after a crash at any step: when a version with the same data
+fingerprint (events included), parameters and split exists, nothing is trained; if that version
+was never promoted or refused (a crash after training, or between the store load and the
+promotion), it is gated, loaded (the same keys or documents are overwritten) and promoted now.
 
 Options: every "recs train" option (see "recs train --help"; --no-activate and --no-evaluate do not
 apply), plus
+  --events-db PATH        the SQLite event store to merge into the data (as "recs train --events"):
+                          default $${EVENTS_DB_ENV}, else the server's default <models-dir>/../events.sqlite
+                          when that file exists (the path is printed)
+  --events PATH           the same as --events-db
+  --no-events             train on the base data only
+  --load redis|cosmos     load the version into Redis or Cosmos DB before promoting it (as "recs load";
+                          settings from RECS_REDIS_URL, RECS_REDIS_PREFIX, RECS_COSMOS_*)
   --tolerance X           how far below the active model's ${GATE_METRIC} a candidate may be (default ${DEFAULT_TOLERANCE})
   --json                  print the outcome as JSON
 `;
 
 export const retrainCommand: Command = {
   name: 'retrain',
-  summary: 'scheduled retrain: train, evaluate, gate and promote (idempotent)',
+  summary: 'scheduled retrain: train, evaluate, gate, load the store and promote (idempotent)',
   help,
   async run(argv) {
-    const { values } = parseArgs({ args: argv, strict: true, options: { ...TRAIN_OPTIONS, tolerance: { type: 'string' } } });
+    const { values } = parseArgs({
+      args: argv,
+      strict: true,
+      options: { ...TRAIN_OPTIONS, tolerance: { type: 'string' }, 'events-db': { type: 'string' }, events: { type: 'string' }, 'no-events': { type: 'boolean' }, load: { type: 'string' } },
+    });
     if (values['no-activate']) throw new UsageError('--no-activate does not apply: retrain promotes through the gate');
     if (values['no-evaluate']) throw new UsageError('--no-evaluate does not apply: the gate needs the evaluation');
-    const o = buildTrainOptions(values);
+    const o: TrainOptions & { json: boolean; quiet: boolean } = buildTrainOptions(values);
     const tolerance = numberOption('tolerance', values.tolerance, DEFAULT_TOLERANCE, { min: 0 });
+    const events = eventsOption(values, o.modelsDir);
+    if (events !== undefined) o.events = events;
+    if (values.load !== undefined) {
+      const store = choiceOption('load', values.load, ['redis', 'cosmos'] as const, 'redis');
+      try {
+        o.load = { store, config: storeConfigFromEnv(process.env, { kind: store }) };
+      } catch (e) {
+        if (e instanceof StoreConfigError) throw new UsageError(e.message);
+        throw e;
+      }
+    }
     const progress = createProgress({ enabled: !o.json && !o.quiet });
+    if (!o.json) progress.note(o.events === undefined ? 'events: none (base data only)' : `events: ${o.events}`);
     const r = await retrain(loadEngine(), o, progress, { tolerance });
-    if (o.json) console.log(JSON.stringify(r, null, 2));
+    if (o.json) console.log(JSON.stringify({ ...r, events: o.events ?? null }, null, 2));
     else console.log(`retrain ${r.action}: ${r.message}\nactive version: ${r.active ?? '(none)'}`);
     return 0;
   },
 };
+
+/** The event store to merge: --events-db / --events, RECS_EVENTS_DB, or the server's default if present. */
+function eventsOption(v: { 'events-db'?: string | undefined; events?: string | undefined; 'no-events'?: boolean | undefined }, modelsDir: string): string | undefined {
+  if (v['events-db'] !== undefined && v.events !== undefined && v['events-db'] !== v.events) throw new UsageError('--events-db and --events name different event stores; give one');
+  const flagName = v['events-db'] !== undefined ? 'events-db' : 'events';
+  const flag = v['events-db'] ?? v.events;
+  if (v['no-events']) {
+    if (flag !== undefined) throw new UsageError(`--no-events and --${flagName} contradict each other`);
+    return undefined;
+  }
+  const given = eventsDbOption(flagName, flag, process.env, { mustExist: true });
+  if (given !== undefined) return given;
+  const fallback = defaultEventsDb(modelsDir);
+  return existsSync(fallback) ? fallback : undefined;
+}

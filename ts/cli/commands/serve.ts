@@ -5,7 +5,9 @@
 import { parseArgs } from 'node:util';
 import { choiceOption, numberOption, type Command } from '../command.js';
 import { closeOnSignals, LOG_LEVELS, startServer } from '../../serve/index.js';
+import { eventsDbOption } from '../events-db.js';
 import { STORE_KINDS, storeConfigFromEnv, storeFactory } from '../../store/config.js';
+import { openBlobStore, REGISTRY_HELP, registryFromEnv } from '../../model/registry/config.js';
 
 const help = `recs serve — serve recommendations over HTTP from the active model.
 
@@ -15,6 +17,11 @@ Options:
   --models-dir DIR        model registry: version directories and the ACTIVE pointer (default ./models).
                           A new active version is loaded in the background and swapped in atomically;
                           a corrupt one is refused and the current one keeps serving.
+  --events-db PATH        the SQLite event store of POST /v1/events, fold-in and erasure (default
+                          $RECS_EVENTS_DB, else <models-dir>/../events.sqlite; created if missing).
+                          RECS_EVENTS_STORE=cosmos keeps events in Azure Cosmos DB instead: a container
+                          partitioned by /userId (RECS_EVENTS_COSMOS_CONTAINER, default events; created
+                          if missing) reached with the RECS_COSMOS_* settings of --store cosmos.
   --port N                TCP port (default $PORT, else 8080; 0 picks a free port, logged at start-up)
   --host ADDR             address to listen on (default 127.0.0.1: this machine only; use 0.0.0.0 in a
                           container or to serve other machines)
@@ -30,11 +37,19 @@ Options:
                           debug logs one line per request.
   --shutdown-deadline S   seconds to finish requests in flight after SIGTERM/SIGINT (default 10)
   --reload-interval S     how often the ACTIVE pointer is also checked without a file event (default 2)
+  ${REGISTRY_HELP}
+                          With a blob registry the server follows its ACTIVE pointer: a new active
+                          version is downloaded into --models-dir (every file checksum-verified; a
+                          corrupt one is refused and the current model keeps serving), then swapped in.
+  --registry-interval S   how often a blob registry's ACTIVE pointer is checked (one ETag request;
+                          default 10)
   --store KIND            embedded (default: the top-k table in process), redis or cosmos (default $RECS_STORE).
                           Remote stores are loaded with "recs load" and configured by environment:
                           RECS_REDIS_URL, RECS_REDIS_PREFIX; RECS_COSMOS_ENDPOINT, RECS_COSMOS_AUTH (key|entra),
                           RECS_COSMOS_KEY, RECS_COSMOS_DATABASE, RECS_COSMOS_CONTAINER; RECS_STORE_TIMEOUT_MS
-                          (default 250), RECS_STORE_CACHE_ENTRIES (in-process cache, default 100000, 0 = off).
+                          (default 250), RECS_STORE_CACHE_ENTRIES and RECS_STORE_CACHE_BYTES (the in-process
+                          cache's bounds: default 100000 entries and 268435456 bytes = 256 MiB, estimated;
+                          either 0 = off), RECS_STORE_CACHE_TTL_MS (default none).
                           When the store fails or times out, answers come from the popularity list.
 
 Endpoints: GET /v1/users/{userId}/recommendations?k=10&exclude=a,b&genre=Comedy,
@@ -61,6 +76,9 @@ export const serveCommand: Command = {
         'shutdown-deadline': { type: 'string' },
         'reload-interval': { type: 'string' },
         store: { type: 'string' },
+        'events-db': { type: 'string' },
+        registry: { type: 'string' },
+        'registry-interval': { type: 'string' },
       },
     });
     const env = process.env;
@@ -70,10 +88,14 @@ export const serveCommand: Command = {
     const logLevel = choiceOption('log-level', values['log-level'] ?? env['LOG_LEVEL'], LOG_LEVELS, 'info');
     const keysFile = values['api-keys-file'] ?? env['RECS_API_KEYS_FILE'];
     const storeConfig = storeConfigFromEnv(env, values.store !== undefined ? { kind: choiceOption('store', values.store, STORE_KINDS, 'embedded') } : {});
+    const registry = registryFromEnv(values.registry, env);
+    const registryPoll = numberOption('registry-interval', values['registry-interval'], 10, { min: 0.05, max: 3600 });
+    const eventsDb = eventsDbOption('events-db', values['events-db'], env, { mustExist: false });
     const server = await startServer({
       createStore: storeFactory(storeConfig),
       storeTimeoutMs: storeConfig.timeoutMs,
       modelsDir: values['models-dir'] ?? './models',
+      ...(eventsDb !== undefined && { eventsDb }),
       host: values.host ?? '127.0.0.1',
       port,
       ...(env['RECS_API_KEYS'] !== undefined && { apiKeys: env['RECS_API_KEYS'] }),
@@ -83,6 +105,7 @@ export const serveCommand: Command = {
       logLevel,
       shutdownDeadlineMs: deadline * 1000,
       reloadPollMs: reload * 1000,
+      ...(registry.kind === 'blob' && { remoteRegistry: openBlobStore(registry, env), remotePollMs: registryPoll * 1000 }),
     });
     if (process.stderr.isTTY) {
       process.stderr.write(`\nrecs serve: listening on ${server.url} (model ${server.modelVersion() ?? 'none yet'}); Ctrl-C stops.\n  curl ${server.url}/readyz\n\n`);

@@ -1,7 +1,6 @@
 // The `train` command: parses options (Spark's parameter names), runs the training pipeline with
 // progress bars, and prints the metrics beside the popularity baseline.
 
-import { existsSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { MOVIELENS_SIZES, type MovieLensSize } from '../../data/index.js';
 import { loadEngine } from '../../engine/index.js';
@@ -14,6 +13,9 @@ import { choiceOption, numberOption, UsageError, type Command } from '../command
 import { createProgress } from '../progress.js';
 import { storeConfigFromEnv, StoreConfigError } from '../../store/config.js';
 import { metricsTable } from '../metrics-table.js';
+import { eventsDbOption } from '../events-db.js';
+import { REGISTRY_HELP, registryFromEnv, type RegistryLocation } from '../../model/registry/config.js';
+import { openRegistry } from '../../model/registry/open.js';
 
 const DATASETS = [...MOVIELENS_SIZES.map((s) => `ml-${s}`), 'synthetic', 'synthetic-ml-1m', 'synthetic-ml-25m'];
 
@@ -38,6 +40,8 @@ Data:
                           and items included; the data rows of users erased with DELETE /v1/users/{id}
                           are left out (only events sent after the erasure remain). Counts go to the
                           manifest's data.events.
+  --events-db PATH        the same as --events (train merges events only when given one of them;
+                          $RECS_EVENTS_DB is read by "recs serve" and "recs retrain", not here).
 
 Preparation:
   --min-user-count N      drop users with fewer interactions (one pass, items first, then users)
@@ -80,6 +84,10 @@ Evaluation and output:
   --no-refit              serve the model fitted on the training split instead of refitting on all the data
   --beyond all|coverage|none   beyond-accuracy metrics (default all)
   --models-dir DIR        model registry directory (default ./models)
+  ${REGISTRY_HELP}
+                          With a blob registry the registry is pulled first (the gate compares with
+                          the active version there) and the new version pushed after training; the
+                          pointer moves only if no other writer moved it meanwhile.
   --no-activate           register the version without making it the active one
   --gate                  register the version as a candidate and make it active only if it passes
                           the quality gate (ndcg@10 ≥ the active model's − tolerance, and above the
@@ -114,16 +122,14 @@ function parseTrainArgs(argv: string[]) {
 }
 
 /** Options only `train` takes (not `tune` or `retrain`). */
-const TRAIN_ONLY_OPTIONS = { gate: { type: 'boolean' }, tolerance: { type: 'string' }, events: { type: 'string' }, load: { type: 'string' } } as const;
+const TRAIN_ONLY_OPTIONS = { gate: { type: 'boolean' }, tolerance: { type: 'string' }, events: { type: 'string' }, 'events-db': { type: 'string' }, load: { type: 'string' }, registry: { type: 'string' } } as const;
 
-function parse(argv: string[]): TrainOptions & { json: boolean; quiet: boolean } {
+function parse(argv: string[]): TrainOptions & { json: boolean; quiet: boolean; registry: RegistryLocation } {
   const { values } = parseArgs({ args: argv, strict: true, options: { ...TRAIN_OPTIONS, ...TRAIN_ONLY_OPTIONS } });
   const o = buildTrainOptions(values);
-  if (values.events !== undefined) {
-    if (values.events === '') throw new UsageError('--events needs the path of a SQLite event store');
-    if (!existsSync(values.events)) throw new UsageError(`--events: no such file: ${values.events}`);
-    o.events = values.events;
-  }
+  if (values.events !== undefined && values['events-db'] !== undefined && values.events !== values['events-db']) throw new UsageError('--events and --events-db name different event stores; give one');
+  const events = eventsDbOption(values.events !== undefined ? 'events' : 'events-db', values.events ?? values['events-db'], {}, { mustExist: true });
+  if (events !== undefined) o.events = events;
   if (values.load !== undefined) {
     const store = choiceOption('load', values.load, ['redis', 'cosmos'] as const, 'redis');
     if (!o.activate) throw new UsageError('--load serves the new version: it cannot go with --no-activate');
@@ -140,7 +146,7 @@ function parse(argv: string[]): TrainOptions & { json: boolean; quiet: boolean }
     if (!o.evaluate) throw new UsageError('--gate needs the evaluation; drop --no-evaluate');
     o.gate = { tolerance: numberOption('tolerance', values.tolerance, DEFAULT_TOLERANCE, { min: 0 }) };
   }
-  return o;
+  return { ...o, registry: registryFromEnv(values.registry) };
 }
 
 /** Training options from parsed argument values (defaults, preset, params file, then flags). */
@@ -240,7 +246,8 @@ export const trainCommand: Command = {
     const o = parse(argv);
     const progress = createProgress({ enabled: !o.json && !o.quiet });
     const engine = loadEngine();
-    const r = await train(engine, o, progress);
+    const session = openRegistry(o.registry, o.modelsDir);
+    const r = await session.publish(() => train(engine, o, progress));
     if (o.json) {
       console.log(JSON.stringify({ ...r.manifest, dir: r.dir, report: r.reportPath, activated: r.activated, ...(r.gate ? { gate: r.gate } : {}), ...(r.load ? { load: r.load } : {}) }, null, 2));
       return 0;

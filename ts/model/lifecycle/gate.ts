@@ -1,7 +1,8 @@
 // Owns the quality gate: whether a candidate model may replace the active one. A candidate passes
 // when it was evaluated on the same protocol as the active model, its NDCG@10 is at least the
 // active model's minus a tolerance, and it beats its own popularity baseline. `promoteWithGate`
-// applies the decision to a registry: promote on a pass, record the reason on a refusal.
+// applies the decision to a registry: promote on a pass, record the reason on a refusal; `judge`
+// only decides (retrain loads the serving store between the two).
 
 import type { Manifest } from '../manifest.js';
 import type { LocalRegistry } from '../registry.js';
@@ -61,10 +62,7 @@ export function decide(candidate: Manifest, active: Manifest | null, o: GateOpti
  * With `force` the gate is skipped (the checksums are still verified).
  */
 export function promoteWithGate(registry: LocalRegistry, version: string, o: GateOptions & { force?: boolean } = {}): GateDecision & { promoted: boolean } {
-  const candidate = registry.manifest(version);
-  const activeName = registry.activeVersion();
-  const active = activeName === null || activeName === version ? null : safeManifest(registry, activeName);
-  const d = decide(candidate, active, o);
+  const d = judge(registry, version, o);
   if (o.force) {
     const reason = d.pass ? d.reason : `forced past the gate: ${d.reason}`;
     registry.promote(version, { force: true, reason });
@@ -76,6 +74,14 @@ export function promoteWithGate(registry: LocalRegistry, version: string, o: Gat
   }
   registry.activate(version, { verify: true, via: 'gate', reason: d.reason });
   return { ...d, promoted: true };
+}
+
+/** The gate's decision on `version` against the registry's active model, without applying it. */
+export function judge(registry: LocalRegistry, version: string, o: GateOptions = {}): GateDecision {
+  const candidate = registry.manifest(version);
+  const activeName = registry.activeVersion();
+  const active = activeName === null || activeName === version ? null : safeManifest(registry, activeName);
+  return decide(candidate, active, o);
 }
 
 function safeManifest(registry: LocalRegistry, v: string): Manifest | null {

@@ -1,19 +1,27 @@
-// Owns the scheduled retrain (a Kubernetes CronJob's one step): load the data → train → evaluate
-// → gate → promote. It is idempotent and safe to rerun after a crash at any step: a version with
-// the same data fingerprint, parameters and split is never trained twice. If that version was
-// written but never gated (a crash between the two), the rerun gates it; if it was already gated
-// or is active, the rerun changes nothing.
+// Owns the scheduled retrain (a Kubernetes CronJob's one step): read the data (and the event store)
+// → train → evaluate → gate → load the serving store → promote. The store is loaded before the
+// registry's active pointer flips, so servers never switch to a version their store lacks.
+//
+// It is idempotent and safe to rerun after a crash at any step: a version with the same data
+// fingerprint, parameters and split is never trained twice. A version that was written but never
+// decided (a crash after training, or between the store load and the promotion) is gated, loaded
+// (the loaders overwrite the same keys or documents) and promoted by the rerun; a version already
+// refused or active is left alone.
 
 import { prepare } from '../../data/index.js';
 import type { Engine } from '../../engine/index.js';
+import { tableOfArtifact } from '../../store/load-table.js';
+import { readArtifact } from '../artifact.js';
 import { fingerprint, type Manifest } from '../manifest.js';
+import { mergeEvents } from '../pipeline/events-source.js';
 import { formatFeedback } from '../pipeline/feedback.js';
 import type { TrainOptions } from '../pipeline/options.js';
 import type { Progress } from '../pipeline/progress.js';
 import { loadSource } from '../pipeline/source.js';
+import { loadIntoStore, type StoreLoadResult } from '../pipeline/store-load.js';
 import { train } from '../pipeline/train.js';
 import { LocalRegistry } from '../registry.js';
-import { DEFAULT_TOLERANCE, promoteWithGate, type GateDecision } from './gate.js';
+import { DEFAULT_TOLERANCE, judge, promoteWithGate, type GateDecision } from './gate.js';
 
 export interface RetrainResult {
   /** trained: a new version; resumed: an existing ungated version was gated; unchanged: nothing to do. */
@@ -22,9 +30,15 @@ export interface RetrainResult {
   active: string | null;
   /** The gate's decision when one was made now. */
   gate?: GateDecision;
+  /** The serving-store load, when `load` was asked for and the gate passed. */
+  load?: StoreLoadResult;
   message: string;
 }
 
+/**
+ * One scheduled retrain with `o` (its `events` merged, its `load` store loaded before promotion).
+ * `o.activate` and `o.gate` are ignored: the version is promoted only through the gate.
+ */
 export async function retrain(engine: Engine, o: TrainOptions, progress: Progress, opts: { tolerance?: number } = {}): Promise<RetrainResult> {
   if (!o.evaluate) throw new Error('retrain needs the evaluation for its quality gate');
   const tolerance = opts.tolerance ?? DEFAULT_TOLERANCE;
@@ -44,18 +58,38 @@ export async function retrain(engine: Engine, o: TrainOptions, progress: Progres
         message: `${v} was trained on the same data and parameters and already ${decided.action === 'refuse' ? `refused by the gate (${decided.reason ?? 'no reason recorded'})` : 'promoted before (now retired)'}; nothing to do`,
       };
     }
-    const d = promoteWithGate(registry, v, { tolerance });
-    return { action: 'resumed', version: v, active: registry.activeVersion(), gate: d, message: `${v} (written by an earlier run, never gated): ${d.promoted ? 'promoted' : 'refused'}: ${d.reason}` };
+    const r = await gateLoadPromote(registry, v, o, tolerance, progress);
+    return { action: 'resumed', ...r, message: `${v} (written by an earlier run, never promoted or refused): ${r.message}` };
   }
-  const r = await train(engine, { ...o, activate: true, gate: { tolerance } }, progress);
-  const d = r.gate!;
-  return { action: 'trained', version: r.manifest.version, active: registry.activeVersion(), gate: d, message: `${r.manifest.version}: ${r.activated ? 'promoted' : 'refused, stays a candidate'}: ${d.reason}` };
+  const { activate: _a, gate: _g, load: _l, ...rest } = o;
+  const t = await train(engine, { ...rest, activate: false }, progress);
+  const r = await gateLoadPromote(registry, t.manifest.version, o, tolerance, progress);
+  return { action: 'trained', ...r, message: `${t.manifest.version}: ${r.message}` };
+}
+
+/** Gates candidate `v`; on a pass loads it into `o.load`'s store (if any), then promotes it. */
+async function gateLoadPromote(registry: LocalRegistry, v: string, o: TrainOptions, tolerance: number, progress: Progress): Promise<Omit<RetrainResult, 'action'>> {
+  const first = judge(registry, v, { tolerance });
+  if (!first.pass) {
+    const d = promoteWithGate(registry, v, { tolerance }); // records the refusal
+    return { version: v, active: registry.activeVersion(), gate: d, message: `refused, stays a candidate: ${d.reason}` };
+  }
+  let load: StoreLoadResult | undefined;
+  if (o.load) load = await loadIntoStore(tableOfArtifact(readArtifact(registry.versionDir(v), { verify: true })), o.load, progress);
+  const d = promoteWithGate(registry, v, { tolerance });
+  const loaded = load ? `; loaded into ${load.store} (${load.users} users, ${load.usersPerSecond} users/s) before the switch` : '';
+  if (!d.promoted) {
+    // The active model changed while the store was loading and the gate now says no.
+    return { version: v, active: registry.activeVersion(), gate: d, ...(load && { load }), message: `refused, stays a candidate: ${d.reason}${loaded}` };
+  }
+  return { version: v, active: registry.activeVersion(), gate: d, ...(load && { load }), message: `promoted: ${d.reason}${loaded}` };
 }
 
 /** The fingerprint `train` would record for these options' data (same load and preparation). */
 async function dataFingerprint(engine: Engine, o: TrainOptions, progress: Progress): Promise<string> {
   const loaded = await loadSource(o.dataset, engine, o, progress);
-  const { dataset: all } = prepare(loaded.ratings, {
+  const ratings = o.events === undefined ? loaded.ratings : (await mergeEvents(loaded.ratings, o.events)).dataset;
+  const { dataset: all } = prepare(ratings, {
     dedupe: o.prepare.dedupe,
     ...(o.prepare.minUserCount || o.prepare.minItemCount ? { minCounts: { users: o.prepare.minUserCount || 1, items: o.prepare.minItemCount || 1 } } : {}),
     ...(o.prepare.kCore ? { kCore: o.prepare.kCore } : {}),
