@@ -4,6 +4,9 @@
 // synchronous=FULL, one transaction per batch of 100) — events/s, target ≥ 20,000.
 //
 //   pnpm build:ts && node dist/bench/events.js [--users 2000] [--batches 400] [--implicit]
+//
+// The third target (event visible within 50 ms at p99 under 200 concurrent readers) needs a real
+// server and a load generator: bench/events/visibility.ts.
 
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';

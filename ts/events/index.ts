@@ -1,8 +1,10 @@
-// Owns the events package's public surface: the store interface, the SQLite store, validation
+// Owns the events package's public surface: the store interface, the SQLite and Cosmos DB stores, validation
 // and fold-in of a user's events.
 
 export type * from './types.js';
 export { EVENT_TYPES } from './types.js';
 export { SqliteEventStore } from './sqlite.js';
+export { CosmosEventStore, type CosmosEventStoreOptions } from './cosmos.js';
+export { eventDocId, PARTITION_KEY as EVENTS_PARTITION_KEY } from './cosmos-docs.js';
 export { DEFAULT_WEIGHTS, MAX_BATCH, validateEvents, type EventError, type EventWeights } from './validate.js';
 export { foldInUser, interactions, type FoldInResult } from './foldin.js';

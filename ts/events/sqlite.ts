@@ -119,6 +119,18 @@ export class SqliteEventStore implements EventStore {
     return new Map(rows.map((r) => [r.userId, r.erasedAt]));
   }
 
+  erased(): Promise<Map<string, number>> {
+    try {
+      return Promise.resolve(this.erasedUsers());
+    } catch (e) {
+      return Promise.reject(e);
+    }
+  }
+
+  async *all(): AsyncIterable<TrackedEvent> {
+    yield* this.scan();
+  }
+
   /** Erases the user's events and remembers the user as erased (training leaves them out; see erasedUsers). */
   deleteUser(userId: string): Promise<number> {
     try {

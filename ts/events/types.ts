@@ -1,6 +1,6 @@
-// Owns the event model and the `EventStore` interface every backend implements (SQLite now, a
-// Cosmos DB container partitioned by userId later): idempotent batch appends by eventId, a user's
-// events, and erasure of a user's events.
+// Owns the event model and the `EventStore` interface every backend implements (SQLite, ./sqlite.ts;
+// a Cosmos DB container partitioned by userId, ./cosmos.ts): idempotent batch appends by eventId,
+// a user's events, erasure of a user's events (remembered), and a scan of everything for training.
 
 export const EVENT_TYPES = ['rating', 'click', 'view', 'purchase', 'like'] as const;
 export type EventType = (typeof EVENT_TYPES)[number];
@@ -32,7 +32,11 @@ export interface EventStore {
   append(events: readonly TrackedEvent[]): Promise<AppendResult>;
   /** The user's events, oldest first. */
   forUser(userId: string): Promise<TrackedEvent[]>;
-  /** Erases the user's events; resolves with how many were removed. */
+  /** Erases the user's events and remembers the user as erased; resolves with how many were removed. */
   deleteUser(userId: string): Promise<number>;
+  /** Users erased with deleteUser → when (ms since the epoch, the latest erasure). */
+  erased(): Promise<Map<string, number>>;
+  /** Every stored event, grouped by user (userId order), each user's oldest first (training). */
+  all(): AsyncIterable<TrackedEvent>;
   close(): Promise<void>;
 }

@@ -140,10 +140,10 @@ describe('DELETE /v1/users/{userId}', () => {
     ]);
     await foldedIn('gone');
     const r = await getJson(`${server.url}/v1/users/gone`, { method: 'DELETE' });
-    expect(r).toMatchObject({ status: 200, body: { userId: 'gone', removed: { events: 2, foldinResults: 1 } } });
+    expect(r).toMatchObject({ status: 200, body: { userId: 'gone', removed: { events: 2, foldinResults: 1, storedLists: 0, cachedLists: 0, modelRows: 0 } } });
     expect(await db.forUser('gone')).toEqual([]);
     expect((await recs('gone')).body).toMatchObject({ source: 'fallback', fallbackReason: 'unknown_user' });
-    expect((await getJson(`${server.url}/v1/users/gone`, { method: 'DELETE' })).body.removed).toEqual({ events: 0, foldinResults: 0 });
+    expect((await getJson(`${server.url}/v1/users/gone`, { method: 'DELETE' })).body.removed).toEqual({ events: 0, foldinResults: 0, storedLists: 0, cachedLists: 0, modelRows: 0 });
   });
 
   it('wins over a fold-in queued just before it', async () => {

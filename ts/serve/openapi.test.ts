@@ -7,6 +7,8 @@ import { join } from 'node:path';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LocalRegistry } from '../model/registry.js';
+import { EmbeddedStore } from '../store/embedded.js';
+import { StoreError } from '../store/types.js';
 import { startServer, type RunningServer } from './server.js';
 import { capturedLogger, fixtureRegistry } from './testing/fixtures.js';
 
@@ -23,6 +25,8 @@ for (const [name, schema] of Object.entries(doc['components'].schemas as Json)) 
 let server: RunningServer;
 let metricsServer: RunningServer;
 let emptyServer: RunningServer;
+/** A server whose store cannot erase (DELETE /v1/users/{id} → 503). */
+let eraseFailsServer: RunningServer;
 
 beforeAll(async () => {
   const registry = fixtureRegistry('v1');
@@ -30,9 +34,12 @@ beforeAll(async () => {
   server = await startServer({ modelsDir: registry.root, port: 0, logger, loadMode: 'inline', apiKeys: [KEY] });
   metricsServer = await startServer({ modelsDir: registry.root, port: 0, logger, loadMode: 'inline', apiKeys: [KEY], protectMetrics: true });
   emptyServer = await startServer({ modelsDir: new LocalRegistry(join(registry.root, '..', 'none')).root, port: 0, logger, loadMode: 'inline', reloadPollMs: 60_000 });
+  const eraseFails = (p: Parameters<NonNullable<Parameters<typeof startServer>[0]['createStore']>>[0]) =>
+    Object.assign(new EmbeddedStore(p.table), { erase: () => Promise.reject(new StoreError('store down', 'unavailable')) });
+  eraseFailsServer = await startServer({ modelsDir: registry.root, port: 0, logger, loadMode: 'inline', createStore: eraseFails });
 });
 afterAll(async () => {
-  await Promise.all([server, metricsServer, emptyServer].map((s) => s.close()));
+  await Promise.all([server, metricsServer, emptyServer, eraseFailsServer].map((s) => s.close()));
 });
 
 const auth = { 'x-api-key': KEY };
@@ -76,6 +83,7 @@ const cases: [string, () => RunningServer, string, RequestInit?][] = [
   ['/v1/users/{userId}', () => server, '/v1/users/oa-user', { method: 'DELETE', headers: auth }],
   ['/v1/users/{userId}', () => server, `/v1/users/${'x'.repeat(300)}`, { method: 'DELETE', headers: auth }],
   ['/v1/users/{userId}', () => server, '/v1/users/oa-user', { method: 'DELETE' }],
+  ['/v1/users/{userId}', () => eraseFailsServer, '/v1/users/u3', { method: 'DELETE' }],
   ['/v1/users/{userId}', () => server, '/v1/users/oa-user', { headers: auth }],
 ];
 

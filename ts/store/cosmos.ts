@@ -1,12 +1,14 @@
 // Owns the Cosmos DB store: serves one model version's lists by point reads of
 // `${version}:${userId}` documents (./cosmos-docs.ts), item ids mapped back to the model's item
 // rows. It answers only once the pointer document lists its version as completely loaded (checked
-// again every few seconds until then); errors and timeouts reject with a StoreError.
+// again every few seconds until then); errors and timeouts reject with a StoreError. erase()
+// deletes the user's documents of every version (found by a query on userId, so versions being
+// loaded or no longer listed in the pointer are found too) and masks the user here.
 
 import type { Container, ItemDefinition } from '@azure/cosmos';
 import { POINTER_ID, userDocId, type PointerDoc, type UserDoc } from './cosmos-docs.js';
 import { withTimeout } from './redis.js';
-import { StoreError, type RecommendationStore, type StoreGetOptions, type UserList } from './types.js';
+import { StoreError, type ErasedLists, type RecommendationStore, type StoreGetOptions, type UserList } from './types.js';
 
 export interface CosmosStoreOptions {
   container: Container;
@@ -36,6 +38,8 @@ export class CosmosStore implements RecommendationStore {
   private loaded = false;
   private checkedAt = -Infinity;
   private closed = false;
+  /** Erased users: never answered with a list by this store, whatever the container holds. */
+  private readonly masked = new Set<string>();
 
   constructor(private readonly o: CosmosStoreOptions) {
     this.modelVersion = o.modelVersion;
@@ -45,11 +49,12 @@ export class CosmosStore implements RecommendationStore {
   async get(user: string | number, options: StoreGetOptions = {}): Promise<UserList | null> {
     if (this.closed) throw new StoreError('cosmos store: closed', 'closed');
     const id = typeof user === 'number' ? this.o.userIdAt?.(user) : user;
-    if (id === undefined) return null;
+    if (id === undefined || this.masked.has(id)) return null;
     const ac = new AbortController();
     const timeoutMs = options.timeoutMs ?? this.o.timeoutMs ?? 250;
     try {
-      return await withTimeout(this.lookup(id, ac.signal), timeoutMs, options.signal);
+      const list = await withTimeout(this.lookup(id, ac.signal), timeoutMs, options.signal);
+      return this.masked.has(id) ? null : list; // erased while the read was in flight
     } finally {
       ac.abort(); // cancels the HTTP call when the timeout won
     }
@@ -77,6 +82,32 @@ export class CosmosStore implements RecommendationStore {
       if (e instanceof StoreError) throw e;
       throw new StoreError(`cosmos store: ${(e as Error).message}`, 'unavailable', { cause: e });
     }
+  }
+
+  /** Masks the user, then deletes their document of every version in the container. */
+  async erase(userId: string): Promise<ErasedLists> {
+    if (this.closed) throw new StoreError('cosmos store: closed', 'closed');
+    this.masked.add(userId);
+    try {
+      const query = { query: 'SELECT c.id, c.userId, c.modelVersion FROM c WHERE c.userId = @userId AND IS_DEFINED(c.items)', parameters: [{ name: '@userId', value: userId }] };
+      const { resources } = await this.o.container.items.query<Pick<UserDoc, 'id' | 'userId' | 'modelVersion'>>(query).fetchAll();
+      let stored = 0;
+      for (const doc of resources) {
+        try {
+          await this.o.container.item(doc.id, pkOf(doc as unknown as Record<string, unknown>, this.o.partitionKey)).delete();
+          stored++;
+        } catch (e) {
+          if ((e as { code?: number }).code !== 404) throw e; // 404: deleted meanwhile (another replica's erasure)
+        }
+      }
+      return { stored, cached: 0 };
+    } catch (e) {
+      throw new StoreError(`cosmos store: erasing ${userId}: ${(e as Error).message}`, 'unavailable', { cause: e });
+    }
+  }
+
+  mask(userIds: Iterable<string>): void {
+    for (const id of userIds) this.masked.add(id);
   }
 
   private toList(doc: UserDoc): UserList {

@@ -75,3 +75,26 @@ describe('EmbeddedStore', () => {
     expect(() => EmbeddedStore.fromArtifact({ manifest: { version: 'v1' }, userIds: ['a', 'b'], topk: { depth: 2, items: new Uint32Array(3), scores: new Float32Array(3) } })).toThrow(/does not match 2 users × depth 2/);
   });
 });
+
+describe('EmbeddedStore erasure', () => {
+  const store = () => EmbeddedStore.fromArtifact({ manifest: { version: 'v1' }, userIds: ['a', 'b', 'c'], topk: { depth: 2, items: Uint32Array.from([1, 2, 3, 4, 5, 0xffffffff]), scores: Float32Array.from([0.9, 0.8, 0.7, 0.6, 0.5, -Infinity]) } });
+
+  it('masks the erased row by id and by row, emptying it in place, and counts it once', async () => {
+    const s = store();
+    expect(await s.erase('b')).toEqual({ stored: 1, cached: 0 });
+    expect(s.peek('b')).toBeNull();
+    expect(s.peek(1)).toBeNull();
+    expect(await s.get('b')).toBeNull();
+    expect(Array.from(s.peek('a')!.items)).toEqual([1, 2]);
+    expect(Array.from(s.peek('c')!.items)).toEqual([5]);
+    expect(await s.erase('b')).toEqual({ stored: 0, cached: 0 });
+    expect(await s.erase('nobody')).toEqual({ stored: 0, cached: 0 });
+  });
+
+  it('masks users given at load (erased before the model was made)', () => {
+    const s = store();
+    s.mask(['c', 'nobody']);
+    expect(s.peek('c')).toBeNull();
+    expect(s.peek('a')).not.toBeNull();
+  });
+});

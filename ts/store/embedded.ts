@@ -1,9 +1,10 @@
 // Owns the embedded store: the active artifact's precomputed top-k table held in process, looked
 // up in O(1) by user id through an IdIndex (./embedded-ids.ts) or directly by user row. Lists are
 // views into the table (no copy); empty slots (EMPTY_ITEM) at the end of a row are cut off.
+// Erased users are masked: their row is emptied in place and lookups answer null for them.
 
 import { buildIdIndex, IdIndex, type IdIndexData } from './embedded-ids.js';
-import { StoreError, type RecommendationStore, type UserList } from './types.js';
+import { StoreError, type ErasedLists, type RecommendationStore, type UserList } from './types.js';
 
 const EMPTY_ITEM = 0xffff_ffff;
 
@@ -25,6 +26,8 @@ export class EmbeddedStore implements RecommendationStore {
   private items: Uint32Array;
   private scores: Float32Array;
   private closed = false;
+  /** Rows of erased users (emptied; never served again by this store). */
+  private readonly masked = new Set<number>();
 
   constructor(table: EmbeddedTable) {
     this.modelVersion = table.modelVersion;
@@ -46,7 +49,7 @@ export class EmbeddedStore implements RecommendationStore {
   peek(user: string | number): UserList | null {
     if (this.closed) throw new StoreError('embedded store: closed', 'closed');
     const row = typeof user === 'number' ? (Number.isInteger(user) && user >= 0 && user < this.users.size ? user : -1) : this.users.rowOf(user);
-    if (row < 0) return null;
+    if (row < 0 || (this.masked.size > 0 && this.masked.has(row))) return null;
     const start = row * this.depth;
     let end = start;
     const stop = start + this.depth;
@@ -60,6 +63,26 @@ export class EmbeddedStore implements RecommendationStore {
     } catch (e) {
       return Promise.reject(e);
     }
+  }
+
+  /** Masks the user's row (emptied in place); `stored` is 1 when it held a list not masked before. */
+  erase(userId: string): Promise<ErasedLists> {
+    if (this.closed) return Promise.reject(new StoreError('embedded store: closed', 'closed'));
+    return Promise.resolve({ stored: this.maskRow(this.users.rowOf(userId)) ? 1 : 0, cached: 0 });
+  }
+
+  mask(userIds: Iterable<string>): void {
+    for (const id of userIds) this.maskRow(this.users.rowOf(id));
+  }
+
+  private maskRow(row: number): boolean {
+    if (row < 0 || this.masked.has(row)) return false;
+    this.masked.add(row);
+    const start = row * this.depth;
+    const held = this.items[start] !== EMPTY_ITEM;
+    this.items.fill(EMPTY_ITEM, start, start + this.depth);
+    this.scores.fill(-Infinity, start, start + this.depth);
+    return held;
   }
 
   async close(): Promise<void> {

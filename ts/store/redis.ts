@@ -2,11 +2,13 @@
 // encoded by ./redis-keys.ts). Before it answers it checks that its version was completely loaded
 // (the version's meta key exists, written by the loader after verifying the count); until then,
 // and whenever Redis is down or slow, gets reject with a StoreError so the API falls back.
+// erase() removes a user's lists of every version (./redis-erase.ts) and masks the user here.
 
 import type { Redis } from 'ioredis';
 import { createRedisClient, type RedisConnection } from './redis-client.js';
+import { eraseUserLists } from './redis-erase.js';
 import { decodeList, DEFAULT_PREFIX, redisKeys, type RedisKeys } from './redis-keys.js';
-import { StoreError, type RecommendationStore, type StoreGetOptions, type UserList } from './types.js';
+import { StoreError, type ErasedLists, type RecommendationStore, type StoreGetOptions, type UserList } from './types.js';
 
 export interface RedisStoreOptions extends RedisConnection {
   modelVersion: string;
@@ -32,6 +34,8 @@ export class RedisStore implements RecommendationStore {
   private loadedCheckedAt = -Infinity;
   private loaded = false;
   private closed = false;
+  /** Erased users: never answered with a list by this store, whatever Redis holds. */
+  private readonly masked = new Set<string>();
 
   constructor(private readonly o: RedisStoreOptions) {
     this.modelVersion = o.modelVersion;
@@ -45,9 +49,26 @@ export class RedisStore implements RecommendationStore {
   async get(user: string | number, options: StoreGetOptions = {}): Promise<UserList | null> {
     if (this.closed) throw new StoreError('redis store: closed', 'closed');
     const id = typeof user === 'number' ? this.o.userIdAt?.(user) : user;
-    if (id === undefined) return null;
+    if (id === undefined || this.masked.has(id)) return null;
     if (this.client.status !== 'ready') throw new StoreError(`redis store: not connected (${this.client.status})`, 'unavailable');
-    return withTimeout(this.lookup(id), options.timeoutMs ?? this.o.timeoutMs ?? 250, options.signal);
+    const list = await withTimeout(this.lookup(id), options.timeoutMs ?? this.o.timeoutMs ?? 250, options.signal);
+    return this.masked.has(id) ? null : list; // erased while the read was in flight
+  }
+
+  /** Masks the user, then removes their list in every version under the prefix. */
+  async erase(userId: string): Promise<ErasedLists> {
+    if (this.closed) throw new StoreError('redis store: closed', 'closed');
+    this.masked.add(userId);
+    if (this.client.status !== 'ready') throw new StoreError(`redis store: not connected (${this.client.status}); the user's stored lists were not erased`, 'unavailable');
+    try {
+      return { stored: await eraseUserLists(this.client, this.o.prefix ?? DEFAULT_PREFIX, userId), cached: 0 };
+    } catch (e) {
+      throw new StoreError(`redis store: erasing ${userId}: ${(e as Error).message}`, 'unavailable', { cause: e });
+    }
+  }
+
+  mask(userIds: Iterable<string>): void {
+    for (const id of userIds) this.masked.add(id);
   }
 
   private async lookup(id: string): Promise<UserList | null> {

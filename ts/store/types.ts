@@ -39,8 +39,28 @@ export interface RecommendationStore {
    * so the API skips a promise and a deferred write per request. Remote stores leave it out.
    */
   peek?(user: string | number): UserList | null;
+  /**
+   * Optional: erases the user's lists — for every model version the backend holds (Redis, Cosmos
+   * DB), or in this store's in-process table (embedded) — and serves no list for them from this
+   * store afterwards. Resolves with what was removed; rejects with a StoreError when the backend
+   * cannot be reached (the erasure is then incomplete; retrying it is safe).
+   */
+  erase?(userId: string): Promise<ErasedLists>;
+  /**
+   * Optional: serve no list for these users from this store (users erased before its model was
+   * made; their lists may still be in the backend, e.g. a version loaded again after the erasure).
+   */
+  mask?(userIds: Iterable<string>): void;
   /** Releases connections or memory; called once no request uses the store any more. */
   close(): Promise<void>;
+}
+
+/** What a store's erase removed. */
+export interface ErasedLists {
+  /** Lists removed from the backend (all versions), or masked in an in-process table. */
+  stored: number;
+  /** Entries dropped from an in-process cache in front of the backend. */
+  cached: number;
 }
 
 export type StoreErrorReason = 'timeout' | 'unavailable' | 'corrupt' | 'closed';

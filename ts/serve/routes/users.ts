@@ -1,6 +1,7 @@
-// Owns DELETE /v1/users/{userId}: erasure of a user's events and fold-in results, answered with
-// what was removed. (The model's precomputed list and factor row for the user are not touched
-// here: they belong to the model artifact and the stores.)
+// Owns DELETE /v1/users/{userId}: erasure of everything the service holds for a user — events,
+// fold-in result, precomputed lists of every model version in the store (and the cache in front
+// of it), the user's row in the serving model — answered 200 with counts per kind (see
+// Personalizer.erase), or 503 when the store could not erase (retrying is safe).
 
 import type { ServeContext } from '../context.js';
 import type { RouteSpec } from '../http.js';

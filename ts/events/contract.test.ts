@@ -1,0 +1,165 @@
+// The EventStore contract, one suite run against every backend: the SQLite file and a Cosmos DB
+// container partitioned by /userId on @vercel/cosmosdb-server over HTTPS. Plus the Cosmos store's
+// own promise: a batch half-written by failing writes converges when the same batch is retried.
+
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { openEventStore } from '../serve/event-store.js';
+import type { CosmosConnection } from '../store/cosmos-client.js';
+import { startCosmos, startThrottleProxy, type TestCosmos } from '../store/testing/cosmos-server.js';
+import { CosmosEventStore } from './cosmos.js';
+import { eventDocId } from './cosmos-docs.js';
+import type { EventStore, TrackedEvent } from './types.js';
+
+const ev = (eventId: string, userId = 'a', itemId = 'i1', timestamp = 1_700_000_000_000): TrackedEvent => ({ eventId, userId, itemId, type: 'click', value: 1, timestamp, receivedAt: timestamp });
+
+let cosmos: TestCosmos;
+let containers = 0;
+const cosmosConn = (container: string, endpoint = cosmos.endpoint): CosmosConnection => ({ endpoint, auth: 'key', key: 'test-key', database: 'recs', container, partitionKey: '/userId', agent: cosmos.agent });
+beforeAll(async () => {
+  cosmos = await startCosmos();
+});
+afterAll(async () => {
+  await cosmos?.close();
+});
+
+interface Backend {
+  name: string;
+  /** A new empty store; `reopen` opens the same data again. */
+  create(): Promise<{ store: EventStore; reopen: () => Promise<EventStore> }>;
+}
+
+const backends: Backend[] = [
+  {
+    name: 'sqlite',
+    async create() {
+      const path = join(mkdtempSync(join(tmpdir(), 'recs-contract-')), 'events.sqlite');
+      return { store: await openEventStore({ kind: 'sqlite', path }), reopen: () => openEventStore({ kind: 'sqlite', path }) };
+    },
+  },
+  {
+    name: 'cosmos',
+    async create() {
+      const cfg = { kind: 'cosmos' as const, cosmos: cosmosConn(`events-${++containers}`) };
+      return { store: await openEventStore(cfg, { agent: cosmos.agent }), reopen: () => openEventStore(cfg, { agent: cosmos.agent }) };
+    },
+  },
+];
+
+const collect = async (it: AsyncIterable<TrackedEvent>) => {
+  const out: TrackedEvent[] = [];
+  for await (const e of it) out.push(e);
+  return out;
+};
+
+describe.each(backends)('EventStore contract: $name', (backend) => {
+  const open: EventStore[] = [];
+  const fresh = async () => {
+    const r = await backend.create();
+    open.push(r.store);
+    return r;
+  };
+  afterEach(async () => {
+    await Promise.all(open.splice(0).map((s) => s.close()));
+  });
+
+  it('stores a batch once, counting duplicates within and across batches', async () => {
+    const { store } = await fresh();
+    expect(await store.append([ev('e1'), ev('e2'), ev('e1')])).toEqual({ accepted: 2, duplicates: 1 });
+    expect(await store.append([ev('e2'), ev('e3')])).toEqual({ accepted: 1, duplicates: 1 });
+    expect((await store.forUser('a')).map((e) => e.eventId)).toEqual(['e1', 'e2', 'e3']);
+  });
+
+  it('keeps any eventId a client may send: separators, percent signs, 256 characters', async () => {
+    const { store } = await fresh();
+    const odd = ['a/b', 'a%2Fb', 'q?x#y', 'back\\slash', 'ü ✓', 'x'.repeat(256), 'x'.repeat(255) + 'y'];
+    expect(await store.append(odd.map((id) => ev(id)))).toEqual({ accepted: odd.length, duplicates: 0 });
+    expect(await store.append(odd.map((id) => ev(id)))).toEqual({ accepted: 0, duplicates: odd.length });
+    expect((await store.forUser('a')).map((e) => e.eventId).sort()).toEqual([...odd].sort());
+  });
+
+  it("reads one user's events oldest first, whole, and erases only that user", async () => {
+    const { store } = await fresh();
+    const rating: TrackedEvent = { eventId: 'r', userId: 'a', itemId: 'i3', type: 'rating', value: 4.5, timestamp: 1.5e12, receivedAt: 1.6e12 };
+    await store.append([ev('x2', 'a', 'i2', 2e12), ev('x1', 'a', 'i1', 1e12), rating, ev('y', 'b')]);
+    expect(await store.forUser('a')).toEqual([ev('x1', 'a', 'i1', 1e12), rating, ev('x2', 'a', 'i2', 2e12)]);
+    expect(await store.forUser('nobody')).toEqual([]);
+    expect(await store.deleteUser('a')).toBe(3);
+    expect(await store.forUser('a')).toEqual([]);
+    expect(await store.forUser('b')).toHaveLength(1);
+    expect(await store.deleteUser('a')).toBe(0);
+  });
+
+  it('remembers erased users with the time, and scans every event grouped by user, oldest first', async () => {
+    const { store } = await fresh();
+    await store.append([ev('b1', 'b', 'i1', 3e12), ev('a2', 'a', 'i2', 2e12), ev('a1', 'a', 'i1', 1e12), ev('c', 'c'), ev('b0', 'b', 'i9', 1e12)]);
+    expect((await store.erased()).size).toBe(0);
+    const before = Date.now();
+    await store.deleteUser('c');
+    await store.deleteUser('nobody');
+    const erased = await store.erased();
+    expect([...erased.keys()]).toEqual(['c', 'nobody']);
+    expect(erased.get('c')).toBeGreaterThanOrEqual(before);
+    expect((await collect(store.all())).map((e) => e.eventId)).toEqual(['a1', 'a2', 'b0', 'b1']);
+    // events sent after the erasure are kept (the user came back)
+    await store.append([ev('c2', 'c')]);
+    expect((await store.forUser('c')).map((e) => e.eventId)).toEqual(['c2']);
+  });
+
+  it('keeps events and erasures across reopening', async () => {
+    const { store, reopen } = await fresh();
+    await store.append([ev('e1'), ev('e2', 'b')]);
+    await store.deleteUser('b');
+    await store.close();
+    const again = await reopen();
+    open.push(again);
+    expect((await again.forUser('a')).map((e) => e.eventId)).toEqual(['e1']);
+    expect([...(await again.erased()).keys()]).toEqual(['b']);
+    expect(await again.append([ev('e1')])).toEqual({ accepted: 0, duplicates: 1 });
+  });
+});
+
+describe('Cosmos DB event store', () => {
+  it('stores an event as a document in its user partition, id derived from the eventId', async () => {
+    const store = await openEventStore({ kind: 'cosmos', cosmos: cosmosConn('events-layout') }, { agent: cosmos.agent });
+    await store.append([ev('p/1', 'someone')]);
+    const c = (store as CosmosEventStore)['container'];
+    const { resource } = await c.item(eventDocId('p/1'), 'someone').read();
+    expect(resource).toMatchObject({ id: 'e:p%2F1', kind: 'event', eventId: 'p/1', userId: 'someone', itemId: 'i1' });
+    expect(eventDocId('x'.repeat(256))).toMatch(/^h:[0-9a-f]{64}$/);
+    await store.close();
+  });
+
+  it('refuses a container partitioned by something else', async () => {
+    const { createCosmosClient, ensureContainer } = await import('../store/cosmos-client.js');
+    const client = createCosmosClient(cosmosConn('events-wrong'));
+    await ensureContainer(client, { ...cosmosConn('events-wrong'), partitionKey: '/id' });
+    client.dispose();
+    await expect(openEventStore({ kind: 'cosmos', cosmos: cosmosConn('events-wrong') }, { agent: cosmos.agent })).rejects.toThrow(/partitioned by \/id, not \/userId/);
+  });
+
+  it('a batch half-written by failing writes converges, each event once, when the same batch is retried', async () => {
+    const name = 'events-flaky';
+    const direct = await openEventStore({ kind: 'cosmos', cosmos: cosmosConn(name) }, { agent: cosmos.agent });
+    const proxy = await startThrottleProxy(cosmos, 3, 5);
+    // through the proxy, with no retries: every third write fails with 429
+    const { createCosmosClient } = await import('../store/cosmos-client.js');
+    const flakyClient = createCosmosClient({ ...cosmosConn(name, proxy.endpoint), retryOptions: { maxRetryAttemptCount: 0, fixedRetryIntervalInMilliseconds: 0, maxWaitTimeInSeconds: 0 }, endpointDiscovery: false });
+    const flaky = new CosmosEventStore({ container: flakyClient.database('recs').container(name), concurrency: 4 });
+    const batch = Array.from({ length: 30 }, (_, i) => ev(`f${i}`, `user${i % 4}`, `i${i}`));
+    await expect(flaky.append(batch)).rejects.toThrow(/events not stored .* retrying the same batch stores the rest once/);
+    expect(proxy.throttled).toBeGreaterThan(0);
+    const stored = (await collect(direct.all())).length;
+    expect(stored).toBeGreaterThan(0);
+    expect(stored).toBeLessThan(30);
+    const r = await direct.append(batch);
+    expect(r).toEqual({ accepted: 30 - stored, duplicates: stored });
+    const all = await collect(direct.all());
+    expect(all.map((e) => e.eventId).sort()).toEqual(batch.map((e) => e.eventId).sort());
+    flakyClient.dispose();
+    await proxy.close();
+    await direct.close();
+  });
+});

@@ -1,0 +1,40 @@
+// Owns the layout of the Cosmos DB event container (partitioned by /userId): one document per
+// event, `id` derived from the eventId (so a retry is a 409 on create), and one marker document
+// per erased user in that user's partition. Cosmos DB ids may not hold '/', '\', '?' or '#' and
+// are at most 255 characters, while eventIds are any string up to 256: an eventId is stored as
+// `e:` + itself with those characters (and '%') percent-encoded, or `h:` + its SHA-256 when that is
+// too long. Marker ids (`erased`) can never equal an event's.
+
+import { createHash } from 'node:crypto';
+import type { TrackedEvent } from './types.js';
+
+export const PARTITION_KEY = '/userId';
+export const ERASED_ID = 'erased';
+const MAX_ID = 255;
+
+export interface EventDoc extends TrackedEvent {
+  id: string;
+  kind: 'event';
+}
+
+export interface ErasedDoc {
+  id: typeof ERASED_ID;
+  kind: 'erased';
+  userId: string;
+  erasedAt: number;
+}
+
+/** The document id of an event: injective over eventIds (up to a SHA-256 collision for very long ones). */
+export function eventDocId(eventId: string): string {
+  const encoded = 'e:' + eventId.replace(/[%/\\?#]/g, (c) => '%' + c.charCodeAt(0).toString(16).toUpperCase().padStart(2, '0'));
+  return encoded.length <= MAX_ID ? encoded : 'h:' + createHash('sha256').update(eventId, 'utf8').digest('hex');
+}
+
+export const toDoc = (e: TrackedEvent): EventDoc => ({ id: eventDocId(e.eventId), kind: 'event', eventId: e.eventId, userId: e.userId, itemId: e.itemId, type: e.type, value: e.value, timestamp: e.timestamp, receivedAt: e.receivedAt });
+
+export const fromDoc = (d: EventDoc): TrackedEvent => ({ eventId: d.eventId, userId: d.userId, itemId: d.itemId, type: d.type, value: d.value, timestamp: d.timestamp, receivedAt: d.receivedAt });
+
+/** The stores' order of one user's events: timestamp, then receipt, then eventId. */
+export function byTime(a: TrackedEvent, b: TrackedEvent): number {
+  return a.timestamp - b.timestamp || a.receivedAt - b.receivedAt || (a.eventId < b.eventId ? -1 : a.eventId > b.eventId ? 1 : 0);
+}

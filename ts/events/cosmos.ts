@@ -1,0 +1,129 @@
+// Owns the Cosmos DB event store: one container partitioned by /userId (./cosmos-docs.ts), the
+// same EventStore contract as the SQLite store.
+//
+// - Idempotency: an event is created with id = its eventId (encoded); 201 counts as accepted, 409
+//   as a duplicate, so a retried event is acknowledged again and stored once. Ids are unique per
+//   partition: the same eventId sent for two different users is stored for both (SQLite, with one
+//   global key, would count the second as a duplicate).
+// - Durability: a create is acknowledged by Cosmos DB once committed (its consistency level
+//   decides where), before append() resolves.
+// - All or nothing: Cosmos DB transactions are per partition key, and a batch may span users, so
+//   there is no transaction over a batch here. What holds instead: the API validates the whole
+//   batch before anything is written (a bad batch writes nothing), and every write is a create
+//   keyed by eventId. If a write fails (throttling beyond the retries, an outage), append()
+//   rejects after every write of the batch settled, the client is answered 5xx and retries the
+//   same batch: the events already stored come back as duplicates and the rest are created, so
+//   the retried batch converges to exactly the batch, each event once. Until that retry, the
+//   events already created are readable (fold-in, training) — a half-applied state this store
+//   cannot exclude, and says so.
+// - Erasure: the user's erased marker is upserted first (so a crash halfway still excludes the
+//   user from training, and the retried DELETE removes the rest), then every event in the user's
+//   partition is deleted.
+// - Reads: a user's events are one single-partition query; `all()` (training) is a cross-partition
+//   query, grouped and ordered in memory (training holds the data in memory anyway).
+
+import type { Container, SqlQuerySpec } from '@azure/cosmos';
+import { byTime, ERASED_ID, fromDoc, toDoc, type ErasedDoc, type EventDoc } from './cosmos-docs.js';
+import type { AppendResult, EventStore, TrackedEvent } from './types.js';
+
+export interface CosmosEventStoreOptions {
+  /** The events container, partitioned by /userId (see ensureEventsContainer in ts/serve/event-store.ts). */
+  container: Container;
+  /** Writes in flight per append (default 32). */
+  concurrency?: number;
+  /** Called by close() (e.g. to dispose of the client). */
+  onClose?: () => void;
+}
+
+/** The user's events (the filter on userId repeats the partition key: also right where the option is ignored). */
+const inPartition = (select: string, userId: string): SqlQuerySpec => ({ query: `${select} WHERE c.userId = @userId AND c.kind = 'event'`, parameters: [{ name: '@userId', value: userId }] });
+
+const code = (e: unknown): number | undefined => (e as { code?: number }).code;
+
+export class CosmosEventStore implements EventStore {
+  readonly kind = 'cosmos';
+  private readonly container: Container;
+
+  constructor(private readonly o: CosmosEventStoreOptions) {
+    this.container = o.container;
+  }
+
+  async append(events: readonly TrackedEvent[]): Promise<AppendResult> {
+    let accepted = 0;
+    let duplicates = 0;
+    const failures: unknown[] = [];
+    let next = 0;
+    const worker = async () => {
+      while (next < events.length) {
+        const e = events[next++]!;
+        try {
+          await this.container.items.create(toDoc(e));
+          accepted++;
+        } catch (err) {
+          if (code(err) === 409) duplicates++;
+          else failures.push(err);
+        }
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(events.length, this.o.concurrency ?? 32) }, worker));
+    if (failures.length > 0) {
+      const first = failures[0] as Error;
+      throw new Error(`cosmos event store: ${failures.length} of ${events.length} events not stored (${first.message}); retrying the same batch stores the rest once`, { cause: first });
+    }
+    return { accepted, duplicates };
+  }
+
+  async forUser(userId: string): Promise<TrackedEvent[]> {
+    const docs = await this.query<EventDoc>(inPartition('SELECT * FROM c', userId), userId);
+    return docs.map(fromDoc).sort(byTime);
+  }
+
+  async deleteUser(userId: string): Promise<number> {
+    const marker: ErasedDoc = { id: ERASED_ID, kind: 'erased', userId, erasedAt: Date.now() };
+    await this.container.items.upsert(marker);
+    const ids = await this.query<{ id: string }>(inPartition('SELECT c.id FROM c', userId), userId);
+    let removed = 0;
+    let next = 0;
+    const worker = async () => {
+      while (next < ids.length) {
+        const { id } = ids[next++]!;
+        try {
+          await this.container.item(id, userId).delete();
+          removed++;
+        } catch (err) {
+          if (code(err) !== 404) throw err; // 404: removed meanwhile by another erasure
+        }
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(ids.length, this.o.concurrency ?? 32) }, worker));
+    return removed;
+  }
+
+  async erased(): Promise<Map<string, number>> {
+    const docs = await this.query<Pick<ErasedDoc, 'userId' | 'erasedAt'>>({ query: "SELECT c.userId, c.erasedAt FROM c WHERE c.kind = 'erased'" });
+    return new Map(docs.sort((a, b) => (a.userId < b.userId ? -1 : a.userId > b.userId ? 1 : 0)).map((d) => [d.userId, d.erasedAt]));
+  }
+
+  async *all(): AsyncIterable<TrackedEvent> {
+    const byUser = new Map<string, TrackedEvent[]>();
+    const it = this.container.items.query<EventDoc>({ query: "SELECT * FROM c WHERE c.kind = 'event'" }, { maxItemCount: 1000 });
+    while (it.hasMoreResults()) {
+      const { resources } = await it.fetchNext();
+      for (const d of resources ?? []) {
+        const list = byUser.get(d.userId);
+        if (list) list.push(fromDoc(d));
+        else byUser.set(d.userId, [fromDoc(d)]);
+      }
+    }
+    for (const userId of [...byUser.keys()].sort()) yield* byUser.get(userId)!.sort(byTime);
+  }
+
+  async close(): Promise<void> {
+    this.o.onClose?.();
+  }
+
+  private async query<T>(spec: SqlQuerySpec, partitionKey?: string): Promise<T[]> {
+    const { resources } = await this.container.items.query<T>(spec, partitionKey === undefined ? {} : { partitionKey }).fetchAll();
+    return resources;
+  }
+}

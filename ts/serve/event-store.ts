@@ -1,0 +1,47 @@
+// Owns choosing and opening the server's event store from the environment:
+//
+//   RECS_EVENTS_STORE             sqlite (default) | cosmos
+//   (sqlite) the file given by the server's eventsDb option (default <models-dir>/../events.sqlite)
+//   (cosmos) RECS_COSMOS_ENDPOINT, RECS_COSMOS_AUTH, RECS_COSMOS_KEY, RECS_COSMOS_DATABASE and
+//            RECS_COSMOS_THROUGHPUT as for the recommendation store (ts/store/config.ts), and
+//   RECS_EVENTS_COSMOS_CONTAINER  the events container (default events), created when missing,
+//                                 partitioned by /userId
+
+import type { Agent } from 'node:https';
+import { CosmosEventStore } from '../events/cosmos.js';
+import { PARTITION_KEY } from '../events/cosmos-docs.js';
+import { SqliteEventStore } from '../events/sqlite.js';
+import type { EventStore } from '../events/types.js';
+import { createCosmosClient, ensureContainer, type CosmosConnection } from '../store/cosmos-client.js';
+import { storeConfigFromEnv, StoreConfigError } from '../store/config.js';
+
+export const EVENT_STORE_KINDS = ['sqlite', 'cosmos'] as const;
+export type EventStoreKind = (typeof EVENT_STORE_KINDS)[number];
+
+export type EventStoreConfig = { kind: 'sqlite'; path: string } | { kind: 'cosmos'; cosmos: CosmosConnection };
+
+/** The event store configured in `env`; `sqlitePath` is the SQLite file when that is the kind. */
+export function eventStoreConfigFromEnv(env: NodeJS.ProcessEnv, sqlitePath: string): EventStoreConfig {
+  const kind = (env['RECS_EVENTS_STORE'] || 'sqlite') as EventStoreKind;
+  if (!EVENT_STORE_KINDS.includes(kind)) throw new StoreConfigError(`RECS_EVENTS_STORE must be one of ${EVENT_STORE_KINDS.join(', ')}; got "${kind}"`);
+  if (kind === 'sqlite') return { kind, path: sqlitePath };
+  const c = storeConfigFromEnv({ ...env, RECS_STORE: 'cosmos' }).cosmos; // validates endpoint and auth
+  return { kind, cosmos: { ...c, container: env['RECS_EVENTS_COSMOS_CONTAINER'] || 'events', partitionKey: PARTITION_KEY } };
+}
+
+/** Opens the configured store (for Cosmos DB: the container, created when missing). */
+export async function openEventStore(cfg: EventStoreConfig, extra: { agent?: Agent } = {}): Promise<EventStore> {
+  if (cfg.kind === 'sqlite') return new SqliteEventStore(cfg.path);
+  const conn: CosmosConnection = { ...cfg.cosmos, partitionKey: PARTITION_KEY, ...(extra.agent && { agent: extra.agent }) };
+  const client = createCosmosClient(conn);
+  try {
+    const container = await ensureContainer(client, conn);
+    const { resource } = await container.read();
+    const paths = resource?.partitionKey?.paths ?? [];
+    if (paths.length !== 1 || paths[0] !== PARTITION_KEY) throw new StoreConfigError(`cosmos event store: container ${conn.database}/${conn.container} is partitioned by ${paths.join(', ') || 'nothing'}, not ${PARTITION_KEY}`);
+    return new CosmosEventStore({ container, onClose: () => client.dispose() });
+  } catch (e) {
+    client.dispose();
+    throw e;
+  }
+}
