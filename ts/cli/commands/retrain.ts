@@ -8,6 +8,8 @@ import { parseArgs } from 'node:util';
 import { loadEngine } from '../../engine/index.js';
 import { DEFAULT_TOLERANCE, GATE_METRIC } from '../../model/lifecycle/gate.js';
 import { retrain } from '../../model/lifecycle/retrain.js';
+import { REGISTRY_HELP, registryFromEnv } from '../../model/registry/config.js';
+import { openRegistry } from '../../model/registry/open.js';
 import type { TrainOptions } from '../../model/pipeline/options.js';
 import { storeConfigFromEnv, StoreConfigError } from '../../store/config.js';
 import { choiceOption, numberOption, UsageError, type Command } from '../command.js';
@@ -40,6 +42,10 @@ apply), plus
   --load redis|cosmos     load the version into Redis or Cosmos DB before promoting it (as "recs load";
                           settings from RECS_REDIS_URL, RECS_REDIS_PREFIX, RECS_COSMOS_*)
   --tolerance X           how far below the active model's ${GATE_METRIC} a candidate may be (default ${DEFAULT_TOLERANCE})
+  ${REGISTRY_HELP}
+                          With a blob registry it is pulled first (a candidate a crashed run left
+                          undecided is downloaded and resumed), and the version and pointer pushed
+                          after; the pointer moves only if no other writer moved it meanwhile.
   --json                  print the outcome as JSON
 `;
 
@@ -51,7 +57,7 @@ export const retrainCommand: Command = {
     const { values } = parseArgs({
       args: argv,
       strict: true,
-      options: { ...TRAIN_OPTIONS, tolerance: { type: 'string' }, 'events-db': { type: 'string' }, events: { type: 'string' }, 'no-events': { type: 'boolean' }, load: { type: 'string' } },
+      options: { ...TRAIN_OPTIONS, tolerance: { type: 'string' }, 'events-db': { type: 'string' }, events: { type: 'string' }, 'no-events': { type: 'boolean' }, load: { type: 'string' }, registry: { type: 'string' } },
     });
     if (values['no-activate']) throw new UsageError('--no-activate does not apply: retrain promotes through the gate');
     if (values['no-evaluate']) throw new UsageError('--no-evaluate does not apply: the gate needs the evaluation');
@@ -70,7 +76,12 @@ export const retrainCommand: Command = {
     }
     const progress = createProgress({ enabled: !o.json && !o.quiet });
     if (!o.json) progress.note(o.events === undefined ? 'events: none (base data only)' : `events: ${o.events}`);
-    const r = await retrain(loadEngine(), o, progress, { tolerance });
+    const session = openRegistry(registryFromEnv(values.registry), o.modelsDir);
+    const r = await session.publish(() => retrain(loadEngine(), o, progress, { tolerance }), {
+      // candidates never gated nor refused: a crashed run's version, resumed (verified) here
+      fetch: (reg) => reg.infos().filter((i) => i.state === 'candidate' && !reg.history().some((e) => e.version === i.version)).map((i) => i.version),
+    });
+    for (const w of session.warnings()) console.error(`retrain: ${w}`);
     if (o.json) console.log(JSON.stringify({ ...r, events: o.events ?? null }, null, 2));
     else console.log(`retrain ${r.action}: ${r.message}\nactive version: ${r.active ?? '(none)'}`);
     return 0;
