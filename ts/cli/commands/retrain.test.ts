@@ -1,6 +1,9 @@
 // `recs retrain --load` through the command: the version is loaded into a real redis-server
 // (settings from RECS_REDIS_URL / RECS_REDIS_PREFIX) and promoted; a rerun does nothing; bad
-// store settings are usage errors naming what is missing.
+// store settings are usage errors naming what is missing. And `recs retrain` on a registry in
+// Azure Blob Storage (a real Azurite, configured through RECS_REGISTRY and
+// AZURE_STORAGE_CONNECTION_STRING as the Kubernetes CronJob is): the version is pushed and made
+// active in Blob; a rerun from another, empty cache (a new pod) trains nothing.
 
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -8,6 +11,8 @@ import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { LocalRegistry } from '../../model/registry.js';
+import { BlobObjectStore } from '../../model/registry/blob-store.js';
+import { startAzurite, type TestAzurite } from '../../model/registry/testing/azurite.js';
 import { redisKeys } from '../../store/redis-keys.js';
 import { startRedis, type TestRedis } from '../../store/testing/redis-server.js';
 import { UsageError } from '../command.js';
@@ -70,4 +75,28 @@ describe('recs retrain --load', () => {
     await expect(retrainCommand.run(['--load', 'cosmos'])).rejects.toThrow(/RECS_COSMOS_ENDPOINT/);
     await expect(retrainCommand.run(['--no-activate'])).rejects.toBeInstanceOf(UsageError);
   });
+});
+
+describe('recs retrain on a blob registry', () => {
+  let azurite: TestAzurite;
+  beforeAll(async () => {
+    azurite = await startAzurite();
+  }, 30_000);
+  afterAll(() => azurite?.dispose());
+
+  it('pushes the version and moves the blob ACTIVE pointer; a new pod reruns without training', async () => {
+    const { dir, file } = ratings();
+    vi.stubEnv('AZURE_STORAGE_CONNECTION_STRING', azurite.connectionString);
+    vi.stubEnv('RECS_REGISTRY', 'blob://retrain/prod');
+    const common = ['--file', file, '--rank', '8', '--maxIter', '5', '--beyond', 'none', '--tolerance', '0.05', '--no-events', '--json'];
+    const first = await runJson([...common, '--models-dir', join(dir, 'pod-a')]);
+    if (!first.gate.pass) throw new Error(`the gate refused the first version of the fixture: ${first.gate.reason}`);
+    expect(first).toMatchObject({ action: 'trained', active: first.version });
+    const store = new BlobObjectStore({ auth: { connectionString: azurite.connectionString }, container: 'retrain', prefix: 'prod' });
+    expect((await store.get('ACTIVE'))!.data.toString().trim()).toBe(first.version);
+    expect(await store.get(`${first.version}/manifest.json`)).not.toBeNull();
+
+    const again = await runJson([...common, '--models-dir', join(dir, 'pod-b')]);
+    expect(again).toMatchObject({ action: 'unchanged', version: first.version, active: first.version });
+  }, 90_000);
 });
