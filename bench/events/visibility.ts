@@ -26,6 +26,18 @@ import { runWrk, wrkVersion } from '../serve/wrk.js';
 const TARGET_P99_MS = 50;
 const ROOT = join(import.meta.dirname, '..', '..', '..');
 const args = process.argv.slice(2);
+const USAGE = 'pnpm bench:visibility [--events 200] [--readers 200] [--seconds 20]  (wrk from Debian is needed for the readers)';
+if (args.includes('--help') || args.includes('-h')) {
+  console.log(USAGE);
+  process.exit(0);
+}
+const known = new Set(['--events', '--readers', '--seconds']);
+for (let i = 0; i < args.length; i += 2) {
+  if (!known.has(args[i]!) || args[i + 1] === undefined || !Number.isFinite(Number(args[i + 1]))) {
+    console.error(`bench:visibility: unexpected argument "${args[i]}" (or its value)\n${USAGE}`);
+    process.exit(2);
+  }
+}
 const flag = (name: string, d: number): number => {
   const i = args.indexOf(name);
   const v = i >= 0 ? Number(args[i + 1]) : d;
