@@ -35,6 +35,15 @@ export interface RequestInfo {
   body: Buffer;
 }
 
+/** The RequestInfo of a live request (a class: built with one allocation, the same shape every time). */
+class Request implements RequestInfo {
+  method = 'get';
+  url = '';
+  query = '';
+  readonly params: string[] = [];
+  body: Buffer = EMPTY;
+}
+
 export type RouteHandler = (req: RequestInfo) => Reply | Promise<Reply>;
 
 export interface RouteSpec {
@@ -239,7 +248,7 @@ class Exchange {
   done = false;
   key = '';
   private watching = false;
-  readonly info: RequestInfo = { method: 'get', url: '', query: '', params: [], body: EMPTY };
+  readonly info: RequestInfo = new Request();
   private readonly t0 = performance.now();
 
   constructor(

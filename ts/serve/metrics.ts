@@ -1,8 +1,11 @@
 // Owns the server's Prometheus metrics and their text exposition (format 0.0.4): request
 // duration histograms per route and status, responses by source, store errors, model version
 // info, reloads, requests in flight, events ingested, fold-ins (count and latency) and the time
-// from an event's acknowledgement to its fold-in being visible. Recording is a few array
+// from an event's acknowledgement to its fold-in being visible, and the in-process store cache's
+// hits, misses, coalesced waits, evictions, entries and bytes. Recording is a few array
 // operations per request.
+
+import type { CacheStats } from '../store/cache-stats.js';
 
 const BUCKETS = [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5];
 
@@ -41,7 +44,8 @@ export interface ModelInfo {
 
 export class Metrics {
   private readonly routes = new Map<string, RouteMetrics>();
-  private readonly sources = new Map<string, number>();
+  /** Responses by source: one counter field each (recorded on every recommendation). */
+  private readonly sources = { precomputed: 0, foldin: 0, fallback: 0 };
   private readonly storeErrors = new Map<string, number>();
   private readonly reloads = new Map<string, number>();
   private model: ModelInfo | null = null;
@@ -49,6 +53,8 @@ export class Metrics {
   private readonly eventVisible = new Histogram();
   private readonly events = { accepted: 0, duplicate: 0 };
   inFlight: () => number = () => 0;
+  /** The in-process caches in front of a remote store (set by the server; see ts/store/cached.ts). */
+  caches: () => readonly CacheStats[] = () => [];
   readonly startedAt = Date.now();
 
   route(route: string): RouteMetrics {
@@ -57,8 +63,8 @@ export class Metrics {
     return r;
   }
 
-  countSource(source: string): void {
-    this.sources.set(source, (this.sources.get(source) ?? 0) + 1);
+  countSource(source: 'precomputed' | 'foldin' | 'fallback'): void {
+    this.sources[source]++;
   }
 
   countStoreError(store: string, reason: string): void {
@@ -106,7 +112,7 @@ export class Metrics {
       });
     }
     head('recs_recommendations_total', 'counter', 'Recommendation responses by source (precomputed or fallback).');
-    for (const s of ['precomputed', 'foldin', 'fallback']) out.push(`recs_recommendations_total{source="${s}"} ${this.sources.get(s) ?? 0}`);
+    for (const s of ['precomputed', 'foldin', 'fallback'] as const) out.push(`recs_recommendations_total{source="${s}"} ${this.sources[s]}`);
     head('recs_store_errors_total', 'counter', 'Store lookups that failed or timed out (answered from the fallback list).');
     for (const [k, v] of this.storeErrors) out.push(`recs_store_errors_total{${k}} ${v}`);
     head('recs_model_reloads_total', 'counter', 'Hot reloads of the active model, by result.');
@@ -125,6 +131,7 @@ export class Metrics {
     out.push(`recs_foldins_total ${this.foldIn.count}`);
     histogram(out, 'recs_foldin_duration_seconds', 'Time of one fold-in (user vector and top-k).', this.foldIn);
     histogram(out, 'recs_event_visible_seconds', 'Time from acknowledging a user\'s events to their fold-in being served.', this.eventVisible);
+    renderCaches(out, this.caches());
     head('recs_http_requests_in_flight', 'gauge', 'Requests being handled.');
     out.push(`recs_http_requests_in_flight ${this.inFlight()}`);
     head('recs_process_start_time_seconds', 'gauge', 'Start time of the process since the Unix epoch.');
@@ -143,6 +150,23 @@ function histogram(out: string[], name: string, help: string, h: Histogram): voi
     out.push(`${name}_bucket{le="${b}"} ${cum}`);
   });
   out.push(`${name}_bucket{le="+Inf"} ${h.count}`, `${name}_sum ${h.sum}`, `${name}_count ${h.count}`);
+}
+
+function renderCaches(out: string[], caches: readonly CacheStats[]): void {
+  const series: [string, 'counter' | 'gauge', string, (c: CacheStats) => number][] = [
+    ['recs_store_cache_hits_total', 'counter', 'Store lookups answered from the in-process cache.', (c) => c.hits],
+    ['recs_store_cache_misses_total', 'counter', 'Store lookups the in-process cache passed to the store.', (c) => c.misses],
+    ['recs_store_cache_coalesced_total', 'counter', 'Store lookups that waited for a read of the same user already in flight.', (c) => c.coalesced],
+    ['recs_store_cache_evictions_total', 'counter', 'Cache entries evicted (least recently used) to stay within the entry and byte bounds.', (c) => c.evictions],
+    ['recs_store_cache_entries', 'gauge', 'Entries in the in-process cache.', (c) => c.entries],
+    ['recs_store_cache_bytes', 'gauge', 'Estimated bytes held by the in-process cache.', (c) => c.bytes],
+    ['recs_store_cache_max_entries', 'gauge', 'Entry bound of the in-process cache.', (c) => c.maxEntries],
+    ['recs_store_cache_max_bytes', 'gauge', 'Byte bound of the in-process cache.', (c) => c.maxBytes],
+  ];
+  for (const [name, type, help, value] of series) {
+    out.push(`# HELP ${name} ${help}`, `# TYPE ${name} ${type}`);
+    for (const c of caches) out.push(`${name}{store="${esc(c.store)}"} ${value(c)}`);
+  }
 }
 
 function esc(v: string): string {

@@ -54,7 +54,7 @@ export interface RecommendationsAnswer {
   picked: Picked;
   source: Source;
   /** Why the fallback answered: the user is unknown, or the store failed. */
-  fallbackReason?: 'unknown_user' | 'store_error';
+  fallbackReason?: 'unknown_user' | 'store_error' | undefined;
 }
 
 const L = {

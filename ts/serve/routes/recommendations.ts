@@ -39,7 +39,7 @@ export function recommendationsRoute(ctx: ServeContext): RouteSpec {
     ctx.metrics.countSource(source);
     const picked = pick(list, a.model.catalog, a.k, a.filters);
     const fallbackReason = list ? undefined : failed ? 'store_error' : 'unknown_user';
-    return { status: 200, body: recommendationsBody({ userId: a.userId, picked, source, ...(fallbackReason && { fallbackReason }) }, a.model.catalog) };
+    return { status: 200, body: recommendationsBody({ userId: a.userId, picked, source, fallbackReason }, a.model.catalog) };
   };
   const storeFailed = (a: Ask, e: unknown): Reply => {
     ctx.metrics.countStoreError(a.model.store.kind, e instanceof StoreError ? e.reason : 'error');
