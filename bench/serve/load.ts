@@ -4,7 +4,8 @@
 
 export interface LoadResult {
   tool: 'autocannon' | 'wrk';
-  target: 'api' | 'bare';
+  /** Which endpoint: 'api' (embedded store), 'bare', or a store configuration (see ./targets.ts). */
+  target: string;
   seconds: number;
   connections: number;
   requests: number;
@@ -21,7 +22,7 @@ export interface LoadResult {
   non2xx: number;
   /** Mean response bytes (with headers). */
   bytesPerResponse: number;
-  /** Measured runs merged into this result (rounds alternate between the API and the bare endpoint). */
+  /** Measured runs merged into this result (rounds alternate between the endpoints). */
   rounds: number;
 }
 

@@ -31,11 +31,11 @@ export function judge(model: string, api: LoadResult, bare: LoadResult | undefin
 
 export const HEADER = ['model', 'tool', 'endpoint', 'req/s', 'p50 ms', 'p90 ms', 'p97.5 ms', 'p99 ms', 'max ms', 'errors', 'non-2xx', 'bytes/resp'];
 
-export function rows(model: string, results: LoadResult[]): string[][] {
+export function rows(model: string, results: LoadResult[], labels: Record<string, string> = {}): string[][] {
   return results.map((r) => [
     model,
     r.tool,
-    r.target === 'api' ? 'API (embedded store)' : 'bare uWS',
+    labels[r.target] ?? (r.target === 'api' ? 'API (embedded store)' : r.target === 'bare' ? 'bare uWS' : r.target),
     Math.round(r.rps).toLocaleString('en-US'),
     fmt(r.p50),
     fmt(r.p90),
@@ -60,4 +60,51 @@ export function verdictLine(v: Verdict): string {
 export function fmt(v: number, digits = 2): string {
   if (!Number.isFinite(v)) return '—';
   return v >= 100 ? v.toFixed(0) : v.toFixed(digits);
+}
+
+/** Targets of the remote stores: Redis (cache off) against bare uWS + ioredis, the warm cache against the embedded store. */
+export const STORE_TARGET_RATIO = { redis: 0.9, redisCached: 0.9 };
+
+export interface StoreVerdict {
+  model: string;
+  tool: LoadResult['tool'];
+  target: string;
+  /** What the ratio compares against ('bare-redis' or 'api'). */
+  baseline: string;
+  ratio: number;
+  /** Undefined when the row has no target (cosmos: informational). */
+  pass?: boolean;
+  failures: string[];
+}
+
+/**
+ * Verdicts of the store rows of one tool. `storeErrors` are the lookups each API answered from the
+ * fallback during the tool's measured rounds because its store failed or timed out (they would
+ * flatter the figure, so they fail it).
+ */
+export function judgeStores(model: string, results: LoadResult[], storeErrors: Record<string, number>): StoreVerdict[] {
+  const find = (t: string) => results.find((r) => r.target === t);
+  const out: StoreVerdict[] = [];
+  const one = (target: string, baseline: string, min: number | undefined) => {
+    const r = find(target);
+    const b = find(baseline);
+    if (!r) return;
+    const ratio = b ? r.rps / b.rps : NaN;
+    const failures: string[] = [];
+    if (min !== undefined && !(ratio >= min)) failures.push(`ratio ${fmt(ratio, 3)} < ${min}`);
+    if (r.errors + r.non2xx > 0) failures.push(`${r.errors} errors, ${r.non2xx} non-2xx`);
+    if ((storeErrors[target] ?? 0) > 0) failures.push(`${storeErrors[target]} store errors (timeouts, failures) answered from the fallback during the measured rounds`);
+    out.push({ model, tool: r.tool, target, baseline, ratio, ...(min !== undefined && { pass: failures.length === 0 }), failures });
+  };
+  one('redis', 'bare-redis', STORE_TARGET_RATIO.redis);
+  one('redis-cached', 'api', STORE_TARGET_RATIO.redisCached);
+  one('cosmos', 'api', undefined);
+  return out;
+}
+
+export function storeVerdictLine(v: StoreVerdict, labels: Record<string, string>): string {
+  const base = `${v.model} / ${v.tool}: ${labels[v.target] ?? v.target} / ${labels[v.baseline] ?? v.baseline} = ${fmt(v.ratio, 3)}`;
+  if (v.pass === undefined) return `${base} (no target: a test double${v.failures.length ? `; ${v.failures.join('; ')}` : ''})`;
+  const goal = v.target === 'redis' ? `≥ ${STORE_TARGET_RATIO.redis * 100} % of bare uWS + ioredis` : `close to the embedded store (≥ ${STORE_TARGET_RATIO.redisCached * 100} %)`;
+  return `${base}; target ${goal}, zero errors, no store errors: ${v.pass ? 'PASS' : `FAIL (${v.failures.join('; ')})`}`;
 }

@@ -1,14 +1,28 @@
-// Owns the in-process cache in front of a remote store: a bounded LRU (entries), an optional TTL,
-// and coalescing: concurrent gets of one user share one store read. The cache lives inside one
+// Owns the in-process cache in front of a remote store: an LRU bounded in entries and in estimated
+// bytes (evicting the least recently used until under both), an optional TTL, and coalescing:
+// concurrent gets of one user share one store read. Counters go to a CacheStats (./cache-stats.ts)
+// shared across versions, exposed in /metrics. The cache lives inside one
 // store, which is bound to one model version, and entries carry that version, so a version switch
 // (a new store) never serves the lists of another version. Misses (null) are cached too; errors
 // are not (the next request asks the store again).
 
-import type { RecommendationStore, StoreGetOptions, UserList } from './types.js';
+import { CacheStats } from './cache-stats.js';
+import type { ErasedLists, RecommendationStore, StoreGetOptions, UserList } from './types.js';
+
+/**
+ * Estimated heap bytes of one entry besides its typed arrays' contents: the Map slot, the entry
+ * and list objects, two typed arrays and their backing stores' headers. The key's characters are
+ * added (2 bytes each).
+ */
+export const ENTRY_OVERHEAD_BYTES = 320;
 
 export interface CacheOptions {
   /** Most entries kept (default 100 000). */
   maxEntries?: number;
+  /** Most estimated bytes kept (default 256 MiB): typed arrays' byteLength + ENTRY_OVERHEAD_BYTES + 2 × key length per entry. */
+  maxBytes?: number;
+  /** Counters to add to (the store factory shares one across versions; default: a new one). */
+  stats?: CacheStats;
   /** Entries older than this are read again, ms (default: no expiry). */
   ttlMs?: number;
 }
@@ -16,6 +30,12 @@ export interface CacheOptions {
 interface Entry {
   value: UserList | null;
   at: number;
+  bytes: number;
+}
+
+/** The estimated bytes an entry holds. */
+export function entryBytes(key: string, value: UserList | null): number {
+  return ENTRY_OVERHEAD_BYTES + 2 * key.length + (value ? value.items.byteLength + value.scores.byteLength : 0);
 }
 
 export class CachedStore implements RecommendationStore {
@@ -25,8 +45,11 @@ export class CachedStore implements RecommendationStore {
   private readonly entries = new Map<string, Entry>(); // insertion order = recency
   private readonly inFlight = new Map<string, Promise<UserList | null>>();
   private readonly maxEntries: number;
-  hits = 0;
-  misses = 0;
+  private readonly maxBytes: number;
+  /** Estimated bytes of this cache's entries. */
+  private held = 0;
+  private closed = false;
+  readonly stats: CacheStats;
 
   constructor(
     private readonly inner: RecommendationStore,
@@ -36,35 +59,61 @@ export class CachedStore implements RecommendationStore {
     this.modelVersion = inner.modelVersion;
     this.depth = inner.depth;
     this.maxEntries = Math.max(1, o.maxEntries ?? 100_000);
+    this.maxBytes = Math.max(1, o.maxBytes ?? 256 * 2 ** 20);
+    this.stats = o.stats ?? new CacheStats(inner.kind, this.maxEntries, this.maxBytes);
   }
 
   get size(): number {
     return this.entries.size;
   }
 
-  get(user: string | number, options?: StoreGetOptions): Promise<UserList | null> {
+  /** Estimated bytes held. */
+  get bytes(): number {
+    return this.held;
+  }
+
+  get hits(): number {
+    return this.stats.hits;
+  }
+
+  get misses(): number {
+    return this.stats.misses;
+  }
+
+  /**
+   * The cached answer for `user` now (counted as a hit), or undefined when the store must be read
+   * (not cached, or expired): lets a caller answer a hit without a promise.
+   */
+  cachedNow(user: string | number): UserList | null | undefined {
     const key = typeof user === 'number' ? `#${user}` : user;
     const e = this.entries.get(key);
-    if (e && (this.o.ttlMs === undefined || performance.now() - e.at < this.o.ttlMs)) {
-      this.entries.delete(key); // refresh recency
-      this.entries.set(key, e);
-      this.hits++;
-      return Promise.resolve(e.value);
+    if (!e) return undefined;
+    if (this.o.ttlMs !== undefined && performance.now() - e.at >= this.o.ttlMs) {
+      this.drop(key);
+      return undefined;
     }
-    if (e) this.entries.delete(key);
+    this.entries.delete(key); // refresh recency
+    this.entries.set(key, e);
+    this.stats.hits++;
+    return e.value;
+  }
+
+  get(user: string | number, options?: StoreGetOptions): Promise<UserList | null> {
+    const hit = this.cachedNow(user);
+    if (hit !== undefined) return Promise.resolve(hit);
+    const key = typeof user === 'number' ? `#${user}` : user;
     const pending = this.inFlight.get(key);
     if (pending) {
-      this.hits++;
+      this.stats.coalesced++;
       return pending;
     }
-    this.misses++;
+    this.stats.misses++;
     // the shared read is not bound to the first caller's abort signal
     const p = this.inner.get(user, options?.timeoutMs !== undefined ? { timeoutMs: options.timeoutMs } : {}).then(
       (value) => {
         this.inFlight.delete(key);
         if (value !== null && value.modelVersion !== this.modelVersion) return null; // never another version's list
-        this.entries.set(key, { value, at: performance.now() });
-        if (this.entries.size > this.maxEntries) this.entries.delete(this.entries.keys().next().value!);
+        if (!this.closed) this.add(key, value);
         return value;
       },
       (err: unknown) => {
@@ -76,8 +125,53 @@ export class CachedStore implements RecommendationStore {
     return p;
   }
 
+  private add(key: string, value: UserList | null): void {
+    this.drop(key);
+    const bytes = entryBytes(key, value);
+    this.entries.set(key, { value, at: performance.now(), bytes });
+    this.held += bytes;
+    this.stats.entries++;
+    this.stats.bytes += bytes;
+    // least recently used first; an entry larger than maxBytes alone is not kept either
+    while (this.entries.size > this.maxEntries || this.held > this.maxBytes) {
+      this.drop(this.entries.keys().next().value!);
+      this.stats.evictions++;
+    }
+  }
+
+  /** Removes an entry, keeping the byte and entry counts; true when there was one. */
+  private drop(key: string): boolean {
+    const e = this.entries.get(key);
+    if (!e) return false;
+    this.entries.delete(key);
+    this.held -= e.bytes;
+    this.stats.entries--;
+    this.stats.bytes -= e.bytes;
+    return true;
+  }
+
+  /** Erasure passes through (the inner store masks the user first, so a read in flight answers null), dropping the cached entry. */
+  async erase(userId: string): Promise<ErasedLists> {
+    const pending = this.inner.erase?.(userId);
+    const cached = this.drop(userId) ? 1 : 0;
+    const r = pending ? await pending : { stored: 0, cached: 0 };
+    return { stored: r.stored, cached: r.cached + cached };
+  }
+
+  mask(userIds: Iterable<string>): void {
+    const ids = [...userIds];
+    this.inner.mask?.(ids);
+    for (const id of ids) this.drop(id);
+  }
+
   async close(): Promise<void> {
-    this.entries.clear();
+    this.closed = true;
+    for (const key of [...this.entries.keys()]) this.drop(key);
     await this.inner.close();
   }
+}
+
+/** The cache counters of a store, when it is a cache (for /metrics). */
+export function cacheStatsOf(store: RecommendationStore | undefined): CacheStats[] {
+  return store instanceof CachedStore ? [store.stats] : [];
 }

@@ -6,6 +6,8 @@
 //   RECS_STORE_TIMEOUT_MS      default per-lookup timeout of a remote store (default 250; the server
 //                              passes its own storeTimeoutMs per call, which wins)
 //   RECS_STORE_CACHE_ENTRIES   in-process cache size in entries for redis/cosmos (default 100000; 0 = off)
+//   RECS_STORE_CACHE_BYTES     in-process cache size in estimated bytes (default 268435456 = 256 MiB;
+//                              0 = off); the least recently used entries go until under both bounds
 //   RECS_STORE_CACHE_TTL_MS    cache entry lifetime (default: none; entries are per model version)
 //   RECS_REDIS_URL             redis://[user:pass@]host:port[/db] or rediss:// (default redis://127.0.0.1:6379)
 //   RECS_REDIS_PREFIX          key prefix (default recs)
@@ -20,6 +22,7 @@
 
 import type { PreparedModel } from '../serve/prepared.js';
 import type { StoreFactory } from '../serve/serving-model.js';
+import { CacheStats } from './cache-stats.js';
 import { CachedStore, type CacheOptions } from './cached.js';
 import { createCosmosClient, type CosmosConnection } from './cosmos-client.js';
 import { CosmosStore } from './cosmos.js';
@@ -62,12 +65,13 @@ export function storeConfigFromEnv(env: NodeJS.ProcessEnv = process.env, overrid
   if (kind === 'cosmos' && !endpoint) throw new StoreConfigError('RECS_COSMOS_ENDPOINT is required for the cosmos store');
   if (kind === 'cosmos' && auth === 'key' && !key) throw new StoreConfigError('RECS_COSMOS_AUTH=key needs RECS_COSMOS_KEY');
   const entries = num(env, 'RECS_STORE_CACHE_ENTRIES', 100_000)!;
+  const bytes = num(env, 'RECS_STORE_CACHE_BYTES', 256 * 2 ** 20)!;
   const ttlMs = num(env, 'RECS_STORE_CACHE_TTL_MS', undefined);
   const throughput = num(env, 'RECS_COSMOS_THROUGHPUT', undefined);
   return {
     kind,
     timeoutMs: num(env, 'RECS_STORE_TIMEOUT_MS', 250)!,
-    cache: entries > 0 ? { maxEntries: entries, ...(ttlMs !== undefined && { ttlMs }) } : null,
+    cache: entries > 0 && bytes > 0 ? { maxEntries: Math.floor(entries), maxBytes: Math.floor(bytes), ...(ttlMs !== undefined && { ttlMs }) } : null,
     redis: { url: overrides.redisUrl ?? env['RECS_REDIS_URL'] ?? 'redis://127.0.0.1:6379', prefix: env['RECS_REDIS_PREFIX'] || 'recs' },
     cosmos: {
       endpoint,
@@ -96,8 +100,10 @@ export function storeFactory(cfg: StoreConfig, extra: Partial<CosmosConnection> 
     const container = cosmosClient.database(conn.database).container(conn.container);
     return new CosmosStore({ ...base, container, itemRow: (id) => items.rowOf(id), ...(conn.partitionKey && { partitionKey: conn.partitionKey }) });
   };
+  // one set of counters for the caches of every version this factory makes (/metrics)
+  const stats = cfg.cache ? new CacheStats(cfg.kind, cfg.cache.maxEntries ?? 100_000, cfg.cache.maxBytes ?? 256 * 2 ** 20) : null;
   return (p) => {
     const s = remote(p);
-    return cfg.cache ? new CachedStore(s, cfg.cache) : s;
+    return cfg.cache ? new CachedStore(s, { ...cfg.cache, stats: stats! }) : s;
   };
 }

@@ -1,0 +1,58 @@
+// Tests the store verdicts of the serving benchmark and the --stores list: each store row judged
+// against its own baseline, errors and fallback answers failing it, unknown names refused.
+
+import { describe, expect, it } from 'vitest';
+import type { LoadResult } from './load.js';
+import { judgeStores, storeVerdictLine } from './report.js';
+import { parseStores } from './targets.js';
+
+const result = (target: string, rps: number, errors = 0): LoadResult => ({
+  tool: 'wrk',
+  target,
+  seconds: 10,
+  connections: 200,
+  requests: rps * 10,
+  rps,
+  p50: 1,
+  p90: 2,
+  p97_5: 3,
+  p99: 4,
+  max: 5,
+  errors,
+  non2xx: 0,
+  bytesPerResponse: 500,
+  rounds: 2,
+});
+
+describe('judgeStores', () => {
+  it('judges redis against bare uWS + ioredis and the warm cache against the embedded store', () => {
+    const v = judgeStores('m', [result('api', 10_000), result('bare', 20_000), result('redis', 9_000), result('bare-redis', 9_500), result('redis-cached', 8_000), result('cosmos', 500)], {});
+    expect(v.map((x) => [x.target, x.baseline, x.pass])).toEqual([
+      ['redis', 'bare-redis', true],
+      ['redis-cached', 'api', false],
+      ['cosmos', 'api', undefined],
+    ]);
+    expect(v[0]!.ratio).toBeCloseTo(9_000 / 9_500, 9);
+    expect(v[1]!.failures).toEqual(['ratio 0.800 < 0.9']);
+    expect(storeVerdictLine(v[2]!, { cosmos: 'API (cosmos)', api: 'API (embedded store)' })).toBe('m / wrk: API (cosmos) / API (embedded store) = 0.050 (no target: a test double)');
+  });
+
+  it('fails a row with errors or with store errors answered from the fallback, whatever its speed', () => {
+    const v = judgeStores('m', [result('api', 10_000), result('redis', 10_000, 3), result('bare-redis', 9_000), result('redis-cached', 10_000)], { 'redis-cached': 7 });
+    expect(v[0]).toMatchObject({ pass: false, failures: ['3 errors, 0 non-2xx'] });
+    expect(v[1]!.pass).toBe(false);
+    expect(v[1]!.failures[0]).toMatch(/^7 store errors/);
+  });
+
+  it('leaves out the rows that did not run', () => {
+    expect(judgeStores('m', [result('api', 1), result('bare', 2)], {})).toEqual([]);
+  });
+});
+
+describe('parseStores', () => {
+  it('reads the list, embedded implied, duplicates dropped, unknown names refused', () => {
+    expect(parseStores('embedded')).toEqual([]);
+    expect(parseStores('embedded, redis,redis-cached,redis,cosmos')).toEqual(['redis', 'redis-cached', 'cosmos']);
+    expect(() => parseStores('redis,mongo')).toThrow('--stores: unknown "mongo"; choose from embedded, redis, redis-cached, cosmos (or all)');
+  });
+});
