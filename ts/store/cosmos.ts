@@ -112,8 +112,10 @@ export class CosmosStore implements RecommendationStore {
 
   private toList(doc: UserDoc): UserList {
     const n = doc.items.length;
-    const items = new Uint32Array(n);
-    const scores = new Float32Array(n);
+    // one ArrayBuffer for both arrays (a warm cache holds many lists; the GC visits each buffer)
+    const ab = new ArrayBuffer(8 * n);
+    const items = new Uint32Array(ab, 0, n);
+    const scores = new Float32Array(ab, 4 * n, n);
     for (let j = 0; j < n; j++) {
       const it = doc.items[j]!;
       const row = this.o.itemRow(it.itemId);

@@ -6,6 +6,7 @@
 // A version's keys sit beside the other versions' keys; a reader bound to a version only reads
 // that version's keys, so it never sees a mix.
 
+import { endianness } from 'node:os';
 import { StoreError, type UserList } from './types.js';
 
 export const DEFAULT_PREFIX = 'recs';
@@ -17,6 +18,9 @@ export const redisKeys = (prefix: string) => ({
   user: (version: string, user: string) => `${prefix}:v:${version}:u:${user}`,
   userPattern: (version: string) => `${prefix}:v:${version}:u:*`,
 });
+
+/** The stored format is little-endian; on such machines typed arrays read it as it is. */
+const LITTLE_ENDIAN = endianness() === 'LE';
 
 export type RedisKeys = ReturnType<typeof redisKeys>;
 
@@ -33,8 +37,11 @@ export function encodeList(items: Uint32Array, scores: Float32Array, start: numb
 export function decodeList(modelVersion: string, buf: Buffer): UserList {
   if (buf.length % 8 !== 0) throw new StoreError(`redis store: a list of ${buf.length} bytes is not n × 8`, 'corrupt');
   const n = buf.length / 8;
-  const ab = new ArrayBuffer(buf.length); // aligned copy
+  // one aligned copy holds both arrays: a list cached in process is one ArrayBuffer, not three
+  // (the garbage collector visits every ArrayBuffer, and a warm cache holds hundreds of thousands)
+  const ab = new ArrayBuffer(buf.length);
   new Uint8Array(ab).set(buf);
+  if (LITTLE_ENDIAN) return { modelVersion, items: new Uint32Array(ab, 0, n), scores: new Float32Array(ab, 4 * n, n) };
   const dv = new DataView(ab);
   const items = new Uint32Array(n);
   const scores = new Float32Array(n);
