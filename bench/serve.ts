@@ -35,6 +35,7 @@ import { merge, type LoadResult, type LoadRun } from './serve/load.js';
 import { movieLensModel, syntheticModel, type BenchModel } from './serve/models.js';
 import { HEADER, judge, judgeStores, rows, storeVerdictLine, verdictLine, type StoreVerdict, type Verdict } from './serve/report.js';
 import { parseStores, prewarm, startStoreEndpoints, STORE_TARGETS, type Endpoint, type StoreEndpoints, type StoreTarget } from './serve/targets.js';
+import { applyCorePlan } from './serve/cores.js';
 import { recommendationPaths } from './serve/urls.js';
 import { runWrk, wrkVersion } from './serve/wrk.js';
 
@@ -57,6 +58,8 @@ Load test of the recommendation API against a bare uWebSockets.js endpoint, same
   --paths N           request paths generated (default 100000)
   --no-wrk            autocannon only (wrk runs when the \`wrk\` command exists)
   --no-auth           run the API without an API key (default: key required and sent)
+  --no-pin            leave cores unpinned (default with ≥ 2 cores and taskset: the servers under
+                      test and their stores on the last core, autocannon and wrk on the others)
   --stores LIST       serve from these stores too, in the same run (default: embedded only):
                         embedded       the API on the embedded store (always run, with bare uWS)
                         redis          the API on Redis, in-process cache off (one GET per request),
@@ -100,6 +103,7 @@ async function main(): Promise<void> {
       paths: { type: 'string', default: '100000' },
       'no-wrk': { type: 'boolean' },
       'no-auth': { type: 'boolean' },
+      'no-pin': { type: 'boolean' },
       stores: { type: 'string', default: 'embedded' },
       'cosmos-users': { type: 'string', default: '1000' },
       'cache-entries': { type: 'string', default: '100000' },
@@ -117,7 +121,8 @@ async function main(): Promise<void> {
   const cosmosUsers = positive('cosmos-users', values['cosmos-users']);
   const cacheEntries = positive('cache-entries', values['cache-entries']);
   const hw = hardware();
-  console.log(`bench: ${describeHardware(hw)}; ${connections} connections, ${duration} s per run (+${warmup} s warm-up); ${wrk ?? 'wrk not installed (apt-get install wrk)'}`);
+  const cores = applyCorePlan(!values['no-pin']);
+  console.log(`bench: ${describeHardware(hw)}; ${connections} connections, ${duration} s per run (+${warmup} s warm-up); ${wrk ?? 'wrk not installed (apt-get install wrk)'}; ${cores.note}`);
 
   const models = await pickModels(values['models-dir'], values.models, Number(values.users), values['ml-dir']);
   const runs: ModelRun[] = [];
@@ -133,7 +138,7 @@ async function main(): Promise<void> {
   if (stores.length > 0) for (const l of serverLines) console.log(l);
 
   mkdirSync(values.out, { recursive: true });
-  const setup = `${connections} connections, ${duration} s per endpoint and tool in rounds of ≤ ${values.round} s alternating between the endpoints, after ${warmup} s of warm-up, API key ${apiKey ? 'required' : 'off'}; users Zipf(s = 1) over the known users + 5 % unknown users, k = 10`;
+  const setup = `${connections} connections, ${duration} s per endpoint and tool in rounds of ≤ ${values.round} s alternating between the endpoints, after ${warmup} s of warm-up, API key ${apiKey ? 'required' : 'off'}; users Zipf(s = 1) over the known users + 5 % unknown users, k = 10; ${cores.note}`;
   const artifacts = runs.map((r) => `- ${r.model.name}: ${r.model.users.toLocaleString('en-US')} users, ${r.model.items.toLocaleString('en-US')} items, stored depth ${r.model.depth}, version ${r.model.version} (${r.model.modelsDir}); mean API body ${r.bodyBytes} bytes; server RSS ${r.server['rssMiB']} MiB${r.notes.map((n) => `\n  - ${n}`).join('')}`);
   writeFileSync(
     join(values.out, 'serve.json'),
@@ -141,7 +146,7 @@ async function main(): Promise<void> {
   );
   writeFileSync(
     join(values.out, 'serve.md'),
-    `Hardware: ${describeHardware(hw)}\n\nSetup: ${setup}. Load generators share the 2 cores with the server.\n\nArtifacts:\n${artifacts.join('\n')}\n\n${markdownTable(HEADER, tableRows)}\n\n${verdicts.map((v) => `- ${verdictLine(v)}`).join('\n')}\n${[...storeLines, ...(stores.length > 0 ? serverLines : [])].map((l) => `- ${l}\n`).join('')}`,
+    `Hardware: ${describeHardware(hw)}\n\nSetup: ${setup}.\n\nArtifacts:\n${artifacts.join('\n')}\n\n${markdownTable(HEADER, tableRows)}\n\n${verdicts.map((v) => `- ${verdictLine(v)}`).join('\n')}\n${[...storeLines, ...(stores.length > 0 ? serverLines : [])].map((l) => `- ${l}\n`).join('')}`,
   );
   console.log(`\nwrote ${join(values.out, 'serve.json')} and serve.md`);
 }

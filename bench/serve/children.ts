@@ -6,6 +6,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { join } from 'node:path';
+import { current, onCores } from './cores.js';
 
 export interface Running {
   name: string;
@@ -17,7 +18,8 @@ export interface Running {
 }
 
 function startChild(name: string, script: string, args: string[], env: NodeJS.ProcessEnv, urlOf: (line: Record<string, unknown>) => string | null, timeoutMs = 600_000): Promise<Running> {
-  const proc = spawn(process.execPath, [script, ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit'] });
+  const [cmd, argv] = onCores(current.plan.server, process.execPath, [script, ...args]);
+  const proc = spawn(cmd, argv, { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit'] });
   const exited = new Promise<number | null>((r) => proc.on('exit', (code) => r(code)));
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`${name}: not listening after ${timeoutMs / 1000} s`)), timeoutMs);

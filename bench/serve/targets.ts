@@ -20,6 +20,7 @@ import { loadCosmos } from '../../ts/store/cosmos-load.js';
 import { tableOfArtifact, type LoadTable } from '../../ts/store/load-table.js';
 import { loadRedis } from '../../ts/store/redis-load.js';
 import { startRedis, type TestRedis } from '../../ts/store/testing/redis-server.js';
+import { current, pinProcess } from './cores.js';
 import { startApi, startBareRedis, startCosmosServer, type Running } from './children.js';
 import type { BenchModel } from './models.js';
 import { recommendationPaths } from './urls.js';
@@ -85,6 +86,7 @@ export async function startStoreEndpoints(o: StoreEndpointOptions): Promise<Stor
     const wantsRedis = o.stores.filter((s) => s.startsWith('redis'));
     if (wantsRedis.length > 0) {
       redis = await startRedis();
+      if (redis.pid !== undefined) pinProcess(redis.pid, current.plan.server); // the store shares the servers' core
       const client = new Redis(redis.url);
       try {
         o.log(`${o.model.name}: loading ${table.userIds.length.toLocaleString('en-US')} users into redis-server at ${redis.url}…`);

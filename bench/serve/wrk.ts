@@ -6,6 +6,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { current, onCores } from './cores.js';
 import type { LoadResult, LoadRun } from './load.js';
 
 const SCRIPT = `
@@ -52,7 +53,8 @@ export async function runWrk(o: WrkOptions): Promise<LoadRun> {
   writeFileSync(join(dir, 'paths.lua'), SCRIPT);
   const args = ['-t', String(o.threads ?? 1), '-c', String(o.connections), '-d', `${o.seconds}s`, '--timeout', '10s', '-s', join(dir, 'paths.lua'), o.url, '--', join(dir, 'paths.txt'), o.apiKey ?? ''];
   const out = await new Promise<string>((resolve, reject) => {
-    const p = spawn('wrk', args, { stdio: ['ignore', 'pipe', 'inherit'] });
+    const [cmd, argv] = onCores(current.plan.load, 'wrk', args);
+    const p = spawn(cmd, argv, { stdio: ['ignore', 'pipe', 'inherit'] });
     let text = '';
     p.stdout.on('data', (d) => (text += d));
     p.on('error', reject);

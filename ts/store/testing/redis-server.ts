@@ -11,6 +11,8 @@ import { join } from 'node:path';
 export interface TestRedis {
   port: number;
   url: string;
+  /** The server's process id while it runs. */
+  readonly pid: number | undefined;
   stop(): Promise<void>;
   start(): Promise<void>;
   /** Stops the server and removes its directory. */
@@ -62,6 +64,9 @@ export async function startRedis(bin = process.env['REDIS_SERVER'] ?? '/usr/bin/
   return {
     port,
     url: `redis://127.0.0.1:${port}`,
+    get pid() {
+      return (proc as ChildProcess | null)?.pid;
+    },
     stop,
     start,
     async dispose() {
