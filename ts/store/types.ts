@@ -40,6 +40,12 @@ export interface RecommendationStore {
    */
   peek?(user: string | number): UserList | null;
   /**
+   * Optional, for remote stores with an in-process cache: the cached answer now (a list, or null
+   * for a cached "no list"), or undefined when only `get` can answer. Lets the API answer a cache
+   * hit inside the request's callback, as it does for an in-process store.
+   */
+  cachedNow?(user: string | number): UserList | null | undefined;
+  /**
    * Optional: erases the user's lists — for every model version the backend holds (Redis, Cosmos
    * DB), or in this store's in-process table (embedded) — and serves no list for them from this
    * store afterwards. Resolves with what was removed; rejects with a StoreError when the backend

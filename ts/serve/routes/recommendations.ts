@@ -75,6 +75,16 @@ export function recommendationsRoute(ctx: ServeContext): RouteSpec {
         }
         return answer(a, list, false);
       }
+      // a remote store's in-process cache may hold the answer: then it is answered now, too
+      if (store.cachedNow) {
+        let hit: UserList | null | undefined;
+        try {
+          hit = store.cachedNow(userId);
+        } catch (e) {
+          return storeFailed(a, e);
+        }
+        if (hit !== undefined) return answer(a, hit, false);
+      }
       // a remote store: the request holds this model until the store answers (see ServingModel)
       model.acquire();
       let lookup: Promise<UserList | null>;
