@@ -110,10 +110,11 @@ async function run(cmd: typeof trainCommand, argv: string[]): Promise<string> {
 }
 
 /** data.events.store of the newest version in `models`, or null. */
-function mergedStore(models: string): string | null {
+/** The event store merged into `version` (default: the registry's only or newest-named version). */
+function mergedStore(models: string, version?: string): string | null {
   const reg = new LocalRegistry(models);
-  const last = reg.versionNames().at(-1)!;
-  const ev = reg.manifest(last).data.events as { store?: string } | undefined;
+  const v = version ?? reg.versionNames().at(-1)!;
+  const ev = reg.manifest(v).data.events as { store?: string } | undefined;
   return ev?.store ?? null;
 }
 
@@ -140,16 +141,17 @@ describe('recs retrain event store', () => {
     const args = ['--file', d.file, '--models-dir', models, '--json', ...quick];
 
     // the server's default file, found beside the registry
-    const first = JSON.parse(await run(retrainCommand, args)) as { action: string; events: string | null };
+    // (versions made within one second sort in no particular order: each is named by its result)
+    const first = JSON.parse(await run(retrainCommand, args)) as { action: string; version: string; events: string | null };
     expect(first).toMatchObject({ action: 'trained', events: join(models, '..', 'events.sqlite') });
-    expect(mergedStore(models)).toBe(join(models, '..', 'events.sqlite'));
+    expect(mergedStore(models, first.version)).toBe(join(models, '..', 'events.sqlite'));
     // rerun: the same data (events included) → nothing new
     expect(JSON.parse(await run(retrainCommand, args))).toMatchObject({ action: 'unchanged' });
 
     // --no-events: other data, a new version without events
-    const base = JSON.parse(await run(retrainCommand, [...args, '--no-events'])) as { action: string; events: string | null };
+    const base = JSON.parse(await run(retrainCommand, [...args, '--no-events'])) as { action: string; version: string; events: string | null };
     expect(base).toMatchObject({ action: 'trained', events: null });
-    expect(mergedStore(models)).toBeNull();
+    expect(mergedStore(models, base.version)).toBeNull();
 
     // $RECS_EVENTS_DB, and --events-db over it
     const other = join(d.dir, 'elsewhere', 'events.sqlite');
