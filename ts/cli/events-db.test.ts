@@ -3,15 +3,14 @@
 // posted to it must land in the chosen file; `train` and `retrain` must record the merged store in
 // the new version's manifest (data.events.store).
 
-import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
 import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { SqliteEventStore } from '../events/sqlite.js';
 import { LocalRegistry } from '../model/registry.js';
 import { ensureBuilt } from '../serve/testing/build.js';
+import { killServerChildren, startServerChild } from '../serve/testing/child.js';
 import { fixtureRegistry, getJson } from '../serve/testing/fixtures.js';
 import { UsageError } from './command.js';
 import { retrainCommand } from './commands/retrain.js';
@@ -20,31 +19,20 @@ import { trainCommand } from './commands/train.js';
 import { EVENTS_DB_ENV } from './events-db.js';
 
 let serveJs: string;
-const children: ChildProcess[] = [];
 beforeAll(() => {
   [serveJs] = ensureBuilt(['ts/serve/main.js', 'ts/serve/load-worker.js']) as [string];
 }, 120_000);
 afterEach(() => {
   vi.unstubAllEnvs();
   vi.restoreAllMocks();
-  for (const c of children.splice(0)) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
+  killServerChildren();
 });
 
-/** The compiled server on `modelsDir` with `args` and extra environment; resolves with its URL. */
-function serve(modelsDir: string, args: string[], env: Record<string, string> = {}): Promise<string> {
+/** The compiled server on `modelsDir` with `args` and extra environment (RECS_EVENTS_DB unset unless given); resolves with its URL. */
+async function serve(modelsDir: string, args: string[], env: Record<string, string> = {}): Promise<string> {
   const base = { ...process.env };
   delete base[EVENTS_DB_ENV];
-  const proc = spawn(process.execPath, [serveJs, '--models-dir', modelsDir, '--port', '0', ...args], { env: { ...base, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-  children.push(proc);
-  let stderr = '';
-  proc.stderr!.on('data', (d) => (stderr += d));
-  return new Promise((resolve, reject) => {
-    proc.on('exit', (code) => reject(new Error(`server exited ${code}: ${stderr}`)));
-    createInterface({ input: proc.stdout! }).on('line', (line) => {
-      const l = JSON.parse(line) as Record<string, unknown>;
-      if (l['msg'] === 'listening') resolve(String(l['url']));
-    });
-  });
+  return (await startServerChild(serveJs, ['--models-dir', modelsDir, '--port', '0', ...args], { env: { ...base, ...env } })).url;
 }
 
 async function storedEvents(path: string, user: string): Promise<string[]> {
@@ -67,10 +55,10 @@ describe('recs serve --events-db', () => {
     const byEnv = join(dir, 'env.sqlite');
     const url1 = await serve(registry.root, ['--events-db', byFlag], { [EVENTS_DB_ENV]: byEnv });
     expect((await post(url1, 'by-flag')).status).toBe(202);
-    children.splice(0).forEach((c) => c.kill('SIGKILL'));
+    killServerChildren();
     const url2 = await serve(registry.root, [], { [EVENTS_DB_ENV]: byEnv });
     expect((await post(url2, 'by-env')).status).toBe(202);
-    children.splice(0).forEach((c) => c.kill('SIGKILL'));
+    killServerChildren();
 
     expect(await storedEvents(byFlag, 'newcomer')).toEqual(['by-flag']);
     expect(await storedEvents(byEnv, 'newcomer')).toEqual(['by-env']);

@@ -5,29 +5,26 @@
 // throughout: every response must be 200, and once a switch has shown up in one answer, every
 // request started afterwards must name the expected modelVersion.
 
-import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { existsSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { createInterface } from 'node:readline';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readArtifact } from '../model/artifact.js';
 import { LocalRegistry } from '../model/registry.js';
 import { ensureBuilt, ROOT } from '../serve/testing/build.js';
+import { killServerChildren, startServerChild } from '../serve/testing/child.js';
 
 const ML100K = resolve(ROOT, '..', 'shared', 'datasets', 'ml-100k');
 const hasMl100k = existsSync(join(ML100K, 'u.data'));
 if (!hasMl100k) console.warn(`[lifecycle-loop.test] SKIPPING the lifecycle loop on MovieLens 100K: ${ML100K} not found`);
 
 let cliJs: string;
-const children: ChildProcess[] = [];
 
 beforeAll(() => {
   if (hasMl100k) [cliJs] = ensureBuilt(['ts/cli/main.js', 'ts/serve/load-worker.js']) as [string];
 }, 120_000);
-afterAll(() => {
-  for (const c of children.splice(0)) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
-});
+afterAll(killServerChildren);
 
 /** Runs `recs …args` to completion; resolves with its exit code and output. */
 function recs(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
@@ -39,21 +36,8 @@ function recs(args: string[]): Promise<{ code: number; stdout: string; stderr: s
 }
 
 /** `recs serve` on `modelsDir`; resolves with its URL once it listens. */
-function serve(modelsDir: string): Promise<string> {
-  const proc = spawn(process.execPath, [cliJs, 'serve', '--models-dir', modelsDir, '--port', '0', '--reload-interval', '0.1'], {
-    cwd: ROOT,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  children.push(proc);
-  let stderr = '';
-  proc.stderr!.on('data', (d) => (stderr += d));
-  return new Promise((resolve, reject) => {
-    proc.on('exit', (code) => reject(new Error(`recs serve exited ${code}: ${stderr}`)));
-    createInterface({ input: proc.stdout! }).on('line', (line) => {
-      const l = JSON.parse(line) as Record<string, unknown>;
-      if (l['msg'] === 'listening') resolve(String(l['url']));
-    });
-  });
+async function serve(modelsDir: string): Promise<string> {
+  return (await startServerChild(cliJs, ['serve', '--models-dir', modelsDir, '--port', '0', '--reload-interval', '0.1'], { cwd: ROOT })).url;
 }
 
 interface Answer {

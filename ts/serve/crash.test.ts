@@ -3,38 +3,22 @@
 // batches, and after a restart every acknowledged event is stored, exactly once (a replay of
 // everything sent is all duplicates for the acknowledged batches).
 
-import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
 import { afterEach, beforeAll, expect, it } from 'vitest';
 import { SqliteEventStore } from '../events/sqlite.js';
 import { ensureBuilt } from './testing/build.js';
+import { killServerChildren, startServerChild } from './testing/child.js';
 import { fixtureRegistry, getJson } from './testing/fixtures.js';
 
 let mainJs: string;
-const children: ChildProcess[] = [];
 
 beforeAll(() => {
   [mainJs] = ensureBuilt(['ts/serve/main.js', 'ts/serve/load-worker.js']) as [string];
 }, 120_000);
-afterEach(() => {
-  for (const c of children.splice(0)) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
-});
+afterEach(killServerChildren);
 
 /** Starts the server on `modelsDir`; resolves with the child and its URL once it listens. */
-function start(modelsDir: string): Promise<{ proc: ChildProcess; url: string }> {
-  const proc = spawn(process.execPath, [mainJs, '--models-dir', modelsDir, '--port', '0'], { stdio: ['ignore', 'pipe', 'pipe'] });
-  children.push(proc);
-  let stderr = '';
-  proc.stderr!.on('data', (d) => (stderr += d));
-  return new Promise((resolve, reject) => {
-    proc.on('exit', (code) => reject(new Error(`server exited ${code}: ${stderr}`)));
-    createInterface({ input: proc.stdout! }).on('line', (line) => {
-      const l = JSON.parse(line) as Record<string, unknown>;
-      if (l['msg'] === 'listening') resolve({ proc, url: String(l['url']) });
-    });
-  });
-}
+const start = (modelsDir: string) => startServerChild(mainJs, ['--models-dir', modelsDir, '--port', '0']);
 
 type Batch = { eventId: string; userId: string; itemId: string; type: string }[];
 const post = (url: string, batch: Batch) => getJson(`${url}/v1/events`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(batch) });
