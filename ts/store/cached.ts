@@ -1,5 +1,5 @@
 // Owns the in-process cache in front of a remote store: an LRU bounded in entries and in estimated
-// bytes (evicting the least recently used until under both), an optional TTL, and coalescing:
+// bytes (evicting least recently used first, by second chance, until under both), an optional TTL, and coalescing:
 // concurrent gets of one user share one store read. Counters go to a CacheStats (./cache-stats.ts)
 // shared across versions, exposed in /metrics. The cache lives inside one
 // store, which is bound to one model version, and entries carry that version, so a version switch
@@ -31,6 +31,8 @@ interface Entry {
   value: UserList | null;
   at: number;
   bytes: number;
+  /** Read since it last reached the old end (second chance: it is moved to the new end then, not evicted). */
+  used: boolean;
 }
 
 /** The estimated bytes an entry holds. */
@@ -92,8 +94,9 @@ export class CachedStore implements RecommendationStore {
       this.drop(key);
       return undefined;
     }
-    this.entries.delete(key); // refresh recency
-    this.entries.set(key, e);
+    // recency is recorded, not applied: moving the entry in the Map on every hit (delete + set)
+    // made Map.set the server's top cost, as deleted slots forced the table to be rebuilt
+    e.used = true;
     this.stats.hits++;
     return e.value;
   }
@@ -128,13 +131,24 @@ export class CachedStore implements RecommendationStore {
   private add(key: string, value: UserList | null): void {
     this.drop(key);
     const bytes = entryBytes(key, value);
-    this.entries.set(key, { value, at: performance.now(), bytes });
+    this.entries.set(key, { value, at: performance.now(), bytes, used: false });
     this.held += bytes;
     this.stats.entries++;
     this.stats.bytes += bytes;
-    // least recently used first; an entry larger than maxBytes alone is not kept either
+    // the oldest entry goes first, unless it was read since it got there (second chance, the CLOCK
+    // approximation of least recently used): then it moves to the new end, unmarked. Marks only
+    // clear here, so this ends within two rounds; an entry larger than maxBytes alone is not kept.
     while (this.entries.size > this.maxEntries || this.held > this.maxBytes) {
-      this.drop(this.entries.keys().next().value!);
+      const [oldest, e] = this.entries.entries().next().value!;
+      // the new entry reaches the old end only when all others were read: it is not the one to go
+      const spare = oldest === key ? this.entries.size > 1 : e.used;
+      if (spare) {
+        e.used = false;
+        this.entries.delete(oldest);
+        this.entries.set(oldest, e);
+        continue;
+      }
+      this.drop(oldest);
       this.stats.evictions++;
     }
   }
