@@ -35,6 +35,9 @@ interface Entry {
   used: boolean;
 }
 
+/** The cache key of a user given by id (the id) or by row (`#row`). */
+const keyOf = (user: string | number): string => (typeof user === 'number' ? `#${user}` : user);
+
 /** The estimated bytes an entry holds. */
 export function entryBytes(key: string, value: UserList | null): number {
   return ENTRY_OVERHEAD_BYTES + 2 * key.length + (value ? value.items.byteLength + value.scores.byteLength : 0);
@@ -87,7 +90,11 @@ export class CachedStore implements RecommendationStore {
    * (not cached, or expired): lets a caller answer a hit without a promise.
    */
   cachedNow(user: string | number): UserList | null | undefined {
-    const key = typeof user === 'number' ? `#${user}` : user;
+    return this.hit(keyOf(user));
+  }
+
+  /** The entry of `key` now (counted as a hit), or undefined when absent or expired. */
+  private hit(key: string): UserList | null | undefined {
     const e = this.entries.get(key);
     if (!e) return undefined;
     if (this.o.ttlMs !== undefined && performance.now() - e.at >= this.o.ttlMs) {
@@ -102,9 +109,9 @@ export class CachedStore implements RecommendationStore {
   }
 
   get(user: string | number, options?: StoreGetOptions): Promise<UserList | null> {
-    const hit = this.cachedNow(user);
+    const key = keyOf(user);
+    const hit = this.hit(key);
     if (hit !== undefined) return Promise.resolve(hit);
-    const key = typeof user === 'number' ? `#${user}` : user;
     const pending = this.inFlight.get(key);
     if (pending) {
       this.stats.coalesced++;

@@ -79,7 +79,10 @@ export const retrainCommand: Command = {
     const session = openRegistry(registryFromEnv(values.registry), o.modelsDir);
     const r = await session.publish(() => retrain(loadEngine(), o, progress, { tolerance }), {
       // candidates never gated nor refused: a crashed run's version, resumed (verified) here
-      fetch: (reg) => reg.infos().filter((i) => i.state === 'candidate' && !reg.history().some((e) => e.version === i.version)).map((i) => i.version),
+      fetch: (reg) => {
+        const mentioned = new Set(reg.history().map((e) => e.version));
+        return reg.infos().filter((i) => i.state === 'candidate' && !mentioned.has(i.version)).map((i) => i.version);
+      },
     });
     for (const w of session.warnings()) console.error(`retrain: ${w}`);
     if (o.json) console.log(JSON.stringify({ ...r, events: o.events ?? null }, null, 2));

@@ -4,7 +4,7 @@
 // unknown user gets the popularity list (source "fallback", never a 404 or an empty answer), and
 // so does every user while the store fails (counted in recs_store_errors_total, logged).
 
-import { StoreError, type UserList } from '../../store/types.js';
+import { StoreError, type RecommendationStore, type UserList } from '../../store/types.js';
 import { badRequest } from '../errors.js';
 import type { Reply, RouteSpec } from '../http.js';
 import { idList, memoized, parseK, parseQuery, pathId } from '../params.js';
@@ -65,26 +65,14 @@ export function recommendationsRoute(ctx: ServeContext): RouteSpec {
       const folded = ctx.overlay?.peek(userId, model.version);
       if (folded) return answer(a, folded, false, true);
       const { store } = model;
-      if (store.peek) {
-        // an in-process store: answer now, no promise
-        let list: UserList | null;
-        try {
-          list = store.peek(userId);
-        } catch (e) {
-          return storeFailed(a, e);
-        }
-        return answer(a, list, false);
+      // an in-process store, or a remote store's cache hit: answered now, no promise
+      let now: UserList | null | undefined;
+      try {
+        now = answerNow(store, userId);
+      } catch (e) {
+        return storeFailed(a, e);
       }
-      // a remote store's in-process cache may hold the answer: then it is answered now, too
-      if (store.cachedNow) {
-        let hit: UserList | null | undefined;
-        try {
-          hit = store.cachedNow(userId);
-        } catch (e) {
-          return storeFailed(a, e);
-        }
-        if (hit !== undefined) return answer(a, hit, false);
-      }
+      if (now !== undefined) return answer(a, now, false);
       // a remote store: the request holds this model until the store answers (see ServingModel)
       model.acquire();
       let lookup: Promise<UserList | null>;
@@ -105,6 +93,11 @@ export function recommendationsRoute(ctx: ServeContext): RouteSpec {
       );
     },
   };
+}
+
+/** The store's answer without waiting (an in-process store's `peek`, a cache hit), or undefined when only `get` can give it. */
+function answerNow(store: RecommendationStore, userId: string): UserList | null | undefined {
+  return store.peek ? store.peek(userId) : store.cachedNow?.(userId);
 }
 
 function readFilters(model: ServingModel, { exclude, genre }: AskQuery): Filters {
