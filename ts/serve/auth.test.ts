@@ -6,7 +6,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ApiKeyAuth, AuthConfigError, loadApiKeys, presentedKey, sameDigest } from './auth.js';
+import { ApiKeyAuth, AuthConfigError, loadApiKeys, presentedKey, sameKey } from './auth.js';
 import { startServer, type RunningServer } from './server.js';
 import { capturedLogger, fixtureRegistry, getJson } from './testing/fixtures.js';
 
@@ -105,25 +105,27 @@ describe('auth configuration', () => {
     expect(presentedKey('Token x', '')).toBe('');
   });
 
-  it('compares against every key whichever matches (no early exit), over fixed-size digests', () => {
-    const seen: number[] = [];
-    const auth = new ApiKeyAuth([KEY_A, KEY_B, KEY_FILE], (a, b) => {
-      seen.push(a.length, b.length);
-      return sameDigest(a, b);
+  it('compares against every stored key whichever matches (no early exit)', () => {
+    const seen: string[] = [];
+    const auth = new ApiKeyAuth([KEY_A, KEY_B, KEY_FILE], (presented, stored) => {
+      seen.push(stored);
+      return sameKey(presented, stored);
     });
     for (const [key, ok] of [[KEY_A, true], [KEY_FILE, true], ['wrong-key-0123456789', false], ['x', false], ['', false]] as const) {
       seen.length = 0;
       expect(auth.check(key)).toBe(ok);
-      expect(seen).toEqual([64, 64, 64, 64, 64, 64]);
+      expect(seen).toEqual([KEY_A, KEY_B, KEY_FILE]);
     }
   });
 
-  it('sameDigest compares every character', () => {
-    const d = 'a'.repeat(64);
-    expect(sameDigest(d, d)).toBe(true);
-    expect(sameDigest(d, 'b' + d.slice(1))).toBe(false);
-    expect(sameDigest(d, d.slice(0, 63) + 'b')).toBe(false);
-    expect(sameDigest(d, d.slice(1))).toBe(false);
-    expect(sameDigest('', '')).toBe(true);
+  it('sameKey compares every character of the stored key, and the lengths', () => {
+    const d = 'a'.repeat(32);
+    expect(sameKey(d, d)).toBe(true);
+    expect(sameKey('b' + d.slice(1), d)).toBe(false);
+    expect(sameKey(d.slice(0, 31) + 'b', d)).toBe(false);
+    expect(sameKey(d.slice(1), d)).toBe(false);
+    expect(sameKey(d + 'a', d)).toBe(false);
+    expect(sameKey('', d)).toBe(false);
+    expect(sameKey('', '')).toBe(true);
   });
 });

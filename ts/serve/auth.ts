@@ -1,10 +1,11 @@
 // Owns API-key authentication: keys from a list (RECS_API_KEYS, comma-separated) and/or a mounted
 // file (RECS_API_KEYS_FILE, one key per line, # comments), presented as `Authorization: Bearer
-// <key>` or `x-api-key: <key>`. Keys are kept as SHA-256 digests; a presented key is hashed and
-// compared with every stored digest in constant time (sameDigest), without stopping at a match,
-// so the time taken says nothing about which key (or how much of one) was right.
+// <key>` or `x-api-key: <key>`. A presented key is compared with every stored key in constant time
+// (sameKey: every character of every stored key is compared, differences OR-ed, no stop at a match
+// or a mismatch), so the time taken depends on the stored keys' lengths alone and says nothing
+// about which key (or how much of one) was right. No hashing: a SHA-256 per request cost more than
+// the rest of authentication, and the loop's time does not depend on what is presented.
 
-import { hash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 
 export const MIN_KEY_LENGTH = 16;
@@ -44,42 +45,38 @@ export function presentedKey(authorization: string, xApiKey: string): string {
 }
 
 export class ApiKeyAuth {
-  private readonly digests: string[];
+  private readonly keys: string[];
 
   constructor(
     keys: readonly string[],
     /** The comparison (tests count its calls to check that no match stops the loop early). */
-    private readonly equal: (a: string, b: string) => boolean = sameDigest,
+    private readonly equal: (presented: string, stored: string) => boolean = sameKey,
   ) {
-    this.digests = [...new Set(keys)].map(digest);
+    this.keys = [...new Set(keys)];
   }
 
   get enabled(): boolean {
-    return this.digests.length > 0;
+    return this.keys.length > 0;
   }
 
   /** True when `key` is one of the keys. Same work for every key, right or wrong. */
   check(key: string): boolean {
-    const d = digest(key);
     let ok = 0;
-    for (const k of this.digests) ok |= this.equal(d, k) ? 1 : 0;
+    for (const k of this.keys) ok |= this.equal(key, k) ? 1 : 0;
     return ok === 1 && key !== '';
   }
 }
 
-/** SHA-256 as hex, in one native call and without a Buffer (both cost more than the rest of a request). */
-function digest(key: string): string {
-  return hash('sha256', key, 'hex');
-}
-
 /**
- * Constant-time equality of two SHA-256 hex digests: every character is compared, differences
- * are OR-ed together, nothing depends on where they differ. (crypto.timingSafeEqual does the
- * same over Buffers, but would need a Buffer per request.)
+ * Constant-time equality of a presented key and a stored one: every character of the stored key
+ * is compared (a presented key too short reads as 0s beyond its end; its length is compared too),
+ * differences are OR-ed together, nothing depends on where they differ or on the presented key's
+ * length. (crypto.timingSafeEqual does the same over equal-length Buffers, but would need a Buffer
+ * per request and a length check first.)
  */
-export function sameDigest(a: string, b: string): boolean {
-  let diff = a.length ^ b.length;
-  const n = Math.min(a.length, b.length);
-  for (let i = 0; i < n; i++) diff |= a.charCodeAt(i) ^ b.charCodeAt(i);
+export function sameKey(presented: string, stored: string): boolean {
+  const p = presented.length;
+  let diff = p ^ stored.length;
+  for (let i = 0; i < stored.length; i++) diff |= (i < p ? presented.charCodeAt(i) : 0) ^ stored.charCodeAt(i);
   return diff === 0;
 }

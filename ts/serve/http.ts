@@ -8,6 +8,7 @@
 // its connection. Routes that take a body (POST, with their own limit) get it read with
 // res.onData, each chunk copied at once (uWS reuses its memory after the callback).
 
+import { performance } from 'node:perf_hooks';
 import type { Logger } from './logger.js';
 import type { HttpRequest, HttpResponse, TemplatedApp } from './uws.js';
 import { errorBody, HttpError } from './errors.js';

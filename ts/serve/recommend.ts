@@ -75,7 +75,8 @@ export function recommendationsBody(a: RecommendationsAnswer, catalog: Catalog):
   const w = new JsonBytes(bound(a.userId, a.picked, catalog));
   w.raw(L.userId).string(a.userId).raw(L.items);
   itemsInto(w, a.picked, catalog);
-  w.raw(tails(catalog)[a.source]);
+  const t = tails(catalog);
+  w.raw(a.source === 'precomputed' ? t.precomputed : a.source === 'fallback' ? t.fallback : t.foldin);
   if (a.fallbackReason) w.raw(a.fallbackReason === 'unknown_user' ? L.unknownUser : L.storeError);
   w.raw(L.filled).uint(a.source === 'fallback' ? 0 : a.picked.fromFallback);
   return w.raw(generatedAtEnd()).done();
