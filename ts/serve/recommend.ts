@@ -15,8 +15,10 @@ export interface Filters {
 }
 
 export interface Picked {
-  items: number[];
-  scores: number[];
+  /** The items are items[0..count) (a stored list itself when it is used unfiltered and uncut). */
+  items: ArrayLike<number>;
+  scores: ArrayLike<number>;
+  count: number;
   /** How many of the items (the last ones) came from the popularity list. */
   fromFallback: number;
 }
@@ -25,6 +27,8 @@ export type Source = 'precomputed' | 'foldin' | 'fallback';
 
 /** Up to k items: the list's (filtered), then popular ones not already there (filtered too). */
 export function pick(list: Pick<UserList, 'items' | 'scores'> | null, catalog: Catalog, k: number, f: Filters): Picked {
+  // most requests: no filters and a list at least k deep; its first k items are the answer, as they are
+  if (list && f.exclude === null && f.genre < 0 && list.items.length >= k) return { items: list.items, scores: list.scores, count: k, fromFallback: 0 };
   const items: number[] = [];
   const scores: number[] = [];
   const ok = (item: number) => !(f.exclude?.has(item) ?? false) && (f.genre < 0 || catalog.hasGenre(item, f.genre));
@@ -46,7 +50,7 @@ export function pick(list: Pick<UserList, 'items' | 'scores'> | null, catalog: C
       scores.push(popularScores[i]!);
     }
   }
-  return { items, scores, fromFallback: items.length - fromList };
+  return { items, scores, count: items.length, fromFallback: items.length - fromList };
 }
 
 export interface RecommendationsAnswer {
@@ -93,7 +97,7 @@ function tails(catalog: Catalog): Record<Source, Buffer> {
 }
 
 /** The response body of a similar-items answer. */
-export function similarBody(itemId: string, picked: Pick<Picked, 'items' | 'scores'>, catalog: Catalog): Buffer {
+export function similarBody(itemId: string, picked: Pick<Picked, 'items' | 'scores' | 'count'>, catalog: Catalog): Buffer {
   const w = new JsonBytes(bound(itemId, picked, catalog));
   w.raw(L.itemId).string(itemId).raw(L.items);
   itemsInto(w, picked, catalog);
@@ -101,14 +105,15 @@ export function similarBody(itemId: string, picked: Pick<Picked, 'items' | 'scor
 }
 
 /** Bytes enough for the body: fixed parts (< 200), the escaped id, each item's fragment, score (≤ 24) and "},". */
-function bound(id: string, p: Pick<Picked, 'items'>, catalog: Catalog): number {
-  return 200 + 6 * id.length + catalog.versionJson.length + p.items.length * (catalog.maxFragmentBytes + 26);
+function bound(id: string, p: Pick<Picked, 'count'>, catalog: Catalog): number {
+  return 200 + 6 * id.length + catalog.versionJson.length + p.count * (catalog.maxFragmentBytes + 26);
 }
 
-function itemsInto(w: JsonBytes, p: Pick<Picked, 'items' | 'scores'>, catalog: Catalog): void {
-  for (let i = 0; i < p.items.length; i++) {
+function itemsInto(w: JsonBytes, p: Pick<Picked, 'items' | 'scores' | 'count'>, catalog: Catalog): void {
+  const { items, scores, count } = p;
+  for (let i = 0; i < count; i++) {
     if (i > 0) w.char(0x2c);
-    w.raw(catalog.fragment(p.items[i]!)).score(p.scores[i]!).char(0x7d);
+    w.raw(catalog.fragment(items[i]!)).score(scores[i]!).char(0x7d);
   }
 }
 

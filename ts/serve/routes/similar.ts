@@ -19,7 +19,7 @@ export function similarRoute(ctx: ServeContext): RouteSpec {
       const row = model.catalog.ids.rowOf(itemId);
       if (row < 0) throw new HttpError(404, 'item_not_found', `item "${itemId.slice(0, 60)}" is not in model ${model.version}`);
       const sim = model.similar.of(row);
-      const picked = { items: Array.from(sim.items.subarray(0, k)), scores: Array.from(sim.scores.subarray(0, k)) };
+      const picked = { items: sim.items, scores: sim.scores, count: Math.min(k, sim.items.length) };
       return { status: 200, body: similarBody(itemId, picked, model.catalog) };
     },
   };
