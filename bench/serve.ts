@@ -62,8 +62,10 @@ Load test of the recommendation API against a bare uWebSockets.js endpoint, same
                       test and their stores on the last core, autocannon and wrk on the others)
   --stores LIST       serve from these stores too, in the same run (default: embedded only):
                         embedded       the API on the embedded store (always run, with bare uWS)
-                        redis          the API on Redis, in-process cache off (one GET per request),
-                                       judged against a bare uWS + ioredis GET endpoint (≥ 90 %)
+                        redis          the API on Redis, in-process cache off (every request reads
+                                       Redis; the reads of one event-loop turn go as one MGET),
+                                       judged against a bare uWS endpoint doing one ioredis GET
+                                       per request (≥ 90 %)
                         redis-cached   the API on Redis, in-process cache on and warmed first (every
                                        distinct user of the request mix asked once), judged
                                        against the embedded store (≥ 90 %)

@@ -1,6 +1,7 @@
 // Owns the endpoints a serving benchmark run loads, beyond the API on the embedded store and the
 // bare endpoint: the API on a remote store and the baseline that store is judged against.
-//   redis          API, --store redis, in-process cache off: every request is one Redis GET
+//   redis          API, --store redis, in-process cache off: every request reads Redis (the reads
+//                  of one event-loop turn as one MGET, ts/store/redis-batch.ts)
 //   redis-cached   API, --store redis, cache on (warmed first: every distinct user requested once)
 //   cosmos         API, --store cosmos, cache off, against @vercel/cosmosdb-server (a test double
 //                  with full-scan storage: only the first --cosmos-users users are loaded and

@@ -7,7 +7,7 @@
 
 import type { Container, ItemDefinition } from '@azure/cosmos';
 import { POINTER_ID, userDocId, type PointerDoc, type UserDoc } from './cosmos-docs.js';
-import { withTimeout } from './redis.js';
+import { withTimeout } from './deadline.js';
 import { StoreError, type ErasedLists, type RecommendationStore, type StoreGetOptions, type UserList } from './types.js';
 
 export interface CosmosStoreOptions {

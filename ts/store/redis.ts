@@ -1,13 +1,16 @@
-// Owns the Redis store: serves one model version's lists from Redis (one GET per user, value
-// encoded by ./redis-keys.ts). Before it answers it checks that its version was completely loaded
+// Owns the Redis store: serves one model version's lists from Redis (one key per user, value
+// encoded by ./redis-keys.ts; the reads of one event-loop turn go as one MGET, ./redis-batch.ts). Before it answers it checks that its version was completely loaded
 // (the version's meta key exists, written by the loader after verifying the count); until then,
 // and whenever Redis is down or slow, gets reject with a StoreError so the API falls back.
 // erase() removes a user's lists of every version (./redis-erase.ts) and masks the user here.
 
+import { performance } from 'node:perf_hooks';
 import type { Redis } from 'ioredis';
 import { createRedisClient, type RedisConnection } from './redis-client.js';
 import { eraseUserLists } from './redis-erase.js';
 import { decodeList, DEFAULT_PREFIX, redisKeys, type RedisKeys } from './redis-keys.js';
+import { within } from './deadline.js';
+import { RedisGetBatcher } from './redis-batch.js';
 import { StoreError, type ErasedLists, type RecommendationStore, type StoreGetOptions, type UserList } from './types.js';
 
 export interface RedisStoreOptions extends RedisConnection {
@@ -29,6 +32,8 @@ export class RedisStore implements RecommendationStore {
   readonly modelVersion: string;
   readonly depth: number;
   private readonly client: Redis;
+  /** Reads of one event-loop turn, sent as one MGET. */
+  readonly reads: RedisGetBatcher;
   private readonly ownsClient: boolean;
   private readonly keys: RedisKeys;
   private loadedCheckedAt = -Infinity;
@@ -44,15 +49,37 @@ export class RedisStore implements RecommendationStore {
     this.ownsClient = !o.client;
     this.client = o.client ?? createRedisClient(o, 'serve');
     this.client.on('error', () => {}); // reported per request as StoreErrors
+    this.reads = new RedisGetBatcher(this.client);
   }
 
-  async get(user: string | number, options: StoreGetOptions = {}): Promise<UserList | null> {
-    if (this.closed) throw new StoreError('redis store: closed', 'closed');
+  get(user: string | number, options: StoreGetOptions = {}): Promise<UserList | null> {
+    if (this.closed) return Promise.reject(new StoreError('redis store: closed', 'closed'));
     const id = typeof user === 'number' ? this.o.userIdAt?.(user) : user;
-    if (id === undefined || this.masked.has(id)) return null;
-    if (this.client.status !== 'ready') throw new StoreError(`redis store: not connected (${this.client.status})`, 'unavailable');
-    const list = await withTimeout(this.lookup(id), options.timeoutMs ?? this.o.timeoutMs ?? 250, options.signal);
-    return this.masked.has(id) ? null : list; // erased while the read was in flight
+    if (id === undefined || this.masked.has(id)) return Promise.resolve(null);
+    if (this.client.status !== 'ready') return Promise.reject(new StoreError(`redis store: not connected (${this.client.status})`, 'unavailable'));
+    const ms = options.timeoutMs ?? this.o.timeoutMs ?? 250;
+    if (!this.loaded) return this.getOnceLoaded(id, ms, options.signal);
+    // the common path: one key read in this turn's MGET (./redis-batch.ts), no async function, no
+    // timer of its own (./deadline.ts)
+    return within(this.reads.get(this.keys.user(this.modelVersion, id)), ms, { signal: options.signal, map: (buf) => this.listOf(id, buf), mapError: storeError });
+  }
+
+  /** `get` while this version is not known to be loaded: checks (at most every recheckMs), then reads. */
+  private getOnceLoaded(id: string, ms: number, signal: AbortSignal | undefined): Promise<UserList | null> {
+    const check = async () => {
+      if (!this.loaded && performance.now() - this.loadedCheckedAt >= (this.o.recheckMs ?? 2_000)) {
+        this.loadedCheckedAt = performance.now();
+        this.loaded = (await this.client.exists(this.keys.meta(this.modelVersion))) === 1;
+      }
+      if (!this.loaded) throw new StoreError(`redis store: version ${this.modelVersion} is not loaded`, 'unavailable');
+      return this.reads.get(this.keys.user(this.modelVersion, id));
+    };
+    return within(check(), ms, { signal, map: (buf) => this.listOf(id, buf), mapError: storeError });
+  }
+
+  /** The decoded list, or null for none or an erased user (erased while the read was in flight). */
+  private listOf(id: string, buf: Buffer | null): UserList | null {
+    return buf === null || this.masked.has(id) ? null : decodeList(this.modelVersion, buf);
   }
 
   /** Masks the user, then removes their list in every version under the prefix. */
@@ -71,21 +98,6 @@ export class RedisStore implements RecommendationStore {
     for (const id of userIds) this.masked.add(id);
   }
 
-  private async lookup(id: string): Promise<UserList | null> {
-    try {
-      if (!this.loaded && performance.now() - this.loadedCheckedAt >= (this.o.recheckMs ?? 2_000)) {
-        this.loadedCheckedAt = performance.now();
-        this.loaded = (await this.client.exists(this.keys.meta(this.modelVersion))) === 1;
-      }
-      if (!this.loaded) throw new StoreError(`redis store: version ${this.modelVersion} is not loaded`, 'unavailable');
-      const buf = await this.client.getBuffer(this.keys.user(this.modelVersion, id));
-      return buf === null ? null : decodeList(this.modelVersion, buf);
-    } catch (e) {
-      if (e instanceof StoreError) throw e;
-      throw new StoreError(`redis store: ${(e as Error).message}`, 'unavailable', { cause: e });
-    }
-  }
-
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
@@ -93,15 +105,7 @@ export class RedisStore implements RecommendationStore {
   }
 }
 
-/** Rejects with StoreError('timeout') after `ms`, or ('closed'-free) when the signal aborts. */
-export function withTimeout<T>(p: Promise<T>, ms: number, signal?: AbortSignal): Promise<T> {
-  return new Promise<T>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new StoreError(`store: no answer within ${ms} ms`, 'timeout')), ms);
-    const onAbort = () => reject(new StoreError('store: request aborted', 'timeout'));
-    signal?.addEventListener('abort', onAbort, { once: true });
-    p.then(resolve, reject).finally(() => {
-      clearTimeout(timer);
-      signal?.removeEventListener('abort', onAbort);
-    });
-  });
+/** A failed Redis call as the StoreError the API falls back on. */
+function storeError(e: unknown): StoreError {
+  return e instanceof StoreError ? e : new StoreError(`redis store: ${(e as Error).message}`, 'unavailable', { cause: e });
 }
