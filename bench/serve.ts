@@ -34,8 +34,9 @@ import { startApi, startBare, type Running } from './serve/children.js';
 import { merge, type LoadResult, type LoadRun } from './serve/load.js';
 import { movieLensModel, syntheticModel, type BenchModel } from './serve/models.js';
 import { HEADER, judge, judgeStores, rows, storeVerdictLine, verdictLine, type StoreVerdict, type Verdict } from './serve/report.js';
-import { parseStores, prewarm, startStoreEndpoints, STORE_TARGETS, type Endpoint, type StoreEndpoints, type StoreTarget } from './serve/targets.js';
+import { parseStores, pidsOf, prewarm, startStoreEndpoints, STORE_TARGETS, type Endpoint, type StoreEndpoints, type StoreTarget } from './serve/targets.js';
 import { applyCorePlan } from './serve/cores.js';
+import { cpuSecondsOf } from './serve/cpu.js';
 import { recommendationPaths } from './serve/urls.js';
 import { runWrk, wrkVersion } from './serve/wrk.js';
 
@@ -202,8 +203,8 @@ async function benchModel(model: BenchModel, o: BenchOptions): Promise<ModelRun>
     bare = await startBare(ROOT, bodyBytes);
     remote = await startStoreEndpoints({ root: ROOT, model, stores: o.stores, apiKey: o.apiKey, paths, nPaths: o.nPaths, cosmosUsers: o.cosmosUsers, cacheEntries: o.cacheEntries, log: (l) => console.log(l) });
     const endpoints: Endpoint[] = [
-      { id: 'api', label: 'API (embedded store)', url: api.url, paths, api: true },
-      { id: 'bare', label: 'bare uWS', url: bare.url, paths, api: false },
+      { id: 'api', label: 'API (embedded store)', url: api.url, paths, api: true, pids: pidsOf(api) },
+      { id: 'bare', label: 'bare uWS', url: bare.url, paths, api: false, pids: pidsOf(bare) },
       ...remote.endpoints,
     ];
     for (const e of endpoints.filter((e) => e.api && e.id !== 'api')) await sampleBodySize(e.url, e.paths.slice(0, 50), headers); // answers 200 before the load
@@ -228,7 +229,9 @@ async function benchModel(model: BenchModel, o: BenchOptions): Promise<ModelRun>
       const runs: LoadRun[] = [];
       for (let i = 0; i < rounds; i++) {
         for (const e of i % 2 === 0 ? endpoints : [...endpoints].reverse()) {
+          const cpu0 = cpuSecondsOf(e.pids);
           const r = await run(e, o.duration / rounds);
+          r.cpuSeconds = cpuSecondsOf(e.pids) - cpu0;
           runs.push(r);
           process.stderr.write(`  ${e.id.padEnd(12)} ${Math.round(r.requests / r.seconds)} req/s, ${r.errors} errors, ${r.non2xx} non-2xx\n`);
         }

@@ -61,5 +61,6 @@ export async function runAutocannon(o: CannonOptions): Promise<LoadRun> {
     points,
     weight: 1,
     max: points.reduce((m, v) => (v > m ? v : m), 0),
+    cpuSeconds: NaN,
   };
 }

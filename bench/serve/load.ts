@@ -24,6 +24,8 @@ export interface LoadResult {
   bytesPerResponse: number;
   /** Measured runs merged into this result (rounds alternate between the endpoints). */
   rounds: number;
+  /** CPU time (user + system) of the processes under test per request, µs (NaN when unmeasured). */
+  cpuUsPerRequest: number;
 }
 
 export interface LoadRun {
@@ -39,6 +41,8 @@ export interface LoadRun {
   points: Float32Array;
   weight: number;
   max: number;
+  /** CPU seconds the processes under test spent during the run (NaN when unmeasured). */
+  cpuSeconds: number;
 }
 
 /** One result from runs of the same tool and target. */
@@ -81,5 +85,6 @@ export function merge(runs: LoadRun[]): LoadResult {
     non2xx: runs.reduce((s, r) => s + r.non2xx, 0),
     bytesPerResponse: runs.reduce((s, r) => s + r.bytes, 0) / Math.max(1, requests),
     rounds: runs.length,
+    cpuUsPerRequest: (runs.reduce((s, r) => s + r.cpuSeconds, 0) * 1e6) / Math.max(1, requests),
   };
 }

@@ -22,6 +22,7 @@ const result = (target: string, rps: number, errors = 0): LoadResult => ({
   non2xx: 0,
   bytesPerResponse: 500,
   rounds: 2,
+  cpuUsPerRequest: 18.5,
 });
 
 describe('judgeStores', () => {

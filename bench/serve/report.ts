@@ -29,7 +29,7 @@ export function judge(model: string, api: LoadResult, bare: LoadResult | undefin
   return { model, tool: api.tool, ratio, reference, project: failures.every((f) => f.startsWith('reference')), failures };
 }
 
-export const HEADER = ['model', 'tool', 'endpoint', 'req/s', 'p50 ms', 'p90 ms', 'p97.5 ms', 'p99 ms', 'max ms', 'errors', 'non-2xx', 'bytes/resp'];
+export const HEADER = ['model', 'tool', 'endpoint', 'req/s', 'p50 ms', 'p90 ms', 'p97.5 ms', 'p99 ms', 'max ms', 'errors', 'non-2xx', 'bytes/resp', 'CPU µs/req'];
 
 export function rows(model: string, results: LoadResult[], labels: Record<string, string> = {}): string[][] {
   return results.map((r) => [
@@ -45,6 +45,7 @@ export function rows(model: string, results: LoadResult[], labels: Record<string
     String(r.errors),
     String(r.non2xx),
     String(Math.round(r.bytesPerResponse)),
+    Number.isFinite(r.cpuUsPerRequest) ? r.cpuUsPerRequest.toFixed(1) : '–',
   ]);
 }
 

@@ -76,5 +76,6 @@ export async function runWrk(o: WrkOptions): Promise<LoadRun> {
     points: Float32Array.from(j.quantilesUs, (us) => us / 1000),
     weight: requests / j.quantilesUs.length,
     max: j['max']! / 1000,
+    cpuSeconds: NaN,
   };
 }

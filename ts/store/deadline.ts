@@ -79,7 +79,10 @@ export function within<T, R = T>(p: Promise<T>, ms: number, o: { signal?: AbortS
     const { signal, map, mapError } = o;
     let onAbort: (() => void) | null = null;
     if (signal) {
-      if (signal.aborted) return reject(new StoreError('store: request aborted', 'timeout'));
+      if (signal.aborted) {
+        p.catch(() => {}); // its answer is not wanted, its failure not unhandled
+        return reject(new StoreError('store: request aborted', 'timeout'));
+      }
       onAbort = () => {
         if (w.done) return;
         w.done = true;
