@@ -5,7 +5,8 @@
 // a JSON body of the API's mean response size, each a child process; then, for autocannon and
 // (when installed) wrk, warms each up and loads it with the same requests: 200 connections,
 // users drawn from a Zipf distribution over the known users plus 5 % unknown users. It prints
-// requests/s, latency percentiles, errors and non-2xx, the API/bare ratio and PASS/FAIL against
+// requests/s, latency percentiles, errors and non-2xx, CPU time per request of the processes under
+// test (./serve/cpu.ts), the API/bare ratio and PASS/FAIL against
 // the reference and project targets, and writes serve.json and serve.md to --out. The measured
 // time is split into rounds alternating between the endpoints (the machine is shared, and what
 // else runs on it changes by the second).
@@ -45,6 +46,9 @@ const ROOT = join(fileURLToPath(import.meta.url), '..', '..', '..');
 const HELP = `pnpm bench [options]   (node dist/bench/serve.js after pnpm build:ts)
 
 Load test of the recommendation API against a bare uWebSockets.js endpoint, same machine, same run.
+Prints requests/s, latency percentiles, errors, non-2xx, bytes and CPU µs per response (user +
+system time of the server and its local store, from /proc) for each endpoint and tool, and
+PASS/FAIL against the reference and project targets.
 
   --duration S        measured seconds per endpoint and tool (default 60), split into rounds that
                       alternate between the endpoints (ABBA…), so load from other processes on the
