@@ -1,9 +1,10 @@
-// Tests the store verdicts of the serving benchmark and the --stores list: each store row judged
-// against its own baseline, errors and fallback answers failing it, unknown names refused.
+// Tests the verdicts of the serving benchmark and the --stores list: the API judged against the bare
+// endpoint (a p99 both miss is put down to the load generator), each store row against its own
+// baseline, errors and fallback answers failing it, unknown names refused.
 
 import { describe, expect, it } from 'vitest';
 import type { LoadResult } from './load.js';
-import { judgeStores, storeVerdictLine } from './report.js';
+import { judge, judgeStores, storeVerdictLine, verdictLine } from './report.js';
 import { parseStores } from './targets.js';
 
 const result = (target: string, rps: number, errors = 0): LoadResult => ({
@@ -23,6 +24,23 @@ const result = (target: string, rps: number, errors = 0): LoadResult => ({
   bytesPerResponse: 500,
   rounds: 2,
   cpuUsPerRequest: 18.5,
+});
+
+describe('judge', () => {
+  it('passes the API at ≥ 90 % of bare with p99 ≤ 10 ms and no errors', () => {
+    const v = judge('m', result('api', 45_500), result('bare', 50_000));
+    expect(v.project).toBe(true);
+    expect(verdictLine(v)).toMatch(/API\/bare ratio 0\.910; .* project targets .* PASS$/);
+  });
+
+  it("fails a p99 over 10 ms, and says when the bare endpoint misses it too (the generator's ceiling)", () => {
+    const slow = (target: string, rps: number, p99: number) => ({ ...result(target, rps), tool: 'autocannon' as const, p99 });
+    const both = judge('m', slow('api', 20_000, 40), slow('bare', 20_000, 38));
+    expect(both.project).toBe(false);
+    expect(both.failures).toEqual(["p99 40.00 ms > 10 ms (the bare endpoint's p99 is 38.00 ms too: at 20,000 req/s, 200 connections wait 10.00 ms on average (Little's law), the load generator's ceiling, not the server's)"]);
+    const apiOnly = judge('m', slow('api', 20_000, 40), slow('bare', 20_000, 8));
+    expect(apiOnly.failures).toEqual(['p99 40.00 ms > 10 ms']);
+  });
 });
 
 describe('judgeStores', () => {
