@@ -6,7 +6,6 @@
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readArtifact } from '../model/artifact.js';
 import type { LocalRegistry } from '../model/registry.js';
@@ -16,7 +15,7 @@ import { countVersion, loadCosmos } from '../store/cosmos-load.js';
 import { tableOfArtifact } from '../store/load-table.js';
 import { loadRedis } from '../store/redis-load.js';
 import { startCosmos, type TestCosmos } from '../store/testing/cosmos-server.js';
-import { startRedis, type TestRedis } from '../store/testing/redis-server.js';
+import { useRedis } from '../store/testing/use-redis.js';
 import { startServer, type RunningServer, type ServerOptions } from './server.js';
 import { capturedLogger, fixtureRegistry, getJson, writeFixture } from './testing/fixtures.js';
 
@@ -121,53 +120,46 @@ describe('erasure with two replicas sharing the event store', () => {
 });
 
 describe('erasure with Redis', () => {
-  let redis: TestRedis;
-  let client: Redis;
-  beforeAll(async () => {
-    redis = await startRedis();
-    client = new Redis(redis.url);
-    client.on('error', () => {}); // the outage test stops the server under it
-  });
-  afterAll(async () => {
-    client?.disconnect();
-    await redis?.dispose();
+  const redis = useRedis();
+  beforeAll(() => {
+    redis.client.on('error', () => {}); // the outage test stops the server under it
   });
 
   it("deletes the user's lists of every loaded version and the cached entry", async () => {
     const registry = fixtureRegistry('v1');
     writeFixture(registry, 'v2', { shift: 1 });
-    for (const v of ['v1', 'v2']) await loadRedis(client, tableOfArtifact(readArtifact(registry.versionDir(v))), { keepOld: 5 });
-    await client.set('recs:v:v3-loading:u:u3', 'x'); // a version whose load has not finished
-    await client.set('other:v:v1:u:u3', 'x'); // another prefix: not ours
+    for (const v of ['v1', 'v2']) await loadRedis(redis.client, tableOfArtifact(readArtifact(registry.versionDir(v))), { keepOld: 5 });
+    await redis.client.set('recs:v:v3-loading:u:u3', 'x'); // a version whose load has not finished
+    await redis.client.set('other:v:v1:u:u3', 'x'); // another prefix: not ours
     registry.activate('v2');
-    const cfg = storeConfigFromEnv({ RECS_STORE: 'redis', RECS_REDIS_URL: redis.url, RECS_STORE_TIMEOUT_MS: '2000' });
+    const cfg = storeConfigFromEnv({ RECS_STORE: 'redis', RECS_REDIS_URL: redis.server.url, RECS_STORE_TIMEOUT_MS: '2000' });
     const s = await serve(registry, tmpDb(), { createStore: storeFactory(cfg), storeTimeoutMs: 2_000 });
     expect((await precomputed(s, 'u3')).body.modelVersion).toBe('v2'); // now cached
     const r = await erase(s, 'u3');
     expect(r).toMatchObject({ status: 200, body: { removed: { events: 0, foldinResults: 0, storedLists: 3, cachedLists: 1, modelRows: 1 } } });
-    expect(await client.exists('recs:v:v1:u:u3', 'recs:v:v2:u:u3', 'recs:v:v3-loading:u:u3')).toBe(0);
-    expect(await client.exists('other:v:v1:u:u3', 'recs:v:v1:u:u13', 'recs:v:v2:u:u13', 'recs:v:v2:u:u4')).toBe(4);
+    expect(await redis.client.exists('recs:v:v1:u:u3', 'recs:v:v2:u:u3', 'recs:v:v3-loading:u:u3')).toBe(0);
+    expect(await redis.client.exists('other:v:v1:u:u3', 'recs:v:v1:u:u13', 'recs:v:v2:u:u13', 'recs:v:v2:u:u4')).toBe(4);
     expect((await recs(s, 'u3')).body).toMatchObject({ source: 'fallback', fallbackReason: 'unknown_user' });
     // the version is loaded again (an old artifact): the server still masks the user
-    await loadRedis(client, tableOfArtifact(readArtifact(registry.versionDir('v2'))), { keepOld: 5 });
-    expect(await client.exists('recs:v:v2:u:u3')).toBe(1);
+    await loadRedis(redis.client, tableOfArtifact(readArtifact(registry.versionDir('v2'))), { keepOld: 5 });
+    expect(await redis.client.exists('recs:v:v2:u:u3')).toBe(1);
     expect((await recs(s, 'u3')).body.source).toBe('fallback');
   });
 
   it('answers 503 when Redis is down, and a retry completes the erasure', async () => {
     const registry = fixtureRegistry('v1');
-    await loadRedis(client, tableOfArtifact(readArtifact(registry.versionDir('v1'))), { keepOld: 5 });
-    const cfg = storeConfigFromEnv({ RECS_STORE: 'redis', RECS_REDIS_URL: redis.url });
+    await loadRedis(redis.client, tableOfArtifact(readArtifact(registry.versionDir('v1'))), { keepOld: 5 });
+    const cfg = storeConfigFromEnv({ RECS_STORE: 'redis', RECS_REDIS_URL: redis.server.url });
     const s = await serve(registry, tmpDb(), { createStore: storeFactory(cfg) });
     await precomputed(s, 'u6');
-    await redis.stop();
+    await redis.server.stop();
     const r = await erase(s, 'u6');
-    await redis.start();
+    await redis.server.start();
     expect(r).toMatchObject({ status: 503, body: { error: 'erasure_incomplete' } });
     expect((await recs(s, 'u6')).body.source).toBe('fallback'); // masked already
-    await loadRedis(client, tableOfArtifact(readArtifact(registry.versionDir('v1'))), { keepOld: 5 }); // the server restarted empty
+    await loadRedis(redis.client, tableOfArtifact(readArtifact(registry.versionDir('v1'))), { keepOld: 5 }); // the server restarted empty
     for (let i = 0; i < 100 && (await erase(s, 'u6')).status !== 200; i++) await new Promise((res) => setTimeout(res, 50));
-    expect(await client.exists('recs:v:v1:u:u6')).toBe(0);
+    expect(await redis.client.exists('recs:v:v1:u:u6')).toBe(0);
   });
 });
 

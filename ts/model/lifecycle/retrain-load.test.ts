@@ -4,8 +4,7 @@
 // promotion loads again (same keys) and promotes, with no duplicate version anywhere; a version the
 // gate refuses never reaches the store.
 
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Redis } from 'ioredis';
+import { describe, expect, it } from 'vitest';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -16,7 +15,7 @@ import { countVersion, readPointer } from '../../store/cosmos-load.js';
 import { startCosmos } from '../../store/testing/cosmos-server.js';
 import { tableOfArtifact } from '../../store/load-table.js';
 import { decodeList, redisKeys } from '../../store/redis-keys.js';
-import { startRedis, type TestRedis } from '../../store/testing/redis-server.js';
+import { useRedis } from '../../store/testing/use-redis.js';
 import { readArtifact } from '../artifact.js';
 import { DEFAULT_OPTIONS, type TrainOptions } from '../pipeline/options.js';
 import { silentProgress } from '../pipeline/progress.js';
@@ -26,17 +25,7 @@ import { LocalRegistry } from '../registry.js';
 import { retrain } from './retrain.js';
 
 const engine = loadEngine();
-let redis: TestRedis;
-let client: Redis;
-
-beforeAll(async () => {
-  redis = await startRedis();
-  client = new Redis(redis.url);
-});
-afterAll(async () => {
-  client?.disconnect();
-  await redis?.dispose();
-});
+const redis = useRedis();
 
 function options(modelsDir: string, prefix: string, over: Partial<TrainOptions['als']> = {}): TrainOptions {
   return {
@@ -45,7 +34,7 @@ function options(modelsDir: string, prefix: string, over: Partial<TrainOptions['
     beyondAccuracy: 'none',
     modelsDir,
     als: { ...DEFAULT_OPTIONS.als, rank: 8, maxIter: 3, ...over },
-    load: { store: 'redis', config: storeConfigFromEnv({ RECS_REDIS_URL: redis.url, RECS_REDIS_PREFIX: prefix }, { kind: 'redis' }) },
+    load: { store: 'redis', config: storeConfigFromEnv({ RECS_REDIS_URL: redis.server.url, RECS_REDIS_PREFIX: prefix }, { kind: 'redis' }) },
   };
 }
 
@@ -54,7 +43,7 @@ async function userKeys(prefix: string, version: string): Promise<string[]> {
   const keys: string[] = [];
   let cursor = '0';
   do {
-    const [next, batch] = await client.scan(cursor, 'MATCH', redisKeys(prefix).userPattern(version), 'COUNT', 1000);
+    const [next, batch] = await redis.client.scan(cursor, 'MATCH', redisKeys(prefix).userPattern(version), 'COUNT', 1000);
     keys.push(...batch);
     cursor = next;
   } while (cursor !== '0');
@@ -65,10 +54,10 @@ async function userKeys(prefix: string, version: string): Promise<string[]> {
 async function expectStoreHolds(prefix: string, modelsDir: string, version: string): Promise<void> {
   const a = readArtifact(join(modelsDir, version));
   const keys = redisKeys(prefix);
-  expect(await client.hget(keys.meta(version), 'users')).toBe(String(a.userIds.length));
+  expect(await redis.client.hget(keys.meta(version), 'users')).toBe(String(a.userIds.length));
   expect(await userKeys(prefix, version)).toHaveLength(a.userIds.length);
   for (const row of [0, 1, Math.floor(a.userIds.length / 2), a.userIds.length - 1]) {
-    const list = decodeList(version, (await client.getBuffer(keys.user(version, a.userIds[row]!)))!);
+    const list = decodeList(version, (await redis.client.getBuffer(keys.user(version, a.userIds[row]!)))!);
     const depth = a.topk.depth;
     const expected = Array.from(a.topk.items.subarray(row * depth, (row + 1) * depth)).filter((i) => i !== 0xffffffff);
     expect(Array.from(list.items)).toEqual(expected);
@@ -83,10 +72,10 @@ describe('retrain --load redis', () => {
     const first = await retrain(engine, options(dir, prefix), silentProgress);
     expect(first).toMatchObject({ action: 'trained', gate: { pass: true }, load: { store: 'redis', version: first.version } });
     expect(reg.activeVersion()).toBe(first.version);
-    expect(await client.get(redisKeys(prefix).active)).toBe(first.version);
+    expect(await redis.client.get(redisKeys(prefix).active)).toBe(first.version);
     await expectStoreHolds(prefix, dir, first.version);
     // the store's load completed before the registry's switch
-    const loadedAt = Date.parse((await client.hget(redisKeys(prefix).meta(first.version), 'loadedAt'))!);
+    const loadedAt = Date.parse((await redis.client.hget(redisKeys(prefix).meta(first.version), 'loadedAt'))!);
     const activated = reg.history().find((e) => e.action === 'activate' && e.version === first.version)!;
     expect(loadedAt).toBeLessThanOrEqual(Date.parse(activated.at));
 
@@ -99,10 +88,10 @@ describe('retrain --load redis', () => {
     expect(worse).toMatchObject({ action: 'trained', gate: { pass: false } });
     expect(worse.load).toBeUndefined();
     expect(reg.activeVersion()).toBe(first.version);
-    expect(await client.get(redisKeys(prefix).active)).toBe(first.version);
-    expect(await client.exists(redisKeys(prefix).meta(worse.version))).toBe(0);
+    expect(await redis.client.get(redisKeys(prefix).active)).toBe(first.version);
+    expect(await redis.client.exists(redisKeys(prefix).meta(worse.version))).toBe(0);
     expect(await userKeys(prefix, worse.version)).toEqual([]);
-    expect(await client.zrange(redisKeys(prefix).versions, 0, -1)).toEqual([first.version]);
+    expect(await redis.client.zrange(redisKeys(prefix).versions, 0, -1)).toEqual([first.version]);
   });
 
   it('after a crash between the store load and the promotion, the rerun loads again and promotes, without duplicates', async () => {
@@ -123,7 +112,7 @@ describe('retrain --load redis', () => {
     expect(resumed).toMatchObject({ action: 'resumed', version: v, gate: { pass: true }, load: { store: 'redis', version: v } });
     expect(reg.activeVersion()).toBe(v);
     expect(reg.versionNames()).toEqual([v]);
-    expect(await client.zrange(redisKeys(prefix).versions, 0, -1)).toEqual([v]);
+    expect(await redis.client.zrange(redisKeys(prefix).versions, 0, -1)).toEqual([v]);
     await expectStoreHolds(prefix, dir, v);
     expect(reg.history().filter((e) => e.action === 'activate' && e.version === v)).toHaveLength(1);
 
