@@ -35,7 +35,7 @@ import { startApi, startBare, type Running } from './serve/children.js';
 import { merge, type LoadResult, type LoadRun } from './serve/load.js';
 import { movieLensModel, syntheticModel, type BenchModel } from './serve/models.js';
 import { HEADER, judge, judgeStores, rows, storeVerdictLine, verdictLine, type StoreVerdict, type Verdict } from './serve/report.js';
-import { parseStores, pidsOf, prewarm, startStoreEndpoints, STORE_TARGETS, type Endpoint, type StoreEndpoints, type StoreTarget } from './serve/targets.js';
+import { parseStores, prewarm, startStoreEndpoints, STORE_TARGETS, type Endpoint, type StoreEndpoints, type StoreTarget } from './serve/targets.js';
 import { applyCorePlan } from './serve/cores.js';
 import { cpuSecondsOf } from './serve/cpu.js';
 import { recommendationPaths } from './serve/urls.js';
@@ -207,8 +207,8 @@ async function benchModel(model: BenchModel, o: BenchOptions): Promise<ModelRun>
     bare = await startBare(ROOT, bodyBytes);
     remote = await startStoreEndpoints({ root: ROOT, model, stores: o.stores, apiKey: o.apiKey, paths, nPaths: o.nPaths, cosmosUsers: o.cosmosUsers, cacheEntries: o.cacheEntries, log: (l) => console.log(l) });
     const endpoints: Endpoint[] = [
-      { id: 'api', label: 'API (embedded store)', url: api.url, paths, api: true, pids: pidsOf(api) },
-      { id: 'bare', label: 'bare uWS', url: bare.url, paths, api: false, pids: pidsOf(bare) },
+      { id: 'api', label: 'API (embedded store)', url: api.url, paths, api: true, pids: [api.proc.pid] },
+      { id: 'bare', label: 'bare uWS', url: bare.url, paths, api: false, pids: [bare.proc.pid] },
       ...remote.endpoints,
     ];
     for (const e of endpoints.filter((e) => e.api && e.id !== 'api')) await sampleBodySize(e.url, e.paths.slice(0, 50), headers); // answers 200 before the load

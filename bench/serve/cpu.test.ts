@@ -13,7 +13,8 @@ describe('cpuSecondsOf', () => {
     expect(spent).toBeLessThan(5);
   });
 
-  it('is NaN for a process that does not exist', () => {
+  it('is NaN for a process that does not exist or has no pid', () => {
     expect(cpuSecondsOf([2 ** 22 + 12345])).toBeNaN();
+    expect(cpuSecondsOf([process.pid, undefined])).toBeNaN();
   });
 });

@@ -19,10 +19,11 @@ function clockTicks(): number {
   return ticksPerSecond;
 }
 
-/** User + system CPU seconds of `pids` so far, or NaN when /proc cannot say (not Linux, a process gone). */
-export function cpuSecondsOf(pids: readonly number[]): number {
+/** User + system CPU seconds of `pids` so far, or NaN when /proc cannot say (not Linux, a process gone or not started). */
+export function cpuSecondsOf(pids: readonly (number | undefined)[]): number {
   let ticks = 0;
   for (const pid of pids) {
+    if (pid === undefined) return NaN;
     let stat: string;
     try {
       stat = readFileSync(`/proc/${pid}/stat`, 'utf8');

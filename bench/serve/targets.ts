@@ -38,7 +38,7 @@ export interface Endpoint {
   /** An API process (its /metrics is read after the run). */
   api: boolean;
   /** The processes whose CPU the endpoint's requests cost (the server, and its store when local). */
-  pids: number[];
+  pids: (number | undefined)[];
   /** Request every distinct path once before the load (fills an in-process cache). */
   prewarm?: boolean;
 }
@@ -107,11 +107,11 @@ export async function startStoreEndpoints(o: StoreEndpointOptions): Promise<Stor
         const cached = s === 'redis-cached';
         const api = await startApi(o.root, o.model.modelsDir, o.apiKey, { ...env, RECS_STORE_CACHE_ENTRIES: cached ? String(o.cacheEntries) : '0' }, s);
         children.push(api);
-        endpoints.push({ id: s, label: cached ? `API (redis, cache warm, ${o.cacheEntries.toLocaleString('en-US')} entries)` : 'API (redis, cache off)', url: api.url, paths: o.paths, api: true, pids: pidsOf(api, redis), ...(cached && { prewarm: true }) });
+        endpoints.push({ id: s, label: cached ? `API (redis, cache warm, ${o.cacheEntries.toLocaleString('en-US')} entries)` : 'API (redis, cache off)', url: api.url, paths: o.paths, api: true, pids: [api.proc.pid, redis.pid], ...(cached && { prewarm: true }) });
       }
       const bare = await startBareRedis(o.root, redis.url, PREFIX, table.version);
       children.push(bare);
-      endpoints.push({ id: 'bare-redis', label: 'bare uWS + ioredis GET', url: bare.url, paths: o.paths, api: false, pids: pidsOf(bare, redis) });
+      endpoints.push({ id: 'bare-redis', label: 'bare uWS + ioredis GET', url: bare.url, paths: o.paths, api: false, pids: [bare.proc.pid, redis.pid] });
     }
     if (o.stores.includes('cosmos')) {
       const server = await startCosmosServer(o.root);
@@ -131,21 +131,13 @@ export async function startStoreEndpoints(o: StoreEndpointOptions): Promise<Stor
       }
       const api = await startApi(o.root, o.model.modelsDir, o.apiKey, { RECS_STORE: 'cosmos', RECS_COSMOS_ENDPOINT: server.url, RECS_COSMOS_AUTH: 'key', RECS_COSMOS_KEY: 'bench', RECS_STORE_CACHE_ENTRIES: '0', RECS_STORE_TIMEOUT_MS: String(COSMOS_TIMEOUT_MS), NODE_EXTRA_CA_CERTS: String(server.info['cert']) }, 'cosmos-api');
       children.push(api);
-      endpoints.push({ id: 'cosmos', label: `API (cosmos test double, ${subset.userIds.length.toLocaleString('en-US')} users, cache off, timeout ${COSMOS_TIMEOUT_MS / 1000} s)`, url: api.url, paths: recommendationPaths(subset.userIds, o.nPaths).paths, api: true, pids: pidsOf(api, server) });
+      endpoints.push({ id: 'cosmos', label: `API (cosmos test double, ${subset.userIds.length.toLocaleString('en-US')} users, cache off, timeout ${COSMOS_TIMEOUT_MS / 1000} s)`, url: api.url, paths: recommendationPaths(subset.userIds, o.nPaths).paths, api: true, pids: [api.proc.pid, server.proc.pid] });
     }
     return { endpoints, notes, stop };
   } catch (e) {
     await stop();
     throw e;
   }
-}
-
-/** The pids of the processes given (a Running child, or the test redis-server). */
-export function pidsOf(...procs: ({ proc: { pid?: number | undefined } } | { pid: number | undefined } | null)[]): number[] {
-  return procs.flatMap((p) => {
-    const pid = p === null ? undefined : 'proc' in p ? p.proc.pid : p.pid;
-    return pid === undefined ? [] : [pid];
-  });
 }
 
 function firstUsers(t: LoadTable, n: number): LoadTable {
