@@ -12,7 +12,7 @@ import { StoreError } from './types.js';
 interface Waiter {
   at: number;
   done: boolean;
-  /** Let go of once the call settles: it holds the call's promise, and so its answer, alive. */
+  /** Ends the call with an error, unless it ended already. Let go of once the call settles: it holds the call's promise, and so its answer, alive. */
   reject: (e: unknown) => void;
 }
 
@@ -49,7 +49,6 @@ class DeadlineQueue {
       const w = waiters[this.head]!;
       if (!w.done) {
         if (w.at > now) break;
-        w.done = true;
         w.reject(new StoreError(`store: no answer within ${this.ms} ms`, 'timeout'));
       }
       waiters[this.head++] = undefined as unknown as Waiter;
@@ -75,31 +74,34 @@ const queues = new Map<number, DeadlineQueue>();
  */
 export function within<T, R = T>(p: Promise<T>, ms: number, o: { signal?: AbortSignal | undefined; map?: (v: T) => R; mapError?: (e: unknown) => unknown } = {}): Promise<R> {
   return new Promise<R>((resolve, reject) => {
-    const w: Waiter = { at: performance.now() + ms, done: false, reject };
     const { signal, map, mapError } = o;
-    let onAbort: (() => void) | null = null;
-    if (signal) {
-      if (signal.aborted) {
-        p.catch(() => {}); // its answer is not wanted, its failure not unhandled
-        return reject(new StoreError('store: request aborted', 'timeout'));
-      }
-      onAbort = () => {
-        if (w.done) return;
-        w.done = true;
-        w.reject = SETTLED;
-        reject(new StoreError('store: request aborted', 'timeout'));
-      };
-      signal.addEventListener('abort', onAbort, { once: true });
+    if (signal?.aborted) {
+      p.catch(() => {}); // its answer is not wanted, its failure not unhandled
+      return reject(new StoreError('store: request aborted', 'timeout'));
     }
+    const onAbort = signal ? () => w.reject(new StoreError('store: request aborted', 'timeout')) : null;
+    /** Marks the call ended (false when it had already ended: by its answer, its deadline or an abort). */
+    const end = (): boolean => {
+      if (w.done) return false;
+      w.done = true;
+      w.reject = SETTLED;
+      if (onAbort) signal!.removeEventListener('abort', onAbort);
+      return true;
+    };
+    const w: Waiter = {
+      at: performance.now() + ms,
+      done: false,
+      reject: (e) => {
+        if (end()) reject(e);
+      },
+    };
+    if (onAbort) signal!.addEventListener('abort', onAbort, { once: true });
     let q = queues.get(ms);
     if (!q) queues.set(ms, (q = new DeadlineQueue(ms)));
     q.add(w);
     p.then(
       (v) => {
-        if (w.done) return;
-        w.done = true;
-        w.reject = SETTLED;
-        if (onAbort) signal!.removeEventListener('abort', onAbort);
+        if (!end()) return;
         if (!map) return resolve(v as unknown as R);
         try {
           resolve(map(v));
@@ -108,11 +110,7 @@ export function within<T, R = T>(p: Promise<T>, ms: number, o: { signal?: AbortS
         }
       },
       (e: unknown) => {
-        if (w.done) return;
-        w.done = true;
-        w.reject = SETTLED;
-        if (onAbort) signal!.removeEventListener('abort', onAbort);
-        reject(mapError ? mapError(e) : e);
+        if (end()) reject(mapError ? mapError(e) : e);
       },
     );
   });

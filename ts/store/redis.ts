@@ -57,24 +57,20 @@ export class RedisStore implements RecommendationStore {
     const id = typeof user === 'number' ? this.o.userIdAt?.(user) : user;
     if (id === undefined || this.masked.has(id)) return Promise.resolve(null);
     if (this.client.status !== 'ready') return Promise.reject(new StoreError(`redis store: not connected (${this.client.status})`, 'unavailable'));
-    const ms = options.timeoutMs ?? this.o.timeoutMs ?? 250;
-    if (!this.loaded) return this.getOnceLoaded(id, ms, options.signal);
     // the common path: one key read in this turn's MGET (./redis-batch.ts), no async function, no
     // timer of its own (./deadline.ts)
-    return within(this.reads.get(this.keys.user(this.modelVersion, id)), ms, { signal: options.signal, map: (buf) => this.listOf(id, buf), mapError: storeError });
+    const read = this.loaded ? this.reads.get(this.keys.user(this.modelVersion, id)) : this.readOnceLoaded(id);
+    return within(read, options.timeoutMs ?? this.o.timeoutMs ?? 250, { signal: options.signal, map: (buf) => this.listOf(id, buf), mapError: storeError });
   }
 
-  /** `get` while this version is not known to be loaded: checks (at most every recheckMs), then reads. */
-  private getOnceLoaded(id: string, ms: number, signal: AbortSignal | undefined): Promise<UserList | null> {
-    const check = async () => {
-      if (!this.loaded && performance.now() - this.loadedCheckedAt >= (this.o.recheckMs ?? 2_000)) {
-        this.loadedCheckedAt = performance.now();
-        this.loaded = (await this.client.exists(this.keys.meta(this.modelVersion))) === 1;
-      }
-      if (!this.loaded) throw new StoreError(`redis store: version ${this.modelVersion} is not loaded`, 'unavailable');
-      return this.reads.get(this.keys.user(this.modelVersion, id));
-    };
-    return within(check(), ms, { signal, map: (buf) => this.listOf(id, buf), mapError: storeError });
+  /** The read while this version is not known to be loaded: checks (at most every recheckMs), then reads. */
+  private async readOnceLoaded(id: string): Promise<Buffer | null> {
+    if (!this.loaded && performance.now() - this.loadedCheckedAt >= (this.o.recheckMs ?? 2_000)) {
+      this.loadedCheckedAt = performance.now();
+      this.loaded = (await this.client.exists(this.keys.meta(this.modelVersion))) === 1;
+    }
+    if (!this.loaded) throw new StoreError(`redis store: version ${this.modelVersion} is not loaded`, 'unavailable');
+    return this.reads.get(this.keys.user(this.modelVersion, id));
   }
 
   /** The decoded list, or null for none or an erased user (erased while the read was in flight). */
