@@ -5,25 +5,20 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { openEventStore } from '../serve/event-store.js';
 import type { CosmosConnection } from '../store/cosmos-client.js';
-import { startCosmos, startThrottleProxy, type TestCosmos } from '../store/testing/cosmos-server.js';
+import { startThrottleProxy } from '../store/testing/cosmos-server.js';
+import { useCosmos } from '../store/testing/use-cosmos.js';
 import { CosmosEventStore } from './cosmos.js';
 import { eventDocId } from './cosmos-docs.js';
 import type { EventStore, TrackedEvent } from './types.js';
 
 const ev = (eventId: string, userId = 'a', itemId = 'i1', timestamp = 1_700_000_000_000): TrackedEvent => ({ eventId, userId, itemId, type: 'click', value: 1, timestamp, receivedAt: timestamp });
 
-let cosmos: TestCosmos;
+const cosmos = useCosmos();
 let containers = 0;
-const cosmosConn = (container: string, endpoint = cosmos.endpoint): CosmosConnection => ({ endpoint, auth: 'key', key: 'test-key', database: 'recs', container, partitionKey: '/userId', agent: cosmos.agent });
-beforeAll(async () => {
-  cosmos = await startCosmos();
-});
-afterAll(async () => {
-  await cosmos?.close();
-});
+const cosmosConn = (container: string, endpoint = cosmos.server.endpoint): CosmosConnection => ({ endpoint, auth: 'key', key: 'test-key', database: 'recs', container, partitionKey: '/userId', agent: cosmos.server.agent });
 
 interface Backend {
   name: string;
@@ -43,7 +38,7 @@ const backends: Backend[] = [
     name: 'cosmos',
     async create() {
       const cfg = { kind: 'cosmos' as const, cosmos: cosmosConn(`events-${++containers}`) };
-      return { store: await openEventStore(cfg, { agent: cosmos.agent }), reopen: () => openEventStore(cfg, { agent: cosmos.agent }) };
+      return { store: await openEventStore(cfg, { agent: cosmos.server.agent }), reopen: () => openEventStore(cfg, { agent: cosmos.server.agent }) };
     },
   },
 ];
@@ -123,7 +118,7 @@ describe.each(backends)('EventStore contract: $name', (backend) => {
 
 describe('Cosmos DB event store', () => {
   it('stores an event as a document in its user partition, id derived from the eventId', async () => {
-    const store = await openEventStore({ kind: 'cosmos', cosmos: cosmosConn('events-layout') }, { agent: cosmos.agent });
+    const store = await openEventStore({ kind: 'cosmos', cosmos: cosmosConn('events-layout') }, { agent: cosmos.server.agent });
     await store.append([ev('p/1', 'someone')]);
     const c = (store as CosmosEventStore)['container'];
     const { resource } = await c.item(eventDocId('p/1'), 'someone').read();
@@ -137,13 +132,13 @@ describe('Cosmos DB event store', () => {
     const client = createCosmosClient(cosmosConn('events-wrong'));
     await ensureContainer(client, { ...cosmosConn('events-wrong'), partitionKey: '/id' });
     client.dispose();
-    await expect(openEventStore({ kind: 'cosmos', cosmos: cosmosConn('events-wrong') }, { agent: cosmos.agent })).rejects.toThrow(/partitioned by \/id, not \/userId/);
+    await expect(openEventStore({ kind: 'cosmos', cosmos: cosmosConn('events-wrong') }, { agent: cosmos.server.agent })).rejects.toThrow(/partitioned by \/id, not \/userId/);
   });
 
   it('a batch half-written by failing writes converges, each event once, when the same batch is retried', async () => {
     const name = 'events-flaky';
-    const direct = await openEventStore({ kind: 'cosmos', cosmos: cosmosConn(name) }, { agent: cosmos.agent });
-    const proxy = await startThrottleProxy(cosmos, 3, 5);
+    const direct = await openEventStore({ kind: 'cosmos', cosmos: cosmosConn(name) }, { agent: cosmos.server.agent });
+    const proxy = await startThrottleProxy(cosmos.server, 3, 5);
     // through the proxy, with no retries: every third write fails with 429
     const { createCosmosClient } = await import('../store/cosmos-client.js');
     const flakyClient = createCosmosClient({ ...cosmosConn(name, proxy.endpoint), retryOptions: { maxRetryAttemptCount: 0, fixedRetryIntervalInMilliseconds: 0, maxWaitTimeInSeconds: 0 }, endpointDiscovery: false });

@@ -14,7 +14,7 @@ import { createCosmosClient, ensureContainer } from '../store/cosmos-client.js';
 import { countVersion, loadCosmos } from '../store/cosmos-load.js';
 import { tableOfArtifact } from '../store/load-table.js';
 import { loadRedis } from '../store/redis-load.js';
-import { startCosmos, type TestCosmos } from '../store/testing/cosmos-server.js';
+import { useCosmos } from '../store/testing/use-cosmos.js';
 import { useRedis } from '../store/testing/use-redis.js';
 import { startServer, type RunningServer, type ServerOptions } from './server.js';
 import { capturedLogger, fixtureRegistry, getJson, writeFixture } from './testing/fixtures.js';
@@ -164,24 +164,18 @@ describe('erasure with Redis', () => {
 });
 
 describe('erasure with Cosmos DB', () => {
-  let cosmos: TestCosmos;
-  beforeAll(async () => {
-    cosmos = await startCosmos();
-  });
-  afterAll(async () => {
-    await cosmos?.close();
-  });
+  const cosmos = useCosmos();
 
   it("deletes the user's documents of every loaded version", async () => {
     const registry = fixtureRegistry('v1');
     writeFixture(registry, 'v2', { shift: 1 });
     registry.activate('v2');
-    const env = { RECS_STORE: 'cosmos', RECS_COSMOS_ENDPOINT: cosmos.endpoint, RECS_COSMOS_KEY: 'test-key', RECS_COSMOS_CONTAINER: 'lists', RECS_STORE_TIMEOUT_MS: '5000' };
+    const env = { RECS_STORE: 'cosmos', RECS_COSMOS_ENDPOINT: cosmos.server.endpoint, RECS_COSMOS_KEY: 'test-key', RECS_COSMOS_CONTAINER: 'lists', RECS_STORE_TIMEOUT_MS: '5000' };
     const cfg = storeConfigFromEnv(env);
-    const client = createCosmosClient({ ...cfg.cosmos, agent: cosmos.agent });
+    const client = createCosmosClient({ ...cfg.cosmos, agent: cosmos.server.agent });
     const container = await ensureContainer(client, cfg.cosmos);
     for (const v of ['v1', 'v2']) await loadCosmos(container, tableOfArtifact(readArtifact(registry.versionDir(v))), { keepOld: 5 });
-    const s = await serve(registry, tmpDb(), { createStore: storeFactory(cfg, { agent: cosmos.agent }), storeTimeoutMs: 5_000 });
+    const s = await serve(registry, tmpDb(), { createStore: storeFactory(cfg, { agent: cosmos.server.agent }), storeTimeoutMs: 5_000 });
     expect((await precomputed(s, 'u3')).body.modelVersion).toBe('v2');
     const r = await erase(s, 'u3');
     expect(r).toMatchObject({ status: 200, body: { removed: { storedLists: 2, cachedLists: 1, modelRows: 1 } } });

@@ -4,9 +4,9 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { StoreConfigError } from '../store/config.js';
-import { startCosmos, type TestCosmos } from '../store/testing/cosmos-server.js';
+import { useCosmos } from '../store/testing/use-cosmos.js';
 import { eventStoreConfigFromEnv, openEventStore } from './event-store.js';
 import { startServer } from './server.js';
 import { capturedLogger, fixtureRegistry, getJson } from './testing/fixtures.js';
@@ -26,17 +26,11 @@ describe('eventStoreConfigFromEnv', () => {
 });
 
 describe('a server with the Cosmos DB event store', () => {
-  let cosmos: TestCosmos;
-  beforeAll(async () => {
-    cosmos = await startCosmos();
-  });
-  afterAll(async () => {
-    await cosmos?.close();
-  });
+  const cosmos = useCosmos();
 
   it('tracks, folds in and erases through the container', async () => {
-    const env = { RECS_EVENTS_STORE: 'cosmos', RECS_COSMOS_ENDPOINT: cosmos.endpoint, RECS_COSMOS_KEY: 'test-key' };
-    const eventStore = await openEventStore(eventStoreConfigFromEnv(env, join(mkdtempSync(join(tmpdir(), 'recs-unused-')), 'x.sqlite')), { agent: cosmos.agent });
+    const env = { RECS_EVENTS_STORE: 'cosmos', RECS_COSMOS_ENDPOINT: cosmos.server.endpoint, RECS_COSMOS_KEY: 'test-key' };
+    const eventStore = await openEventStore(eventStoreConfigFromEnv(env, join(mkdtempSync(join(tmpdir(), 'recs-unused-')), 'x.sqlite')), { agent: cosmos.server.agent });
     const server = await startServer({ modelsDir: fixtureRegistry('v1').root, port: 0, logger: capturedLogger().log, loadMode: 'inline', eventStore });
     try {
       const post = await getJson(`${server.url}/v1/events`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify([{ eventId: 'c1', userId: 'cos', itemId: 'i12', type: 'like' }, { eventId: 'c1', userId: 'cos', itemId: 'i12', type: 'like' }]) });

@@ -2,25 +2,21 @@
 // including a load through a proxy that throttles a share of the writes with 429.
 
 import type { Container } from '@azure/cosmos';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { createCosmosClient, ensureContainer, type CosmosConnection } from './cosmos-client.js';
 import { countVersion, loadCosmos, readPointer } from './cosmos-load.js';
 import { CosmosStore } from './cosmos.js';
 import { syntheticTable, type LoadTable } from './load-table.js';
-import { startCosmos, startThrottleProxy, type TestCosmos } from './testing/cosmos-server.js';
+import { startCosmos, startThrottleProxy } from './testing/cosmos-server.js';
+import { useCosmos } from './testing/use-cosmos.js';
 
-let cosmos: TestCosmos;
+const cosmos = useCosmos();
 let conn: CosmosConnection;
 let container: Container;
 
 beforeAll(async () => {
-  cosmos = await startCosmos();
-  conn = { endpoint: cosmos.endpoint, auth: 'key', key: 'test-key', database: 'recs', container: 'lists', agent: cosmos.agent };
+  conn = { endpoint: cosmos.server.endpoint, auth: 'key', key: 'test-key', database: 'recs', container: 'lists', agent: cosmos.server.agent };
   container = await ensureContainer(createCosmosClient(conn), conn);
-});
-
-afterAll(async () => {
-  await cosmos?.close();
 });
 
 const storeFor = (t: LoadTable, c = container) => {
@@ -73,7 +69,7 @@ describe('cosmos store', () => {
   });
 
   it('completes a load through a proxy answering a share of requests with 429', async () => {
-    const proxy = await startThrottleProxy(cosmos, 3, 20);
+    const proxy = await startThrottleProxy(cosmos.server, 3, 20);
     try {
       const pc = { ...conn, endpoint: proxy.endpoint, endpointDiscovery: false };
       const c = await ensureContainer(createCosmosClient(pc), pc);
