@@ -12,6 +12,7 @@ import { BlobObjectStore } from '../../model/registry/blob-store.js';
 import { remoteSession } from '../../model/registry/open.js';
 import { startAzurite, type TestAzurite } from '../../model/registry/testing/azurite.js';
 import { main } from '../run.js';
+import { capture } from '../testing.js';
 
 let azurite: TestAzurite;
 beforeAll(async () => {
@@ -22,14 +23,6 @@ afterEach(() => {
   vi.restoreAllMocks();
   vi.unstubAllEnvs();
 });
-
-function capture() {
-  const out: string[] = [];
-  const err: string[] = [];
-  vi.spyOn(console, 'log').mockImplementation((...a: unknown[]) => void out.push(a.join(' ')));
-  vi.spyOn(console, 'error').mockImplementation((...a: unknown[]) => void err.push(a.join(' ')));
-  return { out: () => out.join('\n'), err: () => err.join('\n') };
-}
 
 const cacheDir = () => mkdtempSync(join(tmpdir(), 'models-blob-cli-'));
 

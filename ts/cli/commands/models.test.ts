@@ -7,14 +7,7 @@ import { join } from 'node:path';
 import { LocalRegistry } from '../../model/registry.js';
 import { corrupt, writeTiny } from '../../model/lifecycle/testing.js';
 import { main } from '../run.js';
-
-function capture() {
-  const out: string[] = [];
-  const err: string[] = [];
-  vi.spyOn(console, 'log').mockImplementation((...a: unknown[]) => void out.push(a.join(' ')));
-  vi.spyOn(console, 'error').mockImplementation((...a: unknown[]) => void err.push(a.join(' ')));
-  return { out: () => out.join('\n'), err: () => err.join('\n'), clear: () => ((out.length = 0), (err.length = 0)) };
-}
+import { capture } from '../testing.js';
 
 afterEach(() => vi.restoreAllMocks());
 
