@@ -13,6 +13,7 @@ import { remoteSession, type RegistrySession } from '../model/registry/open.js';
 import { startAzurite, type TestAzurite } from '../model/registry/testing/azurite.js';
 import { startServer, type RunningServer } from './server.js';
 import { capturedLogger, getJson, writeFixture } from './testing/fixtures.js';
+import { clients as startClients, until as waitUntil } from './testing/load.js';
 
 let azurite: TestAzurite;
 let server: RunningServer;
@@ -42,33 +43,8 @@ afterAll(async () => {
   await azurite?.dispose();
 });
 
-function clients(n: number) {
-  let running = true;
-  const seen: Array<Array<{ status: number; version: string; consistent: boolean }>> = Array.from({ length: n }, () => []);
-  const loops = seen.map(async (log) => {
-    while (running) {
-      const r = await getJson(`${server.url}/v1/users/u3/recommendations?k=2`);
-      const version = String(r.body?.modelVersion);
-      log.push({ status: r.status, version, consistent: r.body?.items?.[0]?.score === 1 + (SHIFT[version] ?? NaN) });
-    }
-  });
-  return {
-    count: (v: string) => seen.flat().filter((s) => s.version === v).length,
-    async stop() {
-      running = false;
-      await Promise.all(loops);
-      return seen;
-    },
-  };
-}
-
-async function until(cond: () => boolean, timeoutMs = 15_000): Promise<void> {
-  const end = Date.now() + timeoutMs;
-  while (!cond()) {
-    if (Date.now() > end) throw new Error('timed out waiting');
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
+const clients = (n: number) => startClients(server.url, n, SHIFT);
+const until = (cond: () => boolean) => waitUntil(cond, 15_000);
 
 describe('serving from a blob registry', () => {
   it('starts from an empty cache with the active version downloaded from Blob', async () => {

@@ -8,6 +8,7 @@ import type { LocalRegistry } from '../model/registry.js';
 import { EmbeddedStore } from '../store/embedded.js';
 import { startServer, type RunningServer } from './server.js';
 import { capturedLogger, corrupt, fixtureRegistry, getJson, writeFixture } from './testing/fixtures.js';
+import { clients as startClients, until } from './testing/load.js';
 
 const SLOW_USER = 'u7';
 const SLOW_MS = 300;
@@ -46,44 +47,9 @@ afterAll(() => server.close());
 /** The score a version's first item has for a known user (fixtures shift scores per version). */
 const SHIFT: Record<string, number> = { v1: 0, v2: 0.5, v4: 0.25 };
 
-interface Seen {
-  status: number;
-  version: string;
-  consistent: boolean;
-}
-
-/** `n` clients, each firing requests back to back until stop() is called. */
-function clients(n: number) {
-  let running = true;
-  const seen: Seen[][] = Array.from({ length: n }, () => []);
-  const paths = ['/v1/users/u3/recommendations?k=2', '/v1/users/nobody/recommendations?k=2', '/v1/items/i5/similar?k=2', '/v1/users/u4/recommendations?genre=Drama&k=3'];
-  const loops = seen.map(async (log, c) => {
-    for (let i = 0; running; i++) {
-      const path = paths[(c + i) % paths.length]!;
-      const r = await getJson(`${server.url}${path}`);
-      const version = String(r.body?.modelVersion);
-      const consistent = !path.includes('/u3/') || r.body.items[0].score === 1 + (SHIFT[version] ?? NaN);
-      log.push({ status: r.status, version, consistent });
-    }
-  });
-  return {
-    seen,
-    count: (version: string) => seen.flat().filter((s) => s.version === version).length,
-    async stop() {
-      running = false;
-      await Promise.all(loops);
-      return seen;
-    },
-  };
-}
-
-async function until(cond: () => boolean, timeoutMs = 10_000): Promise<void> {
-  const end = Date.now() + timeoutMs;
-  while (!cond()) {
-    if (Date.now() > end) throw new Error('timed out waiting');
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
+/** What the clients ask for: a known user (its list checked against the version), an unknown one, similar items, a filter. */
+const PATHS = ['/v1/users/u3/recommendations?k=2', '/v1/users/nobody/recommendations?k=2', '/v1/items/i5/similar?k=2', '/v1/users/u4/recommendations?genre=Drama&k=3'];
+const clients = (n: number) => startClients(server.url, n, SHIFT, PATHS);
 
 describe('hot reload', () => {
   it('swaps in a new active version under concurrent requests, with zero failures', async () => {
