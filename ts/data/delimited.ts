@@ -10,7 +10,7 @@ import { fileSource, type ByteSource } from './read-file.js';
 import { RecordScanner, type RecordFields, type RecordHandler, type Scanner } from './scanner.js';
 import { FastNumericScanner } from './fast-lines.js';
 import { pumpRecords } from './pump.js';
-import { detectFormat, scanConfigFor, type Format } from './format.js';
+import { detectLayout, formatOfDelimiter, scanConfigFor, type Format } from './format.js';
 import { makeJsonlHandler } from './jsonl.js';
 
 export type { Format } from './format.js';
@@ -22,9 +22,9 @@ export interface ParseProgress {
 }
 
 export interface ParseOptions {
-  /** Default: from the file extension, else sniffed from the first lines. */
+  /** Default: sniffed from the first lines (the extension only breaks ties). */
   format?: Format;
-  /** Field separator overriding the format's (e.g. "|", ";"). */
+  /** Field separator overriding the sniffed or format's one (e.g. "|", ";", "\t"). */
   delimiter?: string;
   /** CSV double-quote rules; default true for "csv" / "," and false otherwise. */
   quotes?: boolean;
@@ -52,6 +52,8 @@ export interface ParseResult {
   dataset: Dataset;
   source: string;
   format: Format;
+  /** The field separator used ('' for JSONL). */
+  delimiter: string;
   /** The header line's fields, or null. */
   header: string[] | null;
   columns: ResolvedColumns | null;
@@ -59,6 +61,13 @@ export interface ParseResult {
   rows: number;
   blankLines: number;
   badLines: BadLineSummary;
+  /** Kept rows whose rating or timestamp field was empty (stored as NaN: missing, not malformed). */
+  missing: MissingCounts;
+}
+
+export interface MissingCounts {
+  rating: number;
+  timestamp: number;
 }
 
 /** Shared state between the orchestration and the per-format record handlers. */
@@ -70,6 +79,7 @@ export interface ParseContext {
   header: string[] | null;
   columns: ResolvedColumns | null;
   blankLines: number;
+  missing: MissingCounts;
 }
 
 export async function parseRatingsFile(path: string, opts: ParseOptions = {}): Promise<ParseResult> {
@@ -85,13 +95,17 @@ export async function parseRatings(source: ByteSource, opts: ParseOptions = {}):
     header: null,
     columns: null,
     blankLines: 0,
+    missing: { rating: 0, timestamp: 0 },
   };
   let format: Format = 'csv';
+  let delimiter = ',';
   let handler: RecordHandler = () => {};
   const makeScanner = (head: Uint8Array): Scanner => {
-    format = opts.format ?? (opts.delimiter !== undefined ? 'csv' : detectFormat(source.name, head));
+    if (opts.delimiter !== undefined) [format, delimiter] = [opts.format ?? formatOfDelimiter(opts.delimiter), opts.delimiter];
+    else if (opts.format !== undefined) [format, delimiter] = [opts.format, { csv: ',', tsv: '\t', dat: '::', jsonl: '' }[opts.format]];
+    else ({ format, delimiter } = detectLayout(source.name, head));
     handler = format === 'jsonl' ? makeJsonlHandler(ctx) : makeDelimitedHandler(ctx);
-    const cfg = scanConfigFor(format, opts.delimiter, opts.quotes);
+    const cfg = scanConfigFor(format, format === 'jsonl' ? undefined : delimiter, opts.quotes);
     const generic = new RecordScanner(cfg, 256);
     if (format === 'jsonl' || cfg.delimiter.length !== 1 || opts.fastPath === false) return generic;
     return new FastNumericScanner(generic, cfg.delimiter[0]!, ctx.builder, () => ctx.columns, opts.implicitRating ?? 1);
@@ -113,11 +127,13 @@ export async function parseRatings(source: ByteSource, opts: ParseOptions = {}):
     dataset,
     source: source.name,
     format,
+    delimiter,
     header: ctx.header,
     columns: ctx.columns,
     rows: dataset.length,
     blankLines: ctx.blankLines,
     badLines: ctx.bad.summary,
+    missing: ctx.missing,
   };
 }
 
@@ -170,17 +186,22 @@ function makeDelimitedHandler(ctx: ParseContext): RecordHandler {
     const is = trimStart(buf, rec.starts[ci]!, rec.ends[ci]!);
     const ie = trimEnd(buf, is, rec.ends[ci]!);
     if (is === ie) return bad.report(rec.line, 'item', '', `empty id in line ${lineText(buf, rec)}`, col(ci));
+    // An empty rating or timestamp is missing (NaN, counted), not malformed.
     let rating = implicit;
     if (cr >= 0) {
       const s = trimStart(buf, rec.starts[cr]!, rec.ends[cr]!);
-      rating = parseNumber(buf, s, trimEnd(buf, s, rec.ends[cr]!));
-      if (!Number.isFinite(rating)) return bad.report(rec.line, 'rating', text(buf, rec, cr), 'not a number', col(cr));
+      const e = trimEnd(buf, s, rec.ends[cr]!);
+      rating = parseNumber(buf, s, e);
+      if (s === e) ctx.missing.rating++;
+      else if (!Number.isFinite(rating)) return bad.report(rec.line, 'rating', text(buf, rec, cr), 'not a number', col(cr));
     }
     let ts = NaN;
     if (ct >= 0) {
       const s = trimStart(buf, rec.starts[ct]!, rec.ends[ct]!);
-      ts = parseNumber(buf, s, trimEnd(buf, s, rec.ends[ct]!));
-      if (!Number.isFinite(ts)) return bad.report(rec.line, 'timestamp', text(buf, rec, ct), 'not a number', col(ct));
+      const e = trimEnd(buf, s, rec.ends[ct]!);
+      ts = parseNumber(buf, s, e);
+      if (s === e) ctx.missing.timestamp++;
+      else if (!Number.isFinite(ts)) return bad.report(rec.line, 'timestamp', text(buf, rec, ct), 'not a number', col(ct));
     }
     builder.push(id(userMap, buf, rec, cu, us, ue), id(itemMap, buf, rec, ci, is, ie), rating, ts);
   };

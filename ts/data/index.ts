@@ -2,8 +2,9 @@
 
 export { IdMap } from './id-map.js';
 export { DatasetBuilder, datasetFromRows, makeDataset, takeRows, type Dataset, type DatasetColumns } from './dataset.js';
-export { parseRatings, parseRatingsFile, type Format, type ParseOptions, type ParseProgress, type ParseResult } from './delimited.js';
-export type { ColumnRef, ColumnSpec, ResolvedColumns } from './columns.js';
+export { parseRatings, parseRatingsFile, type Format, type MissingCounts, type ParseOptions, type ParseProgress, type ParseResult } from './delimited.js';
+export { detectLayout, parseDelimiterName, type Layout } from './format.js';
+export { describeColumns, parseColumnSpec, type ColumnRef, type ColumnSpec, type ResolvedColumns } from './columns.js';
 export { BadLineTracker, DataFormatError, type BadLine, type BadLineSummary } from './errors.js';
 export { bytesSource, fileSource, type ByteSource } from './read-file.js';
 export { readRecords, type RecordsOptions, type TextRecord } from './records.js';

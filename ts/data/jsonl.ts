@@ -48,14 +48,19 @@ export function makeJsonlHandler(ctx: ParseContext): RecordHandler {
     const i = idOf(row[keys.item!]);
     if (i === '') return bad.report(rec.line, 'item', show(row[keys.item!]), missingOrEmpty(row[keys.item!]));
     let rating = implicit;
+    // null, "" or an absent key: missing (NaN, counted), not malformed.
     if (keys.rating !== null) {
-      rating = num(row[keys.rating]);
-      if (!Number.isFinite(rating)) return bad.report(rec.line, 'rating', show(row[keys.rating]), 'not a number');
+      const v = row[keys.rating];
+      rating = num(v);
+      if (isMissing(v)) ctx.missing.rating++;
+      else if (!Number.isFinite(rating)) return bad.report(rec.line, 'rating', show(v), 'not a number');
     }
     let ts = NaN;
     if (keys.timestamp !== null) {
-      ts = num(row[keys.timestamp]);
-      if (!Number.isFinite(ts)) return bad.report(rec.line, 'timestamp', show(row[keys.timestamp]), 'not a number');
+      const v = row[keys.timestamp];
+      ts = num(v);
+      if (isMissing(v)) ctx.missing.timestamp++;
+      else if (!Number.isFinite(ts)) return bad.report(rec.line, 'timestamp', show(v), 'not a number');
     }
     builder.push(intern(builder.userMap, u), intern(builder.itemMap, i), rating, ts);
   };
@@ -71,6 +76,8 @@ function idOf(v: unknown): string | number {
 function intern(map: IdMap, id: string | number): number {
   return typeof id === 'number' ? map.internNumber(id) : map.intern(id);
 }
+
+const isMissing = (v: unknown): boolean => v === undefined || v === null || (typeof v === 'string' && v.trim() === '');
 
 function num(v: unknown): number {
   if (typeof v === 'number') return v;

@@ -10,7 +10,7 @@
 //  - minRating: groups (users or items, per filterBy) with fewer rows are dropped first.
 // Deviations: our PRNG (random.ts) is not numpy's, so the same seed picks different rows than
 // Recommenders; results are row numbers in file order (Recommenders returns DataFrames sorted by
-// group); chrono ties (equal timestamps) keep file order, missing timestamps sort last.
+// group); chrono ties (equal timestamps) keep file order; rows without a timestamp are refused.
 
 import { takeRows, type Dataset } from './dataset.js';
 import { groupRows } from './group.js';
@@ -81,7 +81,15 @@ export function stratifiedSplit(ds: Dataset, opts: StratifiedSplitOptions = {}):
 /** Per-group chronological split, earliest rows first (Recommenders' python_chrono_split). */
 export function chronoSplit(ds: Dataset, opts: GroupSplitOptions = {}): Uint32Array[] {
   const ts = ds.timestamps;
-  if (ds.length > 0 && ts.every((t) => Number.isNaN(t))) throw new Error('chronoSplit needs timestamps; this dataset has none');
+  let missing = 0;
+  for (let r = 0; r < ts.length; r++) if (Number.isNaN(ts[r]!)) missing++;
+  if (missing > 0) {
+    throw new Error(
+      missing === ts.length
+        ? 'a chronological split needs timestamps; this data has none (use --split stratified or random, or name the time column with --columns timestamp=…)'
+        : `a chronological split needs a timestamp on every row; ${missing} of ${ts.length} rows have none (use --split stratified or random)`,
+    );
+  }
   const byTime = (a: number, b: number): number => {
     const ta = ts[a]!;
     const tb = ts[b]!;
