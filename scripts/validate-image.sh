@@ -227,7 +227,7 @@ d run --rm --network none "${hardened[@]}" "$IMAGE" \
   score --shard 0 --shards 2 --k 5 --out /data/scores/shard-0-of-2.jsonl --json >"$WORK/score.json" ||
   { cat "$WORK/score.json" >&2; fail "score in the container"; }
 d run --rm --network none "${hardened[@]}" --entrypoint sh "$IMAGE" -c 'head -n 1 /data/scores/shard-0-of-2.jsonl' >"$WORK/first-score.jsonl"
-user="$(node -e 'const r = JSON.parse(require("fs").readFileSync(process.argv[1], "utf8")); process.stdout.write(String(r.user))' "$WORK/first-score.jsonl")"
+user="$(node -e 'const r = JSON.parse(require("fs").readFileSync(process.argv[1], "utf8")); process.stdout.write(String(r.userId ?? r.user))' "$WORK/first-score.jsonl")"
 [ -n "$user" ] || fail "score wrote no user"
 
 port="$(node -e 'const s = require("net").createServer().listen(0, "127.0.0.1", () => { console.log(s.address().port); s.close(); })')"

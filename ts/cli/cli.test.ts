@@ -37,8 +37,8 @@ describe('recs command line', () => {
     expect(await main(['evaluate', '--truth', join(dir, 'truth.csv'), '--predictions', join(dir, 'pred.csv'), '--k', '2', '--json'])).toBe(0);
     const m = JSON.parse(c.out()) as Record<string, number>;
     // Each user's top 2 holds one of their two truth items.
-    expect(m['precision@2']).toBeCloseTo(0.5, 12);
-    expect(m['recall@2']).toBeCloseTo(0.5, 12);
+    expect(m.precision_at_k).toBeCloseTo(0.5, 12);
+    expect(m.recall_at_k).toBeCloseTo(0.5, 12);
     // Errors 0.5, 1, 0.5 on the joined pairs.
     expect(m.rmse).toBeCloseTo(Math.sqrt(0.5), 12);
     expect(m.mae).toBeCloseTo(2 / 3, 12);

@@ -4,6 +4,7 @@ export { IdMap } from './id-map.js';
 export { DatasetBuilder, datasetFromRows, makeDataset, takeRows, type Dataset, type DatasetColumns } from './dataset.js';
 export { parseRatings, parseRatingsFile, type Format, type MissingCounts, type ParseOptions, type ParseProgress, type ParseResult } from './delimited.js';
 export { detectLayout, parseDelimiterName, type Layout } from './format.js';
+export { looksLikeLists, parseListsFile } from './lists.js';
 export { describeColumns, parseColumnSpec, type ColumnRef, type ColumnSpec, type ResolvedColumns } from './columns.js';
 export { BadLineTracker, DataFormatError, type BadLine, type BadLineSummary } from './errors.js';
 export { bytesSource, fileSource, type ByteSource } from './read-file.js';

@@ -26,6 +26,8 @@ export interface NdcgOptions {
   readonly scoreType?: NdcgScoreType;
   /** Discount 1/log(1 + rank), natural log by default (the ratio is the same either way). */
   readonly discount?: NdcgDiscount;
+  /** Any log base > 1 for the discount (Recommenders' discfun_base); overrides `discount`. */
+  readonly logBase?: number;
 }
 
 /** Hits of each common user's top-k list against the truth, computed once for all metrics. */
@@ -139,7 +141,13 @@ export function rPrecisionOf(st: RankingStats): number {
 export function ndcgOf(st: RankingStats, opts: NdcgOptions = {}): number {
   if (st.hitRank.length === 0) return 0;
   const scoreType = opts.scoreType ?? 'binary';
-  const log = opts.discount === 'log2' ? Math.log2 : opts.discount === undefined || opts.discount === 'loge' ? Math.log : null;
+  const base = opts.logBase;
+  if (base !== undefined && !(base > 1 && Number.isFinite(base))) throw new Error(`ndcg: the log base must be a number > 1, got ${base}`);
+  const log =
+    base !== undefined ? (x: number): number => Math.log(x) / Math.log(base)
+    : opts.discount === 'log2' ? Math.log2
+    : opts.discount === undefined || opts.discount === 'loge' ? Math.log
+    : null;
   if (log === null) throw new Error(`ndcg: discount must be 'loge' or 'log2', got ${String(opts.discount)}`);
   const ratings = st.truthByUser.ratings;
   if (scoreType !== 'binary' && ratings === null) throw new Error(`ndcg: scoreType '${scoreType}' needs truth ratings`);

@@ -21,6 +21,11 @@ export interface RankingOptions {
   readonly beyondAccuracy?: 'all' | 'coverage' | 'none';
   /** Progress of the co-occurrence pass (work units done, total). */
   readonly onProgress?: ProgressFn;
+  /**
+   * Relevance of each recommendation row (aligned with `recs`), weighting serendipity as
+   * Recommenders' col_relevance does; default 1 per row.
+   */
+  readonly relevance?: Float32Array;
 }
 
 export interface RankingReport {
@@ -84,11 +89,21 @@ export function evaluateRanking(
   };
   if (level === 'coverage') return coverage;
   const pass = cooccurrencePass(ix, top, { pairs: true, history: true }, opts.onProgress);
+  const recsForSerendipity = opts.relevance ? { ...top, relevance: alignRelevance(recs, opts.relevance, top) } : top;
   return {
     ...coverage,
     diversity: meanOf(userDiversityFromPass(pass).values),
-    serendipity: meanOf(perUserMean(userItemSerendipityFromPass(top, pass)).values),
+    serendipity: meanOf(perUserMean(userItemSerendipityFromPass(recsForSerendipity, pass)).values),
   };
+}
+
+/** The relevance of each top-k row, looked up by (user, item) in the rows it was given for. */
+function alignRelevance(recs: PredictionData, relevance: Float32Array, top: PredictionData): Float32Array {
+  if (relevance.length !== recs.users.length) throw new Error(`evaluateRanking: ${relevance.length} relevance values for ${recs.users.length} recommendations`);
+  const byPair = new Map<number, number>();
+  const stride = 2 ** 26;
+  for (let r = 0; r < recs.users.length; r++) byPair.set(recs.users[r]! * stride + recs.items[r]!, relevance[r]!);
+  return Float32Array.from(top.users, (u, r) => byPair.get(u * stride + top.items[r]!) ?? 1);
 }
 
 export interface RatingReport {

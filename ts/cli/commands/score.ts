@@ -6,14 +6,42 @@ import { parseArgs } from 'node:util';
 import { scoreShard } from '../../model/lifecycle/score.js';
 import { LocalRegistry } from '../../model/registry.js';
 import { numberOption, UsageError, type Command } from '../command.js';
+import { IdMap, parseColumnSpec, parseDelimiterName, parseRatingsFile } from '../../data/index.js';
+import { loadEngine } from '../../engine/index.js';
+import { readArtifact } from '../../model/artifact.js';
 
-const help = `recs score — top-k recommendations for one shard of the users, as JSON lines
-({"user", "modelVersion", "items": [{"item", "score"}]}) written atomically to a file.
+/** The rows of `path` whose user and item the model knows, as the model's indices. */
+async function readExclusions(dir: string, path: string, delimiter: string | undefined, columns: string | undefined): Promise<{ users: Uint32Array; items: Uint32Array }> {
+  const a = readArtifact(dir, { verify: false });
+  const userMap = new IdMap();
+  const itemMap = new IdMap();
+  for (const id of a.userIds) userMap.intern(id);
+  for (const id of a.itemIds) itemMap.intern(id);
+  let opts;
+  try {
+    opts = { ...(delimiter !== undefined ? { delimiter: parseDelimiterName(delimiter) } : {}), ...(columns !== undefined ? { columns: parseColumnSpec(columns) } : {}) };
+  } catch (e) {
+    throw new UsageError((e as Error).message);
+  }
+  const d = (await parseRatingsFile(path, { ...opts, userMap, itemMap })).dataset;
+  const keep: number[] = [];
+  for (let r = 0; r < d.length; r++) if (d.users[r]! < a.userIds.length && d.items[r]! < a.itemIds.length) keep.push(r);
+  return { users: Uint32Array.from(keep, (r) => d.users[r]!), items: Uint32Array.from(keep, (r) => d.items[r]!) };
+}
+
+const help = `recs score — top-k recommendations for every user, or one shard of them, as JSON lines
+in the API's vocabulary ({"userId", "modelVersion", "items": [{"itemId", "score"}]}) written
+atomically to a file; "recs evaluate --predictions" reads the file as it is.
 
 Options:
-  --shard I               this shard, 0…N-1 (default $JOB_COMPLETION_INDEX, set by Kubernetes Indexed Jobs)
-  --shards N              the number of shards (required)
-  --k N                   recommendations per user (default 10; at most the model's stored depth)
+  --shards N              the number of shards (default 1: every user)
+  --shard I               this shard, 0…N-1 (default $JOB_COMPLETION_INDEX, set by Kubernetes Indexed
+                          Jobs, else 0)
+  --k N                   recommendations per user (default 10); beyond the model's stored depth the
+                          lists are ranked from the factors over every item, which needs --exclude
+  --exclude FILE          the interactions to leave out of the lists (the training file, read as
+                          "recs train --file" reads it; ids the model does not know are ignored)
+  --delimiter SEP, --columns SPEC   how to read --exclude (as "recs train --help")
   --out PATH              output file (default scores/<version>/shard-<I>-of-<N>.jsonl)
   --version V             score this version instead of the active one
   --models-dir DIR        model registry directory (default $RECS_MODELS_DIR or ./models)
@@ -28,19 +56,22 @@ export const scoreCommand: Command = {
     const { values: v } = parseArgs({
       args: argv,
       strict: true,
-      options: { shard: { type: 'string' }, shards: { type: 'string' }, k: { type: 'string' }, out: { type: 'string' }, version: { type: 'string' }, 'models-dir': { type: 'string' }, json: { type: 'boolean' } },
+      options: {
+        shard: { type: 'string' }, shards: { type: 'string' }, k: { type: 'string' }, out: { type: 'string' }, version: { type: 'string' }, 'models-dir': { type: 'string' }, json: { type: 'boolean' },
+        exclude: { type: 'string' }, delimiter: { type: 'string' }, columns: { type: 'string' },
+      },
     });
-    if (v.shards === undefined) throw new UsageError('--shards N is required');
     const shards = numberOption('shards', v.shards, 1, { integer: true, min: 1 });
-    const shardText = v.shard ?? process.env.JOB_COMPLETION_INDEX;
-    if (shardText === undefined) throw new UsageError('--shard I is required (or set JOB_COMPLETION_INDEX)');
+    const shardText = v.shard ?? (shards > 1 ? process.env.JOB_COMPLETION_INDEX : undefined);
+    if (shardText === undefined && shards > 1) throw new UsageError('--shard I is required with --shards N (or set JOB_COMPLETION_INDEX)');
     const shard = numberOption('shard', shardText, 0, { integer: true, min: 0, max: shards - 1 });
-    const k = numberOption('k', v.k, 10, { integer: true, min: 1, max: 1000 });
+    const k = numberOption('k', v.k, 10, { integer: true, min: 1, max: 10_000 });
     const registry = new LocalRegistry(v['models-dir'] ?? process.env.RECS_MODELS_DIR ?? './models');
     const version = v.version ?? registry.activeVersion();
     if (version === null) throw new UsageError(`no active model in ${registry.root}; pass --version`);
     const out = v.out ?? `scores/${version}/shard-${shard}-of-${shards}.jsonl`;
-    const r = scoreShard(registry, { shard, shards, k, out, version });
+    const deep = v.exclude === undefined ? undefined : { engine: loadEngine(), exclude: await readExclusions(registry.versionDir(version), v.exclude, v.delimiter, v.columns) };
+    const r = await scoreShard(registry, { shard, shards, k, out, version, ...(deep ? { deep } : {}) });
     if (v.json) console.log(JSON.stringify(r));
     else console.log(`scored ${r.users} users (${r.first}…${r.end - 1}) with ${r.version}, shard ${shard} of ${shards} → ${r.out}`);
     return 0;

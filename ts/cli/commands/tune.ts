@@ -34,6 +34,9 @@ Searched (implicit): rank, maxIter, regParam (log-uniform), alpha (log-uniform),
 (1 + α·r or log), regularisation convention (Spark's λ·n or plain λ), and how ratings become
 feedback (value or binary). Explicit: rank, maxIter, regParam.
 
+With --train-file A --test-file B the validation is carved from A alone and B is never scored, so
+"recs train --train-file A --test-file B --params best.json" gives the honest test figure.
+
 Data, split and base ALS options: as "recs train --help".`;
 
 export const tuneCommand: Command = {

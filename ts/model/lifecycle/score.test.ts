@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { writeFixture } from '../../serve/testing/fixtures.js';
 import { main } from '../../cli/run.js';
 import { LocalRegistry } from '../registry.js';
@@ -10,7 +10,7 @@ import { corrupt } from './testing.js';
 
 afterEach(() => vi.restoreAllMocks());
 
-type Line = { user: string; modelVersion: string; items: Array<{ item: string; score: number }> };
+type Line = { userId: string; modelVersion: string; items: Array<{ itemId: string; score: number }> };
 const lines = (p: string) => readFileSync(p, 'utf8').trim().split('\n').filter(Boolean).map((l) => JSON.parse(l) as Line);
 
 describe('sharded batch scoring', () => {
@@ -20,28 +20,28 @@ describe('sharded batch scoring', () => {
     expect(() => shardRange(10, 3, 3)).toThrow(/shard must be a whole number in 0…2/);
   });
 
-  it('writes each shard’s top-k; together the shards hold every user once', () => {
+  it('writes each shard’s top-k; together the shards hold every user once', async () => {
     const reg = new LocalRegistry(mkdtempSync(join(tmpdir(), 'score-')));
     writeFixture(reg, 'v1', { users: 20, depth: 6 });
     reg.promote('v1');
     const out = mkdtempSync(join(tmpdir(), 'score-out-'));
     const users: string[] = [];
     for (let i = 0; i < 3; i++) {
-      const r = scoreShard(reg, { shard: i, shards: 3, k: 4, out: join(out, `s${i}.jsonl`) });
+      const r = await scoreShard(reg, { shard: i, shards: 3, k: 4, out: join(out, `s${i}.jsonl`) });
       const ls = lines(r.out);
       expect(ls).toHaveLength(r.users);
-      users.push(...ls.map((l) => l.user));
+      users.push(...ls.map((l) => l.userId));
     }
     expect(users).toEqual(Array.from({ length: 20 }, (_, u) => `u${u}`));
     const first = lines(join(out, 's0.jsonl'))[0]!;
     // Fixture: user u's list is items (u + 1 + 2s) % 30 with scores 1 - s/100.
-    expect(first).toMatchObject({ user: 'u0', modelVersion: 'v1' });
-    expect(first.items.map((x) => x.item)).toEqual(['i1', 'i3', 'i5', 'i7']);
+    expect(first).toMatchObject({ userId: 'u0', modelVersion: 'v1' });
+    expect(first.items.map((x) => x.itemId)).toEqual(['i1', 'i3', 'i5', 'i7']);
     expect(first.items[1]!.score).toBeCloseTo(0.99, 6);
     expect(lines(join(out, 's2.jsonl')).at(-1)!.items).toHaveLength(2); // the last user has 2 entries
-    expect(() => scoreShard(reg, { shard: 0, shards: 1, k: 7, out: join(out, 'x') })).toThrow(/k 7 exceeds the 6/);
+    await expect(scoreShard(reg, { shard: 0, shards: 1, k: 7, out: join(out, 'x') })).rejects.toThrow(/k 7 exceeds the 6 recommendations stored per user in v1; pass --exclude/);
     corrupt(reg, 'v1', 'topk-items.u32');
-    expect(() => scoreShard(reg, { shard: 0, shards: 1, k: 2, out: join(out, 'x') })).toThrow(/checksum mismatch/);
+    await expect(scoreShard(reg, { shard: 0, shards: 1, k: 2, out: join(out, 'x') })).rejects.toThrow(/checksum mismatch/);
   });
 
   it('recs score writes a shard and rejects bad shard numbers', async () => {
@@ -54,8 +54,11 @@ describe('sharded batch scoring', () => {
     vi.spyOn(console, 'error').mockImplementation(() => {});
     expect(await main(['score', '--shard', '1', '--shards', '2', '--k', '3', '--out', out, '--models-dir', reg.root])).toBe(0);
     expect(log.at(-1)).toBe(`scored 5 users (5…9) with v1, shard 1 of 2 → ${out}`);
-    expect(lines(out).map((l) => l.user)).toEqual(['u5', 'u6', 'u7', 'u8', 'u9']);
+    expect(lines(out).map((l) => l.userId)).toEqual(['u5', 'u6', 'u7', 'u8', 'u9']);
     expect(await main(['score', '--shard', '2', '--shards', '2', '--models-dir', reg.root])).toBe(2);
-    expect(await main(['score', '--shard', '0', '--models-dir', reg.root])).toBe(2);
+    // Without --shards: one shard, every user.
+    const all = join(dirname(out), 'all.jsonl');
+    expect(await main(['score', '--k', '2', '--out', all, '--models-dir', reg.root])).toBe(0);
+    expect(lines(all)).toHaveLength(10);
   });
 });

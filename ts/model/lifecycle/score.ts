@@ -6,6 +6,7 @@
 import { renameSync, writeFileSync, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { ArtifactError, readArtifact } from '../artifact.js';
+import type { Engine } from '../../engine/index.js';
 import type { LocalRegistry } from '../registry.js';
 
 export interface ScoreOptions {
@@ -15,6 +16,11 @@ export interface ScoreOptions {
   out: string;
   /** Default: the active version. */
   version?: string;
+  /**
+   * For k beyond the stored depth: the engine that ranks every item from the factors, and the
+   * interactions to leave out (the training data, as indices of the model's ids).
+   */
+  deep?: { engine: Engine; exclude: { users: Uint32Array; items: Uint32Array } };
 }
 
 export interface ScoreResult {
@@ -33,23 +39,38 @@ export function shardRange(nUsers: number, shard: number, shards: number): [numb
   return [Math.floor((shard * nUsers) / shards), Math.floor(((shard + 1) * nUsers) / shards)];
 }
 
-export function scoreShard(registry: LocalRegistry, o: ScoreOptions): ScoreResult {
+/**
+ * Writes `{"userId", "modelVersion", "items": [{"itemId", "score"}]}` lines (the API's vocabulary)
+ * for the shard's users: from the stored table when k fits in its depth, else ranked from the
+ * factors with `deep` (training interactions left out), which is asynchronous.
+ */
+export async function scoreShard(registry: LocalRegistry, o: ScoreOptions): Promise<ScoreResult> {
   const version = o.version ?? registry.activeVersion();
   if (version === null) throw new ArtifactError(`no active model in ${registry.root}; promote one or pass a version`);
   registry.manifest(version);
   const a = readArtifact(registry.versionDir(version), { verify: true });
-  const depth = a.topk.depth;
-  if (o.k > depth) throw new ArtifactError(`k ${o.k} exceeds the ${depth} recommendations stored per user in ${version}`);
   const [first, end] = shardRange(a.userIds.length, o.shard, o.shards);
+  let depth = a.topk.depth;
+  let table = a.topk;
+  let row0 = first; // row of user `first` in `table`
+  if (o.k > depth) {
+    if (!o.deep) throw new ArtifactError(`k ${o.k} exceeds the ${depth} recommendations stored per user in ${version}; pass --exclude <training file> to rank every item from the factors`);
+    const users = Uint32Array.from({ length: end - first }, (_, j) => first + j);
+    const top = await o.deep.engine.topK(a, { k: o.k, users, exclude: o.deep.exclude });
+    table = { depth: o.k, items: top.items, scores: top.scores };
+    depth = o.k;
+    row0 = 0;
+  }
   const lines: string[] = [];
   for (let u = first; u < end; u++) {
-    const items: Array<{ item: string; score: number }> = [];
+    const items: Array<{ itemId: string; score: number }> = [];
+    const row = (u - first + row0) * depth;
     for (let j = 0; j < o.k; j++) {
-      const it = a.topk.items[u * depth + j]!;
+      const it = table.items[row + j]!;
       if (it === 0xffffffff) break;
-      items.push({ item: a.itemIds[it]!, score: a.topk.scores[u * depth + j]! });
+      items.push({ itemId: a.itemIds[it]!, score: table.scores[row + j]! });
     }
-    lines.push(JSON.stringify({ user: a.userIds[u]!, modelVersion: version, items }));
+    lines.push(JSON.stringify({ userId: a.userIds[u]!, modelVersion: version, items }));
   }
   mkdirSync(dirname(o.out), { recursive: true });
   const tmp = `${o.out}.tmp-${process.pid}`;

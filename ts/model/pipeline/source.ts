@@ -1,7 +1,7 @@
 // Owns turning a dataset source into ratings and item metadata: MovieLens (downloaded and cached,
 // or a local folder), a generic CSV/TSV/JSONL file, or the built-in synthetic set.
 
-import { DatasetBuilder, loadMovieLens, loadMovieLensDir, parseMoviesCsv, parseMoviesDat, parseRatingsFile, type Dataset, type MovieCatalog } from '../../data/index.js';
+import { DatasetBuilder, describeColumns, IdMap, loadMovieLens, loadMovieLensDir, parseMoviesCsv, parseMoviesDat, parseRatingsFile, type Dataset, type MovieCatalog, type ParseResult } from '../../data/index.js';
 import { readFileSync } from 'node:fs';
 import type { Engine } from '../../engine/index.js';
 import type { ItemMetadata } from '../artifact.js';
@@ -13,6 +13,12 @@ export interface LoadedData {
   catalog: MovieCatalog | null;
   description: string;
   badLines: number;
+  /** The given test file's rows (fixed-split protocol), sharing `ratings`' id maps. */
+  test?: Dataset;
+  /** Rows whose rating was empty (NaN until the pipeline decides what they mean). */
+  missingRatings?: number;
+  /** How the file's columns were read, e.g. "user=userID (1), item=artistID (2), rating=weight (3)". */
+  columns?: string;
 }
 
 const SYNTHETIC = {
@@ -50,15 +56,39 @@ export async function loadSource(src: DatasetSource, engine: Engine, o: { cacheD
     parse.done(`${ml.ratings.length} ratings from ${ml.source}`);
     return { ratings: ml.ratings, catalog: ml.movies, description: ml.name, badLines: ml.parse.badLines.count };
   }
-  const parse = progress.stage('parse', null, ' rows');
-  const r = await parseRatingsFile(src.path, { skipBadLines: o.skipBadLines, onProgress: (p) => parse.update(p.rows) });
-  parse.done(`${r.rows} rows from ${src.path}`);
+  const userMap = new IdMap();
+  const itemMap = new IdMap();
+  const read = async (path: string): Promise<ParseResult> => {
+    const parse = progress.stage('parse', null, ' rows');
+    const r = await parseRatingsFile(path, {
+      skipBadLines: o.skipBadLines,
+      userMap,
+      itemMap,
+      ...(src.delimiter !== undefined ? { delimiter: src.delimiter } : {}),
+      ...(src.columns !== undefined ? { columns: src.columns } : {}),
+      onProgress: (p) => parse.update(p.rows),
+    });
+    const cols = r.columns ? `; ${describeColumns(r.columns, r.header)}` : '';
+    const missing = r.missing.rating || r.missing.timestamp ? `; empty: ${r.missing.rating} ratings, ${r.missing.timestamp} timestamps` : '';
+    parse.done(`${r.rows} rows from ${path} (${r.format === 'jsonl' ? 'JSON lines' : `separator ${JSON.stringify(r.delimiter)}`}${cols}${missing})`);
+    return r;
+  };
+  const r = await read(src.path);
+  const t = src.testPath === undefined ? null : await read(src.testPath);
   let catalog: MovieCatalog | null = null;
   if (src.itemsPath) {
     const bytes = readFileSync(src.itemsPath);
     catalog = await (src.itemsPath.endsWith('.csv') ? parseMoviesCsv(src.itemsPath, bytes) : parseMoviesDat(src.itemsPath, bytes));
   }
-  return { ratings: r.dataset, catalog, description: src.path, badLines: r.badLines.count };
+  return {
+    ratings: r.dataset,
+    catalog,
+    description: t ? `${src.path} + test ${src.testPath}` : src.path,
+    badLines: r.badLines.count + (t?.badLines.count ?? 0),
+    ...(t ? { test: t.dataset } : {}),
+    missingRatings: r.missing.rating + (t?.missing.rating ?? 0),
+    ...(r.columns ? { columns: describeColumns(r.columns, r.header) } : {}),
+  };
 }
 
 /** Titles and genres per item index, from a catalogue keyed by the original item id. */

@@ -21,6 +21,8 @@ import type { TrainOptions } from './options.js';
 import type { Progress } from './progress.js';
 import { itemMetadata, loadSource } from './source.js';
 import { splitDataset } from './split.js';
+import { fixedSplit } from './fixed-split.js';
+import { resolveMissingRatings } from './missing-ratings.js';
 import { loadIntoStore, type StoreLoadResult } from './store-load.js';
 
 export interface TrainResult {
@@ -51,13 +53,20 @@ export async function train(engine: Engine, o: TrainOptions, progress: Progress)
     ({ dataset: ratings, stats: events } = await time('events', () => mergeEvents(loaded.ratings, o.events!)));
     stage.done(`${events.rows} rows from ${events.events} events (${events.newUsers} new users), ${events.erasedUsersExcluded} erased users left out`);
   }
-  const { dataset: all, stats } = await time('prepare', () =>
-    prepare(ratings, {
-      dedupe: o.prepare.dedupe,
-      ...(o.prepare.minUserCount || o.prepare.minItemCount ? { minCounts: { users: o.prepare.minUserCount || 1, items: o.prepare.minItemCount || 1 } } : {}),
-      ...(o.prepare.kCore ? { kCore: o.prepare.kCore } : {}),
-    }),
-  );
+  const missingRatings =
+    resolveMissingRatings(ratings, o.als.implicitPrefs, loaded.description) + (loaded.test ? resolveMissingRatings(loaded.test, o.als.implicitPrefs, loaded.description) : 0);
+  const minCounts = o.prepare.minUserCount || o.prepare.minItemCount ? { users: o.prepare.minUserCount || 1, items: o.prepare.minItemCount || 1 } : undefined;
+  // A given test file fixes the split (fixed-split.ts); otherwise the data is prepared, then split.
+  const fixed = loaded.test ? await time('prepare', () => fixedSplit(ratings, loaded.test!, { ...(minCounts ? { minCounts } : {}), kCore: o.prepare.kCore })) : null;
+  const { dataset: all, stats } = fixed
+    ? { dataset: fixed.all, stats: { duplicatesRemoved: fixed.duplicatesRemoved, filteredRows: fixed.filteredRows } }
+    : await time('prepare', () =>
+        prepare(ratings, {
+          dedupe: o.prepare.dedupe,
+          ...(minCounts ? { minCounts } : {}),
+          ...(o.prepare.kCore ? { kCore: o.prepare.kCore } : {}),
+        }),
+      );
   if (all.length === 0) throw new Error('no interactions left after preparation; relax --min-user-count, --min-item-count or --k-core');
   const nUsers = all.userIds.length;
   const nItems = all.itemIds.length;
@@ -67,7 +76,7 @@ export async function train(engine: Engine, o: TrainOptions, progress: Progress)
   let splitCounts: Record<string, number> = {};
   let model: FactorModel | null = null;
   if (o.evaluate) {
-    const [trainSet, testSet] = await time('split', () => splitDataset(all, o.split));
+    const [trainSet, testSet] = fixed ? [fixed.trainSet, fixed.testSet] : await time('split', () => splitDataset(all, o.split));
     splitCounts = { train: trainSet!.length, test: testSet!.length };
     model = await time('fit', () => fit(engine, trainSet!, nUsers, nItems, o, progress, 'fit'));
     const ev = await time('evaluate', () =>
@@ -115,7 +124,9 @@ export async function train(engine: Engine, o: TrainOptions, progress: Progress)
           badLinesSkipped: loaded.badLines,
           duplicatesRemoved: stats.duplicatesRemoved,
           filteredRows: stats.filteredRows,
-          split: o.evaluate ? { ...o.split, ...splitCounts } : null,
+          ...(missingRatings ? { emptyRatingsCountedAsOne: missingRatings } : {}),
+          ...(loaded.columns ? { columns: loaded.columns } : {}),
+          split: !o.evaluate ? null : fixed && o.dataset.kind === 'file' ? { method: 'given files', trainFile: o.dataset.path, testFile: o.dataset.testPath, ...splitCounts } : { ...o.split, ...splitCounts },
           ...(events ? { events } : {}),
         },
         metrics,

@@ -12,6 +12,7 @@ import type { TrainOptions } from '../pipeline/options.js';
 import { silentProgress, type Progress } from '../pipeline/progress.js';
 import { loadSource } from '../pipeline/source.js';
 import { splitDataset } from '../pipeline/split.js';
+import { resolveMissingRatings } from '../pipeline/missing-ratings.js';
 import type { Trial } from './space.js';
 
 export type Objective = 'ndcg' | 'precision' | 'map' | 'rmse';
@@ -46,8 +47,10 @@ export interface TuneResult {
 export async function tune(engine: Engine, o: TuneOptions, progress: Progress): Promise<TuneResult> {
   const base = o.base;
   const loaded = await loadSource(base.dataset, engine, base, progress);
+  resolveMissingRatings(loaded.ratings, base.als.implicitPrefs, loaded.description);
   const { dataset: all } = prepare(loaded.ratings, { dedupe: true });
-  const [trainSet] = splitDataset(all, base.split);
+  // With a given test file (--test-file) the training file is the training split; the test file is never scored.
+  const [trainSet] = loaded.test ? [all] : splitDataset(all, base.split);
   const [fitSet, validSet] = splitDataset(trainSet!, { ...base.split, ratio: o.validationRatio, seed: base.split.seed + 1 });
   const nUsers = all.userIds.length;
   const nItems = all.itemIds.length;
