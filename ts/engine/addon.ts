@@ -35,6 +35,7 @@ export interface Addon {
     data: Interactions,
     params: Partial<AlsParams> | undefined,
     onIteration: ((report: IterationReport) => boolean | void) | undefined,
+    withFactors?: boolean,
   ): Promise<FactorModel>;
   topK(
     factors: UserItemFactors,

@@ -51,7 +51,7 @@ export function createNativeEngine(addon: Addon = loadAddon()): Engine {
   return {
     kind: 'native',
     async fit(data, params, options) {
-      return addon.fit(data, params, options?.onIteration);
+      return options?.withFactors ? addon.fit(data, params, options.onIteration, true) : addon.fit(data, params, options?.onIteration);
     },
     async topK(factors, options) {
       const { k, users, exclude, threads, onProgress } = options;

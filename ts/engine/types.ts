@@ -61,6 +61,9 @@ export interface IterationReport {
   seconds: number;
   /** Time since training started, seconds. */
   elapsed: number;
+  /** Copies of the factors after this iteration, when FitOptions.withFactors asked for them. */
+  userFactors?: Float32Array;
+  itemFactors?: Float32Array;
 }
 
 /** A trained model: row-major factor matrices with `rank` columns. */
@@ -104,6 +107,11 @@ export interface Recommendation extends TopK {
 export interface FitOptions {
   /** Called after every iteration; return false to stop training after it. */
   onIteration?: (report: IterationReport) => boolean | void;
+  /**
+   * Pass copies of the factors with each report (for held-out metrics per iteration). The native
+   * engine honours it; the WASM engine reports without factors.
+   */
+  withFactors?: boolean;
 }
 
 export interface TopKOptions {

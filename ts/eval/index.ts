@@ -19,3 +19,5 @@ export { cooccurrenceCost } from './cooccurrence.js';
 export type { ProgressFn } from './cooccurrence.js';
 export { evaluateRanking, evaluateRatings, formatMetricsTable, rankingMetrics, rankingRow, ratingMetrics, ratingRow } from './report.js';
 export type { RankingOptions, RankingReport, RatingReport, TableCell, TableOptions, TableRow } from './report.js';
+export { HISTORY_BUCKETS, itemDeciles, userSegments } from './segments.js';
+export type { ItemDecile, UserSegment } from './segments.js';

@@ -42,6 +42,14 @@ export interface Manifest {
   /** Seconds per stage. */
   timings: Record<string, number>;
   iterations: IterationRecord[];
+  /**
+   * The evaluation fit (on the training split): its loss per iteration and the held-out metrics
+   * per iteration (see model/pipeline/heldout-curve.ts). Absent when evaluation was skipped.
+   */
+  evaluationFit?: {
+    iterations: IterationRecord[];
+    heldOut: { k: number; users: number; rankedUsers: number; points: Array<{ iteration: number; ndcg: number; rmse?: number }> };
+  };
   /** Depth of the precomputed top-k table. */
   topkDepth: number;
   files: Record<string, FileEntry>;

@@ -1,6 +1,8 @@
-//! `fit(data, params?, onIteration?) → Promise<Model>`: trains ALS on a worker thread.
+//! `fit(data, params?, onIteration?, withFactors?) → Promise<Model>`: trains ALS on a worker thread.
 //! `onIteration({iteration, loss, seconds, elapsed})` runs on the JS thread after every
 //! iteration while the worker waits; returning `false` stops training after that iteration.
+//! With `withFactors` true the report also holds copies of the current `userFactors` and
+//! `itemFactors` (Float32Arrays), for held-out metrics per iteration.
 //! Training also stops after the current iteration when its JS environment goes away.
 
 use std::panic::{catch_unwind, AssertUnwindSafe};
@@ -20,7 +22,8 @@ use crate::sys::{napi_callback_info, napi_value};
 crate::js_callback!(js_fit, "fit", fit);
 
 fn fit(env: &Env, info: napi_callback_info) -> JsResult<napi_value> {
-    let ([data, params, callback], _) = env.args::<3>(info)?;
+    let ([data, params, callback, with_factors], _) = env.args::<4>(info)?;
+    let with_factors = !env.is_nullish(with_factors)? && env.boolean(with_factors, "withFactors")?;
     let coo = read_interactions(env, data, "data", true)?;
     let params = read_params(env, params, "params")?;
     let progress = if env.is_nullish(callback)? {
@@ -35,19 +38,20 @@ fn fit(env: &Env, info: napi_callback_info) -> JsResult<napi_value> {
         let model = catch_unwind(AssertUnwindSafe(|| {
             let data = Interactions::from_coo(coo.n_users, coo.n_items, &coo.users, &coo.items, &coo.values)?;
             drop(coo);
-            let mut on_iteration = |report: &IterationReport| -> Control {
+            let mut on_iteration = |report: &IterationReport, users: &[f32], items: &[f32]| -> Control {
                 if closing.load(Ordering::SeqCst) {
                     return Control::Stop;
                 }
                 let Some(sender) = &sender else { return Control::Continue };
                 let r = copy_report(report);
-                if sender.send_and_wait(Box::new(move |env: &Env| Ok(vec![report_value(env, &r)?]))) {
+                let factors = with_factors.then(|| (users.to_vec(), items.to_vec()));
+                if sender.send_and_wait(Box::new(move |env: &Env| Ok(vec![report_with_factors(env, &r, factors)?]))) {
                     Control::Continue
                 } else {
                     Control::Stop
                 }
             };
-            als::fit(&data, &params, &mut on_iteration)
+            als::fit_observed(&data, &params, &mut on_iteration)
         }))
         .map_err(JsError::from_panic)??;
         Ok(Box::new(move |env: &Env| model_value(env, model)))
@@ -70,6 +74,23 @@ fn report_value(env: &Env, r: &IterationReport) -> JsResult<napi_value> {
         (c"loss", loss),
         (c"seconds", env.f64_value(r.seconds)?),
         (c"elapsed", env.f64_value(r.elapsed)?),
+    ])
+}
+
+/// The report, plus `userFactors` and `itemFactors` when copies were taken.
+fn report_with_factors(env: &Env, r: &IterationReport, factors: Option<(Vec<f32>, Vec<f32>)>) -> JsResult<napi_value> {
+    let Some((users, items)) = factors else { return report_value(env, r) };
+    let loss = match r.loss {
+        Some(l) => env.f64_value(l)?,
+        None => env.null()?,
+    };
+    env.object_with(&[
+        (c"iteration", env.f64_value(r.iteration as f64)?),
+        (c"loss", loss),
+        (c"seconds", env.f64_value(r.seconds)?),
+        (c"elapsed", env.f64_value(r.elapsed)?),
+        (c"userFactors", env.typed_from_vec(users)?),
+        (c"itemFactors", env.typed_from_vec(items)?),
     ])
 }
 

@@ -46,6 +46,16 @@ pub struct Model {
 /// Fits ALS. Each iteration solves the items against the users, then the users against the
 /// items, as Spark does; `on_iteration` sees every iteration's report and may stop the fit.
 pub fn fit(data: &Interactions, params: &AlsParams, on_iteration: &mut dyn FnMut(&IterationReport) -> Control) -> Result<Model> {
+    fit_observed(data, params, &mut |report, _, _| on_iteration(report))
+}
+
+/// As [`fit`], with the current user and item factors passed beside each report (for held-out
+/// metrics per iteration).
+pub fn fit_observed(
+    data: &Interactions,
+    params: &AlsParams,
+    on_iteration: &mut dyn FnMut(&IterationReport, &[f32], &[f32]) -> Control,
+) -> Result<Model> {
     params.validate()?;
     if data.by_user.nnz() == 0 {
         return Err(invalid_data("there are no interactions to train on"));
@@ -66,7 +76,7 @@ pub fn fit(data: &Interactions, params: &AlsParams, on_iteration: &mut dyn FnMut
         let seconds = t.seconds();
         let loss = params.compute_loss.then(|| loss(data, &users, &items, params, item_gram.as_deref(), kernel, threads));
         let report = IterationReport { iteration, loss, seconds, elapsed: start.seconds() };
-        let control = on_iteration(&report);
+        let control = on_iteration(&report, &users, &items);
         reports.push(report);
         if control == Control::Stop {
             break;

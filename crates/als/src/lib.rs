@@ -30,7 +30,7 @@ pub mod topk;
 
 pub use csr::{Csr, Interactions};
 pub use error::{AlsError, Result};
-pub use fit::{fit, Control, IterationReport, Model};
+pub use fit::{fit, fit_observed, Control, IterationReport, Model};
 pub use foldin::FoldIn;
 pub use params::{AlsParams, Confidence, RegScaling, Solver};
 pub use similar::{normalize_rows, similar_items};

@@ -5,7 +5,18 @@
 
 import type { Dataset } from '../../data/index.js';
 import type { Engine, FactorModel } from '../../engine/index.js';
-import { evaluateRanking, evaluateRatings, popularityRecommendations, predictionsFromTopKTable, rankingMetrics, ratingMetrics } from '../../eval/index.js';
+import {
+  evaluateRanking,
+  evaluateRatings,
+  itemDeciles,
+  popularityRecommendations,
+  predictionsFromTopKTable,
+  rankingMetrics,
+  ratingMetrics,
+  userSegments,
+  type ItemDecile,
+  type UserSegment,
+} from '../../eval/index.js';
 import type { Progress } from './progress.js';
 
 export interface Evaluation {
@@ -13,6 +24,13 @@ export interface Evaluation {
   baseline: Record<string, number>;
   /** Test users with at least one training interaction (the ones the model ranks for). */
   rankedUsers: number;
+  /** Metrics by user history length and by item popularity decile, model and baseline (null without the baseline). */
+  segments: Segments | null;
+}
+
+export interface Segments {
+  users: { model: UserSegment[]; baseline: UserSegment[] };
+  items: { model: ItemDecile[]; baseline: ItemDecile[] };
 }
 
 export async function evaluateModel(
@@ -33,11 +51,18 @@ export async function evaluateModel(
   const recs = predictionsFromTopKTable(testUsers, top.items, top.scores, o.k);
   const scoring = progress.stage('evaluate', null);
   const metrics = rankingMetrics(evaluateRanking(train, test, recs, o.k, { beyondAccuracy: o.beyondAccuracy }));
-  const baseline =
-    o.baseline === false ? {} : rankingMetrics(evaluateRanking(train, test, popularityRecommendations(train, testUsers, o.k), o.k, { beyondAccuracy: o.beyondAccuracy }));
+  const popular = popularityRecommendations(train, testUsers, o.k);
+  const withBaseline = o.baseline !== false;
+  const baseline = withBaseline ? rankingMetrics(evaluateRanking(train, test, popular, o.k, { beyondAccuracy: o.beyondAccuracy })) : {};
+  const segments: Segments | null = withBaseline
+    ? {
+        users: { model: userSegments(train, test, recs, o.k), baseline: userSegments(train, test, popular, o.k) },
+        items: { model: itemDeciles(train, test, recs, o.k), baseline: itemDeciles(train, test, popular, o.k) },
+      }
+    : null;
   if (o.explicit) Object.assign(metrics, rating(model, test, inTrainUser, inTrainItem));
   scoring.done();
-  return { metrics, baseline, rankedUsers: testUsers.length };
+  return { metrics, baseline, rankedUsers: testUsers.length, segments };
 }
 
 /** rmse, mae, rsquared, exp_var of the predicted ratings x_u·y_i on test pairs seen on both sides. */

@@ -14,7 +14,7 @@ import { promoteWithGate, type GateDecision } from '../lifecycle/gate.js';
 import { fingerprint, newVersion, type Manifest } from '../manifest.js';
 import { LocalRegistry } from '../registry.js';
 import { renderReport } from '../report/html.js';
-import { evaluateModel } from './evaluate.js';
+import { evaluateModel, type Segments } from './evaluate.js';
 import { mergeEvents, type EventsMergeStats } from './events-source.js';
 import { feedbackValues, formatFeedback } from './feedback.js';
 import type { TrainOptions } from './options.js';
@@ -23,6 +23,7 @@ import { itemMetadata, loadSource } from './source.js';
 import { splitDataset } from './split.js';
 import { fixedSplit } from './fixed-split.js';
 import { resolveMissingRatings } from './missing-ratings.js';
+import { HeldOutCurve } from './heldout-curve.js';
 import { loadIntoStore, type StoreLoadResult } from './store-load.js';
 
 export interface TrainResult {
@@ -75,16 +76,24 @@ export async function train(engine: Engine, o: TrainOptions, progress: Progress)
   let baseline: Record<string, number> = {};
   let splitCounts: Record<string, number> = {};
   let model: FactorModel | null = null;
+  let curve: HeldOutCurve | null = null;
+  let segments: Segments | null = null;
+  let evaluationFit: Manifest['evaluationFit'];
   if (o.evaluate) {
     const [trainSet, testSet] = fixed ? [fixed.trainSet, fixed.testSet] : await time('split', () => splitDataset(all, o.split));
     splitCounts = { train: trainSet!.length, test: testSet!.length };
-    model = await time('fit', () => fit(engine, trainSet!, nUsers, nItems, o, progress, 'fit'));
+    curve = new HeldOutCurve(engine, trainSet!, testSet!, { k: o.k, explicit: !o.als.implicitPrefs, seed: o.split.seed });
+    model = await time('fit', () => fit(engine, trainSet!, nUsers, nItems, o, progress, 'fit', curve!));
+    const c = await curve.result();
+    evaluationFit = { iterations: records(model), heldOut: { k: c.k, users: c.users, rankedUsers: c.rankedUsers, points: c.points } };
     const ev = await time('evaluate', () =>
       evaluateModel(engine, model!, trainSet!, testSet!, { k: o.k, explicit: !o.als.implicitPrefs, beyondAccuracy: o.beyondAccuracy }, progress),
     );
     metrics = ev.metrics;
     baseline = ev.baseline;
     splitCounts.rankedUsers = ev.rankedUsers;
+    splitCounts.testUsers = new Set(testSet!.users).size;
+    segments = ev.segments;
   }
   if (!model || o.refit) model = await time('refit', () => fit(engine, all, nUsers, nItems, o, progress, o.evaluate ? 'refit' : 'fit'));
 
@@ -132,13 +141,14 @@ export async function train(engine: Engine, o: TrainOptions, progress: Progress)
         metrics,
         baseline,
         timings,
-        iterations: model!.iterations.map((r) => ({ iteration: r.iteration, loss: r.loss, seconds: round(r.seconds) })),
+        iterations: records(model!),
+        ...(evaluationFit ? { evaluationFit } : {}),
         topkDepth: o.depth,
       },
     }),
   );
   const reportPath = join(dir, 'report.html');
-  writeFileSync(reportPath, report(manifest, all, counts, items, top, o.k));
+  writeFileSync(reportPath, report(manifest, all, counts, items, top, o, segments));
   let result: TrainResult;
   if (o.activate && o.gate) {
     const d = promoteWithGate(registry, version, { tolerance: o.gate.tolerance });
@@ -156,19 +166,26 @@ export async function train(engine: Engine, o: TrainOptions, progress: Progress)
   return result;
 }
 
-async function fit(engine: Engine, ds: Dataset, nUsers: number, nItems: number, o: TrainOptions, progress: Progress, label: string): Promise<FactorModel> {
+const records = (m: FactorModel) => m.iterations.map((r) => ({ iteration: r.iteration, loss: r.loss, seconds: round(r.seconds) }));
+
+async function fit(engine: Engine, ds: Dataset, nUsers: number, nItems: number, o: TrainOptions, progress: Progress, label: string, curve?: HeldOutCurve): Promise<FactorModel> {
   const data: Interactions = { nUsers, nItems, users: ds.users, items: ds.items, values: feedbackValues(ds.ratings, o.feedback, o.als.implicitPrefs) };
   const stage = progress.stage(label, o.als.maxIter, ' iters');
   const model = await engine.fit(data, o.als, {
-    onIteration: (r) => stage.update(r.iteration, r.loss === null ? undefined : `loss ${r.loss.toPrecision(5)}`),
+    onIteration: (r) => {
+      curve?.observe(r);
+      stage.update(r.iteration, r.loss === null ? undefined : `loss ${r.loss.toPrecision(5)}`);
+    },
+    ...(curve ? { withFactors: true } : {}),
   });
   const last = model.iterations.at(-1);
   stage.done(last?.loss != null ? `loss ${last.loss.toPrecision(5)}, ${model.kernel}` : model.kernel);
   return model;
 }
 
-/** The HTML report: the final model's loss curve, metrics beside the baseline, examples. */
-function report(m: Manifest, all: Dataset, counts: Uint32Array, items: ItemMetadata | null, top: { items: Uint32Array; scores: Float32Array }, k: number): string {
+/** The HTML report: protocol, metrics, both fits' loss, held-out curve, popularity, segments, examples. */
+function report(m: Manifest, all: Dataset, counts: Uint32Array, items: ItemMetadata | null, top: { items: Uint32Array; scores: Float32Array }, o: TrainOptions, segments: Segments | null): string {
+  const k = o.k;
   const name = (i: number) => items?.titles[i] ?? `item ${all.itemIds[i]}`;
   const depth = m.topkDepth;
   const byUser = new Map<number, number[]>();
@@ -192,12 +209,65 @@ function report(m: Manifest, all: Dataset, counts: Uint32Array, items: ItemMetad
     params: m.params,
     data: m.data,
     iterations: m.iterations,
+    ...(m.evaluationFit ? { evaluationFit: m.evaluationFit } : {}),
+    protocol: protocolRows(m, o),
     metrics: m.metrics,
     baseline: m.baseline,
     timings: m.timings,
     itemCounts: counts,
+    popularity: popularityDeciles(counts, top.items, depth, Math.min(k, depth)),
+    segments,
     examples,
   });
+}
+
+/** The evaluation protocol as the report's table rows. */
+function protocolRows(m: Manifest, o: TrainOptions): Array<[string, string]> {
+  const d = m.data;
+  const s = d.split as Record<string, unknown> | null;
+  const rows: Array<[string, string]> = [['data', `${d.source}: ${d.users} users × ${d.items} items, ${d.interactions} interactions${d.columns ? ` (${String(d.columns)})` : ''}`]];
+  if (!s) return [...rows, ['evaluation', 'skipped (--no-evaluate)']];
+  const split =
+    s.method === 'given files' ? `given files: train ${String(s.trainFile)}, test ${String(s.testFile)}`
+    : s.method === 'random' ? `random, ${String(s.ratio)} to training, seed ${String(s.seed)}`
+    : `${String(s.method)} by ${String(s.by)}, ${String(s.ratio)} of each ${String(s.by)}'s interactions to training${s.method === 'stratified' ? `, seed ${String(s.seed)}` : ' (earliest first)'}`;
+  rows.push(
+    ['split', split],
+    ['training / test interactions', `${String(s.train)} / ${String(s.test)}`],
+    ['test users ranked', `${String(s.rankedUsers)} of ${String(s.testUsers)} (users without training interactions cannot be ranked and score 0 in NDCG)`],
+    ['candidates', 'every item the user has not interacted with in the training split (full ranking)'],
+    ['relevant', 'every test interaction of the user, whatever its rating'],
+    ['cut-off k', String(o.k)],
+    ['model', `${o.als.implicitPrefs ? 'implicit' : 'explicit'} ALS, rank ${o.als.rank}, ${o.als.maxIter} iterations, regParam ${o.als.regParam}${o.als.implicitPrefs ? `, alpha ${o.als.alpha}` : ''}`],
+    ['baseline', 'the k most popular training items the user has not interacted with'],
+    ['served model', o.refit ? 'refitted on all the data after the evaluation' : 'the evaluation fit itself (--no-refit)'],
+  );
+  return rows;
+}
+
+/** Per decile of the data's items by popularity: share of the interactions and of the served top-k slots. */
+function popularityDeciles(counts: Uint32Array, topItems: Uint32Array, depth: number, k: number): Array<{ decile: number; dataShare: number; recommendationShare: number }> {
+  const ranked = Array.from(counts.keys()).filter((i) => counts[i]! > 0).sort((a, b) => counts[b]! - counts[a]! || a - b);
+  if (ranked.length === 0) return [];
+  const decile = new Int8Array(counts.length).fill(-1);
+  ranked.forEach((item, r) => (decile[item] = Math.floor((10 * r) / ranked.length)));
+  const data = new Float64Array(10);
+  const recs = new Float64Array(10);
+  let total = 0;
+  let slots = 0;
+  for (const i of ranked) {
+    data[decile[i]!]! += counts[i]!;
+    total += counts[i]!;
+  }
+  for (let row = 0; row < topItems.length; row += depth) {
+    for (let j = 0; j < k; j++) {
+      const it = topItems[row + j]!;
+      if (it === 0xffffffff || decile[it]! < 0) continue;
+      recs[decile[it]!]!++;
+      slots++;
+    }
+  }
+  return Array.from({ length: 10 }, (_, d) => ({ decile: d + 1, dataShare: data[d]! / total, recommendationShare: slots ? recs[d]! / slots : 0 }));
 }
 
 function codeVersion(): string {
