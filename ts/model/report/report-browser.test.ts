@@ -41,16 +41,15 @@ describe.skipIf(!existsSync(CHROMIUM))('training report in headless Chromium', (
       page.on('pageerror', (e) => errors.push(e.message));
       page.on('console', (m) => m.type() === 'error' && errors.push(m.text()));
       await page.goto(pathToFileURL(r.reportPath).href);
-      const charts = await page.$$eval('svg', (svgs) =>
-        svgs.map((s) => {
-          const box = s.getBoundingClientRect();
-          const inside = Array.from(s.querySelectorAll('text')).every((t) => {
-            const b = t.getBoundingClientRect();
-            return b.left >= box.left - 1 && b.right <= box.right + 1 && b.top >= box.top - 1 && b.bottom <= box.bottom + 1;
-          });
-          return { title: s.getAttribute('aria-label'), width: box.width, height: box.height, marks: s.querySelectorAll('path,rect,circle').length, inside };
-        }),
-      );
+      // Runs in the page (a string: this project's TypeScript has no DOM types).
+      const charts = (await page.evaluate(`Array.from(document.querySelectorAll('svg')).map((s) => {
+        const box = s.getBoundingClientRect();
+        const inside = Array.from(s.querySelectorAll('text')).every((t) => {
+          const b = t.getBoundingClientRect();
+          return b.left >= box.left - 1 && b.right <= box.right + 1 && b.top >= box.top - 1 && b.bottom <= box.bottom + 1;
+        });
+        return { title: s.getAttribute('aria-label'), width: box.width, height: box.height, marks: s.querySelectorAll('path,rect,circle').length, inside };
+      })`)) as Array<{ title: string; width: number; height: number; marks: number; inside: boolean }>;
       expect(charts.map((c) => c.title)).toEqual([
         'Training loss: relative change per iteration',
         'Held-out NDCG@10 per iteration',
@@ -59,8 +58,8 @@ describe.skipIf(!existsSync(CHROMIUM))('training report in headless Chromium', (
         'NDCG@k by user history length',
       ]);
       for (const c of charts) {
-        expect(c.width, c.title!).toBeGreaterThan(300);
-        expect(c.marks, c.title!).toBeGreaterThan(0);
+        expect(c.width, c.title).toBeGreaterThan(300);
+        expect(c.marks, c.title).toBeGreaterThan(0);
         expect(c.inside, `${c.title}: a label spills out of the chart`).toBe(true);
       }
       const text = await page.innerText('body');
