@@ -10,6 +10,7 @@ import { ndcgAtK, type PredictionData } from '../../eval/index.js';
 import { readArtifact } from '../../model/artifact.js';
 import { LocalRegistry } from '../../model/registry.js';
 import { main } from '../run.js';
+import { buildTrainOptions } from './train.js';
 import { capture } from '../testing.js';
 
 afterEach(() => vi.restoreAllMocks());
@@ -132,5 +133,33 @@ describe('issue 19: any data as delivered, any protocol', () => {
     expect(await ndcg('--score-type', 'raw', '--log-base', '2')).toBeCloseTo(0.785, 3);
     expect(await ndcg('--score-type', 'raw', '--log-base', 'e')).toBeCloseTo(0.785, 3);
     expect(await ndcg()).toBe(1); // binary: every recommended item is relevant
+  });
+
+  it('--explicit has its own defaults; the default split is the README protocol (stratified by item)', () => {
+    const d = buildTrainOptions({});
+    expect(d.split).toMatchObject({ method: 'stratified', by: 'item', ratio: 0.75, seed: 42 });
+    const e = buildTrainOptions({ explicit: true });
+    expect(e.als).toMatchObject({ implicitPrefs: false, rank: 10, maxIter: 30, regParam: 0.1139, solver: 'cholesky', seed: 42 });
+    expect(e.split).toMatchObject({ method: 'random', ratio: 0.75, seed: 42 });
+    expect(buildTrainOptions({ explicit: true, rank: '20', split: 'stratified' })).toMatchObject({ als: { rank: 20, maxIter: 30 }, split: { method: 'stratified' } });
+  });
+
+  it('empty ratings: implicit counts them as one interaction, --explicit refuses them and says how many', async () => {
+    const dir = tmp();
+    const file = join(dir, 'r.csv');
+    const rows = ['userId,movieId,rating,timestamp'];
+    for (let u = 0; u < 12; u++) for (let i = 0; i < 10; i++) if ((u + i) % 3 !== 0) rows.push(`${u},${i},${(u * i) % 7 === 0 ? '' : 1 + ((u + i) % 5)},${(u * i) % 4 === 0 ? '' : 1000 + i}`);
+    writeFileSync(file, rows.join('\n') + '\n');
+    const models = join(dir, 'models');
+    const c = capture();
+    expect(await main(['train', '--file', file, '--rank', '4', '--maxIter', '2', '--beyond', 'none', '--models-dir', models, '--json'])).toBe(0);
+    const m = JSON.parse(c.out()) as { data: { emptyRatingsCountedAsOne: number } };
+    expect(m.data.emptyRatingsCountedAsOne).toBeGreaterThan(0);
+    c.clear();
+    expect(await main(['train', '--file', file, '--explicit', '--models-dir', models, '--quiet'])).toBe(1);
+    expect(c.err()).toMatch(/\d+ of \d+ rows of .*r\.csv have an empty rating; explicit ALS \(--explicit\) needs a rating on every row/);
+    c.clear();
+    expect(await main(['train', '--file', file, '--split', 'chrono', '--models-dir', models, '--quiet'])).toBe(1);
+    expect(c.err()).toMatch(/a chronological split needs a timestamp on every row; \d+ of \d+ rows have none/);
   });
 });
