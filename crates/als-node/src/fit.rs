@@ -65,33 +65,26 @@ fn copy_report(r: &IterationReport) -> IterationReport {
 
 /// `{ iteration, loss: number | null, seconds, elapsed }`
 fn report_value(env: &Env, r: &IterationReport) -> JsResult<napi_value> {
-    let loss = match r.loss {
-        Some(l) => env.f64_value(l)?,
-        None => env.null()?,
-    };
-    env.object_with(&[
-        (c"iteration", env.f64_value(r.iteration as f64)?),
-        (c"loss", loss),
-        (c"seconds", env.f64_value(r.seconds)?),
-        (c"elapsed", env.f64_value(r.elapsed)?),
-    ])
+    report_with_factors(env, r, None)
 }
 
 /// The report, plus `userFactors` and `itemFactors` when copies were taken.
 fn report_with_factors(env: &Env, r: &IterationReport, factors: Option<(Vec<f32>, Vec<f32>)>) -> JsResult<napi_value> {
-    let Some((users, items)) = factors else { return report_value(env, r) };
     let loss = match r.loss {
         Some(l) => env.f64_value(l)?,
         None => env.null()?,
     };
-    env.object_with(&[
+    let mut props = vec![
         (c"iteration", env.f64_value(r.iteration as f64)?),
         (c"loss", loss),
         (c"seconds", env.f64_value(r.seconds)?),
         (c"elapsed", env.f64_value(r.elapsed)?),
-        (c"userFactors", env.typed_from_vec(users)?),
-        (c"itemFactors", env.typed_from_vec(items)?),
-    ])
+    ];
+    if let Some((users, items)) = factors {
+        props.push((c"userFactors", env.typed_from_vec(users)?));
+        props.push((c"itemFactors", env.typed_from_vec(items)?));
+    }
+    env.object_with(&props)
 }
 
 /// `{ rank, nUsers, nItems, userFactors, itemFactors, iterations, kernel }`
