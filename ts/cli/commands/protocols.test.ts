@@ -162,4 +162,37 @@ describe('issue 19: any data as delivered, any protocol', () => {
     expect(await main(['train', '--file', file, '--split', 'chrono', '--models-dir', models, '--quiet'])).toBe(1);
     expect(c.err()).toMatch(/a chronological split needs a timestamp on every row; \d+ of \d+ rows have none/);
   });
+
+  it('tune --train-file A --test-file B carves its validation from A; B is never scored', async () => {
+    const dir = tmp();
+    const f = pair(dir);
+    const out = join(dir, 'best.json');
+    const c = capture();
+    const argv = ['tune', '--train-file', f.train, '--test-file', f.test, '--trials', '2', '--concurrency', '1', '--probe-iterations', '0', '--out', out, '--json'];
+    expect(await main(argv), c.err()).toBe(0);
+    const r = JSON.parse(c.out()) as { best: { protocol: Record<string, unknown> }; results: unknown[] };
+    expect(r.results).toHaveLength(2);
+    // The same run with a different test file gives the same validation scores.
+    writeFileSync(f.test, '"user 0",item-59,1\n');
+    c.clear();
+    expect(await main(argv)).toBe(0);
+    expect((JSON.parse(c.out()) as { results: unknown[] }).results).toEqual(r.results.map((x) => ({ ...(x as object), seconds: expect.any(Number) })));
+  });
+
+  it('--relevance-col weights serendipity as Recommenders does', async () => {
+    const dir = tmp();
+    writeFileSync(join(dir, 'train.csv'), 'u,i\n1,a\n1,b\n2,a\n2,c\n3,b\n3,c\n');
+    writeFileSync(join(dir, 'truth.csv'), 'u,i,r\n1,c,1\n2,b,1\n3,a,1\n');
+    writeFileSync(join(dir, 'pred.csv'), 'u,i,p,rel\n1,c,0.9,1\n2,b,0.8,0\n3,a,0.7,1\n');
+    const run = async (...extra: string[]): Promise<number> => {
+      const c = capture();
+      expect(await main(['evaluate', '--truth', join(dir, 'truth.csv'), '--predictions', join(dir, 'pred.csv'), '--train', join(dir, 'train.csv'), '--k', '1', '--metrics', 'ranking', '--json', ...extra])).toBe(0);
+      vi.restoreAllMocks();
+      return (JSON.parse(c.out()) as { serendipity: number }).serendipity;
+    };
+    const plain = await run();
+    const weighted = await run('--relevance-col', 'rel');
+    expect(weighted).toBeCloseTo((plain * 2) / 3, 6); // every user's value is alike here; one of three weighted 0
+    expect(await run('--relevance-col', '4')).toBeCloseTo(weighted, 12);
+  });
 });
