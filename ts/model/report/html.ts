@@ -82,6 +82,8 @@ export function renderReport(r: ReportInput): string {
     charts.push(lineChart(s, { title: `Held-out NDCG@${ho.k} per iteration${sample}`, xLabel: 'iteration', yLabel: `NDCG@${ho.k} on the test split`, zeroY: true }));
     const rm = ho.points.filter((p) => p.rmse !== undefined);
     if (rm.length > 0) charts.push(lineChart([{ label: 'model, RMSE', points: rm.map((p) => [p.iteration, p.rmse!]), color: RED }], { title: 'Held-out RMSE per iteration', xLabel: 'iteration', yLabel: 'RMSE on the test split (lower is better)' }));
+  } else if (ho) {
+    charts.push('<p class="note">Held-out metrics per iteration: not available (the WASM engine reports no factors per iteration; the native engine does).</p>');
   }
   if (r.popularity && r.popularity.length > 0) {
     charts.push(
