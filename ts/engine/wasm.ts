@@ -4,9 +4,9 @@
 // on a worker thread (wasm-worker.ts); fold-in and kernels run on this thread's own instance.
 
 import { existsSync, readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 
+import { packageRoot } from './native-locate.js';
 import { KERNELS } from './wasm-abi.js';
 import { checkFinite, checkIndices, checkSameLength, func, inContext, integer, object, readFactors, readInteractions, readThreads, string, typed, U32_MAX, validateFactors, validateInteractions, valueError } from './wasm-args.js';
 import { wasmClient, type ClientModel, type ClientSynthetic, type WasmClient } from './wasm-client.js';
@@ -16,20 +16,9 @@ import type { Engine, FoldIn, IterationReport, KernelName, TopK } from './types.
 
 export type WasmVariant = 'simd' | 'scalar';
 
-/** The repository root: the nearest ancestor holding package.json (works from ts/ and dist/ts/). */
-function repoRoot(): string {
-  let dir = dirname(fileURLToPath(import.meta.url));
-  while (!existsSync(join(dir, 'package.json'))) {
-    const up = dirname(dir);
-    if (up === dir) throw new Error(`als engine: no package.json above ${fileURLToPath(import.meta.url)}`);
-    dir = up;
-  }
-  return dir;
-}
-
 /** Path of a module: $ALS_WASM_PATH, else <repo>/native/als-simd.wasm or als.wasm. */
 export function wasmModulePath(variant: WasmVariant = 'simd'): string {
-  return process.env.ALS_WASM_PATH ?? join(repoRoot(), 'native', variant === 'simd' ? 'als-simd.wasm' : 'als.wasm');
+  return process.env.ALS_WASM_PATH ?? join(packageRoot(), 'native', variant === 'simd' ? 'als-simd.wasm' : 'als.wasm');
 }
 
 const compiled = new Map<string, WebAssembly.Module>();
@@ -76,6 +65,8 @@ async function namedAsync<T>(context: string, f: () => Promise<T>): Promise<T> {
 
 export interface WasmEngine extends Engine {
   readonly variant: WasmVariant;
+  /** Worker threads a fit runs on. */
+  readonly threads: number;
   /** Test hook: a Rust panic on this thread (throws) or on the worker (rejects); the instance is then replaced. */
   _panicForTest(onWorker: boolean): Promise<never> | never;
 }
@@ -102,6 +93,7 @@ export function createWasmEngine(options: { variant?: WasmVariant; module?: WebA
   return {
     kind: 'wasm',
     variant: picked.variant,
+    threads: 1,
     fit: (data, params, options) =>
       namedAsync('fit', async () => {
         const coo = readInteractions(data, 'data', true);

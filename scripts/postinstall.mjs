@@ -1,0 +1,35 @@
+// The install hook (`pnpm install` in a clone, `npm install realtime-recs` from the registry).
+// In a clone: builds the native addon where `cargo` is on PATH (`pnpm build:native`), else says it
+// is skipped; compiles the TypeScript; builds the WASM modules only if they are missing (they are
+// committed, built by the pinned toolchain: scripts/check-wasm.mjs). Everywhere: prints one line
+// saying which engine will run and, when it is WASM, how to get the native one.
+import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const inClone = existsSync(join(root, 'crates')) && existsSync(join(root, 'tsconfig.build.json'));
+
+function step(script, args = []) {
+  const r = spawnSync(process.execPath, [join(root, script), ...args], { cwd: root, stdio: 'inherit' });
+  if (r.status !== 0) process.exit(r.status ?? 1);
+}
+
+if (inClone) {
+  step('scripts/build-native.mjs', ['--if-available']);
+  step('node_modules/typescript/bin/tsc', ['-p', 'tsconfig.build.json']);
+  if (!existsSync(join(root, 'native', 'als-simd.wasm')) || !existsSync(join(root, 'native', 'als.wasm'))) {
+    step('scripts/build-wasm.mjs', ['--if-available']);
+  }
+}
+
+try {
+  const { chooseEngine } = await import(pathToFileURL(join(root, 'dist', 'ts', 'engine', 'index.js')).href);
+  const { line } = chooseEngine('');
+  console.log(`realtime-recs: ${line.replace(/^als engine: /, 'engine: ')}`);
+} catch (e) {
+  // Nothing to run on: say why in one line, and fail the install (every command would fail too).
+  console.error(`realtime-recs: ${(e instanceof Error ? e.message : String(e)).split('\n')[0]}`);
+  process.exit(1);
+}
