@@ -19,7 +19,8 @@ const why = (e: unknown) => (e instanceof Error ? e.message : String(e)).replace
 export const NATIVE_HINT = 'For the native engine (several times faster): install Rust (https://rustup.rs), then `pnpm build:native`.';
 
 function wasmLine(engine: WasmEngine): string {
-  return `WASM (${engine.variant === 'simd' ? 'simd128' : 'no SIMD'}, ${engine.threads} worker thread${engine.threads === 1 ? '' : 's'})`;
+  const simd = { relaxed: 'simd128 with relaxed-simd FMA', simd: 'simd128', scalar: 'no SIMD' }[engine.variant];
+  return `WASM (${simd}, ${engine.threads} worker thread${engine.threads === 1 ? '' : 's'})`;
 }
 
 /** The engine `loadEngine` would return, and one line saying which it is and, for WASM, why and how to get the native one. */

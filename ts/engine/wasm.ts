@@ -14,11 +14,13 @@ import { readParams, readSyntheticSpec } from './wasm-params.js';
 import { WasmWorker } from './wasm-worker.js';
 import type { Engine, FoldIn, IterationReport, KernelName, TopK } from './types.js';
 
-export type WasmVariant = 'simd' | 'scalar';
+/** relaxed: simd128 plus relaxed-simd (fused multiply-add); simd: simd128; scalar: no SIMD. */
+export type WasmVariant = 'relaxed' | 'simd' | 'scalar';
+const FILES: Record<WasmVariant, string> = { relaxed: 'als-relaxed.wasm', simd: 'als-simd.wasm', scalar: 'als.wasm' };
 
 /** Path of a module: $ALS_WASM_PATH, else <repo>/native/als-simd.wasm or als.wasm. */
 export function wasmModulePath(variant: WasmVariant = 'simd'): string {
-  return process.env.ALS_WASM_PATH ?? join(packageRoot(), 'native', variant === 'simd' ? 'als-simd.wasm' : 'als.wasm');
+  return process.env.ALS_WASM_PATH ?? join(packageRoot(), 'native', FILES[variant]);
 }
 
 const compiled = new Map<string, WebAssembly.Module>();
@@ -33,11 +35,13 @@ export function loadWasmModule(path: string): WebAssembly.Module {
   return module;
 }
 
-/** The SIMD module where this runtime validates it, else the scalar one (or the one asked for). */
+/** The best module this runtime validates (relaxed-simd, then simd128, then none), or the one asked for. */
 export function pickWasmModule(variant?: WasmVariant): { module: WebAssembly.Module; variant: WasmVariant; path: string } {
   if (variant === undefined) {
-    const simd = wasmModulePath('simd');
-    if (existsSync(simd) && WebAssembly.validate(readFileSync(simd))) return { module: loadWasmModule(simd), variant: 'simd', path: simd };
+    for (const v of ['relaxed', 'simd'] as const) {
+      const path = wasmModulePath(v);
+      if (existsSync(path) && WebAssembly.validate(readFileSync(path))) return { module: loadWasmModule(path), variant: v, path };
+    }
     variant = 'scalar';
   }
   const path = wasmModulePath(variant);
