@@ -55,7 +55,7 @@ describe('loadEngine', () => {
     withEnv({ ENGINE: undefined, ALS_NATIVE_PATH: '/nonexistent/als.node' }, () => {
       const { engine, line, fallback } = chooseEngine();
       expect([engine.kind, fallback]).toEqual(['wasm', true]);
-      expect(line).toMatch(/^als engine: WASM \(simd128, \d worker threads?\); no native addon loads \(ALS_NATIVE_PATH=\/nonexistent\/als\.node does not exist\)/);
+      expect(line).toMatch(/^als engine: WASM \(simd128[^,]*, \d worker threads?\); no native addon loads \(ALS_NATIVE_PATH=\/nonexistent\/als\.node does not exist\)/);
       expect(line).toContain('install Rust (https://rustup.rs), then `pnpm build:native`');
       expect(line).not.toContain('\n');
       expect(() => loadEngine('native')).toThrow(/ALS_NATIVE_PATH=\/nonexistent\/als\.node does not exist/);
