@@ -44,7 +44,8 @@ export function chooseEngine(kind: string | undefined = process.env.ENGINE): { e
   }
   try {
     const engine = createWasmEngine();
-    return { engine, line: `als engine: ${wasmLine(engine)}; ${why(nativeError)}. ${NATIVE_HINT}`, fallback: true };
+    const reason = why(nativeError).replace(/; run `pnpm build:native`.*$/, '');
+    return { engine, line: `als engine: ${wasmLine(engine)}; ${reason}. ${NATIVE_HINT}`, fallback: true };
   } catch (wasmError) {
     throw new Error(`als engine: neither engine loads. Native: ${why(nativeError)}. WASM: ${why(wasmError)}`);
   }

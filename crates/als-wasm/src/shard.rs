@@ -11,8 +11,8 @@ use als::loss::loss;
 use als::solvers::half_step;
 use als::{AlsError, AlsParams, Csr, Interactions, Kernel};
 
-use crate::mem::{slice, slice_mut};
-use crate::params;
+use crate::fit::input;
+use crate::mem::slice_mut;
 use crate::status::{bad_value, run, Failure};
 
 /// Side codes: the rows a step re-solves.
@@ -65,8 +65,7 @@ pub unsafe extern "C" fn als_shard_new(
     out: *mut usize,
 ) -> i32 {
     run(|| {
-        let p = params::read(params)?;
-        let data = Interactions::from_coo(n_users, n_items, slice(users, nnz), slice(items, nnz), slice(values, nnz))?;
+        let (p, data) = input(n_users, n_items, nnz, users, items, values, params)?;
         if data.by_user.nnz() == 0 {
             return Err(AlsError::InvalidData("there are no interactions to train on".into()).into());
         }
