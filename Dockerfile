@@ -28,11 +28,11 @@ RUN --mount=type=secret,id=npm_ca \
     if [ -f /run/secrets/npm_ca ]; then export NODE_EXTRA_CA_CERTS=/run/secrets/npm_ca; fi \
  && pnpm fetch
 COPY . .
-# The postinstall hook runs `pnpm build`: cargo (release addon -> native/als.node) and tsc -> dist/.
+# The install hook (scripts/postinstall.mjs): napi build (release addon -> native/als.<platform>.node) and tsc -> dist/.
 # uWebSockets.js ships its addon for every platform and Node ABI (~180 MB): keep only this one's
 # (build and runtime stages run the same Node major).
 RUN pnpm install --frozen-lockfile --offline \
- && test -f native/als.node && test -f dist/ts/cli/main.js \
+ && ls native/als.*.node && test -f dist/ts/cli/main.js \
  && pnpm prune --prod --ignore-scripts \
  && keep="uws_$(node -p 'process.platform + "_" + process.arch + "_" + process.versions.modules').node" \
  && test -n "$(find node_modules/.pnpm -name "$keep")" \

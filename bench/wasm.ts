@@ -2,17 +2,19 @@
 // MovieLens 1M: fit (rank 64, CG 3 steps, λ 0.05 plain, α 1, the `implicit` convention), fold-in
 // of a 100-interaction user with its top-10, and top-10 for every user (seen items excluded).
 // Engines: native with 1 and 2 threads (best kernel), native on 1 thread with AVX2 (closer to
-// WASM's 128-bit vectors), WASM with simd128, WASM without SIMD (WASM runs on one thread). Every
-// engine gets the same data and parameters.
+// WASM's 128-bit vectors), WASM simd128 on 1 and 2 worker threads, WASM with relaxed-simd FMA on
+// 2 (where the runtime validates it: Node 22+, or `node --experimental-wasm-relaxed-simd`), WASM
+// without SIMD on 2. Every engine gets the same data and parameters.
 //
 // Usage: pnpm bench:wasm [--iterations 3] [--foldin-calls 300] [--out bench/results]
+//   relaxed-simd on Node 20: pnpm build:ts && node --experimental-wasm-relaxed-simd dist/bench/wasm.js
 
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 
 import { createNativeEngine } from '../ts/engine/native.js';
-import { createWasmEngine } from '../ts/engine/wasm.js';
+import { createWasmEngine, wasmModulePath } from '../ts/engine/wasm.js';
 import type { Engine, KernelName, SyntheticData } from '../ts/engine/index.js';
 import { describeHardware, hardware } from './hardware.js';
 import { markdownTable, textTable } from './table.js';
@@ -39,8 +41,12 @@ const CONFIGS: Config[] = [
   { label: 'native, 1 thread', engine: () => createNativeEngine(), threads: 1 },
   { label: 'native, 2 threads', engine: () => createNativeEngine(), threads: 2 },
   { label: 'native, 1 thread, AVX2', engine: () => createNativeEngine(), threads: 1, kernel: 'avx2+fma' },
-  { label: 'WASM simd128', engine: () => createWasmEngine({ variant: 'simd' }), threads: 1 },
-  { label: 'WASM no SIMD', engine: () => createWasmEngine({ variant: 'scalar' }), threads: 1 },
+  { label: 'WASM simd128, 1 thread', engine: () => createWasmEngine({ variant: 'simd' }), threads: 1 },
+  { label: 'WASM simd128, 2 threads', engine: () => createWasmEngine({ variant: 'simd' }), threads: 2 },
+  ...(WebAssembly.validate(readFileSync(wasmModulePath('relaxed')))
+    ? [{ label: 'WASM relaxed-simd FMA, 2 threads', engine: () => createWasmEngine({ variant: 'relaxed' }), threads: 2 }]
+    : []),
+  { label: 'WASM no SIMD, 2 threads', engine: () => createWasmEngine({ variant: 'scalar' }), threads: 2 },
 ];
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] as number;
@@ -110,19 +116,21 @@ async function main(): Promise<void> {
     results.push(await run(c, data, iterations, calls));
   }
   const base = results[0] as Result;
-  const header = ['engine', 'kernel', 's/iter', 'fit wall s', '× native 1t (fit)', 'fold-in+top-10 µs', 'top-10 all users s', '× native 1t (top-k)'];
+  const native2 = results[1] as Result;
+  const header = ['engine', 'kernel', 's/iter', 'fit wall s', '× native 1t (fit)', '× native 2t (fit)', 'fold-in+top-10 µs', 'top-10 all users s', '× native 1t (top-k)'];
   const rows = results.map((r) => [
     r.label,
     r.kernel,
     r.secondsPerIteration.toFixed(3),
     r.fitWallSeconds.toFixed(2),
     (base.secondsPerIteration / r.secondsPerIteration).toFixed(2),
+    (native2.secondsPerIteration / r.secondsPerIteration).toFixed(2),
     r.foldInMicros.toFixed(0),
     r.topkSeconds.toFixed(2),
     (base.topkSeconds / r.topkSeconds).toFixed(2),
   ]);
   console.log('\n' + textTable(header, rows));
-  console.log('\n× native 1t: speed relative to one native thread (higher is faster). WASM runs on one thread.');
+  console.log('\n× native 1t / 2t: speed relative to the native engine on one / two threads (higher is faster). WASM top-k runs on one thread.');
   mkdirSync(values.out, { recursive: true });
   writeFileSync(join(values.out, 'wasm.json'), JSON.stringify({ hardware: hw, date: new Date().toISOString(), iterations, results }, null, 2));
   writeFileSync(join(values.out, 'wasm.md'), `Hardware: ${describeHardware(hw)}\n\n${markdownTable(header, rows)}\n`);

@@ -1,11 +1,15 @@
-// Builds crates/als-wasm for wasm32-unknown-unknown twice, with and without simd128, and copies
-// the modules to native/als-simd.wasm and native/als.wasm (`pnpm build:wasm`).
+// Builds crates/als-wasm for wasm32-unknown-unknown three times: simd128 with relaxed-simd (fused
+// multiply-add), simd128, and no SIMD, and copies the modules to native/als-relaxed.wasm,
+// native/als-simd.wasm and native/als.wasm (`pnpm build:wasm`; `--out DIR` writes them elsewhere).
+// The modules are committed (a machine without Rust runs them): scripts/check-wasm.mjs rebuilds
+// them and fails when a byte differs.
 //
-// Toolchain: rustup's wasm32-unknown-unknown target when installed; otherwise Debian's
-// rustc-web, cargo-web, rust-web-src and lld-22, building std from source (-Zbuild-std) offline,
-// with crates-io replaced by the std sources' vendored crates and wasm-ld-22 as the linker, all
-// passed as --config flags (nothing in .cargo/config.toml). The first Debian build compiles std
-// (about a minute per variant). ALS_WASM_TOOLCHAIN=rustup|debian picks one explicitly.
+// Toolchain: the pinned one is Debian's rustc-web, cargo-web, rust-web-src and lld-22
+// (bookworm-security), building std from source (-Zbuild-std) offline, with crates-io replaced by
+// the std sources' vendored crates and wasm-ld-22 as the linker, all passed as --config flags
+// (nothing in .cargo/config.toml); the first build compiles std (about a minute per variant).
+// Where it is absent, rustup's wasm32-unknown-unknown target builds working modules whose bytes
+// differ from the committed ones. ALS_WASM_TOOLCHAIN=rustup|debian picks one explicitly.
 import { spawnSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -35,14 +39,15 @@ function rustupHasTarget() {
 /** Cargo invocation (command, args prefix, env) for the chosen toolchain. */
 function toolchain() {
   const wanted = process.env.ALS_WASM_TOOLCHAIN;
-  if (wanted !== 'debian' && rustupHasTarget()) {
-    return { name: 'rustup', cmd: process.env.CARGO ?? 'cargo', args: [], env: {} };
-  }
-  if (wanted === 'rustup') fail(`rustup has no ${TARGET} target; run \`rustup target add ${TARGET}\``);
   const missing = Object.values(DEBIAN).filter((p) => !existsSync(p));
   const sysroot = existsSync(DEBIAN.rustc) ? output(DEBIAN.rustc, ['--print', 'sysroot']) : null;
   const vendor = sysroot && join(sysroot, 'lib', 'rustlib', 'src', 'rust', 'library', 'vendor');
   if (!vendor || !existsSync(vendor)) missing.push('the std sources with vendored crates (rust-web-src)');
+  if (wanted === 'rustup' || (wanted !== 'debian' && missing.length > 0 && rustupHasTarget())) {
+    if (!rustupHasTarget()) fail(`rustup has no ${TARGET} target; run \`rustup target add ${TARGET}\``);
+    console.warn(`build-wasm: rustup's toolchain: the modules work but their bytes differ from the committed ones (built by \`${APT}\`).`);
+    return { name: 'rustup', cmd: process.env.CARGO ?? 'cargo', args: [], env: {} };
+  }
   if (missing.length > 0) {
     if (ifAvailable) {
       console.warn(`build-wasm: skipped, no WebAssembly toolchain (missing: ${missing.join(', ')}). The WASM engine and its tests need \`${APT}\` then \`pnpm build:wasm\`.`);
@@ -66,11 +71,14 @@ function toolchain() {
   };
 }
 
+const outAt = process.argv.indexOf('--out');
+const outDir = outAt > 0 ? process.argv[outAt + 1] : join(root, 'native');
 const tc = toolchain();
 console.log(`build-wasm: toolchain ${tc.name}`);
-mkdirSync(join(root, 'native'), { recursive: true });
+mkdirSync(outDir, { recursive: true });
 const variants = [
-  { out: 'als-simd.wasm', dir: 'wasm-simd', features: '+simd128' },
+  { out: 'als-relaxed.wasm', dir: 'wasm-relaxed', features: '+simd128,+relaxed-simd' },
+  { out: 'als-simd.wasm', dir: 'wasm-simd', features: '+simd128,-relaxed-simd' },
   { out: 'als.wasm', dir: 'wasm-scalar', features: '-simd128' },
 ];
 for (const v of variants) {
@@ -88,13 +96,15 @@ for (const v of variants) {
     '--config',
     'profile.release.panic="abort"',
     '--config',
-    `target.${TARGET}.rustflags=["-C", "target-feature=${v.features}"]`,
+    // No symbol names (they carry hashes of the build's metadata): only code, data and exports.
+    // Paths in panic messages are the workspace-relative ones, so any clone builds the same bytes.
+    `target.${TARGET}.rustflags=["-C", "target-feature=${v.features}", "-C", "strip=symbols"]`,
   ];
   const r = spawnSync(tc.cmd, args, { cwd: root, stdio: 'inherit', env: { ...process.env, ...tc.env } });
   if (r.error) fail(`could not run ${tc.cmd}: ${r.error.message}`);
   if (r.status !== 0) fail(`cargo failed building ${v.out} (exit ${r.status})`);
   const built = join(targetDir, TARGET, 'release', 'als_wasm.wasm');
   if (!existsSync(built)) fail(`cargo succeeded but ${built} is missing`);
-  copyFileSync(built, join(root, 'native', v.out));
-  console.log(`build-wasm: native/${v.out} (${Math.round(statSync(built).size / 1024)} KiB) <- ${built}`);
+  copyFileSync(built, join(outDir, v.out));
+  console.log(`build-wasm: ${join(outDir, v.out)} (${Math.round(statSync(built).size / 1024)} KiB) <- ${built}`);
 }

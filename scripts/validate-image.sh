@@ -206,7 +206,7 @@ if d history --no-trunc "$IMAGE" | grep -qF -- "-----BEGIN"; then
   fail "a certificate is in the image history"
 fi
 # shellcheck disable=SC2016  # expanded inside the container
-d run --rm --entrypoint sh "$IMAGE" -c 'test "$(id -u)" = 10001 && test -f native/als.node && test -f dist/ts/cli/main.js &&
+d run --rm --entrypoint sh "$IMAGE" -c 'test "$(id -u)" = 10001 && ls native/als.*.node >/dev/null && test -f dist/ts/cli/main.js &&
   test ! -e node_modules/typescript && test ! -e node_modules/vitest && test ! -e target && test ! -e /run/secrets/npm_ca &&
   test "$(find node_modules/.pnpm -name "uws_*.node" | wc -l)" = 1' ||
   fail "runtime image: expected uid 10001, the addon and JS, no dev dependencies, one uWebSockets.js addon, no build leftovers"

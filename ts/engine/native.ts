@@ -1,33 +1,25 @@
-// Owns the native engine: loads native/als.node (built by `pnpm build:native`) and implements
-// `Engine` over it. Async methods turn synchronous argument errors into rejections.
+// Owns the native engine: loads the addon (the local build native/als.<platform>.node from
+// `pnpm build:native`, else the platform package; see native-locate.ts), refuses a file that does
+// not load or is not this project's, and implements `Engine` over it. Async methods turn
+// synchronous argument errors into rejections.
 
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 
 import type { Addon } from './addon.js';
+import { addonCandidates, localAddonPath, type AddonSource } from './native-locate.js';
 import type { Engine, FoldIn } from './types.js';
 
-/** The repository root: the nearest ancestor holding package.json (works from ts/ and dist/ts/). */
-function repoRoot(): string {
-  let dir = dirname(fileURLToPath(import.meta.url));
-  for (;;) {
-    if (existsSync(join(dir, 'package.json'))) return dir;
-    const up = dirname(dir);
-    if (up === dir) throw new Error(`als engine: no package.json above ${fileURLToPath(import.meta.url)}`);
-    dir = up;
-  }
-}
-
-/** Path of the addon: $ALS_NATIVE_PATH, else <repo>/native/als.node. */
+/** Path of the local build: $ALS_NATIVE_PATH, else <repo>/native/als.<platform>.node. */
 export function nativeAddonPath(): string {
-  return process.env.ALS_NATIVE_PATH ?? join(repoRoot(), 'native', 'als.node');
+  return localAddonPath();
 }
 
 const loaded = new Map<string, Addon>();
+/** What every build of crates/als-node exports: a file lacking one is another program's addon. */
+const EXPORTS = ['fit', 'topK', 'similarItems', 'generateSynthetic', 'kernelName', 'forceKernel', 'FoldIn'] as const;
 
-/** Loads the addon (once per path); throws a clear error when it has not been built. */
+/** Loads the addon at `path` (once per path); throws a clear error, naming the file, when it is missing, corrupt or not this project's. */
 export function loadAddon(path: string = nativeAddonPath()): Addon {
   const cached = loaded.get(path);
   if (cached) return cached;
@@ -39,15 +31,37 @@ export function loadAddon(path: string = nativeAddonPath()): Addon {
   try {
     addon = require(path) as Addon;
   } catch (e) {
-    const reason = e instanceof Error ? e.message : String(e);
-    throw new Error(`als engine: could not load ${path} (${reason}); rebuild it with \`pnpm build:native\``);
+    const reason = (e instanceof Error ? e.message : String(e)).split('\n')[0];
+    throw new Error(`als engine: refused ${path}: it does not load (${reason}); rebuild it with \`pnpm build:native\``);
+  }
+  const missing = EXPORTS.filter((name) => typeof (addon as unknown as Record<string, unknown>)[name] !== 'function');
+  if (missing.length > 0) {
+    throw new Error(`als engine: refused ${path}: not a build of crates/als-node (missing ${missing.join(', ')}); rebuild it with \`pnpm build:native\``);
   }
   loaded.set(path, addon);
   return addon;
 }
 
+/** The first native addon that loads, in the order of addonCandidates(); the error lists why each failed. */
+export function findAddon(root?: string): { addon: Addon; path: string; source: AddonSource } {
+  const { candidates, absent } = addonCandidates(root);
+  const refused: string[] = [];
+  for (const c of candidates) {
+    try {
+      if (c.pkg && c.pkg.version !== c.pkg.expected) {
+        throw new Error(`als engine: refused ${c.path}: ${c.pkg.name} is version ${c.pkg.version}, this package needs ${c.pkg.expected}`);
+      }
+      return { addon: loadAddon(c.path), path: c.path, source: c.source };
+    } catch (e) {
+      refused.push((e instanceof Error ? e.message : String(e)).replace(/^als engine: /, ''));
+    }
+  }
+  const why = [...refused, ...absent].join('; ');
+  throw new Error(`als engine: no native addon loads (${why}); run \`pnpm build:native\` (needs Rust) to build one`);
+}
+
 /** The `Engine` backed by the native addon. */
-export function createNativeEngine(addon: Addon = loadAddon()): Engine {
+export function createNativeEngine(addon: Addon = findAddon().addon): Engine {
   return {
     kind: 'native',
     async fit(data, params, options) {

@@ -43,6 +43,12 @@ export interface WasmClient {
   userVector(handle: number, rank: number, items: Uint32Array, values: Float32Array): Float32Array;
   recommend(handle: number, rank: number, items: Uint32Array, values: Float32Array, k: number): TopK & { vector: Float32Array };
   generateSynthetic(spec: Float64Array): ClientSynthetic;
+  /** A fit's share (wasm-pool.ts): user rows [lo, hi) and item rows [lo, hi); `keepData` for the one computing the loss. */
+  shardNew(data: ClientCoo, params: Float64Array, users: [number, number], items: [number, number], keepData: boolean): number;
+  /** Writes the other side's full factors (unless omitted: the first step uses the initial ones), re-solves this shard's rows of `side` (0 users, 1 items) and returns them. */
+  shardStep(handle: number, side: 0 | 1, fixed: Float32Array | undefined): Float32Array;
+  shardLoss(handle: number, users: Float32Array, items: Float32Array): number;
+  shardFree(handle: number): void;
   kernel(): number;
   forceKernel(code: number): void;
   panicForTest(): void;
@@ -100,6 +106,8 @@ export function wasmClient(module: WebAssembly.Module, now: () => number): WasmC
     };
   }
   const f32 = (p: number, n: number) => new Float32Array(x.memory.buffer, p, n).slice();
+  const shards = new Map<number, { rank: number; n: [number, number]; rows: [[number, number], [number, number]] }>();
+  const setFactors = (handle: number, side: number, values: Float32Array) => new Float32Array(x.memory.buffer, x.als_shard_factors(handle, side), values.length).set(values);
   const u32 = (p: number, n: number) => new Uint32Array(x.memory.buffer, p, n).slice();
 
   function top(run: (outItems: number, outScores: number) => number | void, rows: number, k: number): TopK {
@@ -226,6 +234,40 @@ export function wasmClient(module: WebAssembly.Module, now: () => number): WasmC
       } finally {
         s.free();
       }
+    },
+    shardNew(data, params, users, items, keepData) {
+      const s = scope();
+      try {
+        const [u, i, v, p, out] = [s.input(data.users), s.input(data.items), s.input(data.values), s.input(params), s.alloc(4)];
+        call(() => x.als_shard_new(data.nUsers, data.nItems, data.users.length, u, i, v, p, users[0], users[1], items[0], items[1], keepData ? 1 : 0, out));
+        const handle = new Uint32Array(x.memory.buffer, out, 1)[0] as number;
+        shards.set(handle, { rank: params[0] as number, n: [data.nUsers, data.nItems], rows: [users, items] });
+        return handle;
+      } finally {
+        s.free();
+      }
+    },
+    shardStep(handle, side, fixed) {
+      const sh = shards.get(handle) as { rank: number; n: [number, number]; rows: [[number, number], [number, number]] };
+      if (fixed) setFactors(handle, 1 - side, fixed);
+      call(() => x.als_shard_step(handle, side));
+      const [lo, hi] = sh.rows[side];
+      return f32(x.als_shard_factors(handle, side) + lo * sh.rank * 4, (hi - lo) * sh.rank);
+    },
+    shardLoss(handle, users, items) {
+      setFactors(handle, 0, users);
+      setFactors(handle, 1, items);
+      const s = scope();
+      try {
+        const out = s.alloc(8);
+        call(() => x.als_shard_loss(handle, out));
+        return new Float64Array(x.memory.buffer, out, 1)[0] as number;
+      } finally {
+        s.free();
+      }
+    },
+    shardFree(handle) {
+      if (shards.delete(handle) && !poisoned) x.als_shard_free(handle);
     },
     kernel: () => x.als_kernel(),
     forceKernel(code) {

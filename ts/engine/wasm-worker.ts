@@ -15,6 +15,10 @@ export type WorkerOp =
   | { op: 'topK'; rank: number; userFactors: Float32Array; itemFactors: Float32Array; k: number; users?: Uint32Array; exclude?: { users: Uint32Array; items: Uint32Array } }
   | { op: 'similarItems'; rank: number; itemFactors: Float32Array; items: Uint32Array; k: number }
   | { op: 'generateSynthetic'; spec: Float64Array }
+  | { op: 'shardNew'; data: ClientCoo; params: Float64Array; users: [number, number]; items: [number, number]; keepData: boolean }
+  | { op: 'shardStep'; handle: number; side: 0 | 1; fixed: Float32Array | undefined }
+  | { op: 'shardLoss'; handle: number; users: Float32Array; items: Float32Array }
+  | { op: 'shardFree'; handle: number }
   | { op: 'forceKernel'; code: number }
   | { op: 'panicForTest' };
 
@@ -50,6 +54,10 @@ function workerMain(makeClient: typeof wasmClient): void {
       else if (m.op === 'topK') result = client.topK(m.rank, m.userFactors, m.itemFactors, m.k, m.users, m.exclude);
       else if (m.op === 'similarItems') result = client.similarItems(m.rank, m.itemFactors, m.items, m.k);
       else if (m.op === 'generateSynthetic') result = client.generateSynthetic(m.spec);
+      else if (m.op === 'shardNew') result = { handle: client.shardNew(m.data, m.params, m.users, m.items, m.keepData) };
+      else if (m.op === 'shardStep') result = { rows: client.shardStep(m.handle, m.side, m.fixed) };
+      else if (m.op === 'shardLoss') result = { loss: client.shardLoss(m.handle, m.users, m.items) };
+      else if (m.op === 'shardFree') client.shardFree(m.handle);
       else if (m.op === 'panicForTest') client.panicForTest();
       else {
         client.forceKernel(m.code);

@@ -1,35 +1,30 @@
-// Owns the WASM engine: finds and compiles native/als-simd.wasm (or native/als.wasm where SIMD
-// is unsupported; both built by `pnpm build:wasm`) and implements `Engine` over it. Arguments are
+// Owns the WASM engine: finds and compiles the best module this runtime validates
+// (native/als-relaxed.wasm, als-simd.wasm, else als.wasm; committed, rebuilt by `pnpm build:wasm`)
+// and implements `Engine` over it. Arguments are
 // checked here as the native addon checks them; fit, topK, similarItems and generateSynthetic run
-// on a worker thread (wasm-worker.ts); fold-in and kernels run on this thread's own instance.
+// on a worker thread (wasm-worker.ts), fit on one per core (wasm-pool.ts, `threads` as native);
+// fold-in and kernels run on this thread's own instance.
 
 import { existsSync, readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { availableParallelism } from 'node:os';
+import { join } from 'node:path';
 
+import { packageRoot } from './native-locate.js';
 import { KERNELS } from './wasm-abi.js';
 import { checkFinite, checkIndices, checkSameLength, func, inContext, integer, object, readFactors, readInteractions, readThreads, string, typed, U32_MAX, validateFactors, validateInteractions, valueError } from './wasm-args.js';
 import { wasmClient, type ClientModel, type ClientSynthetic, type WasmClient } from './wasm-client.js';
 import { readParams, readSyntheticSpec } from './wasm-params.js';
+import { shardedFit } from './wasm-pool.js';
 import { WasmWorker } from './wasm-worker.js';
 import type { Engine, FoldIn, IterationReport, KernelName, TopK } from './types.js';
 
-export type WasmVariant = 'simd' | 'scalar';
-
-/** The repository root: the nearest ancestor holding package.json (works from ts/ and dist/ts/). */
-function repoRoot(): string {
-  let dir = dirname(fileURLToPath(import.meta.url));
-  while (!existsSync(join(dir, 'package.json'))) {
-    const up = dirname(dir);
-    if (up === dir) throw new Error(`als engine: no package.json above ${fileURLToPath(import.meta.url)}`);
-    dir = up;
-  }
-  return dir;
-}
+/** relaxed: simd128 plus relaxed-simd (fused multiply-add); simd: simd128; scalar: no SIMD. */
+export type WasmVariant = 'relaxed' | 'simd' | 'scalar';
+const FILES: Record<WasmVariant, string> = { relaxed: 'als-relaxed.wasm', simd: 'als-simd.wasm', scalar: 'als.wasm' };
 
 /** Path of a module: $ALS_WASM_PATH, else <repo>/native/als-simd.wasm or als.wasm. */
 export function wasmModulePath(variant: WasmVariant = 'simd'): string {
-  return process.env.ALS_WASM_PATH ?? join(repoRoot(), 'native', variant === 'simd' ? 'als-simd.wasm' : 'als.wasm');
+  return process.env.ALS_WASM_PATH ?? join(packageRoot(), 'native', FILES[variant]);
 }
 
 const compiled = new Map<string, WebAssembly.Module>();
@@ -44,11 +39,13 @@ export function loadWasmModule(path: string): WebAssembly.Module {
   return module;
 }
 
-/** The SIMD module where this runtime validates it, else the scalar one (or the one asked for). */
+/** The best module this runtime validates (relaxed-simd, then simd128, then none), or the one asked for. */
 export function pickWasmModule(variant?: WasmVariant): { module: WebAssembly.Module; variant: WasmVariant; path: string } {
   if (variant === undefined) {
-    const simd = wasmModulePath('simd');
-    if (existsSync(simd) && WebAssembly.validate(readFileSync(simd))) return { module: loadWasmModule(simd), variant: 'simd', path: simd };
+    for (const v of ['relaxed', 'simd'] as const) {
+      const path = wasmModulePath(v);
+      if (existsSync(path) && WebAssembly.validate(readFileSync(path))) return { module: loadWasmModule(path), variant: v, path };
+    }
     variant = 'scalar';
   }
   const path = wasmModulePath(variant);
@@ -76,6 +73,8 @@ async function namedAsync<T>(context: string, f: () => Promise<T>): Promise<T> {
 
 export interface WasmEngine extends Engine {
   readonly variant: WasmVariant;
+  /** Worker threads a fit runs on. */
+  readonly threads: number;
   /** Test hook: a Rust panic on this thread (throws) or on the worker (rejects); the instance is then replaced. */
   _panicForTest(onWorker: boolean): Promise<never> | never;
 }
@@ -87,8 +86,19 @@ export function createWasmEngine(options: { variant?: WasmVariant; module?: WebA
   const picked = options.module ? { module: options.module, variant: options.variant ?? 'simd' } : pickWasmModule(options.variant);
   const module = picked.module;
   const worker = new WasmWorker(module);
-  let client: WasmClient = wasmClient(module, now);
+  // Fits spread over one worker per core (wasm-pool.ts); the others start on first use.
+  const cores = Math.max(1, availableParallelism());
+  const workers = [worker];
   let forced = 0;
+  const pool = (n: number): WasmWorker[] => {
+    while (workers.length < n) {
+      const w = new WasmWorker(module);
+      if (forced !== 0) void w.request({ op: 'forceKernel', code: forced }).catch(() => undefined);
+      workers.push(w);
+    }
+    return workers.slice(0, n);
+  };
+  let client: WasmClient = wasmClient(module, now);
   /** This thread's instance, replaced after a trap. */
   const local = (): WasmClient => {
     if (client.poisoned) {
@@ -102,6 +112,7 @@ export function createWasmEngine(options: { variant?: WasmVariant; module?: WebA
   return {
     kind: 'wasm',
     variant: picked.variant,
+    threads: cores,
     fit: (data, params, options) =>
       namedAsync('fit', async () => {
         const coo = readInteractions(data, 'data', true);
@@ -111,7 +122,12 @@ export function createWasmEngine(options: { variant?: WasmVariant; module?: WebA
         validateInteractions(coo, 'data');
         const values = coo.values as Float32Array;
         const onIteration = cb && ((r: IterationReport) => cb(r) !== false);
-        const m = await worker.request<ClientModel>({ op: 'fit', data: { ...coo, values }, params: flat, report: cb !== undefined }, onIteration);
+        const requested = flat[12] as number;
+        const threads = Math.min(requested === 0 ? cores : requested, cores);
+        const m =
+          threads > 1
+            ? await shardedFit(pool(threads), { ...coo, values }, flat, now, onIteration)
+            : await worker.request<ClientModel>({ op: 'fit', data: { ...coo, values }, params: flat, report: cb !== undefined }, onIteration);
         const rank = flat[0] as number;
         return { rank, nUsers: coo.nUsers, nItems: coo.nItems, ...m, kernel: kernelName(local()) };
       }),
@@ -171,7 +187,7 @@ export function createWasmEngine(options: { variant?: WasmVariant; module?: WebA
         }
         local().forceKernel(code);
         forced = code;
-        void worker.request({ op: 'forceKernel', code }).catch(() => undefined);
+        for (const w of workers) void w.request({ op: 'forceKernel', code }).catch(() => undefined);
         return kernelName(local());
       }),
     _panicForTest: (onWorker) =>

@@ -8,6 +8,7 @@
 //! - `host`: what the module imports from JS (`env.now_seconds`, `env.on_iteration`).
 //! - `params`: `AlsParams` from a flat `f64` array (JS checked the keys and types).
 //! - the exported groups `fit`, `topk` (top-k and similar items), `foldin`, `synthetic`, `kernel`.
+//! - `shard`: one worker's rows of a fit spread over several instances (JS runs one per thread).
 //!
 //! Results go to caller-allocated buffers (sizes are known in advance), except synthetic data,
 //! whose buffers the module allocates and hands back through out-pointers. Single-threaded:
@@ -19,6 +20,7 @@ mod host;
 mod kernel;
 mod mem;
 mod params;
+mod shard;
 mod status;
 mod synthetic;
 mod topk;

@@ -89,3 +89,64 @@ fn synthetic_data_comes_back_through_out_pointers() {
         unsafe { als_free(*p as *mut u8, n * 4) };
     }
 }
+
+/// Two shards, driven as wasm-pool.ts drives them (steps, then each side's rows gathered into
+/// the other shard), give the factors and loss of a one-instance fit, bit for bit.
+#[test]
+fn shards_fit_what_one_instance_fits() {
+    use crate::shard::{als_shard_factors, als_shard_free, als_shard_loss, als_shard_new, als_shard_step};
+    let spec = [60.0, 45.0, 900.0, 4.0, 1.0, 0.0, 5.0];
+    let mut out = [0usize; 5];
+    assert_eq!(unsafe { als_generate_synthetic(spec.as_ptr(), out.as_mut_ptr()) }, OK);
+    let n = out[4];
+    let (u, i, v) = (out[0] as *const u32, out[1] as *const u32, out[2] as *const f32);
+    // implicit, CG, rank 6, 4 iterations
+    let p = [6.0, 4.0, 0.1, 1.0, 2.0, 0.0, 7.0, 1.0, 3.0, 0.0, 0.0, 1.0, 0.0, 1.0];
+    let (mut uf, mut itf) = (vec![0f32; 60 * 6], vec![0f32; 45 * 6]);
+    assert_eq!(unsafe { als_fit(60, 45, n, u, i, v, p.as_ptr(), uf.as_mut_ptr(), itf.as_mut_ptr()) }, OK, "{}", message());
+
+    let parts = [((0, 23), (0, 30)), ((23, 60), (30, 45))];
+    let shards: Vec<usize> = parts
+        .iter()
+        .enumerate()
+        .map(|(s, &((ulo, uhi), (ilo, ihi)))| {
+            let mut h = 0usize;
+            let status = unsafe { als_shard_new(60, 45, n, u, i, v, p.as_ptr(), ulo, uhi, ilo, ihi, (s == 0) as u32, &mut h) };
+            assert_eq!(status, OK, "{}", message());
+            h
+        })
+        .collect();
+    let gather = |side: u32, n_rows: usize, ranges: [(usize, usize); 2]| {
+        let mut full = vec![0f32; n_rows * 6];
+        for (&h, &(lo, hi)) in shards.iter().zip(&ranges) {
+            let f = unsafe { std::slice::from_raw_parts(als_shard_factors(h, side), n_rows * 6) };
+            full[lo * 6..hi * 6].copy_from_slice(&f[lo * 6..hi * 6]);
+        }
+        for &h in &shards {
+            unsafe { std::slice::from_raw_parts_mut(als_shard_factors(h, side), n_rows * 6) }.copy_from_slice(&full);
+        }
+        full
+    };
+    let (mut users, mut items) = (vec![], vec![]);
+    for _ in 0..4 {
+        for &h in &shards {
+            assert_eq!(unsafe { als_shard_step(h, 1) }, OK, "{}", message());
+        }
+        items = gather(1, 45, [parts[0].1, parts[1].1]);
+        for &h in &shards {
+            assert_eq!(unsafe { als_shard_step(h, 0) }, OK, "{}", message());
+        }
+        users = gather(0, 60, [parts[0].0, parts[1].0]);
+    }
+    assert_eq!((users, items), (uf, itf));
+    let mut loss = 0f64;
+    assert_eq!(unsafe { als_shard_loss(shards[0], &mut loss) }, OK, "{}", message());
+    assert!(loss.is_finite() && loss > 0.0);
+    assert_eq!(unsafe { als_shard_loss(shards[1], &mut loss) }, crate::status::BAD_VALUE);
+    for h in shards {
+        unsafe { als_shard_free(h) };
+    }
+    for p in &out[..4] {
+        unsafe { als_free(*p as *mut u8, n * 4) };
+    }
+}

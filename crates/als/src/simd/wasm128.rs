@@ -2,7 +2,8 @@
 //! `target_feature = "simd128"` (WebAssembly has no run-time feature detection: a module
 //! either uses these instructions or fails to validate). Baseline simd128 has no fused
 //! multiply-add, so `fma` is a multiply then an add (results differ from native FMA in the
-//! last bits).
+//! last bits); a build with `target_feature = "relaxed-simd"` uses `f32x4.relaxed_madd`, which
+//! the engine fuses where the CPU has FMA (and rounds twice where it has not).
 
 use super::{Kernel, Simd};
 use core::arch::wasm32::*;
@@ -32,7 +33,10 @@ impl Simd for Simd128 {
     }
     #[inline(always)]
     unsafe fn fma(a: v128, b: v128, c: v128) -> v128 {
-        f32x4_add(f32x4_mul(a, b), c)
+        #[cfg(target_feature = "relaxed-simd")]
+        return f32x4_relaxed_madd(a, b, c);
+        #[cfg(not(target_feature = "relaxed-simd"))]
+        return f32x4_add(f32x4_mul(a, b), c);
     }
     #[inline(always)]
     unsafe fn add(a: v128, b: v128) -> v128 {
