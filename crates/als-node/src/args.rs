@@ -4,6 +4,7 @@
 //! separate `validate` steps so async functions can run them on the worker thread. Messages
 //! name the argument and position.
 
+use crate::async_work::Pins;
 use crate::env::{js_number, Env};
 use crate::error::{value_err, JsResult};
 use crate::sys::napi_value;
@@ -16,6 +17,83 @@ pub struct Coo {
     pub users: Vec<u32>,
     pub items: Vec<u32>,
     pub values: Vec<f32>,
+}
+
+/// Interactions read in place from the caller's typed arrays (no copy: at 25M interactions a
+/// copy is 300 MB). Valid while the [`Pins`] filled by [`borrow_interactions`] hold the arrays,
+/// i.e. until the job that owns those pins settles; the caller must not transfer or resize the
+/// arrays' buffers meanwhile (the engine's documentation says so).
+pub struct BorrowedCoo {
+    what: String,
+    pub n_users: usize,
+    pub n_items: usize,
+    users: RawSlice<u32>,
+    items: RawSlice<u32>,
+    values: RawSlice<f32>,
+}
+
+struct RawSlice<T> {
+    ptr: *const T,
+    len: usize,
+}
+
+// Safety: the memory is a pinned typed array's, read-only for the job's lifetime.
+unsafe impl<T> Send for RawSlice<T> {}
+
+impl<T> RawSlice<T> {
+    fn of(s: &[T]) -> Self {
+        RawSlice { ptr: s.as_ptr(), len: s.len() }
+    }
+
+    fn get(&self) -> &[T] {
+        if self.len == 0 {
+            return &[];
+        }
+        // Safety: pinned and unchanged while the owning job runs (see BorrowedCoo).
+        unsafe { std::slice::from_raw_parts(self.ptr, self.len) }
+    }
+}
+
+impl BorrowedCoo {
+    pub fn users(&self) -> &[u32] {
+        self.users.get()
+    }
+    pub fn items(&self) -> &[u32] {
+        self.items.get()
+    }
+    pub fn values(&self) -> &[f32] {
+        self.values.get()
+    }
+
+    /// Index ranges and finite values.
+    pub fn validate(&self) -> JsResult<()> {
+        validate_coo(&self.what, self.n_users, self.n_items, self.users(), self.items(), self.values())
+    }
+}
+
+/// `{ nUsers, nItems, users: Uint32Array, items: Uint32Array, values: Float32Array }` read in
+/// place; the three arrays are added to `pins`.
+pub fn borrow_interactions(env: &Env, v: napi_value, what: &str, pins: &mut Pins) -> JsResult<BorrowedCoo> {
+    let obj = env.object(v, what)?;
+    let n_users = env.usize(env.get(obj, c"nUsers")?, &format!("{what}.nUsers"), 0, MAX_DIM)?;
+    let n_items = env.usize(env.get(obj, c"nItems")?, &format!("{what}.nItems"), 0, MAX_DIM)?;
+    let (u_name, i_name, v_name) = (format!("{what}.users"), format!("{what}.items"), format!("{what}.values"));
+    let (uv, iv, vv) = (env.get(obj, c"users")?, env.get(obj, c"items")?, env.get(obj, c"values")?);
+    let users = RawSlice::of(env.typed::<u32>(uv, &u_name)?);
+    let items = RawSlice::of(env.typed::<u32>(iv, &i_name)?);
+    let values = RawSlice::of(env.typed::<f32>(vv, &v_name)?);
+    check_same_len(&[&u_name, &i_name, &v_name], &[users.len, items.len, values.len])?;
+    for a in [uv, iv, vv] {
+        pins.pin(env, a)?;
+    }
+    Ok(BorrowedCoo { what: what.to_string(), n_users, n_items, users, items, values })
+}
+
+/// Index ranges and finite values of COO triplets, named after `what`.
+fn validate_coo(w: &str, n_users: usize, n_items: usize, users: &[u32], items: &[u32], values: &[f32]) -> JsResult<()> {
+    check_indices(users, n_users, &format!("{w}.users"), &format!("{w}.nUsers"))?;
+    check_indices(items, n_items, &format!("{w}.items"), &format!("{w}.nItems"))?;
+    check_finite(values, &format!("{w}.values"))
 }
 
 /// Factor matrices (row-major, `rank` columns).
@@ -84,10 +162,7 @@ pub fn read_interactions(env: &Env, v: napi_value, what: &str, values_required: 
 impl Coo {
     /// Index ranges and finite values.
     pub fn validate(&self) -> JsResult<()> {
-        let w = &self.what;
-        check_indices(&self.users, self.n_users, &format!("{w}.users"), &format!("{w}.nUsers"))?;
-        check_indices(&self.items, self.n_items, &format!("{w}.items"), &format!("{w}.nItems"))?;
-        check_finite(&self.values, &format!("{w}.values"))
+        validate_coo(&self.what, self.n_users, self.n_items, &self.users, &self.items, &self.values)
     }
 
     /// The values, or 1 for every entry when they were absent.
