@@ -25,7 +25,7 @@ fn fit(env: &Env, info: napi_callback_info) -> JsResult<napi_value> {
     // before the job is queued releases them.
     let mut pins = Pins::new();
     let prepared = (|| -> JsResult<_> {
-        let coo = borrow_interactions(env, data, "data", &mut pins)?;
+        let coo = borrow_interactions(env, data, "data", true, &mut pins)?;
         let params = read_params(env, params, "params")?;
         let progress = if env.is_nullish(callback)? {
             None

@@ -107,6 +107,21 @@ impl<'a> Csr<'a> {
         (&self.indices[s..e], &self.data[s..e])
     }
 
+    /// The sparsity pattern (sorted columns per row): borrowed when the rows are sorted.
+    pub fn pattern(&self) -> crate::pattern::Pattern<'_> {
+        let sorted = (0..self.n_rows).all(|r| self.row(r).0.windows(2).all(|w| w[0] < w[1]));
+        let indices: Cow<'_, [u32]> = if sorted {
+            Cow::Borrowed(&self.indices)
+        } else {
+            let mut idx = self.indices.to_vec();
+            for r in 0..self.n_rows {
+                idx[self.indptr[r]..self.indptr[r + 1]].sort_unstable();
+            }
+            Cow::Owned(idx)
+        };
+        crate::pattern::Pattern { n_rows: self.n_rows, n_cols: self.n_cols, indptr: self.indptr.clone(), indices }
+    }
+
     /// The transpose, with sorted column indices in every row (owned).
     pub fn transpose(&self) -> Csr<'static> {
         let mut counts = vec![0usize; self.n_cols + 1];

@@ -113,9 +113,13 @@ export async function tune(engine: Engine, o: TuneOptions, progress: Progress): 
   const bestProbe = [...probes.values()].reduce((b, s) => (better(s, b) ? s : b), higherIsBetter ? -Infinity : Infinity);
   const hopeless = (s: number) => (higherIsBetter ? s < bestProbe * o.pruneBelow : s > bestProbe / o.pruneBelow);
   const results: TrialResult[] = [];
+  let running = 0;
   await pool(o.trials, o.concurrency, async (t) => {
     const probe = probes.get(t.id);
-    if (skippedIds.has(t.id) || (overBudget() && !journal?.get(t.id, 'full') && !(probe !== undefined && hopeless(probe)))) {
+    // Once the budget is spent, trials not yet started are left out, except that one trial
+    // always finishes (the first to reach this point; in `--auto`, the defaults').
+    const finished = results.some((r) => !r.pruned) || running > 0;
+    if (finished && (skippedIds.has(t.id) || (overBudget() && !journal?.get(t.id, 'full') && !(probe !== undefined && hopeless(probe))))) {
       skippedIds.add(t.id);
       stage.update(++done);
       return;
@@ -124,7 +128,8 @@ export async function tune(engine: Engine, o: TuneOptions, progress: Progress): 
     if (probe !== undefined && hopeless(probe)) {
       results.push({ trial: t, score: probe, metrics: {}, seconds: (performance.now() - started.get(t.id)!) / 1000, pruned: true });
     } else {
-      const { metrics } = await fitOnce(t, 'full', t.params.maxIter ?? base.als.maxIter);
+      running++;
+      const { metrics } = await fitOnce(t, 'full', t.params.maxIter ?? base.als.maxIter).finally(() => running--);
       results.push({ trial: t, score: metrics[key(base.k)]!, metrics, seconds: (performance.now() - started.get(t.id)!) / 1000, pruned: false });
     }
     const best = results.filter((r) => !r.pruned).reduce<TrialResult | null>((b, r) => (b === null || better(r.score, b.score) ? r : b), null);

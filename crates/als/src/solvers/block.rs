@@ -22,9 +22,11 @@ pub fn solve_rows<S: Simd>(csr: &Csr, first: usize, rows: &mut [f32], fixed: &[f
     let k = params.rank;
     let b = size.clamp(1, k);
     let a0 = params.unobserved_weight;
-    let (mut pred, mut weight, mut target) = (Vec::new(), Vec::new(), Vec::new());
+    let (mut pred, mut weight, mut target, mut coef) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+    // The block's coordinates of the row's item vectors, transposed (one contiguous run of nnz
+    // per coordinate), plain and weighted: every sum over the row's items is then a SIMD dot.
+    let (mut yt, mut wyt) = (Vec::new(), Vec::new());
     let mut gx = vec![0f32; k];
-    let (mut acc, mut rhs) = (vec![0f32; b * b], vec![0f32; b]);
     let (mut a, mut delta) = (vec![0f64; b * b], vec![0f64; b]);
     let mut step = vec![0f32; b];
     for (j, x) in rows.chunks_mut(k).enumerate() {
@@ -33,6 +35,7 @@ pub fn solve_rows<S: Simd>(csr: &Csr, first: usize, rows: &mut [f32], fixed: &[f
             x.fill(0.0);
             continue;
         }
+        let nn = cols.len();
         pred.clear();
         weight.clear();
         target.clear();
@@ -42,6 +45,9 @@ pub fn solve_rows<S: Simd>(csr: &Csr, first: usize, rows: &mut [f32], fixed: &[f
             target.push(c * p);
             pred.push(dot::<S>(row_of(fixed, i, k), x));
         }
+        coef.resize(nn, 0.0);
+        yt.resize(b * nn, 0.0);
+        wyt.resize(b * nn, 0.0);
         let reg = super::row_reg(params, vals, csr.n_cols) as f32;
         for (q, g) in gx.iter_mut().enumerate() {
             *g = dot::<S>(&gram[q * k..(q + 1) * k], x);
@@ -49,25 +55,26 @@ pub fn solve_rows<S: Simd>(csr: &Csr, first: usize, rows: &mut [f32], fixed: &[f
         let mut start = 0;
         while start < k {
             let m = b.min(k - start);
-            let (acc, rhs) = (&mut acc[..m * m], &mut rhs[..m]);
-            acc.fill(0.0);
-            rhs.fill(0.0);
             for (n, &i) in cols.iter().enumerate() {
                 let yb = &row_of(fixed, i, k)[start..start + m];
-                axpy::<S>(target[n] - weight[n] * pred[n], yb, rhs);
                 let w = weight[n];
-                for (q, &yq) in yb.iter().enumerate() {
-                    axpy::<S>(w * yq, yb, &mut acc[q * m..(q + 1) * m]);
+                for (q, &y) in yb.iter().enumerate() {
+                    yt[q * nn + n] = y;
+                    wyt[q * nn + n] = w * y;
                 }
+                coef[n] = target[n] - w * pred[n];
             }
             let (a, delta) = (&mut a[..m * m], &mut delta[..m]);
             for q in 0..m {
+                let (yq, wyq) = (&yt[q * nn..(q + 1) * nn], &wyt[q * nn..(q + 1) * nn]);
                 let g = &gram[(start + q) * k + start..(start + q) * k + start + m];
-                for c in 0..m {
-                    a[q * m + c] = (g[c] + acc[q * m + c]) as f64;
+                for c in 0..=q {
+                    let v = (g[c] + dot::<S>(wyq, &yt[c * nn..(c + 1) * nn])) as f64;
+                    a[q * m + c] = v;
+                    a[c * m + q] = v;
                 }
                 a[q * m + q] += reg as f64;
-                delta[q] = (rhs[q] - gx[start + q] - reg * x[start + q]) as f64;
+                delta[q] = (dot::<S>(yq, &coef) - gx[start + q] - reg * x[start + q]) as f64;
             }
             if !cholesky_solve(a, delta, m) {
                 return Err(AlsError::Numerical(format!(
@@ -80,9 +87,7 @@ pub fn solve_rows<S: Simd>(csr: &Csr, first: usize, rows: &mut [f32], fixed: &[f
             for q in 0..m {
                 step[q] = delta[q] as f32;
                 x[start + q] += step[q];
-            }
-            for (n, &i) in cols.iter().enumerate() {
-                pred[n] += dot::<S>(&row_of(fixed, i, k)[start..start + m], step);
+                axpy::<S>(step[q], &yt[q * nn..(q + 1) * nn], &mut pred);
             }
             // G is symmetric: its column start + q is its row start + q.
             for (q, &d) in step.iter().enumerate() {
