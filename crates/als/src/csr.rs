@@ -175,7 +175,7 @@ fn check_coo(n_rows: usize, n_cols: usize, rows: &[u32], cols: &[u32], vals: &[f
 }
 
 /// Row start offsets (length n_rows + 1) of COO row indices.
-fn row_starts(n_rows: usize, rows: &[u32]) -> Vec<usize> {
+pub(crate) fn row_starts(n_rows: usize, rows: &[u32]) -> Vec<usize> {
     let mut counts = vec![0usize; n_rows + 1];
     for &r in rows {
         counts[r as usize + 1] += 1;

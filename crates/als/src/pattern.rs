@@ -5,6 +5,7 @@
 
 use std::borrow::Cow;
 
+use crate::csr::row_starts;
 use crate::error::{invalid_arg, invalid_data, Result};
 
 #[derive(Debug, Clone, PartialEq)]
@@ -31,13 +32,7 @@ impl<'a> Pattern<'a> {
                 return Err(invalid_data(format!("entry {i}: column index {c} is out of range (columns: {n_cols})")));
             }
         }
-        let mut indptr = vec![0usize; n_rows + 1];
-        for &r in rows {
-            indptr[r as usize + 1] += 1;
-        }
-        for r in 0..n_rows {
-            indptr[r + 1] += indptr[r];
-        }
+        let indptr = row_starts(n_rows, rows);
         let in_order = rows.windows(2).zip(cols.windows(2)).all(|(r, c)| r[0] < r[1] || (r[0] == r[1] && c[0] < c[1]));
         if in_order {
             return Ok(Pattern { n_rows, n_cols, indptr, indices: Cow::Borrowed(cols) });

@@ -3,7 +3,8 @@
 // scaling (1 + α·r, or log for heavy-tailed counts), α, λ, rank, α0 (iALS's weight of unobserved
 // pairs), regularisation convention (Spark's or iALS's frequency scaling) and feedback, with
 // short probe fits that prune hopeless trials, and a time budget after which no trial starts.
-// Trial 0 is always the project's defaults, so the choice is never worse than them on validation.
+// Trial 0 is always the project's defaults, so the choice is never worse than them on validation;
+// trial 1 the same with log confidence (what heavy-tailed play counts need).
 
 import type { Engine } from '../../engine/index.js';
 import { DEFAULT_OPTIONS, type TrainOptions } from '../pipeline/options.js';
@@ -45,7 +46,7 @@ export interface AutoChoice {
   result: TuneResult;
 }
 
-/** The trials `--auto` runs: the defaults first, then random draws from AUTO_SPACE. */
+/** The trials `--auto` runs: the defaults, the defaults with log confidence, then random draws from AUTO_SPACE. */
 export function autoTrials(n: number, seed: number): Trial[] {
   const d = DEFAULT_OPTIONS.als;
   const anchor: Trial = {
@@ -53,7 +54,9 @@ export function autoTrials(n: number, seed: number): Trial[] {
     params: { rank: d.rank, maxIter: d.maxIter, regParam: d.regParam, alpha: d.alpha, confidence: d.confidence, regScaling: d.regScaling, unobservedWeight: d.unobservedWeight },
     feedback: DEFAULT_OPTIONS.feedback,
   };
-  return [anchor, ...randomTrials(AUTO_SPACE, Math.max(0, n - 1), seed).map((t) => ({ ...t, id: t.id + 1 }))];
+  const logAnchor: Trial = { ...anchor, id: 1, params: { ...anchor.params, confidence: 'log' } };
+  const anchors = [anchor, logAnchor].slice(0, Math.max(1, n));
+  return [...anchors, ...randomTrials(AUTO_SPACE, Math.max(0, n - anchors.length), seed).map((t) => ({ ...t, id: t.id + anchors.length }))];
 }
 
 export async function autoTune(engine: Engine, base: TrainOptions, o: AutoOptions, progress: Progress): Promise<AutoChoice> {
@@ -67,7 +70,7 @@ export async function autoTune(engine: Engine, base: TrainOptions, o: AutoOption
       validationRatio: 0.9,
       concurrency: o.concurrency,
       probeIterations: 3,
-      pruneBelow: 0.85,
+      pruneBelow: 0.7,
       space: AUTO_SPACE,
       budgetSeconds: o.budgetSeconds,
     },
