@@ -84,7 +84,7 @@ ALS (Spark MLlib's names):
   --auto                  choose the implicit parameters for this data: a bounded search on a validation
                           split carved from the training data (confidence linear or log, α, λ, rank,
                           α0, regularisation convention, feedback), probe fits prune hopeless trials;
-                          prints what it chose. About 40 s on MovieLens 100K with 2 cores
+                          prints what it chose. No trial starts after --auto-budget seconds
   --auto-trials N         trials of --auto, the defaults' included (default 24)
   --auto-budget S         seconds after which --auto starts no new trial (default 40)
   --params FILE           parameters from a JSON file (e.g. the best.json that "recs tune" writes);
