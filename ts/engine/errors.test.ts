@@ -65,6 +65,16 @@ describe.each(testEngines())('$name engine', ({ engine }) => {
       await expect(engine.fit(tiny(), { confidence: 'huge' } as never)).rejects.toThrow(/params\.confidence must be/);
     });
 
+    it('rejects bad iALS parameters: α0, ν, block size', async () => {
+      const implicit = { implicitPrefs: true } as const;
+      await expect(engine.fit(tiny(), { ...implicit, unobservedWeight: 0 })).rejects.toThrow('unobservedWeight (alpha0) must be a finite number in (0, 1e6], got 0');
+      await expect(engine.fit(tiny(), { ...implicit, unobservedWeight: -1 })).rejects.toThrow(/unobservedWeight \(alpha0\) must be/);
+      await expect(engine.fit(tiny(), { ...implicit, regScaling: 'frequency', regExponent: 9 })).rejects.toThrow('the regularisation exponent (nu) must be in 0..=4, got 9');
+      await expect(engine.fit(tiny(), { ...implicit, solver: 'block', blockSize: 0 })).rejects.toThrow(/params\.blockSize must be an integer in 1\.\.=?1024/);
+      await expect(engine.fit(tiny(), { solver: 'block' })).rejects.toThrow(/block solver is for implicit feedback/);
+      await expect(engine.fit(tiny(), { solver: 'blocks' } as never)).rejects.toThrow(/params\.solver must be "cholesky", "cg" or "block"/);
+    });
+
     it('requires a function for onIteration', async () => {
       await expect(engine.fit(tiny(), {}, { onIteration: 5 as never })).rejects.toThrow(
         'fit: onIteration must be a function, got a number',

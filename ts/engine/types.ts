@@ -1,10 +1,17 @@
 // Owns the engine's public types: training parameters, data and model shapes, and the `Engine`
 // interface that both the native addon and (later) the WASM build implement.
 
-/** How each row's least-squares problem is solved ('cg' = conjugate gradient, implicit only). */
-export type Solver = 'cholesky' | 'cg';
-/** 'spark': λ·n per row (ALS-WR, Spark); 'plain': λ for every row (the `implicit` library). */
-export type RegScaling = 'spark' | 'plain';
+/**
+ * How each row's least-squares problem is solved: 'cholesky' exactly; 'cg' conjugate gradient;
+ * 'block' block coordinate descent (iALS++, `blockSize` coordinates at a time). The last two are
+ * for implicit feedback only.
+ */
+export type Solver = 'cholesky' | 'cg' | 'block';
+/**
+ * 'spark': λ·n per row (ALS-WR, Spark); 'plain': λ for every row (the `implicit` library);
+ * 'frequency': λ·(n + α0·N)^ν, N the other side's size (iALS, Rendle et al. 2022).
+ */
+export type RegScaling = 'spark' | 'plain' | 'frequency';
 /** Implicit confidence: 1 + α·r (Spark), α·r (`implicit`), or 1 + α·ln(1 + r/ε). */
 export type ConfidenceScaling = 'one-plus-alpha' | 'linear' | 'log';
 /** SIMD kernels of the core. */
@@ -30,6 +37,12 @@ export interface AlsParams {
   solver: Solver;
   /** Conjugate-gradient steps per row when solver is 'cg' (default 3). */
   cgSteps: number;
+  /** Coordinates per block when solver is 'block' (default 32; ≥ rank is the exact solve). */
+  blockSize: number;
+  /** α0: weight of every unobserved (user, item) pair, implicit feedback (default 1, as Hu et al.). */
+  unobservedWeight: number;
+  /** ν of the 'frequency' regularisation scaling (default 1). */
+  regExponent: number;
   /** Default 'spark'. */
   regScaling: RegScaling;
   /** Default 'one-plus-alpha'. */
@@ -161,7 +174,10 @@ export interface SyntheticData extends Interactions {
 /** One face over the ALS core, whichever build (native addon or WASM) runs it. */
 export interface Engine {
   readonly kind: 'native' | 'wasm';
-  /** Trains ALS off the JS thread. */
+  /**
+   * Trains ALS off the JS thread. The native engine reads `data`'s arrays in place (no copy):
+   * do not transfer or resize their buffers until the promise settles.
+   */
   fit(data: Interactions, params?: Partial<AlsParams>, options?: FitOptions): Promise<FactorModel>;
   /** Exact top-k items for many users, off the JS thread. */
   topK(factors: UserItemFactors, options: TopKOptions): Promise<TopK>;

@@ -68,6 +68,9 @@ export const PARAM_ORDER = [
   'seed',
   'solver',
   'cgSteps',
+  'blockSize',
+  'unobservedWeight',
+  'regExponent',
   'regScaling',
   'confidence',
   'confidenceEpsilon',
@@ -76,8 +79,8 @@ export const PARAM_ORDER = [
 ] as const;
 
 /** Codes of the string-valued parameters. */
-export const SOLVER_CODES = { cholesky: 0, cg: 1 } as const;
-export const REG_SCALING_CODES = { spark: 0, plain: 1 } as const;
+export const SOLVER_CODES = { cholesky: 0, cg: 1, block: 2 } as const;
+export const REG_SCALING_CODES = { spark: 0, plain: 1, frequency: 2 } as const;
 export const CONFIDENCE_CODES = { 'one-plus-alpha': 0, linear: 1, log: 2 } as const;
 
 /** Order of the numbers in the flat synthetic spec (crates/als-wasm/src/synthetic.rs). */

@@ -7,7 +7,7 @@ import { boolean, finiteF32, integer, number, object, optional, readThreads, str
 
 type ParamName = (typeof PARAM_ORDER)[number];
 
-/** Spark's defaults (as in the core), cgSteps 3, ε 1. */
+/** Spark's defaults (as in the core), cgSteps 3, blockSize 32, α0 1, ν 1, ε 1. */
 const DEFAULTS: Record<ParamName, number> = {
   rank: 10,
   maxIter: 10,
@@ -18,6 +18,9 @@ const DEFAULTS: Record<ParamName, number> = {
   seed: 0,
   solver: SOLVER_CODES.cholesky,
   cgSteps: 3,
+  blockSize: 32,
+  unobservedWeight: 1,
+  regExponent: 1,
   regScaling: REG_SCALING_CODES.spark,
   confidence: CONFIDENCE_CODES['one-plus-alpha'],
   confidenceEpsilon: 1,
@@ -56,8 +59,11 @@ export function readParams(v: unknown, what: string): Float64Array {
   field('threads', (x, l) => integer(x, l, 0, 1024));
   field('computeLoss', flag);
   field('cgSteps', (x, l) => integer(x, l, 1, 1000));
-  field('solver', (x, l) => choice(x, l, SOLVER_CODES, '"cholesky" or "cg"'));
-  field('regScaling', (x, l) => choice(x, l, REG_SCALING_CODES, '"spark" or "plain"'));
+  field('blockSize', (x, l) => integer(x, l, 1, 1024));
+  field('solver', (x, l) => choice(x, l, SOLVER_CODES, '"cholesky", "cg" or "block"'));
+  field('unobservedWeight', finiteF32);
+  field('regExponent', finiteF32);
+  field('regScaling', (x, l) => choice(x, l, REG_SCALING_CODES, '"spark", "plain" or "frequency"'));
   field('confidenceEpsilon', finiteF32);
   field('confidence', (x, l) => choice(x, l, CONFIDENCE_CODES, '"one-plus-alpha", "linear" or "log"'));
   return flat();

@@ -46,6 +46,8 @@ const cases: [string, Partial<AlsParams>, boolean, number][] = [
   ['implicit, CG', { rank: 16, maxIter: 5, implicitPrefs: true, alpha: 10, solver: 'cg', cgSteps: 3, seed: 1 }, false, 1e-2],
   ['implicit, CG, rank 64', { rank: 64, maxIter: 3, implicitPrefs: true, alpha: 1, regParam: 0.05, regScaling: 'plain', confidence: 'linear', solver: 'cg', seed: 1 }, false, 1e-2],
   ['implicit, Cholesky, log confidence', { rank: 12, maxIter: 4, implicitPrefs: true, alpha: 2, confidence: 'log', regScaling: 'plain', seed: 2 }, false, 1e-4],
+  ['iALS, Cholesky (α0, frequency-scaled λ)', { rank: 12, maxIter: 4, implicitPrefs: true, alpha: 2, unobservedWeight: 0.1, regScaling: 'frequency', regExponent: 1, regParam: 0.01, seed: 4 }, false, 1e-4],
+  ['iALS, block solver, rank 64 in blocks of 16', { rank: 64, maxIter: 3, implicitPrefs: true, alpha: 1, unobservedWeight: 0.05, regScaling: 'frequency', regExponent: 0.5, regParam: 0.02, solver: 'block', blockSize: 16, seed: 1 }, false, 1e-2],
 ];
 
 describe.each(builds)('%s beside native', (_name, wasm) => {
@@ -117,15 +119,19 @@ describe.skipIf(!enabled)('WASM builds', () => {
   it('agree between the simd128 and the portable kernel of the SIMD build', async () => {
     const simd_ = simd();
     const d = await simd_.generateSynthetic({ nUsers: 200, nItems: 150, nInteractions: 5000, seed: 2 });
-    const params: Partial<AlsParams> = { rank: 12, maxIter: 3, implicitPrefs: true, solver: 'cg' };
-    const a = await simd_.fit(d, params);
-    try {
-      expect(simd_.forceKernel('portable')).toBe('portable');
-      const b = await simd_.fit(d, params);
-      expect(b.kernel).toBe('portable');
-      expect(maxAbsDiff(a.itemFactors, b.itemFactors)).toBeLessThan(1e-3);
-    } finally {
-      expect(simd_.forceKernel(null)).toBe('simd128');
+    for (const params of [
+      { rank: 12, maxIter: 3, implicitPrefs: true, solver: 'cg' },
+      { rank: 12, maxIter: 3, implicitPrefs: true, solver: 'block', blockSize: 5, unobservedWeight: 0.2 },
+    ] as Partial<AlsParams>[]) {
+      const a = await simd_.fit(d, params);
+      try {
+        expect(simd_.forceKernel('portable')).toBe('portable');
+        const b = await simd_.fit(d, params);
+        expect(b.kernel).toBe('portable');
+        expect(maxAbsDiff(a.itemFactors, b.itemFactors)).toBeLessThan(1e-3);
+      } finally {
+        expect(simd_.forceKernel(null)).toBe('simd128');
+      }
     }
   });
 

@@ -1,21 +1,96 @@
 //! Domain arguments shared by several functions: interaction triplets, factor matrices, index
-//! lists. Readers type-check and length-check on the JS thread and copy into Rust Vecs (so GC
-//! cannot free the data under a worker); the O(n) value checks (index ranges, finiteness) are
+//! lists. Readers type-check and length-check on the JS thread; interactions are read in place
+//! (their arrays pinned until the job settles, so GC cannot free them under a worker), the
+//! smaller arguments copied into Rust Vecs; the O(n) value checks (index ranges, finiteness) are
 //! separate `validate` steps so async functions can run them on the worker thread. Messages
 //! name the argument and position.
 
+use crate::async_work::Pins;
 use crate::env::{js_number, Env};
 use crate::error::{value_err, JsResult};
 use crate::sys::napi_value;
 
-/// Interactions as COO triplets. `values` is empty when they were optional and absent.
-pub struct Coo {
+/// Interactions read in place from the caller's typed arrays (no copy: at 25M interactions a
+/// copy is 300 MB). Valid while the [`Pins`] filled by [`borrow_interactions`] hold the arrays,
+/// i.e. until the job that owns those pins settles; the caller must not transfer or resize the
+/// arrays' buffers meanwhile (the engine's documentation says so).
+pub struct BorrowedCoo {
     what: String,
     pub n_users: usize,
     pub n_items: usize,
-    pub users: Vec<u32>,
-    pub items: Vec<u32>,
-    pub values: Vec<f32>,
+    users: RawSlice<u32>,
+    items: RawSlice<u32>,
+    values: RawSlice<f32>,
+}
+
+struct RawSlice<T> {
+    ptr: *const T,
+    len: usize,
+}
+
+// Safety: the memory is a pinned typed array's, read-only for the job's lifetime.
+unsafe impl<T> Send for RawSlice<T> {}
+
+impl<T> RawSlice<T> {
+    fn of(s: &[T]) -> Self {
+        RawSlice { ptr: s.as_ptr(), len: s.len() }
+    }
+
+    fn get(&self) -> &[T] {
+        if self.len == 0 {
+            return &[];
+        }
+        // Safety: pinned and unchanged while the owning job runs (see BorrowedCoo).
+        unsafe { std::slice::from_raw_parts(self.ptr, self.len) }
+    }
+}
+
+impl BorrowedCoo {
+    pub fn users(&self) -> &[u32] {
+        self.users.get()
+    }
+    pub fn items(&self) -> &[u32] {
+        self.items.get()
+    }
+    pub fn values(&self) -> &[f32] {
+        self.values.get()
+    }
+
+    /// Index ranges and finite values.
+    pub fn validate(&self) -> JsResult<()> {
+        validate_coo(&self.what, self.n_users, self.n_items, self.users(), self.items(), self.values())
+    }
+}
+
+/// `{ nUsers, nItems, users: Uint32Array, items: Uint32Array, values?: Float32Array }` read in
+/// place; the arrays are added to `pins`. `values` may be absent unless `values_required`.
+pub fn borrow_interactions(env: &Env, v: napi_value, what: &str, values_required: bool, pins: &mut Pins) -> JsResult<BorrowedCoo> {
+    let obj = env.object(v, what)?;
+    let n_users = env.usize(env.get(obj, c"nUsers")?, &format!("{what}.nUsers"), 0, MAX_DIM)?;
+    let n_items = env.usize(env.get(obj, c"nItems")?, &format!("{what}.nItems"), 0, MAX_DIM)?;
+    let (u_name, i_name, v_name) = (format!("{what}.users"), format!("{what}.items"), format!("{what}.values"));
+    let (uv, iv, vv) = (env.get(obj, c"users")?, env.get(obj, c"items")?, env.get(obj, c"values")?);
+    let users = RawSlice::of(env.typed::<u32>(uv, &u_name)?);
+    let items = RawSlice::of(env.typed::<u32>(iv, &i_name)?);
+    let values = if values_required || !env.is_nullish(vv)? {
+        let values = RawSlice::of(env.typed::<f32>(vv, &v_name)?);
+        check_same_len(&[&u_name, &i_name, &v_name], &[users.len, items.len, values.len])?;
+        pins.pin(env, vv)?;
+        values
+    } else {
+        check_same_len(&[&u_name, &i_name], &[users.len, items.len])?;
+        RawSlice::of(&[])
+    };
+    pins.pin(env, uv)?;
+    pins.pin(env, iv)?;
+    Ok(BorrowedCoo { what: what.to_string(), n_users, n_items, users, items, values })
+}
+
+/// Index ranges and finite values of COO triplets, named after `what`.
+fn validate_coo(w: &str, n_users: usize, n_items: usize, users: &[u32], items: &[u32], values: &[f32]) -> JsResult<()> {
+    check_indices(users, n_users, &format!("{w}.users"), &format!("{w}.nUsers"))?;
+    check_indices(items, n_items, &format!("{w}.items"), &format!("{w}.nItems"))?;
+    check_finite(values, &format!("{w}.values"))
 }
 
 /// Factor matrices (row-major, `rank` columns).
@@ -51,53 +126,6 @@ pub fn check_same_len(names: &[&str], lens: &[usize]) -> JsResult<()> {
         return value_err(format!("{} must have the same length (got {})", names.join(", "), got.join(", ")));
     }
     Ok(())
-}
-
-/// `{ nUsers, nItems, users: Uint32Array, items: Uint32Array, values?: Float32Array }`.
-/// `values` may be absent unless `values_required` (exclusion lists ignore them).
-pub fn read_interactions(env: &Env, v: napi_value, what: &str, values_required: bool) -> JsResult<Coo> {
-    let obj = env.object(v, what)?;
-    let n_users = env.usize(env.get(obj, c"nUsers")?, &format!("{what}.nUsers"), 0, MAX_DIM)?;
-    let n_items = env.usize(env.get(obj, c"nItems")?, &format!("{what}.nItems"), 0, MAX_DIM)?;
-    let (u_name, i_name, v_name) = (format!("{what}.users"), format!("{what}.items"), format!("{what}.values"));
-    let users = env.typed::<u32>(env.get(obj, c"users")?, &u_name)?;
-    let items = env.typed::<u32>(env.get(obj, c"items")?, &i_name)?;
-    let values_v = env.get(obj, c"values")?;
-    let values: &[f32] = if values_required || !env.is_nullish(values_v)? {
-        let values = env.typed::<f32>(values_v, &v_name)?;
-        check_same_len(&[&u_name, &i_name, &v_name], &[users.len(), items.len(), values.len()])?;
-        values
-    } else {
-        check_same_len(&[&u_name, &i_name], &[users.len(), items.len()])?;
-        &[]
-    };
-    Ok(Coo {
-        what: what.to_string(),
-        n_users,
-        n_items,
-        users: users.to_vec(),
-        items: items.to_vec(),
-        values: values.to_vec(),
-    })
-}
-
-impl Coo {
-    /// Index ranges and finite values.
-    pub fn validate(&self) -> JsResult<()> {
-        let w = &self.what;
-        check_indices(&self.users, self.n_users, &format!("{w}.users"), &format!("{w}.nUsers"))?;
-        check_indices(&self.items, self.n_items, &format!("{w}.items"), &format!("{w}.nItems"))?;
-        check_finite(&self.values, &format!("{w}.values"))
-    }
-
-    /// The values, or 1 for every entry when they were absent.
-    pub fn values_or_ones(&self) -> std::borrow::Cow<'_, [f32]> {
-        if self.values.len() == self.users.len() {
-            std::borrow::Cow::Borrowed(&self.values)
-        } else {
-            std::borrow::Cow::Owned(vec![1.0; self.users.len()])
-        }
-    }
 }
 
 /// `{ rank, userFactors?: Float32Array, itemFactors: Float32Array }` (a fitted model will do).

@@ -16,8 +16,37 @@ pub type Settle = Box<dyn FnOnce(&Env) -> JsResult<napi_value> + Send>;
 /// The work itself; runs on a worker thread and must not touch JS.
 pub type Work = Box<dyn FnOnce() -> JsResult<Settle> + Send>;
 
+/// JS values kept alive until a job has settled (e.g. typed arrays the worker reads in place).
+/// Created and deleted on the JS thread only.
+pub struct Pins(Vec<napi_ref>);
+
+// Safety: the handles are only created and deleted on the JS thread (in `pin` and `complete`);
+// the worker never touches them.
+unsafe impl Send for Pins {}
+
+impl Pins {
+    pub fn new() -> Pins {
+        Pins(Vec::new())
+    }
+
+    /// Holds `value` (strongly) until the job that takes these pins has settled.
+    pub fn pin(&mut self, env: &Env, value: napi_value) -> JsResult<()> {
+        let mut r = null_mut();
+        env.check(unsafe { napi_create_reference(env.raw(), value, 1, &mut r) })?;
+        self.0.push(r);
+        Ok(())
+    }
+
+    pub fn release(self, env: &Env) {
+        for r in self.0 {
+            unsafe { napi_delete_reference(env.raw(), r) };
+        }
+    }
+}
+
 struct Job {
     context: String,
+    pins: Option<Pins>,
     work: Option<Work>,
     outcome: Option<JsResult<Settle>>,
     deferred: napi_deferred,
@@ -28,9 +57,21 @@ struct Job {
 /// Queues `work` and returns its promise. `progress` (if any) is released when the job ends;
 /// if its callback threw, the promise rejects with the thrown value.
 pub fn queue_promise(env: &Env, context: &str, progress: Option<Progress>, work: Work) -> JsResult<napi_value> {
-    let name = env.string_value(context)?;
+    queue_promise_pinned(env, context, progress, Pins::new(), work)
+}
+
+/// [`queue_promise`] that also keeps `pins` alive until the job has settled (or failed to queue).
+pub fn queue_promise_pinned(env: &Env, context: &str, progress: Option<Progress>, pins: Pins, work: Work) -> JsResult<napi_value> {
+    let name = match env.string_value(context) {
+        Ok(n) => n,
+        Err(e) => {
+            pins.release(env);
+            return Err(e);
+        }
+    };
     let job = Box::into_raw(Box::new(Job {
         context: context.to_string(),
+        pins: Some(pins),
         work: Some(work),
         outcome: None,
         deferred: null_mut(),
@@ -42,7 +83,10 @@ pub fn queue_promise(env: &Env, context: &str, progress: Option<Progress>, work:
         napi_create_async_work(env.raw(), null_mut(), name, Some(execute), Some(complete), job.cast(), &mut handle)
     };
     if let Err(e) = env.check(status) {
-        unsafe { drop(Box::from_raw(job)) };
+        let mut job = unsafe { Box::from_raw(job) };
+        if let Some(p) = job.pins.take() {
+            p.release(env);
+        }
         return Err(e);
     }
     let mut promise = null_mut();
@@ -58,7 +102,10 @@ pub fn queue_promise(env: &Env, context: &str, progress: Option<Progress>, work:
     if let Err(e) = queued {
         unsafe {
             napi_delete_async_work(env.raw(), handle);
-            drop(Box::from_raw(job));
+            let mut job = Box::from_raw(job);
+            if let Some(p) = job.pins.take() {
+                p.release(env);
+            }
         }
         return Err(e);
     }
@@ -78,6 +125,9 @@ unsafe extern "C" fn complete(raw: napi_env, _status: napi_status, data: *mut c_
     napi_delete_async_work(raw, job.handle);
     let env = Env::new(raw);
     let _ = catch_unwind(AssertUnwindSafe(|| settle(&env, &mut job)));
+    if let Some(p) = job.pins.take() {
+        p.release(&env);
+    }
 }
 
 fn settle(env: &Env, job: &mut Job) {

@@ -10,8 +10,8 @@ use std::sync::atomic::Ordering;
 
 use als::{Control, Interactions, IterationReport, Model};
 
-use crate::args::read_interactions;
-use crate::async_work::{queue_promise, Settle};
+use crate::args::borrow_interactions;
+use crate::async_work::{queue_promise_pinned, Pins, Settle};
 use crate::env::Env;
 use crate::error::{JsError, JsResult};
 use crate::params::read_params;
@@ -23,21 +23,33 @@ crate::js_callback!(js_fit, "fit", fit);
 
 fn fit(env: &Env, info: napi_callback_info) -> JsResult<napi_value> {
     let ([data, params, callback, with_factors], _) = env.args::<4>(info)?;
-    let with_factors = !env.is_nullish(with_factors)? && env.boolean(with_factors, "withFactors")?;
-    let coo = read_interactions(env, data, "data", true)?;
-    let params = read_params(env, params, "params")?;
-    let progress = if env.is_nullish(callback)? {
-        None
-    } else {
-        Some(Progress::new(env, env.function(callback, "onIteration")?, "als.fit.onIteration")?)
+    // The data are read in place (no copy) and pinned until the promise settles; an error
+    // before the job is queued releases them.
+    let mut pins = Pins::new();
+    let prepared = (|| -> JsResult<_> {
+        let with_factors = !env.is_nullish(with_factors)? && env.boolean(with_factors, "withFactors")?;
+        let coo = borrow_interactions(env, data, "data", true, &mut pins)?;
+        let params = read_params(env, params, "params")?;
+        let progress = if env.is_nullish(callback)? {
+            None
+        } else {
+            Some(Progress::new(env, env.function(callback, "onIteration")?, "als.fit.onIteration")?)
+        };
+        Ok((coo, params, progress, with_factors, closing(env)?))
+    })();
+    let (coo, params, progress, with_factors, closing) = match prepared {
+        Ok(p) => p,
+        Err(e) => {
+            pins.release(env);
+            return Err(e);
+        }
     };
     let sender = progress.as_ref().map(Progress::sender);
-    let closing = closing(env)?;
     let work = move || -> JsResult<Settle> {
         coo.validate()?;
         let model = catch_unwind(AssertUnwindSafe(|| {
-            let data = Interactions::from_coo(coo.n_users, coo.n_items, &coo.users, &coo.items, &coo.values)?;
-            drop(coo);
+            // By user: the caller's arrays themselves when sorted by user; by item: built from it.
+            let data = Interactions::from_coo(coo.n_users, coo.n_items, coo.users(), coo.items(), coo.values())?;
             let mut on_iteration = |report: &IterationReport, users: &[f32], items: &[f32]| -> Control {
                 if closing.load(Ordering::SeqCst) {
                     return Control::Stop;
@@ -56,7 +68,7 @@ fn fit(env: &Env, info: napi_callback_info) -> JsResult<napi_value> {
         .map_err(JsError::from_panic)??;
         Ok(Box::new(move |env: &Env| model_value(env, model)))
     };
-    queue_promise(env, "fit", progress, Box::new(work))
+    queue_promise_pinned(env, "fit", progress, pins, Box::new(work))
 }
 
 fn copy_report(r: &IterationReport) -> IterationReport {

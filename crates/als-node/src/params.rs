@@ -9,7 +9,7 @@ use crate::env::Env;
 use crate::error::{value_err, JsResult};
 use crate::sys::napi_value;
 
-const KEYS: [&str; 14] = [
+const KEYS: [&str; 17] = [
     "rank",
     "maxIter",
     "regParam",
@@ -19,6 +19,9 @@ const KEYS: [&str; 14] = [
     "seed",
     "solver",
     "cgSteps",
+    "blockSize",
+    "unobservedWeight",
+    "regExponent",
     "regScaling",
     "confidence",
     "confidenceEpsilon",
@@ -28,6 +31,10 @@ const KEYS: [&str; 14] = [
 
 /// Default number of conjugate-gradient steps (as in the `implicit` library).
 pub const DEFAULT_CG_STEPS: u32 = 3;
+/// Default block size of the block (iALS++) solver.
+pub const DEFAULT_BLOCK_SIZE: u32 = 32;
+/// Default ν of the frequency-scaled regularisation (Rendle et al. 2022).
+pub const DEFAULT_REG_EXPONENT: f32 = 1.0;
 /// Default ε of the log confidence.
 pub const DEFAULT_LOG_EPSILON: f32 = 1.0;
 
@@ -79,18 +86,31 @@ pub fn read_params(env: &Env, v: napi_value, what: &str) -> JsResult<AlsParams> 
         Some((v, l)) => env.integer(v, &l, 1, 1000)? as u32,
         None => DEFAULT_CG_STEPS,
     };
+    let block_size = match field(c"blockSize")? {
+        Some((v, l)) => env.integer(v, &l, 1, 1024)? as u32,
+        None => DEFAULT_BLOCK_SIZE,
+    };
     if let Some((v, l)) = field(c"solver")? {
         p.solver = match env.string(v, &l)?.as_str() {
             "cholesky" => Solver::Cholesky,
             "cg" => Solver::ConjugateGradient { steps: cg_steps },
-            other => return value_err(format!("{l} must be \"cholesky\" or \"cg\", got \"{other}\"")),
+            "block" => Solver::Block { size: block_size },
+            other => return value_err(format!("{l} must be \"cholesky\", \"cg\" or \"block\", got \"{other}\"")),
         };
     }
+    if let Some((v, l)) = field(c"unobservedWeight")? {
+        p.unobserved_weight = env.finite_f32(v, &l)?;
+    }
+    let exponent = match field(c"regExponent")? {
+        Some((v, l)) => env.finite_f32(v, &l)?,
+        None => DEFAULT_REG_EXPONENT,
+    };
     if let Some((v, l)) = field(c"regScaling")? {
         p.reg_scaling = match env.string(v, &l)?.as_str() {
             "spark" => RegScaling::Spark,
             "plain" => RegScaling::Plain,
-            other => return value_err(format!("{l} must be \"spark\" or \"plain\", got \"{other}\"")),
+            "frequency" => RegScaling::Frequency { exponent },
+            other => return value_err(format!("{l} must be \"spark\", \"plain\" or \"frequency\", got \"{other}\"")),
         };
     }
     let epsilon = match field(c"confidenceEpsilon")? {

@@ -7,10 +7,10 @@ use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
-use als::{Csr, TopK};
+use als::{Pattern, TopK};
 
-use crate::args::{check_indices, read_factors, read_interactions, read_threads};
-use crate::async_work::{queue_promise, Settle};
+use crate::args::{borrow_interactions, check_indices, read_factors, read_threads};
+use crate::async_work::{queue_promise_pinned, Pins, Settle};
 use crate::env::Env;
 use crate::error::{value_err, JsError, JsResult};
 use crate::progress::Progress;
@@ -21,6 +21,16 @@ crate::js_callback!(js_top_k, "topK", top_k);
 const PROGRESS_EVERY: Duration = Duration::from_millis(100);
 
 fn top_k(env: &Env, info: napi_callback_info) -> JsResult<napi_value> {
+    // The exclusion arrays are read in place and pinned until the promise settles.
+    let mut pins = Pins::new();
+    let queued = queue_top_k(env, info, &mut pins);
+    if queued.is_err() {
+        pins.release(env);
+    }
+    queued
+}
+
+fn queue_top_k(env: &Env, info: napi_callback_info, pins: &mut Pins) -> JsResult<napi_value> {
     let ([factors, options, callback], _) = env.args::<3>(info)?;
     let f = read_factors(env, factors, "factors", true)?;
     let (n_users, n_items) = (f.n_users(), f.n_items());
@@ -37,7 +47,7 @@ fn top_k(env: &Env, info: napi_callback_info) -> JsResult<napi_value> {
     };
     let exclude = match env.get_opt(opts, c"exclude")? {
         Some(v) => {
-            let coo = read_interactions(env, v, "options.exclude", false)?;
+            let coo = borrow_interactions(env, v, "options.exclude", false, pins)?;
             if coo.n_users != n_users || coo.n_items != n_items {
                 return value_err(format!(
                     "options.exclude is {} × {} but the factors are {n_users} users × {n_items} items",
@@ -77,7 +87,7 @@ fn top_k(env: &Env, info: napi_callback_info) -> JsResult<napi_value> {
             let exclude = match &exclude {
                 Some(c) => {
                     c.validate()?;
-                    Some(Csr::from_coo(c.n_users, c.n_items, &c.users, &c.items, &c.values_or_ones())?)
+                    Some(Pattern::from_coo(c.n_users, c.n_items, c.users(), c.items())?)
                 }
                 None => None,
             };
@@ -100,7 +110,7 @@ fn top_k(env: &Env, info: napi_callback_info) -> JsResult<napi_value> {
         let top = result??;
         Ok(Box::new(move |env: &Env| topk_value(env, top)))
     };
-    queue_promise(env, "topK", progress, Box::new(work))
+    queue_promise_pinned(env, "topK", progress, std::mem::replace(pins, Pins::new()), Box::new(work))
 }
 
 /// `{ k, rows, items: Uint32Array, scores: Float32Array }`, rows × k, best first.

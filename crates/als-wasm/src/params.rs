@@ -7,9 +7,10 @@ use crate::mem::slice;
 use crate::status::{bad_value, run, Failure};
 
 /// rank, maxIter, regParam, implicitPrefs (0/1), alpha, nonnegative (0/1), seed,
-/// solver (0 cholesky, 1 cg), cgSteps, regScaling (0 spark, 1 plain),
-/// confidence (0 one-plus-alpha, 1 linear, 2 log), confidenceEpsilon, threads, computeLoss (0/1).
-pub const PARAMS: usize = 14;
+/// solver (0 cholesky, 1 cg, 2 block), cgSteps, blockSize, unobservedWeight (α0), regExponent (ν),
+/// regScaling (0 spark, 1 plain, 2 frequency), confidence (0 one-plus-alpha, 1 linear, 2 log),
+/// confidenceEpsilon, threads, computeLoss (0/1).
+pub const PARAMS: usize = 17;
 
 /// Reads and validates the parameters at `ptr` (`PARAMS` f64s). Threads are always 1 here.
 ///
@@ -29,17 +30,24 @@ pub unsafe fn read(ptr: *const f64) -> Result<AlsParams, Failure> {
         solver: match v[7] as u32 {
             0 => Solver::Cholesky,
             1 => Solver::ConjugateGradient { steps: v[8] as u32 },
+            2 => Solver::Block { size: v[9] as u32 },
             s => return bad_value(format!("unknown solver code {s}")),
         },
-        reg_scaling: if v[9] != 0.0 { RegScaling::Plain } else { RegScaling::Spark },
-        confidence: match v[10] as u32 {
+        unobserved_weight: v[10] as f32,
+        reg_scaling: match v[12] as u32 {
+            0 => RegScaling::Spark,
+            1 => RegScaling::Plain,
+            2 => RegScaling::Frequency { exponent: v[11] as f32 },
+            r => return bad_value(format!("unknown regScaling code {r}")),
+        },
+        confidence: match v[13] as u32 {
             0 => Confidence::OnePlusAlpha,
             1 => Confidence::Linear,
-            2 => Confidence::Log { epsilon: v[11] as f32 },
+            2 => Confidence::Log { epsilon: v[14] as f32 },
             c => return bad_value(format!("unknown confidence code {c}")),
         },
         threads: 1,
-        compute_loss: v[13] != 0.0,
+        compute_loss: v[16] != 0.0,
     };
     p.validate()?;
     Ok(p)

@@ -16,7 +16,7 @@ fn message() -> String {
 
 /// Spark defaults with the given rank and iterations.
 fn params(rank: f64, max_iter: f64) -> [f64; PARAMS] {
-    [rank, max_iter, 0.1, 0.0, 1.0, 0.0, 7.0, 0.0, 3.0, 0.0, 0.0, 1.0, 0.0, 1.0]
+    [rank, max_iter, 0.1, 0.0, 1.0, 0.0, 7.0, 0.0, 3.0, 32.0, 1.0, 1.0, 0.0, 0.0, 1.0, 0.0, 1.0]
 }
 
 #[test]

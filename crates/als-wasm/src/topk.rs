@@ -2,7 +2,7 @@
 //! (cosine neighbours of items). Results go to JS-allocated `rows × k` buffers of item indices
 //! (u32, `u32::MAX` for an empty slot) and scores (f32, −∞ for an empty slot).
 
-use als::{Csr, TopK};
+use als::{Pattern, TopK};
 
 use crate::mem::{slice, slice_mut};
 use crate::status::{run, Failure};
@@ -43,8 +43,7 @@ pub unsafe extern "C" fn als_top_k(
 ) -> i32 {
     run(|| {
         let exclude = if has_exclude != 0 {
-            let ones = vec![1f32; excl_nnz];
-            Some(Csr::from_coo(n_user_rows, n_items, slice(excl_users, excl_nnz), slice(excl_items, excl_nnz), &ones)?)
+            Some(Pattern::from_coo(n_user_rows, n_items, slice(excl_users, excl_nnz), slice(excl_items, excl_nnz))?)
         } else {
             None
         };

@@ -48,7 +48,7 @@ impl FoldIn {
         let (cols, vals) = self.row(items, values)?;
         let mut x = vec![0f32; self.rank()];
         let mut scratch = Scratch::new(self.rank());
-        solve_row(&self.item_factors, &cols, &vals, &self.params, self.gram.as_deref(), &mut scratch, &mut x)?;
+        solve_row(&self.item_factors, &cols, &vals, self.n_items(), &self.params, self.gram.as_deref(), &mut scratch, &mut x)?;
         Ok(x)
     }
 

@@ -11,6 +11,10 @@ pub enum Solver {
     /// Conjugate gradient, warm-started from the current factors (implicit feedback only;
     /// Takács et al. 2011, as in the `implicit` library).
     ConjugateGradient { steps: u32 },
+    /// Block (subspace) coordinate descent, one sweep per half-step, warm-started: each block of
+    /// `size` coordinates solved exactly with the others fixed (iALS++; Rendle et al. 2021).
+    /// `size` = rank is the exact solve; small blocks cost O(nnz·rank·size) per sweep.
+    Block { size: u32 },
 }
 
 /// How `reg_param` is scaled per row.
@@ -20,6 +24,9 @@ pub enum RegScaling {
     Spark,
     /// λ alone, the same for every row: the `implicit` library's convention.
     Plain,
+    /// λ·(n + α0·N)^ν, N the number of columns of the other side (iALS as in Rendle, Krichene,
+    /// Zhang, Koren 2022: ν = 1 with α0 = 0 is Spark's, ν = 0 is plain). Explicit: λ·n^ν.
+    Frequency { exponent: f32 },
 }
 
 /// How an observed value r becomes a confidence c (implicit feedback). The preference is 1 when r > 0, else 0.
@@ -45,6 +52,9 @@ pub struct AlsParams {
     pub solver: Solver,
     pub reg_scaling: RegScaling,
     pub confidence: Confidence,
+    /// α0: the weight of every unobserved (user, item) pair in implicit ALS (Hu et al.: 1; iALS
+    /// uses small values). Observed pairs keep their confidence c.
+    pub unobserved_weight: f32,
     /// Worker threads; 0 means all available cores. Results do not depend on it.
     pub threads: usize,
     /// Compute the training loss after every iteration (costs about one extra half-step).
@@ -65,6 +75,7 @@ impl Default for AlsParams {
             solver: Solver::Cholesky,
             reg_scaling: RegScaling::Spark,
             confidence: Confidence::OnePlusAlpha,
+            unobserved_weight: 1.0,
             threads: 0,
             compute_loss: true,
         }
@@ -91,6 +102,28 @@ impl AlsParams {
             }
             if steps == 0 || steps > 1000 {
                 return Err(invalid_arg(format!("cgSteps must be in 1..=1000, got {steps}")));
+            }
+        }
+        if let Solver::Block { size } = self.solver {
+            if !self.implicit_prefs {
+                return Err(invalid_arg("the block solver is for implicit feedback; use Cholesky for explicit ratings"));
+            }
+            if self.nonnegative {
+                return Err(invalid_arg("nonnegative factors need the Cholesky (NNLS) solver, not the block solver"));
+            }
+            if size == 0 || size > 1024 {
+                return Err(invalid_arg(format!("blockSize must be in 1..=1024, got {size}")));
+            }
+        }
+        if !(self.unobserved_weight.is_finite() && self.unobserved_weight > 0.0 && self.unobserved_weight <= 1e6) {
+            return Err(invalid_arg(format!(
+                "unobservedWeight (alpha0) must be a finite number in (0, 1e6], got {}",
+                self.unobserved_weight
+            )));
+        }
+        if let RegScaling::Frequency { exponent } = self.reg_scaling {
+            if !(exponent.is_finite() && (0.0..=4.0).contains(&exponent)) {
+                return Err(invalid_arg(format!("the regularisation exponent (nu) must be in 0..=4, got {exponent}")));
             }
         }
         if let Confidence::Log { epsilon } = self.confidence {

@@ -1,6 +1,6 @@
 //! Similar items: the nearest items to each query item by cosine similarity of item factors.
 
-use crate::csr::Csr;
+use crate::pattern::Pattern;
 use crate::error::{invalid_arg, Result};
 use crate::topk::{top_k, TopK};
 
@@ -23,6 +23,6 @@ pub fn similar_items(item_factors: &[f32], rank: usize, items: &[u32], k: usize,
     }
     let n = item_factors.len() / rank;
     let normed = normalize_rows(item_factors, rank);
-    let identity = Csr { n_rows: n, n_cols: n, indptr: (0..=n).collect(), indices: (0..n as u32).collect(), data: vec![1.0; n] };
+    let identity = Pattern { n_rows: n, n_cols: n, indptr: (0..=n).collect(), indices: (0..n as u32).collect() };
     top_k(&normed, &normed, rank, Some(items), k, Some(&identity), threads, &|_, _| {})
 }

@@ -11,7 +11,7 @@
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-use crate::csr::Csr;
+use crate::pattern::Pattern;
 use crate::error::{invalid_arg, Result};
 use crate::parallel::for_each_chunk;
 use crate::params::resolve_threads;
@@ -87,7 +87,7 @@ pub fn top_k(
     rank: usize,
     users: Option<&[u32]>,
     k: usize,
-    exclude: Option<&Csr>,
+    exclude: Option<&Pattern>,
     threads: usize,
     progress: &(dyn Fn(usize, usize) + Sync),
 ) -> Result<TopK> {
@@ -101,7 +101,7 @@ pub fn top_k_packed(
     user_factors: &[f32],
     users: Option<&[u32]>,
     k: usize,
-    exclude: Option<&Csr>,
+    exclude: Option<&Pattern>,
     threads: usize,
     progress: &(dyn Fn(usize, usize) + Sync),
 ) -> Result<TopK> {
@@ -154,7 +154,7 @@ fn check_factors(what: &str, f: &[f32], rank: usize) -> Result<()> {
 }
 
 crate::multiversion! {
-    fn score_chunk(packed: &PackedItems, user_factors: &[f32], ids: &[u32], k: usize, exclude: Option<&Csr>, out: &mut [(u32, f32)]) => chunk_top_k;
+    fn score_chunk(packed: &PackedItems, user_factors: &[f32], ids: &[u32], k: usize, exclude: Option<&Pattern>, out: &mut [(u32, f32)]) => chunk_top_k;
 }
 
 crate::multiversion! {
@@ -163,7 +163,7 @@ crate::multiversion! {
 
 /// Top-k of the users `ids` into `out` (ids.len() × k).
 #[inline(always)]
-fn chunk_top_k<S: Simd>(packed: &PackedItems, user_factors: &[f32], ids: &[u32], k: usize, exclude: Option<&Csr>, out: &mut [(u32, f32)]) {
+fn chunk_top_k<S: Simd>(packed: &PackedItems, user_factors: &[f32], ids: &[u32], k: usize, exclude: Option<&Pattern>, out: &mut [(u32, f32)]) {
     let (rank, width, n_items) = (packed.rank, packed.width, packed.n_items);
     assert_eq!(width, NR * S::W, "items were packed for another kernel");
     let n = ids.len();

@@ -14,12 +14,18 @@ fn run(p: &AlsParams, data: &als::Interactions) -> als::Model {
 #[test]
 fn kernels_agree_to_float_tolerance() {
     let (data, _) = random_problem(300, 200, 0.05, false, 8);
-    let p = AlsParams { rank: 24, max_iter: 3, implicit_prefs: true, solver: Solver::ConjugateGradient { steps: 3 }, ..AlsParams::default() };
+    for solver in [Solver::ConjugateGradient { steps: 3 }, Solver::Block { size: 8 }] {
+        let p = AlsParams { rank: 24, max_iter: 3, implicit_prefs: true, unobserved_weight: 0.5, solver, ..AlsParams::default() };
+        agree(&p, &data);
+    }
+}
+
+fn agree(p: &AlsParams, data: &als::Interactions) {
     let mut results = Vec::new();
     for k in [Kernel::Avx512, Kernel::Avx2, Kernel::Scalar] {
         if k.supported() {
             force_kernel(Some(k));
-            results.push((k, run(&p, &data)));
+            results.push((k, run(p, data)));
         }
     }
     force_kernel(None);

@@ -9,7 +9,7 @@ use als::{AlsParams, Confidence, RegScaling, Solver};
 use common::*;
 
 /// The exact user vectors from a dense build of every cell (implicit) or every observed cell
-/// (explicit): (Yᵀ Cᵤ Y + reg·I) x = Yᵀ Cᵤ pᵤ.
+/// (explicit): (Yᵀ Cᵤ Y + reg·I) x = Yᵀ Cᵤ pᵤ, unobserved cells weighted α0.
 fn dense_users(triples: &[(u32, u32, f32)], n_users: usize, n_items: usize, y: &[f32], p: &AlsParams) -> Vec<f32> {
     let k = p.rank;
     let mut dense = vec![None; n_users * n_items];
@@ -33,7 +33,7 @@ fn dense_users(triples: &[(u32, u32, f32)], n_users: usize, n_items: usize, y: &
                     count += 1;
                     (1.0, *v as f64)
                 }
-                (None, true) => (1.0, 0.0),
+                (None, true) => (p.unobserved_weight as f64, 0.0),
                 (Some(v), true) => {
                     let (c, pr) = p.confidence_of(*v);
                     if pr > 0.0 {
@@ -53,6 +53,10 @@ fn dense_users(triples: &[(u32, u32, f32)], n_users: usize, n_items: usize, y: &
         let reg = match p.reg_scaling {
             RegScaling::Spark => p.reg_param as f64 * count as f64,
             RegScaling::Plain => p.reg_param as f64,
+            RegScaling::Frequency { exponent } => {
+                let unobserved = if p.implicit_prefs { p.unobserved_weight as f64 * n_items as f64 } else { 0.0 };
+                p.reg_param as f64 * (count as f64 + unobserved).powf(exponent as f64)
+            }
         };
         for r in 0..k {
             a[r * k + r] += reg;
@@ -66,6 +70,11 @@ fn dense_users(triples: &[(u32, u32, f32)], n_users: usize, n_items: usize, y: &
 }
 
 fn check(params: AlsParams, tol: f32) {
+    check_sweeps(params, tol, 1)
+}
+
+/// Runs `sweeps` half-steps from the same start (iterative solvers converge to the exact one).
+fn check_sweeps(params: AlsParams, tol: f32, sweeps: usize) {
     let (n_users, n_items) = (40, 30);
     let (data, triples) = random_problem(n_users, n_items, 0.2, !params.implicit_prefs, 11);
     let y = random_factors(n_items, params.rank, 5);
@@ -76,7 +85,9 @@ fn check(params: AlsParams, tol: f32) {
         }
         let mut x = random_factors(n_users, params.rank, 6);
         let g = params.implicit_prefs.then(|| gram(&y, params.rank, 1));
-        half_step(&data.by_user, &y, &mut x, &params, g.as_deref(), kernel, 2).unwrap();
+        for _ in 0..sweeps {
+            half_step(&data.by_user, &y, &mut x, &params, g.as_deref(), kernel, 2).unwrap();
+        }
         let d = max_abs_diff(&x, &want);
         assert!(d < tol, "{:?} {:?}: max difference {d}", params.solver, kernel);
     }
@@ -84,7 +95,7 @@ fn check(params: AlsParams, tol: f32) {
 
 #[test]
 fn explicit_cholesky_matches_dense_solve() {
-    for scaling in [RegScaling::Spark, RegScaling::Plain] {
+    for scaling in [RegScaling::Spark, RegScaling::Plain, RegScaling::Frequency { exponent: 0.5 }] {
         check(AlsParams { rank: 6, reg_param: 0.1, reg_scaling: scaling, ..AlsParams::default() }, 1e-4);
     }
 }
@@ -104,6 +115,58 @@ fn conjugate_gradient_converges_to_dense_solve() {
     // With as many steps as dimensions (plus a few for rounding), CG is exact.
     let p = AlsParams { rank: 5, reg_param: 0.1, implicit_prefs: true, alpha: 2.0, solver: Solver::ConjugateGradient { steps: 12 }, ..AlsParams::default() };
     check(p, 1e-3);
+}
+
+/// iALS (Rendle et al. 2022): unobserved pairs weighted α0, regularisation λ·(n + α0·N)^ν.
+fn ials(solver: Solver, rank: usize, alpha0: f32, nu: f32, confidence: Confidence) -> AlsParams {
+    AlsParams {
+        rank,
+        reg_param: 0.02,
+        implicit_prefs: true,
+        alpha: 3.0,
+        confidence,
+        unobserved_weight: alpha0,
+        reg_scaling: RegScaling::Frequency { exponent: nu },
+        solver,
+        ..AlsParams::default()
+    }
+}
+
+#[test]
+fn ials_weights_and_frequency_regularisation_match_dense_solve_for_every_solver() {
+    for confidence in [Confidence::OnePlusAlpha, Confidence::Linear, Confidence::Log { epsilon: 1.0 }] {
+        for (alpha0, nu) in [(0.1, 1.0), (0.02, 0.5), (1.0, 0.0), (3.0, 1.5)] {
+            check(ials(Solver::Cholesky, 6, alpha0, nu, confidence), 1e-4);
+            // One block holding every coordinate is the exact solve in one sweep.
+            check(ials(Solver::Block { size: 6 }, 6, alpha0, nu, confidence), 1e-3);
+            check(ials(Solver::Block { size: 64 }, 6, alpha0, nu, confidence), 1e-3);
+            check(ials(Solver::ConjugateGradient { steps: 14 }, 6, alpha0, nu, confidence), 2e-3);
+        }
+    }
+}
+
+#[test]
+fn block_coordinate_descent_converges_to_dense_solve_with_uneven_blocks() {
+    // Rank 7 in blocks of 3 (3 + 3 + 1) and of 1 (plain coordinate descent); rank 20 in blocks of 8.
+    for (rank, size) in [(7, 3), (7, 1), (20, 8)] {
+        check_sweeps(ials(Solver::Block { size }, rank, 0.5, 1.0, Confidence::OnePlusAlpha), 2e-3, 300);
+    }
+    let hkv = AlsParams { rank: 5, reg_param: 0.1, implicit_prefs: true, alpha: 2.0, solver: Solver::Block { size: 2 }, ..AlsParams::default() };
+    check_sweeps(hkv, 2e-3, 300);
+}
+
+#[test]
+fn one_block_sweep_lowers_the_row_objective() {
+    // A single sweep from a random start must not increase any row's objective (exact block steps).
+    let p = ials(Solver::Block { size: 4 }, 16, 0.3, 1.0, Confidence::Log { epsilon: 1.0 });
+    let (data, _) = random_problem(40, 30, 0.2, false, 11);
+    let y = random_factors(30, 16, 5);
+    let g = gram(&y, 16, 1);
+    let mut x = random_factors(40, 16, 6);
+    let before = als::loss::loss(&data, &x, &y, &p, Some(&g), Kernel::active(), 1);
+    half_step(&data.by_user, &y, &mut x, &p, Some(&g), Kernel::active(), 1).unwrap();
+    let after = als::loss::loss(&data, &x, &y, &p, Some(&g), Kernel::active(), 1);
+    assert!(after < before, "loss {before} -> {after}");
 }
 
 #[test]

@@ -4,7 +4,7 @@ mod common;
 
 use als::rng::SplitMix64;
 use als::simd::{force_kernel, Kernel};
-use als::{similar_items, top_k, Csr, FoldIn, AlsParams};
+use als::{similar_items, top_k, AlsParams, FoldIn, Pattern};
 use common::*;
 
 /// Every score, sorted by (score desc, item asc), seen items removed, cut at k.
@@ -43,7 +43,7 @@ fn matches_brute_force_with_exclusions_on_every_kernel() {
         }
         force_kernel(Some(kernel));
         for k in [1, 10, 33] {
-            let t = top_k(&users, &items, rank, None, k, Some(&data.by_user), 2, &|_, _| {}).unwrap();
+            let t = top_k(&users, &items, rank, None, k, Some(&data.by_user.pattern()), 2, &|_, _| {}).unwrap();
             for u in 0..n_users {
                 let want = brute(&users[u * rank..(u + 1) * rank], &items, k, rank, data.by_user.row(u).0);
                 assert_same(t.row(u), &want, &format!("{kernel:?} k={k} user {u}"));
@@ -80,7 +80,7 @@ fn k_beyond_the_candidates_and_users_who_saw_everything() {
     let users = random_factors(3, rank, 5);
     let items = random_factors(4, rank, 6);
     // User 0 saw items 1 and 3; user 1 saw everything; user 2 nothing.
-    let seen = Csr::from_coo(3, 4, &[0, 0, 1, 1, 1, 1], &[1, 3, 0, 1, 2, 3], &[1.0; 6]).unwrap();
+    let seen = Pattern::from_coo(3, 4, &[0, 0, 1, 1, 1, 1], &[1, 3, 0, 1, 2, 3]).unwrap();
     let t = top_k(&users, &items, rank, None, 10, Some(&seen), 1, &|_, _| {}).unwrap();
     assert_eq!(t.row(0).0.len(), 2);
     assert!(t.row(0).0.iter().all(|i| [0, 2].contains(i)));

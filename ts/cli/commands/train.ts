@@ -16,6 +16,9 @@ import { metricsTable } from '../metrics-table.js';
 import { eventsDbOption } from '../events-db.js';
 import { REGISTRY_HELP, registryFromEnv, type RegistryLocation } from '../../model/registry/config.js';
 import { openRegistry } from '../../model/registry/open.js';
+import { AUTO_DEFAULTS, autoTune, type AutoOptions } from '../../model/tune/auto.js';
+import { describeTrial } from '../../model/tune/space.js';
+import { defaultConcurrency } from '../../model/tune/tune.js';
 
 const DATASETS = [...MOVIELENS_SIZES.map((s) => `ml-${s}`), 'synthetic', 'synthetic-ml-1m', 'synthetic-ml-25m'];
 
@@ -84,14 +87,25 @@ ALS (Spark MLlib's names):
   --alpha X               confidence scale for implicit feedback (default ${D.alpha})
   --nonnegative           nonnegative factors (NNLS)
   --seed N                seed of the initial factors (default ${D.seed})
-  --solver cholesky|cg    exact solve or conjugate gradient (default cg for implicit, cholesky for explicit)
+  --solver cholesky|cg|block   exact solve, conjugate gradient, or block coordinate descent (iALS++,
+                          for large ranks) (default cg for implicit, cholesky for explicit)
   --cg-steps N            conjugate-gradient steps per row (default 3)
-  --reg-scaling spark|plain   λ·n per row (Spark's ALS-WR) or plain λ (the implicit library) (default spark)
+  --block-size N          coordinates per block of --solver block (default 32)
+  --reg-scaling spark|plain|frequency   λ·n per row (Spark's ALS-WR), plain λ (the implicit library),
+                          or λ·(n + α0·N)^ν (iALS, Rendle et al. 2022) (default spark)
+  --reg-exponent X        ν of --reg-scaling frequency (default 1)
+  --unobserved-weight X   α0, the weight of every unobserved (user, item) pair (default 1)
   --confidence one-plus-alpha|linear|log   how a value becomes a confidence (default one-plus-alpha)
   --confidence-epsilon X  ε of the log confidence (default 1)
   --threads N             worker threads, 0 = all cores (results do not depend on it)
   --feedback KIND         how ratings become implicit feedback: value (the rating), binary (1 each),
                           threshold:T (≥ T positive, below: seen but disliked) (default value)
+  --auto                  choose the implicit parameters for this data: a bounded search on a validation
+                          split carved from the training data (confidence linear or log, α, λ, rank,
+                          α0, regularisation convention, feedback), probe fits prune hopeless trials;
+                          prints what it chose. No trial starts after --auto-budget seconds
+  --auto-trials N         trials of --auto, the defaults' included (default 24)
+  --auto-budget S         seconds after which --auto starts no new trial (default 40)
   --params FILE           parameters from a JSON file (e.g. the best.json that "recs tune" writes);
                           options given on the command line override it
   --preset NAME           ${Object.entries(PRESETS).map(([n, p]) => `${n}: ${p.summary}`).join('; ')}
@@ -130,6 +144,7 @@ export const TRAIN_OPTIONS = {
       split: { type: 'string' }, ratio: { type: 'string' }, 'split-by': { type: 'string' }, 'split-seed': { type: 'string' }, 'min-rating': { type: 'string' },
       rank: { type: 'string' }, maxIter: { type: 'string' }, regParam: { type: 'string' }, implicitPrefs: { type: 'boolean' }, explicit: { type: 'boolean' },
       alpha: { type: 'string' }, nonnegative: { type: 'boolean' }, seed: { type: 'string' }, solver: { type: 'string' }, 'cg-steps': { type: 'string' },
+      'block-size': { type: 'string' }, 'unobserved-weight': { type: 'string' }, 'reg-exponent': { type: 'string' },
       'reg-scaling': { type: 'string' }, confidence: { type: 'string' }, 'confidence-epsilon': { type: 'string' }, threads: { type: 'string' },
       preset: { type: 'string' }, feedback: { type: 'string' }, params: { type: 'string' }, k: { type: 'string' }, depth: { type: 'string' }, 'no-evaluate': { type: 'boolean' }, 'no-refit': { type: 'boolean' },
       beyond: { type: 'string' }, 'models-dir': { type: 'string' }, 'no-activate': { type: 'boolean' }, json: { type: 'boolean' }, quiet: { type: 'boolean' },
@@ -142,11 +157,19 @@ function parseTrainArgs(argv: string[]) {
 }
 
 /** Options only `train` takes (not `tune` or `retrain`). */
-const TRAIN_ONLY_OPTIONS = { gate: { type: 'boolean' }, tolerance: { type: 'string' }, events: { type: 'string' }, 'events-db': { type: 'string' }, load: { type: 'string' }, registry: { type: 'string' } } as const;
+const TRAIN_ONLY_OPTIONS = { auto: { type: 'boolean' }, 'auto-trials': { type: 'string' }, 'auto-budget': { type: 'string' }, gate: { type: 'boolean' }, tolerance: { type: 'string' }, events: { type: 'string' }, 'events-db': { type: 'string' }, load: { type: 'string' }, registry: { type: 'string' } } as const;
 
-function parse(argv: string[]): TrainOptions & { json: boolean; quiet: boolean; registry: RegistryLocation } {
+function parse(argv: string[]): TrainOptions & { json: boolean; quiet: boolean; registry: RegistryLocation; auto?: Omit<AutoOptions, 'concurrency'> } {
   const { values } = parseArgs({ args: argv, strict: true, options: { ...TRAIN_OPTIONS, ...TRAIN_ONLY_OPTIONS } });
-  const o = buildTrainOptions(values);
+  const o: ReturnType<typeof buildTrainOptions> & { auto?: Omit<AutoOptions, 'concurrency'> } = buildTrainOptions(values);
+  if (values.auto) {
+    if (!o.als.implicitPrefs) throw new UsageError('--auto searches implicit-feedback parameters; it cannot go with --explicit');
+    o.auto = {
+      trials: numberOption('auto-trials', values['auto-trials'], AUTO_DEFAULTS.trials, { integer: true, min: 1, max: 1000 }),
+      budgetSeconds: numberOption('auto-budget', values['auto-budget'], AUTO_DEFAULTS.budgetSeconds, { min: 1 }),
+      seed: AUTO_DEFAULTS.seed,
+    };
+  } else if (values['auto-trials'] !== undefined || values['auto-budget'] !== undefined) throw new UsageError('--auto-trials and --auto-budget go with --auto');
   if (values.events !== undefined && values['events-db'] !== undefined && values.events !== values['events-db']) throw new UsageError('--events and --events-db name different event stores; give one');
   if (o.dataset.kind === 'file' && o.dataset.testPath !== undefined && (values.events ?? values['events-db']) !== undefined) throw new UsageError('--events merges into the data to split: it cannot go with --test-file');
   const events = eventsDbOption(values.events !== undefined ? 'events' : 'events-db', values.events ?? values['events-db'], {}, { mustExist: true });
@@ -221,14 +244,17 @@ export function buildTrainOptions(v: TrainValues): TrainOptions & { json: boolea
     alpha: numberOption('alpha', v.alpha, a.alpha, { min: 0 }),
     nonnegative: v.nonnegative ?? a.nonnegative,
     seed: numberOption('seed', v.seed, a.seed, { integer: true, min: 0 }),
-    solver: choiceOption('solver', v.solver, ['cholesky', 'cg'] as const, implicitPrefs && !(v.nonnegative ?? a.nonnegative) ? a.solver : 'cholesky'),
+    solver: choiceOption('solver', v.solver, ['cholesky', 'cg', 'block'] as const, implicitPrefs && !(v.nonnegative ?? a.nonnegative) ? a.solver : 'cholesky'),
     cgSteps: numberOption('cg-steps', v['cg-steps'], a.cgSteps, { integer: true, min: 1, max: 1000 }),
-    regScaling: choiceOption('reg-scaling', v['reg-scaling'], ['spark', 'plain'] as const, a.regScaling),
+    blockSize: numberOption('block-size', v['block-size'], a.blockSize, { integer: true, min: 1, max: 1024 }),
+    unobservedWeight: numberOption('unobserved-weight', v['unobserved-weight'], a.unobservedWeight, { min: 1e-9, max: 1e6 }),
+    regExponent: numberOption('reg-exponent', v['reg-exponent'], a.regExponent, { min: 0, max: 4 }),
+    regScaling: choiceOption('reg-scaling', v['reg-scaling'], ['spark', 'plain', 'frequency'] as const, a.regScaling),
     confidence: choiceOption('confidence', v.confidence, ['one-plus-alpha', 'linear', 'log'] as const, a.confidence),
     confidenceEpsilon: numberOption('confidence-epsilon', v['confidence-epsilon'], a.confidenceEpsilon, { min: 1e-9 }),
     threads: numberOption('threads', v.threads, a.threads, { integer: true, min: 0, max: 1024 }),
   };
-  if (o.als.solver === 'cg' && !o.als.implicitPrefs) throw new UsageError('--solver cg is for implicit feedback; explicit ALS uses cholesky');
+  if (o.als.solver !== 'cholesky' && !o.als.implicitPrefs) throw new UsageError(`--solver ${o.als.solver} is for implicit feedback; explicit ALS uses cholesky`);
   o.k = numberOption('k', v.k, o.k, { integer: true, min: 1, max: 1000 });
   o.depth = numberOption('depth', v.depth, Math.max(o.depth, o.k), { integer: true, min: 1, max: 1000 });
   o.evaluate = !v['no-evaluate'];
@@ -291,9 +317,16 @@ export const trainCommand: Command = {
   summary: 'fit ALS, evaluate beside a popularity baseline, precompute top-k, write a model artifact',
   help,
   async run(argv) {
-    const o = parse(argv);
+    let o = parse(argv);
     const progress = createProgress({ enabled: !o.json && !o.quiet });
     const engine = loadEngine();
+    if (o.auto) {
+      const a = await autoTune(engine, o, { ...o.auto, concurrency: defaultConcurrency() }, progress);
+      o = { ...o, ...a.options };
+      const r = a.result;
+      const note = `${r.results.length} trials (${r.results.filter((t) => t.pruned).length} pruned${r.skipped ? `, ${r.skipped} left out by the budget` : ''})`;
+      if (!o.json) console.log(`auto: chose ${describeTrial(a.chosen)} — validation ndcg@${o.k} ${r.best.score.toFixed(4)}, ${note}`);
+    }
     const session = openRegistry(o.registry, o.modelsDir);
     const r = await session.publish(() => train(engine, o, progress));
     if (o.json) {

@@ -7,7 +7,9 @@ import { loadEngine } from '../../engine/index.js';
 import { formatFeedback } from '../../model/pipeline/feedback.js';
 import { EXPLICIT_SPACE, IMPLICIT_SPACE, describeTrial, gridTrials, randomTrials } from '../../model/tune/space.js';
 import { defaultConcurrency, tune, type Objective } from '../../model/tune/tune.js';
-import { choiceOption, numberOption, type Command } from '../command.js';
+import { choiceOption, numberOption, UsageError, type Command } from '../command.js';
+import { JournalError } from '../../model/tune/journal.js';
+import { parseSpace, SpaceError } from '../../model/tune/space-spec.js';
 import { createProgress } from '../progress.js';
 import { buildTrainOptions, TRAIN_OPTIONS } from './train.js';
 
@@ -27,12 +29,21 @@ The protocol's training split (same data and split options as "recs train") is s
   --probe-iterations N     fit N iterations first and stop trials scoring under --prune-below × the best
                            probe so far (default 3; 0 disables)
   --prune-below X          (default 0.8)
+  --space SPEC             the search space: key=values pairs joined by ";" (choices with ",", log-uniform
+                           ranges with ":"), e.g. "rank=128,256,512;regParam=0.01:10;confidence=log", or a
+                           JSON file ({"rank": [128, 256], "alpha": {"min": 1, "max": 50}}); keys: rank,
+                           maxIter, regParam, alpha, unobservedWeight (α0), confidence, regScaling,
+                           regExponent (ν), feedback. Unnamed keys keep the default space. A space whose
+                           largest rank cannot fit in free memory is refused before any trial starts
+  --journal FILE           append every finished fit to FILE; rerunning the same search with the same
+                           journal skips what is already done (resume after an interruption)
   --out FILE               where the best parameters go (default best.json)
   --json                   print all results as JSON
 
-Searched (implicit): rank, maxIter, regParam (log-uniform), alpha (log-uniform), confidence scaling
-(1 + α·r or log), regularisation convention (Spark's λ·n or plain λ), and how ratings become
-feedback (value or binary). Explicit: rank, maxIter, regParam.
+Searched (implicit): rank (16 to 1024), maxIter, regParam (log-uniform), alpha (log-uniform), α0
+(log-uniform), confidence scaling (1 + α·r, α·r or log), regularisation convention (Spark's λ·n,
+plain λ, or iALS's λ·(n + α0·N)^ν), and how ratings become feedback (value or binary). Explicit:
+rank, maxIter, regParam. The progress line shows the best trial so far.
 
 With --train-file A --test-file B the validation is carved from A alone and B is never scored, so
 "recs train --train-file A --test-file B --params best.json" gives the honest test figure.
@@ -57,12 +68,22 @@ export const tuneCommand: Command = {
         concurrency: { type: 'string' },
         'probe-iterations': { type: 'string' },
         'prune-below': { type: 'string' },
+        space: { type: 'string' },
+        journal: { type: 'string' },
         out: { type: 'string' },
       },
     });
     const base = buildTrainOptions(v);
     const explicit = !base.als.implicitPrefs;
-    const space = explicit ? EXPLICIT_SPACE : IMPLICIT_SPACE;
+    let space = explicit ? EXPLICIT_SPACE : IMPLICIT_SPACE;
+    if (v.space !== undefined) {
+      try {
+        space = parseSpace(v.space, space);
+      } catch (e) {
+        if (e instanceof SpaceError) throw new UsageError(e.message);
+        throw e;
+      }
+    }
     const search = choiceOption('search', v.search, ['random', 'grid'] as const, 'random');
     const trials =
       search === 'grid'
@@ -70,7 +91,7 @@ export const tuneCommand: Command = {
         : randomTrials(space, numberOption('trials', v.trials, 40, { integer: true, min: 1 }), numberOption('search-seed', v['search-seed'], 1, { integer: true }));
     const objective: Objective = choiceOption('objective', v.objective, ['ndcg', 'precision', 'map', 'rmse'] as const, explicit ? 'rmse' : 'ndcg');
     const progress = createProgress({ enabled: !base.json && !base.quiet });
-    const r = await tune(
+    const r = await tuneOrExplain(
       loadEngine(),
       {
         base,
@@ -80,6 +101,8 @@ export const tuneCommand: Command = {
         concurrency: numberOption('concurrency', v.concurrency, defaultConcurrency(), { integer: true, min: 1 }),
         probeIterations: numberOption('probe-iterations', v['probe-iterations'], 3, { integer: true, min: 0 }),
         pruneBelow: numberOption('prune-below', v['prune-below'], 0.8, { min: 0, max: 1 }),
+        space,
+        ...(v.journal === undefined ? {} : { journal: v.journal }),
       },
       progress,
     );
@@ -104,7 +127,18 @@ export const tuneCommand: Command = {
       const score = t.pruned ? 'pruned' : t.score.toFixed(4);
       console.log(`${String(i + 1).padStart(3)}  ${score.padStart(12)}  ${t.seconds.toFixed(1).padStart(8)}  ${describeTrial(t.trial)}`);
     }
+    if (r.resumed > 0) console.log(`\n${r.resumed} fits were taken from the journal ${v.journal}`);
     console.log(`\nbest ${key} on validation: ${best.score.toFixed(4)} — ${describeTrial(best.trial)}\nwritten to ${out}; next: recs train --params ${out}`);
     return 0;
   },
 };
+
+/** `tune`, with a refused space or a foreign journal reported as a usage error (no stack). */
+async function tuneOrExplain(...args: Parameters<typeof tune>): ReturnType<typeof tune> {
+  try {
+    return await tune(...args);
+  } catch (e) {
+    if (e instanceof SpaceError || e instanceof JournalError) throw new UsageError(e.message);
+    throw e;
+  }
+}

@@ -13,8 +13,13 @@ export interface SearchSpace {
   regParamGrid: number[];
   alpha: [number, number];
   alphaGrid: number[];
+  /** α0, the weight of unobserved pairs: [low, high] (log-uniform) and its grid. */
+  unobservedWeight: [number, number];
+  unobservedWeightGrid: number[];
   confidence: AlsParams['confidence'][];
   regScaling: AlsParams['regScaling'][];
+  /** ν choices, used by the 'frequency' regScaling. */
+  regExponent: number[];
   feedback: string[];
 }
 
@@ -25,14 +30,17 @@ export interface Trial {
 }
 
 export const IMPLICIT_SPACE: SearchSpace = {
-  rank: [16, 32, 64, 128, 200],
+  rank: [16, 32, 64, 128, 256, 512, 1024],
   maxIter: [10, 15, 20, 30],
   regParam: [0.001, 10],
   regParamGrid: [0.01, 0.1, 1, 10],
-  alpha: [0.1, 50],
+  alpha: [0.1, 100],
   alphaGrid: [0.5, 2, 10, 40],
-  confidence: ['one-plus-alpha', 'log'],
-  regScaling: ['spark', 'plain'],
+  unobservedWeight: [0.001, 1],
+  unobservedWeightGrid: [0.01, 0.1, 1],
+  confidence: ['one-plus-alpha', 'linear', 'log'],
+  regScaling: ['spark', 'plain', 'frequency'],
+  regExponent: [0.5, 1],
   feedback: ['value', 'binary'],
 };
 
@@ -43,8 +51,11 @@ export const EXPLICIT_SPACE: SearchSpace = {
   regParamGrid: [0.03, 0.05, 0.1, 0.15, 0.2, 0.3],
   alpha: [1, 1],
   alphaGrid: [1],
+  unobservedWeight: [1, 1],
+  unobservedWeightGrid: [1],
   confidence: ['one-plus-alpha'],
   regScaling: ['spark'],
+  regExponent: [1],
   feedback: ['value'],
 };
 
@@ -52,18 +63,20 @@ export function randomTrials(space: SearchSpace, n: number, seed: number): Trial
   const rng = new Rng(seed);
   const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rng.nextFloat() * xs.length)]!;
   const logUniform = ([lo, hi]: [number, number]) => round(Math.exp(Math.log(lo) + rng.nextFloat() * (Math.log(hi) - Math.log(lo))));
-  return Array.from({ length: n }, (_, id) => ({
-    id,
-    params: {
+  return Array.from({ length: n }, (_, id) => {
+    const params: Partial<AlsParams> = {
       rank: pick(space.rank),
       maxIter: pick(space.maxIter),
       regParam: logUniform(space.regParam),
       alpha: logUniform(space.alpha),
       confidence: pick(space.confidence),
       regScaling: pick(space.regScaling),
-    },
-    feedback: parseFeedback(pick(space.feedback)),
-  }));
+      unobservedWeight: logUniform(space.unobservedWeight),
+    };
+    const nu = pick(space.regExponent);
+    if (params.regScaling === 'frequency') params.regExponent = nu;
+    return { id, params, feedback: parseFeedback(pick(space.feedback)) };
+  });
 }
 
 export function gridTrials(space: SearchSpace): Trial[] {
@@ -72,15 +85,23 @@ export function gridTrials(space: SearchSpace): Trial[] {
     for (const maxIter of space.maxIter)
       for (const regParam of space.regParamGrid)
         for (const alpha of space.alphaGrid)
-          for (const confidence of space.confidence)
-            for (const regScaling of space.regScaling)
-              for (const fb of space.feedback) out.push({ id: out.length, params: { rank, maxIter, regParam, alpha, confidence, regScaling }, feedback: parseFeedback(fb) });
+          for (const unobservedWeight of space.unobservedWeightGrid)
+            for (const confidence of space.confidence)
+              for (const regScaling of space.regScaling)
+                for (const regExponent of regScaling === 'frequency' ? space.regExponent : [undefined])
+                  for (const fb of space.feedback) {
+                    const params: Partial<AlsParams> = { rank, maxIter, regParam, alpha, unobservedWeight, confidence, regScaling };
+                    if (regExponent !== undefined) params.regExponent = regExponent;
+                    out.push({ id: out.length, params, feedback: parseFeedback(fb) });
+                  }
   return out;
 }
 
 export function describeTrial(t: Trial): string {
   const p = t.params;
-  return `rank=${p.rank} iters=${p.maxIter} reg=${p.regParam} alpha=${p.alpha} conf=${p.confidence} scaling=${p.regScaling} feedback=${formatFeedback(t.feedback)}`;
+  const scaling = p.regScaling === 'frequency' ? `frequency^${p.regExponent ?? 1}` : p.regScaling;
+  const a0 = p.unobservedWeight === undefined ? '' : ` alpha0=${p.unobservedWeight}`;
+  return `rank=${p.rank} iters=${p.maxIter} reg=${p.regParam} alpha=${p.alpha}${a0} conf=${p.confidence} scaling=${scaling} feedback=${formatFeedback(t.feedback)}`;
 }
 
 /** Four significant digits: keeps the written parameters readable. */

@@ -1,7 +1,9 @@
 // Owns hyperparameter search: the protocol's training split is split again into a fit part and
 // a validation part (the test split is never looked at), each trial is fitted on the fit part and
 // scored on validation, trials run concurrently up to the core count, hopeless trials are stopped
-// after a short probe fit, and the best parameters are returned for `train --params`.
+// after a short probe fit, and the best parameters are returned for `train --params`. Finished
+// fits go to an optional journal (an interrupted search resumes), and a time budget stops
+// starting new trials once spent.
 
 import { availableParallelism } from 'node:os';
 import { prepare, type Dataset } from '../../data/index.js';
@@ -13,7 +15,9 @@ import { silentProgress, type Progress } from '../pipeline/progress.js';
 import { loadSource } from '../pipeline/source.js';
 import { splitDataset } from '../pipeline/split.js';
 import { resolveMissingRatings } from '../pipeline/missing-ratings.js';
-import type { Trial } from './space.js';
+import { Journal } from './journal.js';
+import { describeTrial, type SearchSpace, type Trial } from './space.js';
+import { checkSpaceFits } from './space-spec.js';
 
 export type Objective = 'ndcg' | 'precision' | 'map' | 'rmse';
 
@@ -27,6 +31,12 @@ export interface TuneOptions {
   /** Probe fits of this many iterations first; trials under `pruneBelow` × the best probe stop there. */
   probeIterations: number;
   pruneBelow: number;
+  /** Refused before any fit when its largest rank cannot fit in free memory. */
+  space?: SearchSpace;
+  /** A journal file: finished fits are appended; fits already in it are not redone. */
+  journal?: string;
+  /** Start no new trial after this many seconds (those not started are left out). */
+  budgetSeconds?: number;
 }
 
 export interface TrialResult {
@@ -42,6 +52,10 @@ export interface TuneResult {
   results: TrialResult[];
   best: TrialResult;
   protocol: Record<string, unknown>;
+  /** Fits taken from the journal instead of being run. */
+  resumed: number;
+  /** Trials left out because the time budget was spent. */
+  skipped: number;
 }
 
 export async function tune(engine: Engine, o: TuneOptions, progress: Progress): Promise<TuneResult> {
@@ -57,6 +71,11 @@ export async function tune(engine: Engine, o: TuneOptions, progress: Progress): 
   const higherIsBetter = o.objective !== 'rmse';
   const better = (a: number, b: number) => (higherIsBetter ? a > b : a < b);
   const key = (k: number) => ({ ndcg: `ndcg@${k}`, precision: `precision@${k}`, map: 'map', rmse: 'rmse' })[o.objective];
+  if (o.space) checkSpaceFits(o.space, nUsers, nItems, o.concurrency);
+  const identity = { dataset: loaded.description, prepare: base.prepare, split: base.split, als: base.als, k: base.k, trials: o.trials, objective: o.objective, validationRatio: o.validationRatio, probeIterations: o.probeIterations };
+  const journal = o.journal === undefined ? undefined : Journal.open(o.journal, identity);
+  const t0 = performance.now();
+  const overBudget = () => o.budgetSeconds !== undefined && (performance.now() - t0) / 1000 > o.budgetSeconds;
 
   const run = async (t: Trial, maxIter: number): Promise<Record<string, number>> => {
     const als = { ...base.als, ...t.params, maxIter, threads: 1, computeLoss: false };
@@ -73,27 +92,54 @@ export async function tune(engine: Engine, o: TuneOptions, progress: Progress): 
   let done = 0;
   const started = new Map<number, number>();
   const probes = new Map<number, number>();
+  // A fit, or its journal entry when an earlier run finished it.
+  const fitOnce = async (t: Trial, kind: 'probe' | 'full', iterations: number) => {
+    const saved = journal?.get(t.id, kind);
+    if (saved) return { metrics: saved.metrics, seconds: saved.seconds };
+    const s0 = performance.now();
+    const metrics = await run(t, iterations);
+    const seconds = (performance.now() - s0) / 1000;
+    journal?.record({ trial: t.id, kind, metrics, seconds });
+    return { metrics, seconds };
+  };
+  const skippedIds = new Set<number>();
   await pool(probed, o.concurrency, async (t) => {
+    if (overBudget() && !journal?.get(t.id, 'probe')) {
+      skippedIds.add(t.id);
+      stage.update(++done);
+      return;
+    }
     started.set(t.id, performance.now());
-    probes.set(t.id, (await run(t, o.probeIterations))[key(base.k)]!);
+    probes.set(t.id, (await fitOnce(t, 'probe', o.probeIterations)).metrics[key(base.k)]!);
     stage.update(++done);
   });
   const bestProbe = [...probes.values()].reduce((b, s) => (better(s, b) ? s : b), higherIsBetter ? -Infinity : Infinity);
   const hopeless = (s: number) => (higherIsBetter ? s < bestProbe * o.pruneBelow : s > bestProbe / o.pruneBelow);
   const results: TrialResult[] = [];
+  let running = 0;
   await pool(o.trials, o.concurrency, async (t) => {
     const probe = probes.get(t.id);
+    // Once the budget is spent, trials not yet started are left out, except that one trial
+    // always finishes (the first to reach this point; in `--auto`, the defaults').
+    const finished = results.some((r) => !r.pruned) || running > 0;
+    if (finished && (skippedIds.has(t.id) || (overBudget() && !journal?.get(t.id, 'full') && !(probe !== undefined && hopeless(probe))))) {
+      skippedIds.add(t.id);
+      stage.update(++done);
+      return;
+    }
     if (!started.has(t.id)) started.set(t.id, performance.now());
     if (probe !== undefined && hopeless(probe)) {
       results.push({ trial: t, score: probe, metrics: {}, seconds: (performance.now() - started.get(t.id)!) / 1000, pruned: true });
     } else {
-      const metrics = await run(t, t.params.maxIter ?? base.als.maxIter);
+      running++;
+      const { metrics } = await fitOnce(t, 'full', t.params.maxIter ?? base.als.maxIter).finally(() => running--);
       results.push({ trial: t, score: metrics[key(base.k)]!, metrics, seconds: (performance.now() - started.get(t.id)!) / 1000, pruned: false });
     }
     const best = results.filter((r) => !r.pruned).reduce<TrialResult | null>((b, r) => (b === null || better(r.score, b.score) ? r : b), null);
-    stage.update(++done, best ? `best ${key(base.k)} ${best.score.toFixed(4)}` : undefined);
+    stage.update(++done, best ? `best ${key(base.k)} ${best.score.toFixed(4)} (${describeTrial(best.trial)})` : undefined);
   });
   stage.done();
+  if (!results.some((r) => !r.pruned)) throw new Error('tune: no trial finished within the time budget; raise the budget or lower the trials');
   results.sort((a, b) => Number(a.pruned) - Number(b.pruned) || (higherIsBetter ? b.score - a.score : a.score - b.score) || a.trial.id - b.trial.id);
   const best = results[0]!;
   return {
@@ -108,6 +154,8 @@ export async function tune(engine: Engine, o: TuneOptions, progress: Progress): 
       validationRows: validSet!.length,
       feedback: formatFeedback(best.trial.feedback),
     },
+    resumed: journal?.resumed ?? 0,
+    skipped: skippedIds.size,
   };
 }
 

@@ -11,13 +11,14 @@ use crate::simd::Simd;
 const EPS: f32 = 1e-20;
 
 /// Updates rows `first..` of `csr` (consecutive vectors in `rows`) in place.
-/// `gram` is YᵀY of `fixed` in f32, rank × rank.
+/// `gram` is α0·YᵀY of `fixed` in f32, rank × rank.
 #[inline(always)]
 pub fn solve_rows<S: Simd>(csr: &Csr, first: usize, rows: &mut [f32], fixed: &[f32], params: &AlsParams, gram: &[f32], steps: u32) {
     let k = params.rank;
     let (mut r, mut p, mut ap) = (vec![0f32; k], vec![0f32; k], vec![0f32; k]);
     let (mut rhs, mut neg_w) = (Vec::new(), Vec::new());
-    // Entries whose weight c − 1 is zero add nothing to A·p: the CG steps skip them.
+    let a0 = params.unobserved_weight;
+    // Entries whose weight c − α0 is zero add nothing to A·p: the CG steps skip them.
     let (mut wcols, mut wvals) = (Vec::new(), Vec::new());
     for (j, x) in rows.chunks_mut(k).enumerate() {
         let (cols, vals) = csr.row(first + j);
@@ -31,16 +32,16 @@ pub fn solve_rows<S: Simd>(csr: &Csr, first: usize, rows: &mut [f32], fixed: &[f
         wvals.clear();
         for (&i, &v) in cols.iter().zip(vals) {
             let (c, pref) = params.confidence_of(v);
-            neg_w.push(1.0 - c);
+            neg_w.push(a0 - c);
             rhs.push(c * pref);
-            if c != 1.0 {
+            if c != a0 {
                 wcols.push(i);
-                wvals.push(c - 1.0);
+                wvals.push(c - a0);
             }
         }
-        let reg = super::row_reg(params, vals) as f32;
+        let reg = super::row_reg(params, vals, csr.n_cols) as f32;
 
-        // r = b − A·x, with A·x = YᵀY·x + reg·x + Σ (c−1)(y·x) y
+        // r = b − A·x, with A·x = α0·YᵀY·x + reg·x + Σ (c−α0)(y·x) y
         gram_times::<S>(gram, x, &mut r, k);
         for (rv, &xv) in r.iter_mut().zip(x.iter()) {
             *rv = -*rv - reg * xv;

@@ -3,7 +3,7 @@
 //! implicit ALS with `Solver::Cholesky`, and by fold-in.
 //!
 //! Explicit:  (Σ yᵢyᵢᵀ + reg·I) x = Σ rᵢ yᵢ
-//! Implicit:  (YᵀY + Σ (cᵢ − 1) yᵢyᵢᵀ + reg·I) x = Σ cᵢ pᵢ yᵢ
+//! Implicit:  (α0·YᵀY + Σ (cᵢ − α0) yᵢyᵢᵀ + reg·I) x = Σ cᵢ pᵢ yᵢ   (α0 = 1: Hu, Koren, Volinsky)
 
 use crate::csr::Csr;
 use crate::error::{AlsError, Result};
@@ -17,7 +17,7 @@ pub fn solve_rows(csr: &Csr, first: usize, rows: &mut [f32], fixed: &[f32], para
     let mut scratch = Scratch::new(k);
     for (j, x) in rows.chunks_mut(k).enumerate() {
         let (cols, vals) = csr.row(first + j);
-        solve_row(fixed, cols, vals, params, gram, &mut scratch, x).map_err(|e| match e {
+        solve_row(fixed, cols, vals, csr.n_cols, params, gram, &mut scratch, x).map_err(|e| match e {
             AlsError::Numerical(m) => AlsError::Numerical(format!("row {}: {m}", first + j)),
             other => other,
         })?;
@@ -37,17 +37,24 @@ impl Scratch {
     }
 }
 
-/// Solves one row exactly. A row with no entries gets the zero vector.
+/// Solves one row exactly. A row with no entries gets the zero vector. `n_cols` is the number
+/// of rows of `fixed` (for frequency-scaled regularisation).
 #[inline(always)]
-pub fn solve_row(fixed: &[f32], cols: &[u32], vals: &[f32], params: &AlsParams, gram: Option<&[f64]>, s: &mut Scratch, out: &mut [f32]) -> Result<()> {
+#[allow(clippy::too_many_arguments)]
+pub fn solve_row(fixed: &[f32], cols: &[u32], vals: &[f32], n_cols: usize, params: &AlsParams, gram: Option<&[f64]>, s: &mut Scratch, out: &mut [f32]) -> Result<()> {
     let k = params.rank;
     if cols.is_empty() {
         out.fill(0.0);
         return Ok(());
     }
     let (a, b) = (&mut s.a, &mut s.b);
+    let a0 = params.unobserved_weight as f64;
     match gram {
-        Some(g) if params.implicit_prefs => a.copy_from_slice(g),
+        Some(g) if params.implicit_prefs => {
+            for (d, &v) in a.iter_mut().zip(g) {
+                *d = a0 * v;
+            }
+        }
         _ => a.fill(0.0),
     }
     b.fill(0.0);
@@ -55,7 +62,7 @@ pub fn solve_row(fixed: &[f32], cols: &[u32], vals: &[f32], params: &AlsParams, 
         let y = &fixed[i as usize * k..(i as usize + 1) * k];
         let (w, rhs) = if params.implicit_prefs {
             let (c, p) = params.confidence_of(v);
-            ((c - 1.0) as f64, (c * p) as f64)
+            (c as f64 - a0, (c * p) as f64)
         } else {
             (1.0, v as f64)
         };
@@ -74,7 +81,7 @@ pub fn solve_row(fixed: &[f32], cols: &[u32], vals: &[f32], params: &AlsParams, 
             a[c * k + r] = a[r * k + c];
         }
     }
-    let reg = super::row_reg(params, vals);
+    let reg = super::row_reg(params, vals, n_cols);
     for r in 0..k {
         a[r * k + r] += reg;
     }

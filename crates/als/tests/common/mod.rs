@@ -6,7 +6,7 @@ use als::rng::SplitMix64;
 use als::Interactions;
 
 /// A random sparse problem: each (user, item) observed with probability `density`.
-pub fn random_problem(n_users: usize, n_items: usize, density: f64, explicit: bool, seed: u64) -> (Interactions, Vec<(u32, u32, f32)>) {
+pub fn random_problem(n_users: usize, n_items: usize, density: f64, explicit: bool, seed: u64) -> (Interactions<'static>, Vec<(u32, u32, f32)>) {
     let mut rng = SplitMix64::new(seed);
     let mut triples = Vec::new();
     for u in 0..n_users {
@@ -20,7 +20,7 @@ pub fn random_problem(n_users: usize, n_items: usize, density: f64, explicit: bo
     let us: Vec<u32> = triples.iter().map(|t| t.0).collect();
     let is: Vec<u32> = triples.iter().map(|t| t.1).collect();
     let vs: Vec<f32> = triples.iter().map(|t| t.2).collect();
-    (Interactions::from_coo(n_users, n_items, &us, &is, &vs).unwrap(), triples)
+    (Interactions::from_coo(n_users, n_items, &us, &is, &vs).unwrap().into_owned(), triples)
 }
 
 pub fn random_factors(n: usize, k: usize, seed: u64) -> Vec<f32> {
