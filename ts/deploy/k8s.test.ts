@@ -26,7 +26,7 @@ describe('Dockerfile', () => {
   });
 
   it('keeps the contract: pinned overridable bases, non-root, healthcheck, exec-form entrypoint', () => {
-    expect(dockerfile).toMatch(/^ARG RUNTIME_IMAGE=node:20[\w.-]*-bookworm-slim$/m);
+    expect(dockerfile).toMatch(/^ARG RUNTIME_IMAGE=node:24[\w.-]*-bookworm-slim$/m);
     expect(dockerfile).toMatch(/^FROM \$\{RUNTIME_IMAGE\} AS runtime$/m);
     expect(dockerfile).toMatch(/^USER 10001:10001$/m);
     expect(dockerfile).toMatch(/^HEALTHCHECK .*\n\s+CMD \["node", .*\/healthz/m);
