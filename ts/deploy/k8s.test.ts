@@ -148,7 +148,12 @@ describe.skipIf(!renderer && !inCI)('k8s overlays', () => {
     expect(ing.metadata.annotations['nginx.ingress.kubernetes.io/proxy-http-version']).toBe('1.1');
     expect(ing.metadata.annotations['nginx.ingress.kubernetes.io/backend-protocol']).toBe('HTTP');
     const svc = byKind(aks, 'Service')[0]!;
-    expect(ing.spec.rules[0].http.paths[0].backend.service).toEqual({ name: svc.metadata!.name, port: { name: svc.spec.ports[0].name } });
+    const paths = ing.spec.rules[0].http.paths;
+    for (const p of paths) expect(p.backend.service).toEqual({ name: svc.metadata!.name, port: { name: svc.spec.ports[0].name } });
+    // The ingress's matching: Exact paths, and Prefix paths by whole path elements.
+    const routed = (url: string) => paths.some((p: any) => (p.pathType === 'Exact' ? url === p.path : url === p.path.replace(/\/$/, '') || url.startsWith(p.path.endsWith('/') ? p.path : `${p.path}/`)));
+    for (const url of ['/', '/demo.js', '/demo/model.bin', '/demo/als-simd.wasm', '/v1/users/7/recommendations', '/v1/events', '/readyz', '/openapi.json']) expect(routed(url), url).toBe(true);
+    expect(routed('/metrics')).toBe(false); // scraped in-cluster, never public
     const [scrape] = parseYaml((byKind(aks, 'ConfigMap').find((c) => c.metadata?.name === 'ama-metrics-prometheus-config') as any).data['prometheus-config']) as any[];
     const job = scrape.scrape_configs.find((j: any) => j.job_name === 'recs-api');
     const pod = byKind(aks, 'Deployment')[0]!.spec.template;
