@@ -192,6 +192,17 @@ describe('CI', () => {
     expect(ci).toMatch(/^bash scripts\/validate-image\.sh$/m);
     expect(ci).toMatch(/^export KUSTOMIZE=/m);
   });
+
+  it('runs the Node the image is built on (Node 24 LTS), first on PATH, with its headers for node-gyp', () => {
+    const ci = readFileSync(join(root, '.ci', 'run'), 'utf8');
+    const version = /^NODE_VERSION=(\d+\.\d+\.\d+)$/m.exec(ci)?.[1];
+    expect(version?.split('.')[0]).toBe('24');
+    expect(dockerfile).toContain(`ARG NODE_IMAGE=node:${version}-bookworm\n`);
+    expect(dockerfile).toContain(`ARG RUNTIME_IMAGE=node:${version}-bookworm-slim\n`);
+    expect(ci).toMatch(/^export PATH="\$NODE_HOME\/bin:\$PATH" npm_config_nodedir="\$NODE_HOME"$/m);
+    const engines = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')).engines.node as string;
+    expect(engines).toBe('>=22.12 <23 || >=24');
+  });
 });
 
 describe('k8s/broken', () => {
