@@ -1,14 +1,16 @@
 # Container image of the recommendation service: one image runs serve, train, retrain, load and
 # score; the command decides. Build stage: Node 24 LTS + Rust build the native addon
 # (release), the TypeScript and both WebAssembly engines of the try-it page (SIMD and not); runtime
-# stage: slim Node 24, production dependencies only, non-root.
+# stage: slim Node 24 on Debian trixie, production dependencies only, non-root.
 # Base images are pinned by tag and overridable: --build-arg NODE_IMAGE=... RUST_IMAGE=... RUNTIME_IMAGE=...
 # WASM_TOOLCHAIN=debian (default: Debian bookworm-security's rustc-web, cargo-web, rust-web-src and
 # lld-22, std built from its sources offline) or rustup (rustup target add wasm32-unknown-unknown,
 # which downloads from static.rust-lang.org).
 ARG RUST_IMAGE=rust:1.95.0-slim-bookworm
 ARG NODE_IMAGE=node:24.22.3-bookworm
-ARG RUNTIME_IMAGE=node:24.22.3-bookworm-slim
+# The runtime is Debian trixie: uWebSockets.js's Node 24 binary (ABI 137) needs glibc ≥ 2.38, and
+# bookworm has 2.36 (what the build stage compiles runs on trixie's newer glibc).
+ARG RUNTIME_IMAGE=node:24.22.3-trixie-slim
 
 FROM ${RUST_IMAGE} AS rust
 

