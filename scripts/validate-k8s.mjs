@@ -3,7 +3,9 @@
 // the one built into kubectl, or a standalone `kustomize`), then checks every object against the Kubernetes
 // schemas — kubernetes-models (types, required fields, enums) and @kubernetes/client-node's model
 // attribute maps (unknown fields) — plus cross-field rules the API server would enforce or that we
-// rely on. No API server runs here: this is schema + rule checking, not a dry-run apply.
+// rely on, and the rules of how the deployment fits together (./k8s-deployment-rules.mjs: no SQLite
+// on a shared volume; retrain loads the served store, follows the same registry and event store).
+// No API server runs here: this is schema + rule checking, not a dry-run apply.
 // Usage: node scripts/validate-k8s.mjs [overlay dir | manifest file ...]  (default: k8s/overlays/*)
 import { spawnSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
@@ -11,6 +13,7 @@ import { join, dirname } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import * as k8s from '@kubernetes/client-node';
 import yaml from 'js-yaml';
+import { deploymentErrors } from './k8s-deployment-rules.mjs';
 
 export const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -153,7 +156,7 @@ export async function validateObjects(objs) {
     const reasons = [...await schemaErrors(obj), ...unknownFields(obj, modelClass(obj), '', []), ...crossFieldErrors(obj)];
     errors.push(...reasons.map((r) => `${id}: ${r}`));
   }
-  return [...errors, ...setErrors(objs)];
+  return [...errors, ...setErrors(objs), ...deploymentErrors(objs)];
 }
 
 export const overlays = () => readdirSync(join(root, 'k8s', 'overlays')).map((d) => join(root, 'k8s', 'overlays', d));

@@ -12,7 +12,11 @@ const SIMD_PROBE = new Uint8Array([0, 97, 115, 109, 1, 0, 0, 0, 1, 5, 1, 96, 0, 
 
 async function instantiate(url, imports) {
   const response = await fetch(url);
-  if (!response.ok) throw new Error(`could not load ${url}: HTTP ${response.status}`);
+  if (!response.ok) {
+    // The API server says why in a JSON body (e.g. the engine is not built there, and how to build it).
+    const why = await response.json().then((b) => b?.message, () => undefined);
+    throw Object.assign(new Error(`could not load ${url}: HTTP ${response.status}${why ? ` — ${why}` : ''}`), { code: 'ERR_WASM_UNAVAILABLE' });
+  }
   if (WebAssembly.instantiateStreaming && response.headers.get('content-type') === 'application/wasm') {
     return (await WebAssembly.instantiateStreaming(response, imports)).instance;
   }

@@ -1,6 +1,8 @@
 // The "try it" page's behaviour: fetch the model payload once, load the WASM engine, then keep
 // the top 10 in step with the user's picks (fold-in in the browser) and show similar items on
-// click. Nothing is sent anywhere: the only requests are the static files below.
+// click. Nothing is sent anywhere: the only requests are the static files below. Without the
+// engine (not built on the server, or a browser without WebAssembly) the page still shows the
+// model's popularity list and search, and says in the page what is missing and how to build it.
 
 import { loadAlsWasm } from './als-wasm.js';
 import { decodeDemoPayload } from './payload.js';
@@ -17,18 +19,23 @@ const $ = (id) => document.getElementById(id);
 const fold = (s) => s.normalize('NFD').replace(/[\u0300-\u036f]/g, '').toLowerCase();
 
 async function load() {
-  const [bytes, wasm] = await Promise.all([
+  const [bytes, engine] = await Promise.all([
     fetch(PAYLOAD_URL).then((r) => {
       if (!r.ok) throw new Error(`could not load ${PAYLOAD_URL}: HTTP ${r.status}`);
       return r.arrayBuffer();
     }),
-    loadAlsWasm(WASM_URLS),
+    (typeof WebAssembly === 'object' ? loadAlsWasm(WASM_URLS) : Promise.reject(new Error('this browser has no WebAssembly'))).then(
+      (wasm) => ({ wasm }),
+      (e) => ({ missing: e.message }),
+    ),
   ]);
   const model = decodeDemoPayload(new Uint8Array(bytes));
-  return { model, wasm, foldIn: wasm.foldIn(model.rank, model.itemFactors, model.abiParams), similarity: wasm.similarity(model.rank, model.itemFactors) };
+  const { wasm, missing } = engine;
+  if (!wasm) return { model, wasm: null, foldIn: null, similarity: null, missing };
+  return { model, wasm, foldIn: wasm.foldIn(model.rank, model.itemFactors, model.abiParams), similarity: wasm.similarity(model.rank, model.itemFactors), missing: null };
 }
 
-function main({ model, wasm, foldIn, similarity }) {
+function main({ model, wasm, foldIn, similarity, missing }) {
   const picks = [];
   const keys = model.titles.map(fold);
   const popRank = new Float64Array(model.nItems).fill(Infinity);
@@ -44,8 +51,10 @@ function main({ model, wasm, foldIn, similarity }) {
     const title = document.createElement('span');
     title.className = 'title';
     title.textContent = model.titles[item];
-    title.title = 'Show similar movies';
-    title.addEventListener('click', () => showSimilar(item));
+    if (similarity) {
+      title.title = 'Show similar movies';
+      title.addEventListener('click', () => showSimilar(item));
+    }
     const genres = document.createElement('span');
     genres.className = 'genres';
     genres.textContent = model.genres[item].join(' · ');
@@ -57,6 +66,7 @@ function main({ model, wasm, foldIn, similarity }) {
   }
 
   function pickButton(item) {
+    if (!foldIn) return Object.assign(document.createElement('span'), { className: 'tag' }); // nothing to pick with
     const b = document.createElement('button');
     b.className = 'add';
     b.textContent = '+ pick';
@@ -95,7 +105,7 @@ function main({ model, wasm, foldIn, similarity }) {
     if (picks.length === 0) {
       items = byPopularity.slice(0, 10);
       $('top-title').textContent = 'Popular right now';
-      $('timing').textContent = 'Pick a movie to personalise this list.';
+      $('timing').textContent = foldIn ? 'Pick a movie to personalise this list.' : 'The most popular movies of this model (personalisation needs the engine).';
     } else {
       const t = performance.now();
       const top = foldIn.recommend(picks, picks.map(() => model.likeValue), 10);
@@ -140,9 +150,14 @@ function main({ model, wasm, foldIn, similarity }) {
 
   $('search').addEventListener('input', renderResults);
   $('search').disabled = false;
-  $('status').textContent = `Model ${model.header.model.version} · ${model.nItems} movies · ${model.rank} factors · engine: WebAssembly (${wasm.kernel}) · no data leaves this page`;
+  const engine = wasm ? `engine: WebAssembly (${wasm.kernel})` : 'engine: not available, popularity list only';
+  $('status').textContent = `Model ${model.header.model.version} · ${model.nItems} movies · ${model.rank} factors · ${engine} · no data leaves this page`;
+  if (missing) {
+    $('notice').textContent = `Personalisation is off: the WebAssembly engine could not be loaded (${missing}). The list below is the model's popularity ranking.`;
+    $('notice').hidden = false;
+  }
   update();
-  document.body.dataset.ready = 'true';
+  document.body.dataset.ready = wasm ? 'true' : 'degraded';
 }
 
 load().then(main, (e) => {

@@ -1,10 +1,14 @@
-// Owns where the commands find the SQLite event store: `--events-db PATH` first, then the
-// RECS_EVENTS_DB environment variable, then each command's own default (serve: the server's
+// Owns where the commands (serve, train, retrain) find the event store. The kind is one choice:
+// `--events-store` first, then RECS_EVENTS_STORE (sqlite by default, cosmos for many writers; read by
+// ts/events/open.ts). For SQLite the file is `--events-db PATH` first, then the RECS_EVENTS_DB
+// environment variable, then each command's own default (serve: the server's
 // <models-dir>/../events.sqlite; retrain: that same file when it exists; train: none).
 
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { UsageError } from './command.js';
+import { EVENT_STORE_KINDS, eventStoreConfigFromEnv, type EventStoreConfig } from '../events/open.js';
+import { StoreConfigError } from '../store/config.js';
+import { choiceOption, UsageError } from './command.js';
 
 export const EVENTS_DB_ENV = 'RECS_EVENTS_DB';
 
@@ -24,4 +28,41 @@ export function eventsDbOption(name: string, flag: string | undefined, env: Node
   if (path === '') throw new UsageError(`${source} needs the path of a SQLite event store`);
   if (o.mustExist && !existsSync(path)) throw new UsageError(`${source}: no such event store: ${path}`);
   return path;
+}
+
+export const EVENTS_STORE_HELP = `--events-store KIND     sqlite or cosmos (default $RECS_EVENTS_STORE, else sqlite). cosmos: the events
+                          container in Azure Cosmos DB (RECS_EVENTS_COSMOS_CONTAINER, default events,
+                          partitioned by /userId) reached with the RECS_COSMOS_* settings of --store cosmos`;
+
+export interface EventStoreChoice {
+  /** The --events-store value, if given. */
+  kind: string | undefined;
+  /** The SQLite path option's name (for messages) and value, if given. */
+  name: string;
+  path: string | undefined;
+  /** The SQLite file when neither the option nor RECS_EVENTS_DB names one (undefined: no event store). */
+  fallback: string | undefined;
+  /** Refuse a named SQLite file that does not exist (a missing fallback means no event store). */
+  mustExist: boolean;
+}
+
+/**
+ * The event store a command uses, or undefined when it is SQLite and no file is named or found.
+ * A SQLite path given while the kind is cosmos is a contradiction, refused.
+ */
+export function eventStoreOption(c: EventStoreChoice, env: NodeJS.ProcessEnv): EventStoreConfig | undefined {
+  const kind = c.kind !== undefined ? choiceOption('events-store', c.kind, EVENT_STORE_KINDS, 'sqlite') : undefined;
+  try {
+    const resolved = eventStoreConfigFromEnv(kind === undefined ? env : { ...env, RECS_EVENTS_STORE: kind }, '');
+    if (resolved.kind === 'cosmos') {
+      if (c.path !== undefined) throw new UsageError(`--${c.name} names a SQLite file, but the event store is cosmos (${kind !== undefined ? '--events-store' : 'RECS_EVENTS_STORE'}); give one of them`);
+      return resolved;
+    }
+  } catch (e) {
+    if (e instanceof StoreConfigError) throw new UsageError(`event store: ${e.message}`);
+    throw e;
+  }
+  const path = eventsDbOption(c.name, c.path, env, { mustExist: c.mustExist }) ?? c.fallback;
+  if (path === undefined || (c.mustExist && c.path === undefined && !env[EVENTS_DB_ENV] && !existsSync(path))) return undefined;
+  return { kind: 'sqlite', path };
 }

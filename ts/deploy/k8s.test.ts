@@ -26,7 +26,7 @@ describe('Dockerfile', () => {
   });
 
   it('keeps the contract: pinned overridable bases, non-root, healthcheck, exec-form entrypoint', () => {
-    expect(dockerfile).toMatch(/^ARG RUNTIME_IMAGE=node:20[\w.-]*-bookworm-slim$/m);
+    expect(dockerfile).toMatch(/^ARG RUNTIME_IMAGE=node:24[\w.-]*-trixie-slim$/m); // uWS's Node 24 binary needs glibc ≥ 2.38
     expect(dockerfile).toMatch(/^FROM \$\{RUNTIME_IMAGE\} AS runtime$/m);
     expect(dockerfile).toMatch(/^USER 10001:10001$/m);
     expect(dockerfile).toMatch(/^HEALTHCHECK .*\n\s+CMD \["node", .*\/healthz/m);
@@ -61,7 +61,7 @@ describe.skipIf(!renderer && !inCI)('k8s overlays', () => {
   });
 
   it('drain: grace period exceeds preStop + shutdown deadline; probes and hardening are set', () => {
-    for (const objs of rendered.values()) {
+    for (const [name, objs] of rendered) {
       const [dep] = byKind(objs, 'Deployment');
       const pod = dep!.spec.template.spec;
       const c = pod.containers[0];
@@ -71,7 +71,8 @@ describe.skipIf(!renderer && !inCI)('k8s overlays', () => {
       expect([c.readinessProbe.httpGet.path, c.livenessProbe.httpGet.path, c.startupProbe.httpGet.path]).toEqual(['/readyz', '/healthz', '/healthz']);
       expect(c.securityContext.readOnlyRootFilesystem).toBe(true);
       expect(pod.securityContext.runAsNonRoot).toBe(true);
-      expect(objs.every((o) => o.kind === 'Namespace' || o.metadata?.namespace === 'recs')).toBe(true);
+      // The one exception: managed Prometheus reads its scrape config from kube-system.
+      expect(objs.filter((o) => o.kind !== 'Namespace' && o.metadata?.namespace !== 'recs').map((o) => `${o.kind}/${o.metadata?.namespace}/${o.metadata?.name}`)).toEqual(name === 'aks' ? ['ConfigMap/kube-system/ama-metrics-prometheus-config'] : []);
       expect(byKind(objs, 'Secret')).toEqual([]);
       const [job] = byKind(objs, 'Job');
       expect(job!.spec.completionMode).toBe('Indexed');
@@ -108,8 +109,80 @@ describe.skipIf(!renderer && !inCI)('k8s overlays', () => {
     expect(byKind(local, 'HorizontalPodAutoscaler')).toEqual([]);
     expect((byKind(local, 'ConfigMap')[0] as any).data.RECS_STORE).toBe('embedded');
     expect(byKind(aks, 'HorizontalPodAutoscaler')).toHaveLength(1);
-    expect((byKind(aks, 'ConfigMap')[0] as any).data.RECS_STORE).toBe('cosmos');
+    expect((byKind(aks, 'ConfigMap').find((c) => c.metadata?.name === 'recs-config') as any).data.RECS_STORE).toBe('cosmos');
     expect(byKind(aks, 'PersistentVolumeClaim')[0]!.spec.accessModes).toEqual(['ReadWriteMany']);
+  });
+
+  it('aks: the retrain job loads the store, follows the registry and reads the event store the Deployment reads', () => {
+    const aks = rendered.get('aks')!;
+    const config = (byKind(aks, 'ConfigMap').find((c) => c.metadata?.name === 'recs-config') as any).data;
+    const dep = byKind(aks, 'Deployment')[0]!.spec.template.spec.containers[0];
+    const cron = byKind(aks, 'CronJob')[0]!.spec.jobTemplate.spec.template.spec.containers[0];
+    // One ConfigMap feeds both; the CronJob names the store it loads explicitly, the one the servers read.
+    expect(dep.envFrom).toEqual([{ configMapRef: { name: 'recs-config' } }]);
+    expect(cron.envFrom).toEqual(dep.envFrom);
+    expect(dep.env ?? []).toEqual([]);
+    expect(cron.env ?? []).toEqual([]);
+    expect(cron.args[cron.args.indexOf('--load') + 1]).toBe(config.RECS_STORE);
+    expect(config).toMatchObject({ RECS_STORE: 'cosmos', RECS_EVENTS_STORE: 'cosmos', RECS_REGISTRY: expect.stringMatching(/^blob:\/\//) });
+    for (const c of [dep, cron]) for (const flag of ['--store', '--registry', '--events-db', '--events', '--events-store', '--no-events', '--no-load']) expect(c.args).not.toContain(flag);
+  });
+
+  it('the deployment rules catch the AKS mistakes they are for (events in SQLite on Azure Files, a retrain that loads nothing)', async () => {
+    const aks = () => structuredClone(rendered.get('aks')!);
+    const withoutEvents = aks();
+    delete (byKind(withoutEvents, 'ConfigMap').find((c) => c.metadata?.name === 'recs-config') as any).data.RECS_EVENTS_STORE;
+    const errors = (await validateObjects(withoutEvents)).join('\n');
+    expect(errors).toContain('Deployment/recs-api: the SQLite event store /data/events.sqlite is on volume data (PersistentVolumeClaim recs-models, ReadWriteMany)');
+    expect(errors).toContain('CronJob/recs-retrain: the SQLite event store /data/events.sqlite');
+    const noLoad = aks();
+    const args: string[] = byKind(noLoad, 'CronJob')[0]!.spec.jobTemplate.spec.template.spec.containers[0].args;
+    args.splice(args.indexOf('--load'), 2, '--no-load');
+    expect((await validateObjects(noLoad)).join('\n')).toContain('CronJob/recs-retrain: retrain loads no store but Deployment/recs-api serves from cosmos');
+  });
+
+  it('aks: HTTPS ingress speaking HTTP/1.1 to the pods; managed Prometheus scrapes the API pods', () => {
+    const aks = rendered.get('aks')!;
+    const [ing] = byKind(aks, 'Ingress') as any[];
+    expect(ing.spec.tls[0].hosts).toEqual([ing.spec.rules[0].host]);
+    expect(ing.metadata.annotations['nginx.ingress.kubernetes.io/proxy-http-version']).toBe('1.1');
+    expect(ing.metadata.annotations['nginx.ingress.kubernetes.io/backend-protocol']).toBe('HTTP');
+    const svc = byKind(aks, 'Service')[0]!;
+    const paths = ing.spec.rules[0].http.paths;
+    for (const p of paths) expect(p.backend.service).toEqual({ name: svc.metadata!.name, port: { name: svc.spec.ports[0].name } });
+    // The ingress's matching: Exact paths, and Prefix paths by whole path elements.
+    const routed = (url: string) => paths.some((p: any) => (p.pathType === 'Exact' ? url === p.path : url === p.path.replace(/\/$/, '') || url.startsWith(p.path.endsWith('/') ? p.path : `${p.path}/`)));
+    for (const url of ['/', '/demo.js', '/demo/model.bin', '/demo/als-simd.wasm', '/v1/users/7/recommendations', '/v1/events', '/readyz', '/openapi.json']) expect(routed(url), url).toBe(true);
+    expect(routed('/metrics')).toBe(false); // scraped in-cluster, never public
+    const [scrape] = parseYaml((byKind(aks, 'ConfigMap').find((c) => c.metadata?.name === 'ama-metrics-prometheus-config') as any).data['prometheus-config']) as any[];
+    const job = scrape.scrape_configs.find((j: any) => j.job_name === 'recs-api');
+    const pod = byKind(aks, 'Deployment')[0]!.spec.template;
+    const meta: Record<string, string> = {
+      __meta_kubernetes_namespace: 'recs',
+      ...Object.fromEntries(Object.entries(pod.metadata.labels).map(([k, v]) => [`__meta_kubernetes_pod_label_${k.replace(/[^a-zA-Z0-9_]/g, '_')}`, String(v)])),
+      ...Object.fromEntries(Object.entries(pod.metadata.annotations).map(([k, v]) => [`__meta_kubernetes_pod_annotation_${k.replace(/[^a-zA-Z0-9_]/g, '_')}`, String(v)])),
+    };
+    // Prometheus' keep rules (anchored regexes over the joined source labels) select the API pods.
+    for (const r of job.relabel_configs.filter((x: any) => x.action === 'keep')) expect(new RegExp(`^(?:${r.regex})$`).test(r.source_labels.map((l: string) => meta[l] ?? '').join(';'))).toBe(true);
+    expect(job.kubernetes_sd_configs[0].namespaces.names).toEqual(['recs']);
+    expect(job.relabel_configs.map((r: any) => r.target_label)).toEqual(expect.arrayContaining(['namespace', 'pod', '__address__', '__metrics_path__']));
+  });
+});
+
+describe('Grafana dashboard (k8s/monitoring/grafana-dashboard.json)', () => {
+  const dash = JSON.parse(readFileSync(join(root, 'k8s', 'monitoring', 'grafana-dashboard.json'), 'utf8'));
+  const exprs: string[] = dash.panels.flatMap((p: any) => (p.targets ?? []).map((t: any) => t.expr));
+
+  it('charts request rate, p50/p99, fallback and degraded rates, fold-in lag and the model version', () => {
+    const titles = dash.panels.map((p: any) => p.title).join(' | ');
+    for (const t of ['Requests/s', 'p50', 'p99', 'Fallback', 'Degraded', 'Fold-in lag', 'Model version']) expect(titles).toContain(t);
+  });
+
+  it('queries only series the server exports', () => {
+    const exported = new Set([...readFileSync(join(root, 'ts', 'serve', 'metrics.ts'), 'utf8').matchAll(/(recs_[a-z_]+)/g)].map((m) => m[1]!));
+    const used = new Set(exprs.flatMap((e) => [...e.matchAll(/\b(recs_[a-z_]+)/g)].map((m) => m[1]!)));
+    expect(used.size).toBeGreaterThan(5);
+    for (const m of used) expect(exported.has(m) || exported.has(m.replace(/_(bucket|count|sum)$/, '')), m).toBe(true);
   });
 });
 
@@ -119,14 +192,26 @@ describe('CI', () => {
     expect(ci).toMatch(/^bash scripts\/validate-image\.sh$/m);
     expect(ci).toMatch(/^export KUSTOMIZE=/m);
   });
+
+  it('runs the Node the image is built on (Node 24 LTS; Node 22 where glibc is older than 2.38), first on PATH, with its headers for node-gyp', () => {
+    const ci = readFileSync(join(root, '.ci', 'run'), 'utf8');
+    const version = /^NODE_LTS=(\d+\.\d+\.\d+)$/m.exec(ci)?.[1];
+    expect(version?.split('.')[0]).toBe('24');
+    expect(/^NODE_FALLBACK=(\d+)\./m.exec(ci)?.[1]).toBe('22'); // machines with glibc < 2.38
+    expect(dockerfile).toContain(`ARG NODE_IMAGE=node:${version}-bookworm\n`);
+    expect(dockerfile).toContain(`ARG RUNTIME_IMAGE=node:${version}-trixie-slim\n`);
+    expect(ci).toMatch(/^export PATH="\$NODE_HOME\/bin:\$PATH" npm_config_nodedir="\$NODE_HOME"$/m);
+    const engines = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')).engines.node as string;
+    expect(engines).toBe('>=22.12 <23 || >=24');
+  });
 });
 
 describe('k8s/broken', () => {
   const dir = join(root, 'k8s', 'broken');
   const files = readdirSync(dir).filter((f) => f.endsWith('.yaml'));
 
-  it('covers wrong type, unknown field, missing required field, selector mismatch', () => {
-    expect(files).toEqual(expect.arrayContaining(['wrong-type.yaml', 'unknown-field.yaml', 'missing-required.yaml', 'selector-mismatch.yaml', 'shards-mismatch.yaml']));
+  it('covers wrong type, unknown field, missing required field, selector mismatch, the deployment rules', () => {
+    expect(files).toEqual(expect.arrayContaining(['wrong-type.yaml', 'unknown-field.yaml', 'missing-required.yaml', 'selector-mismatch.yaml', 'shards-mismatch.yaml', 'sqlite-on-shared-volume.yaml', 'retrain-loads-no-store.yaml', 'retrain-other-event-store.yaml']));
   });
 
   it.each(files)('rejects %s for its stated reason', async (file) => {

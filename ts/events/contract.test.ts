@@ -6,7 +6,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { openEventStore } from '../serve/event-store.js';
+import { openEventStore } from './open.js';
 import type { CosmosConnection } from '../store/cosmos-client.js';
 import { startThrottleProxy } from '../store/testing/cosmos-server.js';
 import { useCosmos } from '../store/testing/use-cosmos.js';

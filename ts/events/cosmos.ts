@@ -27,7 +27,7 @@ import { byTime, ERASED_ID, fromDoc, toDoc, type ErasedDoc, type EventDoc } from
 import type { AppendResult, EventStore, TrackedEvent } from './types.js';
 
 export interface CosmosEventStoreOptions {
-  /** The events container, partitioned by /userId (see ensureEventsContainer in ts/serve/event-store.ts). */
+  /** The events container, partitioned by /userId (see openEventStore in ./open.ts). */
   container: Container;
   /** Writes in flight per append (default 32). */
   concurrency?: number;

@@ -5,6 +5,7 @@ export type * from './types.js';
 export { EVENT_TYPES } from './types.js';
 export { SqliteEventStore } from './sqlite.js';
 export { CosmosEventStore, type CosmosEventStoreOptions } from './cosmos.js';
+export { describeEventStore, EVENT_STORE_KINDS, eventStoreConfigFromEnv, eventStoreKindFromEnv, openEventStore, withEventStore, type EventStoreConfig, type EventStoreKind } from './open.js';
 export { eventDocId, PARTITION_KEY as EVENTS_PARTITION_KEY } from './cosmos-docs.js';
 export { DEFAULT_WEIGHTS, MAX_BATCH, validateEvents, type EventError, type EventWeights } from './validate.js';
 export { foldInUser, interactions, type FoldInResult } from './foldin.js';

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { StoreConfigError } from '../store/config.js';
 import { useCosmos } from '../store/testing/use-cosmos.js';
-import { eventStoreConfigFromEnv, openEventStore } from './event-store.js';
+import { eventStoreConfigFromEnv, openEventStore } from '../events/open.js';
 import { startServer } from './server.js';
 import { capturedLogger, fixtureRegistry, getJson } from './testing/fixtures.js';
 

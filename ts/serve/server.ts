@@ -32,7 +32,7 @@ import { usersRoute } from './routes/users.js';
 import { Personalizer } from './personal.js';
 import { embeddedStoreFactory, type StoreFactory } from './serving-model.js';
 import { ErasedUsers } from './erasure.js';
-import { eventStoreConfigFromEnv, openEventStore } from './event-store.js';
+import { eventStoreConfigFromEnv, openEventStore, type EventStoreConfig } from '../events/open.js';
 import { loadUws, type us_listen_socket } from './uws.js';
 import { cacheStatsOf } from '../store/cached.js';
 
@@ -74,11 +74,15 @@ export interface ServerOptions {
   createStore?: StoreFactory;
   /** 'worker' (default when built) or 'inline' model loading. */
   loadMode?: LoadMode;
+  /** Where the try-it page's WebAssembly engine is (default <repo>/native). */
+  wasmDir?: string;
   /** The OpenAPI file served at /openapi.json (default <repo>/openapi.json). */
   openapiPath?: string;
   /** The SQLite event store (default <modelsDir>/../events.sqlite). */
   eventsDb?: string;
-  /** An open event store to use (closed with the server); default: the one RECS_EVENTS_STORE names (./event-store.ts). */
+  /** The event store to open (the CLI's choice: ts/cli/events-db.ts); default: RECS_EVENTS_STORE and eventsDb. */
+  eventStoreConfig?: EventStoreConfig;
+  /** An open event store to use (closed with the server); default: the one RECS_EVENTS_STORE names (ts/events/open.ts). */
   eventStore?: EventStore;
   /** Implicit weight per event type (default click 1, view 0.5, purchase 3, like 2). */
   eventWeights?: Partial<EventWeights>;
@@ -124,7 +128,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   const metrics = new Metrics();
   const limits: Limits = { ...DEFAULT_LIMITS, ...options.limits };
   const registry = new LocalRegistry(options.modelsDir);
-  const events = options.eventStore ?? (await openEventStore(eventStoreConfigFromEnv(process.env, options.eventsDb ?? join(options.modelsDir, '..', 'events.sqlite'))));
+  const events = options.eventStore ?? (await openEventStore(options.eventStoreConfig ?? eventStoreConfigFromEnv(process.env, options.eventsDb ?? join(options.modelsDir, '..', 'events.sqlite'))));
   const erased = await ErasedUsers.load(events).catch(async (e: unknown) => {
     await events.close();
     throw e;
@@ -153,7 +157,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   const ctx: ServeContext = { models, metrics, log, limits, storeTimeoutMs: options.storeTimeoutMs ?? 250, draining: () => draining, overlay: personal };
   const app = uws.App();
   const front = new HttpFront(app, { log, metrics, auth, maxBodyBytes: options.maxBodyBytes ?? 4096, draining: () => draining });
-  for (const r of [recommendationsRoute(ctx), similarRoute(ctx), ...healthRoutes(ctx), metricsRoute(ctx, options.protectMetrics ?? false), openapi, ...demoRoutes(ctx)]) front.get(r);
+  for (const r of [recommendationsRoute(ctx), similarRoute(ctx), ...healthRoutes(ctx), metricsRoute(ctx, options.protectMetrics ?? false), openapi, ...demoRoutes(ctx, options.wasmDir)]) front.get(r);
   front.post(eventsRoute(ctx, events, personal, options.eventWeights)).del(usersRoute(ctx, personal));
   front.notFound();
 

@@ -74,7 +74,27 @@ describe('recs retrain --load', () => {
     vi.stubEnv('RECS_COSMOS_ENDPOINT', '');
     await expect(retrainCommand.run(['--load', 'cosmos'])).rejects.toThrow(/RECS_COSMOS_ENDPOINT/);
     await expect(retrainCommand.run(['--no-activate'])).rejects.toBeInstanceOf(UsageError);
+    await expect(retrainCommand.run(['--load', 'redis', '--no-load'])).rejects.toThrow(new UsageError('--load and --no-load contradict each other'));
+    await expect(retrainCommand.run(['--no-events', '--events-store', 'sqlite'])).rejects.toThrow(new UsageError('--no-events and --events-store contradict each other'));
   });
+
+  it('loads the serving store RECS_STORE names without --load; --no-load skips it', async () => {
+    const d = ratings();
+    vi.stubEnv('RECS_STORE', 'redis');
+    vi.stubEnv('RECS_REDIS_URL', redis.url);
+    vi.stubEnv('RECS_REDIS_PREFIX', 'retraindefault');
+    const args = ['--file', d.file, '--rank', '8', '--maxIter', '5', '--beyond', 'none', '--tolerance', '0.05', '--json'];
+    const skipped = await runJson([...args, '--models-dir', join(d.dir, 'skip'), '--no-load']);
+    expect(skipped.load).toBeUndefined();
+    const r = await runJson([...args, '--models-dir', join(d.dir, 'models')]);
+    expect(r).toMatchObject({ action: 'trained', active: r.version, load: { store: 'redis', version: r.version, users: 40 } });
+    const c = new Redis(redis.url);
+    try {
+      expect(await c.get(redisKeys('retraindefault').active)).toBe(r.version);
+    } finally {
+      c.disconnect();
+    }
+  }, 60_000);
 });
 
 describe('recs retrain on a blob registry', () => {

@@ -5,7 +5,7 @@
 import { parseArgs } from 'node:util';
 import { choiceOption, numberOption, type Command } from '../command.js';
 import { closeOnSignals, LOG_LEVELS, startServer } from '../../serve/index.js';
-import { eventsDbOption } from '../events-db.js';
+import { defaultEventsDb, EVENTS_STORE_HELP, eventStoreOption } from '../events-db.js';
 import { STORE_KINDS, storeConfigFromEnv, storeFactory } from '../../store/config.js';
 import { openBlobStore, REGISTRY_HELP, registryFromEnv } from '../../model/registry/config.js';
 
@@ -19,9 +19,9 @@ Options:
                           a corrupt one is refused and the current one keeps serving.
   --events-db PATH        the SQLite event store of POST /v1/events, fold-in and erasure (default
                           $RECS_EVENTS_DB, else <models-dir>/../events.sqlite; created if missing).
-                          RECS_EVENTS_STORE=cosmos keeps events in Azure Cosmos DB instead: a container
-                          partitioned by /userId (RECS_EVENTS_COSMOS_CONTAINER, default events; created
-                          if missing) reached with the RECS_COSMOS_* settings of --store cosmos.
+  ${EVENTS_STORE_HELP};
+                          cosmos keeps events in Azure Cosmos DB instead, for many replicas and jobs
+                          (the container is created if missing where the credentials allow it).
   --port N                TCP port (default $PORT, else 8080; 0 picks a free port, logged at start-up)
   --host ADDR             address to listen on (default 127.0.0.1: this machine only; use 0.0.0.0 in a
                           container or to serve other machines)
@@ -77,6 +77,7 @@ export const serveCommand: Command = {
         'reload-interval': { type: 'string' },
         store: { type: 'string' },
         'events-db': { type: 'string' },
+        'events-store': { type: 'string' },
         registry: { type: 'string' },
         'registry-interval': { type: 'string' },
       },
@@ -90,12 +91,13 @@ export const serveCommand: Command = {
     const storeConfig = storeConfigFromEnv(env, values.store !== undefined ? { kind: choiceOption('store', values.store, STORE_KINDS, 'embedded') } : {});
     const registry = registryFromEnv(values.registry, env);
     const registryPoll = numberOption('registry-interval', values['registry-interval'], 10, { min: 0.05, max: 3600 });
-    const eventsDb = eventsDbOption('events-db', values['events-db'], env, { mustExist: false });
+    const modelsDir = values['models-dir'] ?? './models';
+    const eventStoreConfig = eventStoreOption({ kind: values['events-store'], name: 'events-db', path: values['events-db'], fallback: defaultEventsDb(modelsDir), mustExist: false }, env)!;
     const server = await startServer({
       createStore: storeFactory(storeConfig),
       storeTimeoutMs: storeConfig.timeoutMs,
-      modelsDir: values['models-dir'] ?? './models',
-      ...(eventsDb !== undefined && { eventsDb }),
+      modelsDir,
+      eventStoreConfig,
       host: values.host ?? '127.0.0.1',
       port,
       ...(env['RECS_API_KEYS'] !== undefined && { apiKeys: env['RECS_API_KEYS'] }),

@@ -13,7 +13,7 @@ import { choiceOption, numberOption, UsageError, type Command } from '../command
 import { createProgress } from '../progress.js';
 import { storeConfigFromEnv, StoreConfigError } from '../../store/config.js';
 import { metricsTable } from '../metrics-table.js';
-import { eventsDbOption } from '../events-db.js';
+import { defaultEventsDb, EVENTS_DB_ENV, EVENTS_STORE_HELP, eventStoreOption } from '../events-db.js';
 import { REGISTRY_HELP, registryFromEnv, type RegistryLocation } from '../../model/registry/config.js';
 import { openRegistry } from '../../model/registry/open.js';
 import { AUTO_DEFAULTS, autoTune, type AutoOptions } from '../../model/tune/auto.js';
@@ -60,8 +60,11 @@ Data:
                           and items included; the data rows of users erased with DELETE /v1/users/{id}
                           are left out (only events sent after the erasure remain). Counts go to the
                           manifest's data.events.
-  --events-db PATH        the same as --events (train merges events only when given one of them;
-                          $RECS_EVENTS_DB is read by "recs serve" and "recs retrain", not here).
+  --events-db PATH        the same as --events (train merges events only when given one of them or
+                          --events-store; $RECS_EVENTS_DB is read by "recs serve" and "recs retrain", not here).
+  ${EVENTS_STORE_HELP}.
+                          Given, train merges that store's events (sqlite: --events-db, else the
+                          server's default <models-dir>/../events.sqlite).
 
 Preparation:
   --min-user-count N      drop users with fewer interactions (one pass, items first, then users)
@@ -157,7 +160,7 @@ function parseTrainArgs(argv: string[]) {
 }
 
 /** Options only `train` takes (not `tune` or `retrain`). */
-const TRAIN_ONLY_OPTIONS = { auto: { type: 'boolean' }, 'auto-trials': { type: 'string' }, 'auto-budget': { type: 'string' }, gate: { type: 'boolean' }, tolerance: { type: 'string' }, events: { type: 'string' }, 'events-db': { type: 'string' }, load: { type: 'string' }, registry: { type: 'string' } } as const;
+const TRAIN_ONLY_OPTIONS = { auto: { type: 'boolean' }, 'auto-trials': { type: 'string' }, 'auto-budget': { type: 'string' }, gate: { type: 'boolean' }, tolerance: { type: 'string' }, events: { type: 'string' }, 'events-db': { type: 'string' }, 'events-store': { type: 'string' }, load: { type: 'string' }, registry: { type: 'string' } } as const;
 
 function parse(argv: string[]): TrainOptions & { json: boolean; quiet: boolean; registry: RegistryLocation; auto?: Omit<AutoOptions, 'concurrency'> } {
   const { values } = parseArgs({ args: argv, strict: true, options: { ...TRAIN_OPTIONS, ...TRAIN_ONLY_OPTIONS } });
@@ -171,9 +174,14 @@ function parse(argv: string[]): TrainOptions & { json: boolean; quiet: boolean; 
     };
   } else if (values['auto-trials'] !== undefined || values['auto-budget'] !== undefined) throw new UsageError('--auto-trials and --auto-budget go with --auto');
   if (values.events !== undefined && values['events-db'] !== undefined && values.events !== values['events-db']) throw new UsageError('--events and --events-db name different event stores; give one');
-  if (o.dataset.kind === 'file' && o.dataset.testPath !== undefined && (values.events ?? values['events-db']) !== undefined) throw new UsageError('--events merges into the data to split: it cannot go with --test-file');
-  const events = eventsDbOption(values.events !== undefined ? 'events' : 'events-db', values.events ?? values['events-db'], {}, { mustExist: true });
-  if (events !== undefined) o.events = events;
+  if (o.dataset.kind === 'file' && o.dataset.testPath !== undefined && (values.events ?? values['events-db'] ?? values['events-store']) !== undefined) throw new UsageError('--events merges into the data to split: it cannot go with --test-file');
+  const path = values.events ?? values['events-db'];
+  if (path !== undefined || values['events-store'] !== undefined) {
+    const fallback = defaultEventsDb(o.modelsDir);
+    const events = eventStoreOption({ kind: values['events-store'], name: values.events !== undefined ? 'events' : 'events-db', path, fallback, mustExist: true }, { ...process.env, [EVENTS_DB_ENV]: undefined });
+    if (events === undefined) throw new UsageError(`--events-store sqlite: no event store at ${fallback}; name one with --events-db PATH`);
+    o.events = events;
+  }
   if (values.load !== undefined) {
     const store = choiceOption('load', values.load, ['redis', 'cosmos'] as const, 'redis');
     if (!o.activate) throw new UsageError('--load serves the new version: it cannot go with --no-activate');

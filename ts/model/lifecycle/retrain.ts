@@ -13,7 +13,7 @@ import type { Engine } from '../../engine/index.js';
 import { tableOfArtifact } from '../../store/load-table.js';
 import { readArtifact } from '../artifact.js';
 import { fingerprint, type Manifest } from '../manifest.js';
-import { mergeEvents } from '../pipeline/events-source.js';
+import { mergeConfiguredEvents } from '../pipeline/events-source.js';
 import { formatFeedback } from '../pipeline/feedback.js';
 import type { TrainOptions } from '../pipeline/options.js';
 import type { Progress } from '../pipeline/progress.js';
@@ -88,7 +88,7 @@ async function gateLoadPromote(registry: LocalRegistry, v: string, o: TrainOptio
 /** The fingerprint `train` would record for these options' data (same load and preparation). */
 async function dataFingerprint(engine: Engine, o: TrainOptions, progress: Progress): Promise<string> {
   const loaded = await loadSource(o.dataset, engine, o, progress);
-  const ratings = o.events === undefined ? loaded.ratings : (await mergeEvents(loaded.ratings, o.events)).dataset;
+  const ratings = o.events === undefined ? loaded.ratings : (await mergeConfiguredEvents(loaded.ratings, o.events)).dataset;
   const { dataset: all } = prepare(ratings, {
     dedupe: o.prepare.dedupe,
     ...(o.prepare.minUserCount || o.prepare.minItemCount ? { minCounts: { users: o.prepare.minUserCount || 1, items: o.prepare.minItemCount || 1 } } : {}),

@@ -1,14 +1,17 @@
-// `train --events`: events merged into the data, erased users left out.
+// `train --events`: events merged into the data, erased users left out; the same merge from the
+// Cosmos DB event store (the test double) as from SQLite.
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { datasetFromRows, prepare } from '../../data/index.js';
 import { loadEngine } from '../../engine/index.js';
+import { eventStoreConfigFromEnv, withEventStore } from '../../events/open.js';
 import { SqliteEventStore } from '../../events/sqlite.js';
 import type { EventType, TrackedEvent } from '../../events/types.js';
+import { useCosmos } from '../../store/testing/use-cosmos.js';
 import { readArtifact } from '../artifact.js';
-import { mergeEvents } from './events-source.js';
+import { mergeConfiguredEvents, mergeEvents } from './events-source.js';
 import { DEFAULT_OPTIONS, type TrainOptions } from './options.js';
 import { silentProgress } from './progress.js';
 import { train } from './train.js';
@@ -53,7 +56,7 @@ describe('mergeEvents', () => {
       ],
       ['gone'],
     );
-    const { dataset, stats } = await mergeEvents(base, path);
+    const { dataset, stats } = await mergeConfiguredEvents(base, { kind: 'sqlite', path });
     expect(stats).toMatchObject({ events: 6, rows: 3, eventUsers: 2, newUsers: 1, erasedUsers: 1, erasedUsersExcluded: 1, baseRowsExcluded: 2, timestampUnit: 's' });
     const { dataset: all } = prepare(dataset, { dedupe: true });
     const rows = Array.from({ length: all.length }, (_, r) => [all.userIds[all.users[r]!], all.itemIds[all.items[r]!], all.ratings[r]]);
@@ -65,6 +68,40 @@ describe('mergeEvents', () => {
     ]);
     expect(all.userIds).not.toContain('gone');
     expect(all.itemIds).not.toContain('i3');
+  });
+});
+
+describe('mergeEvents from the Cosmos DB event store', () => {
+  const cosmos = useCosmos();
+  it('merges exactly what the same events and erasures in SQLite merge to', async () => {
+    // A fresh base for each merge: the merge grows the base's id maps.
+    const base = () =>
+      datasetFromRows([
+        ['u1', 'i1', 2, T0 / 1000 - 100],
+        ['u2', 'i1', 4, T0 / 1000 - 100],
+        ['gone', 'i3', 5, T0 / 1000 - 100],
+      ]);
+    const events = [ev('a', 'u1', 'i1', 'rating', 3, T0), ev('b', 'u1', 'i2', 'click', 1, T0 + 1), ev('c', 'new', 'i9', 'like', 2, T0 + 2), ev('d', 'u2', 'i3', 'view', 0.5, T0 + 3), ev('e', 'gone', 'i1', 'click', 1, T0)];
+    const cfg = eventStoreConfigFromEnv({ RECS_EVENTS_STORE: 'cosmos', RECS_COSMOS_ENDPOINT: cosmos.server.endpoint, RECS_COSMOS_KEY: 'test-key', RECS_EVENTS_COSMOS_CONTAINER: 'merge-events' }, '');
+    await withEventStore(
+      cfg,
+      async (s) => {
+        await s.append(events);
+        await s.deleteUser('gone');
+        await s.append([ev('f', 'gone', 'i2', 'click', 1, T0 + 9)]); // sent after the erasure: kept
+      },
+      { agent: cosmos.server.agent },
+    );
+    const fromCosmos = await mergeConfiguredEvents(base(), cfg, { agent: cosmos.server.agent });
+    const path = await eventStore(events, ['gone']);
+    const sqlite = new SqliteEventStore(path);
+    stores.push(sqlite);
+    await sqlite.append([ev('f', 'gone', 'i2', 'click', 1, T0 + 9)]);
+    const fromSqlite = await mergeEvents(base(), sqlite, path);
+    const rows = (d: ReturnType<typeof base>) => Array.from({ length: d.length }, (_, r) => [d.userIds[d.users[r]!], d.itemIds[d.items[r]!], d.ratings[r], d.timestamps[r]].join()).sort();
+    expect(rows(fromCosmos.dataset)).toEqual(rows(fromSqlite.dataset));
+    expect({ ...fromCosmos.stats, store: '' }).toEqual({ ...fromSqlite.stats, store: '' });
+    expect(fromCosmos.stats).toMatchObject({ store: `cosmos ${cosmos.server.endpoint} recs/merge-events`, events: 5, eventUsers: 4, newUsers: 1, erasedUsers: 1, baseRowsExcluded: 1 });
   });
 });
 
@@ -87,7 +124,7 @@ describe('train --events', () => {
       beyondAccuracy: 'none',
       depth: 5,
       modelsDir: join(dir, 'models'),
-      events,
+      events: { kind: 'sqlite', path: events },
     };
     const r = await train(loadEngine(), o, silentProgress);
     const a = readArtifact(r.dir);

@@ -1,4 +1,5 @@
-// Owns merging a SQLite event store into the training data (`train --events PATH`): the base rows of
+// Owns merging an event store (SQLite or Cosmos DB, opened by the caller: ts/events/open.ts) into the
+// training data (`train --events PATH`, `retrain`): the base rows of
 // users erased with DELETE /v1/users/{id} are dropped, and each stored (user, item) pair of events
 // becomes one row appended through the dataset's id maps (new users and items get new indices). A
 // pair's value follows ts/events/foldin.ts (the latest rating when the item was rated, else the sum
@@ -11,13 +12,14 @@
 // Events still stored for an erased user were sent after the erasure (deleteUser removes the rest),
 // so they are kept; only the base data's rows from before the erasure are dropped.
 
+import type { Agent } from 'node:https';
 import { DatasetBuilder, type Dataset } from '../../data/index.js';
 import { interactions } from '../../events/foldin.js';
-import { SqliteEventStore } from '../../events/sqlite.js';
-import type { TrackedEvent } from '../../events/types.js';
+import { describeEventStore, withEventStore, type EventStoreConfig } from '../../events/open.js';
+import type { EventStore, TrackedEvent } from '../../events/types.js';
 
 export interface EventsMergeStats {
-  /** The event store's path. */
+  /** Where the event store is: its SQLite path, or the Cosmos DB account, database and container. */
   store: string;
   /** Events read from the store. */
   events: number;
@@ -37,18 +39,12 @@ export interface EventsMergeStats {
   timestampUnit: 's' | 'ms';
 }
 
-/** The base data with erased users' rows dropped and the store's events appended. */
-export async function mergeEvents(base: Dataset, path: string): Promise<{ dataset: Dataset; stats: EventsMergeStats }> {
-  const store = new SqliteEventStore(path);
-  try {
-    return mergeFromStore(base, store);
-  } finally {
-    await store.close();
-  }
-}
+/** What the merge reads: the erased users, then every event grouped by user. */
+export type EventsToMerge = Pick<EventStore, 'erased' | 'all'>;
 
-export function mergeFromStore(base: Dataset, store: Pick<SqliteEventStore, 'scan' | 'erasedUsers' | 'path'>): { dataset: Dataset; stats: EventsMergeStats } {
-  const erased = store.erasedUsers();
+/** The base data with erased users' rows dropped and the store's events appended; `where` names the store. */
+export async function mergeEvents(base: Dataset, store: EventsToMerge, where: string): Promise<{ dataset: Dataset; stats: EventsMergeStats }> {
+  const erased = await store.erased();
   const baseUsers = base.userIds.length;
   const drop = new Uint8Array(baseUsers);
   let erasedUsersExcluded = 0;
@@ -104,7 +100,7 @@ export function mergeFromStore(base: Dataset, store: Pick<SqliteEventStore, 'sca
       rows++;
     }
   };
-  for (const e of store.scan()) {
+  for await (const e of store.all()) {
     events++;
     if (e.userId !== current) {
       flush();
@@ -117,6 +113,11 @@ export function mergeFromStore(base: Dataset, store: Pick<SqliteEventStore, 'sca
 
   return {
     dataset: b.build(),
-    stats: { store: store.path, events, rows, eventUsers, newUsers, erasedUsers: erased.size, erasedUsersExcluded, baseRowsExcluded, timestampUnit },
+    stats: { store: where, events, rows, eventUsers, newUsers, erasedUsers: erased.size, erasedUsersExcluded, baseRowsExcluded, timestampUnit },
   };
+}
+
+/** `mergeEvents` on the configured event store (opened for the merge, then closed). */
+export function mergeConfiguredEvents(base: Dataset, cfg: EventStoreConfig, extra: { agent?: Agent } = {}): Promise<{ dataset: Dataset; stats: EventsMergeStats }> {
+  return withEventStore(cfg, (store) => mergeEvents(base, store, describeEventStore(cfg)), extra);
 }

@@ -3,6 +3,7 @@
 
 import type { AlsParams } from '../../engine/index.js';
 import type { ColumnSpec, MovieLensSize } from '../../data/index.js';
+import type { EventStoreConfig } from '../../events/open.js';
 import type { FeedbackTransform } from './feedback.js';
 import type { StoreLoadOptions } from './store-load.js';
 
@@ -58,10 +59,10 @@ export interface TrainOptions {
    */
   gate?: { tolerance: number };
   /**
-   * A SQLite event store (the server's events file) merged into the data before preparation; its
-   * erased users are left out of the base data (see events-source.ts).
+   * The event store (the server's SQLite file, or its Cosmos DB container) merged into the data
+   * before preparation; its erased users are left out of the base data (see events-source.ts).
    */
-  events?: string;
+  events?: EventStoreConfig;
   /**
    * After writing and activating the artifact, bulk-load its top-k table into Redis or Cosmos DB
    * (skipped when the version was not activated, e.g. refused by the gate).

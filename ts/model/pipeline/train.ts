@@ -15,7 +15,7 @@ import { fingerprint, newVersion, type Manifest } from '../manifest.js';
 import { LocalRegistry } from '../registry.js';
 import { renderReport } from '../report/html.js';
 import { evaluateModel, type Segments } from './evaluate.js';
-import { mergeEvents, type EventsMergeStats } from './events-source.js';
+import { mergeConfiguredEvents, type EventsMergeStats } from './events-source.js';
 import { feedbackValues, formatFeedback } from './feedback.js';
 import type { TrainOptions } from './options.js';
 import type { Progress } from './progress.js';
@@ -51,7 +51,7 @@ export async function train(engine: Engine, o: TrainOptions, progress: Progress)
   let events: EventsMergeStats | null = null;
   if (o.events !== undefined) {
     const stage = progress.stage('events', null);
-    ({ dataset: ratings, stats: events } = await time('events', () => mergeEvents(loaded.ratings, o.events!)));
+    ({ dataset: ratings, stats: events } = await time('events', () => mergeConfiguredEvents(loaded.ratings, o.events!)));
     stage.done(`${events.rows} rows from ${events.events} events (${events.newUsers} new users), ${events.erasedUsersExcluded} erased users left out`);
   }
   const missingRatings =

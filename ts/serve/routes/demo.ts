@@ -3,6 +3,8 @@
 // titles, genres, popularity, item factors, fold-in parameters). The browser folds picks in
 // locally; nothing is sent back. Open (no API key): it exposes item factors, not user data.
 // The payload is built from the artifact on first request for a version and kept for it.
+// Without the WASM engine (a machine or image built without a WebAssembly toolchain) the page still
+// shows the popularity list and says in the page what is missing; the server logs it at start-up.
 
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -12,15 +14,18 @@ import { encodeDemoPayload } from '../../model/demo-payload.js';
 import type { ServeContext } from '../context.js';
 import type { Reply, RouteSpec } from '../http.js';
 
-export function demoRoutes(ctx: ServeContext): RouteSpec[] {
+/** `wasmDir`: where the built engine is (default <repo>/native, where `pnpm build:wasm` writes it). */
+export function demoRoutes(ctx: ServeContext, wasmDir = join(repoRoot(), 'native')): RouteSpec[] {
   const root = repoRoot();
   const files = new Map<string, string>();
   for (const name of PAGE_FILES) files.set(name, join(root, 'web', name));
-  for (const [path, built] of Object.entries(WASM_PATHS)) files.set(path, join(root, 'native', built));
+  for (const [path, built] of Object.entries(WASM_PATHS)) files.set(path, join(wasmDir, built));
+  const missing = Object.values(WASM_PATHS).map((built) => join(wasmDir, built)).filter((f) => !existsSync(f));
+  if (missing.length > 0) ctx.log.warn({ missing }, `try-it page without its WebAssembly engine: ${WASM_MISSING}`);
   const cache = new Map<string, Buffer>();
   const staticFile = (path: string): Reply => {
     const file = files.get(path)!;
-    if (!existsSync(file)) return notFound(`${path} is not built on this server (run \`pnpm build:wasm\`)`);
+    if (!existsSync(file)) return notFound(path in WASM_PATHS ? `${path} is not built on this server: ${WASM_MISSING}` : `${path} is missing on this server`);
     let body = cache.get(file);
     if (!body) cache.set(file, (body = readFileSync(file)));
     return { status: 200, body, type: contentType(path), headers: { 'cache-control': 'no-cache' } };
@@ -43,6 +48,10 @@ export function demoRoutes(ctx: ServeContext): RouteSpec[] {
   for (const path of files.keys()) routes.push({ pattern: `/${path}`, label: `/${path}`, auth: false, handler: () => staticFile(path) });
   return routes;
 }
+
+/** What a missing engine means and how to build it (the start-up log and the page say it). */
+export const WASM_MISSING =
+  'the page shows the popularity list only (picking movies needs the engine). Build it with `pnpm build:wasm` on a machine with a WebAssembly toolchain: rustup target add wasm32-unknown-unknown, or Debian/Ubuntu: apt-get install rustc-web cargo-web rust-web-src lld-22; the Dockerfile builds it in the image';
 
 function notFound(message: string): Reply {
   return { status: 404, body: JSON.stringify({ error: 'not_found', message, status: 404 }) };

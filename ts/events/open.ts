@@ -1,17 +1,18 @@
-// Owns choosing and opening the server's event store from the environment:
+// Owns choosing and opening the event store, in one place for `serve` (POST /v1/events, fold-in,
+// erasure), `train` and `retrain` (events merged into the training data):
 //
-//   RECS_EVENTS_STORE             sqlite (default) | cosmos
-//   (sqlite) the file given by the server's eventsDb option (default <models-dir>/../events.sqlite)
+//   RECS_EVENTS_STORE             sqlite (default: one machine) | cosmos (many writers: replicas, jobs)
+//   (sqlite) the file the command names (--events-db, RECS_EVENTS_DB, default <models-dir>/../events.sqlite)
 //   (cosmos) RECS_COSMOS_ENDPOINT, RECS_COSMOS_AUTH, RECS_COSMOS_KEY, RECS_COSMOS_DATABASE and
 //            RECS_COSMOS_THROUGHPUT as for the recommendation store (ts/store/config.ts), and
 //   RECS_EVENTS_COSMOS_CONTAINER  the events container (default events), created when missing,
 //                                 partitioned by /userId
 
 import type { Agent } from 'node:https';
-import { CosmosEventStore } from '../events/cosmos.js';
-import { PARTITION_KEY } from '../events/cosmos-docs.js';
-import { SqliteEventStore } from '../events/sqlite.js';
-import type { EventStore } from '../events/types.js';
+import { CosmosEventStore } from './cosmos.js';
+import { PARTITION_KEY } from './cosmos-docs.js';
+import { SqliteEventStore } from './sqlite.js';
+import type { EventStore } from './types.js';
 import { createCosmosClient, ensureContainer, type CosmosConnection } from '../store/cosmos-client.js';
 import { storeConfigFromEnv, StoreConfigError } from '../store/config.js';
 
@@ -20,10 +21,16 @@ export type EventStoreKind = (typeof EVENT_STORE_KINDS)[number];
 
 export type EventStoreConfig = { kind: 'sqlite'; path: string } | { kind: 'cosmos'; cosmos: CosmosConnection };
 
-/** The event store configured in `env`; `sqlitePath` is the SQLite file when that is the kind. */
-export function eventStoreConfigFromEnv(env: NodeJS.ProcessEnv, sqlitePath: string): EventStoreConfig {
+/** The kind RECS_EVENTS_STORE names (default sqlite). */
+export function eventStoreKindFromEnv(env: NodeJS.ProcessEnv): EventStoreKind {
   const kind = (env['RECS_EVENTS_STORE'] || 'sqlite') as EventStoreKind;
   if (!EVENT_STORE_KINDS.includes(kind)) throw new StoreConfigError(`RECS_EVENTS_STORE must be one of ${EVENT_STORE_KINDS.join(', ')}; got "${kind}"`);
+  return kind;
+}
+
+/** The event store configured in `env`; `sqlitePath` is the SQLite file when that is the kind. */
+export function eventStoreConfigFromEnv(env: NodeJS.ProcessEnv, sqlitePath: string): EventStoreConfig {
+  const kind = eventStoreKindFromEnv(env);
   if (kind === 'sqlite') return { kind, path: sqlitePath };
   const c = storeConfigFromEnv({ ...env, RECS_STORE: 'cosmos' }).cosmos; // validates endpoint and auth
   return { kind, cosmos: { ...c, container: env['RECS_EVENTS_COSMOS_CONTAINER'] || 'events', partitionKey: PARTITION_KEY } };
@@ -43,5 +50,20 @@ export async function openEventStore(cfg: EventStoreConfig, extra: { agent?: Age
   } catch (e) {
     client.dispose();
     throw e;
+  }
+}
+
+/** Where the store is, for messages and the manifest: the SQLite path, or cosmos <endpoint> <database>/<container>. */
+export function describeEventStore(cfg: EventStoreConfig): string {
+  return cfg.kind === 'sqlite' ? cfg.path : `cosmos ${cfg.cosmos.endpoint} ${cfg.cosmos.database}/${cfg.cosmos.container}`;
+}
+
+/** Opens the store, runs `f` on it and closes it again. */
+export async function withEventStore<T>(cfg: EventStoreConfig, f: (store: EventStore) => Promise<T>, extra: { agent?: Agent } = {}): Promise<T> {
+  const store = await openEventStore(cfg, extra);
+  try {
+    return await f(store);
+  } finally {
+    await store.close();
   }
 }
