@@ -92,7 +92,7 @@ export function summaryLines(r: RunReport): string[] {
   if (s.lag.quantile(0.99) > 1000) lines.push(`warning: the generator sent 1 % of requests over 1 ms late: it was short of CPU (add --workers, or run it on another machine); latencies include that delay`);
   const cmp = serverComparison(r);
   if (cmp) lines.push(`server's own /metrics, ${cmp.route}: p99 ${ms(cmp.serverUs)} ms (interpolated inside its buckets ${cmp.bucket}) vs the bench's ${ms(cmp.benchUs)} ms from the intended send time; the difference is the network, the wait before the server reads a request, and the generator`);
-  if (r.knee) lines.push(r.knee.knee === null ? `knee: none — ${r.knee.stoppedBy}` : `knee: ${Math.round(r.knee.knee).toLocaleString('en-US')} req/s is the highest rate that met ${r.objectives.map((o) => `${o.label} < ${ms(o.boundUs)} ms`).join(', ')} (${r.knee.stoppedBy})`);
+  if (r.knee) lines.push(r.knee.knee === null ? `knee: none — ${r.knee.stoppedBy}` : `knee: ${Math.round(r.knee.knee).toLocaleString('en-US')} req/s is the highest rate that met ${r.objectives.map((o) => `${o.label} < ${o.boundUs / 1000} ms`).join(', ')} (${r.knee.stoppedBy})`);
   return lines;
 }
 
