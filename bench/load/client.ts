@@ -3,7 +3,8 @@
 // line, Content-Length or chunked end) to know when it is complete. No pipelining: a request goes
 // on an idle connection, else on a new one up to the pool's limit, else waits in a queue; its
 // latency is measured by the caller from the intended send time, so waiting here counts.
-// Requests that take longer than the timeout are counted as timeouts and their connection closed.
+// A request not answered within the timeout of its intended send time is a timeout (its connection
+// is closed, or it leaves the queue unsent), so a run against a stalled target still ends on time.
 
 import { connect as tcpConnect, type Socket } from 'node:net';
 import { connect as tlsConnect } from 'node:tls';
@@ -22,7 +23,8 @@ type Done = (o: Outcome) => void;
 interface Pending {
   bytes: Buffer;
   done: Done;
-  sentAt: number;
+  /** performance.now() when the request should have been sent; the timeout counts from here. */
+  intended: number;
 }
 
 export interface PoolOptions {
@@ -62,7 +64,6 @@ class Connection {
     this.current = p;
     this.buf = Buffer.alloc(0);
     this.expect = -1;
-    p.sentAt = performance.now();
     this.socket.write(p.bytes);
   }
 
@@ -125,8 +126,9 @@ export class Pool {
     this.sweeper = setInterval(() => this.sweep(), Math.min(100, o.timeoutMs / 4));
   }
 
-  request(bytes: Buffer, done: Done): void {
-    const p: Pending = { bytes, done, sentAt: 0 };
+  /** Sends `bytes` (or queues them); `intended` is the performance.now() time it was meant to leave. */
+  request(bytes: Buffer, intended: number, done: Done): void {
+    const p: Pending = { bytes, done, intended };
     const c = this.idle.pop();
     if (c) return c.send(p);
     if (this.all.size < this.o.maxConnections) {
@@ -164,18 +166,20 @@ export class Pool {
   }
 
   private sweep(): void {
-    const now = performance.now();
-    for (const c of this.all) if (c.current && now - c.current.sentAt > this.o.timeoutMs) c.fail('timeout');
+    const limit = performance.now() - this.o.timeoutMs;
+    // the queue is in intended-time order (near enough): time out from its head
+    while (this.qHead < this.queue.length && this.queue[this.qHead]!.intended < limit) this.queue[this.qHead++]!.done({ status: -1, at: performance.now() });
+    for (const c of [...this.all]) if (c.current && c.current.intended < limit) c.fail('timeout');
   }
 
-  /** Fails what is queued as not sent (status 0, "not sent") and closes every connection. */
+  /** Ends the pool: whatever is still queued or in flight is a timeout; every connection is closed. */
   close(): void {
     clearInterval(this.sweeper);
     const left = this.queue.slice(this.qHead);
     this.queue.length = 0;
     this.qHead = 0;
-    for (const c of [...this.all]) c.fail('stopped');
-    for (const p of left) p.done({ status: 0, at: performance.now(), error: 'stopped' });
+    for (const c of [...this.all]) c.fail('timeout');
+    for (const p of left) p.done({ status: -1, at: performance.now() });
     this.all.clear();
     this.idle.length = 0;
   }

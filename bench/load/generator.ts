@@ -80,8 +80,19 @@ export function runGenerator(c: GeneratorConfig): Promise<GeneratorResult> {
 
   return new Promise((resolve) => {
     let scheduleDone = false;
+    let resolved = false;
+    let cutoff: NodeJS.Timeout | undefined;
     const finish = () => {
-      if (!scheduleDone || outstanding > 0) return;
+      if (!scheduleDone || resolved) return;
+      // the last requests get the timeout to answer, measured from the end of the schedule
+      cutoff ??= setTimeout(() => {
+        for (const p of pools) p.close(); // what is left is a timeout
+        outstanding = 0;
+        finish();
+      }, c.timeoutMs + 200);
+      if (outstanding > 0) return;
+      resolved = true;
+      clearTimeout(cutoff);
       for (const p of pools) p.close();
       resolve({
         sent,
@@ -106,7 +117,7 @@ export function runGenerator(c: GeneratorConfig): Promise<GeneratorResult> {
       outstanding++;
       const t = now();
       lag.record((t - intended) * 1000);
-      pools[i]!.request(req.bytes, (o: Outcome) => {
+      pools[i]!.request(req.bytes, intended - performance.timeOrigin, (o: Outcome) => {
         outstanding--;
         const doneAt = performance.timeOrigin + o.at;
         const us = (doneAt - intended) * 1000;

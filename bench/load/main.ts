@@ -166,7 +166,10 @@ export async function targetMain(argv: string[], root: string): Promise<number> 
   if (scenario.mix.some((m) => m.request === 'events')) console.log(`bench: this scenario writes events (user ids "new-…" and known users) to the target's event store`);
 
   const step = async (r: number, d: number): Promise<{ step: StepResult; server: MetricsSnapshot | null }> => {
-    if (warmup > 0) await runStep({ ...base, ids, rate: r, durationS: warmup, maxRequests: capFor(r, warmup) });
+    if (warmup > 0) {
+      await runStep({ ...base, ids, rate: r, durationS: warmup, maxRequests: capFor(r, warmup) });
+      await new Promise((res) => setTimeout(res, 500)); // let the target finish the warm-up's requests
+    }
     const before = await scrape(urls, apiKey);
     const result = await runStep({ ...base, ids, rate: r, durationS: d, maxRequests: capFor(r, d) });
     const after = await scrape(urls, apiKey);
