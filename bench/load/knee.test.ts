@@ -59,6 +59,7 @@ describe('knee search', () => {
     expect(judgeStep({ ...s, counts: { ...s.counts, timeouts: 11 } }, slo).reasons).toEqual(['11 errors, timeouts or unsent requests (> 0.1 %)']);
     expect(judgeStep({ ...s, achievedRps: 900 }, slo).reasons).toEqual(['answered 900 req/s of 1000 asked']);
     expect(judgeStep(s, parseSlo('p50<0.5ms')).reasons[0]).toMatch(/^p50 [\d.]+ ms ≥ 0\.50 ms$/);
-    expect(() => parseSlo('p100<3ms')).toThrow('the percentile must be between 0 and 100');
+    expect(() => parseSlo('p0<3ms')).toThrow('--slo "p0<3ms": the percentile must be between 0 and 100');
+    expect(() => parseSlo('p99<10')).toThrow('--slo "p99<10": expected a percentile bound such as p99<10ms');
   });
 });
