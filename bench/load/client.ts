@@ -6,7 +6,7 @@
 // A request not answered within the timeout of its intended send time is a timeout (its connection
 // is closed, or it leaves the queue unsent), so a run against a stalled target still ends on time.
 
-import { connect as tcpConnect, type Socket } from 'node:net';
+import { connect as tcpConnect, isIP, type Socket } from 'node:net';
 import { connect as tlsConnect } from 'node:tls';
 
 export interface Outcome {
@@ -52,7 +52,7 @@ class Connection {
     const port = Number(u.port) || (u.protocol === 'https:' ? 443 : 80);
     this.socket =
       u.protocol === 'https:'
-        ? tlsConnect({ host: u.hostname, port, servername: u.hostname, rejectUnauthorized: !pool.o.insecure })
+        ? tlsConnect({ host: u.hostname, port, ...(isIP(u.hostname) === 0 && { servername: u.hostname }), rejectUnauthorized: !pool.o.insecure })
         : tcpConnect({ host: u.hostname, port });
     this.socket.setNoDelay(true);
     this.socket.on('data', (d: Buffer) => this.onData(d));

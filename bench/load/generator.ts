@@ -35,28 +35,36 @@ export interface GeneratorConfig {
   seed: number;
 }
 
-export interface SecondStats {
+/** Requests by outcome: a 2xx answer, another status, a connection error, no answer in time. */
+export interface Counts {
   ok: number;
   non2xx: number;
   errors: number;
   timeouts: number;
+}
+
+/** What a generator and a merged step both report beside latencies. */
+export interface Tallies {
+  statuses: Record<string, number>;
+  errorCodes: Record<string, number>;
+  bytesIn: number;
+  peakConnections: number;
+  peakQueue: number;
+}
+
+export interface SecondStats extends Counts {
   hist: SerializedHistogram;
 }
 
-export interface GeneratorResult {
+export interface GeneratorResult extends Tallies {
   sent: number;
   /** Requests the schedule held but the run's end or the request cap stopped. */
   unsent: number;
   perSecond: SecondStats[];
   /** Latency of every completed request (any status), by mix entry. */
   byEntry: SerializedHistogram[];
-  entryCounts: Array<{ ok: number; non2xx: number; errors: number; timeouts: number }>;
-  statuses: Record<string, number>;
-  errorCodes: Record<string, number>;
+  entryCounts: Counts[];
   lag: SerializedHistogram;
-  bytesIn: number;
-  peakConnections: number;
-  peakQueue: number;
 }
 
 const now = () => performance.timeOrigin + performance.now();

@@ -15,6 +15,9 @@ import { targetMain } from './main.js';
 import { runStep } from './run.js';
 import { validateScenario } from './scenario.js';
 import { parseDurations } from './server-metrics.js';
+import { selfSignedCert } from '../../ts/store/testing/cosmos-server.js';
+import { createServer as createHttpsServer } from 'node:https';
+import { createServer as createHttpServer, type IncomingMessage, type Server } from 'node:http';
 
 const KEY = 'load-test-key-0123456789';
 const ROOT = join(import.meta.dirname, '..', '..');
@@ -121,5 +124,67 @@ describe('open-loop latency', () => {
     expect(step.latency.maxUs).toBeLessThan(2_500_000);
     expect(step.latency.quantile(0.5)).toBeLessThan(200_000);
     expect(step.sent).toBe(600);
+  }, 30_000);
+});
+
+describe('targets and arrival models', () => {
+  const scenario = validateScenario({ name: 't', arrival: { model: 'open' }, users: { unknownShare: 0 }, mix: [{ weight: 1, request: 'recommendations' }] }, 'test');
+  const ids = { users: ['a', 'b', 'c'], items: [] };
+  const step = { apiKey: 'k'.repeat(20), users: 0, thinkMs: 0, workers: 0, maxConnections: 100, timeoutMs: 5000, maxRequests: 10_000, seed: 1 };
+  /** Starts `server` on a free loopback port; records the requests it sees. */
+  async function listen(server: Server, seen: IncomingMessage[]): Promise<number> {
+    server.on('request', (req, res) => {
+      seen.push(req);
+      res.writeHead(200, { 'content-type': 'application/json', 'content-length': '2' }).end('{}');
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    return (server.address() as { port: number }).port;
+  }
+
+  it('speaks TLS, and counts a certificate it may not trust as connection errors', async () => {
+    const seen: IncomingMessage[] = [];
+    const server = createHttpsServer(selfSignedCert());
+    const port = await listen(server, seen);
+    try {
+      const ok = await runStep({ ...step, urls: [`https://127.0.0.1:${port}`], insecure: true, scenario, ids, rate: 100, durationS: 1 });
+      expect(ok.counts).toEqual({ ok: 100, non2xx: 0, errors: 0, timeouts: 0 });
+      expect(seen).toHaveLength(100);
+      expect(seen[0]!.headers['x-api-key']).toBe('k'.repeat(20));
+      const refused = await runStep({ ...step, urls: [`https://127.0.0.1:${port}`], insecure: false, scenario, ids, rate: 50, durationS: 1 });
+      expect(refused.counts.errors).toBe(50);
+      expect(Object.keys(refused.errorCodes)).toEqual(['DEPTH_ZERO_SELF_SIGNED_CERT']);
+    } finally {
+      server.close();
+    }
+  }, 30_000);
+
+  it('spreads the rate evenly over several URLs', async () => {
+    const seen: IncomingMessage[][] = [[], []];
+    const servers = [createHttpServer(), createHttpServer()];
+    const ports = await Promise.all(servers.map((s, i) => listen(s, seen[i]!)));
+    try {
+      const r = await runStep({ ...step, urls: ports.map((p) => `http://127.0.0.1:${p}`), insecure: false, scenario, ids, rate: 200, durationS: 1 });
+      expect(r.counts.ok).toBe(200);
+      expect(seen.map((s) => s.length)).toEqual([100, 100]);
+    } finally {
+      for (const s of servers) s.close();
+    }
+  }, 30_000);
+
+  it('runs virtual users who wait for their answer and think before the next request', async () => {
+    const seen: IncomingMessage[] = [];
+    const server = createHttpServer();
+    const port = await listen(server, seen);
+    try {
+      const users = validateScenario({ name: 'vu', arrival: { model: 'users', users: 20, thinkMs: 100 }, users: { unknownShare: 0 }, mix: [{ weight: 1, request: 'recommendations' }] }, 'test');
+      const r = await runStep({ ...step, urls: [`http://127.0.0.1:${port}`], insecure: false, scenario: users, ids, rate: NaN, users: 20, thinkMs: 100, durationS: 2 });
+      // each user: one request per think time (≈ 100 ms, exponential) plus its answer → ≈ 20 × 2 s / 0.1 s = 400
+      expect(r.counts.ok).toBeGreaterThan(250);
+      expect(r.counts.ok).toBeLessThan(480);
+      expect(r.peakConnections).toBeLessThanOrEqual(20); // never more requests in flight than users
+      expect(seen.length).toBe(r.counts.ok);
+    } finally {
+      server.close();
+    }
   }, 30_000);
 });

@@ -7,36 +7,17 @@
 import { randomBytes } from 'node:crypto';
 import { Worker } from 'node:worker_threads';
 import { Histogram } from './histogram.js';
-import { runGenerator, type GeneratorConfig, type GeneratorResult } from './generator.js';
-import type { Scenario } from './scenario.js';
-import type { TrafficIds } from './traffic.js';
+import { runGenerator, type Counts, type GeneratorConfig, type GeneratorResult, type Tallies } from './generator.js';
 
-export interface StepOptions {
-  urls: string[];
-  apiKey: string | null;
-  insecure: boolean;
-  scenario: Scenario;
-  ids: TrafficIds;
-  /** Open loop: total requests/s; ignored for virtual users. */
-  rate: number;
-  users: number;
-  thinkMs: number;
-  durationS: number;
+/** A generator's configuration with run-wide totals (rate, users, connections, request cap), split across `workers`. */
+export interface StepOptions extends Omit<GeneratorConfig, 'startAt' | 'runId'> {
+  /** Generator threads; 0 runs one generator in this thread. */
   workers: number;
-  maxConnections: number;
-  timeoutMs: number;
-  maxRequests: number;
-  seed: number;
 }
 
-export interface Counts {
-  ok: number;
-  non2xx: number;
-  errors: number;
-  timeouts: number;
-}
+export type { Counts };
 
-export interface StepResult {
+export interface StepResult extends Tallies {
   /** Target rate (open loop), or NaN for virtual users. */
   rate: number;
   durationS: number;
@@ -48,12 +29,7 @@ export interface StepResult {
   latency: Histogram;
   perSecond: Array<Counts & { latency: Histogram }>;
   byEntry: Array<{ name: string; counts: Counts; latency: Histogram }>;
-  statuses: Record<string, number>;
-  errorCodes: Record<string, number>;
   lag: Histogram;
-  bytesIn: number;
-  peakConnections: number;
-  peakQueue: number;
 }
 
 export async function runStep(o: StepOptions): Promise<StepResult> {
