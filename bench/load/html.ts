@@ -48,7 +48,7 @@ export function renderHtml(r: RunReport): string {
     ),
   );
   const asked: Series[] = Number.isFinite(s.rate) ? [{ label: 'rate asked', points: s.perSecond.map((_, i) => [i + 0.5, s.rate * rateFactorAt(r.scenario.phases, i + 0.5, s.durationS)]), color: GREY }] : [];
-  charts.push(lineChart([{ label: 'answers/s', points: sec((p) => p.ok + p.non2xx), color: GREEN }, ...asked], { title: 'Throughput over time', xLabel: 'second of the run', yLabel: 'answers per second' }));
+  charts.push(lineChart([{ label: 'answers/s', points: sec((p) => p.ok + p.non2xx), color: GREEN }, ...asked], { title: 'Throughput over time', xLabel: 'second of the run (requests by intended send time)', yLabel: 'answered per second' }));
   charts.push(
     lineChart(
       [
@@ -56,7 +56,7 @@ export function renderHtml(r: RunReport): string {
         { label: 'connection errors', points: sec((p) => p.errors), color: RED },
         { label: 'timeouts', points: sec((p) => p.timeouts), color: GREY },
       ],
-      { title: 'Errors over time', xLabel: 'second of the run', yLabel: 'per second' },
+      { title: 'Errors over time', xLabel: 'second of the run (requests by intended send time)', yLabel: 'per second' },
     ),
   );
   const palette = [BLUE, RED, GREEN, ORANGE, GREY];
