@@ -205,7 +205,7 @@ export async function targetMain(argv: string[], root: string): Promise<number> 
     modelVersion: target.modelVersion,
     idsFrom: target.idsFrom,
     scenario,
-    arrival: knee ? `open loop; shown: the knee step, ${Math.round(main.step.rate).toLocaleString('en-US')} req/s` : arrival,
+    arrival: knee ? `open loop; shown: ${kneeResult?.knee === null ? 'the first step (no rate met the objective)' : 'the knee step'}, ${Math.round(main.step.rate).toLocaleString('en-US')} req/s` : arrival,
     step: main.step,
     server: main.server,
     knee: kneeResult,
