@@ -20,6 +20,7 @@
 //                   [--stores embedded,redis,redis-cached,cosmos | all] [--cosmos-users 1000]
 //                   [--cache-entries 100000] [--out bench/results]
 //   e.g. pnpm bench --models synthetic --stores all --duration 10 --round 5 --warmup 3
+// With --url it load-tests a running target instead (./load/main.ts: open loop, scenarios, knee).
 
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -40,6 +41,7 @@ import { applyCorePlan } from './serve/cores.js';
 import { cpuSecondsOf } from './serve/cpu.js';
 import { recommendationPaths } from './serve/urls.js';
 import { runWrk, wrkVersion } from './serve/wrk.js';
+import { targetMain } from './load/main.js';
 
 const ROOT = join(fileURLToPath(import.meta.url), '..', '..', '..');
 
@@ -96,7 +98,16 @@ interface ModelRun {
   notes: string[];
 }
 
+const TARGET_ONLY = ['--url', '--rate', '--scenario', '--find-knee', '--slo'];
+
 async function main(): Promise<void> {
+  const argv = process.argv.slice(2);
+  const targetFlag = argv.find((a) => TARGET_ONLY.includes(a.split('=')[0]!));
+  if (targetFlag) {
+    if (!argv.some((a) => a.split('=')[0] === '--url')) throw new Error(`${targetFlag.split('=')[0]} needs --url: start \`recs serve\` (or use a deployment) and point --url at it; without --url the bench runs its own A/B servers`);
+    process.exitCode = await targetMain(argv, ROOT);
+    return;
+  }
   const { values } = parseArgs({
     options: {
       duration: { type: 'string', default: '60' },
@@ -118,7 +129,7 @@ async function main(): Promise<void> {
       help: { type: 'boolean', short: 'h' },
     },
   });
-  if (values.help) return console.log(HELP);
+  if (values.help) return console.log(`${HELP}\n\nWith --url: the load test of a running target (pnpm bench --url URL --help).`);
   const duration = Number(values.duration);
   const warmup = Number(values.warmup);
   const connections = Number(values.connections);
@@ -129,7 +140,7 @@ async function main(): Promise<void> {
   const cacheEntries = positive('cache-entries', values['cache-entries']);
   const hw = hardware();
   const cores = applyCorePlan(!values['no-pin']);
-  console.log(`bench: ${describeHardware(hw)}; ${connections} connections, ${duration} s per run (+${warmup} s warm-up); ${wrk ?? 'wrk not installed (apt-get install wrk)'}; ${cores.note}`);
+  console.log(`bench: ${describeHardware(hw)}; ${connections} connections, ${duration} s per run (+${warmup} s warm-up); ${wrk ?? (values['no-wrk'] ? 'wrk off (--no-wrk)' : 'wrk not installed (apt-get install wrk)')}; ${cores.note}`);
 
   const models = await pickModels(values['models-dir'], values.models, Number(values.users), values['ml-dir']);
   const runs: ModelRun[] = [];
@@ -303,4 +314,11 @@ async function serverMetrics(url: string): Promise<Record<string, number>> {
   };
 }
 
-await main();
+try {
+  await main();
+} catch (e) {
+  // a one-line error for what the user got wrong (options, scenario, target); a stack only for bugs
+  if (!(e instanceof Error) || e instanceof TypeError || e instanceof RangeError) throw e;
+  console.error(`bench: ${e.message}`);
+  process.exitCode = 2;
+}

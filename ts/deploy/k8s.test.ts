@@ -19,6 +19,17 @@ if (!shellcheck) console.warn('SKIPPED: shellcheck of the Dockerfile RUN lines (
 
 const dockerfile = readFileSync(join(root, 'Dockerfile'), 'utf8');
 const byKind = (objs: K8sObject[], kind: string) => objs.filter((o) => o.kind === kind);
+/** The npm packages a module imports, following its relative imports (the image has production dependencies only). */
+function packagesImportedBy(file: string, seen = new Set<string>(), out = new Set<string>()): string[] {
+  if (seen.has(file)) return [...out];
+  seen.add(file);
+  for (const [, spec] of readFileSync(file, 'utf8').matchAll(/^(?:import|export)\s[^;]*?\bfrom\s+['"]([^'"]+)['"]/gm)) {
+    if (spec!.startsWith('.')) packagesImportedBy(join(file, '..', spec!.replace(/\.js$/, '.ts')), seen, out);
+    else if (!spec!.startsWith('node:') && !spec!.endsWith('.json')) out.add(spec!.startsWith('@') ? spec!.split('/').slice(0, 2).join('/') : spec!.split('/')[0]!);
+  }
+  return [...out];
+}
+const named = (objs: K8sObject[], kind: string, name: string) => objs.filter((o) => o.kind === kind && o.metadata?.name === name);
 
 describe('Dockerfile', () => {
   it('passes dockerfile-utils with no diagnostics', () => {
@@ -74,7 +85,7 @@ describe.skipIf(!renderer && !inCI)('k8s overlays', () => {
       // The one exception: managed Prometheus reads its scrape config from kube-system.
       expect(objs.filter((o) => o.kind !== 'Namespace' && o.metadata?.namespace !== 'recs').map((o) => `${o.kind}/${o.metadata?.namespace}/${o.metadata?.name}`)).toEqual(name === 'aks' ? ['ConfigMap/kube-system/ama-metrics-prometheus-config'] : []);
       expect(byKind(objs, 'Secret')).toEqual([]);
-      const [job] = byKind(objs, 'Job');
+      const [job] = named(objs, 'Job', 'recs-score');
       expect(job!.spec.completionMode).toBe('Indexed');
       expect(byKind(objs, 'CronJob')).toHaveLength(1);
     }
@@ -85,11 +96,43 @@ describe.skipIf(!renderer && !inCI)('k8s overlays', () => {
       const cron = byKind(objs, 'CronJob')[0]!.spec.jobTemplate.spec.template.spec.containers[0];
       expect(cron.args.slice(0, 1)).toEqual(['retrain']);
       expect(cron.args).toEqual(expect.arrayContaining(['--models-dir', '/data/models']));
-      const job = byKind(objs, 'Job')[0]!.spec;
+      const job = named(objs, 'Job', 'recs-score')[0]!.spec;
       const args: string[] = job.template.spec.containers[0].args;
       expect(args[0]).toBe('score');
       expect(args[args.indexOf('--shard') + 1]).toBe('$(JOB_COMPLETION_INDEX)');
       expect(Number(args[args.indexOf('--shards') + 1])).toBe(job.completions);
+    }
+  });
+
+  it('the bench Job load-tests the Service from inside the cluster, suspended and bounded', () => {
+    for (const objs of rendered.values()) {
+      const [job] = named(objs, 'Job', 'recs-bench');
+      const spec = job!.spec;
+      expect(spec.suspend).toBe(true);
+      expect(spec.backoffLimit).toBe(0);
+      expect(spec.activeDeadlineSeconds).toBeGreaterThan(0);
+      const c = spec.template.spec.containers[0];
+      expect(c.command).toEqual(['node', 'dist/bench/load/cli.js']);
+      const arg = (name: string) => c.args[c.args.indexOf(name) + 1];
+      // the URL names the API's Service on its port, in the same namespace
+      const [svc] = named(objs, 'Service', 'recs-api');
+      const url = new URL(arg('--url'));
+      expect(url.hostname).toBe(svc!.metadata!.name);
+      expect(Number(url.port || 80)).toBe(svc!.spec.ports[0].port);
+      // the key file is the API's own Secret item, the models dir the API's volume
+      const dep = byKind(objs, 'Deployment')[0]!.spec.template.spec;
+      const keyMount = c.volumeMounts.find((m: any) => arg('--api-key-file').startsWith(m.mountPath + '/'));
+      const keyVolume = spec.template.spec.volumes.find((v: any) => v.name === keyMount.name);
+      expect(keyVolume.secret).toEqual(dep.volumes.find((v: any) => v.secret).secret);
+      expect(arg('--models-dir')).toBe('/data/models');
+      expect(spec.template.spec.volumes.find((v: any) => v.name === 'data').persistentVolumeClaim).toEqual(dep.volumes.find((v: any) => v.name === 'data').persistentVolumeClaim);
+      expect(Number(arg('--duration'))).toBeLessThan(spec.activeDeadlineSeconds);
+      expect(arg('--out').startsWith('/data/')).toBe(true); // the root filesystem is read-only
+      expect(c.securityContext.readOnlyRootFilesystem).toBe(true);
+      // the scenario exists and the compiled entry is what the image ships (dist/ from tsconfig.build.json)
+      expect(readdirSync(join(root, 'bench', 'scenarios'))).toContain(`${arg('--scenario')}.json`);
+      const deps = Object.keys(JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')).dependencies);
+      expect(packagesImportedBy(join(root, 'bench', 'load', 'cli.ts')).filter((p) => !deps.includes(p))).toEqual([]); // no dev dependency: the image has none
     }
   });
 
