@@ -11,9 +11,11 @@ export interface Limits {
   maxIdLength: number;
   /** Most ids in an exclude list (default 100). */
   maxExclude: number;
+  /** Largest offset + k of a page (default 1 000). */
+  maxWindow: number;
 }
 
-export const DEFAULT_LIMITS: Limits = { maxK: 100, maxIdLength: 256, maxExclude: 100 };
+export const DEFAULT_LIMITS: Limits = { maxK: 100, maxIdLength: 256, maxExclude: 100, maxWindow: 1000 };
 
 /** Parses `raw` (without "?"), allowing only `allowed` names, each at most once. */
 export function parseQuery(raw: string, allowed: readonly string[]): Map<string, string> {
@@ -38,6 +40,15 @@ export function parseK(value: string | undefined, limits: Limits, fallback = 10)
   const k = Number(value);
   if (k < 1 || k > limits.maxK) throw badRequest(`k must be from 1 to ${limits.maxK}, got ${k}`);
   return k;
+}
+
+/** offset from the query: a whole number ≥ 0 with offset + k ≤ maxWindow, default 0. */
+export function parseOffset(value: string | undefined, k: number, limits: Limits): number {
+  if (value === undefined) return 0;
+  if (!/^[0-9]{1,7}$/.test(value)) throw badRequest(`offset must be a whole number from 0 to ${limits.maxWindow - k}, got "${clip(value)}"`);
+  const offset = Number(value);
+  if (offset + k > limits.maxWindow) throw badRequest(`offset + k must be at most ${limits.maxWindow}, got ${offset} + ${k}`);
+  return offset;
 }
 
 /** A percent-encoded path segment, decoded and checked as an id. */
