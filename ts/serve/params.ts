@@ -13,9 +13,11 @@ export interface Limits {
   maxExclude: number;
   /** Largest offset + k of a page (default 1 000). */
   maxWindow: number;
+  /** Most users in one batch request (default 100). */
+  maxBatch: number;
 }
 
-export const DEFAULT_LIMITS: Limits = { maxK: 100, maxIdLength: 256, maxExclude: 100, maxWindow: 1000 };
+export const DEFAULT_LIMITS: Limits = { maxK: 100, maxIdLength: 256, maxExclude: 100, maxWindow: 1000, maxBatch: 100 };
 
 /** Parses `raw` (without "?"), allowing only `allowed` names, each at most once. */
 export function parseQuery(raw: string, allowed: readonly string[]): Map<string, string> {

@@ -24,7 +24,8 @@ import { Reloader } from './reloader.js';
 import { healthRoutes } from './routes/health.js';
 import { metricsRoute } from './routes/metrics.js';
 import { openapiRoute } from './routes/openapi.js';
-import { recommendationsRoute } from './routes/recommendations.js';
+import { recommender } from './routes/recommendations.js';
+import { batchRoute } from './routes/batch.js';
 import { similarRoute } from './routes/similar.js';
 import { demoRoutes } from './routes/demo.js';
 import { eventsRoute } from './routes/events.js';
@@ -153,8 +154,9 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   const ctx: ServeContext = { models, metrics, log, limits, storeTimeoutMs: options.storeTimeoutMs ?? 250, draining: () => draining, overlay: personal };
   const app = uws.App();
   const front = new HttpFront(app, { log, metrics, auth, maxBodyBytes: options.maxBodyBytes ?? 4096, draining: () => draining });
-  for (const r of [recommendationsRoute(ctx), similarRoute(ctx), ...healthRoutes(ctx), metricsRoute(ctx, options.protectMetrics ?? false), openapi, ...demoRoutes(ctx)]) front.get(r);
-  front.post(eventsRoute(ctx, events, personal, options.eventWeights)).del(usersRoute(ctx, personal));
+  const recs = recommender(ctx);
+  for (const r of [recs.route, similarRoute(ctx), ...healthRoutes(ctx), metricsRoute(ctx, options.protectMetrics ?? false), openapi, ...demoRoutes(ctx)]) front.get(r);
+  front.post(eventsRoute(ctx, events, personal, options.eventWeights)).post(batchRoute(ctx, recs)).del(usersRoute(ctx, personal));
   front.notFound();
 
   const host = options.host ?? '127.0.0.1';

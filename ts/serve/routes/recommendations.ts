@@ -20,7 +20,7 @@ const UNKNOWN_HISTORY: SeenItems = { has: () => true };
 const NO_FILTERS: Filters = Object.freeze({ exclude: null, genre: -1 });
 
 /** A query string, parsed and checked (what it means in a model's catalog is resolved per request). */
-interface AskQuery {
+export interface AskQuery {
   k: number;
   offset: number;
   exclude: string[];
@@ -35,7 +35,13 @@ interface Ask {
   filters: Filters;
 }
 
-export function recommendationsRoute(ctx: ServeContext): RouteSpec {
+/** The recommendations route and its per-user answer (which the batch route shares). */
+export interface Recommender {
+  route: RouteSpec;
+  answerUser(userId: string, q: AskQuery, model: ServingModel): Reply | Promise<Reply>;
+}
+
+export function recommender(ctx: ServeContext): Recommender {
   let lastError: unknown = null;
   const logStoreError = throttled(1000, (suppressed) => ctx.log.error({ err: lastError, suppressed }, 'store lookup failed; answered from the fallback list'));
 
@@ -59,44 +65,50 @@ export function recommendationsRoute(ctx: ServeContext): RouteSpec {
     return { k, offset: parseOffset(q.get('offset'), k, ctx.limits), exclude: idList(q.get('exclude'), 'exclude', ctx.limits), genre: q.get('genre') };
   });
 
-  return {
-    pattern: '/v1/users/:userId/recommendations',
-    label: '/v1/users/{userId}/recommendations',
-    auth: true,
-    handler(r) {
-      const userId = pathId(r.params[0], 'userId', ctx.limits);
-      const q = readQuery(r.query);
-      const model = servingModel(ctx);
-      const a: Ask = { userId, k: q.k, offset: q.offset, model, filters: readFilters(model, q) };
-      const folded = ctx.overlay?.peek(userId, model.version);
-      if (folded) return answer(a, folded, false, folded);
-      const { store } = model;
-      // an in-process store, or a remote store's cache hit: answered now, no promise
-      let now: UserList | null | undefined;
-      try {
-        now = answerNow(store, userId);
-      } catch (e) {
+  /** One user's answer: now (an in-process store, a cache hit) or once the store answers. */
+  const answerUser = (userId: string, q: AskQuery, model: ServingModel): Reply | Promise<Reply> => {
+    const a: Ask = { userId, k: q.k, offset: q.offset, model, filters: readFilters(model, q) };
+    const folded = ctx.overlay?.peek(userId, model.version);
+    if (folded) return answer(a, folded, false, folded);
+    const { store } = model;
+    // an in-process store, or a remote store's cache hit: answered now, no promise
+    let now: UserList | null | undefined;
+    try {
+      now = answerNow(store, userId);
+    } catch (e) {
+      return storeFailed(a, e);
+    }
+    if (now !== undefined) return answer(a, now, false);
+    // a remote store: the request holds this model until the store answers (see ServingModel)
+    model.acquire();
+    let lookup: Promise<UserList | null>;
+    try {
+      lookup = store.get(userId, { timeoutMs: ctx.storeTimeoutMs });
+    } catch (e) {
+      lookup = Promise.reject(e);
+    }
+    return lookup.then(
+      (list) => {
+        model.release();
+        return answer(a, list, false);
+      },
+      (e: unknown) => {
+        model.release();
         return storeFailed(a, e);
-      }
-      if (now !== undefined) return answer(a, now, false);
-      // a remote store: the request holds this model until the store answers (see ServingModel)
-      model.acquire();
-      let lookup: Promise<UserList | null>;
-      try {
-        lookup = store.get(userId, { timeoutMs: ctx.storeTimeoutMs });
-      } catch (e) {
-        lookup = Promise.reject(e);
-      }
-      return lookup.then(
-        (list) => {
-          model.release();
-          return answer(a, list, false);
-        },
-        (e: unknown) => {
-          model.release();
-          return storeFailed(a, e);
-        },
-      );
+      },
+    );
+  };
+
+  return {
+    answerUser,
+    route: {
+      pattern: '/v1/users/:userId/recommendations',
+      label: '/v1/users/{userId}/recommendations',
+      auth: true,
+      handler(r) {
+        const userId = pathId(r.params[0], 'userId', ctx.limits);
+        return answerUser(userId, readQuery(r.query), servingModel(ctx));
+      },
     },
   };
 }
