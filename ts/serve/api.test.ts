@@ -224,7 +224,7 @@ describe('routing and request errors', () => {
   it.each(['POST', 'PUT', 'DELETE', 'PATCH'])('405 JSON with Allow for %s', async (method) => {
     const r = await getJson(`${base}/v1/users/u1/recommendations`, { method });
     expect(r.status).toBe(405);
-    expect(r.headers.get('allow')).toBe('GET');
+    expect(r.headers.get('allow')).toBe('GET, HEAD');
     expect(r.body).toMatchObject({ error: 'method_not_allowed', status: 405 });
     expect((await getJson(`${base}/healthz`, { method })).status).toBe(405);
   });

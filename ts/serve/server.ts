@@ -15,6 +15,7 @@ import type { ObjectStore } from '../model/registry/object-store.js';
 import { ApiKeyAuth, AuthConfigError, loadApiKeys } from './auth.js';
 import type { ServeContext } from './context.js';
 import { HttpFront } from './http.js';
+import { Cors } from './cors.js';
 import { createLogger, type Logger, type LogLevel } from './logger.js';
 import type { LoadMode } from './loader.js';
 import { Metrics } from './metrics.js';
@@ -50,6 +51,8 @@ export interface ServerOptions {
   apiKeysFile?: string;
   /** Refuse to start without API keys (the Kubernetes deployment sets it). */
   requireAuth?: boolean;
+  /** Origins browsers may call the API from (CORS), or ['*']; default: RECS_CORS_ORIGINS (comma-separated), unset: none. */
+  corsOrigins?: readonly string[];
   /** Put /metrics behind the API key too (default false: open, like the probes). */
   protectMetrics?: boolean;
   logLevel?: LogLevel;
@@ -153,7 +156,8 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   let draining = false;
   const ctx: ServeContext = { models, metrics, log, limits, storeTimeoutMs: options.storeTimeoutMs ?? 250, draining: () => draining, overlay: personal };
   const app = uws.App();
-  const front = new HttpFront(app, { log, metrics, auth, maxBodyBytes: options.maxBodyBytes ?? 4096, draining: () => draining });
+  const cors = options.corsOrigins ? new Cors([...options.corsOrigins]) : Cors.fromEnv(process.env['RECS_CORS_ORIGINS']);
+  const front = new HttpFront(app, { log, metrics, auth, maxBodyBytes: options.maxBodyBytes ?? 4096, draining: () => draining, cors });
   const recs = recommender(ctx);
   for (const r of [recs.route, similarRoute(ctx), ...healthRoutes(ctx), metricsRoute(ctx, options.protectMetrics ?? false), openapi, ...demoRoutes(ctx)]) front.get(r);
   front.post(eventsRoute(ctx, events, personal, options.eventWeights)).post(batchRoute(ctx, recs)).del(usersRoute(ctx, personal));
