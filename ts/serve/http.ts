@@ -125,6 +125,8 @@ const STATUS: Record<number, string> = {
 
 export class HttpFront {
   private inFlight = 0;
+  /** When the last request arrived (performance.now()): a drain waits for the connections to go quiet. */
+  lastRequestAt = -Infinity;
   private idleWaiters: (() => void)[] = [];
   /** Methods per registered pattern (Allow headers, OPTIONS). */
   private readonly methods = new Map<string, { label: string; names: string[] }>();
@@ -208,6 +210,7 @@ export class HttpFront {
 
   private serve(res: HttpResponse, req: HttpRequest, route: Route): void {
     const x = new Exchange(this, res, route);
+    this.lastRequestAt = x.t0;
     // everything needed from req is read now: it is invalid once this callback returns
     const contentLength = req.getHeader(H.contentLength);
     const chunked = req.getHeader(H.transferEncoding) !== '';
@@ -311,7 +314,7 @@ class Exchange {
   allowedOrigin = '';
   private watching = false;
   readonly info: RequestInfo = new Request();
-  private readonly t0 = performance.now();
+  readonly t0 = performance.now();
 
   constructor(
     private readonly front: HttpFront,

@@ -58,6 +58,8 @@ export interface ServerOptions {
   logLevel?: LogLevel;
   /** A logger to use instead of one on stdout (tests). */
   logger?: Logger;
+  /** A drain ends once no request has arrived for this long (and none is in flight), ms (default 500). */
+  shutdownQuietMs?: number;
   /** Default deadline of close(), ms (default 10 000). */
   shutdownDeadlineMs?: number;
   /** Period of the fallback check of the active pointer, ms (default 2 000). */
@@ -196,10 +198,19 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       if (erasureSync) clearInterval(erasureSync);
       await follower?.stop();
       log.info({ inFlight: front.requestsInFlight, deadlineMs }, 'shutting down: no new connections; finishing requests in flight');
+      const until = performance.now() + deadlineMs;
       let timer: NodeJS.Timeout | undefined;
-      const clean = await Promise.race([front.idle().then(() => true), new Promise<boolean>((r) => (timer = setTimeout(() => r(false), deadlineMs)))]);
+      await Promise.race([front.idle(), new Promise<void>((r) => (timer = setTimeout(r, deadlineMs)))]);
       clearTimeout(timer);
+      // keep-alive connections: each request still arriving on one (already sent, or read) is
+      // answered with Connection: close, so its client closes it; once none has arrived for
+      // quietMs the remaining connections are idle and are closed (no client sees a reset)
+      const quietMs = options.shutdownQuietMs ?? 500;
+      while (performance.now() < until && (front.requestsInFlight > 0 || performance.now() - front.lastRequestAt < quietMs)) {
+        await new Promise((r) => setTimeout(r, Math.max(1, Math.min(25, until - performance.now()))));
+      }
       const abandoned = front.requestsInFlight;
+      const clean = abandoned === 0;
       if (!clean) log.warn({ abandoned }, 'shutdown deadline passed; closing the remaining connections');
       app.close();
       await personal.settled();
