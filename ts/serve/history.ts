@@ -50,6 +50,14 @@ export class History {
     return new Seen(training, events ?? NONE);
   }
 
+  /** Up to n user ids spread over the model's users (the store's integrity check reads their lists). */
+  sample(n: number): string[] {
+    const size = this.users.size;
+    const out = new Set<string>();
+    for (let i = 0; i < n && i < size; i++) out.add(this.users.idAt(Math.floor((i * (size - 1)) / Math.max(1, n - 1))));
+    return [...out];
+  }
+
   /** Bytes held (for the README's per-interaction figure and /metrics). */
   get bytes(): number {
     return this.csr ? this.csr.offsets.byteLength + this.csr.items.byteLength : 0;

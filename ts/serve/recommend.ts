@@ -92,6 +92,8 @@ export interface RecommendationsAnswer {
   fallbackReason?: 'unknown_user' | 'store_error' | undefined;
   /** The page's offset (written when not 0). */
   offset?: number;
+  /** Why the store cannot be trusted now (it lost the serving version), or null. */
+  degraded?: string | null;
 }
 
 const L = {
@@ -106,6 +108,8 @@ const L = {
   storeError: utf8(',"fallbackReason":"store_error","degraded":true'),
   filled: utf8(',"filledFromFallback":'),
   offset: utf8(',"offset":'),
+  degraded: utf8(',"degraded":true,"degradedReason":'),
+  degradedReason: utf8(',"degradedReason":'),
   popularEnd: utf8(',"origin":"popularity"}'),
 };
 
@@ -118,6 +122,7 @@ export function recommendationsBody(a: RecommendationsAnswer, catalog: Catalog):
   const t = tails(catalog);
   w.raw(a.source === 'precomputed' ? t.precomputed : a.source === 'fallback' ? t.fallback : t.foldin);
   if (a.fallbackReason) w.raw(a.fallbackReason === 'unknown_user' ? L.unknownUser : L.storeError);
+  if (a.degraded) w.raw(a.fallbackReason === 'store_error' ? L.degradedReason : L.degraded).string(a.degraded);
   w.raw(L.filled).uint(a.source === 'fallback' ? 0 : a.picked.fromFallback);
   if (a.offset) w.raw(L.offset).uint(a.offset);
   return w.raw(generatedAtEnd()).done();

@@ -16,6 +16,7 @@ import { ApiKeyAuth, AuthConfigError, loadApiKeys } from './auth.js';
 import type { ServeContext } from './context.js';
 import { HttpFront } from './http.js';
 import { Cors } from './cors.js';
+import { StoreIntegrity } from './integrity.js';
 import { createLogger, type Logger, type LogLevel } from './logger.js';
 import type { LoadMode } from './loader.js';
 import { Metrics } from './metrics.js';
@@ -62,6 +63,8 @@ export interface ServerOptions {
   shutdownQuietMs?: number;
   /** Default deadline of close(), ms (default 10 000). */
   shutdownDeadlineMs?: number;
+  /** How often a remote store is checked for the serving version, ms (default 10 000; every second while it is missing). */
+  integrityCheckMs?: number;
   /** Period of the fallback check of the active pointer, ms (default 2 000). */
   reloadPollMs?: number;
   /**
@@ -156,7 +159,8 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
 
   const personal = new Personalizer({ models, events, erased, metrics, log, depth: limits.maxK });
   let draining = false;
-  const ctx: ServeContext = { models, metrics, log, limits, storeTimeoutMs: options.storeTimeoutMs ?? 250, draining: () => draining, overlay: personal };
+  const integrity = new StoreIntegrity({ models, metrics, log, intervalMs: options.integrityCheckMs ?? 10_000 });
+  const ctx: ServeContext = { models, metrics, log, limits, storeTimeoutMs: options.storeTimeoutMs ?? 250, draining: () => draining, overlay: personal, integrity };
   const app = uws.App();
   const cors = options.corsOrigins ? new Cors([...options.corsOrigins]) : Cors.fromEnv(process.env['RECS_CORS_ORIGINS']);
   const front = new HttpFront(app, { log, metrics, auth, maxBodyBytes: options.maxBodyBytes ?? 4096, draining: () => draining, cors });
@@ -183,8 +187,18 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
           );
         }, erasureSyncMs).unref()
       : null;
-  const reloader = new Reloader({ pointerPath: registry.pointerPath, pollMs: options.reloadPollMs ?? 2000, log, onChange: () => models.refresh() });
+  const reloader = new Reloader({
+    pointerPath: registry.pointerPath,
+    pollMs: options.reloadPollMs ?? 2000,
+    log,
+    onChange: () =>
+      models.refresh().then((r) => {
+        if (r === 'loaded') void integrity.check();
+        return r;
+      }),
+  });
   reloader.start();
+  integrity.start();
   follower?.start();
   log.info({ url: `http://${host}:${port}`, modelVersion: models.current?.version ?? null, auth: auth.enabled, store: models.current?.store.kind ?? null }, 'listening');
 
@@ -195,6 +209,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       draining = true;
       uws.us_listen_socket_close(listenSocket);
       reloader.stop();
+      integrity.stop();
       if (erasureSync) clearInterval(erasureSync);
       await follower?.stop();
       log.info({ inFlight: front.requestsInFlight, deadlineMs }, 'shutting down: no new connections; finishing requests in flight');

@@ -49,8 +49,15 @@ export function recommender(ctx: ServeContext): Recommender {
     const source = folded ? 'foldin' : list ? 'precomputed' : 'fallback';
     ctx.metrics.countSource(source);
     const picked = pickFor(a, list, folded);
-    const fallbackReason = list ? undefined : failed ? 'store_error' : 'unknown_user';
-    return { status: 200, body: recommendationsBody({ userId: a.userId, picked, source, fallbackReason, offset: a.offset }, a.model.catalog) };
+    let fallbackReason: 'store_error' | 'unknown_user' | undefined;
+    if (list === null) {
+      fallbackReason = failed ? 'store_error' : 'unknown_user';
+      // a user the model knows without a list: erased, or the store lost its lists
+      if (!failed && ctx.integrity && a.model.history.rowOf(a.userId) >= 0) ctx.integrity.suspect();
+    }
+    const degraded = ctx.integrity?.degradedNow() ?? null;
+    if (degraded !== null && fallbackReason === 'unknown_user' && a.model.history.rowOf(a.userId) >= 0) fallbackReason = 'store_error';
+    return { status: 200, body: recommendationsBody({ userId: a.userId, picked, source, fallbackReason, offset: a.offset, degraded }, a.model.catalog) };
   };
   const storeFailed = (a: Ask, e: unknown): Reply => {
     ctx.metrics.countStoreError(a.model.store.kind, e instanceof StoreError ? e.reason : 'error');
