@@ -13,7 +13,7 @@ import type { Logger } from './logger.js';
 import type { HttpRequest, HttpResponse, TemplatedApp } from './uws.js';
 import { errorBody, HttpError } from './errors.js';
 import type { Metrics, RouteMetrics } from './metrics.js';
-import { presentedKey, type ApiKeyAuth } from './auth.js';
+import { presentedKey, type ApiKeyAuth, type AuthResult, type Scope } from './auth.js';
 import { corsHeaders, preflightHeaders, type Cors } from './cors.js';
 import { framingProblem } from './framing.js';
 import { requestIdOf } from './request-id.js';
@@ -59,6 +59,8 @@ export interface RouteSpec {
   /** Metrics and log label, e.g. /v1/users/{userId}/recommendations */
   label: string;
   auth: boolean;
+  /** What the key must be allowed to do (default read). */
+  scope?: Scope;
   handler: RouteHandler;
   /** Largest body this route reads, bytes; set it to read bodies (default: none read). */
   maxBodyBytes?: number;
@@ -82,6 +84,7 @@ class Route {
     readonly bodyLimit: number | null = null,
     /** A HEAD request: answered as the GET, without its body. */
     readonly head = false,
+    readonly scope: Scope = 'read',
   ) {
     this.nParams = pattern.split(':').length - 1;
   }
@@ -116,6 +119,7 @@ const STATUS: Record<number, string> = {
   204: '204 No Content',
   400: '400 Bad Request',
   401: '401 Unauthorized',
+  403: '403 Forbidden',
   404: '404 Not Found',
   405: '405 Method Not Allowed',
   413: '413 Payload Too Large',
@@ -164,10 +168,10 @@ export class HttpFront {
 
   private add(method: Method, spec: RouteSpec): this {
     const metrics = this.o.metrics.route(spec.label);
-    const route = new Route(spec.label, spec.pattern, spec.auth, spec.handler, metrics, false, spec.maxBodyBytes ?? null);
+    const route = new Route(spec.label, spec.pattern, spec.auth, spec.handler, metrics, false, spec.maxBodyBytes ?? null, false, spec.scope);
     this.app[method](spec.pattern, (res, req) => this.serve(res, req, route));
     if (method === 'get') {
-      const head = new Route(spec.label, spec.pattern, spec.auth, spec.handler, metrics, false, null, true);
+      const head = new Route(spec.label, spec.pattern, spec.auth, spec.handler, metrics, false, null, true, spec.scope);
       this.app.head(spec.pattern, (res, req) => this.serve(res, req, head));
     }
     const known = this.methods.get(spec.pattern);
@@ -260,7 +264,7 @@ export class HttpFront {
   /** Reads the whole body (up to `limit`), then runs the route with it in info.body. Unauthorised requests get their 401 first, unread. */
   private readBody(res: HttpResponse, x: Exchange, route: Route, limit: number, contentLength: string, chunked: boolean): void {
     const declared = contentLength === '' ? 0 : Number(contentLength);
-    if (route.auth && !this.authorized(x.key)) return x.run(true);
+    if (route.auth && this.authorize(x.key, route.scope) !== 'ok') return x.run(true);
     if (!(declared <= limit)) return x.respond(tooLarge(limit, true), true);
     if (!chunked && declared === 0) return x.run(true);
     x.watchAbort();
@@ -280,8 +284,8 @@ export class HttpFront {
   }
 
   /** The API-key check of a request (false: answer 401). */
-  authorized(key: string): boolean {
-    return !this.o.auth.enabled || this.o.auth.check(key);
+  authorize(key: string, scope: Scope): AuthResult {
+    return this.o.auth.enabled ? this.o.auth.authorize(key, scope) : 'ok';
   }
 
   get closing(): boolean {
@@ -338,7 +342,9 @@ class Exchange {
   /** Auth, then the route; `sync` is true inside uWS's callback (already corked). */
   run(sync: boolean): void {
     const { route, front, info } = this;
-    if (route.auth && !front.authorized(this.key)) {
+    const access = route.auth ? front.authorize(this.key, route.scope) : 'ok';
+    if (access === 'forbidden') return this.send(sync, error(new HttpError(403, 'forbidden', `this API key lacks the "${route.scope}" scope that ${route.label} needs`)));
+    if (access === 'unauthorized') {
       const reason = this.key === '' ? 'an API key is required (Authorization: Bearer <key> or x-api-key: <key>)' : 'the API key is not valid';
       return this.send(sync, error(new HttpError(401, 'unauthorized', reason), { 'www-authenticate': 'Bearer' }));
     }

@@ -54,6 +54,8 @@ export interface ServerOptions {
   requireAuth?: boolean;
   /** Origins browsers may call the API from (CORS), or ['*']; default: RECS_CORS_ORIGINS (comma-separated), unset: none. */
   corsOrigins?: readonly string[];
+  /** Serve the try-it page and its model payload at / and /demo/* (default true; the CLI's --no-demo). */
+  demo?: boolean;
   /** Put /metrics behind the API key too (default false: open, like the probes). */
   protectMetrics?: boolean;
   logLevel?: LogLevel;
@@ -165,7 +167,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   const cors = options.corsOrigins ? new Cors([...options.corsOrigins]) : Cors.fromEnv(process.env['RECS_CORS_ORIGINS']);
   const front = new HttpFront(app, { log, metrics, auth, maxBodyBytes: options.maxBodyBytes ?? 4096, draining: () => draining, cors });
   const recs = recommender(ctx);
-  for (const r of [recs.route, similarRoute(ctx), ...healthRoutes(ctx), metricsRoute(ctx, options.protectMetrics ?? false), openapi, ...demoRoutes(ctx)]) front.get(r);
+  for (const r of [recs.route, similarRoute(ctx), ...healthRoutes(ctx), metricsRoute(ctx, options.protectMetrics ?? false), openapi, ...(options.demo === false ? [] : demoRoutes(ctx, options.requireAuth === true))]) front.get(r);
   front.post(eventsRoute(ctx, events, personal, options.eventWeights)).post(batchRoute(ctx, recs)).del(usersRoute(ctx, personal));
   front.notFound();
 

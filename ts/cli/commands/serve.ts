@@ -31,6 +31,12 @@ Options:
                           Keys can also come from $RECS_API_KEYS (comma-separated); never as arguments,
                           which other users of the machine can read. Each key is ≥ 16 visible characters.
                           Clients send "Authorization: Bearer <key>" or "x-api-key: <key>".
+                          Scopes: <key>:read+events+admin (read: GETs and the batch; events: POST
+                          /v1/events; admin: DELETE /v1/users/{id}); a key without them has read+events.
+                          RECS_CORS_ORIGINS (comma-separated origins, or *) lets browsers on those
+                          origins call the API (CORS; default: none).
+  --no-demo               do not serve the try-it page (/ and /demo/*: item factors and titles). With
+                          --require-auth the page and its payload need a key too.
   --protect-metrics       require the API key for /metrics too (default: open, like /healthz, /readyz
                           and /openapi.json; it shows counts and the model version, no user data)
   --log-level LEVEL       ${LOG_LEVELS.join(', ')} (default $LOG_LEVEL, else info). JSON lines on stdout;
@@ -72,6 +78,7 @@ export const serveCommand: Command = {
         'require-auth': { type: 'boolean' },
         'api-keys-file': { type: 'string' },
         'protect-metrics': { type: 'boolean' },
+        'no-demo': { type: 'boolean' },
         'log-level': { type: 'string' },
         'shutdown-deadline': { type: 'string' },
         'reload-interval': { type: 'string' },
@@ -102,6 +109,7 @@ export const serveCommand: Command = {
       ...(keysFile && { apiKeysFile: keysFile }),
       requireAuth: values['require-auth'] === true || /^(1|true|yes)$/i.test(env['RECS_REQUIRE_AUTH'] ?? ''),
       protectMetrics: values['protect-metrics'] === true,
+      demo: values['no-demo'] !== true,
       logLevel,
       shutdownDeadlineMs: deadline * 1000,
       reloadPollMs: reload * 1000,

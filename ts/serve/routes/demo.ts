@@ -1,7 +1,8 @@
 // Owns the "try it" page: GET / and its static files (web/), the WebAssembly engine
 // (native/als*.wasm) and GET /demo/model.bin, the active model's compact payload (item ids,
 // titles, genres, popularity, item factors, fold-in parameters). The browser folds picks in
-// locally; nothing is sent back. Open (no API key): it exposes item factors, not user data.
+// locally; nothing is sent back. Open (no API key) unless the server requires auth
+// (--require-auth: a key with the read scope); --no-demo leaves these routes out (404).
 // The payload is built from the artifact on first request for a version and kept for it.
 
 import { existsSync, readFileSync } from 'node:fs';
@@ -12,7 +13,8 @@ import { encodeDemoPayload } from '../../model/demo-payload.js';
 import type { ServeContext } from '../context.js';
 import type { Reply, RouteSpec } from '../http.js';
 
-export function demoRoutes(ctx: ServeContext): RouteSpec[] {
+/** `auth`: the page and payload need an API key too (the server's --require-auth). */
+export function demoRoutes(ctx: ServeContext, auth = false): RouteSpec[] {
   const root = repoRoot();
   const files = new Map<string, string>();
   for (const name of PAGE_FILES) files.set(name, join(root, 'web', name));
@@ -41,7 +43,7 @@ export function demoRoutes(ctx: ServeContext): RouteSpec[] {
     },
   ];
   for (const path of files.keys()) routes.push({ pattern: `/${path}`, label: `/${path}`, auth: false, handler: () => staticFile(path) });
-  return routes;
+  return routes.map((r) => ({ ...r, auth }));
 }
 
 function notFound(message: string): Reply {

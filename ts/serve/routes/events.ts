@@ -17,6 +17,7 @@ export function eventsRoute(ctx: ServeContext, events: EventStore, personal: Per
     pattern: '/v1/events',
     label: '/v1/events',
     auth: true,
+    scope: 'events',
     maxBodyBytes: EVENTS_MAX_BODY,
     async handler(r) {
       let body: unknown;
