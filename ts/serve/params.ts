@@ -88,6 +88,15 @@ export function memoized<T>(limit: number, parse: (raw: string) => T): (raw: str
   };
 }
 
+/** A request body parsed as JSON; `expected` says what to send when it is empty. */
+export function jsonBody(body: Buffer, expected: string): unknown {
+  try {
+    return JSON.parse(body.toString('utf8'));
+  } catch {
+    throw badRequest(body.length === 0 ? `the body is empty; send ${expected} as JSON` : 'the body is not valid JSON');
+  }
+}
+
 /** A comma-separated id list (empty entries ignored). */
 export function idList(value: string | undefined, what: string, limits: Limits): string[] {
   if (value === undefined) return [];

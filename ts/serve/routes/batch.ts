@@ -7,7 +7,7 @@
 import { servingModel, type ServeContext } from '../context.js';
 import { badRequest } from '../errors.js';
 import type { Reply, RouteSpec } from '../http.js';
-import { checkId, idList, parseK, parseOffset } from '../params.js';
+import { checkId, idList, jsonBody, parseK, parseOffset } from '../params.js';
 import type { Recommender } from './recommendations.js';
 
 export const BATCH_MAX_BODY = 64 * 1024;
@@ -20,12 +20,7 @@ export function batchRoute(ctx: ServeContext, recs: Recommender): RouteSpec {
     auth: true,
     maxBodyBytes: BATCH_MAX_BODY,
     async handler(r) {
-      let body: unknown;
-      try {
-        body = JSON.parse(r.body.toString('utf8'));
-      } catch {
-        throw badRequest(r.body.length === 0 ? 'the body is empty; send {"userIds": [...]} as JSON' : 'the body is not valid JSON');
-      }
+      const body = jsonBody(r.body, '{"userIds": [...]}');
       if (typeof body !== 'object' || body === null || Array.isArray(body)) throw badRequest('the body must be a JSON object {"userIds": [...], "k"?, "offset"?, "genre"?, "exclude"?}');
       const b = body as Record<string, unknown>;
       for (const name of Object.keys(b)) if (!FIELDS.includes(name)) throw badRequest(`unknown field "${name.slice(0, 40)}"; allowed: ${FIELDS.join(', ')}`);
