@@ -2,7 +2,7 @@
 // every user, k = 100 and each genre filter return no item from that user's training data (read
 // from u.data here, independently of the artifact) or their events, with scores never increasing
 // and no item twice; paging through a user's answer repeats nothing. Run against the embedded
-// store and a real redis-server (lists bulk-loaded by `recs load`'s code).
+// store, a real redis-server and the Cosmos DB test server (lists bulk-loaded by `recs load`'s code).
 
 import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -17,6 +17,9 @@ import { storeConfigFromEnv, storeFactory } from '../store/config.js';
 import { tableOfArtifact } from '../store/load-table.js';
 import { loadRedis } from '../store/redis-load.js';
 import { useRedis } from '../store/testing/use-redis.js';
+import { useCosmos } from '../store/testing/use-cosmos.js';
+import { createCosmosClient, ensureContainer } from '../store/cosmos-client.js';
+import { loadCosmos } from '../store/cosmos-load.js';
 import { startServer, type RunningServer, type ServerOptions } from './server.js';
 import { capturedLogger, getJson } from './testing/fixtures.js';
 
@@ -61,6 +64,8 @@ function checkList(items: Item[], seen: Set<string>, where: string): void {
 
 describe.skipIf(!hasMl100k)('MovieLens 100K: never a seen item', () => {
   const redis = useRedis();
+  const cosmos = useCosmos();
+  let artifactTable: ReturnType<typeof tableOfArtifact>;
   const servers: RunningServer[] = [];
   let modelsDir = '';
   let training: Map<string, Set<string>>;
@@ -72,7 +77,8 @@ describe.skipIf(!hasMl100k)('MovieLens 100K: never a seen item', () => {
     const r = await train(loadEngine(), o, silentProgress);
     const a = readArtifact(r.dir);
     genres = [...new Set(a.items!.genres.flat())];
-    await loadRedis(redis.client, tableOfArtifact(a), {});
+    artifactTable = tableOfArtifact(a);
+    await loadRedis(redis.client, artifactTable, {});
     training = trainingItems();
   }, 120_000);
   afterAll(async () => {
@@ -126,6 +132,17 @@ describe.skipIf(!hasMl100k)('MovieLens 100K: never a seen item', () => {
     const cfg = storeConfigFromEnv({ RECS_STORE: 'redis', RECS_REDIS_URL: redis.server.url, RECS_STORE_TIMEOUT_MS: '5000' });
     const s = await serve({ createStore: storeFactory(cfg), storeTimeoutMs: 5_000 });
     for (let i = 0; i < 200 && (await recs(s, '1', 'k=1')).source !== 'precomputed'; i++) await new Promise((r) => setTimeout(r, 10));
+    await everyUser(s, 'precomputed', (u) => training.get(u)!);
+  }, 300_000);
+
+  it('Cosmos DB store: every user, k = 100 and every genre', async () => {
+    const env = { RECS_STORE: 'cosmos', RECS_COSMOS_ENDPOINT: cosmos.server.endpoint, RECS_COSMOS_KEY: 'test-key', RECS_COSMOS_CONTAINER: 'lists', RECS_STORE_TIMEOUT_MS: '10000' };
+    const cfg = storeConfigFromEnv(env);
+    const client = createCosmosClient({ ...cfg.cosmos, agent: cosmos.server.agent });
+    await loadCosmos(await ensureContainer(client, cfg.cosmos), artifactTable, {});
+    client.dispose();
+    const s = await serve({ createStore: storeFactory(cfg, { agent: cosmos.server.agent }), storeTimeoutMs: 10_000 });
+    for (let i = 0; i < 300 && (await recs(s, '1', 'k=1')).source !== 'precomputed'; i++) await new Promise((r) => setTimeout(r, 20));
     await everyUser(s, 'precomputed', (u) => training.get(u)!);
   }, 300_000);
 
