@@ -58,8 +58,10 @@ Options:
                           either 0 = off), RECS_STORE_CACHE_TTL_MS (default none).
                           When the store fails or times out, answers come from the popularity list.
 
-Endpoints: GET /v1/users/{userId}/recommendations?k=10&exclude=a,b&genre=Comedy,
-GET /v1/items/{itemId}/similar?k=10, /healthz, /readyz, /metrics, /openapi.json.
+Endpoints: GET /v1/users/{userId}/recommendations?k=10&offset=0&exclude=a,b&genre=Comedy,
+POST /v1/recommendations:batch, GET /v1/items/{itemId}/similar?k=10, POST /v1/events,
+DELETE /v1/users/{userId}, /healthz, /readyz, /metrics, /openapi.json (see openapi.json).
+Behind nginx, set proxy_http_version 1.1: the server refuses HTTP/1.0 (505).
 `;
 
 export const serveCommand: Command = {
