@@ -7,7 +7,7 @@ import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadEngine, type Interactions } from '../../ts/engine/index.js';
 import { loadMovieLensDir } from '../../ts/data/index.js';
-import { writeArtifact, readManifest, type ItemMetadata } from '../../ts/model/artifact.js';
+import { historyOf, writeArtifact, readManifest, type ItemMetadata } from '../../ts/model/artifact.js';
 import { fingerprint } from '../../ts/model/manifest.js';
 import { LocalRegistry } from '../../ts/model/registry.js';
 import { Rng } from '../../ts/data/random.js';
@@ -89,7 +89,8 @@ async function cached(root: string, name: string, log: (s: string) => void, load
   const modelsDir = join(root, name);
   const registry = new LocalRegistry(modelsDir);
   const dir = registry.versionDir(VERSION);
-  if (registry.activeVersion() !== VERSION || !existsSync(join(dir, 'manifest.json'))) {
+  // (a model cached before artifacts carried the users' history is rebuilt)
+  if (registry.activeVersion() !== VERSION || !existsSync(join(dir, 'manifest.json')) || !existsSync(join(dir, 'history-items.u32'))) {
     rmSync(modelsDir, { recursive: true, force: true });
     registry.ensureRoot();
     log(`bench: building the ${name} model (cached under ${modelsDir})…`);
@@ -137,6 +138,7 @@ async function train(dir: string, name: string, src: Source): Promise<void> {
     items: src.items,
     popularity: { items: order, counts: Uint32Array.from(order, (i) => counts[i]!) },
     topk: { depth, items: topk.items, scores: topk.scores },
+    history: historyOf(data),
     manifest: {
       version: VERSION,
       createdAt: new Date().toISOString(),

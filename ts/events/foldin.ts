@@ -13,6 +13,8 @@ export interface FoldInResult {
   scores: Float32Array;
   /** How many events mapped to known items. */
   used: number;
+  /** The item rows the events are about, sorted (never recommended to the user). */
+  seen: Uint32Array;
 }
 
 /** Per-item values of `events` (oldest first), as rows of the model. */
@@ -39,5 +41,5 @@ export function foldInUser(foldIn: FoldIn, events: readonly TrackedEvent[], rowO
   const r = foldIn.recommend(x.items, x.values, k);
   let n = 0;
   while (n < r.items.length && r.items[n] !== EMPTY_ITEM) n++;
-  return { items: r.items.slice(0, n), scores: r.scores.slice(0, n), used: x.used };
+  return { items: r.items.slice(0, n), scores: r.scores.slice(0, n), used: x.used, seen: x.items };
 }

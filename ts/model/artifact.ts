@@ -29,6 +29,19 @@ export interface ModelArtifact {
   popularity: { items: Uint32Array; counts: Uint32Array };
   /** nUsers × depth item indices (0xFFFFFFFF = empty) and scores, best first. */
   topk: { depth: number; items: Uint32Array; scores: Float32Array };
+  /**
+   * Every user's training items (the interactions the model was fitted on), so the server never
+   * recommends them when it fills a list from the popularity list: user u's item indices, sorted
+   * ascending, are items[offsets[u] .. offsets[u + 1]). Null in artifacts written before it existed.
+   */
+  history: UserHistory | null;
+}
+
+/** Users' item indices in CSR form (see ModelArtifact.history). */
+export interface UserHistory {
+  /** nUsers + 1 */
+  offsets: Uint32Array;
+  items: Uint32Array;
 }
 
 const FILES = {
@@ -40,6 +53,8 @@ const FILES = {
   popularity: 'popularity.u32',
   topkItems: 'topk-items.u32',
   topkScores: 'topk-scores.f32',
+  historyOffsets: 'history-offsets.u32',
+  historyItems: 'history-items.u32',
 } as const;
 
 export class ArtifactError extends Error {
@@ -47,7 +62,7 @@ export class ArtifactError extends Error {
 }
 
 /** Writes `a` to `dir` (which must not exist). The manifest's `format` and `files` are filled in here. */
-export function writeArtifact(dir: string, a: Omit<ModelArtifact, 'manifest'> & { manifest: Omit<Manifest, 'files' | 'format'> }): Manifest {
+export function writeArtifact(dir: string, a: Omit<ModelArtifact, 'manifest' | 'history'> & { history?: UserHistory | null; manifest: Omit<Manifest, 'files' | 'format'> }): Manifest {
   if (existsSync(dir)) throw new ArtifactError(`${dir} already exists; versions are immutable`);
   const nUsers = a.userIds.length;
   const nItems = a.itemIds.length;
@@ -66,6 +81,12 @@ export function writeArtifact(dir: string, a: Omit<ModelArtifact, 'manifest'> & 
     [FILES.topkScores]: encodeTensor(a.topk.scores, nUsers, a.topk.depth),
   };
   if (a.items) contents[FILES.items] = Buffer.from(JSON.stringify(a.items));
+  if (a.history) {
+    const h = a.history;
+    check(h.offsets.length === nUsers + 1 && h.offsets[nUsers] === h.items.length, 'history offsets do not match the users and items');
+    contents[FILES.historyOffsets] = encodeTensor(h.offsets, nUsers + 1, 1);
+    contents[FILES.historyItems] = encodeTensor(h.items, h.items.length, 1);
+  }
 
   const files: Manifest['files'] = {};
   const tmp = join(dirname(dir), `.${basename(dir)}.tmp-${process.pid}-${Date.now()}`);
@@ -143,7 +164,36 @@ export function readArtifact(dir: string, opts: { verify?: boolean } = {}): Mode
     items: manifest.files[FILES.items] ? json<ItemMetadata>(FILES.items) : null,
     popularity: { items: popItems, counts: popCounts },
     topk: { depth: ti.cols, items: ti.data, scores: ts.data },
+    history: manifest.files[FILES.historyOffsets] ? readHistory(dir, userIds.length, itemIds.length, load) : null,
   };
+}
+
+function readHistory(dir: string, nUsers: number, nItems: number, load: (name: string) => Buffer): UserHistory {
+  const offsets = decodeU32(load(FILES.historyOffsets), FILES.historyOffsets).data;
+  const items = decodeU32(load(FILES.historyItems), FILES.historyItems).data;
+  if (offsets.length !== nUsers + 1 || offsets[0] !== 0 || offsets[nUsers] !== items.length) throw new ArtifactError(`${dir}: the history does not match the users`);
+  for (let u = 0; u < nUsers; u++) if (offsets[u + 1]! < offsets[u]!) throw new ArtifactError(`${dir}: history offsets decrease at user ${u}`);
+  for (let i = 0; i < items.length; i++) if (items[i]! >= nItems) throw new ArtifactError(`${dir}: history item ${items[i]} is not an item of the model`);
+  return { offsets, items };
+}
+
+/** The CSR history of COO interactions (duplicates kept once), each user's items sorted. */
+export function historyOf(x: { nUsers: number; users: Uint32Array; items: Uint32Array }): UserHistory {
+  const counts = new Uint32Array(x.nUsers + 1);
+  for (let i = 0; i < x.users.length; i++) counts[x.users[i]! + 1]!++;
+  for (let u = 0; u < x.nUsers; u++) counts[u + 1]! += counts[u]!;
+  const fill = counts.slice(0, x.nUsers);
+  const raw = new Uint32Array(x.users.length);
+  for (let i = 0; i < x.users.length; i++) raw[fill[x.users[i]!]!++] = x.items[i]!;
+  const offsets = new Uint32Array(x.nUsers + 1);
+  const items = new Uint32Array(raw.length);
+  let n = 0;
+  for (let u = 0; u < x.nUsers; u++) {
+    const row = raw.subarray(counts[u]!, counts[u + 1]!).sort();
+    for (let i = 0; i < row.length; i++) if (i === 0 || row[i] !== row[i - 1]) items[n++] = row[i]!;
+    offsets[u + 1] = n;
+  }
+  return { offsets, items: items.slice(0, n) };
 }
 
 function interleave(a: Uint32Array, b: Uint32Array): Uint32Array {

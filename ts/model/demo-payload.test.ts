@@ -17,6 +17,7 @@ function artifact(itemFactors: Float32Array, rank: number, params: Record<string
   return {
     rank,
     userIds: [],
+    history: null,
     itemIds,
     userFactors: new Float32Array(0),
     itemFactors,

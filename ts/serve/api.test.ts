@@ -72,10 +72,15 @@ describe('GET /v1/users/{userId}/recommendations', () => {
     expect(Date.parse(r.body.generatedAt)).toBeGreaterThan(Date.now() - 60_000);
   });
 
-  it('defaults to k = 10, filling from the popularity list past the stored depth', async () => {
+  it('defaults to k = 10, filling from the popularity list past the stored depth, minus what the user has seen', async () => {
     const r = await recs('u3');
-    expect(ids(r.body)).toEqual(['i4', 'i6', 'i8', 'i10', 'i12', 'i14', 'i0', 'i1', 'i2', 'i3']);
+    // u3 trained on i3, i5, i7: i3 is the 4th most popular, skipped
+    expect(ids(r.body)).toEqual(['i4', 'i6', 'i8', 'i10', 'i12', 'i14', 'i0', 'i1', 'i2', 'i9']);
     expect(r.body.filledFromFallback).toBe(4);
+    // one scale, never increasing: a filled item scores last − (1 − count / top count)
+    const scores = r.body.items.map((i: { score: number }) => i.score);
+    expect(scores.slice(5)).toEqual([0.95, 0.95, expect.closeTo(0.95 - 1 / 30, 5), expect.closeTo(0.95 - 2 / 30, 5), expect.closeTo(0.95 - 9 / 30, 5)]);
+    expect(r.body.items.map((i: { origin?: string }) => i.origin ?? 'list')).toEqual([...Array(6).fill('list'), ...Array(4).fill('popularity')]);
   });
 
   it('answers an unknown user with the popularity list, never a 404 or an empty list', async () => {
@@ -125,8 +130,9 @@ describe('GET /v1/users/{userId}/recommendations', () => {
 
   it('serves k up to the limit, at most every item', async () => {
     const r = await recs('u3', '?k=100');
-    expect(r.body.items).toHaveLength(30);
-    expect(new Set(ids(r.body)).size).toBe(30);
+    expect(r.body.items).toHaveLength(27);
+    expect(new Set(ids(r.body)).size).toBe(27);
+    expect(ids(r.body)).not.toContain('i3');
   });
 
   it.each([
@@ -137,7 +143,10 @@ describe('GET /v1/users/{userId}/recommendations', () => {
     ['?k=-1', /k must be a whole number/],
     ['?k=', /k must be a whole number/],
     ['?k=2&k=3', /given more than once/],
-    ['?limit=3', /unknown query parameter "limit"; allowed: k, exclude, genre/],
+    ['?limit=3', /unknown query parameter "limit"; allowed: k, offset, exclude, genre/],
+    ['?offset=-1', /offset must be a whole number from 0 to 990/],
+    ['?offset=1.5', /offset must be a whole number/],
+    ['?k=100&offset=901', /offset \+ k must be at most 1000, got 901 \+ 100/],
     ['?genre=Western', /unknown genre "Western"; known genres: Comedy, Drama, Horror/],
     ['?genre=', /genre is empty/],
     [`?exclude=${Array.from({ length: 101 }, (_, i) => `i${i}`).join(',')}`, /exclude lists 101 ids; the limit is 100/],
@@ -148,6 +157,24 @@ describe('GET /v1/users/{userId}/recommendations', () => {
     expect(r.status).toBe(400);
     expect(r.body).toMatchObject({ error: 'bad_request', status: 400 });
     expect(r.body.message).toMatch(message);
+  });
+
+  it('pages with offset: pages concatenate to the whole answer, never repeating an item, scores never increasing', async () => {
+    for (const [user, query] of [['u3', ''], ['u3', '&genre=Drama'], ['u19', ''], ['nobody', '']] as const) {
+      const whole = await recs(user, `?k=40${query}`);
+      const pages: any[] = [];
+      for (let offset = 0; offset < 40; offset += 7) {
+        const p = await recs(user, `?k=7&offset=${offset}${query}`);
+        expect(p.status).toBe(200);
+        if (offset > 0) expect(p.body.offset).toBe(offset);
+        pages.push(...p.body.items);
+      }
+      expect(pages).toEqual(whole.body.items);
+      expect(new Set(pages.map((i) => i.itemId)).size).toBe(pages.length);
+      for (let i = 1; i < pages.length; i++) expect(pages[i].score).toBeLessThanOrEqual(pages[i - 1].score);
+    }
+    const past = await recs('u3', '?k=5&offset=500');
+    expect(past.body).toMatchObject({ items: [], offset: 500, filledFromFallback: 0 });
   });
 
   it('400 for a user id over the length limit, not for one at it', async () => {
@@ -197,7 +224,7 @@ describe('routing and request errors', () => {
   it.each(['POST', 'PUT', 'DELETE', 'PATCH'])('405 JSON with Allow for %s', async (method) => {
     const r = await getJson(`${base}/v1/users/u1/recommendations`, { method });
     expect(r.status).toBe(405);
-    expect(r.headers.get('allow')).toBe('GET');
+    expect(r.headers.get('allow')).toBe('GET, HEAD');
     expect(r.body).toMatchObject({ error: 'method_not_allowed', status: 405 });
     expect((await getJson(`${base}/healthz`, { method })).status).toBe(405);
   });

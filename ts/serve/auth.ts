@@ -5,24 +5,41 @@
 // or a mismatch), so the time taken depends on the stored keys' lengths alone and says nothing
 // about which key (or how much of one) was right. No hashing: a SHA-256 per request cost more than
 // the rest of authentication, and the loop's time does not depend on what is presented.
+// Scopes: a key entry is `<key>` or `<key>:<scope>+<scope>…` with scopes read (recommendations,
+// similar items, batch, a protected /metrics and demo), events (POST /v1/events) and admin
+// (DELETE /v1/users/{id}); a key without scopes has read and events, never admin.
 
 import { readFileSync } from 'node:fs';
 
 export const MIN_KEY_LENGTH = 16;
+
+export const SCOPES = ['read', 'events', 'admin'] as const;
+export type Scope = (typeof SCOPES)[number];
+/** The scopes of a key listed without any. */
+export const DEFAULT_SCOPES: readonly Scope[] = ['read', 'events'];
+
+export interface ApiKey {
+  key: string;
+  scopes: readonly Scope[];
+}
+
+/** What an authorization check found: the key may do it, is not a key, or lacks the scope. */
+export type AuthResult = 'ok' | 'unauthorized' | 'forbidden';
 
 export class AuthConfigError extends Error {
   override name = 'AuthConfigError';
 }
 
 /** Parses and checks keys; throws AuthConfigError naming the source of a bad key. */
-export function loadApiKeys(opts: { keys?: string | readonly string[]; keysFile?: string }): string[] {
-  const out: string[] = [];
+export function loadApiKeys(opts: { keys?: string | readonly string[]; keysFile?: string }): ApiKey[] {
+  const out: ApiKey[] = [];
   const add = (raw: string, where: string) => {
-    const key = raw.trim();
-    if (key === '' || key.startsWith('#')) return;
-    if (!/^[\x21-\x7e]+$/.test(key)) throw new AuthConfigError(`${where}: an API key may hold only visible ASCII characters`);
+    const entry = raw.trim();
+    if (entry === '' || entry.startsWith('#')) return;
+    if (!/^[\x21-\x7e]+$/.test(entry)) throw new AuthConfigError(`${where}: an API key may hold only visible ASCII characters`);
+    const { key, scopes } = splitScopes(entry, where);
     if (key.length < MIN_KEY_LENGTH) throw new AuthConfigError(`${where}: an API key must be at least ${MIN_KEY_LENGTH} characters (got ${key.length})`);
-    out.push(key);
+    out.push({ key, scopes });
   };
   const list = typeof opts.keys === 'string' ? opts.keys.split(',') : (opts.keys ?? []);
   list.forEach((k, i) => add(k, `API key #${i + 1} of the list`));
@@ -38,6 +55,17 @@ export function loadApiKeys(opts: { keys?: string | readonly string[]; keysFile?
   return out;
 }
 
+/** `<key>:<scope>+<scope>` → key and scopes; an entry whose text after its last ':' names no scope is all key. */
+function splitScopes(entry: string, where: string): ApiKey {
+  const colon = entry.lastIndexOf(':');
+  if (colon < 0) return { key: entry, scopes: DEFAULT_SCOPES };
+  const names = entry.slice(colon + 1).split('+');
+  if (!names.some((n) => (SCOPES as readonly string[]).includes(n))) return { key: entry, scopes: DEFAULT_SCOPES };
+  const bad = names.find((n) => !(SCOPES as readonly string[]).includes(n));
+  if (bad !== undefined) throw new AuthConfigError(`${where}: unknown scope "${bad}"; scopes are ${SCOPES.join(', ')} (joined with +, e.g. <key>:read+events)`);
+  return { key: entry.slice(0, colon), scopes: [...new Set(names as Scope[])] };
+}
+
 /** The key a request presents (Bearer token first, then x-api-key), or ''. */
 export function presentedKey(authorization: string, xApiKey: string): string {
   if (authorization.length > 7 && authorization.slice(0, 7).toLowerCase() === 'bearer ') return authorization.slice(7).trim();
@@ -46,25 +74,48 @@ export function presentedKey(authorization: string, xApiKey: string): string {
 
 export class ApiKeyAuth {
   private readonly keys: string[];
+  /** Per key (same order): a bit per scope, SCOPES order. */
+  private readonly scopeBits: number[];
 
   constructor(
-    keys: readonly string[],
+    keys: readonly (string | ApiKey)[],
     /** The comparison (tests count its calls to check that no match stops the loop early). */
     private readonly equal: (presented: string, stored: string) => boolean = sameKey,
   ) {
-    this.keys = [...new Set(keys)];
+    const bits = new Map<string, number>();
+    for (const k of keys) {
+      const { key, scopes } = typeof k === 'string' ? { key: k, scopes: DEFAULT_SCOPES } : k;
+      bits.set(key, (bits.get(key) ?? 0) | scopes.reduce((b, s) => b | bit(s), 0));
+    }
+    this.keys = [...bits.keys()];
+    this.scopeBits = [...bits.values()];
   }
 
   get enabled(): boolean {
     return this.keys.length > 0;
   }
 
-  /** True when `key` is one of the keys. Same work for every key, right or wrong. */
+  /** True when `key` is one of the keys (any scope). Same work for every key, right or wrong. */
   check(key: string): boolean {
-    let ok = 0;
-    for (const k of this.keys) ok |= this.equal(key, k) ? 1 : 0;
-    return ok === 1 && key !== '';
+    return this.scopesOf(key) !== 0;
   }
+
+  /** Whether `key` may act in `scope`. Same work for every key, right or wrong. */
+  authorize(key: string, scope: Scope): AuthResult {
+    const bits = this.scopesOf(key);
+    return bits === 0 ? 'unauthorized' : (bits & bit(scope)) !== 0 ? 'ok' : 'forbidden';
+  }
+
+  /** The scope bits of `key` (0: not a key); every stored key is compared. */
+  private scopesOf(key: string): number {
+    let found = 0;
+    for (let i = 0; i < this.keys.length; i++) found |= this.equal(key, this.keys[i]!) ? this.scopeBits[i]! | 0x100 : 0;
+    return key === '' ? 0 : found;
+  }
+}
+
+function bit(s: Scope): number {
+  return 1 << SCOPES.indexOf(s);
 }
 
 /**

@@ -8,6 +8,7 @@ import type { Metrics } from './metrics.js';
 import type { ModelManager } from './model-manager.js';
 import type { Limits } from './params.js';
 import type { FoldInOverlay } from './personal.js';
+import type { StoreIntegrity } from './integrity.js';
 import type { ServingModel } from './serving-model.js';
 
 export interface ServeContext {
@@ -20,6 +21,8 @@ export interface ServeContext {
   draining(): boolean;
   /** Users' lists folded in from their events, consulted before the store. */
   overlay?: FoldInOverlay;
+  /** Whether the serving store still holds the serving version (./integrity.ts). */
+  integrity?: StoreIntegrity;
 }
 
 export function servingModel(ctx: ServeContext): ServingModel {

@@ -13,7 +13,10 @@ import type { Logger } from './logger.js';
 import type { HttpRequest, HttpResponse, TemplatedApp } from './uws.js';
 import { errorBody, HttpError } from './errors.js';
 import type { Metrics, RouteMetrics } from './metrics.js';
-import { presentedKey, type ApiKeyAuth } from './auth.js';
+import { presentedKey, type ApiKeyAuth, type AuthResult, type Scope } from './auth.js';
+import { corsHeaders, preflightHeaders, type Cors } from './cors.js';
+import { framingProblem } from './framing.js';
+import { requestIdOf } from './request-id.js';
 
 export interface Reply {
   status: number;
@@ -30,6 +33,8 @@ export interface RequestInfo {
   url: string;
   /** Raw query string, without "?". */
   query: string;
+  /** The client's X-Request-Id, or one made for the request (echoed in the response, logged). */
+  requestId: string;
   /** Raw (percent-encoded) path parameters, in pattern order. */
   params: string[];
   /** The request body, for routes that read one (else empty). */
@@ -40,6 +45,7 @@ export interface RequestInfo {
 class Request implements RequestInfo {
   method = 'get';
   url = '';
+  requestId = '';
   query = '';
   readonly params: string[] = [];
   body: Buffer = EMPTY;
@@ -53,6 +59,8 @@ export interface RouteSpec {
   /** Metrics and log label, e.g. /v1/users/{userId}/recommendations */
   label: string;
   auth: boolean;
+  /** What the key must be allowed to do (default read). */
+  scope?: Scope;
   handler: RouteHandler;
   /** Largest body this route reads, bytes; set it to read bodies (default: none read). */
   maxBodyBytes?: number;
@@ -74,6 +82,9 @@ class Route {
     readonly needsRequestLine: boolean,
     /** Bodies up to this size are read and handed to the handler; null: none read. */
     readonly bodyLimit: number | null = null,
+    /** A HEAD request: answered as the GET, without its body. */
+    readonly head = false,
+    readonly scope: Scope = 'read',
   ) {
     this.nParams = pattern.split(':').length - 1;
   }
@@ -85,6 +96,7 @@ export interface FrontOptions {
   auth: ApiKeyAuth;
   maxBodyBytes: number;
   draining: () => boolean;
+  cors: Cors;
 }
 
 /** Header names and the common value, encoded once (a JS string costs a UTF-8 conversion per native call). */
@@ -94,14 +106,20 @@ const H = {
   authorization: Buffer.from('authorization'),
   apiKey: Buffer.from('x-api-key'),
   contentType: Buffer.from('content-type'),
+  contentLengthOut: Buffer.from('content-length'),
   json: Buffer.from('application/json'),
+  requestId: Buffer.from('x-request-id'),
+  origin: Buffer.from('origin'),
+  preflight: Buffer.from('access-control-request-method'),
 };
 
 const STATUS: Record<number, string> = {
   200: '200 OK',
   202: '202 Accepted',
+  204: '204 No Content',
   400: '400 Bad Request',
   401: '401 Unauthorized',
+  403: '403 Forbidden',
   404: '404 Not Found',
   405: '405 Method Not Allowed',
   413: '413 Payload Too Large',
@@ -111,7 +129,11 @@ const STATUS: Record<number, string> = {
 
 export class HttpFront {
   private inFlight = 0;
+  /** When the last request arrived (performance.now()): a drain waits for the connections to go quiet. */
+  lastRequestAt = -Infinity;
   private idleWaiters: (() => void)[] = [];
+  /** Methods per registered pattern (Allow headers, OPTIONS). */
+  private readonly methods = new Map<string, { label: string; names: string[] }>();
 
   constructor(
     private readonly app: TemplatedApp,
@@ -146,17 +168,44 @@ export class HttpFront {
 
   private add(method: Method, spec: RouteSpec): this {
     const metrics = this.o.metrics.route(spec.label);
-    const route = new Route(spec.label, spec.pattern, spec.auth, spec.handler, metrics, false, spec.maxBodyBytes ?? null);
+    const route = new Route(spec.label, spec.pattern, spec.auth, spec.handler, metrics, false, spec.maxBodyBytes ?? null, false, spec.scope);
     this.app[method](spec.pattern, (res, req) => this.serve(res, req, route));
-    const name = METHOD_NAME[method];
-    const refuse = (): Reply => error(new HttpError(405, 'method_not_allowed', `${spec.label} accepts ${name} only`, { allow: name }));
+    if (method === 'get') {
+      const head = new Route(spec.label, spec.pattern, spec.auth, spec.handler, metrics, false, null, true, spec.scope);
+      this.app.head(spec.pattern, (res, req) => this.serve(res, req, head));
+    }
+    const known = this.methods.get(spec.pattern);
+    if (known) {
+      known.names.push(METHOD_NAME[method]);
+      return this;
+    }
+    const names = [METHOD_NAME[method]];
+    if (method === 'get') names.push('HEAD');
+    this.methods.set(spec.pattern, { label: spec.label, names });
+    const refuse = (): Reply => error(new HttpError(405, 'method_not_allowed', `${spec.label} accepts ${names.join(', ')} only`, { allow: names.join(', ') }));
     const other = new Route(spec.label, spec.pattern, false, refuse, metrics, true);
     this.app.any(spec.pattern, (res, req) => this.serve(res, req, other));
     return this;
   }
 
-  /** 404 for every path no route matched. */
+  /** OPTIONS on every registered path: 204 with Allow, and the CORS preflight answer for an allowed origin. */
+  private options(): void {
+    for (const [pattern, { label, names }] of this.methods) {
+      const allow = [...names, 'OPTIONS'].join(', ');
+      const route = new Route(label, pattern, false, () => ({ status: 204, body: '', headers: { allow } }), this.o.metrics.route(label), true);
+      this.app.options(pattern, (res, req) => {
+        const preflight = req.getHeader(H.preflight) !== '';
+        const allowed = preflight ? this.o.cors.allow(req.getHeader(H.origin)) : '';
+        if (allowed === '') return this.serve(res, req, route);
+        const headers = { allow, ...preflightHeaders(allow) };
+        this.serve(res, req, new Route(label, pattern, false, () => ({ status: 204, body: '', headers }), route.metrics, true));
+      });
+    }
+  }
+
+  /** 404 for every path no route matched (call last: it also answers OPTIONS on the routes registered). */
   notFound(): this {
+    this.options();
     const handler = (r: RequestInfo): Reply => error(new HttpError(404, 'not_found', `no route for ${r.method.toUpperCase()} ${clip(r.url)}; see /openapi.json`));
     const route = new Route('unmatched', '/*', false, handler, this.o.metrics.route('unmatched'), true);
     this.app.any('/*', (res, req) => this.serve(res, req, route));
@@ -165,14 +214,31 @@ export class HttpFront {
 
   private serve(res: HttpResponse, req: HttpRequest, route: Route): void {
     const x = new Exchange(this, res, route);
+    this.lastRequestAt = x.t0;
     // everything needed from req is read now: it is invalid once this callback returns
     const contentLength = req.getHeader(H.contentLength);
     const chunked = req.getHeader(H.transferEncoding) !== '';
+    const { info } = x;
+    info.requestId = requestIdOf(req.getHeader(H.requestId));
+    if (this.o.cors.enabled) x.allowedOrigin = this.o.cors.allow(req.getHeader(H.origin));
+    if (contentLength !== '' || chunked) {
+      const problem = framingProblem(req);
+      if (problem !== '') {
+        // answered on the next turn: were a second request smuggled into this one's bytes, uWS
+        // would parse and run it right after this callback; with this response pending it
+        // aborts the connection instead (and the answer is never sent)
+        this.inFlight++;
+        info.method = req.getMethod();
+        info.url = req.getUrl();
+        x.watchAbort();
+        setImmediate(() => x.respondLater(error(new HttpError(400, 'bad_request', problem)), true));
+        return;
+      }
+    }
     if (route.auth) {
       const bearer = presentedKey(req.getHeader(H.authorization), '');
       x.key = bearer !== '' ? bearer : presentedKey('', req.getHeader(H.apiKey));
     }
-    const { info } = x;
     for (let i = 0; i < route.nParams; i++) info.params.push(req.getParameter(i) ?? '');
     info.query = req.getQuery() ?? '';
     if (route.needsRequestLine || this.o.log.levelVal <= 20) {
@@ -198,7 +264,7 @@ export class HttpFront {
   /** Reads the whole body (up to `limit`), then runs the route with it in info.body. Unauthorised requests get their 401 first, unread. */
   private readBody(res: HttpResponse, x: Exchange, route: Route, limit: number, contentLength: string, chunked: boolean): void {
     const declared = contentLength === '' ? 0 : Number(contentLength);
-    if (route.auth && !this.authorized(x.key)) return x.run(true);
+    if (route.auth && this.authorize(x.key, route.scope) !== 'ok') return x.run(true);
     if (!(declared <= limit)) return x.respond(tooLarge(limit, true), true);
     if (!chunked && declared === 0) return x.run(true);
     x.watchAbort();
@@ -218,8 +284,8 @@ export class HttpFront {
   }
 
   /** The API-key check of a request (false: answer 401). */
-  authorized(key: string): boolean {
-    return !this.o.auth.enabled || this.o.auth.check(key);
+  authorize(key: string, scope: Scope): AuthResult {
+    return this.o.auth.enabled ? this.o.auth.authorize(key, scope) : 'ok';
   }
 
   get closing(): boolean {
@@ -228,14 +294,14 @@ export class HttpFront {
 
   fail(e: unknown, route: Route, r: RequestInfo): Reply {
     if (e instanceof HttpError) return error(e);
-    this.o.log.error({ err: e, route: route.label, method: r.method || undefined, url: r.url || undefined }, 'request failed');
+    this.o.log.error({ err: e, route: route.label, method: r.method || undefined, url: r.url || undefined, requestId: r.requestId }, 'request failed');
     return error(new HttpError(500, 'internal_error', 'internal error; see the server log'));
   }
 
   finish(route: Route, r: RequestInfo, status: number, t0: number): void {
     const ms = performance.now() - t0;
     route.metrics.observe(status, ms / 1000);
-    if (this.o.log.levelVal <= 20) this.o.log.debug({ route: route.label, method: r.method, url: r.url, status, ms: Math.round(ms * 1000) / 1000 }, 'request');
+    if (this.o.log.levelVal <= 20) this.o.log.debug({ route: route.label, method: r.method, url: r.url, status, ms: Math.round(ms * 1000) / 1000, requestId: r.requestId }, 'request');
     if (--this.inFlight === 0 && this.idleWaiters.length > 0) {
       const w = this.idleWaiters;
       this.idleWaiters = [];
@@ -248,9 +314,11 @@ export class HttpFront {
 class Exchange {
   done = false;
   key = '';
+  /** Access-Control-Allow-Origin for this request ('' when none). */
+  allowedOrigin = '';
   private watching = false;
   readonly info: RequestInfo = new Request();
-  private readonly t0 = performance.now();
+  readonly t0 = performance.now();
 
   constructor(
     private readonly front: HttpFront,
@@ -274,7 +342,9 @@ class Exchange {
   /** Auth, then the route; `sync` is true inside uWS's callback (already corked). */
   run(sync: boolean): void {
     const { route, front, info } = this;
-    if (route.auth && !front.authorized(this.key)) {
+    const access = route.auth ? front.authorize(this.key, route.scope) : 'ok';
+    if (access === 'forbidden') return this.send(sync, error(new HttpError(403, 'forbidden', `this API key lacks the "${route.scope}" scope that ${route.label} needs`)));
+    if (access === 'unauthorized') {
       const reason = this.key === '' ? 'an API key is required (Authorization: Bearer <key> or x-api-key: <key>)' : 'the API key is not valid';
       return this.send(sync, error(new HttpError(401, 'unauthorized', reason), { 'www-authenticate': 'Bearer' }));
     }
@@ -300,9 +370,25 @@ class Exchange {
     this.done = true;
     const { res } = this;
     if (reply.status !== 200) res.writeStatus(STATUS[reply.status] ?? String(reply.status));
-    res.writeHeader(H.contentType, reply.type ?? H.json);
+    if (reply.status !== 204) res.writeHeader(H.contentType, reply.type ?? H.json);
+    res.writeHeader(H.requestId, this.info.requestId);
     if (reply.headers) for (const h in reply.headers) res.writeHeader(h, reply.headers[h]!);
-    res.end(reply.body, close || this.front.closing);
+    if (this.allowedOrigin !== '') {
+      const cors = corsHeaders(this.allowedOrigin);
+      for (const h in cors) res.writeHeader(h, cors[h]!);
+    }
+    const closing = close || this.front.closing;
+    if (reply.status === 204 || this.route.head || this.info.method === 'head') {
+      // no body. uWS 20.51's endWithoutBody(n) with n > 0, or with closeConnection and no length,
+      // leaves the response unfinished; endWithoutBody() writes no Content-Length, so a HEAD
+      // states its GET's length itself; when closing, endWithoutBody(0, true) is all that works
+      // (it says Content-Length: 0)
+      if (closing) res.endWithoutBody(0, true);
+      else {
+        if (reply.status !== 204) res.writeHeader(H.contentLengthOut, String(typeof reply.body === 'string' ? Buffer.byteLength(reply.body) : reply.body.byteLength));
+        res.endWithoutBody();
+      }
+    } else res.end(reply.body, closing);
     this.front.finish(this.route, this.info, reply.status, this.t0);
   }
 

@@ -55,6 +55,8 @@ export class Metrics {
   inFlight: () => number = () => 0;
   /** The in-process caches in front of a remote store (set by the server; see ts/store/cached.ts). */
   caches: () => readonly CacheStats[] = () => [];
+  /** Whether the serving store lost the model version (set by the server; see ./integrity.ts). */
+  integrity: () => { store: string; degraded: boolean; transitions: number } | null = () => null;
   readonly startedAt = Date.now();
 
   route(route: string): RouteMetrics {
@@ -115,6 +117,13 @@ export class Metrics {
     for (const s of ['precomputed', 'foldin', 'fallback'] as const) out.push(`recs_recommendations_total{source="${s}"} ${this.sources[s]}`);
     head('recs_store_errors_total', 'counter', 'Store lookups that failed or timed out (answered from the fallback list).');
     for (const [k, v] of this.storeErrors) out.push(`recs_store_errors_total{${k}} ${v}`);
+    const integrity = this.integrity();
+    if (integrity) {
+      head('recs_store_degraded', 'gauge', 'The serving store has lost the served model version (1): answers are flagged degraded and /readyz fails.');
+      out.push(`recs_store_degraded{store="${esc(integrity.store)}"} ${integrity.degraded ? 1 : 0}`);
+      head('recs_store_degraded_transitions_total', 'counter', 'Times the store was found to have lost the serving version, or to hold it again.');
+      out.push(`recs_store_degraded_transitions_total ${integrity.transitions}`);
+    }
     head('recs_model_reloads_total', 'counter', 'Hot reloads of the active model, by result.');
     for (const r of ['success', 'failure']) out.push(`recs_model_reloads_total{result="${r}"} ${this.reloads.get(r) ?? 0}`);
     head('recs_model_info', 'gauge', 'The model version being served (value 1).');

@@ -15,6 +15,9 @@ import { capturedLogger, fixtureRegistry } from './testing/fixtures.js';
 type Json = Record<string, any>;
 const doc = JSON.parse(readFileSync(join(import.meta.dirname, '..', '..', 'openapi.json'), 'utf8')) as Json;
 const KEY = 'openapi-test-key-0123456789';
+/** A key that may only erase (403 elsewhere), and one that may only read (403 for events). */
+const ADMIN_ONLY = 'openapi-admin-key-0123456789';
+const READ_ONLY = 'openapi-read-key-0123456789';
 
 const ajv = new Ajv2020({ allErrors: true, strict: true });
 ajv.addFormat('date-time', (s: string) => /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?(Z|[+-]\d\d:\d\d)$/.test(s) && !Number.isNaN(Date.parse(s)));
@@ -31,7 +34,7 @@ let eraseFailsServer: RunningServer;
 beforeAll(async () => {
   const registry = fixtureRegistry('v1');
   const logger = capturedLogger().log;
-  server = await startServer({ modelsDir: registry.root, port: 0, logger, loadMode: 'inline', apiKeys: [KEY] });
+  server = await startServer({ modelsDir: registry.root, port: 0, logger, loadMode: 'inline', apiKeys: [`${KEY}:read+events+admin`, `${ADMIN_ONLY}:admin`, `${READ_ONLY}:read`] });
   metricsServer = await startServer({ modelsDir: registry.root, port: 0, logger, loadMode: 'inline', apiKeys: [KEY], protectMetrics: true });
   emptyServer = await startServer({ modelsDir: new LocalRegistry(join(registry.root, '..', 'none')).root, port: 0, logger, loadMode: 'inline', reloadPollMs: 60_000 });
   const eraseFails = (p: Parameters<NonNullable<Parameters<typeof startServer>[0]['createStore']>>[0]) =>
@@ -57,6 +60,15 @@ const cases: [string, () => RunningServer, string, RequestInit?][] = [
   ['/v1/users/{userId}/recommendations', () => server, '/v1/users/u3/recommendations', { method: 'DELETE' }],
   ['/v1/users/{userId}/recommendations', () => server, '/v1/users/u3/recommendations', { method: 'POST', body: 'x'.repeat(5000), headers: auth }],
   ['/v1/users/{userId}/recommendations', () => emptyServer, '/v1/users/u3/recommendations'],
+  ['/v1/users/{userId}/recommendations', () => server, '/v1/users/u3/recommendations?k=5&offset=4', { headers: auth }],
+  ['/v1/users/{userId}/recommendations', () => server, '/v1/users/u3/recommendations', { headers: { 'x-api-key': ADMIN_ONLY } }],
+  ['/v1/recommendations:batch', () => server, '/v1/recommendations:batch', post({ userIds: ['u3', 'stranger'], k: 12, genre: 'Drama' })],
+  ['/v1/recommendations:batch', () => server, '/v1/recommendations:batch', post({ userIds: [] })],
+  ['/v1/recommendations:batch', () => server, '/v1/recommendations:batch', post({ userIds: ['u3'] }, {})],
+  ['/v1/recommendations:batch', () => server, '/v1/recommendations:batch', post({ userIds: ['u3'] }, { 'x-api-key': ADMIN_ONLY })],
+  ['/v1/recommendations:batch', () => server, '/v1/recommendations:batch', { headers: auth }],
+  ['/v1/recommendations:batch', () => server, '/v1/recommendations:batch', post('x'.repeat(70_000))],
+  ['/v1/recommendations:batch', () => emptyServer, '/v1/recommendations:batch', post({ userIds: ['u3'] })],
   ['/v1/items/{itemId}/similar', () => server, '/v1/items/i2/similar?k=5', { headers: auth }],
   ['/v1/items/{itemId}/similar', () => server, '/v1/items/i2/similar?k=x', { headers: auth }],
   ['/v1/items/{itemId}/similar', () => server, '/v1/items/i2/similar'],
@@ -77,12 +89,14 @@ const cases: [string, () => RunningServer, string, RequestInit?][] = [
   ['/v1/events', () => server, '/v1/events', post('{not json')],
   ['/v1/events', () => server, '/v1/events', post([click, { ...click, type: 'poke' }])],
   ['/v1/events', () => server, '/v1/events', post(click, {})],
+  ['/v1/events', () => server, '/v1/events', post(click, { 'x-api-key': READ_ONLY })],
   ['/v1/events', () => server, '/v1/events', { headers: auth }],
   ['/v1/events', () => server, '/v1/events', post('x'.repeat((1 << 20) + 1))],
   ['/v1/users/{userId}/recommendations', () => server, '/v1/users/oa-user/recommendations', { headers: auth }],
   ['/v1/users/{userId}', () => server, '/v1/users/oa-user', { method: 'DELETE', headers: auth }],
   ['/v1/users/{userId}', () => server, `/v1/users/${'x'.repeat(300)}`, { method: 'DELETE', headers: auth }],
   ['/v1/users/{userId}', () => server, '/v1/users/oa-user', { method: 'DELETE' }],
+  ['/v1/users/{userId}', () => server, '/v1/users/oa-user', { method: 'DELETE', headers: { 'x-api-key': READ_ONLY } }],
   ['/v1/users/{userId}', () => eraseFailsServer, '/v1/users/u3', { method: 'DELETE' }],
   ['/v1/users/{userId}', () => server, '/v1/users/oa-user', { headers: auth }],
 ];
@@ -115,6 +129,6 @@ describe('openapi.json', () => {
   });
 
   it('documents every route the server has', () => {
-    expect(Object.keys(doc['paths']).sort()).toEqual(['/', '/demo/model.bin', '/healthz', '/metrics', '/openapi.json', '/readyz', '/v1/events', '/v1/items/{itemId}/similar', '/v1/users/{userId}', '/v1/users/{userId}/recommendations']);
+    expect(Object.keys(doc['paths']).sort()).toEqual(['/', '/demo/model.bin', '/healthz', '/metrics', '/openapi.json', '/readyz', '/v1/events', '/v1/items/{itemId}/similar', '/v1/recommendations:batch', '/v1/users/{userId}', '/v1/users/{userId}/recommendations']);
   });
 });

@@ -11,9 +11,13 @@ export interface Limits {
   maxIdLength: number;
   /** Most ids in an exclude list (default 100). */
   maxExclude: number;
+  /** Largest offset + k of a page (default 1 000). */
+  maxWindow: number;
+  /** Most users in one batch request (default 100). */
+  maxBatch: number;
 }
 
-export const DEFAULT_LIMITS: Limits = { maxK: 100, maxIdLength: 256, maxExclude: 100 };
+export const DEFAULT_LIMITS: Limits = { maxK: 100, maxIdLength: 256, maxExclude: 100, maxWindow: 1000, maxBatch: 100 };
 
 /** Parses `raw` (without "?"), allowing only `allowed` names, each at most once. */
 export function parseQuery(raw: string, allowed: readonly string[]): Map<string, string> {
@@ -38,6 +42,15 @@ export function parseK(value: string | undefined, limits: Limits, fallback = 10)
   const k = Number(value);
   if (k < 1 || k > limits.maxK) throw badRequest(`k must be from 1 to ${limits.maxK}, got ${k}`);
   return k;
+}
+
+/** offset from the query: a whole number ≥ 0 with offset + k ≤ maxWindow, default 0. */
+export function parseOffset(value: string | undefined, k: number, limits: Limits): number {
+  if (value === undefined) return 0;
+  if (!/^[0-9]{1,7}$/.test(value)) throw badRequest(`offset must be a whole number from 0 to ${limits.maxWindow - k}, got "${clip(value)}"`);
+  const offset = Number(value);
+  if (offset + k > limits.maxWindow) throw badRequest(`offset + k must be at most ${limits.maxWindow}, got ${offset} + ${k}`);
+  return offset;
 }
 
 /** A percent-encoded path segment, decoded and checked as an id. */
@@ -73,6 +86,15 @@ export function memoized<T>(limit: number, parse: (raw: string) => T): (raw: str
     }
     return v;
   };
+}
+
+/** A request body parsed as JSON; `expected` says what to send when it is empty. */
+export function jsonBody(body: Buffer, expected: string): unknown {
+  try {
+    return JSON.parse(body.toString('utf8'));
+  } catch {
+    throw badRequest(body.length === 0 ? `the body is empty; send ${expected} as JSON` : 'the body is not valid JSON');
+  }
 }
 
 /** A comma-separated id list (empty entries ignored). */

@@ -30,6 +30,8 @@ export interface FoldInList {
   /** Item rows, best first. */
   items: Uint32Array;
   scores: Float32Array;
+  /** The item rows the user interacted with through their events, sorted (`interactions()` in ../events/foldin.ts); never served to them. */
+  seen: Uint32Array;
 }
 
 /** What the recommendations route needs: the user's fold-in list for this model version, if any. */
@@ -159,7 +161,7 @@ export class Personalizer implements FoldInOverlay {
       const r = foldInUser(this.foldInFor(model), events, (id) => model.catalog.ids.rowOf(id), this.o.depth);
       const t1 = performance.now();
       if (r) {
-        this.overlay.set(userId, { modelVersion: model.version, items: r.items, scores: r.scores });
+        this.overlay.set(userId, { modelVersion: model.version, items: r.items, scores: r.scores, seen: r.seen });
         this.o.metrics.observeFoldIn((t1 - t0) / 1000);
         if (!Number.isNaN(ackAt)) this.o.metrics.observeEventVisible((t1 - ackAt) / 1000);
       } else this.overlay.delete(userId);

@@ -29,6 +29,8 @@ export interface PreparedModel {
   rank: number;
   /** itemCount × rank, each row scaled to unit length (zero rows stay zero). */
   unitItemFactors: Float32Array;
+  /** Each user's training items (CSR by user row, items sorted; 16-bit when the catalog allows), or null (an artifact without it). */
+  history: { offsets: Uint32Array; items: Uint16Array | Uint32Array } | null;
 }
 
 export function prepareModel(a: ModelArtifact, dir: string): PreparedModel {
@@ -81,6 +83,7 @@ export function prepareModel(a: ModelArtifact, dir: string): PreparedModel {
     maxFragmentBytes,
     rank,
     unitItemFactors: unit,
+    history: a.history && { offsets: a.history.offsets, items: nItems <= 0x10000 ? Uint16Array.from(a.history.items) : a.history.items },
   };
 }
 
@@ -107,6 +110,7 @@ export function transferables(p: PreparedModel): ArrayBuffer[] {
     p.popularity.items,
     p.popularity.counts,
     p.unitItemFactors,
+    ...(p.history ? [p.history.offsets, p.history.items] : []),
   ];
   const out = new Set<ArrayBuffer>();
   for (const v of views) if (v.buffer instanceof ArrayBuffer && v.buffer.byteLength >= 65536) out.add(v.buffer);

@@ -15,42 +15,73 @@ export interface Filters {
 }
 
 export interface Picked {
-  /** The items are items[0..count) (a stored list itself when it is used unfiltered and uncut). */
+  /** The page is items[start .. start + count) (a stored list itself when it is used unfiltered and uncut). */
   items: ArrayLike<number>;
   scores: ArrayLike<number>;
+  start: number;
   count: number;
-  /** How many of the items (the last ones) came from the popularity list. */
+  /** How many items of the page (its last ones) came from the popularity list. */
   fromFallback: number;
 }
 
 export type Source = 'precomputed' | 'foldin' | 'fallback';
 
-/** Up to k items: the list's (filtered), then popular ones not already there (filtered too). */
-export function pick(list: Pick<UserList, 'items' | 'scores'> | null, catalog: Catalog, k: number, f: Filters): Picked {
+/** Something that knows which items a user has interacted with (./history.ts). */
+export interface SeenItems {
+  has(item: number): boolean;
+}
+
+/**
+ * Items offset .. offset + k of the user's answer: the list's items that pass the filters and that
+ * the user has not seen (`listSeen`: the list may hold seen items, e.g. a fold-in list, so each is
+ * checked against `seen`), then, once the list runs out, popular items not seen and not already
+ * there, filtered too. One model version gives one order, so pages never repeat an item.
+ *
+ * Scores stay on one scale and never increase: a filled item scores `last − (1 − share)`, where
+ * `last` is the score of the list's last item in the answer (1 when none) and `share` the item's
+ * interaction count over the most popular item's (0, 1]; an answer of popular items alone scores
+ * `share`, as before.
+ */
+export function pick(
+  list: Pick<UserList, 'items' | 'scores'> | null,
+  catalog: Catalog,
+  k: number,
+  f: Filters,
+  offset = 0,
+  seen: SeenItems | null = null,
+  listSeen = false,
+): Picked {
   // most requests: no filters and a list at least k deep; its first k items are the answer, as they are
-  if (list && f.exclude === null && f.genre < 0 && list.items.length >= k) return { items: list.items, scores: list.scores, count: k, fromFallback: 0 };
+  if (list && offset === 0 && f.exclude === null && f.genre < 0 && list.items.length >= k && !listSeen) return { items: list.items, scores: list.scores, start: 0, count: k, fromFallback: 0 };
+  const want = offset + k;
   const items: number[] = [];
   const scores: number[] = [];
   const ok = (item: number) => !(f.exclude?.has(item) ?? false) && (f.genre < 0 || catalog.hasGenre(item, f.genre));
+  let taken: Set<number> | null = null;
   if (list) {
-    for (let i = 0; i < list.items.length && items.length < k; i++) {
+    taken = new Set();
+    for (let i = 0; i < list.items.length; i++) {
       const item = list.items[i]!;
-      if (ok(item)) {
+      taken.add(item);
+      if (items.length < want && ok(item) && !(listSeen && seen !== null && seen.has(item))) {
         items.push(item);
         scores.push(list.scores[i]!);
       }
     }
   }
   const fromList = items.length;
+  const base = fromList > 0 ? scores[fromList - 1]! : 1;
   const { popular, popularScores } = catalog;
-  for (let i = 0; i < popular.length && items.length < k; i++) {
+  for (let i = 0; i < popular.length && items.length < want; i++) {
     const item = popular[i]!;
-    if (ok(item) && (fromList === 0 || !items.includes(item))) {
+    if (ok(item) && !(taken?.has(item) ?? false) && !(seen?.has(item) ?? false)) {
       items.push(item);
-      scores.push(popularScores[i]!);
+      scores.push(base - (1 - popularScores[i]!));
     }
   }
-  return { items, scores, count: items.length, fromFallback: items.length - fromList };
+  const start = Math.min(offset, items.length);
+  const count = items.length - start;
+  return { items, scores, start, count, fromFallback: Math.min(count, items.length - Math.max(fromList, start)) };
 }
 
 export interface RecommendationsAnswer {
@@ -59,6 +90,10 @@ export interface RecommendationsAnswer {
   source: Source;
   /** Why the fallback answered: the user is unknown, or the store failed. */
   fallbackReason?: 'unknown_user' | 'store_error' | undefined;
+  /** The page's offset (written when not 0). */
+  offset?: number;
+  /** Why the store cannot be trusted now (it lost the serving version), or null. */
+  degraded?: string | null;
 }
 
 const L = {
@@ -72,17 +107,24 @@ const L = {
   unknownUser: utf8(',"fallbackReason":"unknown_user"'),
   storeError: utf8(',"fallbackReason":"store_error","degraded":true'),
   filled: utf8(',"filledFromFallback":'),
+  offset: utf8(',"offset":'),
+  degraded: utf8(',"degraded":true,"degradedReason":'),
+  degradedReason: utf8(',"degradedReason":'),
+  popularEnd: utf8(',"origin":"popularity"}'),
 };
 
 /** The response body of a recommendations answer (UTF-8 JSON). */
 export function recommendationsBody(a: RecommendationsAnswer, catalog: Catalog): Buffer {
   const w = new JsonBytes(bound(a.userId, a.picked, catalog));
   w.raw(L.userId).string(a.userId).raw(L.items);
-  itemsInto(w, a.picked, catalog);
+  // an answer of the fallback is all popularity by definition: its items carry no origin
+  itemsInto(w, a.source === 'fallback' && a.picked.fromFallback > 0 ? { ...a.picked, fromFallback: 0 } : a.picked, catalog);
   const t = tails(catalog);
   w.raw(a.source === 'precomputed' ? t.precomputed : a.source === 'fallback' ? t.fallback : t.foldin);
   if (a.fallbackReason) w.raw(a.fallbackReason === 'unknown_user' ? L.unknownUser : L.storeError);
+  if (a.degraded) w.raw(a.fallbackReason === 'store_error' ? L.degradedReason : L.degraded).string(a.degraded);
   w.raw(L.filled).uint(a.source === 'fallback' ? 0 : a.picked.fromFallback);
+  if (a.offset) w.raw(L.offset).uint(a.offset);
   return w.raw(generatedAtEnd()).done();
 }
 
@@ -98,22 +140,27 @@ function tails(catalog: Catalog): Record<Source, Buffer> {
 
 /** The response body of a similar-items answer. */
 export function similarBody(itemId: string, picked: Pick<Picked, 'items' | 'scores' | 'count'>, catalog: Catalog): Buffer {
+  const page = { items: picked.items, scores: picked.scores, count: picked.count, start: 0, fromFallback: 0 };
   const w = new JsonBytes(bound(itemId, picked, catalog));
   w.raw(L.itemId).string(itemId).raw(L.items);
-  itemsInto(w, picked, catalog);
+  itemsInto(w, page, catalog);
   return w.raw(L.modelVersion).raw(catalog.versionJson).raw(generatedAtEnd()).done();
 }
 
-/** Bytes enough for the body: fixed parts (< 200), the escaped id, each item's fragment, score (≤ 24) and "},". */
+/** Bytes enough for the body: fixed parts (< 240), the escaped id, each item's fragment, score (≤ 24), origin (≤ 24) and "},". */
 function bound(id: string, p: Pick<Picked, 'count'>, catalog: Catalog): number {
-  return 200 + 6 * id.length + catalog.versionJson.length + p.count * (catalog.maxFragmentBytes + 26);
+  return 240 + 6 * id.length + catalog.versionJson.length + p.count * (catalog.maxFragmentBytes + 50);
 }
 
-function itemsInto(w: JsonBytes, p: Pick<Picked, 'items' | 'scores' | 'count'>, catalog: Catalog): void {
-  const { items, scores, count } = p;
-  for (let i = 0; i < count; i++) {
-    if (i > 0) w.char(0x2c);
-    w.raw(catalog.fragment(items[i]!)).score(scores[i]!).char(0x7d);
+/** The page's items; the last `fromFallback` ones are labelled `"origin":"popularity"`. */
+function itemsInto(w: JsonBytes, p: Picked, catalog: Catalog): void {
+  const { items, scores, start, count } = p;
+  const filled = start + count - p.fromFallback;
+  for (let i = start; i < start + count; i++) {
+    if (i > start) w.char(0x2c);
+    w.raw(catalog.fragment(items[i]!)).score(scores[i]!);
+    if (i < filled) w.char(0x7d);
+    else w.raw(L.popularEnd);
   }
 }
 

@@ -15,6 +15,8 @@ import type { ObjectStore } from '../model/registry/object-store.js';
 import { ApiKeyAuth, AuthConfigError, loadApiKeys } from './auth.js';
 import type { ServeContext } from './context.js';
 import { HttpFront } from './http.js';
+import { Cors } from './cors.js';
+import { StoreIntegrity } from './integrity.js';
 import { createLogger, type Logger, type LogLevel } from './logger.js';
 import type { LoadMode } from './loader.js';
 import { Metrics } from './metrics.js';
@@ -24,7 +26,8 @@ import { Reloader } from './reloader.js';
 import { healthRoutes } from './routes/health.js';
 import { metricsRoute } from './routes/metrics.js';
 import { openapiRoute } from './routes/openapi.js';
-import { recommendationsRoute } from './routes/recommendations.js';
+import { recommender } from './routes/recommendations.js';
+import { batchRoute } from './routes/batch.js';
 import { similarRoute } from './routes/similar.js';
 import { demoRoutes } from './routes/demo.js';
 import { eventsRoute } from './routes/events.js';
@@ -49,13 +52,21 @@ export interface ServerOptions {
   apiKeysFile?: string;
   /** Refuse to start without API keys (the Kubernetes deployment sets it). */
   requireAuth?: boolean;
+  /** Origins browsers may call the API from (CORS), or ['*']; default: RECS_CORS_ORIGINS (comma-separated), unset: none. */
+  corsOrigins?: readonly string[];
+  /** Serve the try-it page and its model payload at / and /demo/* (default true; the CLI's --no-demo). */
+  demo?: boolean;
   /** Put /metrics behind the API key too (default false: open, like the probes). */
   protectMetrics?: boolean;
   logLevel?: LogLevel;
   /** A logger to use instead of one on stdout (tests). */
   logger?: Logger;
+  /** A drain ends once no request has arrived for this long (and none is in flight), ms (default 500). */
+  shutdownQuietMs?: number;
   /** Default deadline of close(), ms (default 10 000). */
   shutdownDeadlineMs?: number;
+  /** How often a remote store is checked for the serving version, ms (default 10 000; every second while it is missing). */
+  integrityCheckMs?: number;
   /** Period of the fallback check of the active pointer, ms (default 2 000). */
   reloadPollMs?: number;
   /**
@@ -154,11 +165,14 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
 
   const personal = new Personalizer({ models, events, erased, metrics, log, depth: limits.maxK });
   let draining = false;
-  const ctx: ServeContext = { models, metrics, log, limits, storeTimeoutMs: options.storeTimeoutMs ?? 250, draining: () => draining, overlay: personal };
+  const integrity = new StoreIntegrity({ models, metrics, log, intervalMs: options.integrityCheckMs ?? 10_000 });
+  const ctx: ServeContext = { models, metrics, log, limits, storeTimeoutMs: options.storeTimeoutMs ?? 250, draining: () => draining, overlay: personal, integrity };
   const app = uws.App();
-  const front = new HttpFront(app, { log, metrics, auth, maxBodyBytes: options.maxBodyBytes ?? 4096, draining: () => draining });
-  for (const r of [recommendationsRoute(ctx), similarRoute(ctx), ...healthRoutes(ctx), metricsRoute(ctx, options.protectMetrics ?? false), openapi, ...demoRoutes(ctx, options.wasmDir)]) front.get(r);
-  front.post(eventsRoute(ctx, events, personal, options.eventWeights)).del(usersRoute(ctx, personal));
+  const cors = options.corsOrigins ? new Cors([...options.corsOrigins]) : Cors.fromEnv(process.env['RECS_CORS_ORIGINS']);
+  const front = new HttpFront(app, { log, metrics, auth, maxBodyBytes: options.maxBodyBytes ?? 4096, draining: () => draining, cors });
+  const recs = recommender(ctx);
+  for (const r of [recs.route, similarRoute(ctx), ...healthRoutes(ctx), metricsRoute(ctx, options.protectMetrics ?? false), openapi, ...(options.demo === false ? [] : demoRoutes(ctx, options.wasmDir, options.requireAuth === true))]) front.get(r);
+  front.post(eventsRoute(ctx, events, personal, options.eventWeights)).post(batchRoute(ctx, recs)).del(usersRoute(ctx, personal));
   front.notFound();
 
   const host = options.host ?? '127.0.0.1';
@@ -179,8 +193,18 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
           );
         }, erasureSyncMs).unref()
       : null;
-  const reloader = new Reloader({ pointerPath: registry.pointerPath, pollMs: options.reloadPollMs ?? 2000, log, onChange: () => models.refresh() });
+  const reloader = new Reloader({
+    pointerPath: registry.pointerPath,
+    pollMs: options.reloadPollMs ?? 2000,
+    log,
+    onChange: () =>
+      models.refresh().then((r) => {
+        if (r === 'loaded') void integrity.check();
+        return r;
+      }),
+  });
   reloader.start();
+  integrity.start();
   follower?.start();
   log.info({ url: `http://${host}:${port}`, modelVersion: models.current?.version ?? null, auth: auth.enabled, store: models.current?.store.kind ?? null }, 'listening');
 
@@ -191,13 +215,23 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       draining = true;
       uws.us_listen_socket_close(listenSocket);
       reloader.stop();
+      integrity.stop();
       if (erasureSync) clearInterval(erasureSync);
       await follower?.stop();
       log.info({ inFlight: front.requestsInFlight, deadlineMs }, 'shutting down: no new connections; finishing requests in flight');
+      const until = performance.now() + deadlineMs;
       let timer: NodeJS.Timeout | undefined;
-      const clean = await Promise.race([front.idle().then(() => true), new Promise<boolean>((r) => (timer = setTimeout(() => r(false), deadlineMs)))]);
+      await Promise.race([front.idle(), new Promise<void>((r) => (timer = setTimeout(r, deadlineMs)))]);
       clearTimeout(timer);
+      // keep-alive connections: each request still arriving on one (already sent, or read) is
+      // answered with Connection: close, so its client closes it; once none has arrived for
+      // quietMs the remaining connections are idle and are closed (no client sees a reset)
+      const quietMs = options.shutdownQuietMs ?? 500;
+      while (performance.now() < until && (front.requestsInFlight > 0 || performance.now() - front.lastRequestAt < quietMs)) {
+        await new Promise((r) => setTimeout(r, Math.max(1, Math.min(25, until - performance.now()))));
+      }
       const abandoned = front.requestsInFlight;
+      const clean = abandoned === 0;
       if (!clean) log.warn({ abandoned }, 'shutdown deadline passed; closing the remaining connections');
       app.close();
       await personal.settled();

@@ -5,6 +5,7 @@
 import { EmbeddedStore } from '../store/embedded.js';
 import type { RecommendationStore } from '../store/types.js';
 import { Catalog } from './catalog.js';
+import { History } from './history.js';
 import type { PreparedModel } from './prepared.js';
 import { SimilarItems } from './similar.js';
 
@@ -17,6 +18,8 @@ export class ServingModel {
   readonly catalog: Catalog;
   readonly store: RecommendationStore;
   readonly similar: SimilarItems;
+  /** Users' training items: never recommended to them. */
+  readonly history: History;
   readonly loadedAt = new Date();
   private refs = 0;
   private retired = false;
@@ -32,6 +35,7 @@ export class ServingModel {
     this.catalog = new Catalog(prepared);
     this.store = createStore(prepared);
     this.similar = new SimilarItems(prepared.unitItemFactors, prepared.rank, maxK);
+    this.history = new History(prepared);
   }
 
   get inFlight(): number {

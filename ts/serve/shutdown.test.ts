@@ -4,7 +4,7 @@
 // (options, the worker-thread model loader, a hot reload, SIGINT).
 
 import { spawn, type ChildProcess } from 'node:child_process';
-import { request } from 'node:http';
+import { Agent, request } from 'node:http';
 import { createInterface } from 'node:readline';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { ensureBuilt } from './testing/build.js';
@@ -95,6 +95,48 @@ describe('graceful shutdown (child process)', () => {
     expect(at - signalled).toBeLessThan(5000);
     expect(child.lines.find((l) => l['msg'] === 'shutting down: no new connections; finishing requests in flight')?.['inFlight']).toBe(20);
     expect(child.lines.find((l) => l['msg'] === 'server closed')).toMatchObject({ clean: true, abandoned: 0 });
+  });
+
+  it('SIGTERM under keep-alive load: every client sees Connection: close, none a reset; exit 0', async () => {
+    const registry = fixtureRegistry('v1');
+    const child = await start(mainJs, ['--models-dir', registry.root, '--port', '0', '--shutdown-deadline', '5']);
+    const { hostname, port } = new URL(child.url);
+    let signalled = false;
+    const outcome = { ok: 0, closeHeaders: 0, refused: 0, resets: [] as string[] };
+    const client = async (n: number) => {
+      const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+      for (;;) {
+        const r = await new Promise<{ status: number; close: boolean } | { error: string }>((resolve) => {
+          const req = request({ host: hostname, port, path: `/v1/users/u${n % 20}/recommendations?k=5`, agent }, (res) => {
+            res.resume();
+            res.on('end', () => resolve({ status: res.statusCode!, close: res.headers.connection === 'close' }));
+            res.on('error', (e: NodeJS.ErrnoException) => resolve({ error: e.code ?? e.message }));
+          });
+          req.on('error', (e: NodeJS.ErrnoException) => resolve({ error: e.code ?? e.message }));
+          req.end();
+        });
+        if ('error' in r) {
+          // after the signal, new connections are refused: that ends this client
+          if (r.error === 'ECONNREFUSED' && signalled) outcome.refused++;
+          else outcome.resets.push(r.error);
+          break;
+        }
+        expect(r.status).toBe(200);
+        outcome.ok++;
+        if (r.close) outcome.closeHeaders++;
+      }
+      agent.destroy();
+    };
+    const clients = Array.from({ length: 16 }, (_, n) => client(n));
+    await new Promise((r) => setTimeout(r, 700));
+    signalled = true;
+    child.proc.kill('SIGTERM');
+    await Promise.all(clients);
+    expect(outcome.resets).toEqual([]);
+    expect(outcome.refused).toBe(16);
+    expect(outcome.closeHeaders).toBeGreaterThanOrEqual(16);
+    expect(outcome.ok).toBeGreaterThan(100);
+    expect((await child.exit).code).toBe(0);
   });
 
   it('gives up at the deadline: exit 1, the requests still running are cut off', async () => {

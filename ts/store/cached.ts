@@ -179,6 +179,16 @@ export class CachedStore implements RecommendationStore {
     return { stored: r.stored, cached: r.cached + cached };
   }
 
+  /** Forgets every cached answer (the backend's content changed under the cache, e.g. it lost a version and was loaded again). */
+  clearCache(): void {
+    for (const key of [...this.entries.keys()]) this.drop(key);
+  }
+
+  /** Checks the store behind the cache (the cache may still answer for a version the backend lost). */
+  verify(sampleUsers: readonly string[]): Promise<string | null> {
+    return this.inner.verify ? this.inner.verify(sampleUsers) : Promise.resolve(null);
+  }
+
   mask(userIds: Iterable<string>): void {
     const ids = [...userIds];
     this.inner.mask?.(ids);

@@ -84,6 +84,27 @@ export class CosmosStore implements RecommendationStore {
     }
   }
 
+  async verify(sampleUsers: readonly string[]): Promise<string | null> {
+    if (this.closed) throw new StoreError('cosmos store: closed', 'closed');
+    const ac = new AbortController();
+    try {
+      const p = await withTimeout(this.read<PointerDoc>(POINTER_ID, ac.signal), this.o.timeoutMs ?? 2_000);
+      if (!(p?.versions.some((v) => v.version === this.modelVersion) ?? false)) return `version ${this.modelVersion} is not listed in the Cosmos DB pointer document (container emptied, or never loaded)`;
+      const users = sampleUsers.filter((u) => !this.masked.has(u));
+      for (const u of users) {
+        const docId = userDocId(this.modelVersion, u);
+        const r = await this.o.container.item(docId, pkOf({ id: docId, userId: u, modelVersion: this.modelVersion }, this.o.partitionKey)).read<UserDoc>({ abortSignal: ac.signal });
+        if (r.resource) return null;
+      }
+      return users.length > 0 ? `the lists of version ${this.modelVersion} are missing from Cosmos DB (none of ${users.length} sampled users has one)` : null;
+    } catch (e) {
+      if (e instanceof StoreError) throw e;
+      throw new StoreError(`cosmos store: ${(e as Error).message}`, 'unavailable', { cause: e });
+    } finally {
+      ac.abort();
+    }
+  }
+
   /** Masks the user, then deletes their document of every version in the container. */
   async erase(userId: string): Promise<ErasedLists> {
     if (this.closed) throw new StoreError('cosmos store: closed', 'closed');

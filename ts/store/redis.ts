@@ -90,6 +90,21 @@ export class RedisStore implements RecommendationStore {
     }
   }
 
+  async verify(sampleUsers: readonly string[]): Promise<string | null> {
+    if (this.closed || this.client.status !== 'ready') throw new StoreError(`redis store: not connected (${this.client.status})`, 'unavailable');
+    try {
+      const meta = this.keys.meta(this.modelVersion);
+      if ((await this.client.exists(meta)) === 0) return `version ${this.modelVersion} is not in Redis (no ${meta}: flushed, restarted empty, or never loaded)`;
+      const users = sampleUsers.filter((u) => !this.masked.has(u));
+      if (users.length > 0 && (await this.client.exists(...users.map((u) => this.keys.user(this.modelVersion, u)))) === 0) {
+        return `the lists of version ${this.modelVersion} are missing from Redis (none of ${users.length} sampled users has one)`;
+      }
+      return null;
+    } catch (e) {
+      throw storeError(e);
+    }
+  }
+
   mask(userIds: Iterable<string>): void {
     for (const id of userIds) this.masked.add(id);
   }

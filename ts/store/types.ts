@@ -57,6 +57,15 @@ export interface RecommendationStore {
    * made; their lists may still be in the backend, e.g. a version loaded again after the erasure).
    */
   mask?(userIds: Iterable<string>): void;
+  /**
+   * Optional, for remote stores: checks that the backend still holds this store's version (its
+   * marker of a complete load) and lists for `sampleUsers` (ids of the model's users; at least one
+   * must have a list). Resolves with what is missing, or null when all is there; rejects with a
+   * StoreError when the backend cannot be reached (that is an outage, not a lost version).
+   */
+  verify?(sampleUsers: readonly string[]): Promise<string | null>;
+  /** Optional, for stores with an in-process cache: forget every cached answer. */
+  clearCache?(): void;
   /** Releases connections or memory; called once no request uses the store any more. */
   close(): Promise<void>;
 }

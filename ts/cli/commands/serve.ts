@@ -31,6 +31,12 @@ Options:
                           Keys can also come from $RECS_API_KEYS (comma-separated); never as arguments,
                           which other users of the machine can read. Each key is ≥ 16 visible characters.
                           Clients send "Authorization: Bearer <key>" or "x-api-key: <key>".
+                          Scopes: <key>:read+events+admin (read: GETs and the batch; events: POST
+                          /v1/events; admin: DELETE /v1/users/{id}); a key without them has read+events.
+                          RECS_CORS_ORIGINS (comma-separated origins, or *) lets browsers on those
+                          origins call the API (CORS; default: none).
+  --no-demo               do not serve the try-it page (/ and /demo/*: item factors and titles). With
+                          --require-auth the page and its payload need a key too.
   --protect-metrics       require the API key for /metrics too (default: open, like /healthz, /readyz
                           and /openapi.json; it shows counts and the model version, no user data)
   --log-level LEVEL       ${LOG_LEVELS.join(', ')} (default $LOG_LEVEL, else info). JSON lines on stdout;
@@ -52,8 +58,10 @@ Options:
                           either 0 = off), RECS_STORE_CACHE_TTL_MS (default none).
                           When the store fails or times out, answers come from the popularity list.
 
-Endpoints: GET /v1/users/{userId}/recommendations?k=10&exclude=a,b&genre=Comedy,
-GET /v1/items/{itemId}/similar?k=10, /healthz, /readyz, /metrics, /openapi.json.
+Endpoints: GET /v1/users/{userId}/recommendations?k=10&offset=0&exclude=a,b&genre=Comedy,
+POST /v1/recommendations:batch, GET /v1/items/{itemId}/similar?k=10, POST /v1/events,
+DELETE /v1/users/{userId}, /healthz, /readyz, /metrics, /openapi.json (see openapi.json).
+Behind nginx, set proxy_http_version 1.1: the server refuses HTTP/1.0 (505).
 `;
 
 export const serveCommand: Command = {
@@ -72,6 +80,7 @@ export const serveCommand: Command = {
         'require-auth': { type: 'boolean' },
         'api-keys-file': { type: 'string' },
         'protect-metrics': { type: 'boolean' },
+        'no-demo': { type: 'boolean' },
         'log-level': { type: 'string' },
         'shutdown-deadline': { type: 'string' },
         'reload-interval': { type: 'string' },
@@ -104,6 +113,7 @@ export const serveCommand: Command = {
       ...(keysFile && { apiKeysFile: keysFile }),
       requireAuth: values['require-auth'] === true || /^(1|true|yes)$/i.test(env['RECS_REQUIRE_AUTH'] ?? ''),
       protectMetrics: values['protect-metrics'] === true,
+      demo: values['no-demo'] !== true,
       logLevel,
       shutdownDeadlineMs: deadline * 1000,
       reloadPollMs: reload * 1000,

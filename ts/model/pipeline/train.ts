@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { prepare, type Dataset } from '../../data/index.js';
 import type { Engine, FactorModel, Interactions } from '../../engine/index.js';
 import { itemPopularity } from '../../eval/index.js';
-import { writeArtifact, type ItemMetadata } from '../artifact.js';
+import { historyOf, writeArtifact, type ItemMetadata } from '../artifact.js';
 import { promoteWithGate, type GateDecision } from '../lifecycle/gate.js';
 import { fingerprint, newVersion, type Manifest } from '../manifest.js';
 import { LocalRegistry } from '../registry.js';
@@ -118,6 +118,7 @@ export async function train(engine: Engine, o: TrainOptions, progress: Progress)
       items,
       popularity: { items: Uint32Array.from(popOrder), counts: Uint32Array.from(popOrder, (i) => counts[i]!) },
       topk: { depth: o.depth, items: top.items, scores: top.scores },
+      history: historyOf({ nUsers, users: all.users, items: all.items }),
       manifest: {
         version,
         createdAt: new Date().toISOString(),

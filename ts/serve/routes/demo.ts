@@ -1,7 +1,8 @@
 // Owns the "try it" page: GET / and its static files (web/), the WebAssembly engine
 // (native/als*.wasm) and GET /demo/model.bin, the active model's compact payload (item ids,
 // titles, genres, popularity, item factors, fold-in parameters). The browser folds picks in
-// locally; nothing is sent back. Open (no API key): it exposes item factors, not user data.
+// locally; nothing is sent back. Open (no API key) unless the server requires auth
+// (--require-auth: a key with the read scope); --no-demo leaves these routes out (404).
 // The payload is built from the artifact on first request for a version and kept for it.
 // Without the WASM engine (a machine or image built without a WebAssembly toolchain) the page still
 // shows the popularity list and says in the page what is missing; the server logs it at start-up.
@@ -14,8 +15,11 @@ import { encodeDemoPayload } from '../../model/demo-payload.js';
 import type { ServeContext } from '../context.js';
 import type { Reply, RouteSpec } from '../http.js';
 
-/** `wasmDir`: where the built engine is (default <repo>/native, where `pnpm build:wasm` writes it). */
-export function demoRoutes(ctx: ServeContext, wasmDir = join(repoRoot(), 'native')): RouteSpec[] {
+/**
+ * `wasmDir`: where the built engine is (default <repo>/native, where `pnpm build:wasm` writes it);
+ * `auth`: the page and payload need an API key too (the server's --require-auth).
+ */
+export function demoRoutes(ctx: ServeContext, wasmDir = join(repoRoot(), 'native'), auth = false): RouteSpec[] {
   const root = repoRoot();
   const files = new Map<string, string>();
   for (const name of PAGE_FILES) files.set(name, join(root, 'web', name));
@@ -46,7 +50,7 @@ export function demoRoutes(ctx: ServeContext, wasmDir = join(repoRoot(), 'native
     },
   ];
   for (const path of files.keys()) routes.push({ pattern: `/${path}`, label: `/${path}`, auth: false, handler: () => staticFile(path) });
-  return routes;
+  return routes.map((r) => ({ ...r, auth }));
 }
 
 /** What a missing engine means and how to build it (the start-up log and the page say it). */

@@ -6,8 +6,8 @@
 import type { EventStore } from '../../events/types.js';
 import { validateEvents, type EventWeights } from '../../events/validate.js';
 import type { ServeContext } from '../context.js';
-import { badRequest } from '../errors.js';
 import type { RouteSpec } from '../http.js';
+import { jsonBody } from '../params.js';
 import type { Personalizer } from '../personal.js';
 
 export const EVENTS_MAX_BODY = 1 << 20;
@@ -17,14 +17,10 @@ export function eventsRoute(ctx: ServeContext, events: EventStore, personal: Per
     pattern: '/v1/events',
     label: '/v1/events',
     auth: true,
+    scope: 'events',
     maxBodyBytes: EVENTS_MAX_BODY,
     async handler(r) {
-      let body: unknown;
-      try {
-        body = JSON.parse(r.body.toString('utf8'));
-      } catch {
-        throw badRequest(r.body.length === 0 ? 'the body is empty; send an event or an array of events as JSON' : 'the body is not valid JSON');
-      }
+      const body = jsonBody(r.body, 'an event or an array of events');
       const v = validateEvents(body, { maxIdLength: ctx.limits.maxIdLength, ...(weights && { weights }) });
       if (!v.ok) {
         const message = `${new Set(v.errors.map((e) => e.index)).size} event(s) are not valid; nothing was stored`;

@@ -7,18 +7,22 @@
 import { StoreError, type RecommendationStore, type UserList } from '../../store/types.js';
 import { badRequest } from '../errors.js';
 import type { Reply, RouteSpec } from '../http.js';
-import { idList, memoized, parseK, parseQuery, pathId } from '../params.js';
-import { pick, recommendationsBody, type Filters } from '../recommend.js';
+import { idList, memoized, parseK, parseOffset, parseQuery, pathId } from '../params.js';
+import { pick, recommendationsBody, type Filters, type Picked, type SeenItems } from '../recommend.js';
+import type { FoldInList } from '../personal.js';
 import { servingModel, throttled, type ServeContext } from '../context.js';
 import type { ServingModel } from '../serving-model.js';
 
-const QUERY = ['k', 'exclude', 'genre'] as const;
+const QUERY = ['k', 'offset', 'exclude', 'genre'] as const;
+/** What a user whose training items the model does not carry (an older artifact) is filled with: nothing. */
+const UNKNOWN_HISTORY: SeenItems = { has: () => true };
 /** No exclusions, any genre: the filters of most requests (shared, never changed). */
 const NO_FILTERS: Filters = Object.freeze({ exclude: null, genre: -1 });
 
 /** A query string, parsed and checked (what it means in a model's catalog is resolved per request). */
-interface AskQuery {
+export interface AskQuery {
   k: number;
+  offset: number;
   exclude: string[];
   genre: string | undefined;
 }
@@ -26,20 +30,34 @@ interface AskQuery {
 interface Ask {
   userId: string;
   k: number;
+  offset: number;
   model: ServingModel;
   filters: Filters;
 }
 
-export function recommendationsRoute(ctx: ServeContext): RouteSpec {
+/** The recommendations route and its per-user answer (which the batch route shares). */
+export interface Recommender {
+  route: RouteSpec;
+  answerUser(userId: string, q: AskQuery, model: ServingModel): Reply | Promise<Reply>;
+}
+
+export function recommender(ctx: ServeContext): Recommender {
   let lastError: unknown = null;
   const logStoreError = throttled(1000, (suppressed) => ctx.log.error({ err: lastError, suppressed }, 'store lookup failed; answered from the fallback list'));
 
-  const answer = (a: Ask, list: Pick<UserList, 'items' | 'scores'> | null, failed: boolean, foldin = false): Reply => {
-    const source = foldin ? 'foldin' : list ? 'precomputed' : 'fallback';
+  const answer = (a: Ask, list: Pick<UserList, 'items' | 'scores'> | null, failed: boolean, folded: FoldInList | null = null): Reply => {
+    const source = folded ? 'foldin' : list ? 'precomputed' : 'fallback';
     ctx.metrics.countSource(source);
-    const picked = pick(list, a.model.catalog, a.k, a.filters);
-    const fallbackReason = list ? undefined : failed ? 'store_error' : 'unknown_user';
-    return { status: 200, body: recommendationsBody({ userId: a.userId, picked, source, fallbackReason }, a.model.catalog) };
+    const picked = pickFor(a, list, folded);
+    let fallbackReason: 'store_error' | 'unknown_user' | undefined;
+    if (list === null) {
+      fallbackReason = failed ? 'store_error' : 'unknown_user';
+      // a user the model knows without a list: erased, or the store lost its lists
+      if (!failed && ctx.integrity && a.model.history.rowOf(a.userId) >= 0) ctx.integrity.suspect();
+    }
+    const degraded = ctx.integrity?.degradedNow() ?? null;
+    if (degraded !== null && fallbackReason === 'unknown_user' && a.model.history.rowOf(a.userId) >= 0) fallbackReason = 'store_error';
+    return { status: 200, body: recommendationsBody({ userId: a.userId, picked, source, fallbackReason, offset: a.offset, degraded }, a.model.catalog) };
   };
   const storeFailed = (a: Ask, e: unknown): Reply => {
     ctx.metrics.countStoreError(a.model.store.kind, e instanceof StoreError ? e.reason : 'error');
@@ -50,49 +68,70 @@ export function recommendationsRoute(ctx: ServeContext): RouteSpec {
 
   const readQuery = memoized(1024, (raw): AskQuery => {
     const q = parseQuery(raw, QUERY);
-    return { k: parseK(q.get('k'), ctx.limits), exclude: idList(q.get('exclude'), 'exclude', ctx.limits), genre: q.get('genre') };
+    const k = parseK(q.get('k'), ctx.limits);
+    return { k, offset: parseOffset(q.get('offset'), k, ctx.limits), exclude: idList(q.get('exclude'), 'exclude', ctx.limits), genre: q.get('genre') };
   });
 
-  return {
-    pattern: '/v1/users/:userId/recommendations',
-    label: '/v1/users/{userId}/recommendations',
-    auth: true,
-    handler(r) {
-      const userId = pathId(r.params[0], 'userId', ctx.limits);
-      const q = readQuery(r.query);
-      const model = servingModel(ctx);
-      const a: Ask = { userId, k: q.k, model, filters: readFilters(model, q) };
-      const folded = ctx.overlay?.peek(userId, model.version);
-      if (folded) return answer(a, folded, false, true);
-      const { store } = model;
-      // an in-process store, or a remote store's cache hit: answered now, no promise
-      let now: UserList | null | undefined;
-      try {
-        now = answerNow(store, userId);
-      } catch (e) {
+  /** One user's answer: now (an in-process store, a cache hit) or once the store answers. */
+  const answerUser = (userId: string, q: AskQuery, model: ServingModel): Reply | Promise<Reply> => {
+    const a: Ask = { userId, k: q.k, offset: q.offset, model, filters: readFilters(model, q) };
+    const folded = ctx.overlay?.peek(userId, model.version);
+    if (folded) return answer(a, folded, false, folded);
+    const { store } = model;
+    // an in-process store, or a remote store's cache hit: answered now, no promise
+    let now: UserList | null | undefined;
+    try {
+      now = answerNow(store, userId);
+    } catch (e) {
+      return storeFailed(a, e);
+    }
+    if (now !== undefined) return answer(a, now, false);
+    // a remote store: the request holds this model until the store answers (see ServingModel)
+    model.acquire();
+    let lookup: Promise<UserList | null>;
+    try {
+      lookup = store.get(userId, { timeoutMs: ctx.storeTimeoutMs });
+    } catch (e) {
+      lookup = Promise.reject(e);
+    }
+    return lookup.then(
+      (list) => {
+        model.release();
+        return answer(a, list, false);
+      },
+      (e: unknown) => {
+        model.release();
         return storeFailed(a, e);
-      }
-      if (now !== undefined) return answer(a, now, false);
-      // a remote store: the request holds this model until the store answers (see ServingModel)
-      model.acquire();
-      let lookup: Promise<UserList | null>;
-      try {
-        lookup = store.get(userId, { timeoutMs: ctx.storeTimeoutMs });
-      } catch (e) {
-        lookup = Promise.reject(e);
-      }
-      return lookup.then(
-        (list) => {
-          model.release();
-          return answer(a, list, false);
-        },
-        (e: unknown) => {
-          model.release();
-          return storeFailed(a, e);
-        },
-      );
+      },
+    );
+  };
+
+  return {
+    answerUser,
+    route: {
+      pattern: '/v1/users/:userId/recommendations',
+      label: '/v1/users/{userId}/recommendations',
+      auth: true,
+      handler(r) {
+        const userId = pathId(r.params[0], 'userId', ctx.limits);
+        return answerUser(userId, readQuery(r.query), servingModel(ctx));
+      },
     },
   };
+}
+
+/**
+ * The page of the answer. A stored list at least offset + k deep and unfiltered is used as it is
+ * (it holds no training item: it was computed without them); anything else goes through the
+ * user's history, so neither the list's items (a fold-in list may hold training items) nor the
+ * popular items filling it were seen by the user.
+ */
+function pickFor(a: Ask, list: Pick<UserList, 'items' | 'scores'> | null, folded: FoldInList | null): Picked {
+  const { catalog, history } = a.model;
+  if (list === null) return pick(null, catalog, a.k, a.filters, a.offset);
+  if (folded === null && a.offset === 0 && a.filters === NO_FILTERS && list.items.length >= a.k) return pick(list, catalog, a.k, a.filters);
+  const seen = history.available ? history.seen(a.userId, folded?.seen) : UNKNOWN_HISTORY;
+  return pick(list, catalog, a.k, a.filters, a.offset, seen, folded !== null && history.available);
 }
 
 /** The store's answer without waiting (an in-process store's `peek`, a cache hit), or undefined when only `get` can give it. */

@@ -1,7 +1,8 @@
 // Owns DELETE /v1/users/{userId}: erasure of everything the service holds for a user — events,
 // fold-in result, precomputed lists of every model version in the store (and the cache in front
 // of it), the user's row in the serving model — answered 200 with counts per kind (see
-// Personalizer.erase), or 503 when the store could not erase (retrying is safe).
+// Personalizer.erase), or 503 when the store could not erase (retrying is safe). Needs a key with
+// the admin scope.
 
 import type { ServeContext } from '../context.js';
 import type { RouteSpec } from '../http.js';
@@ -13,6 +14,7 @@ export function usersRoute(ctx: ServeContext, personal: Personalizer): RouteSpec
     pattern: '/v1/users/:userId',
     label: '/v1/users/{userId}',
     auth: true,
+    scope: 'admin',
     async handler(r) {
       const userId = pathId(r.params[0], 'userId', ctx.limits);
       const removed = await personal.erase(userId);

@@ -4,7 +4,7 @@
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { writeArtifact } from '../../model/artifact.js';
+import { historyOf, writeArtifact, type UserHistory } from '../../model/artifact.js';
 import { LocalRegistry } from '../../model/registry.js';
 import { createLogger, type Logger } from '../logger.js';
 
@@ -16,6 +16,8 @@ export interface FixtureOptions {
   depth?: number;
   /** Added to every score, so two versions answer differently. */
   shift?: number;
+  /** Write each user's training items (default true; false: an artifact from before they were kept). */
+  history?: boolean;
 }
 
 /**
@@ -23,6 +25,7 @@ export interface FixtureOptions {
  * User u's list: items (u + 1 + 2s) % m for s = 0…depth-1, score 1 - s/100 + shift; the last
  * user (u(n-1)) has only 2 entries. Popularity: items by index ascending, counts m - j.
  * Item factors: item j = (cos θj, sin θj, 0, 1) with θj = j / m · π, so neighbours are similar.
+ * Training items (the history): user u interacted with items (u + 2s) % m for s = 0, 1, 2 (none in their list).
  */
 export function writeFixture(registry: LocalRegistry, version: string, o: FixtureOptions = {}): string {
   const nUsers = o.users ?? 20;
@@ -54,6 +57,7 @@ export function writeFixture(registry: LocalRegistry, version: string, o: Fixtur
     items: { titles: Array.from({ length: nItems }, (_, j) => (j === 1 ? null : `Item ${j}`)), genres: Array.from({ length: nItems }, (_, j) => (j === 0 ? ['Comedy', 'Drama'] : [GENRES[j % 3]!])) },
     popularity: { items: Uint32Array.from({ length: nItems }, (_, j) => j), counts: Uint32Array.from({ length: nItems }, (_, j) => nItems - j) },
     topk: { depth, items: topkItems, scores: topkScores },
+    history: o.history === false ? null : fixtureHistory(nUsers, nItems),
     manifest: {
       version,
       createdAt: new Date(0).toISOString(),
@@ -69,6 +73,13 @@ export function writeFixture(registry: LocalRegistry, version: string, o: Fixtur
     },
   });
   return dir;
+}
+
+function fixtureHistory(nUsers: number, nItems: number): UserHistory {
+  const users: number[] = [];
+  const items: number[] = [];
+  for (let u = 0; u < nUsers; u++) for (let s = 0; s < 3; s++) users.push(u), items.push((u + 2 * s) % nItems);
+  return historyOf({ nUsers, users: Uint32Array.from(users), items: Uint32Array.from(items) });
 }
 
 /** A temporary registry with `version` written and active. */

@@ -1,0 +1,90 @@
+// Owns the batch benchmark: what one user costs the server through POST
+// /v1/recommendations:batch (100 users a request) against single GETs, on the MovieLens 100K
+// bench model with the embedded store, driven by wrk (one connection count for both, rounds
+// alternating GET, batch, batch, GET…). Prints users/s and the server's CPU µs per user (user +
+// system time from /proc), side by side.
+// Usage: pnpm build:ts && node dist/bench/batch.js [--seconds S] [--rounds N] [--ml-dir DIR]
+
+import { spawn } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { startApi } from './serve/children.js';
+import { cpuSecondsOf } from './serve/cpu.js';
+import { movieLensModel } from './serve/models.js';
+import { wrkVersion } from './serve/wrk.js';
+
+const ROOT = resolve(import.meta.dirname, '..', '..');
+const { values } = parseArgs({ options: { seconds: { type: 'string' }, rounds: { type: 'string' }, 'ml-dir': { type: 'string' }, connections: { type: 'string' } } });
+const seconds = Number(values.seconds ?? 10);
+const rounds = Number(values.rounds ?? 2);
+const connections = Number(values.connections ?? 50);
+const BATCH = 100;
+
+const LUA = `
+local bodies = {}
+local i = 0
+function init(args)
+  for line in io.lines(args[1]) do bodies[#bodies + 1] = line end
+  i = math.random(#bodies)
+  wrk.headers["content-type"] = "application/json"
+end
+function request()
+  i = i + 1
+  if i > #bodies then i = 1 end
+  if args_method == "GET" then return wrk.format("GET", bodies[i]) end
+  return wrk.format("POST", "/v1/recommendations:batch", nil, bodies[i])
+end
+function done(s, latency, requests)
+  io.write(string.format('WRKJSON {"requests":%d,"errors":%d,"status":%d,"p99":%d}\\n', s.requests, s.errors.connect + s.errors.read + s.errors.write + s.errors.timeout, s.errors.status, latency:percentile(99)))
+end
+`;
+
+async function wrk(url: string, lines: string[], method: 'GET' | 'POST'): Promise<{ requests: number; errors: number; p99Ms: number }> {
+  const dir = mkdtempSync(join(tmpdir(), 'bench-batch-'));
+  writeFileSync(join(dir, 'lines.txt'), lines.join('\n') + '\n');
+  writeFileSync(join(dir, 'batch.lua'), `args_method = "${method}"\n${LUA}`);
+  const out = await new Promise<string>((res, rej) => {
+    const p = spawn('wrk', ['-t', '1', '-c', String(connections), '-d', `${seconds}s`, '-s', join(dir, 'batch.lua'), url, '--', join(dir, 'lines.txt')], { stdio: ['ignore', 'pipe', 'inherit'] });
+    let text = '';
+    p.stdout.on('data', (d) => (text += d));
+    p.on('exit', (code) => (code === 0 ? res(text) : rej(new Error(`wrk exited ${code}: ${text}`))));
+  });
+  const j = JSON.parse(out.split('\n').find((l) => l.startsWith('WRKJSON '))!.slice(8)) as { requests: number; errors: number; status: number; p99: number };
+  return { requests: j.requests, errors: j.errors + j.status, p99Ms: j.p99 / 1000 };
+}
+
+if (!wrkVersion()) throw new Error('bench:batch needs wrk (apt-get install wrk)');
+const model = await movieLensModel(join(ROOT, '.cache', 'bench-models'), values['ml-dir'] ?? resolve(ROOT, '..', 'shared', 'datasets', 'ml-100k'));
+if (!model) throw new Error('bench:batch needs MovieLens 100K (--ml-dir DIR)');
+const users = model.userIds();
+const api = await startApi(ROOT, model.modelsDir, null);
+const pick = (n: number) => Array.from({ length: n }, () => users[Math.floor(Math.random() * users.length)]!);
+const gets = pick(20_000).map((u) => `/v1/users/${encodeURIComponent(u)}/recommendations?k=10`);
+const batches = Array.from({ length: 500 }, () => JSON.stringify({ userIds: pick(BATCH), k: 10 }));
+const total = { get: { users: 0, cpu: 0, seconds: 0, errors: 0, p99: 0 }, batch: { users: 0, cpu: 0, seconds: 0, errors: 0, p99: 0 } };
+try {
+  await wrk(api.url, gets, 'GET'); // warm-up
+  for (let r = 0; r < rounds; r++) {
+    for (const kind of r % 2 === 0 ? (['get', 'batch'] as const) : (['batch', 'get'] as const)) {
+      const cpu0 = cpuSecondsOf([api.proc.pid]);
+      const w = kind === 'get' ? await wrk(api.url, gets, 'GET') : await wrk(api.url, batches, 'POST');
+      const t = total[kind];
+      t.cpu += cpuSecondsOf([api.proc.pid]) - cpu0;
+      t.users += w.requests * (kind === 'get' ? 1 : BATCH);
+      t.seconds += seconds;
+      t.errors += w.errors;
+      t.p99 = Math.max(t.p99, w.p99Ms);
+      console.log(`  ${kind.padEnd(5)} ${Math.round((w.requests * (kind === 'get' ? 1 : BATCH)) / seconds)} users/s, ${w.errors} errors`);
+    }
+  }
+} finally {
+  await api.stop();
+}
+console.log(`\nMovieLens 100K, embedded store, k = 10, wrk ${connections} connections, ${rounds} × ${seconds} s each\n`);
+console.log('| request | users/s | CPU µs per user | worst p99 ms (per request) | errors |\n| --- | ---: | ---: | ---: | ---: |');
+for (const [name, t] of [['single GET', total.get], [`batch of ${BATCH}`, total.batch]] as const) {
+  console.log(`| ${name} | ${Math.round(t.users / t.seconds).toLocaleString('en')} | ${((t.cpu / t.users) * 1e6).toFixed(1)} | ${t.p99.toFixed(1)} | ${t.errors} |`);
+}
+console.log(`\nper-user CPU, batch / single: ${((total.batch.cpu / total.batch.users) / (total.get.cpu / total.get.users)).toFixed(2)}`);
