@@ -12,8 +12,8 @@ use crate::status::{run, Failure};
 /// The parameters and the interactions of a fit, as `als_fit` and `als_shard_new` take them.
 ///
 /// # Safety
-/// As for [`als_fit`].
-pub unsafe fn input(
+/// As for [`als_fit`]; the interactions may borrow the input arrays for `'a`, which the caller chooses.
+pub unsafe fn input<'a>(
     n_users: usize,
     n_items: usize,
     nnz: usize,
@@ -21,7 +21,7 @@ pub unsafe fn input(
     items: *const u32,
     values: *const f32,
     params: *const f64,
-) -> Result<(AlsParams, Interactions), Failure> {
+) -> Result<(AlsParams, Interactions<'a>), Failure> {
     let p = params::read(params)?;
     let data = Interactions::from_coo(n_users, n_items, slice(users, nnz), slice(items, nnz), slice(values, nnz))?;
     Ok((p, data))

@@ -22,16 +22,16 @@ const ITEMS: u32 = 1;
 struct Shard {
     params: AlsParams,
     /// This shard's rows [lo, hi) of the matrix by user and by item, each as a CSR of its own.
-    users: (usize, Csr),
-    items: (usize, Csr),
+    users: (usize, Csr<'static>),
+    items: (usize, Csr<'static>),
     user_factors: Vec<f32>,
     item_factors: Vec<f32>,
     /// The whole data, kept by the one shard that computes the loss.
-    data: Option<Interactions>,
+    data: Option<Interactions<'static>>,
 }
 
 /// Rows [lo, hi) of `csr` as a CSR of their own (column indices unchanged).
-fn rows(csr: &Csr, lo: usize, hi: usize) -> Result<Csr, Failure> {
+fn rows(csr: &Csr<'_>, lo: usize, hi: usize) -> Result<Csr<'static>, Failure> {
     if lo > hi || hi > csr.n_rows {
         return bad_value(format!("shard rows {lo}..{hi} are outside 0..{}", csr.n_rows));
     }
@@ -40,8 +40,8 @@ fn rows(csr: &Csr, lo: usize, hi: usize) -> Result<Csr, Failure> {
         n_rows: hi - lo,
         n_cols: csr.n_cols,
         indptr: csr.indptr[lo..=hi].iter().map(|p| p - start).collect(),
-        indices: csr.indices[start..end].to_vec(),
-        data: csr.data[start..end].to_vec(),
+        indices: csr.indices[start..end].to_vec().into(),
+        data: csr.data[start..end].to_vec().into(),
     })
 }
 
@@ -75,7 +75,8 @@ pub unsafe extern "C" fn als_shard_new(
             items: (item_lo, rows(&data.by_item, item_lo, item_hi)?),
             user_factors: init_factors(n_users, k, p.seed, USER_STREAM, p.nonnegative),
             item_factors: init_factors(n_items, k, p.seed, ITEM_STREAM, p.nonnegative),
-            data: (keep_data != 0).then_some(data),
+            // Kept across calls, after JS frees the input arrays: owned, not borrowed.
+            data: (keep_data != 0).then(|| data.into_owned()),
             params: p,
         };
         slice_mut(out, 1)[0] = Box::into_raw(Box::new(shard)) as usize;
