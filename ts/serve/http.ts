@@ -34,6 +34,8 @@ export interface RequestInfo {
   params: string[];
   /** The request body, for routes that read one (else empty). */
   body: Buffer;
+  /** The If-None-Match header, for routes that read it (else empty). */
+  ifNoneMatch: string;
 }
 
 /** The RequestInfo of a live request (a class: built with one allocation, the same shape every time). */
@@ -43,6 +45,7 @@ class Request implements RequestInfo {
   query = '';
   readonly params: string[] = [];
   body: Buffer = EMPTY;
+  ifNoneMatch = '';
 }
 
 export type RouteHandler = (req: RequestInfo) => Reply | Promise<Reply>;
@@ -56,6 +59,8 @@ export interface RouteSpec {
   handler: RouteHandler;
   /** Largest body this route reads, bytes; set it to read bodies (default: none read). */
   maxBodyBytes?: number;
+  /** Read If-None-Match (conditional GETs). */
+  conditional?: boolean;
 }
 
 type Method = 'get' | 'post' | 'del';
@@ -74,6 +79,7 @@ class Route {
     readonly needsRequestLine: boolean,
     /** Bodies up to this size are read and handed to the handler; null: none read. */
     readonly bodyLimit: number | null = null,
+    readonly conditional = false,
   ) {
     this.nParams = pattern.split(':').length - 1;
   }
@@ -100,11 +106,14 @@ const H = {
 const STATUS: Record<number, string> = {
   200: '200 OK',
   202: '202 Accepted',
+  304: '304 Not Modified',
   400: '400 Bad Request',
   401: '401 Unauthorized',
   404: '404 Not Found',
   405: '405 Method Not Allowed',
+  409: '409 Conflict',
   413: '413 Payload Too Large',
+  429: '429 Too Many Requests',
   500: '500 Internal Server Error',
   503: '503 Service Unavailable',
 };
@@ -146,7 +155,7 @@ export class HttpFront {
 
   private add(method: Method, spec: RouteSpec): this {
     const metrics = this.o.metrics.route(spec.label);
-    const route = new Route(spec.label, spec.pattern, spec.auth, spec.handler, metrics, false, spec.maxBodyBytes ?? null);
+    const route = new Route(spec.label, spec.pattern, spec.auth, spec.handler, metrics, false, spec.maxBodyBytes ?? null, spec.conditional ?? false);
     this.app[method](spec.pattern, (res, req) => this.serve(res, req, route));
     const name = METHOD_NAME[method];
     const refuse = (): Reply => error(new HttpError(405, 'method_not_allowed', `${spec.label} accepts ${name} only`, { allow: name }));
@@ -175,6 +184,7 @@ export class HttpFront {
     const { info } = x;
     for (let i = 0; i < route.nParams; i++) info.params.push(req.getParameter(i) ?? '');
     info.query = req.getQuery() ?? '';
+    if (route.conditional) info.ifNoneMatch = req.getHeader('if-none-match');
     if (route.needsRequestLine || this.o.log.levelVal <= 20) {
       info.method = req.getMethod();
       info.url = req.getUrl();

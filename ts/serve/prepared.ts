@@ -2,9 +2,13 @@
 // embedded store's table and user index, the item index, per-genre item bitsets, unit-length item
 // factors for cosine similarity, the popularity list and item metadata. It is plain data made of
 // typed arrays and small arrays, so the loader's worker can build it and transfer the big buffers
-// to the main thread without copying. User factors are dropped (serving does not use them).
+// to the main thread without copying. User factors are dropped (serving does not use them). The
+// raw item factors (for fold-in, in a SharedArrayBuffer the fold-in worker reads without a copy)
+// and the try-it page's payload are made here too, so nothing reads the artifact again on the
+// request thread.
 
 import type { ModelArtifact } from '../model/artifact.js';
+import { encodeDemoPayload } from '../model/demo-payload.js';
 import type { Manifest } from '../model/manifest.js';
 import { buildIdIndex, type IdIndexData } from '../store/embedded-ids.js';
 import type { EmbeddedTable } from '../store/embedded.js';
@@ -29,6 +33,10 @@ export interface PreparedModel {
   rank: number;
   /** itemCount × rank, each row scaled to unit length (zero rows stay zero). */
   unitItemFactors: Float32Array;
+  /** itemCount × rank as trained, in a SharedArrayBuffer (fold-in). */
+  itemFactors: Float32Array;
+  /** GET /demo/model.bin's body (ts/model/demo-payload.ts, f16 factors). */
+  demoPayload: Uint8Array;
 }
 
 export function prepareModel(a: ModelArtifact, dir: string): PreparedModel {
@@ -67,6 +75,9 @@ export function prepareModel(a: ModelArtifact, dir: string): PreparedModel {
     for (let j = 0; j < rank; j++) unit[i * rank + j] = a.itemFactors[i * rank + j]! * inv;
   }
 
+  const shared = new Float32Array(new SharedArrayBuffer(a.itemFactors.byteLength));
+  shared.set(a.itemFactors);
+
   return {
     manifest: a.manifest,
     dir,
@@ -81,6 +92,8 @@ export function prepareModel(a: ModelArtifact, dir: string): PreparedModel {
     maxFragmentBytes,
     rank,
     unitItemFactors: unit,
+    itemFactors: shared,
+    demoPayload: encodeDemoPayload(a, { factors: 'f16' }),
   };
 }
 
@@ -107,6 +120,7 @@ export function transferables(p: PreparedModel): ArrayBuffer[] {
     p.popularity.items,
     p.popularity.counts,
     p.unitItemFactors,
+    p.demoPayload,
   ];
   const out = new Set<ArrayBuffer>();
   for (const v of views) if (v.buffer instanceof ArrayBuffer && v.buffer.byteLength >= 65536) out.add(v.buffer);

@@ -14,6 +14,7 @@
 import { DatasetBuilder, type Dataset } from '../../data/index.js';
 import { interactions } from '../../events/foldin.js';
 import { SqliteEventStore } from '../../events/sqlite.js';
+import { StoredRowSkips, type StoredRowProblem } from '../../events/stored-check.js';
 import type { TrackedEvent } from '../../events/types.js';
 
 export interface EventsMergeStats {
@@ -35,6 +36,10 @@ export interface EventsMergeStats {
   baseRowsExcluded: number;
   /** Unit the event timestamps were converted to, matching the base data. */
   timestampUnit: 's' | 'ms';
+  /** Stored events no model can use (e.g. a value of 1e39 from before values were bounded), skipped. */
+  skippedRows: number;
+  /** The first few of them. */
+  skipped: StoredRowProblem[];
 }
 
 /** The base data with erased users' rows dropped and the store's events appended. */
@@ -104,8 +109,10 @@ export function mergeFromStore(base: Dataset, store: Pick<SqliteEventStore, 'sca
       rows++;
     }
   };
+  const skips = new StoredRowSkips();
   for (const e of store.scan()) {
     events++;
+    if (!skips.accept(e)) continue;
     if (e.userId !== current) {
       flush();
       current = e.userId;
@@ -117,6 +124,6 @@ export function mergeFromStore(base: Dataset, store: Pick<SqliteEventStore, 'sca
 
   return {
     dataset: b.build(),
-    stats: { store: store.path, events, rows, eventUsers, newUsers, erasedUsers: erased.size, erasedUsersExcluded, baseRowsExcluded, timestampUnit },
+    stats: { store: store.path, events, rows, eventUsers, newUsers, erasedUsers: erased.size, erasedUsersExcluded, baseRowsExcluded, timestampUnit, skippedRows: skips.count, skipped: skips.first },
   };
 }
