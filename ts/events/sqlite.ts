@@ -63,6 +63,7 @@ export class SqliteEventStore implements EventStore {
   private readonly insertBatch: (events: readonly TrackedEvent[]) => AppendResult;
   private readonly selectUser: Statement;
   private readonly eraseUser: (userId: string, at: number, remember: boolean) => number;
+  private readonly inOneCommit: <R>(f: () => R) => R;
   private readonly selectAll: Statement;
   private readonly selectErased: Statement;
   private readonly selectErasedSince: Statement;
@@ -92,6 +93,7 @@ export class SqliteEventStore implements EventStore {
       };
       this.insertBatch = refuse;
       this.eraseUser = refuse;
+      this.inOneCommit = refuse;
       return;
     }
     const insert = this.db.prepare(`INSERT OR IGNORE INTO events (${cols}) VALUES (?, ?, ?, ?, ?, ?, ?)`);
@@ -127,6 +129,7 @@ export class SqliteEventStore implements EventStore {
     };
     const del = this.db.prepare('DELETE FROM events WHERE userId = ?');
     const remember = this.db.prepare('INSERT INTO erased_users (userId, erasedAt) VALUES (?, ?) ON CONFLICT (userId) DO UPDATE SET erasedAt = excluded.erasedAt');
+    this.inOneCommit = <R>(f: () => R): R => this.db.transaction(f)();
     this.eraseUser = this.db.transaction((userId: string, at: number, always: boolean) => {
       const n = del.run(userId).changes;
       if (n > 0 || always) remember.run(userId, at);
@@ -141,10 +144,29 @@ export class SqliteEventStore implements EventStore {
 
   append(events: readonly TrackedEvent[]): Promise<AppendResult> {
     try {
-      return Promise.resolve(events.length === 0 ? { accepted: 0, duplicates: 0 } : this.insertBatch(events));
+      return Promise.resolve(this.appendNow(events));
     } catch (e) {
       return Promise.reject(e);
     }
+  }
+
+  /**
+   * Runs writes (append, deleteUser calls) as one transaction: one fsync for all of them (group
+   * commit). Each append inside is its own savepoint, so a batch with a conflict still stores
+   * nothing of itself and leaves the others alone.
+   */
+  writeTogether<R>(f: () => R): R {
+    return this.inOneCommit(f);
+  }
+
+  /** append() without the promise. */
+  appendNow(events: readonly TrackedEvent[]): AppendResult {
+    return events.length === 0 ? { accepted: 0, duplicates: 0 } : this.insertBatch(events);
+  }
+
+  /** deleteUser() without the promise. */
+  deleteUserNow(userId: string, opts: { remember?: boolean } = {}): number {
+    return this.eraseUser(userId, Date.now(), opts.remember ?? false);
   }
 
   forUser(userId: string): Promise<TrackedEvent[]> {
@@ -186,7 +208,7 @@ export class SqliteEventStore implements EventStore {
   /** Erases the user's events and, when there were some or `remember` is set, remembers the user as erased (training leaves them out; see erasedUsers). */
   deleteUser(userId: string, opts: { remember?: boolean } = {}): Promise<number> {
     try {
-      return Promise.resolve(this.eraseUser(userId, Date.now(), opts.remember ?? false));
+      return Promise.resolve(this.deleteUserNow(userId, opts));
     } catch (e) {
       return Promise.reject(e);
     }

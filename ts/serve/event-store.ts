@@ -1,7 +1,8 @@
 // Owns choosing and opening the server's event store from the environment:
 //
 //   RECS_EVENTS_STORE             sqlite (default) | cosmos
-//   (sqlite) the file given by the server's eventsDb option (default <models-dir>/../events.sqlite)
+//   (sqlite) the file given by the server's eventsDb option (default <models-dir>/../events.sqlite),
+//            written by a writer thread (group commit; ../events/sqlite-offthread.ts)
 //   (cosmos) RECS_COSMOS_ENDPOINT, RECS_COSMOS_AUTH, RECS_COSMOS_KEY, RECS_COSMOS_DATABASE and
 //            RECS_COSMOS_THROUGHPUT as for the recommendation store (ts/store/config.ts), and
 //   RECS_EVENTS_COSMOS_CONTAINER  the events container (default events), created when missing,
@@ -10,7 +11,7 @@
 import type { Agent } from 'node:https';
 import { CosmosEventStore } from '../events/cosmos.js';
 import { PARTITION_KEY } from '../events/cosmos-docs.js';
-import { SqliteEventStore } from '../events/sqlite.js';
+import { OffThreadSqliteStore } from '../events/sqlite-offthread.js';
 import type { EventStore } from '../events/types.js';
 import { createCosmosClient, ensureContainer, type CosmosConnection } from '../store/cosmos-client.js';
 import { storeConfigFromEnv, StoreConfigError } from '../store/config.js';
@@ -31,7 +32,7 @@ export function eventStoreConfigFromEnv(env: NodeJS.ProcessEnv, sqlitePath: stri
 
 /** Opens the configured store (for Cosmos DB: the container, created when missing). */
 export async function openEventStore(cfg: EventStoreConfig, extra: { agent?: Agent } = {}): Promise<EventStore> {
-  if (cfg.kind === 'sqlite') return new SqliteEventStore(cfg.path);
+  if (cfg.kind === 'sqlite') return new OffThreadSqliteStore(cfg.path); // writes group-committed on a writer thread
   const conn: CosmosConnection = { ...cfg.cosmos, partitionKey: PARTITION_KEY, ...(extra.agent && { agent: extra.agent }) };
   const client = createCosmosClient(conn);
   try {

@@ -15,7 +15,6 @@
 // first GET that finds it queues a refold against the new model (that GET answers from the store).
 
 import type { EventStore, TrackedEvent } from '../events/types.js';
-import { SqliteEventStore } from '../events/sqlite.js';
 import { foldInParams } from '../model/demo-payload.js';
 import { IdIndex } from '../store/embedded-ids.js';
 import { StoreError } from '../store/types.js';
@@ -95,7 +94,8 @@ export class Personalizer implements FoldInOverlay {
     this.overlay = new FoldInOverlayCache({ ...DEFAULT_OVERLAY_BOUNDS, ...o.bounds });
     this.maxQueue = o.maxQueue ?? 100_000;
     this.batchSize = o.batchSize ?? 256;
-    const sqlitePath = o.events instanceof SqliteEventStore && o.events.path !== ':memory:' ? o.events.path : null;
+    const path = (o.events as { path?: unknown }).path;
+    const sqlitePath = o.events.kind === 'sqlite' && typeof path === 'string' && path !== ':memory:' ? path : null;
     this.runner = new FoldInRunner({ depth: o.depth, sqlitePath, log: o.log, ...(o.mode && { mode: o.mode }), ...(o.workerUrl && { workerUrl: o.workerUrl }) });
     o.metrics.foldInQueue = () => this.queueStats();
   }
