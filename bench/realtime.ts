@@ -2,10 +2,11 @@
 // swap leave serving alone? One run per model (the synthetic 1M-user model and ML-100K), the
 // real server (compiled `serve`, a child process) with a fresh SQLite event store, 200 wrk
 // readers throughout (Zipf mix of known users, 5 % unknown), in phases:
-//   readers only (the baseline);
 //   readers + events for distinct brand-new users at increasing offered rates (batches of 1–100),
-//     until fold-in falls behind;
-//   readers + GET /demo/model.bin and a hot swap to another version during the run;
+//     until fold-in falls behind, each right after a readers-only phase (its baseline: the
+//     machine's speed drifts);
+//   readers + GET /demo/model.bin and a hot swap to another version during the run (also after a
+//     readers-only phase);
 //   then, without readers, fold-ins of many distinct users (1M in the full run) for RSS.
 // Per phase: reader req/s, p50/p99/max (wrk, per-request latencies), events acknowledged/s,
 // fold-ins completed/s, event → visible p50/p99 (the server's histogram), deepest fold-in queue,
@@ -107,8 +108,10 @@ async function benchModel(model: BenchModel): Promise<void> {
     const itemIds = model.itemIds();
     await phase(api, 'warm-up', paths, async () => ({ acked: (await writeEvents({ url: api.url, rate: 500, seconds: 2, itemIds, tag: 'warm' })).acked }));
     await drain(api);
-    rows.push(await phase(api, 'readers only', paths, async () => ({ acked: 0 })));
     for (const rate of RATES) {
+      // a readers-only phase right before each ingestion phase: the machine's speed drifts, so
+      // each is judged against its own neighbour
+      rows.push(await phase(api, 'readers only', paths, async () => ({ acked: 0 })));
       const r = await phase(api, `readers + ${rate.toLocaleString('en')} events/s offered`, paths, async () => {
         const w = await writeEvents({ url: api.url, rate, seconds: SECONDS - 0.5, itemIds, tag: `r${rate}` });
         return { acked: w.acked, note: `${w.offered} offered, ${w.acked} acknowledged, ${w.refused} refused, ${w.failed} not sent (64 POSTs in flight); slowest 202 ${w.slowestAck.toFixed(1)} ms` };
@@ -117,6 +120,7 @@ async function benchModel(model: BenchModel): Promise<void> {
       await drain(api);
       if (r.foldInsPerSecond < 0.9 * r.ackedPerSecond || r.queueMax > rate) break; // fold-in fell behind
     }
+    rows.push(await phase(api, 'readers only', paths, async () => ({ acked: 0 })));
     rows.push(
       await phase(api, 'readers + demo payload + hot swap', paths, async () => {
         await sleep(SECONDS * 200);

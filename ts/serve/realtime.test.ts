@@ -42,9 +42,9 @@ const waitFor = async (what: string, f: () => Promise<boolean>, ms = 20_000) => 
 describe('fold-in off the request thread', () => {
   it('answers requests while a 10,000-user fold-in hand-off is in progress (the worker thread)', async () => {
     const [worker] = ensureBuilt(['ts/serve/foldin-worker.js']);
-    const { s, post, recs } = await serve({ items: 50_000, foldIn: { workerUrl: pathToFileURL(worker!), batchSize: 10_000 } });
+    const { s, post, recs } = await serve({ items: 100_000, foldIn: { workerUrl: pathToFileURL(worker!) } });
     for (let b = 0; b < 10; b++) {
-      const r = await post(Array.from({ length: 1000 }, (_, i) => ({ eventId: `b${b}-${i}`, userId: `new${b * 1000 + i}`, itemId: `i${(i * 7) % 50_000}`, type: 'click' })));
+      const r = await post(Array.from({ length: 1000 }, (_, i) => ({ eventId: `b${b}-${i}`, userId: `new${b * 1000 + i}`, itemId: `i${(i * 7) % 100_000}`, type: 'click' })));
       expect(r.status).toBe(202);
     }
     const latencies: number[] = [];
@@ -60,7 +60,9 @@ describe('fold-in off the request thread', () => {
     }
     expect(sawInFlight).toBe(true);
     latencies.sort((a, b) => a - b);
-    expect(latencies[latencies.length - 1]).toBeLessThan(250); // generous: a shared CI core; the stall was seconds
+    // generous (a shared, loaded CI machine); folding these 10,000 users in on the request thread
+    // stalls it for seconds (about 200 µs each over 100,000 items)
+    expect(latencies[latencies.length - 1]).toBeLessThan(1000);
     await waitFor('every fold-in', async () => metric((await getJson(`${s.url}/metrics`)).body, 'recs_foldins_total') >= 10_000, 60_000);
     expect((await recs('new9999')).body.source).toBe('foldin');
   }, 120_000);
