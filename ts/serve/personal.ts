@@ -198,8 +198,11 @@ export class Personalizer implements FoldInOverlay {
     }
   }
 
-  async close(): Promise<void> {
-    await this.settled();
+  /** Lets queued fold-ins finish (for at most `ms`: the events are stored either way), then stops the worker. */
+  async close(ms = 5000): Promise<void> {
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([this.settled(), new Promise((r) => (timer = setTimeout(r, ms)))]);
+    clearTimeout(timer);
     await this.runner.close();
   }
 
