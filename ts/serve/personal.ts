@@ -54,7 +54,7 @@ export interface FoldInSettings {
   bounds?: Partial<OverlayBounds>;
   /** Most users waiting for a fold-in (default 100,000). */
   maxQueue?: number;
-  /** Most users per hand-off to the worker (default 256). */
+  /** Most users per hand-off to the worker (default 64: a user waits for their whole batch, about 64 fold-ins). */
   batchSize?: number;
   mode?: FoldInMode;
   /** The compiled fold-in worker script (tests). */
@@ -93,7 +93,7 @@ export class Personalizer implements FoldInOverlay {
   constructor(private readonly o: PersonalizerOptions) {
     this.overlay = new FoldInOverlayCache({ ...DEFAULT_OVERLAY_BOUNDS, ...o.bounds });
     this.maxQueue = o.maxQueue ?? 100_000;
-    this.batchSize = o.batchSize ?? 256;
+    this.batchSize = o.batchSize ?? 64;
     const path = (o.events as { path?: unknown }).path;
     const sqlitePath = o.events.kind === 'sqlite' && typeof path === 'string' && path !== ':memory:' ? path : null;
     this.runner = new FoldInRunner({ depth: o.depth, sqlitePath, log: o.log, ...(o.mode && { mode: o.mode }), ...(o.workerUrl && { workerUrl: o.workerUrl }) });
