@@ -93,20 +93,39 @@ describe.each(backends)('EventStore contract: $name', (backend) => {
     expect((await store.erased()).size).toBe(0);
     const before = Date.now();
     await store.deleteUser('c');
-    await store.deleteUser('nobody');
+    expect(await store.deleteUser('nobody')).toBe(0); // unknown: nothing to remember
+    await store.deleteUser('in-a-model', { remember: true });
     const erased = await store.erased();
-    expect([...erased.keys()]).toEqual(['c', 'nobody']);
+    expect([...erased.keys()]).toEqual(['c', 'in-a-model']);
     expect(erased.get('c')).toBeGreaterThanOrEqual(before);
+    expect([...(await store.erased(erased.get('in-a-model')!)).keys()]).toEqual(['in-a-model']);
+    expect((await store.erased(Date.now() + 1000)).size).toBe(0);
     expect((await collect(store.all())).map((e) => e.eventId)).toEqual(['a1', 'a2', 'b0', 'b1']);
-    // events sent after the erasure are kept (the user came back)
-    await store.append([ev('c2', 'c')]);
+    // events sent after the erasure are kept (the user came back); a replay of the old ones is refused
+    await store.append([ev('c2', 'c', 'i1', Date.now() + 1000)]);
     expect((await store.forUser('c')).map((e) => e.eventId)).toEqual(['c2']);
+    const replay = await store.append([ev('c', 'c')]);
+    expect(replay.accepted).toBe(0);
+    expect(replay.conflicts).toEqual([expect.objectContaining({ index: 0, eventId: 'c', reason: 'user_erased' })]);
+    expect((await store.forUser('c')).map((e) => e.eventId)).toEqual(['c2']);
+  });
+
+  it('refuses an eventId reused for a different event (409 material), and accepts an identical resend', async () => {
+    const { store } = await fresh();
+    await store.append([ev('e1', 'a', 'i1')]);
+    const clash = await store.append([ev('e2', 'a', 'i2'), ev('e1', 'a', 'i9')]);
+    expect(clash.conflicts).toEqual([expect.objectContaining({ index: 1, eventId: 'e1', reason: 'event_id_reused' })]);
+    expect(clash.conflicts![0]!.message).toMatch(/already stored for a different event .*item "i1"/);
+    // a resend of the same event (its timestamp filled in by the server at another time) is a duplicate
+    const resent = { ...ev('e1', 'a', 'i1'), timestamp: 1_800_000_000_000, receivedAt: 1_800_000_000_000 };
+    expect(await store.append([resent])).toEqual({ accepted: 0, duplicates: 1 });
   });
 
   it('keeps events and erasures across reopening', async () => {
     const { store, reopen } = await fresh();
     await store.append([ev('e1'), ev('e2', 'b')]);
     await store.deleteUser('b');
+    await store.deleteUser('never-seen');
     await store.close();
     const again = await reopen();
     open.push(again);

@@ -16,6 +16,10 @@
 //   the retried batch converges to exactly the batch, each event once. Until that retry, the
 //   events already created are readable (fold-in, training) — a half-applied state this store
 //   cannot exclude, and says so.
+// - Conflicts: before writing, each user's erased marker is read (one point read per user of the
+//   batch) and events dated before the erasure are refused; an eventId already stored (409) is read
+//   back and compared, and different content is a conflict. Events of the batch without a conflict
+//   are stored (no transaction across users); the conflicts are returned.
 // - Erasure: the user's erased marker is upserted first (so a crash halfway still excludes the
 //   user from training, and the retried DELETE removes the rest), then every event in the user's
 //   partition is deleted.
@@ -23,8 +27,8 @@
 //   query, grouped and ordered in memory (training holds the data in memory anyway).
 
 import type { Container, SqlQuerySpec } from '@azure/cosmos';
-import { byTime, ERASED_ID, fromDoc, toDoc, type ErasedDoc, type EventDoc } from './cosmos-docs.js';
-import type { AppendResult, EventStore, TrackedEvent } from './types.js';
+import { byTime, ERASED_ID, eventDocId, fromDoc, toDoc, type ErasedDoc, type EventDoc } from './cosmos-docs.js';
+import { erasedConflict, reusedIdConflict, sameEvent, type AppendConflict, type AppendResult, type EventStore, type TrackedEvent } from './types.js';
 
 export interface CosmosEventStoreOptions {
   /** The events container, partitioned by /userId (see openEventStore in ./open.ts). */
@@ -52,25 +56,33 @@ export class CosmosEventStore implements EventStore {
     let accepted = 0;
     let duplicates = 0;
     const failures: unknown[] = [];
-    let next = 0;
-    const worker = async () => {
-      while (next < events.length) {
-        const e = events[next++]!;
-        try {
-          await this.container.items.create(toDoc(e));
-          accepted++;
-        } catch (err) {
-          if (code(err) === 409) duplicates++;
-          else failures.push(err);
-        }
+    const conflicts: AppendConflict[] = [];
+    const erasedAt = new Map<string, number | undefined>();
+    await this.each([...new Set(events.map((e) => e.userId))], async (userId) => {
+      erasedAt.set(userId, (await this.readDoc<ErasedDoc>(ERASED_ID, userId))?.erasedAt);
+    });
+    const todo: [number, TrackedEvent][] = [];
+    events.forEach((e, index) => {
+      const at = erasedAt.get(e.userId);
+      if (at !== undefined && e.timestamp < at) conflicts.push(erasedConflict(index, e, at));
+      else todo.push([index, e]);
+    });
+    await this.each(todo, async ([index, e]) => {
+      try {
+        await this.container.items.create(toDoc(e));
+        accepted++;
+      } catch (err) {
+        if (code(err) !== 409) return void failures.push(err);
+        const stored = await this.readDoc<EventDoc>(eventDocId(e.eventId), e.userId).catch(() => undefined);
+        if (stored && !sameEvent(fromDoc(stored), e)) conflicts.push(reusedIdConflict(index, e, fromDoc(stored)));
+        else duplicates++;
       }
-    };
-    await Promise.all(Array.from({ length: Math.min(events.length, this.o.concurrency ?? 32) }, worker));
+    });
     if (failures.length > 0) {
       const first = failures[0] as Error;
       throw new Error(`cosmos event store: ${failures.length} of ${events.length} events not stored (${first.message}); retrying the same batch stores the rest once`, { cause: first });
     }
-    return { accepted, duplicates };
+    return conflicts.length > 0 ? { accepted, duplicates, conflicts: conflicts.sort((a, b) => a.index - b.index) } : { accepted, duplicates };
   }
 
   async forUser(userId: string): Promise<TrackedEvent[]> {
@@ -78,29 +90,28 @@ export class CosmosEventStore implements EventStore {
     return docs.map(fromDoc).sort(byTime);
   }
 
-  async deleteUser(userId: string): Promise<number> {
+  async deleteUser(userId: string, opts: { remember?: boolean } = {}): Promise<number> {
     const marker: ErasedDoc = { id: ERASED_ID, kind: 'erased', userId, erasedAt: Date.now() };
-    await this.container.items.upsert(marker);
     const ids = await this.query<{ id: string }>(inPartition('SELECT c.id FROM c', userId), userId);
+    if (ids.length > 0 || opts.remember) await this.container.items.upsert(marker); // before deleting: a crash halfway still leaves the user out of training
     let removed = 0;
-    let next = 0;
-    const worker = async () => {
-      while (next < ids.length) {
-        const { id } = ids[next++]!;
-        try {
-          await this.container.item(id, userId).delete();
-          removed++;
-        } catch (err) {
-          if (code(err) !== 404) throw err; // 404: removed meanwhile by another erasure
-        }
+    await this.each(ids, async ({ id }) => {
+      try {
+        await this.container.item(id, userId).delete();
+        removed++;
+      } catch (err) {
+        if (code(err) !== 404) throw err; // 404: removed meanwhile by another erasure
       }
-    };
-    await Promise.all(Array.from({ length: Math.min(ids.length, this.o.concurrency ?? 32) }, worker));
+    });
     return removed;
   }
 
-  async erased(): Promise<Map<string, number>> {
-    const docs = await this.query<Pick<ErasedDoc, 'userId' | 'erasedAt'>>({ query: "SELECT c.userId, c.erasedAt FROM c WHERE c.kind = 'erased'" });
+  async erased(since?: number): Promise<Map<string, number>> {
+    const spec: SqlQuerySpec =
+      since === undefined
+        ? { query: "SELECT c.userId, c.erasedAt FROM c WHERE c.kind = 'erased'" }
+        : { query: "SELECT c.userId, c.erasedAt FROM c WHERE c.kind = 'erased' AND c.erasedAt >= @since", parameters: [{ name: '@since', value: since }] };
+    const docs = await this.query<Pick<ErasedDoc, 'userId' | 'erasedAt'>>(spec);
     return new Map(docs.sort((a, b) => (a.userId < b.userId ? -1 : a.userId > b.userId ? 1 : 0)).map((d) => [d.userId, d.erasedAt]));
   }
 
@@ -120,6 +131,26 @@ export class CosmosEventStore implements EventStore {
 
   async close(): Promise<void> {
     this.o.onClose?.();
+  }
+
+  /** Runs `f` over `list`, `concurrency` at a time. */
+  private async each<T>(list: readonly T[], f: (x: T) => Promise<void>): Promise<void> {
+    let next = 0;
+    const worker = async () => {
+      while (next < list.length) await f(list[next++]!);
+    };
+    await Promise.all(Array.from({ length: Math.min(list.length, this.o.concurrency ?? 32) }, worker));
+  }
+
+  /** A document by id in the user's partition, or undefined (404). */
+  private async readDoc<T>(id: string, userId: string): Promise<T | undefined> {
+    try {
+      const { resource } = await this.container.item(id, userId).read();
+      return (resource as T | undefined) ?? undefined;
+    } catch (e) {
+      if (code(e) === 404) return undefined;
+      throw e;
+    }
   }
 
   private async query<T>(spec: SqlQuerySpec, partitionKey?: string): Promise<T[]> {

@@ -1,20 +1,24 @@
 // Owns turning a user's stored events into fold-in input and a result: one value per known item
 // (the latest rating when the item was rated, else the sum of its implicit weights; items the
-// model does not know are skipped), folded in against the model's item factors, top-k of the
-// items the user has not interacted with.
+// model does not know are skipped, and so are stored rows no model can use, ./stored-check.ts),
+// folded in against the model's item factors, top-k of the items the user has not interacted
+// with. A rating ≤ 0 is a negative signal (implicit models: preference 0 with its confidence);
+// a user with no positive signal at all gets an empty list (the API fills it from the popularity
+// list, the user's items left out), never a list of zero scores.
 
 import type { FoldIn } from '../engine/types.js';
 import { EMPTY_ITEM } from '../engine/types.js';
+import { checkStoredEvent } from './stored-check.js';
 import type { TrackedEvent } from './types.js';
 
 export interface FoldInResult {
   /** Item rows, best first. */
   items: Uint32Array;
   scores: Float32Array;
+  /** Item rows the user interacted with, ascending (never recommended to the user). */
+  seen: Uint32Array;
   /** How many events mapped to known items. */
   used: number;
-  /** The item rows the events are about, sorted (never recommended to the user). */
-  seen: Uint32Array;
 }
 
 /** Per-item values of `events` (oldest first), as rows of the model. */
@@ -36,10 +40,16 @@ export function interactions(events: readonly TrackedEvent[], rowOf: (itemId: st
 
 /** The user's top-k from their events, or null when none of them is a known item. */
 export function foldInUser(foldIn: FoldIn, events: readonly TrackedEvent[], rowOf: (itemId: string) => number, k: number): FoldInResult | null {
-  const x = interactions(events, rowOf);
+  const x = interactions(
+    events.filter((e) => checkStoredEvent(e) === null),
+    rowOf,
+  );
   if (x.items.length === 0) return null;
+  const none = { items: new Uint32Array(0), scores: new Float32Array(0), seen: x.items, used: x.used };
+  if (!x.values.some((v) => v > 0)) return none;
   const r = foldIn.recommend(x.items, x.values, k);
+  if (!r.vector.some((v) => v !== 0)) return none;
   let n = 0;
   while (n < r.items.length && r.items[n] !== EMPTY_ITEM) n++;
-  return { items: r.items.slice(0, n), scores: r.scores.slice(0, n), used: x.used, seen: x.items };
+  return { items: r.items.slice(0, n), scores: r.scores.slice(0, n), seen: x.items, used: x.used };
 }

@@ -3,6 +3,7 @@
 //
 //   RECS_EVENTS_STORE             sqlite (default: one machine) | cosmos (many writers: replicas, jobs)
 //   (sqlite) the file the command names (--events-db, RECS_EVENTS_DB, default <models-dir>/../events.sqlite)
+//            (serve writes through a writer thread: group commit, ./sqlite-offthread.ts)
 //   (cosmos) RECS_COSMOS_ENDPOINT, RECS_COSMOS_AUTH, RECS_COSMOS_KEY, RECS_COSMOS_DATABASE and
 //            RECS_COSMOS_THROUGHPUT as for the recommendation store (ts/store/config.ts), and
 //   RECS_EVENTS_COSMOS_CONTAINER  the events container (default events), created when missing,
@@ -11,7 +12,7 @@
 import type { Agent } from 'node:https';
 import { CosmosEventStore } from './cosmos.js';
 import { PARTITION_KEY } from './cosmos-docs.js';
-import { SqliteEventStore } from './sqlite.js';
+import { OffThreadSqliteStore } from './sqlite-offthread.js';
 import type { EventStore } from './types.js';
 import { createCosmosClient, ensureContainer, type CosmosConnection } from '../store/cosmos-client.js';
 import { storeConfigFromEnv, StoreConfigError } from '../store/config.js';
@@ -38,7 +39,7 @@ export function eventStoreConfigFromEnv(env: NodeJS.ProcessEnv, sqlitePath: stri
 
 /** Opens the configured store (for Cosmos DB: the container, created when missing). */
 export async function openEventStore(cfg: EventStoreConfig, extra: { agent?: Agent } = {}): Promise<EventStore> {
-  if (cfg.kind === 'sqlite') return new SqliteEventStore(cfg.path);
+  if (cfg.kind === 'sqlite') return new OffThreadSqliteStore(cfg.path); // writes group-committed on a writer thread
   const conn: CosmosConnection = { ...cfg.cosmos, partitionKey: PARTITION_KEY, ...(extra.agent && { agent: extra.agent }) };
   const client = createCosmosClient(conn);
   try {

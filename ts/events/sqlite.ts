@@ -1,11 +1,14 @@
 // Owns the embedded event store: one SQLite file through better-sqlite3, in WAL mode with
 // synchronous=FULL, so a batch is on disk (fsync on commit) before append() resolves. A batch is
-// one transaction of INSERT OR IGNORE: idempotent by eventId, never half-applied.
+// one transaction of INSERT OR IGNORE: idempotent by eventId, never half-applied. In the same
+// transaction each event is checked against the one stored under its eventId (different content: a
+// conflict) and against its user's erasure (dated before it: a replay, a conflict); a batch
+// with a conflict stores nothing. Erasures are indexed by time, so replicas read only new ones.
 
 import { mkdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname } from 'node:path';
-import type { AppendResult, EventStore, EventType, TrackedEvent } from './types.js';
+import { erasedConflict, reusedIdConflict, sameEvent, type AppendConflict, type AppendResult, type EventStore, type EventType, type TrackedEvent } from './types.js';
 
 /** The part of better-sqlite3's API used here (the package ships no types). */
 interface Statement {
@@ -21,7 +24,10 @@ interface Database {
   close(): void;
   readonly open: boolean;
 }
-type DatabaseCtor = new (path: string) => Database;
+type DatabaseCtor = new (path: string, options?: { readonly?: boolean; fileMustExist?: boolean }) => Database;
+interface Getter {
+  get(...params: unknown[]): unknown;
+}
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS events (
@@ -38,6 +44,7 @@ CREATE TABLE IF NOT EXISTS erased_users (
   userId TEXT PRIMARY KEY,
   erasedAt INTEGER NOT NULL
 ) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS erased_by_time ON erased_users (erasedAt);
 `;
 
 interface Row {
@@ -53,36 +60,81 @@ interface Row {
 export class SqliteEventStore implements EventStore {
   readonly kind = 'sqlite';
   private readonly db: Database;
-  private readonly insertBatch: (events: readonly TrackedEvent[]) => number;
+  private readonly insertBatch: (events: readonly TrackedEvent[]) => AppendResult;
   private readonly selectUser: Statement;
-  private readonly eraseUser: (userId: string, at: number) => number;
+  private readonly eraseUser: (userId: string, at: number, remember: boolean) => number;
+  private readonly inOneCommit: <R>(f: () => R) => R;
   private readonly selectAll: Statement;
   private readonly selectErased: Statement;
+  private readonly selectErasedSince: Statement;
 
-  constructor(readonly path: string) {
-    if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+  /** `readonly`: a second connection that only reads (the fold-in worker's); the file must exist. */
+  constructor(
+    readonly path: string,
+    opts: { readonly?: boolean } = {},
+  ) {
+    if (path !== ':memory:' && !opts.readonly) mkdirSync(dirname(path), { recursive: true });
     const Ctor = createRequire(import.meta.url)('better-sqlite3') as DatabaseCtor;
-    this.db = new Ctor(path);
-    this.db.pragma('journal_mode = WAL');
-    this.db.pragma('synchronous = FULL');
+    this.db = opts.readonly ? new Ctor(path, { readonly: true, fileMustExist: true }) : new Ctor(path);
     this.db.pragma('busy_timeout = 5000');
-    this.db.exec(SCHEMA);
-    const insert = this.db.prepare('INSERT OR IGNORE INTO events (eventId, userId, itemId, type, value, timestamp, receivedAt) VALUES (?, ?, ?, ?, ?, ?, ?)');
-    this.insertBatch = this.db.transaction((events: readonly TrackedEvent[]) => {
-      let n = 0;
-      for (const e of events) n += insert.run(e.eventId, e.userId, e.itemId, e.type, e.value, e.timestamp, e.receivedAt).changes;
-      return n;
-    });
-    this.selectUser = this.db.prepare('SELECT eventId, userId, itemId, type, value, timestamp, receivedAt FROM events WHERE userId = ? ORDER BY timestamp, receivedAt, eventId');
+    if (!opts.readonly) {
+      this.db.pragma('journal_mode = WAL');
+      this.db.pragma('synchronous = FULL');
+      this.db.exec(SCHEMA);
+    }
+    const cols = 'eventId, userId, itemId, type, value, timestamp, receivedAt';
+    this.selectUser = this.db.prepare(`SELECT ${cols} FROM events WHERE userId = ? ORDER BY timestamp, receivedAt, eventId`);
+    this.selectAll = this.db.prepare(`SELECT ${cols} FROM events ORDER BY userId, timestamp, receivedAt, eventId`);
+    this.selectErased = this.db.prepare('SELECT userId, erasedAt FROM erased_users ORDER BY userId');
+    this.selectErasedSince = this.db.prepare('SELECT userId, erasedAt FROM erased_users WHERE erasedAt >= ? ORDER BY erasedAt');
+    if (opts.readonly) {
+      const refuse = () => {
+        throw new Error(`${path}: opened read-only`);
+      };
+      this.insertBatch = refuse;
+      this.eraseUser = refuse;
+      this.inOneCommit = refuse;
+      return;
+    }
+    const insert = this.db.prepare(`INSERT OR IGNORE INTO events (${cols}) VALUES (?, ?, ?, ?, ?, ?, ?)`);
+    const byId = this.db.prepare(`SELECT ${cols} FROM events WHERE eventId = ?`) as unknown as Getter;
+    const erasedAt = this.db.prepare('SELECT erasedAt FROM erased_users WHERE userId = ?') as unknown as Getter;
+    const rollback = new Error('rollback');
+    this.insertBatch = (events) => {
+      const conflicts: AppendConflict[] = [];
+      try {
+        return this.db.transaction(() => {
+          const erasure = new Map<string, number | undefined>();
+          const inBatch = new Map<string, TrackedEvent>();
+          let accepted = 0;
+          events.forEach((e, index) => {
+            if (!erasure.has(e.userId)) erasure.set(e.userId, (erasedAt.get(e.userId) as { erasedAt: number } | undefined)?.erasedAt);
+            const at = erasure.get(e.userId);
+            if (at !== undefined && e.timestamp < at) return void conflicts.push(erasedConflict(index, e, at));
+            const stored = inBatch.get(e.eventId) ?? (byId.get(e.eventId) as Row | undefined);
+            if (stored) {
+              if (!sameEvent(stored as TrackedEvent, e)) conflicts.push(reusedIdConflict(index, e, stored as TrackedEvent));
+              return;
+            }
+            inBatch.set(e.eventId, e);
+            accepted += insert.run(e.eventId, e.userId, e.itemId, e.type, e.value, e.timestamp, e.receivedAt).changes;
+          });
+          if (conflicts.length > 0) throw rollback;
+          return { accepted, duplicates: events.length - accepted };
+        })();
+      } catch (e) {
+        if (e === rollback) return { accepted: 0, duplicates: 0, conflicts };
+        throw e;
+      }
+    };
     const del = this.db.prepare('DELETE FROM events WHERE userId = ?');
     const remember = this.db.prepare('INSERT INTO erased_users (userId, erasedAt) VALUES (?, ?) ON CONFLICT (userId) DO UPDATE SET erasedAt = excluded.erasedAt');
-    this.eraseUser = this.db.transaction((userId: string, at: number) => {
+    this.inOneCommit = <R>(f: () => R): R => this.db.transaction(f)();
+    this.eraseUser = this.db.transaction((userId: string, at: number, always: boolean) => {
       const n = del.run(userId).changes;
-      remember.run(userId, at);
+      if (n > 0 || always) remember.run(userId, at);
       return n;
     });
-    this.selectAll = this.db.prepare('SELECT eventId, userId, itemId, type, value, timestamp, receivedAt FROM events ORDER BY userId, timestamp, receivedAt, eventId');
-    this.selectErased = this.db.prepare('SELECT userId, erasedAt FROM erased_users ORDER BY userId');
   }
 
   /** The journal mode and synchronous level in force (tests check them). */
@@ -92,20 +144,42 @@ export class SqliteEventStore implements EventStore {
 
   append(events: readonly TrackedEvent[]): Promise<AppendResult> {
     try {
-      const accepted = events.length === 0 ? 0 : this.insertBatch(events);
-      return Promise.resolve({ accepted, duplicates: events.length - accepted });
+      return Promise.resolve(this.appendNow(events));
     } catch (e) {
       return Promise.reject(e);
     }
   }
 
+  /**
+   * Runs writes (append, deleteUser calls) as one transaction: one fsync for all of them (group
+   * commit). Each append inside is its own savepoint, so a batch with a conflict still stores
+   * nothing of itself and leaves the others alone.
+   */
+  writeTogether<R>(f: () => R): R {
+    return this.inOneCommit(f);
+  }
+
+  /** append() without the promise. */
+  appendNow(events: readonly TrackedEvent[]): AppendResult {
+    return events.length === 0 ? { accepted: 0, duplicates: 0 } : this.insertBatch(events);
+  }
+
+  /** deleteUser() without the promise. */
+  deleteUserNow(userId: string, opts: { remember?: boolean } = {}): number {
+    return this.eraseUser(userId, Date.now(), opts.remember ?? false);
+  }
+
   forUser(userId: string): Promise<TrackedEvent[]> {
     try {
-      const rows = this.selectUser.all(userId) as Row[];
-      return Promise.resolve(rows.map((r) => ({ ...r, type: r.type as EventType })));
+      return Promise.resolve(this.eventsOf(userId));
     } catch (e) {
       return Promise.reject(e);
     }
+  }
+
+  /** The user's events, oldest first, read now (forUser without the promise). */
+  eventsOf(userId: string): TrackedEvent[] {
+    return (this.selectUser.all(userId) as Row[]).map((r) => ({ ...r, type: r.type as EventType }));
   }
 
   /** Every stored event, grouped by user (userId order), each user's oldest first; streamed. */
@@ -113,15 +187,15 @@ export class SqliteEventStore implements EventStore {
     for (const r of this.selectAll.iterate() as IterableIterator<Row>) yield { ...r, type: r.type as EventType };
   }
 
-  /** Users erased with deleteUser, and when (ms since the epoch; the latest erasure). */
-  erasedUsers(): Map<string, number> {
-    const rows = this.selectErased.all() as Array<{ userId: string; erasedAt: number }>;
+  /** Users erased with deleteUser, and when (ms since the epoch; the latest erasure); those erased at or after `since` when given. */
+  erasedUsers(since?: number): Map<string, number> {
+    const rows = (since === undefined ? this.selectErased.all() : this.selectErasedSince.all(since)) as Array<{ userId: string; erasedAt: number }>;
     return new Map(rows.map((r) => [r.userId, r.erasedAt]));
   }
 
-  erased(): Promise<Map<string, number>> {
+  erased(since?: number): Promise<Map<string, number>> {
     try {
-      return Promise.resolve(this.erasedUsers());
+      return Promise.resolve(this.erasedUsers(since));
     } catch (e) {
       return Promise.reject(e);
     }
@@ -131,10 +205,10 @@ export class SqliteEventStore implements EventStore {
     yield* this.scan();
   }
 
-  /** Erases the user's events and remembers the user as erased (training leaves them out; see erasedUsers). */
-  deleteUser(userId: string): Promise<number> {
+  /** Erases the user's events and, when there were some or `remember` is set, remembers the user as erased (training leaves them out; see erasedUsers). */
+  deleteUser(userId: string, opts: { remember?: boolean } = {}): Promise<number> {
     try {
-      return Promise.resolve(this.eraseUser(userId, Date.now()));
+      return Promise.resolve(this.deleteUserNow(userId, opts));
     } catch (e) {
       return Promise.reject(e);
     }

@@ -22,8 +22,37 @@ export interface TrackedEvent {
 export interface AppendResult {
   /** Events stored now. */
   accepted: number;
-  /** Events whose eventId was already stored (acknowledged again, stored once). */
+  /** Events whose eventId was already stored with the same content (acknowledged again, stored once). */
   duplicates: number;
+  /**
+   * Events refused (present only when some were): an eventId already stored with different
+   * content, or an event of an erased user dated before the erasure (a replay). The SQLite
+   * store then stores nothing of the batch; Cosmos DB (no transaction across users) stores the rest.
+   */
+  conflicts?: AppendConflict[];
+}
+
+export interface AppendConflict {
+  /** Position in the batch. */
+  index: number;
+  eventId: string;
+  reason: 'event_id_reused' | 'user_erased';
+  message: string;
+}
+
+/** Same eventId, same event? A timestamp the server filled in (timestamp = receivedAt) matches any. */
+export function sameEvent(stored: TrackedEvent, sent: TrackedEvent): boolean {
+  return stored.userId === sent.userId && stored.itemId === sent.itemId && stored.type === sent.type && Math.fround(stored.value) === Math.fround(sent.value) && (stored.timestamp === sent.timestamp || sent.timestamp === sent.receivedAt || stored.timestamp === stored.receivedAt);
+}
+
+/** The conflict of `sent` (at `index`) with the event stored under its eventId. */
+export function reusedIdConflict(index: number, sent: TrackedEvent, stored: TrackedEvent): AppendConflict {
+  return { index, eventId: sent.eventId, reason: 'event_id_reused', message: `eventId "${sent.eventId}" is already stored for a different event (user ${JSON.stringify(stored.userId)}, item ${JSON.stringify(stored.itemId)}, ${stored.type} ${stored.value}); use a new eventId for a new event` };
+}
+
+/** The conflict of `sent` (at `index`), an event of a user erased at `erasedAt`, dated before it. */
+export function erasedConflict(index: number, sent: TrackedEvent, erasedAt: number): AppendConflict {
+  return { index, eventId: sent.eventId, reason: 'user_erased', message: `user ${JSON.stringify(sent.userId)} was erased at ${new Date(erasedAt).toISOString()} and this event is dated ${new Date(sent.timestamp).toISOString()}, before that: a replay of erased data is refused` };
 }
 
 export interface EventStore {
@@ -32,10 +61,14 @@ export interface EventStore {
   append(events: readonly TrackedEvent[]): Promise<AppendResult>;
   /** The user's events, oldest first. */
   forUser(userId: string): Promise<TrackedEvent[]>;
-  /** Erases the user's events and remembers the user as erased; resolves with how many were removed. */
-  deleteUser(userId: string): Promise<number>;
-  /** Users erased with deleteUser → when (ms since the epoch, the latest erasure). */
-  erased(): Promise<Map<string, number>>;
+  /**
+   * Erases the user's events; resolves with how many were removed. The erasure is remembered
+   * (training leaves the user's earlier data out, replays are refused) when events were removed or
+   * `remember` is set (the user is in a model); erasing an unknown user records nothing.
+   */
+  deleteUser(userId: string, opts?: { remember?: boolean }): Promise<number>;
+  /** Users erased with deleteUser → when (ms since the epoch, the latest erasure); only erasures at or after `since` when given. */
+  erased(since?: number): Promise<Map<string, number>>;
   /** Every stored event, grouped by user (userId order), each user's oldest first (training). */
   all(): AsyncIterable<TrackedEvent>;
   close(): Promise<void>;

@@ -48,4 +48,33 @@ describe('validateEvents', () => {
     expect(validateEvents(Array.from({ length: MAX_BATCH + 1 }, () => ok)).ok).toBe(false);
     expect(validateEvents(Array.from({ length: MAX_BATCH }, (_, i) => ({ ...ok, eventId: `e${i}` }))).ok).toBe(true);
   });
+
+  it('refuses values no model can use, naming the index and field: huge, out of the rating scale, above the maximum', () => {
+    const r = validateEvents(
+      [
+        { ...ok, type: 'rating', value: 1e30 },
+        { ...ok, type: 'rating', value: 1e308 },
+        { ...ok, type: 'click', value: 1e39 },
+        { ...ok, type: 'rating', value: 11 },
+        { ...ok, type: 'rating', value: -10.5 },
+        { ...ok, type: 'view', value: 101 },
+        { ...ok, type: 'rating', value: 0 },
+        { ...ok, type: 'rating', value: -3 },
+        { ...ok, type: 'like', value: 100 },
+      ],
+      { now },
+    );
+    expect(r.ok).toBe(false);
+    if (r.ok) return;
+    expect(r.errors.map((e) => [e.index, e.field])).toEqual([0, 1, 2, 3, 4, 5].map((i) => [i, 'value']));
+    expect(r.errors[0]!.message).toMatch(/rating scale, -10 to 10; got 1e\+30/);
+    expect(r.errors[5]!.message).toMatch(/at most 100 for a view; got 101/);
+  });
+
+  it('takes the rating scale and maximum value from the options', () => {
+    const limits = { rating: [0.5, 5] as const, maxValue: 3 };
+    expect(validateEvents({ ...ok, type: 'rating', value: 5 }, { now, limits }).ok).toBe(true);
+    expect(validateEvents({ ...ok, type: 'rating', value: 0 }, { now, limits }).ok).toBe(false);
+    expect(validateEvents({ ...ok, type: 'click', value: 4 }, { now, limits }).ok).toBe(false);
+  });
 });

@@ -1,7 +1,10 @@
 // Owns checking a POST /v1/events body: one event or an array of up to MAX_BATCH events
 // {eventId, userId, itemId, type, value?, timestamp?}. Every problem is reported by index and
 // field; a batch with any bad event yields no events at all (nothing of it is stored). Valid
-// events get their stored value from the per-type weights.
+// events get their stored value from the per-type weights. Values are bounded so that one event
+// can never break fold-in or training: a rating lies within the rating scale (default -10 to 10; a
+// rating ≤ 0 is a negative signal), the value of any other type is a positive multiplier of its
+// weight, at most maxValue (default 100).
 
 import { EVENT_TYPES, type EventType, type TrackedEvent } from './types.js';
 
@@ -10,6 +13,15 @@ export const MAX_BATCH = 1000;
 /** Implicit weight of each type; a "rating" is worth its value. */
 export type EventWeights = Record<Exclude<EventType, 'rating'>, number>;
 export const DEFAULT_WEIGHTS: EventWeights = { click: 1, view: 0.5, purchase: 3, like: 2 };
+
+/** Bounds on event values (the server's --rating-range and --max-event-value). */
+export interface ValueLimits {
+  /** Smallest and largest rating accepted, inclusive. */
+  rating: readonly [number, number];
+  /** Largest value (a multiplier of the type's weight) of a click, view, purchase or like. */
+  maxValue: number;
+}
+export const DEFAULT_VALUE_LIMITS: ValueLimits = { rating: [-10, 10], maxValue: 100 };
 
 export interface EventError {
   /** Position in the batch (0 for a single event). */
@@ -20,6 +32,7 @@ export interface EventError {
 
 export interface ValidateOptions {
   weights?: Partial<EventWeights>;
+  limits?: Partial<ValueLimits>;
   /** Longest id, characters (default 256). */
   maxIdLength?: number;
   /** Receive time, ms (default Date.now()). */
@@ -37,6 +50,8 @@ export function validateEvents(body: unknown, o: ValidateOptions = {}): Validate
   if (batch.length === 0) return { ok: false, errors: [{ index: 0, field: '', message: 'the batch is empty' }] };
   if (batch.length > MAX_BATCH) return { ok: false, errors: [{ index: MAX_BATCH, field: '', message: `a batch holds at most ${MAX_BATCH} events, got ${batch.length}` }] };
   const weights = { ...DEFAULT_WEIGHTS, ...o.weights };
+  const limits = { ...DEFAULT_VALUE_LIMITS, ...o.limits };
+  const [minRating, maxRating] = limits.rating;
   const now = o.now ?? Date.now();
   const errors: EventError[] = [];
   const events: TrackedEvent[] = [];
@@ -64,7 +79,9 @@ export function validateEvents(body: unknown, o: ValidateOptions = {}): Validate
     const valueOk = v === undefined || (typeof v === 'number' && Number.isFinite(v));
     if (!valueOk) err('value', 'must be a finite number');
     else if (typeOk && type === 'rating' && v === undefined) err('value', 'a rating needs a value');
+    else if (typeOk && type === 'rating' && (v! < minRating || v! > maxRating)) err('value', `a rating must lie within the rating scale, ${minRating} to ${maxRating}; got ${v}`);
     else if (typeOk && type !== 'rating' && v !== undefined && v <= 0) err('value', `must be positive for a ${type}`);
+    else if (typeOk && type !== 'rating' && v !== undefined && v > limits.maxValue) err('value', `at most ${limits.maxValue} for a ${type}; got ${v}`);
     const timestamp = readTimestamp(e.timestamp, now);
     if (timestamp === null) err('timestamp', 'must be an ISO 8601 date-time or ms since the epoch, from 2000 to now');
     if (errors.length > 0) return;

@@ -39,6 +39,8 @@ export interface RequestInfo {
   params: string[];
   /** The request body, for routes that read one (else empty). */
   body: Buffer;
+  /** The If-None-Match header, for routes that read it (else empty). */
+  ifNoneMatch: string;
 }
 
 /** The RequestInfo of a live request (a class: built with one allocation, the same shape every time). */
@@ -49,6 +51,7 @@ class Request implements RequestInfo {
   query = '';
   readonly params: string[] = [];
   body: Buffer = EMPTY;
+  ifNoneMatch = '';
 }
 
 export type RouteHandler = (req: RequestInfo) => Reply | Promise<Reply>;
@@ -64,6 +67,8 @@ export interface RouteSpec {
   handler: RouteHandler;
   /** Largest body this route reads, bytes; set it to read bodies (default: none read). */
   maxBodyBytes?: number;
+  /** Read If-None-Match (conditional GETs). */
+  conditional?: boolean;
 }
 
 type Method = 'get' | 'post' | 'del';
@@ -85,6 +90,8 @@ class Route {
     /** A HEAD request: answered as the GET, without its body. */
     readonly head = false,
     readonly scope: Scope = 'read',
+    /** Read If-None-Match (conditional GETs). */
+    readonly conditional = false,
   ) {
     this.nParams = pattern.split(':').length - 1;
   }
@@ -117,12 +124,15 @@ const STATUS: Record<number, string> = {
   200: '200 OK',
   202: '202 Accepted',
   204: '204 No Content',
+  304: '304 Not Modified',
   400: '400 Bad Request',
   401: '401 Unauthorized',
   403: '403 Forbidden',
   404: '404 Not Found',
   405: '405 Method Not Allowed',
+  409: '409 Conflict',
   413: '413 Payload Too Large',
+  429: '429 Too Many Requests',
   500: '500 Internal Server Error',
   503: '503 Service Unavailable',
 };
@@ -168,10 +178,10 @@ export class HttpFront {
 
   private add(method: Method, spec: RouteSpec): this {
     const metrics = this.o.metrics.route(spec.label);
-    const route = new Route(spec.label, spec.pattern, spec.auth, spec.handler, metrics, false, spec.maxBodyBytes ?? null, false, spec.scope);
+    const route = new Route(spec.label, spec.pattern, spec.auth, spec.handler, metrics, false, spec.maxBodyBytes ?? null, false, spec.scope, spec.conditional ?? false);
     this.app[method](spec.pattern, (res, req) => this.serve(res, req, route));
     if (method === 'get') {
-      const head = new Route(spec.label, spec.pattern, spec.auth, spec.handler, metrics, false, null, true, spec.scope);
+      const head = new Route(spec.label, spec.pattern, spec.auth, spec.handler, metrics, false, null, true, spec.scope, spec.conditional ?? false);
       this.app.head(spec.pattern, (res, req) => this.serve(res, req, head));
     }
     const known = this.methods.get(spec.pattern);
@@ -241,6 +251,7 @@ export class HttpFront {
     }
     for (let i = 0; i < route.nParams; i++) info.params.push(req.getParameter(i) ?? '');
     info.query = req.getQuery() ?? '';
+    if (route.conditional) info.ifNoneMatch = req.getHeader('if-none-match');
     if (route.needsRequestLine || this.o.log.levelVal <= 20) {
       info.method = req.getMethod();
       info.url = req.getUrl();

@@ -42,6 +42,23 @@ export interface ModelInfo {
   loadedAt: Date;
 }
 
+/** The fold-in queue's and result overlay's state (./personal.ts, ./foldin-overlay.ts). */
+export interface FoldInQueueStats {
+  /** Users waiting for a fold-in. */
+  queued: number;
+  /** Users in the batch being folded in now. */
+  inFlight: number;
+  /** Users not queued because the queue was full (folded in on their next GET). */
+  deferred: number;
+  /** Batches handed to the fold-in worker. */
+  batches: number;
+  entries: number;
+  bytes: number;
+  maxEntries: number;
+  maxBytes: number;
+  evictions: number;
+}
+
 export class Metrics {
   private readonly routes = new Map<string, RouteMetrics>();
   /** Responses by source: one counter field each (recorded on every recommendation). */
@@ -57,6 +74,8 @@ export class Metrics {
   caches: () => readonly CacheStats[] = () => [];
   /** Whether the serving store lost the model version (set by the server; see ./integrity.ts). */
   integrity: () => { store: string; degraded: boolean; transitions: number } | null = () => null;
+  /** The fold-in queue and results (set by the server; see ./personal.ts). */
+  foldInQueue: () => FoldInQueueStats | null = () => null;
   readonly startedAt = Date.now();
 
   route(route: string): RouteMetrics {
@@ -140,6 +159,24 @@ export class Metrics {
     out.push(`recs_foldins_total ${this.foldIn.count}`);
     histogram(out, 'recs_foldin_duration_seconds', 'Time of one fold-in (user vector and top-k).', this.foldIn);
     histogram(out, 'recs_event_visible_seconds', 'Time from acknowledging a user\'s events to their fold-in being served.', this.eventVisible);
+    const q = this.foldInQueue();
+    if (q) {
+      const series: [string, 'counter' | 'gauge', string, number][] = [
+        ['recs_foldin_queue_depth', 'gauge', 'Users waiting for a fold-in.', q.queued],
+        ['recs_foldin_in_flight', 'gauge', 'Users in the batch the fold-in worker is working on.', q.inFlight],
+        ['recs_foldin_deferred_total', 'counter', 'Users not queued because the queue was full (folded in on their next request).', q.deferred],
+        ['recs_foldin_batches_total', 'counter', 'Batches of users handed to the fold-in worker.', q.batches],
+        ['recs_foldin_results', 'gauge', 'Fold-in lists held in memory.', q.entries],
+        ['recs_foldin_results_bytes', 'gauge', 'Estimated bytes of the fold-in lists held.', q.bytes],
+        ['recs_foldin_results_max_entries', 'gauge', 'Entry bound of the fold-in lists.', q.maxEntries],
+        ['recs_foldin_results_max_bytes', 'gauge', 'Byte bound of the fold-in lists.', q.maxBytes],
+        ['recs_foldin_evictions_total', 'counter', 'Fold-in lists evicted by the bounds (folded in again on demand).', q.evictions],
+      ];
+      for (const [name, type, help, v] of series) {
+        head(name, type, help);
+        out.push(`${name} ${v}`);
+      }
+    }
     renderCaches(out, this.caches());
     head('recs_http_requests_in_flight', 'gauge', 'Requests being handled.');
     out.push(`recs_http_requests_in_flight ${this.inFlight()}`);

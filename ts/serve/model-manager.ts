@@ -8,6 +8,7 @@ import type { LocalRegistry } from '../model/registry.js';
 import type { Logger } from './logger.js';
 import { defaultLoadMode, loadPreparedModel, type LoadHandle, type LoadMode } from './loader.js';
 import type { Metrics } from './metrics.js';
+import type { PreparedModel } from './prepared.js';
 import { ServingModel, type StoreFactory } from './serving-model.js';
 
 export type LoadResult = 'loaded' | 'unchanged' | 'none' | 'failed';
@@ -19,6 +20,10 @@ export interface ModelManagerOptions {
   log: Logger;
   metrics: Metrics;
   loadMode?: LoadMode;
+  /** Runs before a loaded version's store is built (e.g. reading the erasures it must mask); a rejection refuses the version. */
+  beforeServe?: (p: PreparedModel) => Promise<void>;
+  /** Runs once a version serves (e.g. handing it to the fold-in worker). */
+  onServe?: (m: ServingModel) => void;
 }
 
 export class ModelManager {
@@ -82,10 +87,13 @@ export class ModelManager {
       const prepared = await this.handle.promise;
       if (this.stopped) return 'unchanged';
       if (prepared.manifest.version !== version) throw new Error(`${dir}: its manifest names version "${prepared.manifest.version}"`);
+      await this.o.beforeServe?.(prepared);
+      if (this.stopped) return 'unchanged';
       const next = new ServingModel(prepared, this.o.createStore, this.o.maxK, (e) => log.error({ err: e, version }, 'closing a retired store failed'));
       const old = this.current;
       this.current = next;
       void old?.retire();
+      this.o.onServe?.(next);
       metrics.setModel({ version, store: next.store.kind, users: prepared.table.users.offsets.length - 1, items: prepared.itemCount, loadedAt: next.loadedAt });
       if (previous) metrics.countReload('success');
       log.info({ version, previous, loader, users: prepared.table.users.offsets.length - 1, items: prepared.itemCount, seconds: Math.round(performance.now() - started) / 1000 }, previous ? 'swapped in the new model' : 'model loaded');

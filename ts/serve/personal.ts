@@ -1,38 +1,34 @@
-// Owns fold-in personalisation while serving: after a user's events are acknowledged, their
-// vector is recomputed from all their stored events against the serving model's raw item factors
-// (read from the artifact once per model version) and the top-k kept in an in-process overlay
-// (userId → list) that the recommendations route consults before the store. Work for one user is
-// serialised on a promise chain (bursts coalesce into one queued run) and never runs on a GET.
-// Erasure goes through the same chain, so a fold-in in flight cannot bring a user back; it removes
-// the user's events (the store remembers the erasure), their overlay entry, and their lists in the
-// serving store for every model version (cache included), and masks their row in the serving model
-// (./erasure.ts masks it again in every later-loaded model made before the erasure). After a
-// model change, a user's list from the old version is not served; the first GET that finds it
-// queues a refold against the new model (the GET itself answers from the store meanwhile).
+// Owns fold-in personalisation while serving. The request thread only queues and looks up: after
+// a user's events are acknowledged the user joins a bounded queue (a burst coalesces into one
+// entry); batches of queued users (many per hand-off) go to the fold-in runner (./foldin-runner.ts:
+// a worker thread that reads their stored events and folds them in against the model's item
+// factors, handed over when the model loads), and the lists come back ready to serve into a
+// bounded in-memory overlay (./foldin-overlay.ts) that the recommendations route consults before
+// the store. When the queue is full the events are still stored and acknowledged; the user is
+// folded in on their next GET. An evicted user is folded in again on demand the same way.
+//
+// Erasure removes the user's events (the store remembers the erasure when there was anything to
+// erase), their queued fold-in, their overlay entry (a fold-in in flight for them is discarded when
+// it returns), their lists in the serving store for every model version (cache included), and
+// masks their row in the serving model (./erasure.ts masks it again in later-loaded models made
+// before the erasure). After a model change, a user's list from the old version is not served; the
+// first GET that finds it queues a refold against the new model (that GET answers from the store).
 
-import { loadEngine } from '../engine/index.js';
-import type { Engine, FoldIn } from '../engine/types.js';
-import { foldInUser } from '../events/foldin.js';
-import type { EventStore } from '../events/types.js';
-import { readArtifact } from '../model/artifact.js';
+import type { EventStore, TrackedEvent } from '../events/types.js';
 import { foldInParams } from '../model/demo-payload.js';
 import { IdIndex } from '../store/embedded-ids.js';
 import { StoreError } from '../store/types.js';
 import type { ErasedUsers } from './erasure.js';
 import { HttpError } from './errors.js';
+import type { FoldInModelData } from './foldin-compute.js';
+import { DEFAULT_OVERLAY_BOUNDS, FoldInOverlayCache, type FoldInList, type OverlayBounds } from './foldin-overlay.js';
+import { FoldInRunner, type FoldInMode } from './foldin-runner.js';
 import type { Logger } from './logger.js';
-import type { Metrics } from './metrics.js';
+import type { FoldInQueueStats, Metrics } from './metrics.js';
 import type { ModelManager } from './model-manager.js';
 import type { ServingModel } from './serving-model.js';
 
-export interface FoldInList {
-  modelVersion: string;
-  /** Item rows, best first. */
-  items: Uint32Array;
-  scores: Float32Array;
-  /** The item rows the user interacted with through their events, sorted (`interactions()` in ../events/foldin.ts); never served to them. */
-  seen: Uint32Array;
-}
+export type { FoldInList } from './foldin-overlay.js';
 
 /** What the recommendations route needs: the user's fold-in list for this model version, if any. */
 export interface FoldInOverlay {
@@ -53,23 +49,70 @@ export interface Erased {
   modelRows: number;
 }
 
-export class Personalizer implements FoldInOverlay {
-  private readonly overlay = new Map<string, FoldInList>();
-  private readonly chains = new Map<string, Promise<void>>();
-  /** Users with a queued (not yet started) fold-in → the earliest acknowledgement it covers. */
-  private readonly queued = new Map<string, number>();
-  private engine: Engine | null = null;
-  private current: { version: string; foldIn: FoldIn } | null = null;
+export interface FoldInSettings {
+  /** Bounds of the overlay (default 100,000 lists, 128 MiB). */
+  bounds?: Partial<OverlayBounds>;
+  /** Most users waiting for a fold-in (default 100,000). */
+  maxQueue?: number;
+  /** Most users per hand-off to the worker (default 64: a user waits for their whole batch, about 64 fold-ins). */
+  batchSize?: number;
+  mode?: FoldInMode;
+  /** The compiled fold-in worker script (tests). */
+  workerUrl?: URL;
+}
 
-  constructor(
-    private readonly o: { models: ModelManager; events: EventStore; erased: ErasedUsers; metrics: Metrics; log: Logger; depth: number },
-  ) {}
+export interface PersonalizerOptions extends FoldInSettings {
+  models: ModelManager;
+  events: EventStore;
+  erased: ErasedUsers;
+  metrics: Metrics;
+  log: Logger;
+  depth: number;
+}
+
+/** A user asked for again on demand is not asked for again within this time (ms) unless new events arrive. */
+const DEMAND_QUIET_MS = 30_000;
+const DEMAND_MEMORY = 10_000;
+
+export class Personalizer implements FoldInOverlay {
+  private readonly overlay: FoldInOverlayCache;
+  /** Users waiting → the earliest acknowledgement their fold-in covers (NaN: a refold, not timed). */
+  private readonly queue = new Map<string, number>();
+  private inFlight: ReadonlySet<string> = new Set();
+  /** Users erased while their fold-in was in flight: its result is dropped. */
+  private readonly erasedInFlight = new Set<string>();
+  /** Users asked for on demand recently (bounded), so a user with nothing to fold in is not asked for on every GET. */
+  private readonly demanded = new Map<string, number>();
+  private readonly runner: FoldInRunner;
+  private readonly maxQueue: number;
+  private readonly batchSize: number;
+  private busy = false;
+  private running: Promise<void> = Promise.resolve();
+  private readonly stats = { deferred: 0, batches: 0 };
+
+  constructor(private readonly o: PersonalizerOptions) {
+    this.overlay = new FoldInOverlayCache({ ...DEFAULT_OVERLAY_BOUNDS, ...o.bounds });
+    this.maxQueue = o.maxQueue ?? 100_000;
+    this.batchSize = o.batchSize ?? 64;
+    const path = (o.events as { path?: unknown }).path;
+    const sqlitePath = o.events.kind === 'sqlite' && typeof path === 'string' && path !== ':memory:' ? path : null;
+    this.runner = new FoldInRunner({ depth: o.depth, sqlitePath, log: o.log, ...(o.mode && { mode: o.mode }), ...(o.workerUrl && { workerUrl: o.workerUrl }) });
+    o.metrics.foldInQueue = () => this.queueStats();
+  }
+
+  /** Hands a newly loaded model to the fold-in worker (its FoldIn is built before the first event needs it). */
+  modelLoaded(model: ServingModel): void {
+    this.runner.prepare(foldInModel(model));
+  }
 
   peek(userId: string, modelVersion: string): FoldInList | null {
     const l = this.overlay.get(userId);
-    if (!l) return null;
-    if (l.modelVersion === modelVersion) return l;
-    this.touched([userId], NaN);
+    if (l) {
+      if (l.modelVersion === modelVersion) return l;
+      this.demand(userId);
+      return null;
+    }
+    if (this.overlay.mayHaveEvicted(userId)) this.demand(userId);
     return null;
   }
 
@@ -77,47 +120,61 @@ export class Personalizer implements FoldInOverlay {
     return this.overlay.size;
   }
 
+  queueStats(): FoldInQueueStats {
+    const b = this.overlay.bounds;
+    return { queued: this.queue.size, inFlight: this.inFlight.size, deferred: this.stats.deferred, batches: this.stats.batches, entries: this.overlay.size, bytes: this.overlay.bytes, maxEntries: b.maxEntries, maxBytes: b.maxBytes, evictions: this.overlay.evictions };
+  }
+
   /** Events of these users were acknowledged at `ackAt` (performance.now(); NaN: a refold, not timed as event-to-visible). */
   touched(userIds: Iterable<string>, ackAt = performance.now()): void {
     for (const u of userIds) {
-      const q = this.queued.get(u);
+      if (!Number.isNaN(ackAt)) this.demanded.delete(u);
+      const q = this.queue.get(u);
       if (q !== undefined) {
-        if (Number.isNaN(q)) this.queued.set(u, ackAt);
+        if (Number.isNaN(q)) this.queue.set(u, ackAt);
         continue;
       }
-      this.queued.set(u, ackAt);
-      void this.enqueue(u, () => this.refresh(u));
+      if (this.queue.size >= this.maxQueue) {
+        this.stats.deferred++;
+        this.overlay.remember(u); // its next GET asks again
+        continue;
+      }
+      this.queue.set(u, ackAt);
     }
+    this.schedule();
   }
 
   /**
-   * Erases the user (after any work queued for them): events, fold-in result, stored and cached
-   * lists, model row. Rejects with a 503 HttpError when the store could not erase (the events are
-   * gone and the erasure is remembered by then; repeating the call completes it).
+   * Erases the user: events, queued fold-in, fold-in result, stored and cached lists, model row.
+   * Rejects with a 503 HttpError when the store could not erase (the events are gone and the
+   * erasure is remembered by then; repeating the call completes it).
    */
-  erase(userId: string): Promise<Erased> {
-    const before = this.o.erased.erasedAt(userId);
-    this.o.erased.record(userId, Date.now()); // before anything: a model loading now masks the user
-    return this.enqueue(userId, async () => {
-      this.queued.delete(userId);
-      const events = await this.o.events.deleteUser(userId);
+  async erase(userId: string): Promise<Erased> {
+    const model = this.o.models.current?.acquire() ?? null;
+    try {
+      const inModel = model !== null && new IdIndex(model.prepared.table.users).rowOf(userId) >= 0;
+      const before = this.o.erased.erasedAt(userId);
+      const at = Date.now();
+      if (inModel) this.o.erased.record(userId, at); // before anything: a model loading now masks the user
+      this.queue.delete(userId);
+      if (this.inFlight.has(userId)) this.erasedInFlight.add(userId);
       const foldinResults = this.overlay.delete(userId) ? 1 : 0;
-      const model = this.o.models.current;
+      const events = await this.o.events.deleteUser(userId, { remember: inModel });
+      if (events > 0) this.o.erased.record(userId, at);
       if (!model) return { events, foldinResults, storedLists: 0, cachedLists: 0, modelRows: 0 };
-      model.acquire();
+      const maskedAlready = before !== undefined && !(before < Date.parse(model.prepared.manifest.createdAt));
+      const modelRows = inModel && !maskedAlready && model.store.erase !== undefined ? 1 : 0;
       try {
-        const maskedAlready = before !== undefined && !(before < Date.parse(model.prepared.manifest.createdAt));
-        const modelRows = !maskedAlready && model.store.erase !== undefined && new IdIndex(model.prepared.table.users).rowOf(userId) >= 0 ? 1 : 0;
         const lists = (await model.store.erase?.(userId)) ?? { stored: 0, cached: 0 };
         return { events, foldinResults, storedLists: lists.stored, cachedLists: lists.cached, modelRows };
       } catch (e) {
         this.o.log.error({ err: e, userId }, 'erasure incomplete: the store could not erase the user');
         const why = e instanceof StoreError ? e.message : String(e);
         throw new HttpError(503, 'erasure_incomplete', `the user's events (${events}) were erased, but not their stored recommendations (${why}); retry the DELETE`, { 'retry-after': '5' });
-      } finally {
-        model.release();
       }
-    });
+    } finally {
+      model?.release();
+    }
   }
 
   /**
@@ -127,59 +184,110 @@ export class Personalizer implements FoldInOverlay {
    */
   erasedElsewhere(userIds: readonly string[]): void {
     this.o.models.current?.store.mask?.(userIds);
+    for (const u of userIds) if (this.inFlight.has(u)) this.erasedInFlight.add(u);
     this.touched(userIds, NaN);
   }
 
   /** Resolves once every queued fold-in has run (shutdown, tests). */
   async settled(): Promise<void> {
-    while (this.chains.size > 0) await Promise.all(this.chains.values());
+    while (this.busy || this.queue.size > 0) {
+      if (!this.busy) this.schedule();
+      await this.running;
+      await new Promise((r) => setImmediate(r));
+      if (!this.o.models.current) return;
+    }
   }
 
-  private enqueue<T>(userId: string, work: () => Promise<T>): Promise<T> {
-    const prev = this.chains.get(userId) ?? Promise.resolve();
-    const result = prev.then(work);
-    const tail = result.then(
-      () => {},
-      () => {},
-    );
-    this.chains.set(userId, tail);
-    void tail.then(() => {
-      if (this.chains.get(userId) === tail) this.chains.delete(userId);
-    });
-    return result;
+  /** Lets queued fold-ins finish (for at most `ms`: the events are stored either way), then stops the worker. */
+  async close(ms = 5000): Promise<void> {
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([this.settled(), new Promise((r) => (timer = setTimeout(r, ms)))]);
+    clearTimeout(timer);
+    await this.runner.close();
   }
 
-  private async refresh(userId: string): Promise<void> {
-    const ackAt = this.queued.get(userId) ?? NaN;
-    this.queued.delete(userId);
-    const model = this.o.models.current;
-    if (!model) return;
-    model.acquire();
+  /** Asks for a fold-in of the user on demand (evicted, deferred or stale), at most once per quiet period. */
+  private demand(userId: string): void {
+    if (this.queue.has(userId) || this.inFlight.has(userId)) return;
+    const last = this.demanded.get(userId);
+    const now = performance.now();
+    if (last !== undefined && now - last < DEMAND_QUIET_MS) return;
+    this.demanded.delete(userId);
+    this.demanded.set(userId, now);
+    if (this.demanded.size > DEMAND_MEMORY) this.demanded.delete(this.demanded.keys().next().value as string);
+    this.touched([userId], NaN);
+  }
+
+  private schedule(): void {
+    if (this.busy || this.queue.size === 0 || !this.o.models.current) return;
+    this.busy = true;
+    this.running = new Promise<void>((r) => setImmediate(r)).then(() => this.runBatch());
+  }
+
+  private async runBatch(): Promise<void> {
+    const model = this.o.models.current?.acquire();
+    if (!model) return void (this.busy = false);
+    const users: string[] = [];
+    const ackAt: number[] = [];
+    for (const [u, at] of this.queue) {
+      users.push(u);
+      ackAt.push(at);
+      if (users.length >= this.batchSize) break;
+    }
+    for (const u of users) this.queue.delete(u);
+    this.inFlight = new Set(users);
+    this.stats.batches++;
     try {
-      const events = await this.o.events.forUser(userId);
-      const t0 = performance.now();
-      const r = foldInUser(this.foldInFor(model), events, (id) => model.catalog.ids.rowOf(id), this.o.depth);
-      const t1 = performance.now();
-      if (r) {
-        this.overlay.set(userId, { modelVersion: model.version, items: r.items, scores: r.scores, seen: r.seen });
-        this.o.metrics.observeFoldIn((t1 - t0) / 1000);
-        if (!Number.isNaN(ackAt)) this.o.metrics.observeEventVisible((t1 - ackAt) / 1000);
-      } else this.overlay.delete(userId);
+      const events = this.runner.readsStore ? undefined : await this.readEvents(users);
+      const r = await this.runner.run(foldInModel(model), users, events);
+      const now = performance.now();
+      r.outcomes.forEach((o, i) => {
+        if (this.erasedInFlight.has(o.userId)) return;
+        if (o.error !== undefined) return void this.o.log.error({ userId: o.userId, err: o.error }, 'fold-in failed; the user keeps their previous recommendations');
+        if (!o.list) return void this.overlay.delete(o.userId);
+        this.overlay.set(o.userId, { modelVersion: r.version, ...o.list });
+        this.o.metrics.observeFoldIn(r.seconds[i]!);
+        if (!Number.isNaN(ackAt[i]!)) this.o.metrics.observeEventVisible((now - ackAt[i]!) / 1000);
+      });
     } catch (e) {
-      this.o.log.error({ err: e, userId }, 'fold-in failed; the user keeps their previous recommendations');
+      this.o.log.error({ err: e, users: users.length }, 'a fold-in batch failed; its users are queued again');
+      users.forEach((u, i) => !this.queue.has(u) && !this.erasedInFlight.has(u) && this.queue.set(u, ackAt[i]!));
+      await new Promise((r) => setTimeout(r, 100));
     } finally {
       model.release();
+      this.inFlight = new Set();
+      this.erasedInFlight.clear();
+      this.busy = false;
+      this.schedule();
     }
   }
 
-  private foldInFor(model: ServingModel): FoldIn {
-    if (this.current?.version !== model.version) {
-      const a = readArtifact(model.prepared.dir, { verify: false });
-      this.engine ??= loadEngine();
-      const foldIn = this.engine.createFoldIn({ rank: a.rank, itemFactors: a.itemFactors }, foldInParams(a.manifest.params as Record<string, unknown>, a.rank));
-      this.current = { version: model.version, foldIn };
-      this.o.log.info({ modelVersion: model.version, items: a.itemIds.length, rank: a.rank }, 'fold-in ready for this model');
-    }
-    return this.current.foldIn;
+  /** The users' events, read through the store's async API (stores the worker cannot read itself). */
+  private async readEvents(users: string[]): Promise<TrackedEvent[][]> {
+    const out: TrackedEvent[][] = new Array(users.length);
+    let next = 0;
+    const worker = async () => {
+      while (next < users.length) {
+        const i = next++;
+        out[i] = await this.o.events.forUser(users[i]!).catch((e: unknown) => {
+          this.o.log.error({ err: e, userId: users[i] }, 'could not read the user\'s events for fold-in');
+          return [];
+        });
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(users.length, 16) }, worker));
+    return out;
   }
+}
+
+/** The fold-in view of a serving model (cached on it: one object per model). */
+const views = new WeakMap<ServingModel, FoldInModelData>();
+function foldInModel(m: ServingModel): FoldInModelData {
+  let v = views.get(m);
+  if (!v) {
+    const p = m.prepared;
+    v = { version: m.version, rank: p.rank, itemFactors: p.itemFactors, params: foldInParams(p.manifest.params, p.rank), items: p.items };
+    views.set(m, v);
+  }
+  return v;
 }

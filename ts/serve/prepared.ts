@@ -2,9 +2,13 @@
 // embedded store's table and user index, the item index, per-genre item bitsets, unit-length item
 // factors for cosine similarity, the popularity list and item metadata. It is plain data made of
 // typed arrays and small arrays, so the loader's worker can build it and transfer the big buffers
-// to the main thread without copying. User factors are dropped (serving does not use them).
+// to the main thread without copying. User factors are dropped (serving does not use them). The
+// raw item factors (for fold-in, in a SharedArrayBuffer the fold-in worker reads without a copy)
+// and the try-it page's payload are made here too, so nothing reads the artifact again on the
+// request thread.
 
 import type { ModelArtifact } from '../model/artifact.js';
+import { encodeDemoPayload } from '../model/demo-payload.js';
 import type { Manifest } from '../model/manifest.js';
 import { buildIdIndex, type IdIndexData } from '../store/embedded-ids.js';
 import type { EmbeddedTable } from '../store/embedded.js';
@@ -31,6 +35,10 @@ export interface PreparedModel {
   unitItemFactors: Float32Array;
   /** Each user's training items (CSR by user row, items sorted; 16-bit when the catalog allows), or null (an artifact without it). */
   history: { offsets: Uint32Array; items: Uint16Array | Uint32Array } | null;
+  /** itemCount × rank as trained, in a SharedArrayBuffer (fold-in). */
+  itemFactors: Float32Array;
+  /** GET /demo/model.bin's body (ts/model/demo-payload.ts, f16 factors). */
+  demoPayload: Uint8Array;
 }
 
 export function prepareModel(a: ModelArtifact, dir: string): PreparedModel {
@@ -69,6 +77,9 @@ export function prepareModel(a: ModelArtifact, dir: string): PreparedModel {
     for (let j = 0; j < rank; j++) unit[i * rank + j] = a.itemFactors[i * rank + j]! * inv;
   }
 
+  const shared = new Float32Array(new SharedArrayBuffer(a.itemFactors.byteLength));
+  shared.set(a.itemFactors);
+
   return {
     manifest: a.manifest,
     dir,
@@ -84,6 +95,8 @@ export function prepareModel(a: ModelArtifact, dir: string): PreparedModel {
     rank,
     unitItemFactors: unit,
     history: a.history && { offsets: a.history.offsets, items: nItems <= 0x10000 ? Uint16Array.from(a.history.items) : a.history.items },
+    itemFactors: shared,
+    demoPayload: encodeDemoPayload(a, { factors: 'f16' }),
   };
 }
 
@@ -111,6 +124,7 @@ export function transferables(p: PreparedModel): ArrayBuffer[] {
     p.popularity.counts,
     p.unitItemFactors,
     ...(p.history ? [p.history.offsets, p.history.items] : []),
+    p.demoPayload,
   ];
   const out = new Set<ArrayBuffer>();
   for (const v of views) if (v.buffer instanceof ArrayBuffer && v.buffer.byteLength >= 65536) out.add(v.buffer);

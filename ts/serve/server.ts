@@ -8,7 +8,7 @@
 
 import { join } from 'node:path';
 import type { EventStore } from '../events/types.js';
-import type { EventWeights } from '../events/validate.js';
+import type { EventWeights, ValueLimits } from '../events/validate.js';
 import { LocalRegistry } from '../model/registry.js';
 import { ActiveFollower } from '../model/registry/follower.js';
 import type { ObjectStore } from '../model/registry/object-store.js';
@@ -32,7 +32,7 @@ import { similarRoute } from './routes/similar.js';
 import { demoRoutes } from './routes/demo.js';
 import { eventsRoute } from './routes/events.js';
 import { usersRoute } from './routes/users.js';
-import { Personalizer } from './personal.js';
+import { Personalizer, type FoldInSettings } from './personal.js';
 import { embeddedStoreFactory, type StoreFactory } from './serving-model.js';
 import { ErasedUsers } from './erasure.js';
 import { eventStoreConfigFromEnv, openEventStore, type EventStoreConfig } from '../events/open.js';
@@ -99,6 +99,25 @@ export interface ServerOptions {
   eventWeights?: Partial<EventWeights>;
   /** How often the event store's erased users are read again, for erasures made by other replicas, ms (default 10 000; 0 = never). */
   erasureSyncMs?: number;
+  /** Bounds on event values (default ratings -10 to 10, other values at most 100). */
+  eventLimits?: Partial<ValueLimits>;
+  /** Fold-in queue, batches and result bounds (defaults: RECS_FOLDIN_MAX_ENTRIES, RECS_FOLDIN_MAX_BYTES, RECS_FOLDIN_QUEUE, else 100,000 lists, 128 MiB, 100,000 queued users). */
+  foldIn?: FoldInSettings;
+}
+
+/** Fold-in bounds from the environment (each optional). */
+function foldInFromEnv(env: NodeJS.ProcessEnv): FoldInSettings {
+  const n = (name: string): number | undefined => {
+    const v = env[name];
+    if (v === undefined || v === '') return undefined;
+    const x = Number(v);
+    if (!Number.isInteger(x) || x < 0) throw new Error(`${name} must be a whole number ≥ 0; got "${v}"`);
+    return x;
+  };
+  const maxEntries = n('RECS_FOLDIN_MAX_ENTRIES');
+  const maxBytes = n('RECS_FOLDIN_MAX_BYTES');
+  const maxQueue = n('RECS_FOLDIN_QUEUE');
+  return { bounds: { ...(maxEntries !== undefined && { maxEntries }), ...(maxBytes !== undefined && { maxBytes }) }, ...(maxQueue !== undefined && { maxQueue }) };
 }
 
 export interface CloseResult {
@@ -140,11 +159,11 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   const limits: Limits = { ...DEFAULT_LIMITS, ...options.limits };
   const registry = new LocalRegistry(options.modelsDir);
   const events = options.eventStore ?? (await openEventStore(options.eventStoreConfig ?? eventStoreConfigFromEnv(process.env, options.eventsDb ?? join(options.modelsDir, '..', 'events.sqlite'))));
-  const erased = await ErasedUsers.load(events).catch(async (e: unknown) => {
-    await events.close();
-    throw e;
-  });
+  const erased = new ErasedUsers(events);
+  let personal: Personalizer | null = null;
   const models = new ModelManager({
+    beforeServe: (p) => erased.cover(Date.parse(p.manifest.createdAt)),
+    onServe: (m) => personal?.modelLoaded(m),
     registry,
     createStore: erased.masking(options.createStore ?? embeddedStoreFactory),
     maxK: limits.maxK,
@@ -163,7 +182,10 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   }
   if (first === 'none') log.warn({ modelsDir: options.modelsDir }, 'no active model yet: /readyz answers 503 and /v1 routes 503 until one is activated');
 
-  const personal = new Personalizer({ models, events, erased, metrics, log, depth: limits.maxK });
+  const env = foldInFromEnv(process.env);
+  const settings: FoldInSettings = { ...env, ...options.foldIn, bounds: { ...env.bounds, ...options.foldIn?.bounds } };
+  personal = new Personalizer({ models, events, erased, metrics, log, depth: limits.maxK, ...settings });
+  if (models.current) personal.modelLoaded(models.current);
   let draining = false;
   const integrity = new StoreIntegrity({ models, metrics, log, intervalMs: options.integrityCheckMs ?? 10_000 });
   const ctx: ServeContext = { models, metrics, log, limits, storeTimeoutMs: options.storeTimeoutMs ?? 250, draining: () => draining, overlay: personal, integrity };
@@ -172,7 +194,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   const front = new HttpFront(app, { log, metrics, auth, maxBodyBytes: options.maxBodyBytes ?? 4096, draining: () => draining, cors });
   const recs = recommender(ctx);
   for (const r of [recs.route, similarRoute(ctx), ...healthRoutes(ctx), metricsRoute(ctx, options.protectMetrics ?? false), openapi, ...(options.demo === false ? [] : demoRoutes(ctx, options.wasmDir, options.requireAuth === true))]) front.get(r);
-  front.post(eventsRoute(ctx, events, personal, options.eventWeights)).post(batchRoute(ctx, recs)).del(usersRoute(ctx, personal));
+  front.post(eventsRoute(ctx, events, personal, { ...(options.eventWeights && { weights: options.eventWeights }), ...(options.eventLimits && { limits: options.eventLimits }) })).post(batchRoute(ctx, recs)).del(usersRoute(ctx, personal));
   front.notFound();
 
   const host = options.host ?? '127.0.0.1';
@@ -187,8 +209,8 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   const erasureSync =
     erasureSyncMs > 0
       ? setInterval(() => {
-          erased.sync(events).then(
-            (fresh) => fresh.length > 0 && personal.erasedElsewhere(fresh),
+          erased.sync().then(
+            (fresh) => fresh.length > 0 && personal!.erasedElsewhere(fresh),
             (e: unknown) => log.warn({ err: e }, 'could not read the erased users again; retrying at the next interval'),
           );
         }, erasureSyncMs).unref()
@@ -234,7 +256,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       const clean = abandoned === 0;
       if (!clean) log.warn({ abandoned }, 'shutdown deadline passed; closing the remaining connections');
       app.close();
-      await personal.settled();
+      await personal!.close();
       await events.close();
       await models.close();
       log.info({ clean, abandoned }, 'server closed');

@@ -3,7 +3,7 @@
 // SIGTERM/SIGINT.
 
 import { parseArgs } from 'node:util';
-import { choiceOption, numberOption, type Command } from '../command.js';
+import { choiceOption, numberOption, UsageError, type Command } from '../command.js';
 import { closeOnSignals, LOG_LEVELS, startServer } from '../../serve/index.js';
 import { defaultEventsDb, EVENTS_STORE_HELP, eventStoreOption } from '../events-db.js';
 import { STORE_KINDS, storeConfigFromEnv, storeFactory } from '../../store/config.js';
@@ -22,6 +22,14 @@ Options:
   ${EVENTS_STORE_HELP};
                           cosmos keeps events in Azure Cosmos DB instead, for many replicas and jobs
                           (the container is created if missing where the credentials allow it).
+  --rating-range MIN..MAX the rating scale POST /v1/events accepts (default -10..10; a rating ≤ 0 is a
+                          negative signal); ratings outside it are a 400 naming the event and field
+  --max-event-value N     largest value of a click, view, purchase or like (a multiplier of its weight;
+                          default 100). Fold-in runs in a worker thread, in batches: RECS_FOLDIN_QUEUE
+                          (users waiting, default 100000; beyond it events are still stored and the user
+                          is folded in on their next GET), RECS_FOLDIN_MAX_ENTRIES and RECS_FOLDIN_MAX_BYTES
+                          (fold-in lists kept, least recently used evicted first: default 100000 lists and
+                          134217728 bytes = 128 MiB; an evicted user is folded in again on demand).
   --port N                TCP port (default $PORT, else 8080; 0 picks a free port, logged at start-up)
   --host ADDR             address to listen on (default 127.0.0.1: this machine only; use 0.0.0.0 in a
                           container or to serve other machines)
@@ -87,6 +95,8 @@ export const serveCommand: Command = {
         store: { type: 'string' },
         'events-db': { type: 'string' },
         'events-store': { type: 'string' },
+        'rating-range': { type: 'string' },
+        'max-event-value': { type: 'string' },
         registry: { type: 'string' },
         'registry-interval': { type: 'string' },
       },
@@ -100,6 +110,11 @@ export const serveCommand: Command = {
     const storeConfig = storeConfigFromEnv(env, values.store !== undefined ? { kind: choiceOption('store', values.store, STORE_KINDS, 'embedded') } : {});
     const registry = registryFromEnv(values.registry, env);
     const registryPoll = numberOption('registry-interval', values['registry-interval'], 10, { min: 0.05, max: 3600 });
+    const maxValue = numberOption('max-event-value', values['max-event-value'], 100, { min: 0, max: 1e6 });
+    const range = /^(-?\d+(?:\.\d+)?)\.\.(-?\d+(?:\.\d+)?)$/.exec(values['rating-range'] ?? '-10..10');
+    if (!range || Number(range[1]) >= Number(range[2]) || Math.max(Math.abs(Number(range[1])), Math.abs(Number(range[2]))) > 1e6) {
+      throw new UsageError(`--rating-range must be MIN..MAX with MIN < MAX, within ±1000000 (e.g. 0.5..5); got "${values['rating-range']}"`);
+    }
     const modelsDir = values['models-dir'] ?? './models';
     const eventStoreConfig = eventStoreOption({ kind: values['events-store'], name: 'events-db', path: values['events-db'], fallback: defaultEventsDb(modelsDir), mustExist: false }, env)!;
     const server = await startServer({
@@ -107,6 +122,7 @@ export const serveCommand: Command = {
       storeTimeoutMs: storeConfig.timeoutMs,
       modelsDir,
       eventStoreConfig,
+      eventLimits: { rating: [Number(range[1]), Number(range[2])], maxValue },
       host: values.host ?? '127.0.0.1',
       port,
       ...(env['RECS_API_KEYS'] !== undefined && { apiKeys: env['RECS_API_KEYS'] }),

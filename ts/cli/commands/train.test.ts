@@ -63,6 +63,22 @@ describe('recs train --events / --load', () => {
     expect(a.manifest.data.events).toMatchObject({ rows: 2, newUsers: 1, erasedUsersExcluded: 1 });
   });
 
+  it('--events: a stored row no model can use (from an older version) is skipped, counted and named', async () => {
+    const f = fixture();
+    const s = new SqliteEventStore(f.events);
+    const t = Date.now() - 60_000;
+    const ev = (eventId: string, userId: string, value: number) => ({ eventId, userId, itemId: 'm1', type: 'rating' as const, value, timestamp: t, receivedAt: t });
+    await s.append([ev('ok1', 'fine', 4), ev('huge', 'bad1', 1e39), ev('inf', 'bad2', Infinity), ev('ok2', 'fine2', 3)]);
+    await s.close();
+    const models = join(f.dir, 'models');
+    const out = (await run(['--file', f.file, '--events', f.events, '--models-dir', models, ...quick])).join('\n');
+    expect(out).toMatch(/skipped {3}2 unusable stored event\(s\), e\.g\. huge \(user bad1, value: 1e\+39 is beyond ±1000000\); inf \(user bad2, value: Infinity is not a finite number\)/);
+    const a = readArtifact(join(models, new LocalRegistry(models).activeVersion()!));
+    expect(a.userIds).toEqual(expect.arrayContaining(['fine', 'fine2']));
+    expect(a.userIds).not.toContain('bad1');
+    expect(a.manifest.data.events).toMatchObject({ events: 4, rows: 2, skippedRows: 2, skipped: [{ eventId: 'huge', userId: 'bad1', field: 'value' }, { eventId: 'inf', userId: 'bad2', field: 'value' }] });
+  });
+
   it('--load redis: the store holds the new version\'s lists and the line reports users/s', async () => {
     const f = fixture();
     const models = join(f.dir, 'models');

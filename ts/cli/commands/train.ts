@@ -59,7 +59,8 @@ Data:
                           the implicit weights; the later of an event and a data row wins), new users
                           and items included; the data rows of users erased with DELETE /v1/users/{id}
                           are left out (only events sent after the erasure remain). Counts go to the
-                          manifest's data.events.
+                          manifest's data.events. Stored events no model can use (e.g. a value
+                          of 1e39 from an older version) are skipped, counted and named.
   --events-db PATH        the same as --events (train merges events only when given one of them or
                           --events-store; $RECS_EVENTS_DB is read by "recs serve" and "recs retrain", not here).
   ${EVENTS_STORE_HELP}.
@@ -346,6 +347,8 @@ export const trainCommand: Command = {
     if (Object.keys(m.metrics).length > 0) console.log('\n' + metricsTable(m.metrics, m.baseline));
     console.log(`\nartifact  ${r.dir}\nreport    ${r.reportPath}${r.activated ? '\nactive    yes (servers watching this registry switch to it)' : ''}`);
     if (r.gate) console.log(`gate      ${r.gate.pass ? 'passed' : 'refused (stays a candidate)'}: ${r.gate.reason}`);
+    const ev = m.data.events as { skippedRows?: number; skipped?: { eventId: string; userId: string; field: string; message: string }[] } | undefined;
+    if (ev?.skippedRows) console.log(`skipped   ${ev.skippedRows} unusable stored event(s), e.g. ${ev.skipped!.map((p) => `${p.eventId} (user ${p.userId}, ${p.field}: ${p.message})`).join('; ')} (manifest data.events.skipped)`);
     const l = r.load;
     if (l) {
       const ru = l.requestCharge === undefined ? '' : `, ${Math.round(l.requestCharge)} RU, ${l.retried ?? 0} retried writes`;

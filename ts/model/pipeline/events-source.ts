@@ -16,6 +16,7 @@ import type { Agent } from 'node:https';
 import { DatasetBuilder, type Dataset } from '../../data/index.js';
 import { interactions } from '../../events/foldin.js';
 import { describeEventStore, withEventStore, type EventStoreConfig } from '../../events/open.js';
+import { StoredRowSkips, type StoredRowProblem } from '../../events/stored-check.js';
 import type { EventStore, TrackedEvent } from '../../events/types.js';
 
 export interface EventsMergeStats {
@@ -37,6 +38,10 @@ export interface EventsMergeStats {
   baseRowsExcluded: number;
   /** Unit the event timestamps were converted to, matching the base data. */
   timestampUnit: 's' | 'ms';
+  /** Stored events no model can use (e.g. a value of 1e39 from before values were bounded), skipped. */
+  skippedRows: number;
+  /** The first few of them. */
+  skipped: StoredRowProblem[];
 }
 
 /** What the merge reads: the erased users, then every event grouped by user. */
@@ -100,8 +105,10 @@ export async function mergeEvents(base: Dataset, store: EventsToMerge, where: st
       rows++;
     }
   };
+  const skips = new StoredRowSkips();
   for await (const e of store.all()) {
     events++;
+    if (!skips.accept(e)) continue;
     if (e.userId !== current) {
       flush();
       current = e.userId;
@@ -113,7 +120,7 @@ export async function mergeEvents(base: Dataset, store: EventsToMerge, where: st
 
   return {
     dataset: b.build(),
-    stats: { store: where, events, rows, eventUsers, newUsers, erasedUsers: erased.size, erasedUsersExcluded, baseRowsExcluded, timestampUnit },
+    stats: { store: where, events, rows, eventUsers, newUsers, erasedUsers: erased.size, erasedUsersExcluded, baseRowsExcluded, timestampUnit, skippedRows: skips.count, skipped: skips.first },
   };
 }
 

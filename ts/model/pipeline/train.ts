@@ -52,7 +52,8 @@ export async function train(engine: Engine, o: TrainOptions, progress: Progress)
   if (o.events !== undefined) {
     const stage = progress.stage('events', null);
     ({ dataset: ratings, stats: events } = await time('events', () => mergeConfiguredEvents(loaded.ratings, o.events!)));
-    stage.done(`${events.rows} rows from ${events.events} events (${events.newUsers} new users), ${events.erasedUsersExcluded} erased users left out`);
+    const skipped = events.skippedRows > 0 ? `; ${events.skippedRows} unusable stored events skipped: ${events.skipped.map((p) => `${p.eventId} (user ${p.userId}, ${p.field}: ${p.message})`).join('; ')}` : '';
+    stage.done(`${events.rows} rows from ${events.events} events (${events.newUsers} new users), ${events.erasedUsersExcluded} erased users left out${skipped}`);
   }
   const missingRatings =
     resolveMissingRatings(ratings, o.als.implicitPrefs, loaded.description) + (loaded.test ? resolveMissingRatings(loaded.test, o.als.implicitPrefs, loaded.description) : 0);

@@ -3,15 +3,14 @@
 // titles, genres, popularity, item factors, fold-in parameters). The browser folds picks in
 // locally; nothing is sent back. Open (no API key) unless the server requires auth
 // (--require-auth: a key with the read scope); --no-demo leaves these routes out (404).
-// The payload is built from the artifact on first request for a version and kept for it.
+// The payload is built when a model version is loaded (in the loader's worker, ../prepared.ts)
+// and served from memory with an ETag naming the version: a revalidation gets a 304.
 // Without the WASM engine (a machine or image built without a WebAssembly toolchain) the page still
 // shows the popularity list and says in the page what is missing; the server logs it at start-up.
 
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { contentType, PAGE_FILES, PAYLOAD_PATH, repoRoot, WASM_PATHS } from '../../../web/build-static.js';
-import { readArtifact } from '../../model/artifact.js';
-import { encodeDemoPayload } from '../../model/demo-payload.js';
 import type { ServeContext } from '../context.js';
 import type { Reply, RouteSpec } from '../http.js';
 
@@ -34,18 +33,20 @@ export function demoRoutes(ctx: ServeContext, wasmDir = join(repoRoot(), 'native
     if (!body) cache.set(file, (body = readFileSync(file)));
     return { status: 200, body, type: contentType(path), headers: { 'cache-control': 'no-cache' } };
   };
-  let payload: { version: string; body: Buffer } | null = null;
   const routes: RouteSpec[] = [
     { pattern: '/', label: '/', auth: false, handler: () => staticFile('index.html') },
     {
       pattern: `/${PAYLOAD_PATH}`,
       label: `/${PAYLOAD_PATH}`,
       auth: false,
-      handler() {
+      conditional: true,
+      handler(r) {
         const m = ctx.models.current;
         if (!m) return { status: 503, body: JSON.stringify({ error: 'not_ready', message: 'no model loaded', status: 503 }) };
-        if (payload?.version !== m.version) payload = { version: m.version, body: encodeDemoPayload(readArtifact(m.prepared.dir, { verify: false }), { factors: 'f16' }) };
-        return { status: 200, body: payload.body, type: contentType(PAYLOAD_PATH), headers: { 'x-model-version': m.version } };
+        const etag = `"demo-${m.version}"`;
+        const headers = { etag, 'cache-control': 'no-cache', 'x-model-version': m.version };
+        if (r.ifNoneMatch.split(',').some((t) => t.trim() === etag || t.trim() === '*')) return { status: 304, body: '', type: contentType(PAYLOAD_PATH), headers };
+        return { status: 200, body: m.prepared.demoPayload, type: contentType(PAYLOAD_PATH), headers };
       },
     },
   ];

@@ -1,10 +1,13 @@
 // Owns POST /v1/events: one event or a batch (up to 1,000) in a JSON body of up to 1 MiB,
-// validated as a whole (400 lists every bad event by index and field; nothing is stored), stored
-// durably and idempotently by eventId, then answered 202 {accepted, duplicates}. The users'
-// fold-ins are queued after the acknowledgement, off the request path.
+// validated as a whole (400 lists every bad event by index and field, values out of their range
+// included; nothing is stored), stored durably and idempotently by eventId, then answered 202
+// {accepted, duplicates}. An eventId reused for a different event, or an event of an erased user
+// dated before the erasure (a replay), is a 409 listing each by index (the SQLite store then
+// stores nothing of the batch). The users' fold-ins are queued after the acknowledgement; they run
+// in the fold-in worker, never on the request thread.
 
 import type { EventStore } from '../../events/types.js';
-import { validateEvents, type EventWeights } from '../../events/validate.js';
+import { validateEvents, type ValidateOptions } from '../../events/validate.js';
 import type { ServeContext } from '../context.js';
 import type { RouteSpec } from '../http.js';
 import { jsonBody } from '../params.js';
@@ -12,7 +15,7 @@ import type { Personalizer } from '../personal.js';
 
 export const EVENTS_MAX_BODY = 1 << 20;
 
-export function eventsRoute(ctx: ServeContext, events: EventStore, personal: Personalizer, weights?: Partial<EventWeights>): RouteSpec {
+export function eventsRoute(ctx: ServeContext, events: EventStore, personal: Personalizer, rules: Pick<ValidateOptions, 'weights' | 'limits'> = {}): RouteSpec {
   return {
     pattern: '/v1/events',
     label: '/v1/events',
@@ -21,13 +24,18 @@ export function eventsRoute(ctx: ServeContext, events: EventStore, personal: Per
     maxBodyBytes: EVENTS_MAX_BODY,
     async handler(r) {
       const body = jsonBody(r.body, 'an event or an array of events');
-      const v = validateEvents(body, { maxIdLength: ctx.limits.maxIdLength, ...(weights && { weights }) });
+      const v = validateEvents(body, { maxIdLength: ctx.limits.maxIdLength, ...rules });
       if (!v.ok) {
         const message = `${new Set(v.errors.map((e) => e.index)).size} event(s) are not valid; nothing was stored`;
         return { status: 400, body: JSON.stringify({ error: 'invalid_events', message, status: 400, errors: v.errors }) };
       }
       const result = await events.append(v.events);
       ctx.metrics.countEvents(result.accepted, result.duplicates);
+      if (result.conflicts) {
+        const stored = result.accepted > 0 ? `; the other ${result.accepted} new event(s) were stored` : '; nothing was stored';
+        if (result.accepted > 0) personal.touched(new Set(v.events.map((e) => e.userId)));
+        return { status: 409, body: JSON.stringify({ error: 'conflicting_events', message: `${result.conflicts.length} event(s) conflict with what is stored${stored}`, status: 409, errors: result.conflicts }) };
+      }
       personal.touched(new Set(v.events.map((e) => e.userId)));
       return { status: 202, body: JSON.stringify(result) };
     },

@@ -1,0 +1,127 @@
+// Owns where fold-in runs: in a worker thread (./foldin-worker.ts) when its compiled script is
+// present (the built server), else on the calling thread in small slices between which requests
+// are served (running from TypeScript sources, as most unit tests do). One batch at a time; a
+// worker that dies is replaced on the next batch (the model is handed over again).
+
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { Worker } from 'node:worker_threads';
+import type { TrackedEvent } from '../events/types.js';
+import { FoldInComputer, type BatchResult, type FoldInModelData } from './foldin-compute.js';
+import type { ToWorker } from './foldin-worker.js';
+import type { Logger } from './logger.js';
+
+export type FoldInMode = 'worker' | 'inline';
+
+const defaultWorkerUrl = new URL('./foldin-worker.js', import.meta.url);
+
+export interface FoldInRunnerOptions {
+  /** Items per list (the API's largest k). */
+  depth: number;
+  /** The SQLite event store's file: the worker reads users' events from it itself (null: events come with each batch). */
+  sqlitePath: string | null;
+  /** Default: 'worker' when the compiled worker script exists next to this module. */
+  mode?: FoldInMode;
+  /** The compiled worker script (tests point at dist/). */
+  workerUrl?: URL;
+  log: Logger;
+}
+
+type Reply = { kind: 'done'; id: number; result: BatchResult } | { kind: 'failed'; id: number; message: string } | { kind: 'model'; version: string; error?: string };
+
+/** Users handled per slice on the calling thread (inline mode). */
+const INLINE_SLICE = 8;
+
+export class FoldInRunner {
+  readonly mode: FoldInMode;
+  private worker: Worker | null = null;
+  private workerVersion: string | null = null;
+  private readonly waiting = new Map<number, { resolve: (r: BatchResult) => void; reject: (e: Error) => void }>();
+  private nextId = 1;
+  private inline: FoldInComputer | null = null;
+  private readonly workerUrl: URL;
+
+  constructor(private readonly o: FoldInRunnerOptions) {
+    this.workerUrl = o.workerUrl ?? defaultWorkerUrl;
+    this.mode = o.mode ?? (existsSync(fileURLToPath(this.workerUrl)) ? 'worker' : 'inline');
+  }
+
+  /** True when the runner reads users' events itself (the batch need not carry them). */
+  get readsStore(): boolean {
+    return this.mode === 'worker' && this.o.sqlitePath !== null;
+  }
+
+  /** Hands the model over now (when it is loaded), so the first fold-in does not wait for it. */
+  prepare(model: FoldInModelData): void {
+    if (this.mode === 'inline') {
+      (this.inline ??= new FoldInComputer(this.o.depth)).setModel(model);
+      return;
+    }
+    const w = this.ensureWorker();
+    if (this.workerVersion === model.version) return;
+    w.postMessage({ kind: 'model', model } satisfies ToWorker);
+    this.workerVersion = model.version;
+  }
+
+  /** Folds the users in against `model`; `events[i]` are users[i]'s events unless readsStore. */
+  run(model: FoldInModelData, users: string[], events?: TrackedEvent[][]): Promise<BatchResult> {
+    this.prepare(model);
+    if (this.mode === 'inline') return this.runInline(users, events!);
+    const id = this.nextId++;
+    return new Promise<BatchResult>((resolve, reject) => {
+      this.waiting.set(id, { resolve, reject });
+      this.worker!.postMessage({ kind: 'batch', id, users, ...(events && { events }) } satisfies ToWorker);
+    });
+  }
+
+  async close(): Promise<void> {
+    const w = this.worker;
+    this.worker = null;
+    if (w) await w.terminate();
+  }
+
+  private async runInline(users: string[], events: TrackedEvent[][]): Promise<BatchResult> {
+    const c = this.inline!;
+    const all: BatchResult = { version: c.version!, outcomes: [], seconds: new Float64Array(users.length) };
+    for (let at = 0; at < users.length; at += INLINE_SLICE) {
+      if (at > 0) await new Promise((r) => setImmediate(r));
+      const part = c.run(users.slice(at, at + INLINE_SLICE), (_u, i) => events[at + i]!);
+      all.outcomes.push(...part.outcomes);
+      all.seconds.set(part.seconds, at);
+    }
+    return all;
+  }
+
+  private ensureWorker(): Worker {
+    if (this.worker) return this.worker;
+    const w = new Worker(this.workerUrl, { workerData: { depth: this.o.depth, sqlitePath: this.o.sqlitePath } });
+    w.unref();
+    w.on('message', (m: Reply) => {
+      if (m.kind === 'model') {
+        if (m.error) this.o.log.error({ modelVersion: m.version, err: m.error }, 'fold-in cannot use this model');
+        else this.o.log.info({ modelVersion: m.version }, 'fold-in ready for this model');
+        return;
+      }
+      const w8 = this.waiting.get(m.id);
+      this.waiting.delete(m.id);
+      if (m.kind === 'done') w8?.resolve(m.result);
+      else w8?.reject(new Error(m.message));
+    });
+    const fail = (e: Error) => {
+      if (this.worker === w) {
+        this.worker = null;
+        this.workerVersion = null;
+      }
+      for (const p of this.waiting.values()) p.reject(e);
+      this.waiting.clear();
+    };
+    w.on('error', (e) => {
+      this.o.log.error({ err: e }, 'the fold-in worker failed; a new one starts with the next batch');
+      fail(e);
+    });
+    w.on('exit', (code) => fail(new Error(`the fold-in worker exited (code ${code})`)));
+    this.worker = w;
+    this.workerVersion = null;
+    return w;
+  }
+}
