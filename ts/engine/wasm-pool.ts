@@ -8,6 +8,7 @@
 import type { ClientCoo, ClientModel } from './wasm-client.js';
 import type { WasmWorker } from './wasm-worker.js';
 import type { IterationReport } from './types.js';
+import { PARAM_ORDER } from './wasm-abi.js';
 
 const USERS = 0;
 const ITEMS = 1;
@@ -44,7 +45,8 @@ export async function shardedFit(
   now: () => number,
   onIteration?: (r: IterationReport) => boolean,
 ): Promise<ClientModel> {
-  const [rank, maxIter, computeLoss] = [params[0] as number, params[1] as number, params[13] !== 0];
+  const at = (name: (typeof PARAM_ORDER)[number]) => params[PARAM_ORDER.indexOf(name)] as number;
+  const [rank, maxIter, computeLoss] = [at('rank'), at('maxIter'), at('computeLoss') !== 0];
   const userRows = splitRows(rowCounts(data.users, data.nUsers), workers.length, rank);
   const itemRows = splitRows(rowCounts(data.items, data.nItems), workers.length, rank);
   const created = await Promise.allSettled(

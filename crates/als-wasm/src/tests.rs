@@ -101,7 +101,8 @@ fn shards_fit_what_one_instance_fits() {
     let n = out[4];
     let (u, i, v) = (out[0] as *const u32, out[1] as *const u32, out[2] as *const f32);
     // implicit, CG, rank 6, 4 iterations
-    let p = [6.0, 4.0, 0.1, 1.0, 2.0, 0.0, 7.0, 1.0, 3.0, 0.0, 0.0, 1.0, 0.0, 1.0];
+    // params::PARAMS order: …, solver 1 (cg), cgSteps 3, blockSize 32, α0 1, ν 0, regScaling 0, confidence 0, ε 1, threads 0, computeLoss 1
+    let p = [6.0, 4.0, 0.1, 1.0, 2.0, 0.0, 7.0, 1.0, 3.0, 32.0, 1.0, 0.0, 0.0, 0.0, 1.0, 0.0, 1.0];
     let (mut uf, mut itf) = (vec![0f32; 60 * 6], vec![0f32; 45 * 6]);
     assert_eq!(unsafe { als_fit(60, 45, n, u, i, v, p.as_ptr(), uf.as_mut_ptr(), itf.as_mut_ptr()) }, OK, "{}", message());
 
