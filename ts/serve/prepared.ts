@@ -7,6 +7,7 @@
 // and the try-it page's payload are made here too, so nothing reads the artifact again on the
 // request thread.
 
+import * as workerThreads from 'node:worker_threads';
 import type { ModelArtifact } from '../model/artifact.js';
 import { encodeDemoPayload } from '../model/demo-payload.js';
 import type { Manifest } from '../model/manifest.js';
@@ -108,7 +109,13 @@ export function itemFragment(id: string, title: string | null | undefined, genre
   return s + ',"score":';
 }
 
-/** The distinct large ArrayBuffers of `p`, to transfer rather than copy (small ones are cloned). */
+/**
+ * Buffers Node will not transfer: small files read with readFileSync share a pooled buffer that
+ * Node (22 and later) marks untransferable, and a transfer list naming one throws; they are cloned.
+ */
+const untransferable: (b: ArrayBuffer) => boolean = (workerThreads as unknown as { isMarkedAsUntransferable?: (o: object) => boolean }).isMarkedAsUntransferable ?? (() => false);
+
+/** The distinct large ArrayBuffers of `p`, to transfer rather than copy (small and pooled ones are cloned). */
 export function transferables(p: PreparedModel): ArrayBuffer[] {
   const views: ArrayBufferView[] = [
     p.table.items,
@@ -127,6 +134,6 @@ export function transferables(p: PreparedModel): ArrayBuffer[] {
     p.demoPayload,
   ];
   const out = new Set<ArrayBuffer>();
-  for (const v of views) if (v.buffer instanceof ArrayBuffer && v.buffer.byteLength >= 65536) out.add(v.buffer);
+  for (const v of views) if (v.buffer instanceof ArrayBuffer && v.buffer.byteLength >= 65536 && !untransferable(v.buffer)) out.add(v.buffer);
   return [...out];
 }
