@@ -13,6 +13,7 @@ import type { Agent } from 'node:https';
 import { CosmosEventStore } from './cosmos.js';
 import { PARTITION_KEY } from './cosmos-docs.js';
 import { OffThreadSqliteStore } from './sqlite-offthread.js';
+import { SqliteEventStore } from './sqlite.js';
 import type { EventStore } from './types.js';
 import { createCosmosClient, ensureContainer, type CosmosConnection } from '../store/cosmos-client.js';
 import { storeConfigFromEnv, StoreConfigError } from '../store/config.js';
@@ -37,9 +38,13 @@ export function eventStoreConfigFromEnv(env: NodeJS.ProcessEnv, sqlitePath: stri
   return { kind, cosmos: { ...c, container: env['RECS_EVENTS_COSMOS_CONTAINER'] || 'events', partitionKey: PARTITION_KEY } };
 }
 
-/** Opens the configured store (for Cosmos DB: the container, created when missing). */
-export async function openEventStore(cfg: EventStoreConfig, extra: { agent?: Agent } = {}): Promise<EventStore> {
-  if (cfg.kind === 'sqlite') return new OffThreadSqliteStore(cfg.path); // writes group-committed on a writer thread
+/**
+ * Opens the configured store (for Cosmos DB: the container, created when missing). `writer`
+ * 'thread' (the server) group-commits SQLite writes on a writer thread; 'inline' (a one-off job
+ * such as training's merge, which only reads) writes on the calling thread and starts no thread.
+ */
+export async function openEventStore(cfg: EventStoreConfig, extra: { agent?: Agent } = {}, writer: 'thread' | 'inline' = 'thread'): Promise<EventStore> {
+  if (cfg.kind === 'sqlite') return writer === 'thread' ? new OffThreadSqliteStore(cfg.path) : new SqliteEventStore(cfg.path);
   const conn: CosmosConnection = { ...cfg.cosmos, partitionKey: PARTITION_KEY, ...(extra.agent && { agent: extra.agent }) };
   const client = createCosmosClient(conn);
   try {
@@ -59,9 +64,9 @@ export function describeEventStore(cfg: EventStoreConfig): string {
   return cfg.kind === 'sqlite' ? cfg.path : `cosmos ${cfg.cosmos.endpoint} ${cfg.cosmos.database}/${cfg.cosmos.container}`;
 }
 
-/** Opens the store, runs `f` on it and closes it again. */
+/** Opens the store for a one-off job (no writer thread), runs `f` on it and closes it again. */
 export async function withEventStore<T>(cfg: EventStoreConfig, f: (store: EventStore) => Promise<T>, extra: { agent?: Agent } = {}): Promise<T> {
-  const store = await openEventStore(cfg, extra);
+  const store = await openEventStore(cfg, extra, 'inline');
   try {
     return await f(store);
   } finally {
