@@ -52,6 +52,7 @@ def parse_args(argv):
     src.add_argument("--delimiter", default=",", help="CSV field separator (default ,)")
     src.add_argument("--columns", default="user=user,item=item,rating=rating,timestamp=timestamp",
                      help="which input column is which, as recs train --columns (rating and timestamp optional)")
+    src.add_argument("--timestamp-unit", choices=["s", "ms"], default="s", help="unit of the input's timestamps (events are converted to seconds)")
     src.add_argument("--cosmos-endpoint", help="Cosmos DB account endpoint of the event container (recs serve's RECS_EVENTS_COSMOS_*)")
     src.add_argument("--cosmos-database", default="recs")
     src.add_argument("--cosmos-container", default="events")
@@ -122,16 +123,29 @@ def read_interactions(spark, o):
             (F.col(cols["rating"]).cast("double") if "rating" in cols and cols["rating"] in df.columns else F.lit(1.0)).alias("rating"),
             (F.col(cols["timestamp"]).cast("double") if "timestamp" in cols and cols["timestamp"] in df.columns else F.lit(None).cast("double")).alias("ts"),
         ))
+    if not frames:
+        df = None
+    else:
+        df = frames[0]
+        for f in frames[1:]:
+            df = df.unionByName(f)
+        if o.timestamp_unit == "ms":
+            df = df.withColumn("ts", F.col("ts") / 1000.0)
     if o.cosmos_endpoint:
-        frames.append(read_cosmos_events(spark, o))
-    df = frames[0]
-    for f in frames[1:]:
-        df = df.unionByName(f)
+        pairs, erased = read_cosmos_events(spark, o)
+        if df is not None:
+            # recs train --events: the base rows of users erased through DELETE /v1/users/{id} go.
+            df = df.join(erased.select("user"), "user", "left_anti")
+        df = pairs if df is None else df.unionByName(pairs)
     return df.withColumn("seq", F.monotonically_increasing_id())
 
 
 def read_cosmos_events(spark, o):
-    """The event container `recs serve` writes (ts/events/cosmos-docs.ts): userId, itemId, type, value, timestamp (ms)."""
+    """The event container `recs serve` writes (ts/events/cosmos-docs.ts: kind "event" documents with
+    userId, itemId, type, value, timestamp in ms; kind "erased" markers), merged as `recs train
+    --events` merges them (ts/model/pipeline/events-source.ts): one row per (user, item) pair, its
+    value the latest rating when the item was rated, else the sum of its implicit weights, its
+    timestamp the pair's latest event (in seconds, as the base data's)."""
     from pyspark.sql import functions as F
 
     cfg = {
@@ -139,21 +153,25 @@ def read_cosmos_events(spark, o):
         "spark.cosmos.database": o.cosmos_database,
         "spark.cosmos.container": o.cosmos_container,
         "spark.cosmos.read.inferSchema.enabled": "true",
-        # Only events; erasure markers and other document kinds are left in the container.
-        "spark.cosmos.read.customQuery": "SELECT c.userId, c.itemId, c['value'], c.timestamp FROM c WHERE IS_DEFINED(c.eventId)",
+        "spark.cosmos.read.customQuery": "SELECT c.kind, c.userId, c.itemId, c.type, c['value'], c.timestamp FROM c WHERE c.kind = 'event' OR c.kind = 'erased'",
     }
     if o.cosmos_key_secret:
         scope, _, key = o.cosmos_key_secret.partition("/")
-        cfg["spark.cosmos.accountKey"] = dbutils_secret(spark, scope, key)  # noqa: F821 — Databricks only
+        cfg["spark.cosmos.accountKey"] = dbutils_secret(spark, scope, key)
     else:
         cfg["spark.cosmos.auth.type"] = "ManagedIdentity"
-    ev = spark.read.format(COSMOS_FORMAT).options(**cfg).load()
-    return ev.select(
-        F.col("userId").cast("string").alias("user"),
-        F.col("itemId").cast("string").alias("item"),
-        F.coalesce(F.col("value").cast("double"), F.lit(1.0)).alias("rating"),
-        (F.col("timestamp").cast("double") / 1000.0).alias("ts"),
-    )
+    docs = spark.read.format(COSMOS_FORMAT).options(**cfg).load()
+    ev = docs.where(F.col("kind") == "event").select(
+        F.col("userId").cast("string").alias("user"), F.col("itemId").cast("string").alias("item"),
+        F.col("type"), F.col("value").cast("double").alias("value"), F.col("timestamp").cast("double").alias("ms"))
+    is_rating = F.col("type") == "rating"
+    pairs = ev.groupBy("user", "item").agg(
+        F.max_by(F.when(is_rating, F.col("value")), F.when(is_rating, F.col("ms"))).alias("last_rating"),
+        F.sum(F.when(~is_rating, F.col("value"))).alias("implicit"),
+        F.max("ms").alias("ms"),
+    ).select("user", "item", F.coalesce("last_rating", "implicit").alias("rating"), (F.col("ms") / 1000.0).alias("ts"))
+    erased = docs.where(F.col("kind") == "erased").select(F.col("userId").cast("string").alias("user")).distinct()
+    return pairs, erased
 
 
 def dbutils_secret(spark, scope, key):
@@ -191,7 +209,11 @@ def index_ids(spark, df, out):
     for role in ("user", "item"):
         keys = df.select(F.col(role).alias("key")).distinct()
         # zipWithIndex gives 0..n-1 without a single-partition window.
-        indexed = keys.rdd.map(lambda r: r[0]).zipWithIndex().toDF(["key", "id"]).select(F.col("id").cast("int"), "key")
+        indexed = keys.rdd.map(lambda r: r[0]).zipWithIndex().toDF(["key", "id"])
+        n = indexed.count()
+        if n > 2**31 - 1:
+            raise SystemExit(f"{n} distinct {role}s: Spark's ALS takes int ids (at most 2,147,483,647)")
+        indexed = indexed.select(F.col("id").cast("int"), "key")
         indexed.write.mode("overwrite").parquet(f"{out}/model/recs-ids/{role}s")
         maps[role] = spark.read.parquet(f"{out}/model/recs-ids/{role}s")
     df = df.join(maps["item"].withColumnRenamed("id", "item_id").withColumnRenamed("key", "item"), "item")

@@ -106,7 +106,7 @@ export async function importSparkModel(engine: Engine, o: SparkImportOptions, pr
       manifest: {
         version,
         createdAt: new Date().toISOString(),
-        codeVersion: 'spark',
+        codeVersion: `trained by Spark ${meta.sparkVersion}, imported by recs import spark`,
         params: {
           ...job?.params,
           rank,

@@ -99,32 +99,36 @@ export function writeTextDir(dir: string, text: string): void {
 }
 
 export function writeFactorTable(dir: string, ids: ArrayLike<number>, factors: Float32Array, rank: number, parts: number, rowGroupSize?: number): void {
-  mkdirSync(dir, { recursive: true });
   const n = ids.length;
   const job = randomUUID();
   for (let p = 0; p < parts; p++) {
     const lo = Math.floor((p * n) / parts);
     const hi = Math.floor(((p + 1) * n) / parts);
-    const features: number[][] = [];
-    for (let r = lo; r < hi; r++) features.push(Array.from(factors.subarray(r * rank, (r + 1) * rank)));
-    const idCol = Int32Array.from({ length: hi - lo }, (_, i) => ids[lo + i]!);
-    const buf = parquetWriteBuffer({
-      columnData: [
-        { name: 'id', data: idCol },
-        { name: 'features', data: features },
-      ],
-      schema: FACTOR_SCHEMA,
-      codec: 'SNAPPY',
-      rowGroupSize: rowGroupSize ?? Math.max(1, hi - lo),
-      createdBy: CREATED_BY,
-      kvMetadata: [
-        { key: 'org.apache.spark.version', value: SPARK_VERSION },
-        { key: 'org.apache.spark.sql.parquet.row.metadata', value: FACTOR_ROW_METADATA },
-      ],
-    });
-    writeFileSync(join(dir, `part-${String(p).padStart(5, '0')}-${job}-c000.snappy.parquet`), new Uint8Array(buf));
+    writeFactorPart(dir, p, job, Int32Array.from({ length: hi - lo }, (_, i) => ids[lo + i]!), factors.subarray(lo * rank, hi * rank), rank, rowGroupSize);
   }
   writeFileSync(join(dir, '_SUCCESS'), '');
+}
+
+/** One part file `part-<index>-<job>-c000.snappy.parquet` of a factor table (no _SUCCESS: the caller adds it). */
+export function writeFactorPart(dir: string, index: number, job: string, ids: Int32Array, factors: Float32Array, rank: number, rowGroupSize?: number): void {
+  mkdirSync(dir, { recursive: true });
+  const features: number[][] = [];
+  for (let r = 0; r < ids.length; r++) features.push(Array.from(factors.subarray(r * rank, (r + 1) * rank)));
+  const buf = parquetWriteBuffer({
+    columnData: [
+      { name: 'id', data: ids },
+      { name: 'features', data: features },
+    ],
+    schema: FACTOR_SCHEMA,
+    codec: 'SNAPPY',
+    rowGroupSize: rowGroupSize ?? Math.max(1, ids.length),
+    createdBy: CREATED_BY,
+    kvMetadata: [
+      { key: 'org.apache.spark.version', value: SPARK_VERSION },
+      { key: 'org.apache.spark.sql.parquet.row.metadata', value: FACTOR_ROW_METADATA },
+    ],
+  });
+  writeFileSync(join(dir, `part-${String(index).padStart(5, '0')}-${job}-c000.snappy.parquet`), new Uint8Array(buf));
 }
 
 function writeIdMap(dir: string, pairs: Array<[number, string]>): void {
