@@ -43,7 +43,7 @@ Options:
   --k N                   evaluation cut-off (default 10)
   --depth N               recommendations stored per user (default 30)
   --models-dir DIR        model registry (default ./models)
-  ${REGISTRY_HELP.replace(/\n/g, '\n  ')}
+  ${REGISTRY_HELP}
   --tolerance X           the quality gate's tolerance (default ${DEFAULT_TOLERANCE})
   --force                 activate without the quality gate
   --no-activate           register the version as a candidate only
