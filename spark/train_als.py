@@ -10,7 +10,7 @@ names and defaults, and save:
     <out>/model/                 the ALSModel (ALSModel.write().save: metadata/, userFactors/, itemFactors/)
     <out>/model/recs-ids/users/  Parquet (id: int, key: string): Spark's integer index -> original user id
     <out>/model/recs-ids/items/  the same for items
-    <out>/model/recs-spark/      one JSON line (part-00000): training parameters, counts, split, metrics
+    <out>/model/recs-spark/      one JSON line (a part-00000… text file): training parameters, counts, split, metrics
     <out>/split/train/, test/    CSV user,item,rating,timestamp (with --split), for `recs import --test-file`
 
 Then, on a machine with the serving registry:
@@ -214,8 +214,9 @@ def index_ids(spark, df, out):
         if n > 2**31 - 1:
             raise SystemExit(f"{n} distinct {role}s: Spark's ALS takes int ids (at most 2,147,483,647)")
         indexed = indexed.select(F.col("id").cast("int"), "key")
-        indexed.write.mode("overwrite").parquet(f"{out}/model/recs-ids/{role}s")
-        maps[role] = spark.read.parquet(f"{out}/model/recs-ids/{role}s")
+        # Written outside model/ (ALSModel.write().overwrite() replaces that directory), copied in after the save.
+        indexed.write.mode("overwrite").parquet(f"{out}/ids/{role}s")
+        maps[role] = spark.read.parquet(f"{out}/ids/{role}s")
     df = df.join(maps["item"].withColumnRenamed("id", "item_id").withColumnRenamed("key", "item"), "item")
     df = df.join(maps["user"].withColumnRenamed("id", "user_id").withColumnRenamed("key", "user"), "user")
     return df
@@ -328,6 +329,8 @@ def main(argv):
     if model is None or o.refit:
         model = make_als(o, blocks).fit(data)
     model.write().overwrite().save(f"{o.out}/model")
+    for role in ("users", "items"):
+        spark.read.parquet(f"{o.out}/ids/{role}").write.mode("overwrite").parquet(f"{o.out}/model/recs-ids/{role}")
     sidecar = {
         "format": "realtime-recs/spark-als@1",
         "sparkVersion": spark.version,
@@ -339,7 +342,8 @@ def main(argv):
         "idMap": "recs-ids",
         "seconds": round(time.time() - t0, 1),
     }
-    spark.sparkContext.parallelize([json.dumps(sidecar)], 1).saveAsTextFile(f"{o.out}/model/recs-spark")
+    # One line in part-00000-<uuid>-c000.txt (recs import reads the first part file).
+    spark.createDataFrame([(json.dumps(sidecar),)], ["value"]).coalesce(1).write.mode("overwrite").text(f"{o.out}/model/recs-spark")
     print(json.dumps(sidecar, indent=2))
 
 

@@ -1,7 +1,7 @@
 // Owns reading a saved Spark ALSModel's description: `metadata/part-00000` (one JSON line written by
 // Spark's DefaultParamsWriter: class, sparkVersion, uid, paramMap, defaultParamMap and the extra
 // `rank`) and, when the model was trained by this project's Spark job (spark/train_als.py), its
-// `recs-spark/part-00000` line (training parameters, counts, split, metrics). An ALSModel's own
+// `recs-spark/` line (its one part file) (training parameters, counts, split, metrics). An ALSModel's own
 // metadata holds only the model's params (userCol, itemCol, predictionCol, coldStartStrategy,
 // blockSize) and the rank: regParam, alpha or implicitPrefs are not saved by Spark.
 
