@@ -297,8 +297,9 @@ def evaluate(spark, model, train, test, o):
 
 
 def write_split(frame, path):
+    """One CSV file (one header) that recs import --interactions / --test-file read as it is."""
     frame.select(frame.user.alias("user"), frame.item.alias("item"), "rating", frame.ts.alias("timestamp")) \
-        .write.mode("overwrite").option("header", "true").csv(path)
+        .coalesce(1).write.mode("overwrite").option("header", "true").csv(path)
 
 
 def main(argv):
