@@ -149,6 +149,23 @@ describe('recs import spark: bad input names the file and row', () => {
     expect(await attempt(dir)).toMatch(new RegExp(`${part}: not a readable Parquet file`));
   });
 
+  it("Databricks' commit markers: only the files a _committed_ marker lists as added (and not removed) are read", async () => {
+    const dir = join(tmp(), 'm');
+    writeSparkModel(dir, { ...good(), partitions: 2 });
+    const users = join(dir, 'userFactors');
+    const parts = readdir(users);
+    // A failed attempt's file (it repeats ids 2 and 3) and a file a later commit removed.
+    writeFileSync(join(users, 'part-00001-attempt2-c000.snappy.parquet'), readFileSync(join(users, parts[1]!)));
+    writeFileSync(join(users, 'part-00000-old-c000.snappy.parquet'), readFileSync(join(users, parts[1]!)));
+    writeFileSync(join(users, '_committed_123'), JSON.stringify({ added: [...parts, 'part-00000-old-c000.snappy.parquet'], removed: [] }));
+    writeFileSync(join(users, '_committed_456'), JSON.stringify({ added: [], removed: ['part-00000-old-c000.snappy.parquet'] }));
+    const r = await importSparkModel(engine, importOptions({ modelDir: dir, gate: null }), silentProgress);
+    expect(r.manifest.data.users).toBe(4);
+    rmSync(join(users, '_committed_123'));
+    rmSync(join(users, '_committed_456'));
+    expect(await attempt(dir)).toMatch(/id \d appears twice/);
+  });
+
   it('an id map without a key for a factor row, or with a key twice', async () => {
     const dir = join(tmp(), 'm');
     writeSparkModel(dir, { ...good(), idMap: { users: [[0, 'a'], [1, 'b'], [2, 'c']], items: [[7, 'x'], [8, 'y']] } });
