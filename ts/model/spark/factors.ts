@@ -2,9 +2,10 @@
 // `id: int, features: array<float>`) into one id array and one row-major Float32Array, sorted by
 // id, checking every row: the rank, finite values, no duplicate id. Rows are streamed in slices of
 // SLICE_ROWS, so memory is the result itself — 4·rank + 4 bytes per factor row, plus 4 bytes per
-// row for the sort — and one decoded slice (at most SLICE_ROWS rows, whatever the row-group size).
+// row for the sort — and one decoded slice (at most SLICE_ROWS rows, whatever the row-group size;
+// a whole row group for files written without page offset indexes, see parquet-dir.ts).
 
-import { openParquetDir, readRows, topLevelColumns, type ParquetPart } from './parquet-dir.js';
+import { openParquetDir, readRows, sliceRanges, topLevelColumns, type ParquetPart } from './parquet-dir.js';
 import { SparkModelError } from './metadata.js';
 
 export const SLICE_ROWS = 16_384;
@@ -27,8 +28,7 @@ export async function readFactorTable(dir: string, rank: number, onProgress?: (r
   const factors = new Float32Array(total * rank);
   let at = 0;
   for (const part of parts) {
-    for (let start = 0; start < part.rows; start += SLICE_ROWS) {
-      const end = Math.min(part.rows, start + SLICE_ROWS);
+    for (const [start, end] of sliceRanges(part, SLICE_ROWS)) {
       const rows = await readRows(part, ['id', 'features'], start, end);
       if (rows.length !== end - start) throw new SparkModelError(`${part.path}: rows ${start}–${end - 1}: read ${rows.length} rows, the footer says ${end - start}`);
       for (let r = 0; r < rows.length; r++) {

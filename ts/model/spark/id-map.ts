@@ -10,7 +10,7 @@
 
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { openParquetDir, readRows, topLevelColumns } from './parquet-dir.js';
+import { openParquetDir, readRows, sliceRanges, topLevelColumns } from './parquet-dir.js';
 import { SLICE_ROWS } from './factors.js';
 import { SparkModelError } from './metadata.js';
 
@@ -33,8 +33,8 @@ export async function mapIds(ids: Int32Array, mapDir: string | null, side: 'user
     if (cols.get('id')?.element.type !== 'INT32' || cols.get('key')?.element.type !== 'BYTE_ARRAY') {
       throw new SparkModelError(`${part.path}: columns are ${[...cols.keys()].join(', ')}; an id map has id: int and key: string`);
     }
-    for (let start = 0; start < part.rows; start += SLICE_ROWS) {
-      const rows = await readRows(part, ['id', 'key'], start, Math.min(part.rows, start + SLICE_ROWS));
+    for (const [start, end] of sliceRanges(part, SLICE_ROWS)) {
+      const rows = await readRows(part, ['id', 'key'], start, end);
       for (let r = 0; r < rows.length; r++) {
         const [id, key] = rows[r]!;
         const here = `${part.path}: row ${start + r}`;

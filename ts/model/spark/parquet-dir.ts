@@ -81,6 +81,24 @@ export function topLevelColumns(metadata: FileMetaData): Map<string, { element: 
   return out;
 }
 
+/**
+ * The row ranges to read a file in: slices of at most `slice` rows inside each row group when every
+ * column chunk has a page offset index (parquet-mr writes one; hyparquet then decodes only the
+ * pages of the slice), else whole row groups (without the index a slice would decode the whole
+ * chunk again each time).
+ */
+export function sliceRanges(part: ParquetPart, slice: number): Array<[number, number]> {
+  const out: Array<[number, number]> = [];
+  let start = 0;
+  for (const g of part.metadata.row_groups) {
+    const rows = Number(g.num_rows);
+    const step = g.columns.every((c) => c.offset_index_offset !== undefined) ? slice : Math.max(1, rows);
+    for (let s = start; s < start + rows; s += step) out.push([s, Math.min(start + rows, s + step)]);
+    start += rows;
+  }
+  return out;
+}
+
 /** Rows [start, end) of a file's columns as arrays, decompressing any codec Spark writes. */
 export async function readRows(part: ParquetPart, columns: string[], start: number, end: number): Promise<unknown[][]> {
   let rows: unknown[][] = [];
