@@ -1,6 +1,7 @@
 // Owns the item side of a loaded model: item id ↔ row, each item's JSON fragment for responses
-// (id, title, genres; built on first use and kept), genre membership, and the popularity list
-// that answers unknown users and fills filtered lists.
+// (id, title, genres; built on first use and kept), genre membership, the popularity list
+// that answers unknown users and fills filtered lists, and which rows the item catalogue blocks
+// now (deleted, unavailable, not launched; set by ./item-catalogue.ts, read by every answer).
 
 import { IdIndex } from '../store/embedded-ids.js';
 import { itemFragment, type PreparedModel } from './prepared.js';
@@ -23,6 +24,10 @@ export class Catalog {
   private readonly fragments: (Buffer | undefined)[];
   /** The largest fragment(i).length. */
   readonly maxFragmentBytes: number;
+  /** 1 for item rows never to recommend now (the item catalogue's deleted, unavailable, unlaunched items). */
+  private readonly blockedRows: Uint8Array;
+  /** How many rows are blocked (0: answers skip the checks). */
+  blockedCount = 0;
 
   constructor(p: PreparedModel) {
     this.size = p.itemCount;
@@ -39,6 +44,28 @@ export class Catalog {
     this.genres = p.genres;
     this.fragments = new Array<Buffer | undefined>(p.itemCount);
     this.maxFragmentBytes = p.maxFragmentBytes;
+    this.blockedRows = new Uint8Array(p.itemCount);
+  }
+
+  /** Never recommend this item row now? */
+  isBlocked(item: number): boolean {
+    return this.blockedRows[item] === 1;
+  }
+
+  /** Blocks or unblocks an item row (the item catalogue's state of the item changed). */
+  setBlocked(item: number, blocked: boolean): void {
+    const was = this.blockedRows[item] === 1;
+    if (was === blocked) return;
+    this.blockedRows[item] = blocked ? 1 : 0;
+    this.blockedCount += blocked ? 1 : -1;
+  }
+
+  /** True when none of `items`' first `k` is blocked (a stored list can then be served as it is). */
+  noneBlocked(items: ArrayLike<number>, k: number): boolean {
+    if (this.blockedCount === 0) return true;
+    const n = Math.min(k, items.length);
+    for (let i = 0; i < n; i++) if (this.blockedRows[items[i]!] === 1) return false;
+    return true;
   }
 
   /** A genre's index (case-insensitive), or -1. */

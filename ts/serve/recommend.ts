@@ -1,5 +1,5 @@
 // Owns what a recommendation or similar-items answer contains and its JSON text: picking k items
-// from a precomputed list through the filters (exclude, genre), filling from the popularity list
+// from a precomputed list through the filters (exclude, genre, the item catalogue's blocked items), filling from the popularity list
 // when the stored depth runs out (counted in filledFromFallback), and writing the body as bytes
 // from each item's cached, pre-encoded JSON fragment (./json-bytes.ts says why bytes).
 
@@ -52,11 +52,11 @@ export function pick(
   listSeen = false,
 ): Picked {
   // most requests: no filters and a list at least k deep; its first k items are the answer, as they are
-  if (list && offset === 0 && f.exclude === null && f.genre < 0 && list.items.length >= k && !listSeen) return { items: list.items, scores: list.scores, start: 0, count: k, fromFallback: 0 };
+  if (list && offset === 0 && f.exclude === null && f.genre < 0 && list.items.length >= k && !listSeen && catalog.noneBlocked(list.items, k)) return { items: list.items, scores: list.scores, start: 0, count: k, fromFallback: 0 };
   const want = offset + k;
   const items: number[] = [];
   const scores: number[] = [];
-  const ok = (item: number) => !(f.exclude?.has(item) ?? false) && (f.genre < 0 || catalog.hasGenre(item, f.genre));
+  const ok = (item: number) => !catalog.isBlocked(item) && !(f.exclude?.has(item) ?? false) && (f.genre < 0 || catalog.hasGenre(item, f.genre));
   let taken: Set<number> | null = null;
   if (list) {
     taken = new Set();

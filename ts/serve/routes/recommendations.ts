@@ -129,7 +129,7 @@ export function recommender(ctx: ServeContext): Recommender {
 function pickFor(a: Ask, list: Pick<UserList, 'items' | 'scores'> | null, folded: FoldInList | null): Picked {
   const { catalog, history } = a.model;
   if (list === null) return pick(null, catalog, a.k, a.filters, a.offset);
-  if (folded === null && a.offset === 0 && a.filters === NO_FILTERS && list.items.length >= a.k) return pick(list, catalog, a.k, a.filters);
+  if (folded === null && a.offset === 0 && a.filters === NO_FILTERS && list.items.length >= a.k && catalog.noneBlocked(list.items, a.k)) return pick(list, catalog, a.k, a.filters);
   const seen = history.available ? history.seen(a.userId, folded?.seen) : UNKNOWN_HISTORY;
   return pick(list, catalog, a.k, a.filters, a.offset, seen, folded !== null && history.available);
 }
