@@ -77,6 +77,16 @@ export class Catalog {
     return (this.genreBits[genre * this.words + (item >>> 5)]! & (1 << (item & 31))) !== 0;
   }
 
+  /** The model's genres of an item row (empty without metadata). */
+  genresOf(item: number): readonly string[] {
+    return this.genres?.[item] ?? [];
+  }
+
+  /** The model's title of an item row, or null. */
+  titleOf(item: number): string | null {
+    return this.titles?.[item] ?? null;
+  }
+
   /** UTF-8 of `{"itemId":…,"title":…,"genres":[…],"score":` — append the score and `}`. */
   fragment(item: number): Buffer {
     let f = this.fragments[item];

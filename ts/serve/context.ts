@@ -10,6 +10,7 @@ import type { Limits } from './params.js';
 import type { FoldInOverlay } from './personal.js';
 import type { StoreIntegrity } from './integrity.js';
 import type { LiveCatalogue } from './item-catalogue.js';
+import type { RequestFilters } from './rules/request-filters.js';
 import type { ServingModel } from './serving-model.js';
 
 export interface ServeContext {
@@ -26,6 +27,8 @@ export interface ServeContext {
   integrity?: StoreIntegrity;
   /** The item catalogue's records (deleted, unavailable items), when the server keeps one. */
   items?: LiveCatalogue;
+  /** Filter expressions and the server's named filters (./rules). */
+  rules?: RequestFilters;
 }
 
 export function servingModel(ctx: ServeContext): ServingModel {

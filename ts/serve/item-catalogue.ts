@@ -22,6 +22,9 @@ export class LiveCatalogue {
   /** The latest updatedAt seen (-Infinity: none). */
   private latest = -Infinity;
   private loaded = false;
+  /** Counts changes applied (filters compiled against an older generation are compiled again). */
+  generation = 0;
+  private names: { generation: number; set: Set<string> } | null = null;
   /** The catalog of the model serving now (its rows are kept in step with the records). */
   private catalog: Catalog | null = null;
 
@@ -43,6 +46,16 @@ export class LiveCatalogue {
   stateOf(itemId: string): ItemState {
     const r = this.records.get(itemId);
     return r ? itemState(r, this.now()) : null;
+  }
+
+  /** Every attribute name some record has (what filters may refer to). */
+  attributeNames(): ReadonlySet<string> {
+    if (this.names?.generation !== this.generation) {
+      const set = new Set<string>();
+      for (const r of this.records.values()) for (const k of Object.keys(r.attributes ?? {})) set.add(k);
+      this.names = { generation: this.generation, set };
+    }
+    return this.names.set;
   }
 
   /** Reads every record (before the first model serves). */
@@ -70,6 +83,7 @@ export class LiveCatalogue {
     const known = this.records.get(r.itemId);
     if (known && (!newerItem(r, known) || JSON.stringify(known) === JSON.stringify(r))) return false;
     this.records.set(r.itemId, r);
+    this.generation++;
     if (r.launchAt !== undefined && r.launchAt > this.now() && !r.deleted) this.launching.add(r.itemId);
     else this.launching.delete(r.itemId);
     if (this.catalog) this.block(this.catalog, r);
@@ -89,6 +103,7 @@ export class LiveCatalogue {
       const r = this.records.get(id)!;
       if (r.launchAt === undefined || r.launchAt <= now) {
         this.launching.delete(id);
+        this.generation++;
         if (this.catalog) this.block(this.catalog, r);
       }
     }

@@ -34,6 +34,8 @@ import { eventsRoute } from './routes/events.js';
 import { usersRoute } from './routes/users.js';
 import { itemRoutes } from './routes/items.js';
 import { LiveCatalogue } from './item-catalogue.js';
+import { namedFilters, RequestFilters } from './rules/request-filters.js';
+import { recommendationsPostRoute } from './routes/recommendations-post.js';
 import { Personalizer, type FoldInSettings } from './personal.js';
 import { embeddedStoreFactory, type StoreFactory } from './serving-model.js';
 import { ErasedUsers } from './erasure.js';
@@ -103,6 +105,8 @@ export interface ServerOptions {
   erasureSyncMs?: number;
   /** How often the item catalogue's records are read again, for changes made by other replicas or an import, ms (default 2 000; 0 = never). */
   catalogueSyncMs?: number;
+  /** Named filters clients may ask for by name (`filter=`): name → expression; default RECS_FILTERS (JSON) or RECS_FILTERS_FILE. */
+  filters?: Readonly<Record<string, string>>;
   /** Bounds on event values (default ratings -10 to 10, other values at most 100). */
   eventLimits?: Partial<ValueLimits>;
   /** Fold-in queue, batches and result bounds (defaults: RECS_FOLDIN_MAX_ENTRIES, RECS_FOLDIN_MAX_BYTES, RECS_FOLDIN_QUEUE, else 100,000 lists, 128 MiB, 100,000 queued users). */
@@ -165,6 +169,13 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   const events = options.eventStore ?? (await openEventStore(options.eventStoreConfig ?? eventStoreConfigFromEnv(process.env, options.eventsDb ?? join(options.modelsDir, '..', 'events.sqlite'))));
   const erased = new ErasedUsers(events);
   const live = new LiveCatalogue(events);
+  let named: Map<string, string>;
+  try {
+    named = namedFilters(process.env, options.filters);
+  } catch (e) {
+    await events.close();
+    throw e;
+  }
   try {
     await live.load();
   } catch (e) {
@@ -200,7 +211,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   if (models.current) personal.modelLoaded(models.current);
   let draining = false;
   const integrity = new StoreIntegrity({ models, metrics, log, intervalMs: options.integrityCheckMs ?? 10_000 });
-  const ctx: ServeContext = { models, metrics, log, limits, storeTimeoutMs: options.storeTimeoutMs ?? 250, draining: () => draining, overlay: personal, integrity, items: live };
+  const ctx: ServeContext = { models, metrics, log, limits, storeTimeoutMs: options.storeTimeoutMs ?? 250, draining: () => draining, overlay: personal, integrity, items: live, rules: new RequestFilters(named, live) };
   const app = uws.App();
   const cors = options.corsOrigins ? new Cors([...options.corsOrigins]) : Cors.fromEnv(process.env['RECS_CORS_ORIGINS']);
   const front = new HttpFront(app, { log, metrics, auth, maxBodyBytes: options.maxBodyBytes ?? 4096, draining: () => draining, cors });
@@ -208,7 +219,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   for (const r of [recs.route, similarRoute(ctx), ...healthRoutes(ctx), metricsRoute(ctx, options.protectMetrics ?? false), openapi, ...(options.demo === false ? [] : demoRoutes(ctx, options.wasmDir, options.requireAuth === true))]) front.get(r);
   front.post(eventsRoute(ctx, events, personal, { ...(options.eventWeights && { weights: options.eventWeights }), ...(options.eventLimits && { limits: options.eventLimits }) })).post(batchRoute(ctx, recs)).del(usersRoute(ctx, personal));
   const items = itemRoutes(ctx, events, live);
-  front.get(items.get).put(items.put).patch(items.patch).del(items.del);
+  front.get(items.get).put(items.put).patch(items.patch).del(items.del).post(recommendationsPostRoute(ctx, recs));
   front.notFound();
 
   const host = options.host ?? '127.0.0.1';

@@ -12,12 +12,15 @@ import { pick, recommendationsBody, type Filters, type Picked, type SeenItems } 
 import type { FoldInList } from '../personal.js';
 import { servingModel, throttled, type ServeContext } from '../context.js';
 import type { ServingModel } from '../serving-model.js';
+import { rankByFactors, userVectorOf } from '../rules/factor-fill.js';
+import { placePromoted, promotedRows, type Promotion } from '../rules/promote.js';
+import { Seen } from '../history.js';
 
-const QUERY = ['k', 'offset', 'exclude', 'genre'] as const;
+const QUERY = ['k', 'offset', 'exclude', 'genre', 'filter', 'where'] as const;
 /** What a user whose training items the model does not carry (an older artifact) is filled with: nothing. */
 const UNKNOWN_HISTORY: SeenItems = { has: () => true };
 /** No exclusions, any genre: the filters of most requests (shared, never changed). */
-const NO_FILTERS: Filters = Object.freeze({ exclude: null, genre: -1 });
+const NO_FILTERS: Filters = Object.freeze({ exclude: null, genre: -1, allow: null });
 
 /** A query string, parsed and checked (what it means in a model's catalog is resolved per request). */
 export interface AskQuery {
@@ -25,6 +28,12 @@ export interface AskQuery {
   offset: number;
   exclude: string[];
   genre: string | undefined;
+  /** A named server-side filter. */
+  filter?: string | undefined;
+  /** A filter expression. */
+  where?: string | undefined;
+  /** Items to pin or boost into a range of positions (POST only). */
+  promote?: Promotion | undefined;
 }
 
 interface Ask {
@@ -33,6 +42,9 @@ interface Ask {
   offset: number;
   model: ServingModel;
   filters: Filters;
+  promote: Promotion | undefined;
+  /** The promoted items' rows, checked (unknown or hidden items are 400s before any lookup). */
+  promoted: number[] | null;
 }
 
 /** The recommendations route and its per-user answer (which the batch route shares). */
@@ -69,12 +81,14 @@ export function recommender(ctx: ServeContext): Recommender {
   const readQuery = memoized(1024, (raw): AskQuery => {
     const q = parseQuery(raw, QUERY);
     const k = parseK(q.get('k'), ctx.limits);
-    return { k, offset: parseOffset(q.get('offset'), k, ctx.limits), exclude: idList(q.get('exclude'), 'exclude', ctx.limits), genre: q.get('genre') };
+    return { k, offset: parseOffset(q.get('offset'), k, ctx.limits), exclude: idList(q.get('exclude'), 'exclude', ctx.limits), genre: q.get('genre'), filter: q.get('filter'), where: q.get('where') };
   });
 
   /** One user's answer: now (an in-process store, a cache hit) or once the store answers. */
   const answerUser = (userId: string, q: AskQuery, model: ServingModel): Reply | Promise<Reply> => {
-    const a: Ask = { userId, k: q.k, offset: q.offset, model, filters: readFilters(model, q) };
+    const filters = readFilters(model, q, ctx);
+    const promoted = q.promote ? promotedRows(q.promote, model.catalog, (id) => ctx.items?.stateOf(id) ?? null) : null;
+    const a: Ask = { userId, k: q.k, offset: q.offset, model, filters, promote: q.promote, promoted };
     const folded = ctx.overlay?.peek(userId, model.version);
     if (folded) return answer(a, folded, false, folded);
     const { store } = model;
@@ -128,10 +142,32 @@ export function recommender(ctx: ServeContext): Recommender {
  */
 function pickFor(a: Ask, list: Pick<UserList, 'items' | 'scores'> | null, folded: FoldInList | null): Picked {
   const { catalog, history } = a.model;
-  if (list === null) return pick(null, catalog, a.k, a.filters, a.offset);
-  if (folded === null && a.offset === 0 && a.filters === NO_FILTERS && list.items.length >= a.k && catalog.noneBlocked(list.items, a.k)) return pick(list, catalog, a.k, a.filters);
+  if (list === null) return promoted(a, pick(null, catalog, a.k, a.filters, a.offset), null);
+  if (folded === null && a.offset === 0 && a.filters === NO_FILTERS && a.promote === undefined && list.items.length >= a.k && catalog.noneBlocked(list.items, a.k)) return pick(list, catalog, a.k, a.filters);
   const seen = history.available ? history.seen(a.userId, folded?.seen) : UNKNOWN_HISTORY;
-  return pick(list, catalog, a.k, a.filters, a.offset, seen, folded !== null && history.available);
+  // a filter expression runs on the stored depth, then on the factors for the rest (./rules/factor-fill.ts)
+  const known = seen instanceof Seen ? seen : null;
+  const rest = a.filters.allow !== null && known !== null ? (ok: (item: number) => boolean, want: number) => {
+    const v = userVectorOf(a.model, known);
+    return v ? rankByFactors(a.model, v, ok, want) : null;
+  } : null;
+  return promoted(a, pick(list, catalog, a.k, a.filters, a.offset, seen, folded !== null && history.available, rest), known);
+}
+
+/** `picked` with the request's promotion placed (only items this user may get: not seen, passing the filters). */
+function promoted(a: Ask, picked: Picked, seen: Seen | null): Picked {
+  if (!a.promote || !a.promoted) return picked;
+  const { catalog } = a.model;
+  const f = a.filters;
+  let rows = a.promoted.filter((item) => !(seen?.has(item) ?? false) && (f.allow === null || f.allow[item] === 1) && !(f.exclude?.has(item) ?? false) && (f.genre < 0 || catalog.hasGenre(item, f.genre)));
+  if (a.promote.mode === 'boost' && seen !== null && rows.length > 1) {
+    const v = userVectorOf(a.model, seen);
+    if (v) {
+      const allowed = new Set(rows);
+      rows = rankByFactors(a.model, v, (item) => allowed.has(item), rows.length).items;
+    }
+  }
+  return placePromoted(picked, rows, a.promote, a.offset, a.offset + a.k);
 }
 
 /** The store's answer without waiting (an in-process store's `peek`, a cache hit), or undefined when only `get` can give it. */
@@ -139,8 +175,8 @@ function answerNow(store: RecommendationStore, userId: string): UserList | null 
   return store.peek ? store.peek(userId) : store.cachedNow?.(userId);
 }
 
-function readFilters(model: ServingModel, { exclude, genre }: AskQuery): Filters {
-  if (exclude.length === 0 && genre === undefined) return NO_FILTERS;
+function readFilters(model: ServingModel, { exclude, genre, filter, where }: AskQuery, ctx: ServeContext): Filters {
+  if (exclude.length === 0 && genre === undefined && filter === undefined && where === undefined) return NO_FILTERS;
   const { catalog } = model;
   let set: Set<number> | null = null;
   for (const id of exclude) {
@@ -156,5 +192,10 @@ function readFilters(model: ServingModel, { exclude, genre }: AskQuery): Filters
       throw badRequest(known.length ? `unknown genre "${genre.slice(0, 60)}"; known genres: ${[...known].sort().join(', ')}` : 'this model has no genres to filter by');
     }
   }
-  return { exclude: set, genre: g };
+  let allow: Uint8Array | null = null;
+  if (filter !== undefined || where !== undefined) {
+    if (!ctx.rules) throw badRequest('this server takes no filter expressions');
+    allow = ctx.rules.allow(catalog, filter, where);
+  }
+  return { exclude: set, genre: g, allow };
 }
