@@ -23,7 +23,12 @@ export class Catalog {
   private readonly genres: string[][] | null;
   private readonly fragments: (Buffer | undefined)[];
   /** The largest fragment(i).length. */
-  readonly maxFragmentBytes: number;
+  maxFragmentBytes: number;
+  /** Items added since the model was trained (./new-items.ts): rows size, size + 1, … */
+  private readonly extraIds: string[] = [];
+  private readonly extraRows = new Map<string, number>();
+  private readonly extraFragments: Buffer[] = [];
+  private readonly blockedExtra = new Set<number>();
   /** 1 for item rows never to recommend now (the item catalogue's deleted, unavailable, unlaunched items). */
   private readonly blockedRows: Uint8Array;
   /** How many rows are blocked (0: answers skip the checks). */
@@ -47,13 +52,50 @@ export class Catalog {
     this.blockedRows = new Uint8Array(p.itemCount);
   }
 
+  /** An item's row: the model's, else a new item's (≥ size), else -1. */
+  rowOf(id: string): number {
+    const row = this.ids.rowOf(id);
+    return row >= 0 ? row : (this.extraRows.get(id) ?? -1);
+  }
+
+  /** The id of a row (the model's or a new item's). */
+  idAt(row: number): string {
+    return row < this.size ? this.ids.idAt(row) : this.extraIds[row - this.size]!;
+  }
+
+  /** How many new items have rows. */
+  get extraCount(): number {
+    return this.extraIds.length;
+  }
+
+  /** The row of a new item (added on first use), with its title and categories for answers. */
+  addExtra(id: string, title: string | null | undefined, categories: readonly string[] | null | undefined): number {
+    let row = this.extraRows.get(id);
+    if (row === undefined) {
+      row = this.size + this.extraIds.length;
+      this.extraIds.push(id);
+      this.extraRows.set(id, row);
+    }
+    const f = Buffer.from(itemFragment(id, title, categories), 'utf8');
+    this.extraFragments[row - this.size] = f;
+    if (f.length > this.maxFragmentBytes) this.maxFragmentBytes = f.length;
+    return row;
+  }
+
   /** Never recommend this item row now? */
   isBlocked(item: number): boolean {
-    return this.blockedRows[item] === 1;
+    return item < this.size ? this.blockedRows[item] === 1 : this.blockedExtra.has(item);
   }
 
   /** Blocks or unblocks an item row (the item catalogue's state of the item changed). */
   setBlocked(item: number, blocked: boolean): void {
+    if (item >= this.size) {
+      const was = this.blockedExtra.has(item);
+      if (was !== blocked) this.blockedCount += blocked ? 1 : -1;
+      if (blocked) this.blockedExtra.add(item);
+      else this.blockedExtra.delete(item);
+      return;
+    }
     const was = this.blockedRows[item] === 1;
     if (was === blocked) return;
     this.blockedRows[item] = blocked ? 1 : 0;
@@ -64,7 +106,7 @@ export class Catalog {
   noneBlocked(items: ArrayLike<number>, k: number): boolean {
     if (this.blockedCount === 0) return true;
     const n = Math.min(k, items.length);
-    for (let i = 0; i < n; i++) if (this.blockedRows[items[i]!] === 1) return false;
+    for (let i = 0; i < n; i++) if (this.isBlocked(items[i]!)) return false;
     return true;
   }
 
@@ -74,6 +116,7 @@ export class Catalog {
   }
 
   hasGenre(item: number, genre: number): boolean {
+    if (item >= this.size) return false;
     return (this.genreBits[genre * this.words + (item >>> 5)]! & (1 << (item & 31))) !== 0;
   }
 
@@ -89,6 +132,7 @@ export class Catalog {
 
   /** UTF-8 of `{"itemId":…,"title":…,"genres":[…],"score":` — append the score and `}`. */
   fragment(item: number): Buffer {
+    if (item >= this.size) return this.extraFragments[item - this.size]!;
     let f = this.fragments[item];
     if (f === undefined) {
       f = Buffer.from(itemFragment(this.ids.idAt(item), this.titles?.[item], this.genres?.[item]), 'utf8');

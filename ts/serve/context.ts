@@ -11,6 +11,7 @@ import type { FoldInOverlay } from './personal.js';
 import type { StoreIntegrity } from './integrity.js';
 import type { LiveCatalogue } from './item-catalogue.js';
 import type { RequestFilters } from './rules/request-filters.js';
+import type { NewItems } from './new-items.js';
 import type { ServingModel } from './serving-model.js';
 
 export interface ServeContext {
@@ -29,6 +30,8 @@ export interface ServeContext {
   items?: LiveCatalogue;
   /** Filter expressions and the server's named filters (./rules). */
   rules?: RequestFilters;
+  /** Items the model was not trained on, folded in from events or cold-started (./new-items.ts). */
+  newItems?: NewItems;
 }
 
 export function servingModel(ctx: ServeContext): ServingModel {

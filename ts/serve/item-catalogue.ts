@@ -42,6 +42,14 @@ export class LiveCatalogue {
     return this.records.get(itemId);
   }
 
+  /** Called after each record taken in (e.g. new items cold-started from their categories). */
+  onChange: ((r: ItemRecord) => void) | null = null;
+
+  /** Every record known. */
+  all(): IterableIterator<ItemRecord> {
+    return this.records.values();
+  }
+
   /** Why the item is not recommended now, or null (also for an item without a record). */
   stateOf(itemId: string): ItemState {
     const r = this.records.get(itemId);
@@ -87,6 +95,7 @@ export class LiveCatalogue {
     if (r.launchAt !== undefined && r.launchAt > this.now() && !r.deleted) this.launching.add(r.itemId);
     else this.launching.delete(r.itemId);
     if (this.catalog) this.block(this.catalog, r);
+    this.onChange?.(r);
     return true;
   }
 
@@ -110,7 +119,7 @@ export class LiveCatalogue {
   }
 
   private block(catalog: Catalog, r: ItemRecord): void {
-    const row = catalog.ids.rowOf(r.itemId);
+    const row = catalog.rowOf(r.itemId);
     if (row >= 0) catalog.setBlocked(row, itemState(r, this.now()) !== null);
   }
 }

@@ -36,6 +36,7 @@ import { itemRoutes } from './routes/items.js';
 import { LiveCatalogue } from './item-catalogue.js';
 import { namedFilters, RequestFilters } from './rules/request-filters.js';
 import { recommendationsPostRoute } from './routes/recommendations-post.js';
+import { NewItems } from './new-items.js';
 import { Personalizer, type FoldInSettings } from './personal.js';
 import { embeddedStoreFactory, type StoreFactory } from './serving-model.js';
 import { ErasedUsers } from './erasure.js';
@@ -169,6 +170,8 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   const events = options.eventStore ?? (await openEventStore(options.eventStoreConfig ?? eventStoreConfigFromEnv(process.env, options.eventsDb ?? join(options.modelsDir, '..', 'events.sqlite'))));
   const erased = new ErasedUsers(events);
   const live = new LiveCatalogue(events);
+  const newItems = new NewItems(live, log);
+  live.onChange = (r) => newItems.recordChanged(r.itemId);
   let named: Map<string, string>;
   try {
     named = namedFilters(process.env, options.filters);
@@ -185,7 +188,10 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   let personal: Personalizer | null = null;
   const models = new ModelManager({
     beforeServe: (p) => erased.cover(Date.parse(p.manifest.createdAt)),
-    prepareServe: (m) => live.serve(m.catalog),
+    prepareServe: (m) => {
+      live.serve(m.catalog);
+      newItems.serve(m);
+    },
     onServe: (m) => personal?.modelLoaded(m),
     registry,
     createStore: erased.masking(options.createStore ?? embeddedStoreFactory),
@@ -211,7 +217,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   if (models.current) personal.modelLoaded(models.current);
   let draining = false;
   const integrity = new StoreIntegrity({ models, metrics, log, intervalMs: options.integrityCheckMs ?? 10_000 });
-  const ctx: ServeContext = { models, metrics, log, limits, storeTimeoutMs: options.storeTimeoutMs ?? 250, draining: () => draining, overlay: personal, integrity, items: live, rules: new RequestFilters(named, live) };
+  const ctx: ServeContext = { models, metrics, log, limits, storeTimeoutMs: options.storeTimeoutMs ?? 250, draining: () => draining, overlay: personal, integrity, items: live, rules: new RequestFilters(named, live), newItems };
   const app = uws.App();
   const cors = options.corsOrigins ? new Cors([...options.corsOrigins]) : Cors.fromEnv(process.env['RECS_CORS_ORIGINS']);
   const front = new HttpFront(app, { log, metrics, auth, maxBodyBytes: options.maxBodyBytes ?? 4096, draining: () => draining, cors });

@@ -15,6 +15,7 @@ import type { ServingModel } from '../serving-model.js';
 import { rankByFactors, userVectorOf } from '../rules/factor-fill.js';
 import { placePromoted, promotedRows, type Promotion } from '../rules/promote.js';
 import { Seen } from '../history.js';
+import { mixNewItems } from '../new-items-mix.js';
 
 const QUERY = ['k', 'offset', 'exclude', 'genre', 'filter', 'where'] as const;
 /** What a user whose training items the model does not carry (an older artifact) is filled with: nothing. */
@@ -60,7 +61,7 @@ export function recommender(ctx: ServeContext): Recommender {
   const answer = (a: Ask, list: Pick<UserList, 'items' | 'scores'> | null, failed: boolean, folded: FoldInList | null = null): Reply => {
     const source = folded ? 'foldin' : list ? 'precomputed' : 'fallback';
     ctx.metrics.countSource(source);
-    const picked = pickFor(a, list, folded);
+    const picked = pickFor(a, list !== null ? withNewItems(a, list, folded, ctx) : null, folded);
     let fallbackReason: 'store_error' | 'unknown_user' | undefined;
     if (list === null) {
       fallbackReason = failed ? 'store_error' : 'unknown_user';
@@ -154,6 +155,23 @@ function pickFor(a: Ask, list: Pick<UserList, 'items' | 'scores'> | null, folded
   return promoted(a, pick(list, catalog, a.k, a.filters, a.offset, seen, folded !== null && history.available, rest), known);
 }
 
+/**
+ * The user's list re-scored against the new items (../new-items.ts, the mixing rule): a
+ * precomputed user's stored factors, a fold-in user's vector folded in from their items.
+ */
+function withNewItems(a: Ask, list: Pick<UserList, 'items' | 'scores'>, folded: FoldInList | null, ctx: ServeContext): Pick<UserList, 'items' | 'scores'> {
+  const news = ctx.newItems?.of(a.model);
+  if (!news || news.size === 0) return list;
+  const p = a.model.prepared;
+  let user: Float32Array | null = null;
+  const row = a.model.history.rowOf(a.userId);
+  if (folded) user = a.model.history.available ? userVectorOf(a.model, a.model.history.seen(a.userId, folded.seen)) : null;
+  else if (row >= 0) user = p.userFactors.subarray(row * p.rank, (row + 1) * p.rank);
+  if (!user) return list;
+  const newItems = ctx.newItems!;
+  return mixNewItems(list, user, news.values(), Math.max(list.items.length, p.table.depth), (n) => newItems.servable(n.itemId) && !newItems.touched(n.itemId, a.userId)) as Pick<UserList, 'items' | 'scores'>;
+}
+
 /** `picked` with the request's promotion placed (only items this user may get: not seen, passing the filters). */
 function promoted(a: Ask, picked: Picked, seen: Seen | null): Picked {
   if (!a.promote || !a.promoted) return picked;
@@ -180,7 +198,7 @@ function readFilters(model: ServingModel, { exclude, genre, filter, where }: Ask
   const { catalog } = model;
   let set: Set<number> | null = null;
   for (const id of exclude) {
-    const row = catalog.ids.rowOf(id);
+    const row = catalog.rowOf(id);
     if (row >= 0) (set ??= new Set()).add(row);
   }
   let g = -1;

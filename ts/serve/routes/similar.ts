@@ -9,6 +9,27 @@ import { similarBody } from '../recommend.js';
 import { servingModel, type ServeContext } from '../context.js';
 import type { Catalog } from '../catalog.js';
 import type { Similar } from '../similar.js';
+import type { Reply } from '../http.js';
+import type { NewItem } from '../new-items.js';
+import { similarToNew, similarWithNew } from '../new-items-mix.js';
+import type { ServingModel } from '../serving-model.js';
+
+/** Similar items while there are new items: the model's and the new ones, by cosine, blocked and hidden ones left out. */
+function withNew(itemId: string, row: number, k: number, model: ServingModel, news: ReadonlyMap<string, NewItem>, ctx: ServeContext): Reply {
+  const { catalog, similar, prepared } = model;
+  const servable = (n: NewItem) => ctx.newItems!.servable(n.itemId);
+  const depth = k + catalog.blockedCount;
+  let sim: Similar | { items: ArrayLike<number>; scores: ArrayLike<number> };
+  if (row < catalog.size) {
+    const base = similar.depth >= depth ? similar.of(row) : similar.compute(row, depth);
+    sim = similarWithNew(base, prepared.unitItemFactors.subarray(row * prepared.rank, (row + 1) * prepared.rank), news.values(), depth, row, servable);
+  } else {
+    const self = [...news.values()].find((n) => n.row === row);
+    if (!self) throw new HttpError(404, 'item_not_found', `item "${itemId.slice(0, 60)}" is not in model ${model.version}`);
+    sim = similarToNew(self.unit, prepared.unitItemFactors, prepared.rank, news.values(), depth, row, servable);
+  }
+  return { status: 200, body: similarBody(itemId, unblocked(sim as Similar, k, catalog), catalog) };
+}
 
 /** The first k of `sim` not blocked. */
 function unblocked(sim: Similar, k: number, catalog: Catalog): { items: number[]; scores: number[]; count: number } {
@@ -31,10 +52,12 @@ export function similarRoute(ctx: ServeContext): RouteSpec {
       const itemId = pathId(r.params[0], 'itemId', ctx.limits);
       const k = parseK(parseQuery(r.query, ['k']).get('k'), ctx.limits);
       const model = servingModel(ctx);
-      const row = model.catalog.ids.rowOf(itemId);
+      const row = model.catalog.rowOf(itemId);
       if (row < 0) throw new HttpError(404, 'item_not_found', `item "${itemId.slice(0, 60)}" is not in model ${model.version}`);
       if (ctx.items?.stateOf(itemId) === 'deleted') throw new HttpError(404, 'item_not_found', `item "${itemId.slice(0, 60)}" was deleted from the catalogue`);
       const { catalog, similar } = model;
+      const news = ctx.newItems?.of(model);
+      if (news && news.size > 0) return withNew(itemId, row, k, model, news, ctx);
       const sim = similar.of(row);
       if (catalog.noneBlocked(sim.items, k)) return { status: 200, body: similarBody(itemId, { items: sim.items, scores: sim.scores, count: Math.min(k, sim.items.length) }, catalog) };
       // skip blocked items; when the kept depth runs short, look deeper (enough to pass every blocked item)

@@ -46,7 +46,7 @@ export function parsePromotion(v: unknown, window: number): Promotion {
 /** The promoted items' rows; an unknown or hidden item is a 400. */
 export function promotedRows(p: Promotion, catalog: Catalog, hiddenReason: (itemId: string) => string | null): number[] {
   return p.items.map((id, i) => {
-    const row = catalog.ids.rowOf(id);
+    const row = catalog.rowOf(id);
     if (row < 0) throw badRequest(`promote.items[${i}]: item "${id.slice(0, 60)}" is not in the model`);
     const why = catalog.isBlocked(row) ? (hiddenReason(id) ?? 'hidden') : null;
     if (why !== null) throw badRequest(`promote.items[${i}]: item "${id.slice(0, 60)}" is ${why.replace('_', ' ')} in the catalogue and cannot be promoted`);
