@@ -76,6 +76,7 @@ const cases: [string, () => RunningServer, string, RequestInit?][] = [
   ['/v1/users/{userId}/recommendations', () => emptyServer, '/v1/users/u3/recommendations', post({})],
   ['/v1/users/{userId}/recommendations', () => server, `/v1/users/u3/recommendations?k=30&where=${encodeURIComponent('not genre_free or true')}`, { headers: auth }],
   ['/v1/users/{userId}/recommendations', () => server, `/v1/users/u3/recommendations?k=30&where=${encodeURIComponent("itemId in ('i2', 'i5')")}`, { headers: auth }],
+  ['/v1/users/{userId}/recommendations', () => server, '/v1/users/u3/recommendations?k=8&diversity=0.4&maxPerCategory=2', { headers: auth }],
   ['/v1/users/{userId}/recommendations', () => emptyServer, '/v1/users/u3/recommendations'],
   ['/v1/users/{userId}/recommendations', () => server, '/v1/users/u3/recommendations?k=5&offset=4', { headers: auth }],
   ['/v1/users/{userId}/recommendations', () => server, '/v1/users/u3/recommendations', { headers: { 'x-api-key': ADMIN_ONLY } }],

@@ -7,10 +7,10 @@ import { badRequest } from '../errors.js';
 import type { RouteSpec } from '../http.js';
 import { checkId, jsonBody, parseK, parseOffset, parseQuery, pathId } from '../params.js';
 import { parsePromotion } from '../rules/promote.js';
-import type { AskQuery, Recommender } from './recommendations.js';
+import { parseDiversify, type AskQuery, type Recommender } from './recommendations.js';
 
 export const RECOMMEND_POST_MAX_BODY = 1024 * 1024;
-const FIELDS = ['k', 'offset', 'genre', 'exclude', 'filter', 'where', 'promote'];
+const FIELDS = ['k', 'offset', 'genre', 'exclude', 'filter', 'where', 'promote', 'diversity', 'maxPerCategory'];
 
 export function recommendationsPostRoute(ctx: ServeContext, recs: Recommender): RouteSpec {
   return {
@@ -44,7 +44,7 @@ export function recommendationsPostRoute(ctx: ServeContext, recs: Recommender): 
         if (typeof id !== 'string') throw badRequest(`exclude[${i}] is not a string`);
         checkId(id, `exclude[${i}]`, ctx.limits);
       });
-      const q: AskQuery = { k, offset, exclude: ex as string[], genre: str('genre'), filter: str('filter'), where: str('where'), promote: b['promote'] === undefined ? undefined : parsePromotion(b['promote'], ctx.limits.maxWindow) };
+      const q: AskQuery = { k, offset, exclude: ex as string[], genre: str('genre'), filter: str('filter'), where: str('where'), promote: b['promote'] === undefined ? undefined : parsePromotion(b['promote'], ctx.limits.maxWindow), diversify: parseDiversify(num('diversity'), num('maxPerCategory')) };
       return recs.answerUser(userId, q, servingModel(ctx));
     },
   };

@@ -16,8 +16,9 @@ import { rankByFactors, userVectorOf } from '../rules/factor-fill.js';
 import { placePromoted, promotedRows, type Promotion } from '../rules/promote.js';
 import { Seen } from '../history.js';
 import { mixNewItems } from '../new-items-mix.js';
+import { diversify, type Diversify } from '../diversity.js';
 
-const QUERY = ['k', 'offset', 'exclude', 'genre', 'filter', 'where'] as const;
+const QUERY = ['k', 'offset', 'exclude', 'genre', 'filter', 'where', 'diversity', 'maxPerCategory'] as const;
 /** What a user whose training items the model does not carry (an older artifact) is filled with: nothing. */
 const UNKNOWN_HISTORY: SeenItems = { has: () => true };
 /** No exclusions, any genre: the filters of most requests (shared, never changed). */
@@ -35,6 +36,8 @@ export interface AskQuery {
   where?: string | undefined;
   /** Items to pin or boost into a range of positions (POST only). */
   promote?: Promotion | undefined;
+  /** The diversity re-rank (../diversity.ts), when asked for. */
+  diversify?: Diversify | undefined;
 }
 
 interface Ask {
@@ -44,6 +47,11 @@ interface Ask {
   model: ServingModel;
   filters: Filters;
   promote: Promotion | undefined;
+  diversify: Diversify | undefined;
+  /** How deep the answer is picked before it is re-ranked (offset + k without a re-rank). */
+  pool: number;
+  /** What the re-rank needs to know of items. */
+  items: { unit(item: number): Float32Array | null; categories(item: number): readonly string[] } | null;
   /** The promoted items' rows, checked (unknown or hidden items are 400s before any lookup). */
   promoted: number[] | null;
 }
@@ -82,14 +90,15 @@ export function recommender(ctx: ServeContext): Recommender {
   const readQuery = memoized(1024, (raw): AskQuery => {
     const q = parseQuery(raw, QUERY);
     const k = parseK(q.get('k'), ctx.limits);
-    return { k, offset: parseOffset(q.get('offset'), k, ctx.limits), exclude: idList(q.get('exclude'), 'exclude', ctx.limits), genre: q.get('genre'), filter: q.get('filter'), where: q.get('where') };
+    return { k, offset: parseOffset(q.get('offset'), k, ctx.limits), exclude: idList(q.get('exclude'), 'exclude', ctx.limits), genre: q.get('genre'), filter: q.get('filter'), where: q.get('where'), diversify: parseDiversify(q.get('diversity'), q.get('maxPerCategory')) };
   });
 
   /** One user's answer: now (an in-process store, a cache hit) or once the store answers. */
   const answerUser = (userId: string, q: AskQuery, model: ServingModel): Reply | Promise<Reply> => {
     const filters = readFilters(model, q, ctx);
     const promoted = q.promote ? promotedRows(q.promote, model.catalog, (id) => ctx.items?.stateOf(id) ?? null) : null;
-    const a: Ask = { userId, k: q.k, offset: q.offset, model, filters, promote: q.promote, promoted };
+    const pool = q.diversify ? Math.min(ctx.limits.maxWindow, 3 * (q.offset + q.k)) : q.offset + q.k;
+    const a: Ask = { userId, k: q.k, offset: q.offset, model, filters, promote: q.promote, promoted, diversify: q.diversify, pool, items: q.diversify ? itemFacts(model, ctx) : null };
     const folded = ctx.overlay?.peek(userId, model.version);
     if (folded) return answer(a, folded, false, folded);
     const { store } = model;
@@ -143,8 +152,10 @@ export function recommender(ctx: ServeContext): Recommender {
  */
 function pickFor(a: Ask, list: Pick<UserList, 'items' | 'scores'> | null, folded: FoldInList | null): Picked {
   const { catalog, history } = a.model;
-  if (list === null) return promoted(a, pick(null, catalog, a.k, a.filters, a.offset), null);
-  if (folded === null && a.offset === 0 && a.filters === NO_FILTERS && a.promote === undefined && list.items.length >= a.k && catalog.noneBlocked(list.items, a.k)) return pick(list, catalog, a.k, a.filters);
+  // with a re-rank, the answer is picked `pool` deep from the top, then re-ranked and paged
+  const [k, offset] = a.diversify ? [a.pool, 0] : [a.k, a.offset];
+  if (list === null) return promoted(a, reranked(a, pick(null, catalog, k, a.filters, offset)), null);
+  if (folded === null && a.offset === 0 && a.filters === NO_FILTERS && a.promote === undefined && a.diversify === undefined && list.items.length >= a.k && catalog.noneBlocked(list.items, a.k)) return pick(list, catalog, a.k, a.filters);
   const seen = history.available ? history.seen(a.userId, folded?.seen) : UNKNOWN_HISTORY;
   // a filter expression runs on the stored depth, then on the factors for the rest (./rules/factor-fill.ts)
   const known = seen instanceof Seen ? seen : null;
@@ -152,7 +163,36 @@ function pickFor(a: Ask, list: Pick<UserList, 'items' | 'scores'> | null, folded
     const v = userVectorOf(a.model, known);
     return v ? rankByFactors(a.model, v, ok, want) : null;
   } : null;
-  return promoted(a, pick(list, catalog, a.k, a.filters, a.offset, seen, folded !== null && history.available, rest), known);
+  return promoted(a, reranked(a, pick(list, catalog, k, a.filters, offset, seen, folded !== null && history.available, rest)), known);
+}
+
+/** The diversity re-rank of `picked` (picked `a.pool` deep), paged at the request's offset and k. */
+function reranked(a: Ask, picked: Picked): Picked {
+  return a.diversify && a.items ? diversify(picked, a.diversify, a.items, a.offset, a.offset + a.k) : picked;
+}
+
+/** The re-rank's view of items: unit factors (the model's, a new item's) and categories (the catalogue's, else the model's genres). */
+function itemFacts(model: ServingModel, ctx: ServeContext): NonNullable<Ask['items']> {
+  const p = model.prepared;
+  const news = ctx.newItems?.of(model);
+  const byRow = news && news.size > 0 ? new Map([...news.values()].map((n) => [n.row, n])) : null;
+  return {
+    unit: (item) => (item < p.itemCount ? p.unitItemFactors.subarray(item * p.rank, (item + 1) * p.rank) : (byRow?.get(item)?.unit ?? null)),
+    categories: (item) => {
+      const r = ctx.items?.get(model.catalog.idAt(item));
+      return (r?.categories ?? (item < p.itemCount ? model.catalog.genresOf(item) : [])).map((c) => c.toLowerCase());
+    },
+  };
+}
+
+/** The re-rank a request asks for (`diversity` in [0, 1], `maxPerCategory` ≥ 0), or undefined. */
+export function parseDiversify(diversity: string | number | undefined, maxPerCategory: string | number | undefined): Diversify | undefined {
+  if (diversity === undefined && maxPerCategory === undefined) return undefined;
+  const d = diversity === undefined ? 0 : typeof diversity === 'number' ? diversity : /^[0-9.]{1,20}$/.test(diversity) ? Number(diversity) : NaN;
+  if (!(d >= 0 && d <= 1)) throw badRequest(`diversity must be a number from 0 to 1, got "${String(diversity).slice(0, 40)}"`);
+  const m = maxPerCategory === undefined ? 0 : Number(maxPerCategory);
+  if (!Number.isInteger(m) || m < 0 || m > 1000 || (typeof maxPerCategory === 'string' && !/^[0-9]{1,4}$/.test(maxPerCategory))) throw badRequest(`maxPerCategory must be a whole number from 0 (no cap) to 1000, got "${String(maxPerCategory).slice(0, 40)}"`);
+  return { diversity: d, maxPerCategory: m };
 }
 
 /**
