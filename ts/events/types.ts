@@ -5,7 +5,7 @@
 
 import type { ItemRecord } from './catalogue.js';
 
-export const EVENT_TYPES = ['rating', 'click', 'view', 'purchase', 'like'] as const;
+export const EVENT_TYPES = ['rating', 'click', 'view', 'purchase', 'like', 'dislike'] as const;
 export type EventType = (typeof EVENT_TYPES)[number];
 
 /** A validated event, ready to store. */
@@ -14,7 +14,7 @@ export interface TrackedEvent {
   userId: string;
   itemId: string;
   type: EventType;
-  /** The interaction's strength: the rating for "rating", else the type's weight × (value ?? 1). */
+  /** The interaction's strength: the rating for "rating", else the type's weight × (value ?? 1), negative for "dislike" (./feedback.ts). */
   value: number;
   /** When it happened, ms since the epoch (the client's, or the time it was received). */
   timestamp: number;

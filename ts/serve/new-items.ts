@@ -98,7 +98,7 @@ export class NewItems {
         this.events.set(e.itemId, (users = new Map()));
       }
       const v = users.get(e.userId) ?? { implicit: 0 };
-      if (e.type === 'rating') v.rating = e.value;
+      if (e.type === 'rating' || e.type === 'dislike') v.rating = e.value;
       else v.implicit += e.value;
       users.set(e.userId, v);
       this.pending.add(e.itemId);

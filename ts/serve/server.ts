@@ -37,6 +37,7 @@ import { LiveCatalogue } from './item-catalogue.js';
 import { namedFilters, RequestFilters } from './rules/request-filters.js';
 import { recommendationsPostRoute } from './routes/recommendations-post.js';
 import { NewItems } from './new-items.js';
+import { checkWeight, halfLifeFromEnv, weightsFromEnv } from '../events/feedback.js';
 import { Personalizer, type FoldInSettings } from './personal.js';
 import { embeddedStoreFactory, type StoreFactory } from './serving-model.js';
 import { ErasedUsers } from './erasure.js';
@@ -164,6 +165,10 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     log.warn('AUTHENTICATION IS OFF: no API keys configured (RECS_API_KEYS / RECS_API_KEYS_FILE), so anyone who can reach this port can query it. Fine for a local run only; deployments use --require-auth.');
   }
 
+  // feedback settings: bad ones are start-up errors (RECS_EVENT_WEIGHTS, RECS_EVENT_HALF_LIFE_DAYS)
+  const eventWeights = { ...weightsFromEnv(process.env), ...options.eventWeights };
+  for (const [type, w] of Object.entries(eventWeights)) checkWeight(type, w, 'eventWeights');
+  halfLifeFromEnv(process.env);
   const metrics = new Metrics();
   const limits: Limits = { ...DEFAULT_LIMITS, ...options.limits };
   const registry = new LocalRegistry(options.modelsDir);
@@ -223,7 +228,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   const front = new HttpFront(app, { log, metrics, auth, maxBodyBytes: options.maxBodyBytes ?? 4096, draining: () => draining, cors });
   const recs = recommender(ctx);
   for (const r of [recs.route, similarRoute(ctx), ...healthRoutes(ctx), metricsRoute(ctx, options.protectMetrics ?? false), openapi, ...(options.demo === false ? [] : demoRoutes(ctx, options.wasmDir, options.requireAuth === true))]) front.get(r);
-  front.post(eventsRoute(ctx, events, personal, { ...(options.eventWeights && { weights: options.eventWeights }), ...(options.eventLimits && { limits: options.eventLimits }) })).post(batchRoute(ctx, recs)).del(usersRoute(ctx, personal));
+  front.post(eventsRoute(ctx, events, personal, { weights: eventWeights, ...(options.eventLimits && { limits: options.eventLimits }) })).post(batchRoute(ctx, recs)).del(usersRoute(ctx, personal));
   const items = itemRoutes(ctx, events, live);
   front.get(items.get).put(items.put).patch(items.patch).del(items.del).post(recommendationsPostRoute(ctx, recs));
   front.notFound();
