@@ -5,6 +5,7 @@
 
 import type { NewItem } from './new-items.js';
 import type { Similar } from './similar.js';
+import { offerTop } from './top-list.js';
 
 export interface ScoredList {
   items: ArrayLike<number>;
@@ -50,18 +51,7 @@ export function similarWithNew(sim: Similar, unit: Float32Array, news: Iterable<
 export function similarToNew(unit: Float32Array, modelUnits: Float32Array, rank: number, news: Iterable<NewItem>, depth: number, self: number, ok: (n: NewItem) => boolean): ScoredList {
   const items: number[] = [];
   const scores: number[] = [];
-  const consider = (row: number, s: number) => {
-    if (items.length === depth && s <= scores[depth - 1]!) return;
-    let p = items.length < depth ? items.length : depth - 1;
-    if (items.length < depth) (items.push(row), scores.push(s));
-    while (p > 0 && scores[p - 1]! < s) {
-      items[p] = items[p - 1]!;
-      scores[p] = scores[p - 1]!;
-      p--;
-    }
-    items[p] = row;
-    scores[p] = s;
-  };
+  const consider = (row: number, s: number) => offerTop(items, scores, depth, row, s);
   const n = modelUnits.length / rank;
   for (let i = 0; i < n; i++) {
     let s = 0;

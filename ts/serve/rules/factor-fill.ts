@@ -13,6 +13,7 @@ import type { Engine, FoldIn } from '../../engine/types.js';
 import { foldInParams } from '../../model/demo-payload.js';
 import type { ServingModel } from '../serving-model.js';
 import type { Seen } from '../history.js';
+import { offerTop } from '../top-list.js';
 
 let engine: Engine | null | undefined;
 const foldIns = new WeakMap<ServingModel, FoldIn | null>();
@@ -60,16 +61,7 @@ export function rankByFactors(model: ServingModel, vector: Float32Array, ok: (it
     let s = 0;
     const o = i * rank;
     for (let j = 0; j < rank; j++) s += vector[j]! * f[o + j]!;
-    if (items.length === want && s <= scores[want - 1]!) continue;
-    let p = items.length < want ? items.length : want - 1;
-    if (items.length < want) (items.push(i), scores.push(s));
-    while (p > 0 && scores[p - 1]! < s) {
-      items[p] = items[p - 1]!;
-      scores[p] = scores[p - 1]!;
-      p--;
-    }
-    items[p] = i;
-    scores[p] = s;
+    offerTop(items, scores, want, i, s);
   }
   return { items, scores };
 }

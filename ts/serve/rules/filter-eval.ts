@@ -9,17 +9,11 @@
 import type { AttributeValue, ItemRecord } from '../../events/catalogue.js';
 import type { Catalog } from '../catalog.js';
 import type { LiveCatalogue } from '../item-catalogue.js';
-import { fieldsOf, parseFilter, type CmpOp, type FilterNode, type Value } from './filter-parse.js';
+import { fieldsOf, FilterSyntaxError, parseFilter, type CmpOp, type FilterNode, type Value } from './filter-parse.js';
 
 /** A filter that refers to something unknown (an attribute no item has): `position` is 1-based. */
-export class FilterFieldError extends Error {
+export class FilterFieldError extends FilterSyntaxError {
   override name = 'FilterFieldError';
-  constructor(
-    readonly position: number,
-    message: string,
-  ) {
-    super(`${message} at position ${position}`);
-  }
 }
 
 /** What a filter sees of one item. */
