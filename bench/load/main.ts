@@ -37,7 +37,7 @@ Target
                       target's /demo/model.bin
 
 Traffic
-  --scenario S        built-in (reference, read-heavy, realtime, spike) or a JSON file; see
+  --scenario S        built-in (reference, read-heavy, realtime, spike, filtered) or a JSON file; see
                       bench/scenarios/ for the format (default read-heavy)
   --rate R            requests/s, open loop (default: the scenario's rate)
   --users N           virtual users (scenarios with arrival model "users", e.g. reference)

@@ -10,6 +10,7 @@ import reference from '../scenarios/reference.json' with { type: 'json' };
 import readHeavy from '../scenarios/read-heavy.json' with { type: 'json' };
 import realtime from '../scenarios/realtime.json' with { type: 'json' };
 import spike from '../scenarios/spike.json' with { type: 'json' };
+import filtered from '../scenarios/filtered.json' with { type: 'json' };
 
 export type Arrival = { model: 'open'; rate?: number } | { model: 'users'; users: number; thinkMs: number };
 
@@ -21,7 +22,7 @@ export interface Phase {
 }
 
 export type MixEntry =
-  | { name: string; weight: number; request: 'recommendations'; k: number }
+  | { name: string; weight: number; request: 'recommendations'; k: number; where?: string }
   | { name: string; weight: number; request: 'similar'; k: number }
   | { name: string; weight: number; request: 'events'; batch: number; newUserShare: number; type: EventType };
 
@@ -37,7 +38,7 @@ export interface Scenario {
   mix: MixEntry[];
 }
 
-export const BUILT_IN: Record<string, unknown> = { reference, 'read-heavy': readHeavy, realtime, spike };
+export const BUILT_IN: Record<string, unknown> = { reference, 'read-heavy': readHeavy, realtime, spike, filtered };
 
 /** A built-in scenario by name, or a JSON file by path; throws one line saying what is wrong where. */
 export function loadScenario(nameOrPath: string): Scenario {
@@ -125,16 +126,23 @@ export function validateScenario(raw: unknown, where: string): Scenario {
   if (!Array.isArray(top['mix']) || top['mix'].length === 0) c.fail('mix', 'must be a non-empty array of requests');
   const mix = (top['mix'] as unknown[]).map((m, i): MixEntry => {
     const f = `mix[${i}]`;
-    const o = c.object(m, f, ['name', 'weight', 'request', 'k', 'batch', 'newUserShare', 'type']);
+    const o = c.object(m, f, ['name', 'weight', 'request', 'k', 'batch', 'newUserShare', 'type', 'where']);
     const request = c.string(o, 'request', f, ['recommendations', 'similar', 'events']);
     const weight = c.number(o, 'weight', f, 0, 1);
     const entryName = typeof o['name'] === 'string' && o['name'] !== '' ? o['name'] : request;
     if (request === 'events') {
       if (o['k'] !== undefined) c.fail(f, 'k belongs to reads, not events');
+      if (o['where'] !== undefined) c.fail(f, 'where belongs to recommendations, not events');
       return { name: entryName, weight, request, batch: c.number(o, 'batch', f, 1, 1000, 1, true), newUserShare: c.number(o, 'newUserShare', f, 0, 1, 0), type: c.string(o, 'type', f, EVENT_TYPES, 'click') as EventType };
     }
     for (const k of ['batch', 'newUserShare', 'type']) if (o[k] !== undefined) c.fail(f, `${k} belongs to events, not ${request}`);
-    return { name: entryName, weight, request: request as 'recommendations' | 'similar', k: c.number(o, 'k', f, 1, 100, 10, true) };
+    const k = c.number(o, 'k', f, 1, 100, 10, true);
+    if (o['where'] !== undefined) {
+      if (request !== 'recommendations') c.fail(f, `where belongs to recommendations, not ${request}`);
+      if (typeof o['where'] !== 'string' || o['where'] === '') c.fail(`${f}.where`, 'must be a filter expression (a non-empty string)');
+      return { name: entryName, weight, request: 'recommendations', k, where: o['where'] as string };
+    }
+    return { name: entryName, weight, request: request as 'recommendations' | 'similar', k };
   });
   const sum = mix.reduce((s, m) => s + m.weight, 0);
   if (Math.abs(sum - 1) > SUM_TOLERANCE) c.fail('mix', `weights sum to ${round(sum)}, not 1`);

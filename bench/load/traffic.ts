@@ -62,7 +62,7 @@ export class Traffic {
   private build(m: MixEntry): Buffer {
     switch (m.request) {
       case 'recommendations':
-        return this.get(`/v1/users/${encodeURIComponent(this.knownOrUnknownUser())}/recommendations?k=${m.k}`);
+        return this.get(`/v1/users/${encodeURIComponent(this.knownOrUnknownUser())}/recommendations?k=${m.k}${m.where === undefined ? '' : `&where=${encodeURIComponent(m.where)}`}`);
       case 'similar':
         return this.get(`/v1/items/${encodeURIComponent(this.ids.items[this.item()]!)}/similar?k=${m.k}`);
       case 'events': {

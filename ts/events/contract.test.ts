@@ -1,5 +1,6 @@
 // The EventStore contract, one suite run against every backend: the SQLite file and a Cosmos DB
-// container partitioned by /userId on @vercel/cosmosdb-server over HTTPS. Plus the Cosmos store's
+// container partitioned by /userId on @vercel/cosmosdb-server over HTTPS (events, erasures and the
+// item catalogue's records). Plus the Cosmos store's
 // own promise: a batch half-written by failing writes converges when the same batch is retried.
 
 import { mkdtempSync } from 'node:fs';
@@ -13,8 +14,11 @@ import { useCosmos } from '../store/testing/use-cosmos.js';
 import { CosmosEventStore } from './cosmos.js';
 import { eventDocId } from './cosmos-docs.js';
 import type { EventStore, TrackedEvent } from './types.js';
+import type { ItemRecord } from './catalogue.js';
 
 const ev = (eventId: string, userId = 'a', itemId = 'i1', timestamp = 1_700_000_000_000): TrackedEvent => ({ eventId, userId, itemId, type: 'click', value: 1, timestamp, receivedAt: timestamp });
+
+const item = (itemId: string, updatedAt: number, extra: Partial<ItemRecord> = {}): ItemRecord => ({ itemId, available: true, deleted: false, updatedAt, ...extra });
 
 const cosmos = useCosmos();
 let containers = 0;
@@ -122,17 +126,42 @@ describe.each(backends)('EventStore contract: $name', (backend) => {
     expect(await store.append([resent])).toEqual({ accepted: 0, duplicates: 1 });
   });
 
+  it('stores item records, the last change winning, and reads them by id and by time of change', async () => {
+    const { store } = await fresh();
+    expect(await store.items()).toEqual([]);
+    expect(await store.item('nothing')).toBeUndefined();
+    const a1 = item('a/1', 1000, { title: 'Ä', categories: ['x', 'y'], attributes: { price: 9.5, brand: 'b', new: true }, launchAt: 5e12 });
+    expect(await store.putItems([a1, item('b', 2000), item('c?#', 3000, { available: false })])).toBe(3);
+    expect(await store.item('a/1')).toEqual(a1);
+    // an older change of a stored item is ignored; a newer one (here: a deletion) replaces it whole
+    expect(await store.putItems([item('b', 1500, { title: 'stale' })])).toBe(0);
+    expect(await store.putItems([item('a/1', 4000, { deleted: true })])).toBe(1);
+    expect(await store.item('a/1')).toEqual(item('a/1', 4000, { deleted: true }));
+    expect(await store.item('b')).toEqual(item('b', 2000));
+    // a batch naming an item twice stores its newest change
+    expect(await store.putItems([item('d', 6000, { title: 'new' }), item('d', 5000, { title: 'old' })])).toBe(1);
+    expect((await store.item('d'))?.title).toBe('new');
+    expect((await store.items()).map((r) => [r.itemId, r.updatedAt])).toEqual([['b', 2000], ['c?#', 3000], ['a/1', 4000], ['d', 6000]]);
+    expect((await store.items(3000)).map((r) => r.itemId)).toEqual(['c?#', 'a/1', 'd']);
+    expect(await store.items(7000)).toEqual([]);
+    // item records are not events: training's scan and users' events do not see them
+    expect(await collect(store.all())).toEqual([]);
+    expect((await store.erased()).size).toBe(0);
+  });
+
   it('keeps events and erasures across reopening', async () => {
     const { store, reopen } = await fresh();
     await store.append([ev('e1'), ev('e2', 'b')]);
     await store.deleteUser('b');
     await store.deleteUser('never-seen');
+    await store.putItems([item('i1', 10, { available: false })]);
     await store.close();
     const again = await reopen();
     open.push(again);
     expect((await again.forUser('a')).map((e) => e.eventId)).toEqual(['e1']);
     expect([...(await again.erased()).keys()]).toEqual(['b']);
     expect(await again.append([ev('e1')])).toEqual({ accepted: 0, duplicates: 1 });
+    expect(await again.items()).toEqual([item('i1', 10, { available: false })]);
   });
 });
 

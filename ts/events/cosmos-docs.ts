@@ -3,10 +3,13 @@
 // per erased user in that user's partition. Cosmos DB ids may not hold '/', '\', '?' or '#' and
 // are at most 255 characters, while eventIds are any string up to 256: an eventId is stored as
 // `e:` + itself with those characters (and '%') percent-encoded, or `h:` + its SHA-256 when that is
-// too long. Marker ids (`erased`) can never equal an event's.
+// too long. Marker ids (`erased`) can never equal an event's. An item record is a document `item`
+// in a partition of its own, `\u0001item:` + the itemId: user ids never hold control characters
+// (the API refuses them), so no user's partition can be an item's, and items spread over partitions.
 
 import { createHash } from 'node:crypto';
 import type { TrackedEvent } from './types.js';
+import type { ItemRecord } from './catalogue.js';
 
 export const PARTITION_KEY = '/userId';
 export const ERASED_ID = 'erased';
@@ -38,3 +41,18 @@ export const fromDoc = (d: EventDoc): TrackedEvent => ({ eventId: d.eventId, use
 export function byTime(a: TrackedEvent, b: TrackedEvent): number {
   return a.timestamp - b.timestamp || a.receivedAt - b.receivedAt || (a.eventId < b.eventId ? -1 : a.eventId > b.eventId ? 1 : 0);
 }
+
+export const ITEM_ID = 'item';
+/** The partition of an item's record (the value of the partition key field, userId). */
+export const itemPartition = (itemId: string): string => '\u0001item:' + itemId;
+
+export interface ItemDoc {
+  id: typeof ITEM_ID;
+  kind: 'item';
+  /** The partition key: itemPartition(itemId). */
+  userId: string;
+  updatedAt: number;
+  item: ItemRecord;
+}
+
+export const toItemDoc = (r: ItemRecord): ItemDoc => ({ id: ITEM_ID, kind: 'item', userId: itemPartition(r.itemId), updatedAt: r.updatedAt, item: r });

@@ -23,11 +23,16 @@
 // - Erasure: the user's erased marker is upserted first (so a crash halfway still excludes the
 //   user from training, and the retried DELETE removes the rest), then every event in the user's
 //   partition is deleted.
+// - Item records (./catalogue.ts): one document per item in a partition of its own
+//   (./cosmos-docs.ts); a change reads the stored record and upserts when it is as new or newer
+//   (two replicas changing one item in the same instant: one of them wins, each record whole).
+//   Changes since a time are a cross-partition query on updatedAt, as erasures are.
 // - Reads: a user's events are one single-partition query; `all()` (training) is a cross-partition
 //   query, grouped and ordered in memory (training holds the data in memory anyway).
 
 import type { Container, SqlQuerySpec } from '@azure/cosmos';
-import { byTime, ERASED_ID, eventDocId, fromDoc, toDoc, type ErasedDoc, type EventDoc } from './cosmos-docs.js';
+import { byTime, ERASED_ID, eventDocId, fromDoc, ITEM_ID, itemPartition, toDoc, toItemDoc, type ErasedDoc, type EventDoc, type ItemDoc } from './cosmos-docs.js';
+import { newerItem, newestPerItem, type ItemRecord } from './catalogue.js';
 import { erasedConflict, reusedIdConflict, sameEvent, type AppendConflict, type AppendResult, type EventStore, type TrackedEvent } from './types.js';
 
 export interface CosmosEventStoreOptions {
@@ -113,6 +118,29 @@ export class CosmosEventStore implements EventStore {
         : { query: "SELECT c.userId, c.erasedAt FROM c WHERE c.kind = 'erased' AND c.erasedAt >= @since", parameters: [{ name: '@since', value: since }] };
     const docs = await this.query<Pick<ErasedDoc, 'userId' | 'erasedAt'>>(spec);
     return new Map(docs.sort((a, b) => (a.userId < b.userId ? -1 : a.userId > b.userId ? 1 : 0)).map((d) => [d.userId, d.erasedAt]));
+  }
+
+  async putItems(items: readonly ItemRecord[]): Promise<number> {
+    let stored = 0;
+    await this.each(newestPerItem(items), async (r) => {
+      if (!newerItem(r, await this.item(r.itemId))) return;
+      await this.container.items.upsert(toItemDoc(r));
+      stored++;
+    });
+    return stored;
+  }
+
+  async item(itemId: string): Promise<ItemRecord | undefined> {
+    return (await this.readDoc<ItemDoc>(ITEM_ID, itemPartition(itemId)))?.item;
+  }
+
+  async items(since?: number): Promise<ItemRecord[]> {
+    const spec: SqlQuerySpec =
+      since === undefined
+        ? { query: "SELECT c.item FROM c WHERE c.kind = 'item'" }
+        : { query: "SELECT c.item FROM c WHERE c.kind = 'item' AND c.updatedAt >= @since", parameters: [{ name: '@since', value: since }] };
+    const docs = await this.query<Pick<ItemDoc, 'item'>>(spec);
+    return docs.map((d) => d.item).sort((a, b) => a.updatedAt - b.updatedAt || (a.itemId < b.itemId ? -1 : a.itemId > b.itemId ? 1 : 0));
   }
 
   async *all(): AsyncIterable<TrackedEvent> {

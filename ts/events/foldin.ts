@@ -10,6 +10,7 @@ import type { FoldIn } from '../engine/types.js';
 import { EMPTY_ITEM } from '../engine/types.js';
 import { checkStoredEvent } from './stored-check.js';
 import type { TrackedEvent } from './types.js';
+import { decayFactor, NO_DECAY, type Decay } from './feedback.js';
 
 export interface FoldInResult {
   /** Item rows, best first. */
@@ -21,8 +22,11 @@ export interface FoldInResult {
   used: number;
 }
 
-/** Per-item values of `events` (oldest first), as rows of the model. */
-export function interactions(events: readonly TrackedEvent[], rowOf: (itemId: string) => number): { items: Uint32Array; values: Float32Array; used: number } {
+/**
+ * Per-item values of `events` (oldest first), as rows of the model: the latest rating or dislike
+ * of an item, else the sum of its implicit values, each × 2^(−age / half-life) (./feedback.ts).
+ */
+export function interactions(events: readonly TrackedEvent[], rowOf: (itemId: string) => number, decay: Decay = NO_DECAY): { items: Uint32Array; values: Float32Array; used: number } {
   const rated = new Map<number, number>();
   const implicit = new Map<number, number>();
   let used = 0;
@@ -30,8 +34,9 @@ export function interactions(events: readonly TrackedEvent[], rowOf: (itemId: st
     const row = rowOf(e.itemId);
     if (row < 0) continue;
     used++;
-    if (e.type === 'rating') rated.set(row, e.value);
-    else implicit.set(row, (implicit.get(row) ?? 0) + e.value);
+    const f = decayFactor(decay, e.timestamp);
+    if (e.type === 'rating' || e.type === 'dislike') rated.set(row, e.type === 'rating' ? e.value : e.value * f);
+    else implicit.set(row, (implicit.get(row) ?? 0) + e.value * f);
   }
   for (const [row, v] of implicit) if (!rated.has(row)) rated.set(row, v);
   const rows = [...rated.keys()].sort((a, b) => a - b);
@@ -39,10 +44,11 @@ export function interactions(events: readonly TrackedEvent[], rowOf: (itemId: st
 }
 
 /** The user's top-k from their events, or null when none of them is a known item. */
-export function foldInUser(foldIn: FoldIn, events: readonly TrackedEvent[], rowOf: (itemId: string) => number, k: number): FoldInResult | null {
+export function foldInUser(foldIn: FoldIn, events: readonly TrackedEvent[], rowOf: (itemId: string) => number, k: number, decay: Decay = NO_DECAY): FoldInResult | null {
   const x = interactions(
     events.filter((e) => checkStoredEvent(e) === null),
     rowOf,
+    decay,
   );
   if (x.items.length === 0) return null;
   const none = { items: new Uint32Array(0), scores: new Float32Array(0), seen: x.items, used: x.used };

@@ -1,6 +1,6 @@
-// Owns the SQLite event store as the server uses it: writes (append, deleteUser) go to a writer
+// Owns the SQLite event store as the server uses it: writes (append, deleteUser, putItems) go to a writer
 // thread (./sqlite-writer-worker.ts) that group-commits them, so the request thread never blocks
-// on fsync; reads (a user's events, erasures since a time, the scan) use this thread's own
+// on fsync; reads (a user's events, erasures since a time, the scan, item records) use this thread's own
 // connection (WAL: readers see every committed write). Same EventStore contract and durability:
 // append() resolves after the commit that holds the batch. When the compiled worker script is
 // missing (running from TypeScript sources), writes happen on this thread.
@@ -11,6 +11,7 @@ import { Worker } from 'node:worker_threads';
 import { SqliteEventStore } from './sqlite.js';
 import type { WriteOp } from './sqlite-writer-worker.js';
 import type { AppendResult, EventStore, TrackedEvent } from './types.js';
+import type { ItemRecord } from './catalogue.js';
 
 const workerUrl = new URL('./sqlite-writer-worker.js', import.meta.url);
 
@@ -56,6 +57,19 @@ export class OffThreadSqliteStore implements EventStore {
   deleteUser(userId: string, opts: { remember?: boolean } = {}): Promise<number> {
     if (!this.worker) return this.local.deleteUser(userId, opts);
     return this.send({ id: this.nextId++, op: 'delete', userId, remember: opts.remember ?? false }) as Promise<number>;
+  }
+
+  putItems(items: readonly ItemRecord[]): Promise<number> {
+    if (!this.worker) return this.local.putItems(items);
+    return this.send({ id: this.nextId++, op: 'items', items: items as ItemRecord[] }) as Promise<number>;
+  }
+
+  item(itemId: string): Promise<ItemRecord | undefined> {
+    return this.local.item(itemId);
+  }
+
+  items(since?: number): Promise<ItemRecord[]> {
+    return this.local.items(since);
   }
 
   forUser(userId: string): Promise<TrackedEvent[]> {

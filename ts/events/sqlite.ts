@@ -3,11 +3,13 @@
 // one transaction of INSERT OR IGNORE: idempotent by eventId, never half-applied. In the same
 // transaction each event is checked against the one stored under its eventId (different content: a
 // conflict) and against its user's erasure (dated before it: a replay, a conflict); a batch
-// with a conflict stores nothing. Erasures are indexed by time, so replicas read only new ones.
+// with a conflict stores nothing. Erasures and item records are indexed by time, so replicas read
+// only new ones; an item record is one row (its JSON), replaced only by a change as new or newer.
 
 import { mkdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname } from 'node:path';
+import { itemFromJson, itemJson, newestPerItem, type ItemRecord } from './catalogue.js';
 import { erasedConflict, reusedIdConflict, sameEvent, type AppendConflict, type AppendResult, type EventStore, type EventType, type TrackedEvent } from './types.js';
 
 /** The part of better-sqlite3's API used here (the package ships no types). */
@@ -45,6 +47,12 @@ CREATE TABLE IF NOT EXISTS erased_users (
   erasedAt INTEGER NOT NULL
 ) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS erased_by_time ON erased_users (erasedAt);
+CREATE TABLE IF NOT EXISTS items (
+  itemId TEXT PRIMARY KEY,
+  doc TEXT NOT NULL,
+  updatedAt INTEGER NOT NULL
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS items_by_time ON items (updatedAt);
 `;
 
 interface Row {
@@ -67,6 +75,8 @@ export class SqliteEventStore implements EventStore {
   private readonly selectAll: Statement;
   private readonly selectErased: Statement;
   private readonly selectErasedSince: Statement;
+  private readonly upsertItems: (items: readonly ItemRecord[]) => number;
+  private itemStatements: { one: Getter; all: Statement; since: Statement } | null = null;
 
   /** `readonly`: a second connection that only reads (the fold-in worker's); the file must exist. */
   constructor(
@@ -94,6 +104,7 @@ export class SqliteEventStore implements EventStore {
       this.insertBatch = refuse;
       this.eraseUser = refuse;
       this.inOneCommit = refuse;
+      this.upsertItems = refuse;
       return;
     }
     const insert = this.db.prepare(`INSERT OR IGNORE INTO events (${cols}) VALUES (?, ?, ?, ?, ?, ?, ?)`);
@@ -130,6 +141,8 @@ export class SqliteEventStore implements EventStore {
     const del = this.db.prepare('DELETE FROM events WHERE userId = ?');
     const remember = this.db.prepare('INSERT INTO erased_users (userId, erasedAt) VALUES (?, ?) ON CONFLICT (userId) DO UPDATE SET erasedAt = excluded.erasedAt');
     this.inOneCommit = <R>(f: () => R): R => this.db.transaction(f)();
+    const putItem = this.db.prepare('INSERT INTO items (itemId, doc, updatedAt) VALUES (?, ?, ?) ON CONFLICT (itemId) DO UPDATE SET doc = excluded.doc, updatedAt = excluded.updatedAt WHERE excluded.updatedAt >= items.updatedAt');
+    this.upsertItems = this.db.transaction((items: readonly ItemRecord[]) => newestPerItem(items).reduce((n, r) => n + putItem.run(r.itemId, itemJson(r), r.updatedAt).changes, 0));
     this.eraseUser = this.db.transaction((userId: string, at: number, always: boolean) => {
       const n = del.run(userId).changes;
       if (n > 0 || always) remember.run(userId, at);
@@ -209,6 +222,50 @@ export class SqliteEventStore implements EventStore {
   deleteUser(userId: string, opts: { remember?: boolean } = {}): Promise<number> {
     try {
       return Promise.resolve(this.deleteUserNow(userId, opts));
+    } catch (e) {
+      return Promise.reject(e);
+    }
+  }
+
+  /** putItems() without the promise (one transaction). */
+  putItemsNow(items: readonly ItemRecord[]): number {
+    return items.length === 0 ? 0 : this.upsertItems(items);
+  }
+
+  putItems(items: readonly ItemRecord[]): Promise<number> {
+    return this.now(() => this.putItemsNow(items));
+  }
+
+  /** The item statements, prepared on first use (a read-only connection to an older file may lack the table). */
+  private get itemSql(): { one: Getter; all: Statement; since: Statement } {
+    return (this.itemStatements ??= {
+      one: this.db.prepare('SELECT doc FROM items WHERE itemId = ?') as unknown as Getter,
+      all: this.db.prepare('SELECT doc FROM items ORDER BY updatedAt, itemId'),
+      since: this.db.prepare('SELECT doc FROM items WHERE updatedAt >= ? ORDER BY updatedAt, itemId'),
+    });
+  }
+
+  /** Item records changed at or after `since` (all when not given), oldest change first, read now. */
+  itemsNow(since?: number): ItemRecord[] {
+    const rows = (since === undefined ? this.itemSql.all.all() : this.itemSql.since.all(since)) as Array<{ doc: string }>;
+    return rows.map((r) => itemFromJson(r.doc));
+  }
+
+  item(itemId: string): Promise<ItemRecord | undefined> {
+    return this.now(() => {
+      const row = this.itemSql.one.get(itemId) as { doc: string } | undefined;
+      return row ? itemFromJson(row.doc) : undefined;
+    });
+  }
+
+  items(since?: number): Promise<ItemRecord[]> {
+    return this.now(() => this.itemsNow(since));
+  }
+
+  /** `f()` as a promise (its exception a rejection). */
+  private now<T>(f: () => T): Promise<T> {
+    try {
+      return Promise.resolve(f());
     } catch (e) {
       return Promise.reject(e);
     }

@@ -15,7 +15,7 @@ describe('checkStoredEvent', () => {
     expect(checkStoredEvent(ev('x', Infinity))).toMatchObject({ eventId: 'x', userId: 'u', field: 'value', message: 'Infinity is not a finite number' });
     expect(checkStoredEvent(ev('y', 1e30))?.message).toMatch(/beyond/);
     expect(checkStoredEvent(ev('z', -1, 'click'))?.message).toMatch(/not positive for a click/);
-    expect(checkStoredEvent({ ...ev('t', 1), type: 'dislike' as TrackedEvent['type'] })?.field).toBe('type');
+    expect(checkStoredEvent({ ...ev('t', 1), type: 'poke' as TrackedEvent['type'] })?.field).toBe('type');
   });
 });
 

@@ -23,7 +23,7 @@ export function checkStoredEvent(e: TrackedEvent): StoredRowProblem | null {
   if (!(EVENT_TYPES as readonly string[]).includes(e.type)) return bad('type', `unknown type ${JSON.stringify(e.type)}`);
   if (typeof e.value !== 'number' || !Number.isFinite(e.value)) return bad('value', `${e.value} is not a finite number`);
   if (Math.abs(e.value) > STORED_VALUE_LIMIT) return bad('value', `${e.value} is beyond ±${STORED_VALUE_LIMIT}`);
-  if (e.type !== 'rating' && e.value <= 0) return bad('value', `${e.value} is not positive for a ${e.type}`);
+  if (e.type === 'dislike' ? e.value >= 0 : e.type !== 'rating' && e.value <= 0) return bad('value', `${e.value} is not ${e.type === 'dislike' ? 'negative' : 'positive'} for a ${e.type}`);
   if (!Number.isFinite(e.timestamp)) return bad('timestamp', `${e.timestamp} is not a time`);
   return null;
 }

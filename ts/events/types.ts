@@ -1,8 +1,11 @@
 // Owns the event model and the `EventStore` interface every backend implements (SQLite, ./sqlite.ts;
 // a Cosmos DB container partitioned by userId, ./cosmos.ts): idempotent batch appends by eventId,
-// a user's events, erasure of a user's events (remembered), and a scan of everything for training.
+// a user's events, erasure of a user's events (remembered), a scan of everything for training, and
+// the item catalogue's records (./catalogue.ts: the last change wins).
 
-export const EVENT_TYPES = ['rating', 'click', 'view', 'purchase', 'like'] as const;
+import type { ItemRecord } from './catalogue.js';
+
+export const EVENT_TYPES = ['rating', 'click', 'view', 'purchase', 'like', 'dislike'] as const;
 export type EventType = (typeof EVENT_TYPES)[number];
 
 /** A validated event, ready to store. */
@@ -11,7 +14,7 @@ export interface TrackedEvent {
   userId: string;
   itemId: string;
   type: EventType;
-  /** The interaction's strength: the rating for "rating", else the type's weight × (value ?? 1). */
+  /** The interaction's strength: the rating for "rating", else the type's weight × (value ?? 1), negative for "dislike" (./feedback.ts). */
   value: number;
   /** When it happened, ms since the epoch (the client's, or the time it was received). */
   timestamp: number;
@@ -71,5 +74,11 @@ export interface EventStore {
   erased(since?: number): Promise<Map<string, number>>;
   /** Every stored event, grouped by user (userId order), each user's oldest first (training). */
   all(): AsyncIterable<TrackedEvent>;
+  /** Stores item records; one older (updatedAt) than the stored record of its item is ignored. Resolves with how many were stored. */
+  putItems(items: readonly ItemRecord[]): Promise<number>;
+  /** One item's record (deleted ones too), or undefined. */
+  item(itemId: string): Promise<ItemRecord | undefined>;
+  /** Item records changed at or after `since` (ms; all when not given), oldest change first. */
+  items(since?: number): Promise<ItemRecord[]>;
   close(): Promise<void>;
 }

@@ -10,9 +10,8 @@ import { EVENT_TYPES, type EventType, type TrackedEvent } from './types.js';
 
 export const MAX_BATCH = 1000;
 
-/** Implicit weight of each type; a "rating" is worth its value. */
-export type EventWeights = Record<Exclude<EventType, 'rating'>, number>;
-export const DEFAULT_WEIGHTS: EventWeights = { click: 1, view: 0.5, purchase: 3, like: 2 };
+import { DEFAULT_WEIGHTS, type EventWeights } from './feedback.js';
+export { DEFAULT_WEIGHTS, type EventWeights } from './feedback.js';
 
 /** Bounds on event values (the server's --rating-range and --max-event-value). */
 export interface ValueLimits {
@@ -85,7 +84,7 @@ export function validateEvents(body: unknown, o: ValidateOptions = {}): Validate
     const timestamp = readTimestamp(e.timestamp, now);
     if (timestamp === null) err('timestamp', 'must be an ISO 8601 date-time or ms since the epoch, from 2000 to now');
     if (errors.length > 0) return;
-    const value = type === 'rating' ? (v as number) : weights[type] * ((v as number | undefined) ?? 1);
+    const value = type === 'rating' ? (v as number) : (type === 'dislike' ? -1 : 1) * weights[type] * ((v as number | undefined) ?? 1);
     events.push({ eventId, userId, itemId, type, value, timestamp: timestamp!, receivedAt: now });
   });
   return errors.length > 0 ? { ok: false, errors } : { ok: true, events };

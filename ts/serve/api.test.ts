@@ -221,16 +221,16 @@ describe('routing and request errors', () => {
     expect(r.body.message).toContain('no route for GET');
   });
 
-  it.each(['POST', 'PUT', 'DELETE', 'PATCH'])('405 JSON with Allow for %s', async (method) => {
+  it.each(['PUT', 'DELETE', 'PATCH'])('405 JSON with Allow for %s', async (method) => {
     const r = await getJson(`${base}/v1/users/u1/recommendations`, { method });
     expect(r.status).toBe(405);
-    expect(r.headers.get('allow')).toBe('GET, HEAD');
+    expect(r.headers.get('allow')).toBe('GET, HEAD, POST');
     expect(r.body).toMatchObject({ error: 'method_not_allowed', status: 405 });
     expect((await getJson(`${base}/healthz`, { method })).status).toBe(405);
   });
 
   it('413 JSON for a body over the limit (Content-Length)', async () => {
-    const r = await raw('POST', '/v1/users/u1/recommendations', { 'content-length': 10_000 }, Buffer.alloc(10_000, 120));
+    const r = await raw('PUT', '/v1/users/u1/recommendations', { 'content-length': 10_000 }, Buffer.alloc(10_000, 120));
     expect(r.status).toBe(413);
     expect(r.body).toMatchObject({ error: 'payload_too_large', status: 413 });
     expect(r.headers['connection']).toBe('close');

@@ -1,5 +1,5 @@
 // Owns what routes share: the model manager, metrics, logger, limits and the server's state
-// (ready, draining), the fold-in overlay, plus the helper that gives a route the serving model or
+// (ready, draining), the fold-in overlay, the item catalogue, plus the helper that gives a route the serving model or
 // a 503.
 
 import { HttpError } from './errors.js';
@@ -9,6 +9,9 @@ import type { ModelManager } from './model-manager.js';
 import type { Limits } from './params.js';
 import type { FoldInOverlay } from './personal.js';
 import type { StoreIntegrity } from './integrity.js';
+import type { LiveCatalogue } from './item-catalogue.js';
+import type { RequestFilters } from './rules/request-filters.js';
+import type { NewItems } from './new-items.js';
 import type { ServingModel } from './serving-model.js';
 
 export interface ServeContext {
@@ -23,6 +26,12 @@ export interface ServeContext {
   overlay?: FoldInOverlay;
   /** Whether the serving store still holds the serving version (./integrity.ts). */
   integrity?: StoreIntegrity;
+  /** The item catalogue's records (deleted, unavailable items), when the server keeps one. */
+  items?: LiveCatalogue;
+  /** Filter expressions and the server's named filters (./rules). */
+  rules?: RequestFilters;
+  /** Items the model was not trained on, folded in from events or cold-started (./new-items.ts). */
+  newItems?: NewItems;
 }
 
 export function servingModel(ctx: ServeContext): ServingModel {

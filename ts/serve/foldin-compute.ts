@@ -6,6 +6,7 @@
 import { loadEngine } from '../engine/index.js';
 import type { AlsParams, Engine, FoldIn } from '../engine/types.js';
 import { foldInUser } from '../events/foldin.js';
+import { halfLifeFromEnv } from '../events/feedback.js';
 import type { TrackedEvent } from '../events/types.js';
 import { IdIndex, type IdIndexData } from '../store/embedded-ids.js';
 
@@ -31,6 +32,8 @@ export interface BatchResult {
 export class FoldInComputer {
   private engine: Engine | null = null;
   private current: { version: string; foldIn: FoldIn; items: IdIndex } | null = null;
+  /** RECS_EVENT_HALF_LIFE_DAYS, as training reads it (the server checked it at start-up). */
+  private readonly halfLifeMs = halfLifeFromEnv(process.env);
 
   constructor(private readonly depth: number) {}
 
@@ -53,7 +56,7 @@ export class FoldInComputer {
       try {
         const events = eventsOf(userId, i);
         const t0 = performance.now();
-        const r = foldInUser(c.foldIn, events, (id) => c.items.rowOf(id), this.depth);
+        const r = foldInUser(c.foldIn, events, (id) => c.items.rowOf(id), this.depth, { halfLifeMs: this.halfLifeMs, now: Date.now() });
         seconds[i] = (performance.now() - t0) / 1000;
         return { userId, list: r && packed(r) };
       } catch (e) {

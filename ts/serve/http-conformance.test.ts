@@ -92,7 +92,7 @@ describe('OPTIONS and CORS', () => {
   it('OPTIONS without a preflight: 204 with Allow', async () => {
     const r = await fetch(`${server.url}/v1/users/u3/recommendations`, { method: 'OPTIONS' });
     expect(r.status).toBe(204);
-    expect(r.headers.get('allow')).toBe('GET, HEAD, OPTIONS');
+    expect(r.headers.get('allow')).toBe('GET, HEAD, POST, OPTIONS');
     expect(r.headers.get('access-control-allow-origin')).toBeNull();
   });
 

@@ -71,8 +71,8 @@ export interface RouteSpec {
   conditional?: boolean;
 }
 
-type Method = 'get' | 'post' | 'del';
-const METHOD_NAME: Record<Method, string> = { get: 'GET', post: 'POST', del: 'DELETE' };
+type Method = 'get' | 'post' | 'put' | 'patch' | 'del';
+const METHOD_NAME: Record<Method, string> = { get: 'GET', post: 'POST', put: 'PUT', patch: 'PATCH', del: 'DELETE' };
 
 /** A registered route. A class, so every route has one shape and the hot path stays monomorphic. */
 class Route {
@@ -171,6 +171,16 @@ export class HttpFront {
     return this.add('post', spec);
   }
 
+  /** A PUT route (reads bodies up to spec.maxBodyBytes); other methods on its path get 405. */
+  put(spec: RouteSpec): this {
+    return this.add('put', spec);
+  }
+
+  /** A PATCH route (reads bodies up to spec.maxBodyBytes); other methods on its path get 405. */
+  patch(spec: RouteSpec): this {
+    return this.add('patch', spec);
+  }
+
   /** A DELETE route; other methods on its path get 405. */
   del(spec: RouteSpec): this {
     return this.add('del', spec);
@@ -186,7 +196,7 @@ export class HttpFront {
     }
     const known = this.methods.get(spec.pattern);
     if (known) {
-      known.names.push(METHOD_NAME[method]);
+      known.names.push(METHOD_NAME[method], ...(method === 'get' ? ['HEAD'] : []));
       return this;
     }
     const names = [METHOD_NAME[method]];

@@ -22,6 +22,8 @@ export interface ModelManagerOptions {
   loadMode?: LoadMode;
   /** Runs before a loaded version's store is built (e.g. reading the erasures it must mask); a rejection refuses the version. */
   beforeServe?: (p: PreparedModel) => Promise<void>;
+  /** Runs just before a version serves (e.g. blocking the item catalogue's hidden items in its catalog). */
+  prepareServe?: (m: ServingModel) => void;
   /** Runs once a version serves (e.g. handing it to the fold-in worker). */
   onServe?: (m: ServingModel) => void;
 }
@@ -90,6 +92,7 @@ export class ModelManager {
       await this.o.beforeServe?.(prepared);
       if (this.stopped) return 'unchanged';
       const next = new ServingModel(prepared, this.o.createStore, this.o.maxK, (e) => log.error({ err: e, version }, 'closing a retired store failed'));
+      this.o.prepareServe?.(next);
       const old = this.current;
       this.current = next;
       void old?.retire();

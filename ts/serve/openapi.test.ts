@@ -2,8 +2,10 @@
 // produced by a real request and its body validated with Ajv (JSON Schema 2020-12, the dialect of
 // OpenAPI 3.1) against the documented schema, and every response seen is documented.
 
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { openEventStore } from '../events/open.js';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LocalRegistry } from '../model/registry.js';
@@ -30,6 +32,8 @@ let metricsServer: RunningServer;
 let emptyServer: RunningServer;
 /** A server whose store cannot erase (DELETE /v1/users/{id} → 503). */
 let eraseFailsServer: RunningServer;
+/** A server whose event store always holds a newer change of an item (PUT/PATCH/DELETE /v1/items/{id} → 409). */
+let itemRaceServer: RunningServer;
 
 beforeAll(async () => {
   const registry = fixtureRegistry('v1');
@@ -40,16 +44,21 @@ beforeAll(async () => {
   const eraseFails = (p: Parameters<NonNullable<Parameters<typeof startServer>[0]['createStore']>>[0]) =>
     Object.assign(new EmbeddedStore(p.table), { erase: () => Promise.reject(new StoreError('store down', 'unavailable')) });
   eraseFailsServer = await startServer({ modelsDir: registry.root, port: 0, logger, loadMode: 'inline', createStore: eraseFails });
+  const racing = Object.assign(await openEventStore({ kind: 'sqlite', path: join(mkdtempSync(join(tmpdir(), 'recs-openapi-')), 'events.sqlite') }), { putItems: () => Promise.resolve(0) });
+  itemRaceServer = await startServer({ modelsDir: registry.root, port: 0, logger, loadMode: 'inline', eventStore: racing });
 });
 afterAll(async () => {
-  await Promise.all([server, metricsServer, emptyServer, eraseFailsServer].map((s) => s.close()));
+  await Promise.all([server, metricsServer, emptyServer, eraseFailsServer, itemRaceServer].map((s) => s.close()));
 });
 
 const auth = { 'x-api-key': KEY };
 const post = (body: unknown, headers: Record<string, string> = auth): RequestInit => ({ method: 'POST', headers: { ...headers, 'content-type': 'application/json' }, body: typeof body === 'string' ? body : JSON.stringify(body) });
 const click = { eventId: 'oa-1', userId: 'oa-user', itemId: 'i2', type: 'click' };
-/** The one operation documented for a path (undefined when the path is not documented). */
-const operation = (path: string): Json => Object.values((doc['paths'][path] ?? {}) as Json)[0] as Json;
+/** The operation documented for a path and method (the path's first one for other methods: their 405s; undefined when the path is not documented). */
+const operation = (path: string, method = 'get'): Json => ((doc['paths'][path] ?? {}) as Json)[method] ?? (Object.values((doc['paths'][path] ?? {}) as Json)[0] as Json);
+/** The method of the operation that documents `method` on `path`. */
+const documentedMethod = (path: string, method: string): string => (method in ((doc['paths'][path] ?? {}) as Json) ? method : Object.keys((doc['paths'][path] ?? {}) as Json)[0]!);
+const send = (method: string, body: unknown, headers: Record<string, string> = auth): RequestInit => ({ method, headers: { ...headers, 'content-type': 'application/json' }, body: typeof body === 'string' ? body : JSON.stringify(body) });
 /** [documented path, server, request path, init] */
 const cases: [string, () => RunningServer, string, RequestInit?][] = [
   ['/v1/users/{userId}/recommendations', () => server, '/v1/users/u3/recommendations?k=3', { headers: auth }],
@@ -58,7 +67,16 @@ const cases: [string, () => RunningServer, string, RequestInit?][] = [
   ['/v1/users/{userId}/recommendations', () => server, '/v1/users/u3/recommendations?k=0', { headers: auth }],
   ['/v1/users/{userId}/recommendations', () => server, '/v1/users/u3/recommendations'],
   ['/v1/users/{userId}/recommendations', () => server, '/v1/users/u3/recommendations', { method: 'DELETE' }],
+  ['/v1/users/{userId}/recommendations', () => server, '/v1/users/u3/recommendations', { method: 'DELETE', body: 'x'.repeat(5000), headers: auth }],
   ['/v1/users/{userId}/recommendations', () => server, '/v1/users/u3/recommendations', { method: 'POST', body: 'x'.repeat(5000), headers: auth }],
+  ['/v1/users/{userId}/recommendations', () => server, '/v1/users/u3/recommendations', post({ k: 5, exclude: ['i4', 'nope'], where: "category in ('Drama')", promote: { items: ['i9'], from: 1 } })],
+  ['/v1/users/{userId}/recommendations', () => server, '/v1/users/u3/recommendations', post('x'.repeat((1 << 20) + 1))],
+  ['/v1/users/{userId}/recommendations', () => server, '/v1/users/u3/recommendations', post({}, {})],
+  ['/v1/users/{userId}/recommendations', () => server, '/v1/users/u3/recommendations', post({}, { 'x-api-key': ADMIN_ONLY })],
+  ['/v1/users/{userId}/recommendations', () => emptyServer, '/v1/users/u3/recommendations', post({})],
+  ['/v1/users/{userId}/recommendations', () => server, `/v1/users/u3/recommendations?k=30&where=${encodeURIComponent('not genre_free or true')}`, { headers: auth }],
+  ['/v1/users/{userId}/recommendations', () => server, `/v1/users/u3/recommendations?k=30&where=${encodeURIComponent("itemId in ('i2', 'i5')")}`, { headers: auth }],
+  ['/v1/users/{userId}/recommendations', () => server, '/v1/users/u3/recommendations?k=8&diversity=0.4&maxPerCategory=2', { headers: auth }],
   ['/v1/users/{userId}/recommendations', () => emptyServer, '/v1/users/u3/recommendations'],
   ['/v1/users/{userId}/recommendations', () => server, '/v1/users/u3/recommendations?k=5&offset=4', { headers: auth }],
   ['/v1/users/{userId}/recommendations', () => server, '/v1/users/u3/recommendations', { headers: { 'x-api-key': ADMIN_ONLY } }],
@@ -101,6 +119,29 @@ const cases: [string, () => RunningServer, string, RequestInit?][] = [
   ['/v1/users/{userId}', () => server, '/v1/users/oa-user', { method: 'DELETE', headers: { 'x-api-key': READ_ONLY } }],
   ['/v1/users/{userId}', () => eraseFailsServer, '/v1/users/u3', { method: 'DELETE' }],
   ['/v1/users/{userId}', () => server, '/v1/users/oa-user', { headers: auth }],
+  ['/v1/items/{itemId}', () => server, '/v1/items/oa-item', send('PUT', { title: 'T', categories: ['Drama'], attributes: { price: 3, brand: 'b' }, launchAt: '2020-01-01T00:00:00Z' })],
+  ['/v1/items/{itemId}', () => server, '/v1/items/oa-item', send('PATCH', { available: false, attributes: { brand: null } })],
+  ['/v1/items/{itemId}', () => server, '/v1/items/oa-item', { headers: auth }],
+  ['/v1/items/{itemId}', () => server, '/v1/items/oa-item', { method: 'DELETE', headers: auth }],
+  ['/v1/items/{itemId}', () => server, '/v1/items/oa-none', { headers: auth }],
+  ['/v1/items/{itemId}', () => server, `/v1/items/${'x'.repeat(300)}`, { headers: auth }],
+  ['/v1/items/{itemId}', () => server, '/v1/items/oa-item', { method: 'POST', headers: auth }],
+  ['/v1/items/{itemId}', () => server, '/v1/items/oa-item'],
+  ['/v1/items/{itemId}', () => server, '/v1/items/oa-item', send('PUT', { available: 'yes' })],
+  ['/v1/items/{itemId}', () => server, '/v1/items/oa-item', send('PUT', '{bad')],
+  ['/v1/items/{itemId}', () => server, '/v1/items/oa-item', send('PUT', {}, {})],
+  ['/v1/items/{itemId}', () => server, '/v1/items/oa-item', send('PUT', {}, { 'x-api-key': READ_ONLY })],
+  ['/v1/items/{itemId}', () => server, '/v1/items/oa-item', send('PUT', 'x'.repeat(70_000))],
+  ['/v1/items/{itemId}', () => server, '/v1/items/oa-item', send('PATCH', { title: 5 })],
+  ['/v1/items/{itemId}', () => server, '/v1/items/oa-item', send('PATCH', {}, {})],
+  ['/v1/items/{itemId}', () => server, '/v1/items/oa-item', send('PATCH', {}, { 'x-api-key': READ_ONLY })],
+  ['/v1/items/{itemId}', () => server, '/v1/items/oa-item', send('PATCH', 'x'.repeat(70_000))],
+  ['/v1/items/{itemId}', () => server, `/v1/items/${'x'.repeat(300)}`, { method: 'DELETE', headers: auth }],
+  ['/v1/items/{itemId}', () => server, '/v1/items/oa-item', { method: 'DELETE' }],
+  ['/v1/items/{itemId}', () => server, '/v1/items/oa-item', { method: 'DELETE', headers: { 'x-api-key': READ_ONLY } }],
+  ['/v1/items/{itemId}', () => itemRaceServer, '/v1/items/oa-item', send('PUT', {})],
+  ['/v1/items/{itemId}', () => itemRaceServer, '/v1/items/oa-item', send('PATCH', {})],
+  ['/v1/items/{itemId}', () => itemRaceServer, '/v1/items/oa-item', { method: 'DELETE' }],
 ];
 
 describe('openapi.json', () => {
@@ -113,11 +154,12 @@ describe('openapi.json', () => {
     const covered = new Set<string>();
     for (const [path, s, url, init] of cases) {
       const r = await fetch(`${s().url}${url}`, init);
-      const op = operation(path);
+      const method = documentedMethod(path, (init?.method ?? 'GET').toLowerCase());
+      const op = operation(path, method);
       expect(op, `${path} is documented`).toBeDefined();
       const documented = op.responses[String(r.status)];
       expect(documented, `${init?.method ?? 'GET'} ${url} → ${r.status} is documented`).toBeDefined();
-      covered.add(`${path} ${r.status}`);
+      covered.add(`${path} ${method} ${r.status}`);
       const type = (r.headers.get('content-type') ?? '').split(';')[0]!;
       const content = documented.content?.[type];
       expect(content, `${url} → ${r.status}: content type ${type} is documented`).toBeDefined();
@@ -126,11 +168,11 @@ describe('openapi.json', () => {
       const validate = ajv.compile(localRefs(content.schema) as Json);
       expect(validate(body) ? [] : validate.errors, `${url} → ${r.status}: ${JSON.stringify(body).slice(0, 300)}`).toEqual([]);
     }
-    const documented = Object.keys(doc['paths'] as Json).flatMap((p) => Object.keys(operation(p)['responses'] as Json).map((status) => `${p} ${status}`));
+    const documented = Object.entries(doc['paths'] as Json).flatMap(([p, ops]) => Object.entries(ops as Json).flatMap(([m, op]) => Object.keys((op as Json)['responses'] as Json).map((status) => `${p} ${m} ${status}`)));
     expect(documented.filter((d) => !covered.has(d))).toEqual([]);
   });
 
   it('documents every route the server has', () => {
-    expect(Object.keys(doc['paths']).sort()).toEqual(['/', '/demo/model.bin', '/healthz', '/metrics', '/openapi.json', '/readyz', '/v1/events', '/v1/items/{itemId}/similar', '/v1/recommendations:batch', '/v1/users/{userId}', '/v1/users/{userId}/recommendations']);
+    expect(Object.keys(doc['paths']).sort()).toEqual(['/', '/demo/model.bin', '/healthz', '/metrics', '/openapi.json', '/readyz', '/v1/events', '/v1/items/{itemId}', '/v1/items/{itemId}/similar', '/v1/recommendations:batch', '/v1/users/{userId}', '/v1/users/{userId}/recommendations']);
   });
 });

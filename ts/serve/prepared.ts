@@ -2,7 +2,8 @@
 // embedded store's table and user index, the item index, per-genre item bitsets, unit-length item
 // factors for cosine similarity, the popularity list and item metadata. It is plain data made of
 // typed arrays and small arrays, so the loader's worker can build it and transfer the big buffers
-// to the main thread without copying. User factors are dropped (serving does not use them). The
+// to the main thread without copying. User factors are kept (new items are folded in against them,
+// ./new-items.ts, and precomputed users' lists are re-scored against new items). The
 // raw item factors (for fold-in, in a SharedArrayBuffer the fold-in worker reads without a copy)
 // and the try-it page's payload are made here too, so nothing reads the artifact again on the
 // request thread.
@@ -36,6 +37,8 @@ export interface PreparedModel {
   unitItemFactors: Float32Array;
   /** Each user's training items (CSR by user row, items sorted; 16-bit when the catalog allows), or null (an artifact without it). */
   history: { offsets: Uint32Array; items: Uint16Array | Uint32Array } | null;
+  /** users × rank as trained (item fold-in: a new item's vector from its users' events). */
+  userFactors: Float32Array;
   /** itemCount × rank as trained, in a SharedArrayBuffer (fold-in). */
   itemFactors: Float32Array;
   /** GET /demo/model.bin's body (ts/model/demo-payload.ts, f16 factors). */
@@ -97,6 +100,7 @@ export function prepareModel(a: ModelArtifact, dir: string): PreparedModel {
     unitItemFactors: unit,
     history: a.history && { offsets: a.history.offsets, items: nItems <= 0x10000 ? Uint16Array.from(a.history.items) : a.history.items },
     itemFactors: shared,
+    userFactors: a.userFactors,
     demoPayload: encodeDemoPayload(a, { factors: 'f16' }),
   };
 }
@@ -130,6 +134,7 @@ export function transferables(p: PreparedModel): ArrayBuffer[] {
     p.popularity.items,
     p.popularity.counts,
     p.unitItemFactors,
+    p.userFactors,
     ...(p.history ? [p.history.offsets, p.history.items] : []),
     p.demoPayload,
   ];

@@ -1,5 +1,5 @@
 // Owns what a recommendation or similar-items answer contains and its JSON text: picking k items
-// from a precomputed list through the filters (exclude, genre), filling from the popularity list
+// from a precomputed list through the filters (exclude, genre, the item catalogue's blocked items), filling from the popularity list
 // when the stored depth runs out (counted in filledFromFallback), and writing the body as bytes
 // from each item's cached, pre-encoded JSON fragment (./json-bytes.ts says why bytes).
 
@@ -12,7 +12,12 @@ export interface Filters {
   exclude: ReadonlySet<number> | null;
   /** Genre index items must have, or -1 for any. */
   genre: number;
+  /** 1 for item rows a filter expression lets through (./rules), or null: no filter. */
+  allow: Uint8Array | null;
 }
+
+/** Ranks the items `ok` lets through (the user's vector against the item factors, ./rules/factor-fill.ts), best first; null when it cannot. */
+export type RestRanker = (ok: (item: number) => boolean, want: number) => { items: number[]; scores: number[] } | null;
 
 export interface Picked {
   /** The page is items[start .. start + count) (a stored list itself when it is used unfiltered and uncut). */
@@ -20,8 +25,10 @@ export interface Picked {
   scores: ArrayLike<number>;
   start: number;
   count: number;
-  /** How many items of the page (its last ones) came from the popularity list. */
+  /** How many items of the page (its last ones, unless `origins` says otherwise) came from the popularity list. */
   fromFallback: number;
+  /** Per item of `items`: 0 the model, 1 the popularity list, 2 a promotion (./rules/promote.ts); absent: the last fromFallback are popular. */
+  origins?: Uint8Array;
 }
 
 export type Source = 'precomputed' | 'foldin' | 'fallback';
@@ -50,13 +57,14 @@ export function pick(
   offset = 0,
   seen: SeenItems | null = null,
   listSeen = false,
+  rest: RestRanker | null = null,
 ): Picked {
   // most requests: no filters and a list at least k deep; its first k items are the answer, as they are
-  if (list && offset === 0 && f.exclude === null && f.genre < 0 && list.items.length >= k && !listSeen) return { items: list.items, scores: list.scores, start: 0, count: k, fromFallback: 0 };
+  if (list && offset === 0 && f.exclude === null && f.genre < 0 && f.allow === null && list.items.length >= k && !listSeen && catalog.noneBlocked(list.items, k)) return { items: list.items, scores: list.scores, start: 0, count: k, fromFallback: 0 };
   const want = offset + k;
   const items: number[] = [];
   const scores: number[] = [];
-  const ok = (item: number) => !(f.exclude?.has(item) ?? false) && (f.genre < 0 || catalog.hasGenre(item, f.genre));
+  const ok = (item: number) => !catalog.isBlocked(item) && (f.allow === null || f.allow[item] === 1) && !(f.exclude?.has(item) ?? false) && (f.genre < 0 || catalog.hasGenre(item, f.genre));
   let taken: Set<number> | null = null;
   if (list) {
     taken = new Set();
@@ -66,6 +74,18 @@ export function pick(
       if (items.length < want && ok(item) && !(listSeen && seen !== null && seen.has(item))) {
         items.push(item);
         scores.push(list.scores[i]!);
+      }
+    }
+  }
+  // a filter that exhausts the stored depth: the rest ranked by the model's factors, then popularity
+  if (rest !== null && items.length < want) {
+    const r = rest((item) => ok(item) && !(taken?.has(item) ?? false) && !(seen?.has(item) ?? false), want - items.length);
+    if (r) {
+      for (let i = 0; i < r.items.length; i++) {
+        const item = r.items[i]!;
+        (taken ??= new Set()).add(item);
+        items.push(item);
+        scores.push(items.length > 1 ? Math.min(r.scores[i]!, scores[items.length - 2]!) : r.scores[i]!);
       }
     }
   }
@@ -111,6 +131,7 @@ const L = {
   degraded: utf8(',"degraded":true,"degradedReason":'),
   degradedReason: utf8(',"degradedReason":'),
   popularEnd: utf8(',"origin":"popularity"}'),
+  promotedEnd: utf8(',"origin":"promoted"}'),
 };
 
 /** The response body of a recommendations answer (UTF-8 JSON). */
@@ -118,7 +139,7 @@ export function recommendationsBody(a: RecommendationsAnswer, catalog: Catalog):
   const w = new JsonBytes(bound(a.userId, a.picked, catalog));
   w.raw(L.userId).string(a.userId).raw(L.items);
   // an answer of the fallback is all popularity by definition: its items carry no origin
-  itemsInto(w, a.source === 'fallback' && a.picked.fromFallback > 0 ? { ...a.picked, fromFallback: 0 } : a.picked, catalog);
+  itemsInto(w, a.source === 'fallback' && (a.picked.fromFallback > 0 || a.picked.origins) ? { ...a.picked, fromFallback: 0, ...(a.picked.origins && { origins: a.picked.origins.map((o) => (o === 1 ? 0 : o)) }) } : a.picked, catalog);
   const t = tails(catalog);
   w.raw(a.source === 'precomputed' ? t.precomputed : a.source === 'fallback' ? t.fallback : t.foldin);
   if (a.fallbackReason) w.raw(a.fallbackReason === 'unknown_user' ? L.unknownUser : L.storeError);
@@ -156,11 +177,13 @@ function bound(id: string, p: Pick<Picked, 'count'>, catalog: Catalog): number {
 function itemsInto(w: JsonBytes, p: Picked, catalog: Catalog): void {
   const { items, scores, start, count } = p;
   const filled = start + count - p.fromFallback;
+  const { origins } = p;
   for (let i = start; i < start + count; i++) {
     if (i > start) w.char(0x2c);
     w.raw(catalog.fragment(items[i]!)).score(scores[i]!);
-    if (i < filled) w.char(0x7d);
-    else w.raw(L.popularEnd);
+    const origin = origins ? origins[i]! : i < filled ? 0 : 1;
+    if (origin === 0) w.char(0x7d);
+    else w.raw(origin === 1 ? L.popularEnd : L.promotedEnd);
   }
 }
 

@@ -1,6 +1,6 @@
 // Owns starting and stopping the recommendation API: loads uWebSockets.js (failing loudly), the
 // API keys and the active model, registers the routes (one file each under ./routes), listens,
-// opens the event store (fold-in personalisation, erasure), watches the registry for a new
+// opens the event store (fold-in personalisation, erasure, the item catalogue), watches the registry for a new
 // active model (following a remote one, Azure Blob Storage, into the local directory when
 // configured), and closes gracefully: stop accepting, let the
 // requests in flight finish (new responses close their connections), then close whatever is
@@ -32,6 +32,12 @@ import { similarRoute } from './routes/similar.js';
 import { demoRoutes } from './routes/demo.js';
 import { eventsRoute } from './routes/events.js';
 import { usersRoute } from './routes/users.js';
+import { itemRoutes } from './routes/items.js';
+import { LiveCatalogue } from './item-catalogue.js';
+import { namedFilters, RequestFilters } from './rules/request-filters.js';
+import { recommendationsPostRoute } from './routes/recommendations-post.js';
+import { NewItems } from './new-items.js';
+import { checkWeight, halfLifeFromEnv, weightsFromEnv } from '../events/feedback.js';
 import { Personalizer, type FoldInSettings } from './personal.js';
 import { embeddedStoreFactory, type StoreFactory } from './serving-model.js';
 import { ErasedUsers } from './erasure.js';
@@ -99,6 +105,10 @@ export interface ServerOptions {
   eventWeights?: Partial<EventWeights>;
   /** How often the event store's erased users are read again, for erasures made by other replicas, ms (default 10 000; 0 = never). */
   erasureSyncMs?: number;
+  /** How often the item catalogue's records are read again, for changes made by other replicas or an import, ms (default 2 000; 0 = never). */
+  catalogueSyncMs?: number;
+  /** Named filters clients may ask for by name (`filter=`): name → expression; default RECS_FILTERS (JSON) or RECS_FILTERS_FILE. */
+  filters?: Readonly<Record<string, string>>;
   /** Bounds on event values (default ratings -10 to 10, other values at most 100). */
   eventLimits?: Partial<ValueLimits>;
   /** Fold-in queue, batches and result bounds (defaults: RECS_FOLDIN_MAX_ENTRIES, RECS_FOLDIN_MAX_BYTES, RECS_FOLDIN_QUEUE, else 100,000 lists, 128 MiB, 100,000 queued users). */
@@ -155,14 +165,38 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     log.warn('AUTHENTICATION IS OFF: no API keys configured (RECS_API_KEYS / RECS_API_KEYS_FILE), so anyone who can reach this port can query it. Fine for a local run only; deployments use --require-auth.');
   }
 
+  // feedback settings: bad ones are start-up errors (RECS_EVENT_WEIGHTS, RECS_EVENT_HALF_LIFE_DAYS)
+  const eventWeights = { ...weightsFromEnv(process.env), ...options.eventWeights };
+  for (const [type, w] of Object.entries(eventWeights)) checkWeight(type, w, 'eventWeights');
+  halfLifeFromEnv(process.env);
   const metrics = new Metrics();
   const limits: Limits = { ...DEFAULT_LIMITS, ...options.limits };
   const registry = new LocalRegistry(options.modelsDir);
   const events = options.eventStore ?? (await openEventStore(options.eventStoreConfig ?? eventStoreConfigFromEnv(process.env, options.eventsDb ?? join(options.modelsDir, '..', 'events.sqlite'))));
   const erased = new ErasedUsers(events);
+  const live = new LiveCatalogue(events);
+  const newItems = new NewItems(live, log);
+  live.onChange = (r) => newItems.recordChanged(r.itemId);
+  let named: Map<string, string>;
+  try {
+    named = namedFilters(process.env, options.filters);
+  } catch (e) {
+    await events.close();
+    throw e;
+  }
+  try {
+    await live.load();
+  } catch (e) {
+    await events.close();
+    throw new Error(`cannot read the item catalogue from the event store: ${e instanceof Error ? e.message : String(e)}`, { cause: e });
+  }
   let personal: Personalizer | null = null;
   const models = new ModelManager({
     beforeServe: (p) => erased.cover(Date.parse(p.manifest.createdAt)),
+    prepareServe: (m) => {
+      live.serve(m.catalog);
+      newItems.serve(m);
+    },
     onServe: (m) => personal?.modelLoaded(m),
     registry,
     createStore: erased.masking(options.createStore ?? embeddedStoreFactory),
@@ -188,13 +222,15 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   if (models.current) personal.modelLoaded(models.current);
   let draining = false;
   const integrity = new StoreIntegrity({ models, metrics, log, intervalMs: options.integrityCheckMs ?? 10_000 });
-  const ctx: ServeContext = { models, metrics, log, limits, storeTimeoutMs: options.storeTimeoutMs ?? 250, draining: () => draining, overlay: personal, integrity };
+  const ctx: ServeContext = { models, metrics, log, limits, storeTimeoutMs: options.storeTimeoutMs ?? 250, draining: () => draining, overlay: personal, integrity, items: live, rules: new RequestFilters(named, live), newItems };
   const app = uws.App();
   const cors = options.corsOrigins ? new Cors([...options.corsOrigins]) : Cors.fromEnv(process.env['RECS_CORS_ORIGINS']);
   const front = new HttpFront(app, { log, metrics, auth, maxBodyBytes: options.maxBodyBytes ?? 4096, draining: () => draining, cors });
   const recs = recommender(ctx);
   for (const r of [recs.route, similarRoute(ctx), ...healthRoutes(ctx), metricsRoute(ctx, options.protectMetrics ?? false), openapi, ...(options.demo === false ? [] : demoRoutes(ctx, options.wasmDir, options.requireAuth === true))]) front.get(r);
-  front.post(eventsRoute(ctx, events, personal, { ...(options.eventWeights && { weights: options.eventWeights }), ...(options.eventLimits && { limits: options.eventLimits }) })).post(batchRoute(ctx, recs)).del(usersRoute(ctx, personal));
+  front.post(eventsRoute(ctx, events, personal, { weights: eventWeights, ...(options.eventLimits && { limits: options.eventLimits }) })).post(batchRoute(ctx, recs)).del(usersRoute(ctx, personal));
+  const items = itemRoutes(ctx, events, live);
+  front.get(items.get).put(items.put).patch(items.patch).del(items.del).post(recommendationsPostRoute(ctx, recs));
   front.notFound();
 
   const host = options.host ?? '127.0.0.1';
@@ -214,6 +250,13 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
             (e: unknown) => log.warn({ err: e }, 'could not read the erased users again; retrying at the next interval'),
           );
         }, erasureSyncMs).unref()
+      : null;
+  const catalogueSyncMs = options.catalogueSyncMs ?? 2000;
+  const catalogueSync =
+    catalogueSyncMs > 0
+      ? setInterval(() => {
+          live.sync().catch((e: unknown) => log.warn({ err: e }, 'could not read the item catalogue again; retrying at the next interval'));
+        }, catalogueSyncMs).unref()
       : null;
   const reloader = new Reloader({
     pointerPath: registry.pointerPath,
@@ -239,6 +282,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       reloader.stop();
       integrity.stop();
       if (erasureSync) clearInterval(erasureSync);
+      if (catalogueSync) clearInterval(catalogueSync);
       await follower?.stop();
       log.info({ inFlight: front.requestsInFlight, deadlineMs }, 'shutting down: no new connections; finishing requests in flight');
       const until = performance.now() + deadlineMs;

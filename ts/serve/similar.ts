@@ -16,7 +16,7 @@ export class SimilarItems {
     private readonly unit: Float32Array,
     private readonly rank: number,
     /** Results kept per item (the largest k served). */
-    private readonly depth: number,
+    readonly depth: number,
     private readonly cacheSize = 10_000,
   ) {
     const n = unit.length / rank;
@@ -32,14 +32,15 @@ export class SimilarItems {
   of(item: number): Similar {
     const hit = this.cache.get(item);
     if (hit) return hit;
-    const result = this.compute(item);
+    const result = this.compute(item, this.depth);
     if (this.cache.size >= this.cacheSize) this.cache.delete(this.cache.keys().next().value!);
     this.cache.set(item, result);
     return result;
   }
 
-  private compute(item: number): Similar {
-    const { unit, rank, depth } = this;
+  /** The `depth` items most similar to `item`, computed now and not kept (deeper than `of`, when blocked items must be skipped). */
+  compute(item: number, depth: number): Similar {
+    const { unit, rank } = this;
     const n = unit.length / rank;
     const items = new Uint32Array(depth);
     const scores = new Float32Array(depth).fill(-Infinity);

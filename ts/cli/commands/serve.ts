@@ -30,6 +30,10 @@ Options:
                           is folded in on their next GET), RECS_FOLDIN_MAX_ENTRIES and RECS_FOLDIN_MAX_BYTES
                           (fold-in lists kept, least recently used evicted first: default 100000 lists and
                           134217728 bytes = 128 MiB; an evicted user is folded in again on demand).
+                          RECS_EVENT_WEIGHTS (e.g. view=0.5,click=1,purchase=3,like=2,dislike=1; each > 0)
+                          and RECS_EVENT_HALF_LIFE_DAYS (time decay, > 0; unset: none) shape fold-in as
+                          they shape training. RECS_FILTERS ('{"name": "expression"}') or
+                          RECS_FILTERS_FILE (a JSON file) name server-side filters (?filter=name).
   --port N                TCP port (default $PORT, else 8080; 0 picks a free port, logged at start-up)
   --host ADDR             address to listen on (default 127.0.0.1: this machine only; use 0.0.0.0 in a
                           container or to serve other machines)

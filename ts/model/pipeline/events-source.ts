@@ -15,6 +15,7 @@
 import type { Agent } from 'node:https';
 import { DatasetBuilder, type Dataset } from '../../data/index.js';
 import { interactions } from '../../events/foldin.js';
+import { halfLifeFromEnv } from '../../events/feedback.js';
 import { describeEventStore, withEventStore, type EventStoreConfig } from '../../events/open.js';
 import { StoredRowSkips, type StoredRowProblem } from '../../events/stored-check.js';
 import type { EventStore, TrackedEvent } from '../../events/types.js';
@@ -98,7 +99,7 @@ export async function mergeEvents(base: Dataset, store: EventsToMerge, where: st
       const i = b.itemMap.intern(e.itemId);
       latest.set(i, Math.max(latest.get(i) ?? -Infinity, e.timestamp));
     }
-    const x = interactions(batch, (id) => b.itemMap.intern(id));
+    const x = interactions(batch, (id) => b.itemMap.intern(id), decay);
     for (let k = 0; k < x.items.length; k++) {
       const i = x.items[k]!;
       b.push(u, i, x.values[k]!, latest.get(i)! * scale);
@@ -106,6 +107,7 @@ export async function mergeEvents(base: Dataset, store: EventsToMerge, where: st
     }
   };
   const skips = new StoredRowSkips();
+  const decay = { halfLifeMs: halfLifeFromEnv(process.env), now: Date.now() }; // RECS_EVENT_HALF_LIFE_DAYS, as fold-in
   for await (const e of store.all()) {
     events++;
     if (!skips.accept(e)) continue;

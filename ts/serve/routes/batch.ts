@@ -1,5 +1,5 @@
 // Owns POST /v1/recommendations:batch: the recommendations of up to `maxBatch` users in one
-// request, `{"userIds": [...], "k"?, "offset"?, "genre"?, "exclude"?: [...]}`, each answered
+// request, `{"userIds": [...], "k"?, "offset"?, "genre"?, "exclude"?: [...], "filter"?, "where"?}`, each answered
 // exactly as GET /v1/users/{userId}/recommendations would (same body, in request order) within
 // `{"results": [...], "modelVersion", "generatedAt"}`. All users are answered from one model
 // version; a remote store reads them in one round trip (the reads of one turn share an MGET).
@@ -11,7 +11,7 @@ import { checkId, idList, jsonBody, parseK, parseOffset } from '../params.js';
 import type { Recommender } from './recommendations.js';
 
 export const BATCH_MAX_BODY = 64 * 1024;
-const FIELDS = ['userIds', 'k', 'offset', 'genre', 'exclude'];
+const FIELDS = ['userIds', 'k', 'offset', 'genre', 'exclude', 'filter', 'where'];
 
 export function batchRoute(ctx: ServeContext, recs: Recommender): RouteSpec {
   return {
@@ -37,7 +37,8 @@ export function batchRoute(ctx: ServeContext, recs: Recommender): RouteSpec {
       if (b['genre'] !== undefined && typeof b['genre'] !== 'string') throw badRequest('genre must be a string');
       const ex = b['exclude'];
       if (ex !== undefined && !(Array.isArray(ex) && ex.every((x) => typeof x === 'string'))) throw badRequest('exclude must be an array of item ids');
-      const q = { k, offset, genre: b['genre'] as string | undefined, exclude: idList(ex?.join(','), 'exclude', ctx.limits) };
+      for (const name of ['filter', 'where']) if (b[name] !== undefined && typeof b[name] !== 'string') throw badRequest(`${name} must be a string`);
+      const q = { k, offset, genre: b['genre'] as string | undefined, exclude: idList(ex?.join(','), 'exclude', ctx.limits), filter: b['filter'] as string | undefined, where: b['where'] as string | undefined };
       const model = servingModel(ctx);
       model.acquire();
       let replies: Reply[];

@@ -34,9 +34,12 @@ export function eventsRoute(ctx: ServeContext, events: EventStore, personal: Per
       if (result.conflicts) {
         const stored = result.accepted > 0 ? `; the other ${result.accepted} new event(s) were stored` : '; nothing was stored';
         if (result.accepted > 0) personal.touched(new Set(v.events.map((e) => e.userId)));
+        const refused = new Set(result.conflicts.map((c) => c.index));
+        if (result.accepted > 0) ctx.newItems?.observe(v.events.filter((_, i) => !refused.has(i)));
         return { status: 409, body: JSON.stringify({ error: 'conflicting_events', message: `${result.conflicts.length} event(s) conflict with what is stored${stored}`, status: 409, errors: result.conflicts }) };
       }
       personal.touched(new Set(v.events.map((e) => e.userId)));
+      ctx.newItems?.observe(v.events);
       return { status: 202, body: JSON.stringify(result) };
     },
   };

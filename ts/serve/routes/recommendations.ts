@@ -12,12 +12,17 @@ import { pick, recommendationsBody, type Filters, type Picked, type SeenItems } 
 import type { FoldInList } from '../personal.js';
 import { servingModel, throttled, type ServeContext } from '../context.js';
 import type { ServingModel } from '../serving-model.js';
+import { rankByFactors, userVectorOf } from '../rules/factor-fill.js';
+import { placePromoted, promotedRows, type Promotion } from '../rules/promote.js';
+import { Seen } from '../history.js';
+import { mixNewItems } from '../new-items-mix.js';
+import { diversify, type Diversify } from '../diversity.js';
 
-const QUERY = ['k', 'offset', 'exclude', 'genre'] as const;
+const QUERY = ['k', 'offset', 'exclude', 'genre', 'filter', 'where', 'diversity', 'maxPerCategory'] as const;
 /** What a user whose training items the model does not carry (an older artifact) is filled with: nothing. */
 const UNKNOWN_HISTORY: SeenItems = { has: () => true };
 /** No exclusions, any genre: the filters of most requests (shared, never changed). */
-const NO_FILTERS: Filters = Object.freeze({ exclude: null, genre: -1 });
+const NO_FILTERS: Filters = Object.freeze({ exclude: null, genre: -1, allow: null });
 
 /** A query string, parsed and checked (what it means in a model's catalog is resolved per request). */
 export interface AskQuery {
@@ -25,6 +30,14 @@ export interface AskQuery {
   offset: number;
   exclude: string[];
   genre: string | undefined;
+  /** A named server-side filter. */
+  filter?: string | undefined;
+  /** A filter expression. */
+  where?: string | undefined;
+  /** Items to pin or boost into a range of positions (POST only). */
+  promote?: Promotion | undefined;
+  /** The diversity re-rank (../diversity.ts), when asked for. */
+  diversify?: Diversify | undefined;
 }
 
 interface Ask {
@@ -33,6 +46,14 @@ interface Ask {
   offset: number;
   model: ServingModel;
   filters: Filters;
+  promote: Promotion | undefined;
+  diversify: Diversify | undefined;
+  /** How deep the answer is picked before it is re-ranked (offset + k without a re-rank). */
+  pool: number;
+  /** What the re-rank needs to know of items. */
+  items: { unit(item: number): Float32Array | null; categories(item: number): readonly string[] } | null;
+  /** The promoted items' rows, checked (unknown or hidden items are 400s before any lookup). */
+  promoted: number[] | null;
 }
 
 /** The recommendations route and its per-user answer (which the batch route shares). */
@@ -48,7 +69,7 @@ export function recommender(ctx: ServeContext): Recommender {
   const answer = (a: Ask, list: Pick<UserList, 'items' | 'scores'> | null, failed: boolean, folded: FoldInList | null = null): Reply => {
     const source = folded ? 'foldin' : list ? 'precomputed' : 'fallback';
     ctx.metrics.countSource(source);
-    const picked = pickFor(a, list, folded);
+    const picked = pickFor(a, list !== null ? withNewItems(a, list, folded, ctx) : null, folded);
     let fallbackReason: 'store_error' | 'unknown_user' | undefined;
     if (list === null) {
       fallbackReason = failed ? 'store_error' : 'unknown_user';
@@ -69,12 +90,15 @@ export function recommender(ctx: ServeContext): Recommender {
   const readQuery = memoized(1024, (raw): AskQuery => {
     const q = parseQuery(raw, QUERY);
     const k = parseK(q.get('k'), ctx.limits);
-    return { k, offset: parseOffset(q.get('offset'), k, ctx.limits), exclude: idList(q.get('exclude'), 'exclude', ctx.limits), genre: q.get('genre') };
+    return { k, offset: parseOffset(q.get('offset'), k, ctx.limits), exclude: idList(q.get('exclude'), 'exclude', ctx.limits), genre: q.get('genre'), filter: q.get('filter'), where: q.get('where'), diversify: parseDiversify(q.get('diversity'), q.get('maxPerCategory')) };
   });
 
   /** One user's answer: now (an in-process store, a cache hit) or once the store answers. */
   const answerUser = (userId: string, q: AskQuery, model: ServingModel): Reply | Promise<Reply> => {
-    const a: Ask = { userId, k: q.k, offset: q.offset, model, filters: readFilters(model, q) };
+    const filters = readFilters(model, q, ctx);
+    const promoted = q.promote ? promotedRows(q.promote, model.catalog, (id) => ctx.items?.stateOf(id) ?? null) : null;
+    const pool = q.diversify ? Math.min(ctx.limits.maxWindow, 3 * (q.offset + q.k)) : q.offset + q.k;
+    const a: Ask = { userId, k: q.k, offset: q.offset, model, filters, promote: q.promote, promoted, diversify: q.diversify, pool, items: q.diversify ? itemFacts(model, ctx) : null };
     const folded = ctx.overlay?.peek(userId, model.version);
     if (folded) return answer(a, folded, false, folded);
     const { store } = model;
@@ -128,10 +152,80 @@ export function recommender(ctx: ServeContext): Recommender {
  */
 function pickFor(a: Ask, list: Pick<UserList, 'items' | 'scores'> | null, folded: FoldInList | null): Picked {
   const { catalog, history } = a.model;
-  if (list === null) return pick(null, catalog, a.k, a.filters, a.offset);
-  if (folded === null && a.offset === 0 && a.filters === NO_FILTERS && list.items.length >= a.k) return pick(list, catalog, a.k, a.filters);
+  // with a re-rank, the answer is picked `pool` deep from the top, then re-ranked and paged
+  const [k, offset] = a.diversify ? [a.pool, 0] : [a.k, a.offset];
+  if (list === null) return promoted(a, reranked(a, pick(null, catalog, k, a.filters, offset)), null);
+  if (folded === null && a.offset === 0 && a.filters === NO_FILTERS && a.promote === undefined && a.diversify === undefined && list.items.length >= a.k && catalog.noneBlocked(list.items, a.k)) return pick(list, catalog, a.k, a.filters);
   const seen = history.available ? history.seen(a.userId, folded?.seen) : UNKNOWN_HISTORY;
-  return pick(list, catalog, a.k, a.filters, a.offset, seen, folded !== null && history.available);
+  // a filter expression runs on the stored depth, then on the factors for the rest (./rules/factor-fill.ts)
+  const known = seen instanceof Seen ? seen : null;
+  const rest = a.filters.allow !== null && known !== null ? (ok: (item: number) => boolean, want: number) => {
+    const v = userVectorOf(a.model, known);
+    return v ? rankByFactors(a.model, v, ok, want) : null;
+  } : null;
+  return promoted(a, reranked(a, pick(list, catalog, k, a.filters, offset, seen, folded !== null && history.available, rest)), known);
+}
+
+/** The diversity re-rank of `picked` (picked `a.pool` deep), paged at the request's offset and k. */
+function reranked(a: Ask, picked: Picked): Picked {
+  return a.diversify && a.items ? diversify(picked, a.diversify, a.items, a.offset, a.offset + a.k) : picked;
+}
+
+/** The re-rank's view of items: unit factors (the model's, a new item's) and categories (the catalogue's, else the model's genres). */
+function itemFacts(model: ServingModel, ctx: ServeContext): NonNullable<Ask['items']> {
+  const p = model.prepared;
+  const news = ctx.newItems?.of(model);
+  const byRow = news && news.size > 0 ? new Map([...news.values()].map((n) => [n.row, n])) : null;
+  return {
+    unit: (item) => (item < p.itemCount ? p.unitItemFactors.subarray(item * p.rank, (item + 1) * p.rank) : (byRow?.get(item)?.unit ?? null)),
+    categories: (item) => {
+      const r = ctx.items?.get(model.catalog.idAt(item));
+      return (r?.categories ?? (item < p.itemCount ? model.catalog.genresOf(item) : [])).map((c) => c.toLowerCase());
+    },
+  };
+}
+
+/** The re-rank a request asks for (`diversity` in [0, 1], `maxPerCategory` ≥ 0), or undefined. */
+export function parseDiversify(diversity: string | number | undefined, maxPerCategory: string | number | undefined): Diversify | undefined {
+  if (diversity === undefined && maxPerCategory === undefined) return undefined;
+  const d = diversity === undefined ? 0 : typeof diversity === 'number' ? diversity : /^[0-9.]{1,20}$/.test(diversity) ? Number(diversity) : NaN;
+  if (!(d >= 0 && d <= 1)) throw badRequest(`diversity must be a number from 0 to 1, got "${String(diversity).slice(0, 40)}"`);
+  const m = maxPerCategory === undefined ? 0 : Number(maxPerCategory);
+  if (!Number.isInteger(m) || m < 0 || m > 1000 || (typeof maxPerCategory === 'string' && !/^[0-9]{1,4}$/.test(maxPerCategory))) throw badRequest(`maxPerCategory must be a whole number from 0 (no cap) to 1000, got "${String(maxPerCategory).slice(0, 40)}"`);
+  return { diversity: d, maxPerCategory: m };
+}
+
+/**
+ * The user's list re-scored against the new items (../new-items.ts, the mixing rule): a
+ * precomputed user's stored factors, a fold-in user's vector folded in from their items.
+ */
+function withNewItems(a: Ask, list: Pick<UserList, 'items' | 'scores'>, folded: FoldInList | null, ctx: ServeContext): Pick<UserList, 'items' | 'scores'> {
+  const news = ctx.newItems?.of(a.model);
+  if (!news || news.size === 0) return list;
+  const p = a.model.prepared;
+  let user: Float32Array | null = null;
+  const row = a.model.history.rowOf(a.userId);
+  if (folded) user = a.model.history.available ? userVectorOf(a.model, a.model.history.seen(a.userId, folded.seen)) : null;
+  else if (row >= 0) user = p.userFactors.subarray(row * p.rank, (row + 1) * p.rank);
+  if (!user) return list;
+  const newItems = ctx.newItems!;
+  return mixNewItems(list, user, news.values(), Math.max(list.items.length, p.table.depth), (n) => newItems.servable(n.itemId) && !newItems.touched(n.itemId, a.userId)) as Pick<UserList, 'items' | 'scores'>;
+}
+
+/** `picked` with the request's promotion placed (only items this user may get: not seen, passing the filters). */
+function promoted(a: Ask, picked: Picked, seen: Seen | null): Picked {
+  if (!a.promote || !a.promoted) return picked;
+  const { catalog } = a.model;
+  const f = a.filters;
+  let rows = a.promoted.filter((item) => !(seen?.has(item) ?? false) && (f.allow === null || f.allow[item] === 1) && !(f.exclude?.has(item) ?? false) && (f.genre < 0 || catalog.hasGenre(item, f.genre)));
+  if (a.promote.mode === 'boost' && seen !== null && rows.length > 1) {
+    const v = userVectorOf(a.model, seen);
+    if (v) {
+      const allowed = new Set(rows);
+      rows = rankByFactors(a.model, v, (item) => allowed.has(item), rows.length).items;
+    }
+  }
+  return placePromoted(picked, rows, a.promote, a.offset, a.offset + a.k);
 }
 
 /** The store's answer without waiting (an in-process store's `peek`, a cache hit), or undefined when only `get` can give it. */
@@ -139,12 +233,12 @@ function answerNow(store: RecommendationStore, userId: string): UserList | null 
   return store.peek ? store.peek(userId) : store.cachedNow?.(userId);
 }
 
-function readFilters(model: ServingModel, { exclude, genre }: AskQuery): Filters {
-  if (exclude.length === 0 && genre === undefined) return NO_FILTERS;
+function readFilters(model: ServingModel, { exclude, genre, filter, where }: AskQuery, ctx: ServeContext): Filters {
+  if (exclude.length === 0 && genre === undefined && filter === undefined && where === undefined) return NO_FILTERS;
   const { catalog } = model;
   let set: Set<number> | null = null;
   for (const id of exclude) {
-    const row = catalog.ids.rowOf(id);
+    const row = catalog.rowOf(id);
     if (row >= 0) (set ??= new Set()).add(row);
   }
   let g = -1;
@@ -156,5 +250,10 @@ function readFilters(model: ServingModel, { exclude, genre }: AskQuery): Filters
       throw badRequest(known.length ? `unknown genre "${genre.slice(0, 60)}"; known genres: ${[...known].sort().join(', ')}` : 'this model has no genres to filter by');
     }
   }
-  return { exclude: set, genre: g };
+  let allow: Uint8Array | null = null;
+  if (filter !== undefined || where !== undefined) {
+    if (!ctx.rules) throw badRequest('this server takes no filter expressions');
+    allow = ctx.rules.allow(catalog, filter, where);
+  }
+  return { exclude: set, genre: g, allow };
 }

@@ -1,11 +1,47 @@
 // Owns GET /v1/items/{itemId}/similar?k=: the k items whose factors are most cosine-similar to
-// the item's (see ../similar.ts); an item the model does not know is a 404.
+// the item's (see ../similar.ts), leaving out the items the item catalogue blocks (deleted,
+// unavailable, not launched); an item the model does not know, or a deleted one, is a 404.
 
 import { HttpError } from '../errors.js';
 import type { RouteSpec } from '../http.js';
 import { parseK, parseQuery, pathId } from '../params.js';
 import { similarBody } from '../recommend.js';
 import { servingModel, type ServeContext } from '../context.js';
+import type { Catalog } from '../catalog.js';
+import type { Similar } from '../similar.js';
+import type { Reply } from '../http.js';
+import type { NewItem } from '../new-items.js';
+import { similarToNew, similarWithNew } from '../new-items-mix.js';
+import type { ServingModel } from '../serving-model.js';
+
+/** Similar items while there are new items: the model's and the new ones, by cosine, blocked and hidden ones left out. */
+function withNew(itemId: string, row: number, k: number, model: ServingModel, news: ReadonlyMap<string, NewItem>, ctx: ServeContext): Reply {
+  const { catalog, similar, prepared } = model;
+  const servable = (n: NewItem) => ctx.newItems!.servable(n.itemId);
+  const depth = k + catalog.blockedCount;
+  let sim: Similar | { items: ArrayLike<number>; scores: ArrayLike<number> };
+  if (row < catalog.size) {
+    const base = similar.depth >= depth ? similar.of(row) : similar.compute(row, depth);
+    sim = similarWithNew(base, prepared.unitItemFactors.subarray(row * prepared.rank, (row + 1) * prepared.rank), news.values(), depth, row, servable);
+  } else {
+    const self = [...news.values()].find((n) => n.row === row);
+    if (!self) throw new HttpError(404, 'item_not_found', `item "${itemId.slice(0, 60)}" is not in model ${model.version}`);
+    sim = similarToNew(self.unit, prepared.unitItemFactors, prepared.rank, news.values(), depth, row, servable);
+  }
+  return { status: 200, body: similarBody(itemId, unblocked(sim as Similar, k, catalog), catalog) };
+}
+
+/** The first k of `sim` not blocked. */
+function unblocked(sim: Similar, k: number, catalog: Catalog): { items: number[]; scores: number[]; count: number } {
+  const items: number[] = [];
+  const scores: number[] = [];
+  for (let i = 0; i < sim.items.length && items.length < k; i++) {
+    if (catalog.isBlocked(sim.items[i]!)) continue;
+    items.push(sim.items[i]!);
+    scores.push(sim.scores[i]!);
+  }
+  return { items, scores, count: items.length };
+}
 
 export function similarRoute(ctx: ServeContext): RouteSpec {
   return {
@@ -16,11 +52,18 @@ export function similarRoute(ctx: ServeContext): RouteSpec {
       const itemId = pathId(r.params[0], 'itemId', ctx.limits);
       const k = parseK(parseQuery(r.query, ['k']).get('k'), ctx.limits);
       const model = servingModel(ctx);
-      const row = model.catalog.ids.rowOf(itemId);
+      const row = model.catalog.rowOf(itemId);
       if (row < 0) throw new HttpError(404, 'item_not_found', `item "${itemId.slice(0, 60)}" is not in model ${model.version}`);
-      const sim = model.similar.of(row);
-      const picked = { items: sim.items, scores: sim.scores, count: Math.min(k, sim.items.length) };
-      return { status: 200, body: similarBody(itemId, picked, model.catalog) };
+      if (ctx.items?.stateOf(itemId) === 'deleted') throw new HttpError(404, 'item_not_found', `item "${itemId.slice(0, 60)}" was deleted from the catalogue`);
+      const { catalog, similar } = model;
+      const news = ctx.newItems?.of(model);
+      if (news && news.size > 0) return withNew(itemId, row, k, model, news, ctx);
+      const sim = similar.of(row);
+      if (catalog.noneBlocked(sim.items, k)) return { status: 200, body: similarBody(itemId, { items: sim.items, scores: sim.scores, count: Math.min(k, sim.items.length) }, catalog) };
+      // skip blocked items; when the kept depth runs short, look deeper (enough to pass every blocked item)
+      let picked = unblocked(sim, k, catalog);
+      if (picked.count < k && sim.items.length === similar.depth) picked = unblocked(similar.compute(row, k + catalog.blockedCount), k, catalog);
+      return { status: 200, body: similarBody(itemId, picked, catalog) };
     },
   };
 }

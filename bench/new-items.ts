@@ -1,0 +1,98 @@
+// `pnpm bench:new-items`: how long from an event on an item the model has never seen to that item
+// being recommendable, under read load. The real server (compiled `serve`, a child process, ML-100K
+// when ../shared/datasets/ml-100k exists, else the synthetic model at --users) with a fresh event
+// store; `--readers` concurrent keep-alive readers ask Zipf-drawn users' recommendations throughout.
+// Per trial, a brand-new item gets 5 click events from 5 known users in one POST; the time runs from
+// sending the POST until GET /v1/items/{new}/similar answers 200 (the item has a vector: it is a
+// candidate of lists and similar items), polled every millisecond. Printed: new item → recommendable
+// p50/p99/max, and the readers' p50/p99 in a readers-only phase beside the phase with new items
+// (same run: the machine is shared).
+//
+//   pnpm bench:new-items [--trials 200] [--readers 32] [--seconds 10] [--users 100000]
+
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { startApi } from './serve/children.js';
+import { movieLensModel, syntheticModel } from './serve/models.js';
+import { recommendationPaths } from './serve/urls.js';
+
+const ROOT = join(fileURLToPath(import.meta.url), '..', '..', '..');
+const KEY = 'bench-new-items-key-0123456789';
+
+const { values: v } = parseArgs({ options: { trials: { type: 'string' }, readers: { type: 'string' }, seconds: { type: 'string' }, users: { type: 'string' }, 'ml-dir': { type: 'string' } } });
+const trials = Number(v.trials ?? 200);
+const readers = Number(v.readers ?? 32);
+const seconds = Number(v.seconds ?? 10);
+const cacheRoot = join(ROOT, '.cache', 'bench-models');
+const model = (await movieLensModel(cacheRoot, v['ml-dir'] ?? join(ROOT, '..', 'shared', 'datasets', 'ml-100k'))) ?? (await syntheticModel(cacheRoot, Number(v.users ?? 100_000)));
+const scratch = mkdtempSync(join(tmpdir(), 'recs-bench-new-items-'));
+const api = await startApi(ROOT, model.modelsDir, KEY, { RECS_STORE: 'embedded', RECS_EVENTS_DB: join(scratch, 'events.sqlite') });
+const headers = { 'x-api-key': KEY };
+const paths = recommendationPaths(model.userIds(), 20_000, { seed: 5 }).paths;
+const users = model.userIds();
+
+const quantile = (xs: number[], q: number) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.floor(q * s.length))] ?? NaN;
+};
+const fmt = (ms: number) => `${ms.toFixed(2)} ms`;
+
+/** Readers until `stop()`; resolves with their latencies (ms). */
+function readLoad(): { stop: () => Promise<number[]> } {
+  let running = true;
+  const lat: number[] = [];
+  let n = 0;
+  const one = async () => {
+    while (running) {
+      const t = performance.now();
+      const r = await fetch(api.url + paths[n++ % paths.length], { headers });
+      await r.arrayBuffer();
+      lat.push(performance.now() - t);
+    }
+  };
+  const all = Promise.all(Array.from({ length: readers }, one));
+  return {
+    stop: async () => {
+      running = false;
+      await all;
+      return lat;
+    },
+  };
+}
+
+try {
+  console.log(`bench: new items on ${model.name} (${model.users} users, ${model.items} items), ${readers} readers, ${trials} trials`);
+  const warm = readLoad(); // JIT, connections, the model's pages in memory: not measured
+  await new Promise((r) => setTimeout(r, 2000));
+  await warm.stop();
+  const base = readLoad();
+  await new Promise((r) => setTimeout(r, seconds * 1000));
+  const baseline = await base.stop();
+  const load = readLoad();
+  const visible: number[] = [];
+  for (let t = 0; t < trials; t++) {
+    const itemId = `bench-new-${process.pid}-${t}`;
+    const events = Array.from({ length: 5 }, (_, i) => ({ eventId: `${itemId}-${i}`, userId: users[(t * 37 + i * 101) % users.length]!, itemId, type: 'click' }));
+    const t0 = performance.now();
+    const r = await fetch(`${api.url}/v1/events`, { method: 'POST', headers: { ...headers, 'content-type': 'application/json' }, body: JSON.stringify(events) });
+    if (r.status !== 202) throw new Error(`POST /v1/events: ${r.status} ${await r.text()}`);
+    for (;;) {
+      const s = await fetch(`${api.url}/v1/items/${itemId}/similar?k=10`, { headers });
+      await s.arrayBuffer();
+      if (s.status === 200) break;
+      if (performance.now() - t0 > 10_000) throw new Error(`${itemId}: not recommendable after 10 s`);
+      await new Promise((res) => setTimeout(res, 1));
+    }
+    visible.push(performance.now() - t0);
+  }
+  const loaded = await load.stop();
+  console.log(`new item → recommendable (POST of 5 events sent → similar items 200): p50 ${fmt(quantile(visible, 0.5))}, p99 ${fmt(quantile(visible, 0.99))}, max ${fmt(Math.max(...visible))} over ${visible.length} items`);
+  console.log(`readers, readers only:        p50 ${fmt(quantile(baseline, 0.5))}, p99 ${fmt(quantile(baseline, 0.99))} (${baseline.length} requests)`);
+  console.log(`readers, with new items:      p50 ${fmt(quantile(loaded, 0.5))}, p99 ${fmt(quantile(loaded, 0.99))} (${loaded.length} requests)`);
+} finally {
+  await api.stop();
+  rmSync(scratch, { recursive: true, force: true });
+}
