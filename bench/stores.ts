@@ -9,7 +9,6 @@
 
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { Redis } from 'ioredis';
 import { createCosmosClient, ensureContainer } from '../ts/store/cosmos-client.js';
@@ -20,8 +19,9 @@ import { startCosmos } from '../ts/store/testing/cosmos-server.js';
 import { startRedis } from '../ts/store/testing/redis-server.js';
 import { describeHardware, hardware } from './hardware.js';
 import { markdownTable, textTable } from './table.js';
+import { packageRoot } from '../ts/util/package-root.js';
 
-const ROOT = join(fileURLToPath(import.meta.url), '..', '..', '..');
+const ROOT = packageRoot();
 
 interface Row {
   store: string;
