@@ -20,8 +20,6 @@
 //   RECS_COSMOS_PARTITION_KEY  partition key path (default /id)
 //   RECS_COSMOS_THROUGHPUT     RU/s when the loader creates the container (default: none, serverless)
 
-import type { PreparedModel } from '../serve/prepared.js';
-import type { StoreFactory } from '../serve/serving-model.js';
 import { CacheStats } from './cache-stats.js';
 import { CachedStore, type CacheOptions } from './cached.js';
 import { createCosmosClient, type CosmosConnection } from './cosmos-client.js';
@@ -29,6 +27,7 @@ import { CosmosStore } from './cosmos.js';
 import { IdIndex } from './embedded-ids.js';
 import { EmbeddedStore } from './embedded.js';
 import { RedisStore } from './redis.js';
+import type { StoreFactory, StoreSource } from './factory.js';
 import type { RecommendationStore } from './types.js';
 
 export const STORE_KINDS = ['embedded', 'redis', 'cosmos'] as const;
@@ -89,7 +88,7 @@ export function storeConfigFromEnv(env: NodeJS.ProcessEnv = process.env, overrid
 export function storeFactory(cfg: StoreConfig, extra: Partial<CosmosConnection> = {}): StoreFactory {
   if (cfg.kind === 'embedded') return (p) => new EmbeddedStore(p.table);
   let cosmosClient: ReturnType<typeof createCosmosClient> | null = null; // shared by the versions' stores
-  const remote = (p: PreparedModel): RecommendationStore => {
+  const remote = (p: StoreSource): RecommendationStore => {
     const users = new IdIndex(p.table.users);
     const userIdAt = (row: number) => (Number.isInteger(row) && row >= 0 && row < users.size ? users.idAt(row) : undefined);
     const base = { modelVersion: p.manifest.version, depth: p.table.depth, userIdAt, timeoutMs: cfg.timeoutMs };
