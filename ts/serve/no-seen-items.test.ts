@@ -12,7 +12,7 @@ import { loadEngine } from '../engine/index.js';
 import { readArtifact } from '../model/artifact.js';
 import { DEFAULT_OPTIONS } from '../model/pipeline/options.js';
 import { silentProgress } from '../model/pipeline/progress.js';
-import { train } from '../model/pipeline/train.js';
+import { trainAndPublish as train } from '../model/lifecycle/publish.js';
 import { storeConfigFromEnv, storeFactory } from '../store/config.js';
 import { tableOfArtifact } from '../store/load-table.js';
 import { loadRedis } from '../store/redis-load.js';
