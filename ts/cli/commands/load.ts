@@ -6,14 +6,14 @@ import { parseArgs } from 'node:util';
 import { publish } from '../../model/lifecycle/publish.js';
 import { LocalRegistry } from '../../model/registry.js';
 import { describeBulkLoad } from '../../store/config.js';
-import { storeBackend } from '../../store/registry.js';
+import { loadableStoreKinds, storeBackend } from '../../store/registry.js';
 import { numberOption, UsageError, type Command } from '../command.js';
 import { createProgress } from '../progress.js';
 import { storeLoadOption } from '../store-option.js';
 
 const help = `recs load — bulk-load a model's precomputed lists into Redis or Azure Cosmos DB.
 
-Usage: recs load --store redis|cosmos [options]
+Usage: recs load --store ${loadableStoreKinds().join('|')} [options]
 
 The version is written beside the versions already in the store; once every user's entry is
 there (the count is verified) the store's active-version pointer flips to it, so servers bound to
@@ -21,7 +21,7 @@ a version never read a mix. A rerun after a failure completes the load (entries 
 upserted, never duplicated). Servers serve a version from the store only once it is loaded.
 
 Options:
-  --store KIND          redis or cosmos (default $RECS_STORE)
+  --store KIND          ${loadableStoreKinds().join(' or ')} (default $RECS_STORE)
   --models-dir DIR      model registry (default ./models)
   --version V           version to load (default: the registry's active version)
   --keep-old N          older store versions kept besides the new one; older ones are deleted
@@ -61,7 +61,7 @@ export const loadCommand: Command = {
       },
     });
     const kindName = v.store ?? process.env['RECS_STORE'];
-    if (!kindName) throw new UsageError('--store redis|cosmos is required (or RECS_STORE)');
+    if (!kindName) throw new UsageError(`--store ${loadableStoreKinds().join('|')} is required (or RECS_STORE)`);
     const load = storeLoadOption('store', kindName, process.env, { redisUrl: v['redis-url'], cosmosEndpoint: v['cosmos-endpoint'] });
     const defaults = storeBackend(load.store).loadDefaults!;
     load.keepOld = numberOption('keep-old', v['keep-old'], 1, { integer: true, min: 0 });

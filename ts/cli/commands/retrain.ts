@@ -11,6 +11,7 @@ import { REGISTRY_HELP, registryFromEnv } from '../../model/registry/config.js';
 import { openRegistry } from '../../model/registry/open.js';
 import type { TrainOptions } from '../../model/pipeline/options.js';
 import { servingLoadKind, storeLoadOption } from '../store-option.js';
+import { loadableStoreKinds } from '../../store/registry.js';
 import { numberOption, UsageError, type Command } from '../command.js';
 import { describeEventStore, type EventStoreConfig } from '../../events/open.js';
 import { defaultEventsDb, EVENTS_DB_ENV, EVENTS_STORE_HELP, eventStoreOption } from '../events-db.js';
@@ -41,7 +42,7 @@ apply), plus
                           when that file exists (the path is printed)
   --events PATH           the same as --events-db
   --no-events             train on the base data only
-  --load redis|cosmos     load the version into Redis or Cosmos DB before promoting it (as "recs load";
+  --load ${loadableStoreKinds().join('|')}     load the version into Redis or Cosmos DB before promoting it (as "recs load";
                           settings from RECS_REDIS_URL, RECS_REDIS_PREFIX, RECS_COSMOS_*). Default: the
                           serving store, $RECS_STORE, when it is redis or cosmos, so the store the servers
                           read always holds the version they switch to

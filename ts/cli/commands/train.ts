@@ -13,6 +13,7 @@ import { choiceOption, numberOption, UsageError, type Command } from '../command
 import { createProgress } from '../progress.js';
 import { describeBulkLoad } from '../../store/config.js';
 import { storeLoadOption } from '../store-option.js';
+import { loadableStoreKinds } from '../../store/registry.js';
 import { metricsTable } from '../metrics-table.js';
 import { defaultEventsDb, EVENTS_DB_ENV, EVENTS_STORE_HELP, eventStoreOption } from '../events-db.js';
 import { REGISTRY_HELP, registryFromEnv, type RegistryLocation } from '../../model/registry/config.js';
@@ -131,8 +132,8 @@ Evaluation and output:
                           the quality gate (ndcg@10 ≥ the active model's − tolerance, and above the
                           popularity baseline); the reason is printed and recorded in the registry
   --tolerance X           the gate's tolerance (default 0.01)
-  --load redis|cosmos     once the version is active, bulk-load its top-k lists into Redis or Cosmos DB
-                          as "recs load" does (write beside, verify, flip the store's pointer, keep
+  --load ${loadableStoreKinds().join('|')}     before the version becomes active (after the gate, if any), bulk-load its
+                          top-k lists into that store as "recs load" does (write beside, verify, flip the store's pointer, keep
                           one older version), with a progress bar and a users/s line; connection
                           settings from the same environment as "recs load" (RECS_REDIS_URL,
                           RECS_REDIS_PREFIX, RECS_COSMOS_*). Skipped when the gate refuses the version.
