@@ -14,8 +14,9 @@ import { startApi } from './serve/children.js';
 import { cpuSecondsOf } from './serve/cpu.js';
 import { movieLensModel } from './serve/models.js';
 import { wrkVersion } from './serve/wrk.js';
+import { packageRoot } from '../ts/util/package-root.js';
 
-const ROOT = resolve(import.meta.dirname, '..', '..');
+const ROOT = packageRoot();
 const { values } = parseArgs({ options: { seconds: { type: 'string' }, rounds: { type: 'string' }, 'ml-dir': { type: 'string' }, connections: { type: 'string' } } });
 const seconds = Number(values.seconds ?? 10);
 const rounds = Number(values.rounds ?? 2);

@@ -28,8 +28,9 @@ import { scratchRegistry } from './realtime/registry.js';
 import { quantileBetween, sampleMax, scrape, value, type Snapshot } from './realtime/scrape.js';
 import { writeEvents } from './realtime/writer.js';
 import { checkTargets, printRows, type PhaseRow } from './realtime/report.js';
+import { packageRoot } from '../ts/util/package-root.js';
 
-const ROOT = join(import.meta.dirname, '..', '..');
+const ROOT = packageRoot();
 const args = process.argv.slice(2);
 const USAGE = 'pnpm bench:realtime [--short] [--models synthetic,ml-100k] [--seconds S] [--readers N] [--rates 1000,5000,20000] [--soak-users N]';
 const opt = (name: string): string | undefined => {

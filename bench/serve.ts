@@ -25,7 +25,6 @@
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { LocalRegistry } from '../ts/model/registry.js';
 import { readManifest } from '../ts/model/artifact.js';
@@ -42,8 +41,9 @@ import { cpuSecondsOf } from './serve/cpu.js';
 import { recommendationPaths } from './serve/urls.js';
 import { runWrk, wrkVersion } from './serve/wrk.js';
 import { targetMain } from './load/main.js';
+import { packageRoot } from '../ts/util/package-root.js';
 
-const ROOT = join(fileURLToPath(import.meta.url), '..', '..', '..');
+const ROOT = packageRoot();
 
 const HELP = `pnpm bench [options]   (node dist/bench/serve.js after pnpm build:ts)
 

@@ -9,7 +9,6 @@
 
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { Redis } from 'ioredis';
 import { syntheticTable } from '../ts/store/load-table.js';
@@ -18,8 +17,9 @@ import { startRedis } from '../ts/store/testing/redis-server.js';
 import { loadIntoCosmosDouble } from './cosmos-double.js';
 import { describeHardware, hardware } from './hardware.js';
 import { markdownTable, textTable } from './table.js';
+import { packageRoot } from '../ts/util/package-root.js';
 
-const ROOT = join(fileURLToPath(import.meta.url), '..', '..', '..');
+const ROOT = packageRoot();
 
 interface Row {
   store: string;

@@ -5,27 +5,16 @@
 
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 
 import { readArtifact, type ModelArtifact } from '../ts/model/artifact.js';
 import { encodeDemoPayload, type DemoPayloadOptions } from '../ts/model/demo-payload.js';
+import { packageRoot } from '../ts/util/package-root.js';
 
 /** The page's own files, relative to web/ (and to the page's URL). */
 export const PAGE_FILES = ['index.html', 'demo.css', 'demo.js', 'payload.js', 'als-wasm.js'] as const;
 /** Where the page fetches the payload and the engine (relative to the page). */
 export const PAYLOAD_PATH = 'demo/model.bin';
 export const WASM_PATHS = { 'demo/als-simd.wasm': 'als-simd.wasm', 'demo/als.wasm': 'als.wasm' } as const;
-
-/** The repository root: the nearest ancestor holding package.json (from web/ and dist/web/). */
-export function repoRoot(): string {
-  let dir = dirname(fileURLToPath(import.meta.url));
-  while (!existsSync(join(dir, 'package.json'))) {
-    const up = dirname(dir);
-    if (up === dir) throw new Error(`build-static: no package.json above ${fileURLToPath(import.meta.url)}`);
-    dir = up;
-  }
-  return dir;
-}
 
 /** Content types for serving the files. */
 export function contentType(path: string): string {
@@ -42,7 +31,7 @@ export function contentType(path: string): string {
 
 /** Every file of the static demo by relative path: page, payload for `artifact`, engine. */
 export function demoFiles(artifact: ModelArtifact, opts: DemoPayloadOptions = {}): Map<string, Buffer> {
-  const root = repoRoot();
+  const root = packageRoot();
   const files = new Map<string, Buffer>();
   for (const name of PAGE_FILES) files.set(name, readFileSync(join(root, 'web', name)));
   files.set(PAYLOAD_PATH, encodeDemoPayload(artifact, opts));

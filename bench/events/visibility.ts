@@ -22,9 +22,10 @@ import { merge } from '../serve/load.js';
 import { syntheticModel } from '../serve/models.js';
 import { recommendationPaths } from '../serve/urls.js';
 import { runWrk, wrkVersion } from '../serve/wrk.js';
+import { packageRoot } from '../../ts/util/package-root.js';
 
 const TARGET_P99_MS = 50;
-const ROOT = join(import.meta.dirname, '..', '..', '..');
+const ROOT = packageRoot();
 const args = process.argv.slice(2);
 const USAGE = 'pnpm bench:visibility [--events 200] [--readers 200] [--seconds 20]  (wrk from Debian is needed for the readers)';
 if (args.includes('--help') || args.includes('-h')) {

@@ -3,11 +3,10 @@
 // dependency), so it runs from the production image (the k8s/ bench Job). Errors the user can
 // fix are one line and exit code 2.
 
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { targetMain } from './main.js';
+import { packageRoot } from '../../ts/util/package-root.js';
 
-const ROOT = join(fileURLToPath(import.meta.url), '..', '..', '..', '..');
+const ROOT = packageRoot();
 
 try {
   process.exitCode = await targetMain(process.argv.slice(2), ROOT);

@@ -18,15 +18,16 @@ import { parseDurations } from './server-metrics.js';
 import { selfSignedCert } from '../../ts/store/testing/cosmos-server.js';
 import { createServer as createHttpsServer } from 'node:https';
 import { createServer as createHttpServer, type IncomingMessage, type Server } from 'node:http';
+import { packageRoot } from '../../ts/util/package-root.js';
 
 const KEY = 'load-test-key-0123456789';
-const ROOT = join(import.meta.dirname, '..', '..');
+const ROOT = packageRoot();
 let url = '';
 let modelsDir = '';
 const out = mkdtempSync(join(tmpdir(), 'bench-load-'));
 
 beforeAll(async () => {
-  const [main] = ensureBuilt(['ts/serve/main.js']);
+  const [main] = ensureBuilt(['ts/cli/serve-main.js']);
   const registry = fixtureRegistry('v1', { users: 50, items: 40 });
   modelsDir = registry.root;
   const env = { ...process.env, RECS_API_KEYS: KEY, RECS_EVENTS_DB: join(out, 'events.sqlite') };

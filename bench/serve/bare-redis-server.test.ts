@@ -10,8 +10,9 @@ import { rowLength, syntheticTable } from '../../ts/store/load-table.js';
 import { loadRedis } from '../../ts/store/redis-load.js';
 import { startRedis, type TestRedis } from '../../ts/store/testing/redis-server.js';
 import { startBareRedis, type Running } from './children.js';
+import { packageRoot } from '../../ts/util/package-root.js';
 
-const ROOT = join(import.meta.dirname, '..', '..');
+const ROOT = packageRoot();
 const table = syntheticTable('v7', 50, 40, 6);
 let redis: TestRedis;
 let bare: Running;

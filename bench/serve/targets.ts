@@ -25,6 +25,7 @@ import { current, pinProcess } from './cores.js';
 import { startApi, startBareRedis, startCosmosServer, type Running } from './children.js';
 import type { BenchModel } from './models.js';
 import { recommendationPaths } from './urls.js';
+import { forEachLimit } from '../../ts/util/pool.js';
 
 export const STORE_TARGETS = ['redis', 'redis-cached', 'cosmos'] as const;
 export type StoreTarget = (typeof STORE_TARGETS)[number];
@@ -148,15 +149,10 @@ function firstUsers(t: LoadTable, n: number): LoadTable {
 /** Requests each distinct path of `e` once, `concurrency` at a time; all must answer 200. */
 export async function prewarm(e: Endpoint, headers: Record<string, string> | undefined, concurrency = 64): Promise<number> {
   const distinct = [...new Set(e.paths)];
-  let next = 0;
-  const worker = async () => {
-    while (next < distinct.length) {
-      const path = distinct[next++]!;
-      const r = await fetch(e.url + path, headers ? { headers } : {});
-      await r.arrayBuffer();
-      if (r.status !== 200) throw new Error(`${e.id}: warming the cache, GET ${path} → ${r.status}`);
-    }
-  };
-  await Promise.all(Array.from({ length: concurrency }, worker));
+  await forEachLimit(distinct, concurrency, async (path) => {
+    const r = await fetch(e.url + path, headers ? { headers } : {});
+    await r.arrayBuffer();
+    if (r.status !== 200) throw new Error(`${e.id}: warming the cache, GET ${path} → ${r.status}`);
+  });
   return distinct.length;
 }

@@ -7,6 +7,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { EVENT_STORE_KINDS, eventStoreConfigFromEnv, type EventStoreConfig } from '../events/open.js';
+import { DEFAULT_EVENT_STORE_KIND } from '../events/registry.js';
 import { StoreConfigError } from '../store/config.js';
 import { choiceOption, UsageError } from './command.js';
 
@@ -51,7 +52,7 @@ export interface EventStoreChoice {
  * A SQLite path given while the kind is cosmos is a contradiction, refused.
  */
 export function eventStoreOption(c: EventStoreChoice, env: NodeJS.ProcessEnv): EventStoreConfig | undefined {
-  const kind = c.kind !== undefined ? choiceOption('events-store', c.kind, EVENT_STORE_KINDS, 'sqlite') : undefined;
+  const kind = c.kind !== undefined ? choiceOption('events-store', c.kind, EVENT_STORE_KINDS, DEFAULT_EVENT_STORE_KIND) : undefined;
   try {
     const resolved = eventStoreConfigFromEnv(kind === undefined ? env : { ...env, RECS_EVENTS_STORE: kind }, '');
     if (resolved.kind === 'cosmos') {

@@ -12,41 +12,10 @@ import { FastNumericScanner } from './fast-lines.js';
 import { pumpRecords } from './pump.js';
 import { detectLayout, formatOfDelimiter, scanConfigFor, type Format } from './format.js';
 import { makeJsonlHandler } from './jsonl.js';
+import type { MissingCounts, ParseContext, ParseOptions } from './parse-context.js';
 
 export type { Format } from './format.js';
-
-export interface ParseProgress {
-  bytes: number;
-  totalBytes: number | undefined;
-  rows: number;
-}
-
-export interface ParseOptions {
-  /** Default: sniffed from the first lines (the extension only breaks ties). */
-  format?: Format;
-  /** Field separator overriding the sniffed or format's one (e.g. "|", ";", "\t"). */
-  delimiter?: string;
-  /** CSV double-quote rules; default true for "csv" / "," and false otherwise. */
-  quotes?: boolean;
-  /** Default 'auto': a first line with column names or non-numeric rating/timestamp is a header. */
-  header?: boolean | 'auto';
-  columns?: ColumnSpec;
-  /** Count and skip malformed lines instead of throwing (default false). */
-  skipBadLines?: boolean;
-  /** How many bad lines to keep as examples when skipping (default 5). */
-  maxBadLineExamples?: number;
-  /** Rating given to rows when there is no rating column (default 1). */
-  implicitRating?: number;
-  /** Encoding of non-numeric ids (default utf8; MovieLens .dat/u.item metadata is latin1). */
-  encoding?: TextEncoding;
-  /** Share id maps across files (e.g. train and test files). */
-  userMap?: IdMap;
-  itemMap?: IdMap;
-  onProgress?: (p: ParseProgress) => void;
-  chunkSize?: number;
-  /** Single-pass parsing of plain numeric lines (default true; false forces the general path, for tests). */
-  fastPath?: boolean;
-}
+export type { MissingCounts, ParseOptions, ParseProgress } from './parse-context.js';
 
 export interface ParseResult {
   dataset: Dataset;
@@ -62,23 +31,6 @@ export interface ParseResult {
   blankLines: number;
   badLines: BadLineSummary;
   /** Kept rows whose rating or timestamp field was empty (stored as NaN: missing, not malformed). */
-  missing: MissingCounts;
-}
-
-export interface MissingCounts {
-  rating: number;
-  timestamp: number;
-}
-
-/** Shared state between the orchestration and the per-format record handlers. */
-export interface ParseContext {
-  readonly source: string;
-  readonly opts: ParseOptions;
-  readonly builder: DatasetBuilder;
-  readonly bad: BadLineTracker;
-  header: string[] | null;
-  columns: ResolvedColumns | null;
-  blankLines: number;
   missing: MissingCounts;
 }
 

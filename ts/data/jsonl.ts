@@ -4,7 +4,7 @@
 import { resolveColumns, type ColumnRef } from './columns.js';
 import type { IdMap } from './id-map.js';
 import { fieldText } from './numbers.js';
-import type { ParseContext } from './delimited.js';
+import type { ParseContext } from './parse-context.js';
 import type { RecordHandler } from './scanner.js';
 
 type Key = string | number | null;

@@ -8,18 +8,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-
-/** The package root: the nearest ancestor holding package.json (works from ts/ and dist/ts/). */
-export function packageRoot(): string {
-  let dir = dirname(fileURLToPath(import.meta.url));
-  for (;;) {
-    if (existsSync(join(dir, 'package.json'))) return dir;
-    const up = dirname(dir);
-    if (up === dir) throw new Error(`als engine: no package.json above ${fileURLToPath(import.meta.url)}`);
-    dir = up;
-  }
-}
+import { packageRoot } from '../util/package-root.js';
 
 /** Whether this Linux process runs on musl (Alpine) rather than glibc. */
 function isMusl(): boolean {

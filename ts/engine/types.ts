@@ -1,5 +1,5 @@
 // Owns the engine's public types: training parameters, data and model shapes, and the `Engine`
-// interface that both the native addon and (later) the WASM build implement.
+// interface that both the native addon and the WASM build (./wasm.ts) implement.
 
 /**
  * How each row's least-squares problem is solved: 'cholesky' exactly; 'cg' conjugate gradient;

@@ -9,7 +9,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 
-import { packageRoot } from './native-locate.js';
+import { packageRoot } from '../util/package-root.js';
 import { KERNELS } from './wasm-abi.js';
 import { checkFinite, checkIndices, checkSameLength, func, inContext, integer, object, readFactors, readInteractions, readThreads, string, typed, U32_MAX, validateFactors, validateInteractions, valueError } from './wasm-args.js';
 import { wasmClient, type ClientModel, type ClientSynthetic, type WasmClient } from './wasm-client.js';

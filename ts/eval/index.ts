@@ -17,7 +17,7 @@ export { diversity, serendipity, userDiversity, userItemSerendipity, userSerendi
 export type { PerUser, PerUserItem } from './diversity.js';
 export { cooccurrenceCost } from './cooccurrence.js';
 export type { ProgressFn } from './cooccurrence.js';
-export { evaluateRanking, evaluateRatings, formatMetricsTable, rankingMetrics, rankingRow, ratingMetrics, ratingRow } from './report.js';
-export type { RankingOptions, RankingReport, RatingReport, TableCell, TableOptions, TableRow } from './report.js';
+export { evaluateRanking, evaluateRatings, rankingMetrics, ratingMetrics } from './report.js';
+export type { RankingOptions, RankingReport, RatingReport } from './report.js';
 export { HISTORY_BUCKETS, itemDeciles, userSegments } from './segments.js';
 export type { ItemDecile, UserSegment } from './segments.js';

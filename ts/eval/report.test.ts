@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { catalogCoverage, distributionalCoverage, novelty } from './coverage.js';
 import { diversity, serendipity } from './diversity.js';
 import { map, mapAtK, ndcgAtK, precisionAtK, recallAtK, rPrecisionAtK } from './ranking.js';
-import { evaluateRanking, evaluateRatings, formatMetricsTable, rankingRow, ratingRow } from './report.js';
+import { evaluateRanking, evaluateRatings } from './report.js';
 import { topKPerUser } from './topk.js';
 
 const u32 = (a: number[]): Uint32Array => Uint32Array.from(a);
@@ -59,33 +59,5 @@ describe('evaluateRatings', () => {
   it('reports the joined row count and the four metrics', () => {
     const r = evaluateRatings(test, { users: u32([1, 2, 9]), items: u32([3, 5, 9]), scores: f32([4, 4, 1]) });
     expect(r).toEqual({ rows: 2, rmse: Math.sqrt(0.5), mae: 0.5, rsquared: 1 - 1 / 0.5, expVar: 1 - 0.25 / 0.25 });
-  });
-});
-
-describe('formatMetricsTable', () => {
-  it('aligns columns: text left, numbers right, counts as integers, missing "-", empty columns dropped', () => {
-    const table = formatMetricsTable(
-      [
-        { model: 'popularity', 'prec@10': 0.12345, users: 160000, novelty: undefined },
-        { model: 'als', 'prec@10': NaN, users: 7, extra: 1 },
-      ],
-      { digits: 3 },
-    );
-    expect(table).toBe(
-      [
-        'model       prec@10   users  extra',
-        '----------  -------  ------  -----',
-        'popularity    0.123  160000      -',
-        'als             NaN       7  1.000',
-        '',
-      ].join('\n'),
-    );
-  });
-  it('formats report rows', () => {
-    const k = 2;
-    const text = formatMetricsTable([rankingRow('recs', evaluateRanking(train, test, recs, k, { beyondAccuracy: 'none' }))]);
-    expect(text.split('\n')[0]).toBe('model  prec@2  recall@2  ndcg@2     map   map@2  r-prec@2  users');
-    const rating = formatMetricsTable([ratingRow('als', { rows: 2, rmse: 1, mae: 0.5, rsquared: 0.25, expVar: 0.125 })]);
-    expect(rating.split('\n')[2]).toBe('als    1.0000  0.5000  0.2500   0.1250     2');
   });
 });

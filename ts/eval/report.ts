@@ -1,5 +1,5 @@
-// Owns the one-call evaluations (evaluateRanking, evaluateRatings) and the aligned text table
-// the CLI prints (formatMetricsTable, rankingRow, ratingRow).
+// Owns the one-call evaluations (evaluateRanking, evaluateRatings) and their reports as named
+// metrics (rankingMetrics, ratingMetrics: the names the CLI, manifests and reports use).
 
 import { cooccurrencePass, type ProgressFn } from './cooccurrence.js';
 import { catalogCoverage, distributionalCoverage, novelty } from './coverage.js';
@@ -118,70 +118,6 @@ export interface RatingReport {
 export function evaluateRatings(test: TruthData, preds: PredictionData): RatingReport {
   const j = joinRatings(test, preds);
   return { rows: j.yTrue.length, rmse: rmseOf(j), mae: maeOf(j), rsquared: rsquaredOf(j), expVar: expVarOf(j) };
-}
-
-export type TableCell = string | number | undefined;
-export type TableRow = Readonly<Record<string, TableCell>>;
-
-/** A table row: `label` under column "model", then the report's metrics under display names. */
-export function rankingRow(label: string, r: RankingReport): TableRow {
-  const k = r.k;
-  return {
-    model: label,
-    [`prec@${k}`]: r.precisionAtK,
-    [`recall@${k}`]: r.recallAtK,
-    [`ndcg@${k}`]: r.ndcgAtK,
-    map: r.map,
-    [`map@${k}`]: r.mapAtK,
-    [`r-prec@${k}`]: r.rPrecisionAtK,
-    'cat.cov': r.catalogCoverage,
-    'dist.cov': r.distributionalCoverage,
-    novelty: r.novelty,
-    diversity: r.diversity,
-    serendip: r.serendipity,
-    users: r.users,
-  };
-}
-
-export function ratingRow(label: string, r: RatingReport): TableRow {
-  return { model: label, rmse: r.rmse, mae: r.mae, r2: r.rsquared, exp_var: r.expVar, rows: r.rows };
-}
-
-export interface TableOptions {
-  /** Decimals of metric cells (default 4). */
-  readonly digits?: number;
-  /** Column order (default: the union of the rows' keys in first-seen order). */
-  readonly columns?: readonly string[];
-  /** Columns printed as plain integers (default: users, testUsers, rows, k). */
-  readonly counts?: readonly string[];
-}
-
-/**
- * Aligned plain-text table: numbers right-aligned (count columns as integers, the rest with
- * `digits` decimals), text left-aligned, missing cells '-', all-missing columns dropped.
- */
-export function formatMetricsTable(rows: readonly TableRow[], opts: TableOptions = {}): string {
-  const digits = opts.digits ?? 4;
-  const counts = new Set(opts.counts ?? ['users', 'testUsers', 'rows', 'k']);
-  const names: string[] = [];
-  if (opts.columns) names.push(...opts.columns);
-  else for (const row of rows) for (const key of Object.keys(row)) if (!names.includes(key)) names.push(key);
-  const cols = names.filter((c) => rows.some((r) => r[c] !== undefined));
-  const text = (v: TableCell, col: string): string =>
-    v === undefined ? '-'
-    : typeof v === 'string' ? v
-    : Number.isFinite(v) ? (counts.has(col) ? String(v) : v.toFixed(digits))
-    : String(v);
-  const cells = rows.map((r) => cols.map((c) => text(r[c], c)));
-  const widths = cols.map((c, j) => Math.max(c.length, ...cells.map((line) => line[j]!.length)));
-  const leftAligned = cols.map((c) => rows.some((r) => typeof r[c] === 'string'));
-  const fmt = (line: readonly string[]): string =>
-    line
-      .map((s, j) => (leftAligned[j] ? s.padEnd(widths[j]!) : s.padStart(widths[j]!)))
-      .join('  ')
-      .trimEnd();
-  const rule = widths.map((w) => '-'.repeat(w)).join('  ');
-  return [fmt(cols), rule, ...cells.map(fmt)].join('\n') + '\n';
 }
 
 /** A ranking report as named metrics (precision@k, recall@k, ndcg@k, map, map@k, then the beyond-accuracy ones present): the names the CLI, manifests and reports use. */

@@ -34,6 +34,7 @@ import type { Container, SqlQuerySpec } from '@azure/cosmos';
 import { byTime, ERASED_ID, eventDocId, fromDoc, ITEM_ID, itemPartition, toDoc, toItemDoc, type ErasedDoc, type EventDoc, type ItemDoc } from './cosmos-docs.js';
 import { newerItem, newestPerItem, type ItemRecord } from './catalogue.js';
 import { erasedConflict, reusedIdConflict, sameEvent, type AppendConflict, type AppendResult, type EventStore, type TrackedEvent } from './types.js';
+import { forEachLimit } from '../util/pool.js';
 
 export interface CosmosEventStoreOptions {
   /** The events container, partitioned by /userId (see openEventStore in ./open.ts). */
@@ -163,11 +164,7 @@ export class CosmosEventStore implements EventStore {
 
   /** Runs `f` over `list`, `concurrency` at a time. */
   private async each<T>(list: readonly T[], f: (x: T) => Promise<void>): Promise<void> {
-    let next = 0;
-    const worker = async () => {
-      while (next < list.length) await f(list[next++]!);
-    };
-    await Promise.all(Array.from({ length: Math.min(list.length, this.o.concurrency ?? 32) }, worker));
+    await forEachLimit(list, this.o.concurrency ?? 32, f);
   }
 
   /** A document by id in the user's partition, or undefined (404). */

@@ -1,5 +1,6 @@
 // Owns choosing and opening the event store, in one place for `serve` (POST /v1/events, fold-in,
-// erasure), `train` and `retrain` (events merged into the training data):
+// erasure), `train` and `retrain` (events merged into the training data); the back ends are
+// listed in ./registry.ts and implemented under ./backends/:
 //
 //   RECS_EVENTS_STORE             sqlite (default: one machine) | cosmos (many writers: replicas, jobs)
 //   (sqlite) the file the command names (--events-db, RECS_EVENTS_DB, default <models-dir>/../events.sqlite)
@@ -10,32 +11,25 @@
 //                                 partitioned by /userId
 
 import type { Agent } from 'node:https';
-import { CosmosEventStore } from './cosmos.js';
-import { PARTITION_KEY } from './cosmos-docs.js';
-import { OffThreadSqliteStore } from './sqlite-offthread.js';
-import { SqliteEventStore } from './sqlite.js';
+import { StoreConfigError } from '../store/backend.js';
+import { DEFAULT_EVENT_STORE_KIND, eventStoreBackend, eventStoreBackendOf, eventStoreKinds, isEventStoreKind, type EventStoreConfig, type EventStoreKind } from './registry.js';
 import type { EventStore } from './types.js';
-import { createCosmosClient, ensureContainer, type CosmosConnection } from '../store/cosmos-client.js';
-import { storeConfigFromEnv, StoreConfigError } from '../store/config.js';
 
-export const EVENT_STORE_KINDS = ['sqlite', 'cosmos'] as const;
-export type EventStoreKind = (typeof EVENT_STORE_KINDS)[number];
+export type { EventStoreConfig, EventStoreKind } from './registry.js';
 
-export type EventStoreConfig = { kind: 'sqlite'; path: string } | { kind: 'cosmos'; cosmos: CosmosConnection };
+/** Every event-store kind (the registry's), the default first. */
+export const EVENT_STORE_KINDS: readonly EventStoreKind[] = eventStoreKinds();
 
 /** The kind RECS_EVENTS_STORE names (default sqlite). */
 export function eventStoreKindFromEnv(env: NodeJS.ProcessEnv): EventStoreKind {
-  const kind = (env['RECS_EVENTS_STORE'] || 'sqlite') as EventStoreKind;
-  if (!EVENT_STORE_KINDS.includes(kind)) throw new StoreConfigError(`RECS_EVENTS_STORE must be one of ${EVENT_STORE_KINDS.join(', ')}; got "${kind}"`);
+  const kind = env['RECS_EVENTS_STORE'] || DEFAULT_EVENT_STORE_KIND;
+  if (!isEventStoreKind(kind)) throw new StoreConfigError(`RECS_EVENTS_STORE must be one of ${EVENT_STORE_KINDS.join(', ')}; got "${kind}"`);
   return kind;
 }
 
 /** The event store configured in `env`; `sqlitePath` is the SQLite file when that is the kind. */
 export function eventStoreConfigFromEnv(env: NodeJS.ProcessEnv, sqlitePath: string): EventStoreConfig {
-  const kind = eventStoreKindFromEnv(env);
-  if (kind === 'sqlite') return { kind, path: sqlitePath };
-  const c = storeConfigFromEnv({ ...env, RECS_STORE: 'cosmos' }).cosmos; // validates endpoint and auth
-  return { kind, cosmos: { ...c, container: env['RECS_EVENTS_COSMOS_CONTAINER'] || 'events', partitionKey: PARTITION_KEY } };
+  return eventStoreBackendOf(eventStoreKindFromEnv(env)).config(env, sqlitePath);
 }
 
 /**
@@ -43,25 +37,13 @@ export function eventStoreConfigFromEnv(env: NodeJS.ProcessEnv, sqlitePath: stri
  * 'thread' (the server) group-commits SQLite writes on a writer thread; 'inline' (a one-off job
  * such as training's merge, which only reads) writes on the calling thread and starts no thread.
  */
-export async function openEventStore(cfg: EventStoreConfig, extra: { agent?: Agent } = {}, writer: 'thread' | 'inline' = 'thread'): Promise<EventStore> {
-  if (cfg.kind === 'sqlite') return writer === 'thread' ? new OffThreadSqliteStore(cfg.path) : new SqliteEventStore(cfg.path);
-  const conn: CosmosConnection = { ...cfg.cosmos, partitionKey: PARTITION_KEY, ...(extra.agent && { agent: extra.agent }) };
-  const client = createCosmosClient(conn);
-  try {
-    const container = await ensureContainer(client, conn);
-    const { resource } = await container.read();
-    const paths = resource?.partitionKey?.paths ?? [];
-    if (paths.length !== 1 || paths[0] !== PARTITION_KEY) throw new StoreConfigError(`cosmos event store: container ${conn.database}/${conn.container} is partitioned by ${paths.join(', ') || 'nothing'}, not ${PARTITION_KEY}`);
-    return new CosmosEventStore({ container, onClose: () => client.dispose() });
-  } catch (e) {
-    client.dispose();
-    throw e;
-  }
+export function openEventStore(cfg: EventStoreConfig, extra: { agent?: Agent } = {}, writer: 'thread' | 'inline' = 'thread'): Promise<EventStore> {
+  return eventStoreBackend(cfg).open(cfg, extra, writer);
 }
 
 /** Where the store is, for messages and the manifest: the SQLite path, or cosmos <endpoint> <database>/<container>. */
 export function describeEventStore(cfg: EventStoreConfig): string {
-  return cfg.kind === 'sqlite' ? cfg.path : `cosmos ${cfg.cosmos.endpoint} ${cfg.cosmos.database}/${cfg.cosmos.container}`;
+  return eventStoreBackend(cfg).describe(cfg);
 }
 
 /** Opens the store for a one-off job (no writer thread), runs `f` on it and closes it again. */

@@ -13,7 +13,7 @@ import { fixtureRegistry, getJson } from './testing/fixtures.js';
 let mainJs: string;
 
 beforeAll(() => {
-  [mainJs] = ensureBuilt(['ts/serve/main.js', 'ts/serve/load-worker.js']) as [string];
+  [mainJs] = ensureBuilt(['ts/cli/serve-main.js', 'ts/serve/load-worker.js']) as [string];
 }, 120_000);
 afterEach(killServerChildren);
 

@@ -1,5 +1,5 @@
 // Owns the public surface of ts/serve: starting the recommendation API and the pieces other
-// modules (the CLI, the benchmark, later stores) build on.
+// modules (the CLI, the benchmarks) build on.
 
 export { startServer, type CloseResult, type RunningServer, type ServerOptions } from './server.js';
 export { closeOnSignals } from './shutdown.js';

@@ -12,7 +12,7 @@ import { loadEngine } from '../engine/index.js';
 import { readArtifact } from '../model/artifact.js';
 import { DEFAULT_OPTIONS } from '../model/pipeline/options.js';
 import { silentProgress } from '../model/pipeline/progress.js';
-import { train } from '../model/pipeline/train.js';
+import { trainAndPublish as train } from '../model/lifecycle/publish.js';
 import { storeConfigFromEnv, storeFactory } from '../store/config.js';
 import { tableOfArtifact } from '../store/load-table.js';
 import { loadRedis } from '../store/redis-load.js';
@@ -22,6 +22,7 @@ import { createCosmosClient, ensureContainer } from '../store/cosmos-client.js';
 import { loadCosmos } from '../store/cosmos-load.js';
 import { startServer, type RunningServer, type ServerOptions } from './server.js';
 import { capturedLogger, getJson } from './testing/fixtures.js';
+import { forEachLimit } from '../util/pool.js';
 
 const ML100K = resolve(__dirname, '../../../shared/datasets/ml-100k');
 const hasMl100k = existsSync(join(ML100K, 'u.data'));
@@ -43,14 +44,6 @@ function trainingItems(): Map<string, Set<string>> {
     s.add(i!);
   }
   return out;
-}
-
-/** Runs `f` over `xs` with `n` at a time. */
-async function pool<T>(xs: readonly T[], n: number, f: (x: T) => Promise<void>): Promise<void> {
-  let next = 0;
-  await Promise.all(Array.from({ length: n }, async () => {
-    while (next < xs.length) await f(xs[next++]!);
-  }));
 }
 
 function checkList(items: Item[], seen: Set<string>, where: string): void {
@@ -105,10 +98,10 @@ describe.skipIf(!hasMl100k)('MovieLens 100K: never a seen item', () => {
       checkList(r.items, seenOf(u), `user ${u}?${q}`);
       filled += r.items.filter((i) => i.origin === 'popularity').length;
     };
-    await pool(users, 8, async (u) => check(u, 'k=100', await recs(s, u, 'k=100')));
+    await forEachLimit(users, 8, async (u) => check(u, 'k=100', await recs(s, u, 'k=100')));
     const chunks = Array.from({ length: Math.ceil(users.length / 100) }, (_, i) => users.slice(i * 100, i * 100 + 100));
     const asks = genres.flatMap((genre) => chunks.map((userIds) => ({ genre, userIds })));
-    await pool(asks, 4, async ({ genre, userIds }) => {
+    await forEachLimit(asks, 4, async ({ genre, userIds }) => {
       const r = await getJson(`${s.url}/v1/recommendations:batch`, { method: 'POST', body: JSON.stringify({ userIds, k: 100, genre }) });
       if (r.status !== 200) throw new Error(`batch ${genre}: ${r.status} ${JSON.stringify(r.body)}`);
       userIds.forEach((u, i) => check(u, `k=100&genre=${genre}`, r.body.results[i]));
@@ -120,7 +113,7 @@ describe.skipIf(!hasMl100k)('MovieLens 100K: never a seen item', () => {
     const s = await serve();
     const filled = await everyUser(s, 'precomputed', (u) => training.get(u)!);
     expect(filled).toBeGreaterThan(943 * 70); // the fill ran (k = 100 over 30 stored items), and was checked
-    await pool([...training.keys()].slice(0, 100), 8, async (u) => {
+    await forEachLimit([...training.keys()].slice(0, 100), 8, async (u) => {
       const all: Item[] = [];
       for (let offset = 0; offset < 1000; offset += 100) all.push(...(await recs(s, u, `k=100&offset=${offset}`)).items);
       checkList(all, training.get(u)!, `user ${u}, pages of 100`);

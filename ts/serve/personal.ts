@@ -27,6 +27,7 @@ import type { Logger } from './logger.js';
 import type { FoldInQueueStats, Metrics } from './metrics.js';
 import type { ModelManager } from './model-manager.js';
 import type { ServingModel } from './serving-model.js';
+import { forEachLimit } from '../util/pool.js';
 
 export type { FoldInList } from './foldin-overlay.js';
 
@@ -265,17 +266,12 @@ export class Personalizer implements FoldInOverlay {
   /** The users' events, read through the store's async API (stores the worker cannot read itself). */
   private async readEvents(users: string[]): Promise<TrackedEvent[][]> {
     const out: TrackedEvent[][] = new Array(users.length);
-    let next = 0;
-    const worker = async () => {
-      while (next < users.length) {
-        const i = next++;
-        out[i] = await this.o.events.forUser(users[i]!).catch((e: unknown) => {
-          this.o.log.error({ err: e, userId: users[i] }, 'could not read the user\'s events for fold-in');
-          return [];
-        });
-      }
-    };
-    await Promise.all(Array.from({ length: Math.min(users.length, 16) }, worker));
+    await forEachLimit(users, 16, async (user, i) => {
+      out[i] = await this.o.events.forUser(user).catch((e: unknown) => {
+        this.o.log.error({ err: e, userId: user }, 'could not read the user\'s events for fold-in');
+        return [];
+      });
+    });
     return out;
   }
 }

@@ -15,7 +15,7 @@ let slowJs: string;
 const children: ChildProcess[] = [];
 
 beforeAll(() => {
-  [mainJs, slowJs] = ensureBuilt(['ts/serve/main.js', 'ts/serve/testing/slow-server.js', 'ts/serve/load-worker.js']) as [string, string];
+  [mainJs, slowJs] = ensureBuilt(['ts/cli/serve-main.js', 'ts/serve/testing/slow-server.js', 'ts/serve/load-worker.js']) as [string, string];
 }, 120_000);
 
 afterEach(() => {

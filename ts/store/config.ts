@@ -1,8 +1,9 @@
 // Owns choosing and configuring the store from the environment (or flags that override it):
-// which kind serves (embedded, redis, cosmos), how to reach it, and the in-process cache in front
-// of a remote store; turns that into a StoreFactory for startServer({ createStore }).
+// which back end serves (./registry.ts lists them), its settings, and the in-process cache in front
+// of a remote store; turns that into a StoreFactory for startServer({ createStore }) and bulk-loads
+// a version into the configured back end. Every back end reads its own settings (./backends/*.ts).
 //
-//   RECS_STORE                 embedded | redis | cosmos (default embedded)
+//   RECS_STORE                 embedded | redis | cosmos (default embedded; the registry's kinds)
 //   RECS_STORE_TIMEOUT_MS      default per-lookup timeout of a remote store (default 250; the server
 //                              passes its own storeTimeoutMs per call, which wins)
 //   RECS_STORE_CACHE_ENTRIES   in-process cache size in entries for redis/cosmos (default 100000; 0 = off)
@@ -20,31 +21,24 @@
 //   RECS_COSMOS_PARTITION_KEY  partition key path (default /id)
 //   RECS_COSMOS_THROUGHPUT     RU/s when the loader creates the container (default: none, serverless)
 
-import type { PreparedModel } from '../serve/prepared.js';
-import type { StoreFactory } from '../serve/serving-model.js';
+import { StoreConfigError, type BulkLoadOptions, type BulkLoadResult, type StoreCommon, type StoreFlags } from './backend.js';
 import { CacheStats } from './cache-stats.js';
 import { CachedStore, type CacheOptions } from './cached.js';
-import { createCosmosClient, type CosmosConnection } from './cosmos-client.js';
-import { CosmosStore } from './cosmos.js';
-import { IdIndex } from './embedded-ids.js';
-import { EmbeddedStore } from './embedded.js';
-import { RedisStore } from './redis.js';
-import type { RecommendationStore } from './types.js';
+import type { StoreFactory } from './factory.js';
+import type { LoadTable } from './load-table.js';
+import { DEFAULT_STORE_KIND, isStoreKind, STORE_BACKENDS, storeBackend, storeKinds, type StoreKind, type StoreSettings } from './registry.js';
 
-export const STORE_KINDS = ['embedded', 'redis', 'cosmos'] as const;
-export type StoreKind = (typeof STORE_KINDS)[number];
+export { StoreConfigError } from './backend.js';
+export type { StoreKind } from './registry.js';
 
-export interface StoreConfig {
-  kind: StoreKind;
-  timeoutMs: number;
-  cache: CacheOptions | null;
-  redis: { url: string; prefix: string };
-  cosmos: CosmosConnection;
-}
+/** Every store kind (the registry's), the default first. */
+export const STORE_KINDS: readonly StoreKind[] = storeKinds();
 
-export class StoreConfigError extends Error {
-  override name = 'StoreConfigError';
-}
+export type StoreConfig = StoreCommon &
+  StoreSettings & {
+    kind: StoreKind;
+    cache: CacheOptions | null;
+  };
 
 function num(env: NodeJS.ProcessEnv, name: string, fallback: number | undefined): number | undefined {
   const v = env[name];
@@ -54,56 +48,47 @@ function num(env: NodeJS.ProcessEnv, name: string, fallback: number | undefined)
   return n;
 }
 
-/** Reads the configuration from `env`; `overrides` (from flags) win. */
-export function storeConfigFromEnv(env: NodeJS.ProcessEnv = process.env, overrides: Partial<Pick<StoreConfig, 'kind'>> & { redisUrl?: string; cosmosEndpoint?: string } = {}): StoreConfig {
-  const kind = overrides.kind ?? ((env['RECS_STORE'] || 'embedded') as StoreKind);
-  if (!STORE_KINDS.includes(kind)) throw new StoreConfigError(`RECS_STORE must be one of ${STORE_KINDS.join(', ')}; got "${kind}"`);
-  const key = env['RECS_COSMOS_KEY'] || undefined;
-  const auth = env['RECS_COSMOS_AUTH'] || (key ? 'key' : 'entra');
-  if (auth !== 'key' && auth !== 'entra') throw new StoreConfigError(`RECS_COSMOS_AUTH must be key or entra; got "${auth}"`);
-  const endpoint = overrides.cosmosEndpoint ?? env['RECS_COSMOS_ENDPOINT'] ?? '';
-  if (kind === 'cosmos' && !endpoint) throw new StoreConfigError('RECS_COSMOS_ENDPOINT is required for the cosmos store');
-  if (kind === 'cosmos' && auth === 'key' && !key) throw new StoreConfigError('RECS_COSMOS_AUTH=key needs RECS_COSMOS_KEY');
+/** Reads the configuration from `env`; `overrides` (the kind, and flags such as redisUrl) win. */
+export function storeConfigFromEnv(env: NodeJS.ProcessEnv = process.env, overrides: { kind?: string } & StoreFlags = {}): StoreConfig {
+  const kind = overrides.kind ?? (env['RECS_STORE'] || DEFAULT_STORE_KIND);
+  if (!isStoreKind(kind)) throw new StoreConfigError(`RECS_STORE must be one of ${STORE_KINDS.join(', ')}; got "${kind}"`);
   const entries = num(env, 'RECS_STORE_CACHE_ENTRIES', 100_000)!;
   const bytes = num(env, 'RECS_STORE_CACHE_BYTES', 256 * 2 ** 20)!;
   const ttlMs = num(env, 'RECS_STORE_CACHE_TTL_MS', undefined);
-  const throughput = num(env, 'RECS_COSMOS_THROUGHPUT', undefined);
+  const settings = Object.fromEntries(STORE_BACKENDS.map((b) => [b.kind, b.settings(env, overrides, b.kind === kind)])) as StoreSettings;
   return {
     kind,
     timeoutMs: num(env, 'RECS_STORE_TIMEOUT_MS', 250)!,
     cache: entries > 0 && bytes > 0 ? { maxEntries: Math.floor(entries), maxBytes: Math.floor(bytes), ...(ttlMs !== undefined && { ttlMs }) } : null,
-    redis: { url: overrides.redisUrl ?? env['RECS_REDIS_URL'] ?? 'redis://127.0.0.1:6379', prefix: env['RECS_REDIS_PREFIX'] || 'recs' },
-    cosmos: {
-      endpoint,
-      auth,
-      ...(key && { key }),
-      database: env['RECS_COSMOS_DATABASE'] || 'recs',
-      container: env['RECS_COSMOS_CONTAINER'] || 'user-recs',
-      partitionKey: env['RECS_COSMOS_PARTITION_KEY'] || '/id',
-      ...(throughput !== undefined && { throughput }),
-    },
+    ...settings,
   };
 }
 
-/** A StoreFactory for startServer({ createStore }): one store per loaded model version. */
-export function storeFactory(cfg: StoreConfig, extra: Partial<CosmosConnection> = {}): StoreFactory {
-  if (cfg.kind === 'embedded') return (p) => new EmbeddedStore(p.table);
-  let cosmosClient: ReturnType<typeof createCosmosClient> | null = null; // shared by the versions' stores
-  const remote = (p: PreparedModel): RecommendationStore => {
-    const users = new IdIndex(p.table.users);
-    const userIdAt = (row: number) => (Number.isInteger(row) && row >= 0 && row < users.size ? users.idAt(row) : undefined);
-    const base = { modelVersion: p.manifest.version, depth: p.table.depth, userIdAt, timeoutMs: cfg.timeoutMs };
-    if (cfg.kind === 'redis') return new RedisStore({ ...base, url: cfg.redis.url, prefix: cfg.redis.prefix });
-    const conn = { ...cfg.cosmos, ...extra };
-    cosmosClient ??= createCosmosClient(conn);
-    const items = new IdIndex(p.items);
-    const container = cosmosClient.database(conn.database).container(conn.container);
-    return new CosmosStore({ ...base, container, itemRow: (id) => items.rowOf(id), ...(conn.partitionKey && { partitionKey: conn.partitionKey }) });
-  };
+/**
+ * A StoreFactory for startServer({ createStore }): one store per loaded model version, from the
+ * configured back end, behind the in-process cache when the back end is remote. `extra` is merged
+ * into the back end's settings (tests pass a Cosmos DB https agent).
+ */
+export function storeFactory(cfg: StoreConfig, extra: Record<string, unknown> = {}): StoreFactory {
+  const backend = storeBackend(cfg.kind);
+  const make = backend.factory({ ...(cfg[cfg.kind] as object), ...extra }, cfg);
+  if (!backend.remote || !cfg.cache) return make;
   // one set of counters for the caches of every version this factory makes (/metrics)
-  const stats = cfg.cache ? new CacheStats(cfg.kind, cfg.cache.maxEntries ?? 100_000, cfg.cache.maxBytes ?? 256 * 2 ** 20) : null;
-  return (p) => {
-    const s = remote(p);
-    return cfg.cache ? new CachedStore(s, { ...cfg.cache, stats: stats! }) : s;
-  };
+  const cache = cfg.cache;
+  const stats = new CacheStats(cfg.kind, cache.maxEntries ?? 100_000, cache.maxBytes ?? 256 * 2 ** 20);
+  return (p) => new CachedStore(make(p), { ...cache, stats });
+}
+
+/** Bulk-loads `table` into the configured back end (which must be one that loads: loadableStoreKinds()). */
+export function bulkLoad(cfg: StoreConfig, table: LoadTable, o: BulkLoadOptions = {}): Promise<BulkLoadResult> {
+  const backend = storeBackend(cfg.kind);
+  if (!backend.load) throw new StoreConfigError(`the ${cfg.kind} store is not bulk-loaded (it serves from the model artifact)`);
+  return backend.load(cfg[cfg.kind], table, o);
+}
+
+/** A bulk load's closing line: "loaded V into redis: N users in S s, R users/s[, details]; active version V[; deleted …]". */
+export function describeBulkLoad(r: BulkLoadResult, sep = ' '): string {
+  const details = r.details ? `, ${r.details}` : '';
+  const deleted = r.deletedVersions.length ? `; deleted ${r.deletedVersions.join(', ')}` : '';
+  return `loaded${sep}${r.version} into ${r.store}: ${r.users} users in ${r.seconds.toFixed(1)} s, ${r.usersPerSecond} users/s${details}; active version ${r.version}${deleted}`;
 }

@@ -9,6 +9,7 @@ import type { Container, OperationInput } from '@azure/cosmos';
 import { pkOf } from './cosmos.js';
 import { POINTER_ID, userDocId, type PointerDoc, type UserDoc } from './cosmos-docs.js';
 import { checkTable, rowLength, type LoadTable } from './load-table.js';
+import { batchStarts, forEachLimit } from '../util/pool.js';
 
 export interface CosmosLoadOptions {
   partitionKey?: string;
@@ -97,28 +98,22 @@ export async function loadCosmos(container: Container, t: LoadTable, o: CosmosLo
   const started = performance.now();
   const chunk = o.chunk ?? 500;
   const n = t.userIds.length;
-  let next = 0;
   let done = 0;
   let requestCharge = 0;
   let retried = 0;
-  const worker = async () => {
-    while (next < n) {
-      const from = next;
-      const to = Math.min(n, from + chunk);
-      next = to;
-      const ops: OperationInput[] = [];
-      for (let r = from; r < to; r++) {
-        const doc = userDoc(t, r);
-        ops.push({ operationType: 'Upsert', partitionKey: pkOf({ ...doc }, o.partitionKey), resourceBody: { ...doc } });
-      }
-      const res = await bulkWithRetry(container, ops, o.attempts);
-      requestCharge += res.requestCharge;
-      retried += res.retried;
-      done += to - from;
-      o.onProgress?.(done, requestCharge);
+  await forEachLimit(batchStarts(n, chunk), o.concurrency ?? 2, async (from) => {
+    const to = Math.min(n, from + chunk);
+    const ops: OperationInput[] = [];
+    for (let r = from; r < to; r++) {
+      const doc = userDoc(t, r);
+      ops.push({ operationType: 'Upsert', partitionKey: pkOf({ ...doc }, o.partitionKey), resourceBody: { ...doc } });
     }
-  };
-  await Promise.all(Array.from({ length: o.concurrency ?? 2 }, worker));
+    const res = await bulkWithRetry(container, ops, o.attempts);
+    requestCharge += res.requestCharge;
+    retried += res.retried;
+    done += to - from;
+    o.onProgress?.(done, requestCharge);
+  });
 
   const count = await countVersion(container, t.version);
   if (count !== n) throw new Error(`cosmos load: ${count} documents of ${t.version} for ${n} users; the active version is unchanged`);

@@ -7,6 +7,7 @@
 import type { Redis } from 'ioredis';
 import { checkTable, rowLength, type LoadTable } from './load-table.js';
 import { DEFAULT_PREFIX, encodeList, redisKeys } from './redis-keys.js';
+import { batchStarts, forEachLimit } from '../util/pool.js';
 
 export interface RedisLoadOptions {
   prefix?: string;
@@ -32,23 +33,17 @@ export async function loadRedis(client: Redis, t: LoadTable, o: RedisLoadOptions
   const batch = o.batch ?? 1_000;
   const started = performance.now();
   const n = t.userIds.length;
-  let next = 0;
   let done = 0;
-  const worker = async () => {
-    while (next < n) {
-      const from = next;
-      const to = Math.min(n, from + batch);
-      next = to;
-      const p = client.pipeline();
-      for (let r = from; r < to; r++) p.set(keys.user(t.version, t.userIds[r]!), encodeList(t.items, t.scores, r * t.depth, rowLength(t, r)));
-      const replies = (await p.exec()) ?? [];
-      const failed = replies.find(([err]) => err);
-      if (failed || replies.length !== to - from) throw new Error(`redis load: a SET failed: ${failed?.[0]?.message ?? 'missing replies'}`);
-      done += to - from;
-      o.onProgress?.(done);
-    }
-  };
-  await Promise.all(Array.from({ length: o.inFlight ?? 4 }, worker));
+  await forEachLimit(batchStarts(n, batch), o.inFlight ?? 4, async (from) => {
+    const to = Math.min(n, from + batch);
+    const p = client.pipeline();
+    for (let r = from; r < to; r++) p.set(keys.user(t.version, t.userIds[r]!), encodeList(t.items, t.scores, r * t.depth, rowLength(t, r)));
+    const replies = (await p.exec()) ?? [];
+    const failed = replies.find(([err]) => err);
+    if (failed || replies.length !== to - from) throw new Error(`redis load: a SET failed: ${failed?.[0]?.message ?? 'missing replies'}`);
+    done += to - from;
+    o.onProgress?.(done);
+  });
 
   const present = await countPresent(client, t, keys.user, batch * 5);
   if (present !== n) throw new Error(`redis load: ${present} of ${n} users of ${t.version} present after the load; the active version is unchanged`);

@@ -1,6 +1,6 @@
 // Owns the contract between the API and wherever the precomputed recommendation lists live: the
-// embedded store (the artifact's top-k table held in process, ./embedded.ts) now, Redis and
-// Cosmos DB later. A store instance is bound to one model version, so the item rows it returns
+// embedded store (the artifact's top-k table held in process, ./embedded.ts), Redis (./redis.ts)
+// and Azure Cosmos DB (./cosmos.ts). A store instance is bound to one model version, so the item rows it returns
 // index that version's catalog (the server creates one store per loaded model and swaps both
 // together). Every call is async and may fail or time out: the API answers with the popularity
 // fallback then, counts the error, and never fails the request because of the store.

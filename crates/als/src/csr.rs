@@ -10,6 +10,7 @@
 use std::borrow::Cow;
 
 use crate::error::{invalid_arg, invalid_data, Result};
+use crate::pattern::row_starts;
 
 /// A sparse matrix in CSR form. Column indices within a row are unique; they are sorted unless
 /// the CSR borrows its caller's arrays ([`Csr::borrow_coo`]), which keeps their order.
@@ -172,18 +173,6 @@ fn check_coo(n_rows: usize, n_cols: usize, rows: &[u32], cols: &[u32], vals: &[f
         }
     }
     Ok(())
-}
-
-/// Row start offsets (length n_rows + 1) of COO row indices.
-pub(crate) fn row_starts(n_rows: usize, rows: &[u32]) -> Vec<usize> {
-    let mut counts = vec![0usize; n_rows + 1];
-    for &r in rows {
-        counts[r as usize + 1] += 1;
-    }
-    for r in 0..n_rows {
-        counts[r + 1] += counts[r];
-    }
-    counts
 }
 
 /// The interactions of a training set, held both ways round so each ALS half-step reads rows.

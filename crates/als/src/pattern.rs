@@ -5,7 +5,6 @@
 
 use std::borrow::Cow;
 
-use crate::csr::row_starts;
 use crate::error::{invalid_arg, invalid_data, Result};
 
 #[derive(Debug, Clone, PartialEq)]
@@ -70,6 +69,18 @@ impl<'a> Pattern<'a> {
     pub fn row(&self, r: usize) -> &[u32] {
         &self.indices[self.indptr[r]..self.indptr[r + 1]]
     }
+}
+
+/// Row start offsets (length n_rows + 1) of COO row indices (shared with [`crate::Csr`]).
+pub(crate) fn row_starts(n_rows: usize, rows: &[u32]) -> Vec<usize> {
+    let mut counts = vec![0usize; n_rows + 1];
+    for &r in rows {
+        counts[r as usize + 1] += 1;
+    }
+    for r in 0..n_rows {
+        counts[r + 1] += counts[r];
+    }
+    counts
 }
 
 #[cfg(test)]

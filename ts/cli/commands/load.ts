@@ -2,22 +2,18 @@
 // version) into Redis or Cosmos DB as a new store version beside the old ones, verifies it, flips
 // the store's active-version pointer, prunes old versions; progress bar and a users/s (and RU) line.
 
-import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { readArtifact } from '../../model/artifact.js';
+import { publish } from '../../model/lifecycle/publish.js';
 import { LocalRegistry } from '../../model/registry.js';
-import { createCosmosClient, ensureContainer } from '../../store/cosmos-client.js';
-import { CosmosLoadError, loadCosmos } from '../../store/cosmos-load.js';
-import { storeConfigFromEnv, StoreConfigError } from '../../store/config.js';
-import { tableOfArtifact } from '../../store/load-table.js';
-import { createRedisClient } from '../../store/redis-client.js';
-import { loadRedis } from '../../store/redis-load.js';
-import { choiceOption, numberOption, UsageError, type Command } from '../command.js';
+import { describeBulkLoad } from '../../store/config.js';
+import { loadableStoreKinds, storeBackend } from '../../store/registry.js';
+import { numberOption, UsageError, type Command } from '../command.js';
 import { createProgress } from '../progress.js';
+import { storeLoadOption } from '../store-option.js';
 
 const help = `recs load — bulk-load a model's precomputed lists into Redis or Azure Cosmos DB.
 
-Usage: recs load --store redis|cosmos [options]
+Usage: recs load --store ${loadableStoreKinds().join('|')} [options]
 
 The version is written beside the versions already in the store; once every user's entry is
 there (the count is verified) the store's active-version pointer flips to it, so servers bound to
@@ -25,7 +21,7 @@ a version never read a mix. A rerun after a failure completes the load (entries 
 upserted, never duplicated). Servers serve a version from the store only once it is loaded.
 
 Options:
-  --store KIND          redis or cosmos (default $RECS_STORE)
+  --store KIND          ${loadableStoreKinds().join(' or ')} (default $RECS_STORE)
   --models-dir DIR      model registry (default ./models)
   --version V           version to load (default: the registry's active version)
   --keep-old N          older store versions kept besides the new one; older ones are deleted
@@ -64,50 +60,18 @@ export const loadCommand: Command = {
         quiet: { type: 'boolean' },
       },
     });
-    const kind = choiceOption('store', v.store ?? process.env['RECS_STORE'], ['redis', 'cosmos'] as const, 'redis');
-    if (!v.store && !process.env['RECS_STORE']) throw new UsageError('--store redis|cosmos is required (or RECS_STORE)');
-    const keepOld = numberOption('keep-old', v['keep-old'], 1, { integer: true, min: 0 });
-    const batch = numberOption('batch', v.batch, kind === 'redis' ? 1000 : 500, { integer: true, min: 1 });
-    const concurrency = numberOption('concurrency', v.concurrency, kind === 'redis' ? 4 : 2, { integer: true, min: 1, max: 64 });
-    let cfg;
-    try {
-      cfg = storeConfigFromEnv(process.env, { kind, ...(v['redis-url'] && { redisUrl: v['redis-url'] }), ...(v['cosmos-endpoint'] && { cosmosEndpoint: v['cosmos-endpoint'] }) });
-    } catch (e) {
-      if (e instanceof StoreConfigError) throw new UsageError(e.message);
-      throw e;
-    }
+    const kindName = v.store ?? process.env['RECS_STORE'];
+    if (!kindName) throw new UsageError(`--store ${loadableStoreKinds().join('|')} is required (or RECS_STORE)`);
+    const load = storeLoadOption('store', kindName, process.env, { redisUrl: v['redis-url'], cosmosEndpoint: v['cosmos-endpoint'] });
+    const defaults = storeBackend(load.store).loadDefaults!;
+    load.keepOld = numberOption('keep-old', v['keep-old'], 1, { integer: true, min: 0 });
+    load.batch = numberOption('batch', v.batch, defaults.batch, { integer: true, min: 1 });
+    load.concurrency = numberOption('concurrency', v.concurrency, defaults.concurrency, { integer: true, min: 1, max: 64 });
     const registry = new LocalRegistry(v['models-dir'] ?? './models');
     const version = v.version ?? registry.activeVersion();
     if (!version) throw new UsageError(`${registry.root}: no active version; pass --version`);
-    const table = tableOfArtifact(readArtifact(join(registry.root, version)));
-    const progress = createProgress({ enabled: !v.quiet });
-    const stage = progress.stage(`load ${kind}`, table.userIds.length, ' users');
-
-    if (kind === 'redis') {
-      const client = createRedisClient({ url: cfg.redis.url }, 'load');
-      try {
-        const r = await loadRedis(client, table, { prefix: cfg.redis.prefix, batch, inFlight: concurrency, keepOld, onProgress: (d) => stage.update(d) });
-        stage.done();
-        console.log(`loaded ${version} into redis: ${r.users} users in ${r.seconds.toFixed(1)} s, ${Math.round(r.users / r.seconds)} users/s; active version ${version}${r.deletedVersions.length ? `; deleted ${r.deletedVersions.join(', ')}` : ''}`);
-      } finally {
-        client.disconnect();
-      }
-      return 0;
-    }
-    const client = createCosmosClient(cfg.cosmos);
-    try {
-      const container = await ensureContainer(client, cfg.cosmos);
-      const r = await loadCosmos(container, table, { chunk: batch, concurrency, keepOld, partitionKey: cfg.cosmos.partitionKey ?? '/id', onProgress: (d, ru) => stage.update(d, `${Math.round(ru)} RU`) }).catch((e: unknown) => {
-        if (e instanceof CosmosLoadError) console.error(`${e.message}; the active version is unchanged. Failed ids (${e.failedIds.length}): ${e.failedIds.slice(0, 50).join(', ')}${e.failedIds.length > 50 ? ', …' : ''}`);
-        throw e;
-      });
-      stage.done(`${Math.round(r.requestCharge)} RU`);
-      console.log(
-        `loaded ${version} into cosmos: ${r.users} users in ${r.seconds.toFixed(1)} s, ${Math.round(r.users / r.seconds)} users/s, ${Math.round(r.requestCharge)} RU (${(r.requestCharge / r.users).toFixed(1)} RU/user), ${r.retried} retried writes; active version ${version}${r.deletedVersions.length ? `; deleted ${r.deletedVersions.join(', ')}` : ''}`,
-      );
-    } finally {
-      client.dispose();
-    }
+    const r = await publish(registry, version, { activate: false, load }, createProgress({ enabled: !v.quiet }));
+    console.log(describeBulkLoad(r.load!));
     return 0;
   },
 };

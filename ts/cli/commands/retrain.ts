@@ -10,8 +10,9 @@ import { retrain } from '../../model/lifecycle/retrain.js';
 import { REGISTRY_HELP, registryFromEnv } from '../../model/registry/config.js';
 import { openRegistry } from '../../model/registry/open.js';
 import type { TrainOptions } from '../../model/pipeline/options.js';
-import { storeConfigFromEnv, StoreConfigError } from '../../store/config.js';
-import { choiceOption, numberOption, UsageError, type Command } from '../command.js';
+import { servingLoadKind, storeLoadOption } from '../store-option.js';
+import { loadableStoreKinds } from '../../store/registry.js';
+import { numberOption, UsageError, type Command } from '../command.js';
 import { describeEventStore, type EventStoreConfig } from '../../events/open.js';
 import { defaultEventsDb, EVENTS_DB_ENV, EVENTS_STORE_HELP, eventStoreOption } from '../events-db.js';
 import { createProgress } from '../progress.js';
@@ -41,7 +42,7 @@ apply), plus
                           when that file exists (the path is printed)
   --events PATH           the same as --events-db
   --no-events             train on the base data only
-  --load redis|cosmos     load the version into Redis or Cosmos DB before promoting it (as "recs load";
+  --load ${loadableStoreKinds().join('|')}     load the version into Redis or Cosmos DB before promoting it (as "recs load";
                           settings from RECS_REDIS_URL, RECS_REDIS_PREFIX, RECS_COSMOS_*). Default: the
                           serving store, $RECS_STORE, when it is redis or cosmos, so the store the servers
                           read always holds the version they switch to
@@ -71,15 +72,7 @@ export const retrainCommand: Command = {
     const events = eventsOption(values, o.modelsDir);
     if (events !== undefined) o.events = events;
     const loadKind = loadOption(values.load, values['no-load'], process.env);
-    if (loadKind !== undefined) {
-      const store = loadKind;
-      try {
-        o.load = { store, config: storeConfigFromEnv(process.env, { kind: store }) };
-      } catch (e) {
-        if (e instanceof StoreConfigError) throw new UsageError(e.message);
-        throw e;
-      }
-    }
+    if (loadKind !== undefined) o.load = storeLoadOption('load', loadKind);
     const progress = createProgress({ enabled: !o.json && !o.quiet });
     if (!o.json) progress.note(o.events === undefined ? 'events: none (base data only)' : `events: ${describeEventStore(o.events)}`);
     if (!o.json) progress.note(o.load === undefined ? 'store: none loaded (embedded store: servers read the artifact)' : `store: ${o.load.store}, loaded before the switch`);
@@ -111,13 +104,11 @@ function eventsOption(v: { 'events-db'?: string | undefined; events?: string | u
   return eventStoreOption({ kind: v['events-store'], name: flagName, path: flag, fallback: defaultEventsDb(modelsDir), mustExist: true }, process.env);
 }
 
-/** The store to load before promoting: --load, else the serving store (RECS_STORE) when it is remote. */
-function loadOption(flag: string | undefined, off: boolean | undefined, env: NodeJS.ProcessEnv): 'redis' | 'cosmos' | undefined {
+/** The store to load before promoting: --load, else the serving store (RECS_STORE) when it is bulk-loaded. */
+function loadOption(flag: string | undefined, off: boolean | undefined, env: NodeJS.ProcessEnv): string | undefined {
   if (off) {
     if (flag !== undefined) throw new UsageError('--load and --no-load contradict each other');
     return undefined;
   }
-  if (flag !== undefined) return choiceOption('load', flag, ['redis', 'cosmos'] as const, 'redis');
-  const serving = env['RECS_STORE'];
-  return serving === 'redis' || serving === 'cosmos' ? serving : undefined;
+  return flag ?? servingLoadKind(env);
 }

@@ -5,13 +5,15 @@ import { parseArgs } from 'node:util';
 import { MOVIELENS_SIZES, parseColumnSpec, parseDelimiterName, type MovieLensSize } from '../../data/index.js';
 import { loadEngine } from '../../engine/index.js';
 import { DEFAULT_OPTIONS, explicitDefaults, PRESETS, type DatasetSource, type TrainOptions } from '../../model/pipeline/options.js';
-import { train } from '../../model/pipeline/train.js';
+import { trainAndPublish } from '../../model/lifecycle/publish.js';
 import { DEFAULT_TOLERANCE } from '../../model/lifecycle/gate.js';
 import { parseFeedback } from '../../model/pipeline/feedback.js';
 import { readParamsFile } from '../../model/pipeline/params-file.js';
 import { choiceOption, numberOption, UsageError, type Command } from '../command.js';
 import { createProgress } from '../progress.js';
-import { storeConfigFromEnv, StoreConfigError } from '../../store/config.js';
+import { describeBulkLoad } from '../../store/config.js';
+import { storeLoadOption } from '../store-option.js';
+import { loadableStoreKinds } from '../../store/registry.js';
 import { metricsTable } from '../metrics-table.js';
 import { defaultEventsDb, EVENTS_DB_ENV, EVENTS_STORE_HELP, eventStoreOption } from '../events-db.js';
 import { REGISTRY_HELP, registryFromEnv, type RegistryLocation } from '../../model/registry/config.js';
@@ -130,8 +132,8 @@ Evaluation and output:
                           the quality gate (ndcg@10 ≥ the active model's − tolerance, and above the
                           popularity baseline); the reason is printed and recorded in the registry
   --tolerance X           the gate's tolerance (default 0.01)
-  --load redis|cosmos     once the version is active, bulk-load its top-k lists into Redis or Cosmos DB
-                          as "recs load" does (write beside, verify, flip the store's pointer, keep
+  --load ${loadableStoreKinds().join('|')}     before the version becomes active (after the gate, if any), bulk-load its
+                          top-k lists into that store as "recs load" does (write beside, verify, flip the store's pointer, keep
                           one older version), with a progress bar and a users/s line; connection
                           settings from the same environment as "recs load" (RECS_REDIS_URL,
                           RECS_REDIS_PREFIX, RECS_COSMOS_*). Skipped when the gate refuses the version.
@@ -184,14 +186,9 @@ function parse(argv: string[]): TrainOptions & { json: boolean; quiet: boolean; 
     o.events = events;
   }
   if (values.load !== undefined) {
-    const store = choiceOption('load', values.load, ['redis', 'cosmos'] as const, 'redis');
+    const load = storeLoadOption('load', values.load);
     if (!o.activate) throw new UsageError('--load serves the new version: it cannot go with --no-activate');
-    try {
-      o.load = { store, config: storeConfigFromEnv(process.env, { kind: store }) };
-    } catch (e) {
-      if (e instanceof StoreConfigError) throw new UsageError(e.message);
-      throw e;
-    }
+    o.load = load;
   }
   if (values.tolerance !== undefined && !values.gate) throw new UsageError('--tolerance goes with --gate');
   if (values.gate) {
@@ -337,7 +334,7 @@ export const trainCommand: Command = {
       if (!o.json) console.log(`auto: chose ${describeTrial(a.chosen)} — validation ndcg@${o.k} ${r.best.score.toFixed(4)}, ${note}`);
     }
     const session = openRegistry(o.registry, o.modelsDir);
-    const r = await session.publish(() => train(engine, o, progress));
+    const r = await session.publish(() => trainAndPublish(engine, o, progress));
     if (o.json) {
       console.log(JSON.stringify({ ...r.manifest, dir: r.dir, report: r.reportPath, activated: r.activated, ...(r.gate ? { gate: r.gate } : {}), ...(r.load ? { load: r.load } : {}) }, null, 2));
       return 0;
@@ -350,10 +347,8 @@ export const trainCommand: Command = {
     const ev = m.data.events as { skippedRows?: number; skipped?: { eventId: string; userId: string; field: string; message: string }[] } | undefined;
     if (ev?.skippedRows) console.log(`skipped   ${ev.skippedRows} unusable stored event(s), e.g. ${ev.skipped!.map((p) => `${p.eventId} (user ${p.userId}, ${p.field}: ${p.message})`).join('; ')} (manifest data.events.skipped)`);
     const l = r.load;
-    if (l) {
-      const ru = l.requestCharge === undefined ? '' : `, ${Math.round(l.requestCharge)} RU, ${l.retried ?? 0} retried writes`;
-      console.log(`loaded    ${l.version} into ${l.store}: ${l.users} users in ${l.seconds.toFixed(1)} s, ${l.usersPerSecond} users/s${ru}; active version ${l.version}${l.deletedVersions.length ? `; deleted ${l.deletedVersions.join(', ')}` : ''}`);
-    } else if (o.load) console.log(`loaded    no: the version is not active, ${o.load.store} still serves the previous one`);
+    if (l) console.log(describeBulkLoad(l, '    '));
+    else if (o.load) console.log(`loaded    no: the version is not active, ${o.load.store} still serves the previous one`);
     return 0;
   },
 };

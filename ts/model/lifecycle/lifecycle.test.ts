@@ -10,7 +10,7 @@ import { loadEngine } from '../../engine/index.js';
 import { main } from '../../cli/run.js';
 import { DEFAULT_OPTIONS, type TrainOptions } from '../pipeline/options.js';
 import { silentProgress } from '../pipeline/progress.js';
-import { train } from '../pipeline/train.js';
+import { trainAndPublish as train } from './publish.js';
 import { LocalRegistry } from '../registry.js';
 
 const engine = loadEngine();

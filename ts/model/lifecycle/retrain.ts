@@ -1,5 +1,5 @@
 // Owns the scheduled retrain (a Kubernetes CronJob's one step): read the data (and the event store)
-// → train → evaluate → gate → load the serving store → promote. The store is loaded before the
+// once → train → evaluate → publish (./publish.ts: gate → load the serving store → promote). The store is loaded before the
 // registry's active pointer flips, so servers never switch to a version their store lacks.
 //
 // It is idempotent and safe to rerun after a crash at any step: a version with the same data
@@ -8,20 +8,17 @@
 // (the loaders overwrite the same keys or documents) and promoted by the rerun; a version already
 // refused or active is left alone.
 
-import { prepare } from '../../data/index.js';
 import type { Engine } from '../../engine/index.js';
-import { tableOfArtifact } from '../../store/load-table.js';
-import { readArtifact } from '../artifact.js';
-import { fingerprint, type Manifest } from '../manifest.js';
-import { mergeConfiguredEvents } from '../pipeline/events-source.js';
+import type { Manifest } from '../manifest.js';
 import { formatFeedback } from '../pipeline/feedback.js';
 import type { TrainOptions } from '../pipeline/options.js';
+import { prepareData } from '../pipeline/prepared-data.js';
 import type { Progress } from '../pipeline/progress.js';
-import { loadSource } from '../pipeline/source.js';
-import { loadIntoStore, type StoreLoadResult } from '../pipeline/store-load.js';
+import type { StoreLoadResult } from '../pipeline/store-load.js';
 import { train } from '../pipeline/train.js';
 import { LocalRegistry } from '../registry.js';
-import { DEFAULT_TOLERANCE, judge, promoteWithGate, type GateDecision } from './gate.js';
+import { DEFAULT_TOLERANCE, type GateDecision } from './gate.js';
+import { publish } from './publish.js';
 
 export interface RetrainResult {
   /** trained: a new version; resumed: an existing ungated version was gated; unchanged: nothing to do. */
@@ -43,8 +40,8 @@ export async function retrain(engine: Engine, o: TrainOptions, progress: Progres
   if (!o.evaluate) throw new Error('retrain needs the evaluation for its quality gate');
   const tolerance = opts.tolerance ?? DEFAULT_TOLERANCE;
   const registry = new LocalRegistry(o.modelsDir);
-  const fp = await dataFingerprint(engine, o, progress);
-  const existing = registry.list().filter((m) => m.data.fingerprint === fp && sameRun(m, o)).at(-1);
+  const data = await prepareData(engine, o, progress); // read once: fingerprinted here, trained on below
+  const existing = registry.list().filter((m) => m.data.fingerprint === data.fingerprint && sameRun(m, o)).at(-1);
   if (existing) {
     const v = existing.version;
     const state = registry.state(v);
@@ -62,39 +59,15 @@ export async function retrain(engine: Engine, o: TrainOptions, progress: Progres
     return { action: 'resumed', ...r, message: `${v} (written by an earlier run, never promoted or refused): ${r.message}` };
   }
   const { activate: _a, gate: _g, load: _l, ...rest } = o;
-  const t = await train(engine, { ...rest, activate: false }, progress);
+  const t = await train(engine, { ...rest, activate: false }, progress, data);
   const r = await gateLoadPromote(registry, t.manifest.version, o, tolerance, progress);
   return { action: 'trained', ...r, message: `${t.manifest.version}: ${r.message}` };
 }
 
-/** Gates candidate `v`; on a pass loads it into `o.load`'s store (if any), then promotes it. */
+/** Publishes candidate `v` through the gate, loading `o.load`'s store (if any) before the switch. */
 async function gateLoadPromote(registry: LocalRegistry, v: string, o: TrainOptions, tolerance: number, progress: Progress): Promise<Omit<RetrainResult, 'action'>> {
-  const first = judge(registry, v, { tolerance });
-  if (!first.pass) {
-    const d = promoteWithGate(registry, v, { tolerance }); // records the refusal
-    return { version: v, active: registry.activeVersion(), gate: d, message: `refused, stays a candidate: ${d.reason}` };
-  }
-  let load: StoreLoadResult | undefined;
-  if (o.load) load = await loadIntoStore(tableOfArtifact(readArtifact(registry.versionDir(v), { verify: true })), o.load, progress);
-  const d = promoteWithGate(registry, v, { tolerance });
-  const loaded = load ? `; loaded into ${load.store} (${load.users} users, ${load.usersPerSecond} users/s) before the switch` : '';
-  if (!d.promoted) {
-    // The active model changed while the store was loading and the gate now says no.
-    return { version: v, active: registry.activeVersion(), gate: d, ...(load && { load }), message: `refused, stays a candidate: ${d.reason}${loaded}` };
-  }
-  return { version: v, active: registry.activeVersion(), gate: d, ...(load && { load }), message: `promoted: ${d.reason}${loaded}` };
-}
-
-/** The fingerprint `train` would record for these options' data (same load and preparation). */
-async function dataFingerprint(engine: Engine, o: TrainOptions, progress: Progress): Promise<string> {
-  const loaded = await loadSource(o.dataset, engine, o, progress);
-  const ratings = o.events === undefined ? loaded.ratings : (await mergeConfiguredEvents(loaded.ratings, o.events)).dataset;
-  const { dataset: all } = prepare(ratings, {
-    dedupe: o.prepare.dedupe,
-    ...(o.prepare.minUserCount || o.prepare.minItemCount ? { minCounts: { users: o.prepare.minUserCount || 1, items: o.prepare.minItemCount || 1 } } : {}),
-    ...(o.prepare.kCore ? { kCore: o.prepare.kCore } : {}),
-  });
-  return fingerprint(all.users, all.items, all.ratings);
+  const p = await publish(registry, v, { activate: true, gate: { tolerance }, load: o.load }, progress);
+  return { version: v, active: registry.activeVersion(), ...(p.gate && { gate: p.gate }), ...(p.load && { load: p.load }), message: p.message };
 }
 
 /** Whether `m` was trained with these options' parameters and split (as `train` records them). */

@@ -51,7 +51,7 @@ export interface TrainOptions {
   refit: boolean;
   beyondAccuracy: 'all' | 'coverage' | 'none';
   modelsDir: string;
-  /** Make the new version the active one. */
+  /** Make the new version the active one (publish's step: ../lifecycle/publish.ts; train only writes it). */
   activate: boolean;
   /**
    * With `activate`: register the version as a candidate and promote it only if it passes the
@@ -64,8 +64,8 @@ export interface TrainOptions {
    */
   events?: EventStoreConfig;
   /**
-   * After writing and activating the artifact, bulk-load its top-k table into Redis or Cosmos DB
-   * (skipped when the version was not activated, e.g. refused by the gate).
+   * Publish's step: bulk-load the version's top-k table into a remote serving store before the
+   * active pointer moves to it (skipped when the gate refuses the version).
    */
   load?: StoreLoadOptions;
 }

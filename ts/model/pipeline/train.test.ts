@@ -8,6 +8,7 @@ import { LocalRegistry } from '../registry.js';
 import { DEFAULT_OPTIONS, PRESETS, type TrainOptions } from './options.js';
 import { silentProgress } from './progress.js';
 import { train } from './train.js';
+import { publish } from '../lifecycle/publish.js';
 
 const ML100K = resolve(__dirname, '../../../../shared/datasets/ml-100k');
 const hasMl100k = existsSync(join(ML100K, 'u.data'));
@@ -20,10 +21,14 @@ function options(over: Partial<TrainOptions>): TrainOptions {
 }
 
 describe('training pipeline', () => {
-  it('trains offline on the built-in synthetic set, writes an artifact and report, and activates it', async () => {
+  it('trains offline on the built-in synthetic set, writes an artifact and report as a candidate; publish activates it', async () => {
     const o = options({ dataset: { kind: 'synthetic', preset: 'small', seed: 7 }, als: { ...DEFAULT_OPTIONS.als, rank: 16, maxIter: 5 } });
     const r = await train(engine, o, silentProgress);
-    expect(new LocalRegistry(o.modelsDir).activeVersion()).toBe(r.manifest.version);
+    const registry = new LocalRegistry(o.modelsDir);
+    expect(registry.activeVersion()).toBeNull(); // training stops at the written version
+    expect(registry.state(r.manifest.version)).toBe('candidate');
+    expect(await publish(registry, r.manifest.version, { activate: true }, silentProgress)).toMatchObject({ activated: true });
+    expect(registry.activeVersion()).toBe(r.manifest.version);
     expect(r.manifest.metrics['ndcg@10']).toBeGreaterThan(r.manifest.baseline['ndcg@10']!);
     expect(readFileSync(r.reportPath, 'utf8')).toContain('<svg');
     const a = readArtifact(r.dir);

@@ -1,44 +1,45 @@
 // Owns the training pipeline, steps 2–6 of the reference data flow as one call:
-// load → prepare → split → fit → evaluate (beside the popularity baseline) → refit on all the data
-// → precompute the top-k unseen items for every user → write a versioned artifact and its HTML
-// report → optionally make it the active version.
+// prepared data (./prepared-data.ts: load, merge events, prepare) → split → fit → evaluate (beside
+// the popularity baseline) → refit on all the data → precompute the top-k unseen items for every
+// user → write a versioned artifact and its HTML report into the registry. It stops there, at a
+// candidate version: making it active (gate, serving-store load, pointer) is
+// ../lifecycle/publish.ts.
 
 import { execFileSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { prepare, type Dataset } from '../../data/index.js';
+import type { Dataset } from '../../data/index.js';
 import type { Engine, FactorModel, Interactions } from '../../engine/index.js';
 import { itemPopularity } from '../../eval/index.js';
 import { historyOf, writeArtifact, type ItemMetadata } from '../artifact.js';
-import { promoteWithGate, type GateDecision } from '../lifecycle/gate.js';
-import { fingerprint, newVersion, type Manifest } from '../manifest.js';
+import { newVersion, type Manifest } from '../manifest.js';
 import { LocalRegistry } from '../registry.js';
 import { renderReport } from '../report/html.js';
 import { evaluateModel, type Segments } from './evaluate.js';
-import { mergeConfiguredEvents, type EventsMergeStats } from './events-source.js';
 import { feedbackValues, formatFeedback } from './feedback.js';
 import type { TrainOptions } from './options.js';
 import type { Progress } from './progress.js';
-import { itemMetadata, loadSource } from './source.js';
+import { prepareData, type PreparedData } from './prepared-data.js';
+import { itemMetadata } from './source.js';
 import { splitDataset } from './split.js';
-import { fixedSplit } from './fixed-split.js';
-import { resolveMissingRatings } from './missing-ratings.js';
 import { HeldOutCurve } from './heldout-curve.js';
-import { loadIntoStore, type StoreLoadResult } from './store-load.js';
 
-export interface TrainResult {
+/** A written version: a candidate in the registry, not yet active. */
+export interface WrittenVersion {
   manifest: Manifest;
   dir: string;
   reportPath: string;
-  activated: boolean;
-  /** The quality gate's decision, when `options.gate` asked for one. */
-  gate?: GateDecision;
-  /** The bulk load into a serving store, when `options.load` asked for one and the version became active. */
-  load?: StoreLoadResult;
 }
 
-export async function train(engine: Engine, o: TrainOptions, progress: Progress): Promise<TrainResult> {
-  const timings: Record<string, number> = {};
+/**
+ * Trains on `o` and writes the version into `o.modelsDir`; `data`, when given, is this run's
+ * prepared data (computed once by the caller, e.g. `retrain`, which fingerprints it first).
+ * `o.activate`, `o.gate` and `o.load` are publish's (../lifecycle/publish.ts), not read here.
+ */
+export async function train(engine: Engine, o: TrainOptions, progress: Progress, data?: PreparedData): Promise<WrittenVersion> {
+  const prepared = data ?? (await prepareData(engine, o, progress));
+  const { loaded, events, missingRatings, fixed, all, stats } = prepared;
+  const timings: Record<string, number> = { ...prepared.timings };
   const time = async <T>(name: string, f: () => Promise<T> | T): Promise<T> => {
     const t = performance.now();
     const r = await f();
@@ -46,30 +47,6 @@ export async function train(engine: Engine, o: TrainOptions, progress: Progress)
     return r;
   };
 
-  const loaded = await time('load', () => loadSource(o.dataset, engine, o, progress));
-  let ratings = loaded.ratings;
-  let events: EventsMergeStats | null = null;
-  if (o.events !== undefined) {
-    const stage = progress.stage('events', null);
-    ({ dataset: ratings, stats: events } = await time('events', () => mergeConfiguredEvents(loaded.ratings, o.events!)));
-    const skipped = events.skippedRows > 0 ? `; ${events.skippedRows} unusable stored events skipped: ${events.skipped.map((p) => `${p.eventId} (user ${p.userId}, ${p.field}: ${p.message})`).join('; ')}` : '';
-    stage.done(`${events.rows} rows from ${events.events} events (${events.newUsers} new users), ${events.erasedUsersExcluded} erased users left out${skipped}`);
-  }
-  const missingRatings =
-    resolveMissingRatings(ratings, o.als.implicitPrefs, loaded.description) + (loaded.test ? resolveMissingRatings(loaded.test, o.als.implicitPrefs, loaded.description) : 0);
-  const minCounts = o.prepare.minUserCount || o.prepare.minItemCount ? { users: o.prepare.minUserCount || 1, items: o.prepare.minItemCount || 1 } : undefined;
-  // A given test file fixes the split (fixed-split.ts); otherwise the data is prepared, then split.
-  const fixed = loaded.test ? await time('prepare', () => fixedSplit(ratings, loaded.test!, { ...(minCounts ? { minCounts } : {}), kCore: o.prepare.kCore })) : null;
-  const { dataset: all, stats } = fixed
-    ? { dataset: fixed.all, stats: { duplicatesRemoved: fixed.duplicatesRemoved, filteredRows: fixed.filteredRows } }
-    : await time('prepare', () =>
-        prepare(ratings, {
-          dedupe: o.prepare.dedupe,
-          ...(minCounts ? { minCounts } : {}),
-          ...(o.prepare.kCore ? { kCore: o.prepare.kCore } : {}),
-        }),
-      );
-  if (all.length === 0) throw new Error('no interactions left after preparation; relax --min-user-count, --min-item-count or --k-core');
   const nUsers = all.userIds.length;
   const nItems = all.itemIds.length;
 
@@ -128,7 +105,7 @@ export async function train(engine: Engine, o: TrainOptions, progress: Progress)
         engine: { kind: engine.kind, kernel: model!.kernel },
         data: {
           source: loaded.description,
-          fingerprint: fingerprint(all.users, all.items, all.ratings),
+          fingerprint: prepared.fingerprint,
           users: nUsers,
           items: nItems,
           interactions: all.length,
@@ -151,21 +128,7 @@ export async function train(engine: Engine, o: TrainOptions, progress: Progress)
   );
   const reportPath = join(dir, 'report.html');
   writeFileSync(reportPath, report(manifest, all, counts, items, top, o, segments));
-  let result: TrainResult;
-  if (o.activate && o.gate) {
-    const d = promoteWithGate(registry, version, { tolerance: o.gate.tolerance });
-    result = { manifest, dir, reportPath, activated: d.promoted, gate: d };
-  } else {
-    if (o.activate) registry.activate(version, { via: 'train' });
-    result = { manifest, dir, reportPath, activated: o.activate };
-  }
-  if (o.load && result.activated) {
-    const table = { version, depth: o.depth, userIds: all.userIds, itemIds: all.itemIds, items: top.items, scores: top.scores };
-    result.load = await loadIntoStore(table, o.load, progress);
-  } else if (o.load) {
-    progress.note(`not loaded into ${o.load.store}: ${version} did not become the active version`);
-  }
-  return result;
+  return { manifest, dir, reportPath };
 }
 
 const records = (m: FactorModel) => m.iterations.map((r) => ({ iteration: r.iteration, loss: r.loss, seconds: round(r.seconds) }));

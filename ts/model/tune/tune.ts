@@ -18,6 +18,7 @@ import { resolveMissingRatings } from '../pipeline/missing-ratings.js';
 import { Journal } from './journal.js';
 import { describeTrial, type SearchSpace, type Trial } from './space.js';
 import { checkSpaceFits } from './space-spec.js';
+import { forEachLimit } from '../../util/pool.js';
 
 export type Objective = 'ndcg' | 'precision' | 'map' | 'rmse';
 
@@ -103,7 +104,7 @@ export async function tune(engine: Engine, o: TuneOptions, progress: Progress): 
     return { metrics, seconds };
   };
   const skippedIds = new Set<number>();
-  await pool(probed, o.concurrency, async (t) => {
+  await forEachLimit(probed, Math.max(1, o.concurrency), async (t) => {
     if (overBudget() && !journal?.get(t.id, 'probe')) {
       skippedIds.add(t.id);
       stage.update(++done);
@@ -117,7 +118,7 @@ export async function tune(engine: Engine, o: TuneOptions, progress: Progress): 
   const hopeless = (s: number) => (higherIsBetter ? s < bestProbe * o.pruneBelow : s > bestProbe / o.pruneBelow);
   const results: TrialResult[] = [];
   let running = 0;
-  await pool(o.trials, o.concurrency, async (t) => {
+  await forEachLimit(o.trials, Math.max(1, o.concurrency), async (t) => {
     const probe = probes.get(t.id);
     // Once the budget is spent, trials not yet started are left out, except that one trial
     // always finishes (the first to reach this point; in `--auto`, the defaults').
@@ -157,15 +158,6 @@ export async function tune(engine: Engine, o: TuneOptions, progress: Progress): 
     resumed: journal?.resumed ?? 0,
     skipped: skippedIds.size,
   };
-}
-
-/** Runs `f` over `items` with at most `n` at once. */
-async function pool<T>(items: readonly T[], n: number, f: (t: T) => Promise<void>): Promise<void> {
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) await f(items[next++]!);
-  };
-  await Promise.all(Array.from({ length: Math.max(1, Math.min(n, items.length)) }, worker));
 }
 
 export const defaultConcurrency = (): number => Math.max(1, availableParallelism());

@@ -10,7 +10,8 @@
 
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { contentType, PAGE_FILES, PAYLOAD_PATH, repoRoot, WASM_PATHS } from '../../../web/build-static.js';
+import { contentType, PAGE_FILES, PAYLOAD_PATH, WASM_PATHS } from '../../../web/build-static.js';
+import { packageRoot } from '../../util/package-root.js';
 import type { ServeContext } from '../context.js';
 import type { Reply, RouteSpec } from '../http.js';
 
@@ -18,8 +19,8 @@ import type { Reply, RouteSpec } from '../http.js';
  * `wasmDir`: where the built engine is (default <repo>/native, where `pnpm build:wasm` writes it);
  * `auth`: the page and payload need an API key too (the server's --require-auth).
  */
-export function demoRoutes(ctx: ServeContext, wasmDir = join(repoRoot(), 'native'), auth = false): RouteSpec[] {
-  const root = repoRoot();
+export function demoRoutes(ctx: ServeContext, wasmDir = join(packageRoot(), 'native'), auth = false): RouteSpec[] {
+  const root = packageRoot();
   const files = new Map<string, string>();
   for (const name of PAGE_FILES) files.set(name, join(root, 'web', name));
   for (const [path, built] of Object.entries(WASM_PATHS)) files.set(path, join(wasmDir, built));

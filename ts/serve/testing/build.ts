@@ -6,8 +6,9 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
+import { packageRoot } from '../../util/package-root.js';
 
-export const ROOT = join(import.meta.dirname, '..', '..', '..');
+export const ROOT = packageRoot();
 
 function newestSource(dir: string): number {
   let newest = 0;
@@ -19,7 +20,7 @@ function newestSource(dir: string): number {
   return newest;
 }
 
-/** Absolute paths of the compiled `entries` (paths under dist/, e.g. 'ts/serve/main.js'). */
+/** Absolute paths of the compiled `entries` (paths under dist/, e.g. 'ts/cli/serve-main.js'). */
 export function ensureBuilt(entries: string[]): string[] {
   const paths = entries.map((e) => join(ROOT, 'dist', e));
   const stale = () => {

@@ -1,10 +1,10 @@
 #!/usr/bin/env node
-// Owns a stand-alone entry for the API: `node dist/ts/serve/main.js [serve options]` runs the
+// Owns a stand-alone entry for the API: `node dist/ts/cli/serve-main.js [serve options]` runs the
 // `serve` command without the rest of the CLI (the tests start the server this way as a child
 // process, and a container can use it as its command).
 
-import { UsageError } from '../cli/command.js';
-import { serveCommand } from '../cli/commands/serve.js';
+import { UsageError } from './command.js';
+import { serveCommand } from './commands/serve.js';
 
 const argv = process.argv.slice(2);
 try {
