@@ -18,7 +18,7 @@ import { readFactorTable } from './factors.js';
 import { defaultIdMapDir, mapIds } from './id-map.js';
 import { readInModelSpace, type InteractionFiles } from './interactions.js';
 import { readSparkJobInfo, readSparkMetadata, SparkModelError } from './metadata.js';
-import { publishVersion, type PublishResult } from './publish.js';
+import { publish, type PublishResult } from '../lifecycle/publish.js';
 
 export interface SparkImportOptions extends InteractionFiles {
   /** The saved ALSModel's directory. */
@@ -38,7 +38,7 @@ export interface SparkImportOptions extends InteractionFiles {
   load?: StoreLoadOptions;
 }
 
-export interface SparkImportResult extends PublishResult {
+export interface SparkImportResult extends Omit<PublishResult, 'version' | 'message'> {
   manifest: Manifest;
   dir: string;
   unknownRows: number;
@@ -136,7 +136,8 @@ export async function importSparkModel(engine: Engine, o: SparkImportOptions, pr
       },
     }),
   );
-  const published = await publishVersion(registry, { version, depth: o.depth, userIds, itemIds, items: top.items, scores: top.scores }, { activate: o.activate, gate: o.gate, via: 'import', ...(o.load ? { load: o.load } : {}) }, progress);
+  // the one publish step of every version (ts/model/lifecycle/publish.ts): gate → store load → ACTIVE
+  const { version: _v, message: _m, ...published } = await publish(registry, version, { activate: o.activate, gate: o.gate ?? undefined, load: o.load, via: 'import' }, progress);
   return { manifest, dir, unknownRows: data.unknownRows, ...published };
 }
 
