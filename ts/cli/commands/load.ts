@@ -3,80 +3,57 @@
 // the store's active-version pointer, prunes old versions; progress bar and a users/s (and RU) line.
 
 import { join } from 'node:path';
-import { parseArgs } from 'node:util';
 import { readArtifact } from '../../model/artifact.js';
 import { LocalRegistry } from '../../model/registry.js';
 import { createCosmosClient, ensureContainer } from '../../store/cosmos-client.js';
 import { CosmosLoadError, loadCosmos } from '../../store/cosmos-load.js';
-import { storeConfigFromEnv, StoreConfigError } from '../../store/config.js';
 import { tableOfArtifact } from '../../store/load-table.js';
 import { createRedisClient } from '../../store/redis-client.js';
 import { loadRedis } from '../../store/redis-load.js';
-import { choiceOption, numberOption, UsageError, type Command } from '../command.js';
+import { choice, flag, group, num, text } from '../../options/index.js';
+import { defineCommand, UsageError } from '../command.js';
+import { LOADABLE_STORES, modelsDirOption, remoteStoreConfig } from '../option-groups.js';
 import { createProgress } from '../progress.js';
 
-const help = `recs load — bulk-load a model's precomputed lists into Redis or Azure Cosmos DB.
+const options = group('Options', {
+  // TODO(seams-publish): choices from storeKinds()
+  store: choice({ choices: LOADABLE_STORES, metavar: 'KIND', env: 'RECS_STORE', help: 'redis or cosmos (required, here or in $RECS_STORE)' }),
+  'models-dir': modelsDirOption(),
+  version: text({ metavar: 'V', defaultHelp: "the registry's active version", help: 'version to load' }),
+  'keep-old': num({ metavar: 'N', integer: true, min: 0, default: 1, help: 'older store versions kept besides the new one; older ones are deleted' }),
+  batch: num({ metavar: 'N', integer: true, min: 1, defaultHelp: '1000 / 500', help: 'users per Redis pipeline / per Cosmos bulk call' }),
+  concurrency: num({ metavar: 'N', integer: true, min: 1, max: 64, defaultHelp: '4 / 2', help: 'pipelines / bulk calls in flight' }),
+  'redis-url': text({ metavar: 'URL', defaultHelp: '$RECS_REDIS_URL, else redis://127.0.0.1:6379', help: 'Redis to load; key prefix from $RECS_REDIS_PREFIX (default recs)' }),
+  'cosmos-endpoint': text({ metavar: 'URL', defaultHelp: '$RECS_COSMOS_ENDPOINT', help: 'Cosmos DB account endpoint' }),
+  quiet: flag({ help: 'no progress bar (the final line is still printed)' }),
+});
+
+export const loadCommand = defineCommand({
+  name: 'load',
+  summary: 'bulk-load a model version into Redis or Cosmos DB and switch to it atomically',
+  about: `recs load — bulk-load a model's precomputed lists into Redis or Azure Cosmos DB.
 
 Usage: recs load --store redis|cosmos [options]
 
 The version is written beside the versions already in the store; once every user's entry is
 there (the count is verified) the store's active-version pointer flips to it, so servers bound to
 a version never read a mix. A rerun after a failure completes the load (entries are overwritten /
-upserted, never duplicated). Servers serve a version from the store only once it is loaded.
-
-Options:
-  --store KIND          redis or cosmos (default $RECS_STORE)
-  --models-dir DIR      model registry (default ./models)
-  --version V           version to load (default: the registry's active version)
-  --keep-old N          older store versions kept besides the new one; older ones are deleted
-                        (default 1)
-  --batch N             users per Redis pipeline / per Cosmos bulk call (default 1000 / 500)
-  --concurrency N       pipelines / bulk calls in flight (default 4 / 2)
-  --redis-url URL       Redis to load (default $RECS_REDIS_URL, else redis://127.0.0.1:6379);
-                        key prefix from $RECS_REDIS_PREFIX (default recs)
-  --cosmos-endpoint URL Cosmos DB account endpoint (default $RECS_COSMOS_ENDPOINT)
-  --quiet               no progress bar (the final line is still printed)
-
-Cosmos DB settings come from the environment: RECS_COSMOS_AUTH (key | entra; default key when
+upserted, never duplicated). Servers serve a version from the store only once it is loaded.`,
+  groups: [options],
+  notes: `Cosmos DB settings come from the environment: RECS_COSMOS_AUTH (key | entra; default key when
 RECS_COSMOS_KEY is set, else Entra ID through DefaultAzureCredential), RECS_COSMOS_KEY,
 RECS_COSMOS_DATABASE (default recs), RECS_COSMOS_CONTAINER (default user-recs),
 RECS_COSMOS_PARTITION_KEY (default /id), RECS_COSMOS_THROUGHPUT (RU/s when the container is
 created; it is created if missing). Throttled (429) writes wait the server's retry-after and are
-retried; writes still failing at the end are listed by id and the pointer is left unchanged.`;
-
-export const loadCommand: Command = {
-  name: 'load',
-  summary: 'bulk-load a model version into Redis or Cosmos DB and switch to it atomically',
-  help,
-  async run(argv) {
-    const { values: v } = parseArgs({
-      args: argv,
-      strict: true,
-      options: {
-        store: { type: 'string' },
-        'models-dir': { type: 'string' },
-        version: { type: 'string' },
-        'keep-old': { type: 'string' },
-        batch: { type: 'string' },
-        concurrency: { type: 'string' },
-        'redis-url': { type: 'string' },
-        'cosmos-endpoint': { type: 'string' },
-        quiet: { type: 'boolean' },
-      },
-    });
-    const kind = choiceOption('store', v.store ?? process.env['RECS_STORE'], ['redis', 'cosmos'] as const, 'redis');
-    if (!v.store && !process.env['RECS_STORE']) throw new UsageError('--store redis|cosmos is required (or RECS_STORE)');
-    const keepOld = numberOption('keep-old', v['keep-old'], 1, { integer: true, min: 0 });
-    const batch = numberOption('batch', v.batch, kind === 'redis' ? 1000 : 500, { integer: true, min: 1 });
-    const concurrency = numberOption('concurrency', v.concurrency, kind === 'redis' ? 4 : 2, { integer: true, min: 1, max: 64 });
-    let cfg;
-    try {
-      cfg = storeConfigFromEnv(process.env, { kind, ...(v['redis-url'] && { redisUrl: v['redis-url'] }), ...(v['cosmos-endpoint'] && { cosmosEndpoint: v['cosmos-endpoint'] }) });
-    } catch (e) {
-      if (e instanceof StoreConfigError) throw new UsageError(e.message);
-      throw e;
-    }
-    const registry = new LocalRegistry(v['models-dir'] ?? './models');
+retried; writes still failing at the end are listed by id and the pointer is left unchanged.`,
+  async run(v) {
+    const kind = v.store;
+    if (kind === undefined) throw new UsageError('--store redis|cosmos is required (or RECS_STORE)');
+    const keepOld = v['keep-old'];
+    const batch = v.batch ?? (kind === 'redis' ? 1000 : 500);
+    const concurrency = v.concurrency ?? (kind === 'redis' ? 4 : 2);
+    const cfg = remoteStoreConfig(kind, { ...(v['redis-url'] && { redisUrl: v['redis-url'] }), ...(v['cosmos-endpoint'] && { cosmosEndpoint: v['cosmos-endpoint'] }) });
+    const registry = new LocalRegistry(v['models-dir']);
     const version = v.version ?? registry.activeVersion();
     if (!version) throw new UsageError(`${registry.root}: no active version; pass --version`);
     const table = tableOfArtifact(readArtifact(join(registry.root, version)));
@@ -110,4 +87,4 @@ export const loadCommand: Command = {
     }
     return 0;
   },
-};
+});
