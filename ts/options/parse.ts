@@ -70,7 +70,7 @@ export function parseOptions<const Gs extends readonly OptionGroup[]>(groups: Gs
       raw.set(entry.name, { spelling, value: true });
       continue;
     }
-    let value: string | undefined = eq >= 0 ? arg.slice(eq + 1) : argv[i + 1];
+    const value: string | undefined = eq >= 0 ? arg.slice(eq + 1) : argv[i + 1];
     if (eq < 0) {
       // the next argument is the value unless it is another option (a negative number is a value)
       if (value === undefined || (value.startsWith('-') && !/^-[\d.]/.test(value) && value !== '-')) {

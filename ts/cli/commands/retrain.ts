@@ -13,7 +13,7 @@ import { flag, group, num } from '../../options/index.js';
 import { defineCommand, UsageError } from '../command.js';
 import { describeEventStore, type EventStoreConfig } from '../../events/open.js';
 import { defaultEventsDb, EVENTS_DB_ENV, eventStoreOption } from '../events-db.js';
-import { eventsDbOption, eventsStoreOption, LOADABLE_STORES, loadOption, outputGroup, registryGroup, remoteStoreConfig } from '../option-groups.js';
+import { eventsDbOption, eventsStoreOption, type LOADABLE_STORES, loadOption, outputGroup, registryGroup, remoteStoreConfig } from '../option-groups.js';
 import { createProgress } from '../progress.js';
 import { buildTrainOptions, TRAIN_GROUPS } from './train-options.js';
 

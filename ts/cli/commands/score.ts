@@ -18,7 +18,7 @@ async function readExclusions(dir: string, path: string, delimiter: string | und
   const itemMap = new IdMap();
   for (const id of a.userIds) userMap.intern(id);
   for (const id of a.itemIds) itemMap.intern(id);
-  let opts;
+  let opts: { delimiter?: ReturnType<typeof parseDelimiterName>; columns?: ReturnType<typeof parseColumnSpec> };
   try {
     opts = { ...(delimiter !== undefined ? { delimiter: parseDelimiterName(delimiter) } : {}), ...(columns !== undefined ? { columns: parseColumnSpec(columns) } : {}) };
   } catch (e) {
