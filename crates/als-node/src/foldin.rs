@@ -48,6 +48,8 @@ pub fn define_class(env: &Env) -> JsResult<napi_value> {
         getter(c"rank", Some(js_rank)),
     ];
     let mut class = null_mut();
+    // SAFETY: `env.raw()` is the env of the running callback; the name is a NUL-terminated literal, `props`
+    // lives across the call and its names and callbacks are static.
     env.check(unsafe {
         napi_define_class(
             env.raw(),
@@ -65,6 +67,8 @@ pub fn define_class(env: &Env) -> JsResult<napi_value> {
 
 fn construct(env: &Env, info: napi_callback_info) -> JsResult<napi_value> {
     let mut new_target = null_mut();
+    // SAFETY: `env.raw()` is the env of the running callback and `info` its callback info; `new_target` is a
+    // live out-pointer.
     env.check(unsafe { napi_get_new_target(env.raw(), info, &mut new_target) })?;
     if new_target.is_null() {
         return type_err("FoldIn is a class: call it with `new`");
@@ -76,8 +80,11 @@ fn construct(env: &Env, info: napi_callback_info) -> JsResult<napi_value> {
     let fold = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| FoldIn::new(f.item_factors, f.rank, &params)))
         .map_err(crate::error::JsError::from_panic)??;
     let native = Box::into_raw(Box::new(fold));
+    // SAFETY: `env.raw()` is the env of the running callback; `this` is the object being constructed,
+    // `native` a leaked box that `drop_fold_in` frees when `this` is collected.
     let status = unsafe { napi_wrap(env.raw(), this, native.cast(), Some(drop_fold_in), null_mut(), null_mut()) };
     if let Err(e) = env.check(status) {
+        // SAFETY: wrapping failed, so the finalizer will never run: this is the box's only owner.
         unsafe { drop(Box::from_raw(native)) };
         return Err(e);
     }
@@ -91,10 +98,13 @@ unsafe extern "C" fn drop_fold_in(_env: napi_env, data: *mut c_void, _hint: *mut
 /// The `FoldIn` behind `this`, borrowed for the current call.
 fn this_fold_in(env: &Env, this: napi_value) -> JsResult<&FoldIn> {
     let mut data = null_mut::<c_void>();
+    // SAFETY: `env.raw()` is the env of the running callback; `data` is a live out-pointer.
     let status = unsafe { napi_unwrap(env.raw(), this, &mut data) };
     if status != NAPI_OK || data.is_null() {
         return type_err("`this` is not a FoldIn (call it as a method of an object made by `new FoldIn(...)`)");
     }
+    // SAFETY: only `construct` wraps objects in this addon, always with a `FoldIn`; `this` is on the JS stack
+    // for the whole call, so the object and its box outlive the borrow.
     Ok(unsafe { &*data.cast::<FoldIn>() })
 }
 
@@ -129,6 +139,8 @@ fn recommend(env: &Env, info: napi_callback_info) -> JsResult<napi_value> {
     let (vector, top) = fold.recommend(items, values, k)?;
     let out = topk_value(env, top)?;
     let vector = env.typed_from_vec(vector)?;
+    // SAFETY: `env.raw()` is the env of the running callback; `out` is an object made in this call and the
+    // name is a NUL-terminated literal.
     env.check(unsafe { napi_set_named_property(env.raw(), out, c"vector".as_ptr(), vector) })?;
     Ok(out)
 }

@@ -10,6 +10,8 @@
 //! - [`similar_items`]: nearest items by cosine.
 //! - [`synthetic`]: generators of realistic synthetic interaction data.
 
+#![deny(clippy::undocumented_unsafe_blocks)]
+
 pub mod clock;
 pub mod csr;
 pub mod error;

@@ -78,6 +78,7 @@ crate::multiversion! {
 /// The exact solver has no hand-written kernels; compiling it per backend lets the compiler
 /// vectorise its rank-1 updates with the wider registers.
 #[inline(always)]
+#[allow(clippy::extra_unused_type_parameters)] // `S` is how multiversion! instantiates it per backend
 fn exact_rows<S: Simd>(csr: &Csr, first: usize, rows: &mut [f32], fixed: &[f32], params: &AlsParams, gram: Option<&[f64]>) -> Result<()> {
     exact::solve_rows(csr, first, rows, fixed, params, gram)
 }
