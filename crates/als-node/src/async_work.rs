@@ -85,9 +85,7 @@ pub fn queue_promise_pinned(env: &Env, context: &str, progress: Option<Progress>
     let mut handle = null_mut();
     // SAFETY: `env.raw()` is the env of the running callback; `job` stays alive (leaked box) until `complete`
     // or the failure paths below reclaim it, and `execute` only touches the job's Rust fields.
-    let status = unsafe {
-        napi_create_async_work(env.raw(), null_mut(), name, Some(execute), Some(complete), job.cast(), &mut handle)
-    };
+    let status = unsafe { napi_create_async_work(env.raw(), null_mut(), name, Some(execute), Some(complete), job.cast(), &mut handle) };
     if let Err(e) = env.check(status) {
         // SAFETY: the async work was not created, so nothing else will reclaim `job`.
         let mut job = unsafe { Box::from_raw(job) };

@@ -51,16 +51,7 @@ pub fn define_class(env: &Env) -> JsResult<napi_value> {
     // SAFETY: `env.raw()` is the env of the running callback; the name is a NUL-terminated literal, `props`
     // lives across the call and its names and callbacks are static.
     env.check(unsafe {
-        napi_define_class(
-            env.raw(),
-            c"FoldIn".as_ptr(),
-            usize::MAX,
-            Some(js_construct),
-            null_mut(),
-            props.len(),
-            props.as_ptr(),
-            &mut class,
-        )
+        napi_define_class(env.raw(), c"FoldIn".as_ptr(), usize::MAX, Some(js_construct), null_mut(), props.len(), props.as_ptr(), &mut class)
     })?;
     Ok(class)
 }
@@ -109,12 +100,7 @@ fn this_fold_in(env: &Env, this: napi_value) -> JsResult<&FoldIn> {
 }
 
 /// Reads and checks `(items, values)` against the fold-in's item count.
-fn read_history<'e>(
-    env: &'e Env,
-    fold: &FoldIn,
-    items: napi_value,
-    values: napi_value,
-) -> JsResult<(&'e [u32], &'e [f32])> {
+fn read_history<'e>(env: &'e Env, fold: &FoldIn, items: napi_value, values: napi_value) -> JsResult<(&'e [u32], &'e [f32])> {
     let items = env.typed::<u32>(items, "items")?;
     let values = env.typed::<f32>(values, "values")?;
     check_same_len(&["items", "values"], &[items.len(), values.len()])?;

@@ -82,8 +82,7 @@ pub struct ProgressSender {
 
 impl Progress {
     pub fn new(env: &Env, callback: napi_value, name: &str) -> JsResult<Progress> {
-        let shared =
-            Arc::new(Shared { stopped: AtomicBool::new(false), thrown: Mutex::new(None), closing: closing(env)? });
+        let shared = Arc::new(Shared { stopped: AtomicBool::new(false), thrown: Mutex::new(None), closing: closing(env)? });
         let context = Arc::into_raw(shared.clone()) as *mut c_void;
         let resource_name = env.string_value(name)?;
         let mut tsfn = null_mut();

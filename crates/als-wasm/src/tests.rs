@@ -34,7 +34,7 @@ fn buffers_are_aligned_and_freed() {
 fn reports_codes_and_messages() {
     let mut bad = params(2.0, 1.0);
     bad[7] = 1.0; // cg on explicit data
-    // SAFETY: `bad` holds PARAMS values.
+                  // SAFETY: `bad` holds PARAMS values.
     assert_eq!(unsafe { als_validate_params(bad.as_ptr()) }, INVALID_ARGUMENT);
     assert_eq!(als_error_code(), INVALID_ARGUMENT);
     assert!(message().contains("conjugate-gradient solver is for implicit feedback"), "{}", message());
@@ -66,7 +66,23 @@ fn fits_ranks_and_folds_in() {
     // items, one exclusion, 2 × 3 results).
     let s = unsafe {
         let (eu, ei) = ([0u32], [1u32]);
-        als_top_k(2, uf.as_ptr(), 3, itf.as_ptr(), 3, 0, std::ptr::null(), 0, 2, 1, eu.as_ptr(), ei.as_ptr(), 1, top_items.as_mut_ptr(), top_scores.as_mut_ptr())
+        als_top_k(
+            2,
+            uf.as_ptr(),
+            3,
+            itf.as_ptr(),
+            3,
+            0,
+            std::ptr::null(),
+            0,
+            2,
+            1,
+            eu.as_ptr(),
+            ei.as_ptr(),
+            1,
+            top_items.as_mut_ptr(),
+            top_scores.as_mut_ptr(),
+        )
     };
     assert_eq!(s, OK, "{}", message());
     assert!(!top_items[..2].contains(&1), "user 0's seen item 1 is excluded: {top_items:?}");
@@ -77,7 +93,8 @@ fn fits_ranks_and_folds_in() {
     let (mut v, mut ri, mut rs) = ([0f32; 2], [0u32; 2], [0f32; 2]);
     // SAFETY: `handle` is the live handle made above; every pointer is a live local array or Vec of at least
     // the length passed beside it.
-    let s = unsafe { als_fold_in_recommend(handle, [0u32, 1].as_ptr(), [5f32, 3.0].as_ptr(), 2, 2, v.as_mut_ptr(), ri.as_mut_ptr(), rs.as_mut_ptr()) };
+    let s =
+        unsafe { als_fold_in_recommend(handle, [0u32, 1].as_ptr(), [5f32, 3.0].as_ptr(), 2, 2, v.as_mut_ptr(), ri.as_mut_ptr(), rs.as_mut_ptr()) };
     assert_eq!(s, OK, "{}", message());
     for d in 0..2 {
         assert!((v[d] - uf[d]).abs() < 1e-4, "fold-in gives user 0 its trained vector: {v:?} vs {uf:?}");

@@ -90,9 +90,7 @@ impl Env {
             // SAFETY: `self.0` is the env of the running callback (an `Env` is made from nothing else); `ptr`
             // points to `bytes` bytes owned by the boxed Vec, which the finalizer `drop_vec::<T>` frees with
             // the same `boxed` as hint; Node calls it exactly once, when the buffer is collected.
-            let status = unsafe {
-                napi_create_external_arraybuffer(self.0, ptr, bytes, Some(drop_vec::<T>), boxed.cast(), &mut buffer)
-            };
+            let status = unsafe { napi_create_external_arraybuffer(self.0, ptr, bytes, Some(drop_vec::<T>), boxed.cast(), &mut buffer) };
             if status != NAPI_OK {
                 // Not created, so the finalizer will never run: take the Vec back and copy it.
                 // SAFETY: creation failed, so Node never took `boxed`: this is its only owner.

@@ -149,10 +149,7 @@ pub fn run_callback(
 #[macro_export]
 macro_rules! js_callback {
     ($name:ident, $context:expr, $body:expr) => {
-        pub unsafe extern "C" fn $name(
-            env: $crate::sys::napi_env,
-            info: $crate::sys::napi_callback_info,
-        ) -> $crate::sys::napi_value {
+        pub unsafe extern "C" fn $name(env: $crate::sys::napi_env, info: $crate::sys::napi_callback_info) -> $crate::sys::napi_value {
             $crate::env::run_callback(env, info, $context, $body)
         }
     };

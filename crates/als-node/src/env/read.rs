@@ -215,9 +215,7 @@ impl Env {
         let (mut kind, mut len, mut data) = (0, 0usize, null_mut::<c_void>());
         // SAFETY: `self.0` is the env of the running callback (an `Env` is made from nothing else); `v` was
         // checked to be a typed array of `T` just above; the outputs are live locals.
-        self.check(unsafe {
-            napi_get_typedarray_info(self.0, v, &mut kind, &mut len, &mut data, null_mut(), null_mut())
-        })?;
+        self.check(unsafe { napi_get_typedarray_info(self.0, v, &mut kind, &mut len, &mut data, null_mut(), null_mut()) })?;
         if len == 0 || data.is_null() {
             return Ok(&[]);
         }

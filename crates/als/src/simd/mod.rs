@@ -5,13 +5,13 @@
 //! (`ops`, and the solvers, Gram and top-k code) are written once, generic over it, and
 //! instantiated inside a `#[target_feature]` entry point per backend by [`dispatch!`].
 
-pub mod ops;
-pub mod portable;
-pub mod sparse;
 #[cfg(target_arch = "x86_64")]
 pub mod avx2;
 #[cfg(target_arch = "x86_64")]
 pub mod avx512;
+pub mod ops;
+pub mod portable;
+pub mod sparse;
 #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
 pub mod wasm128;
 
