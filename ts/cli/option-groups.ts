@@ -21,7 +21,7 @@ export function registryOption(more: string) {
   return text({
     metavar: 'SPEC',
     defaultHelp: '$RECS_REGISTRY, else local',
-    help: `where the registry lives:
+    help: `where the registry lives
   local                          the --models-dir directory
   blob://<container>[/<prefix>]  Azure Blob Storage, the source of truth;
                                  --models-dir is its local cache.

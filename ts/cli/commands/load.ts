@@ -17,13 +17,13 @@ import { createProgress } from '../progress.js';
 
 const options = group('Options', {
   // TODO(seams-publish): choices from storeKinds()
-  store: choice({ choices: LOADABLE_STORES, metavar: 'KIND', env: 'RECS_STORE', help: 'redis or cosmos (required, here or in $RECS_STORE)' }),
+  store: choice({ choices: LOADABLE_STORES, metavar: 'KIND', env: 'RECS_STORE', help: 'redis or cosmos; required, as this flag or $RECS_STORE' }),
   'models-dir': modelsDirOption(),
   version: text({ metavar: 'V', defaultHelp: "the registry's active version", help: 'version to load' }),
   'keep-old': num({ metavar: 'N', integer: true, min: 0, default: 1, help: 'older store versions kept besides the new one; older ones are deleted' }),
   batch: num({ metavar: 'N', integer: true, min: 1, defaultHelp: '1000 / 500', help: 'users per Redis pipeline / per Cosmos bulk call' }),
   concurrency: num({ metavar: 'N', integer: true, min: 1, max: 64, defaultHelp: '4 / 2', help: 'pipelines / bulk calls in flight' }),
-  'redis-url': text({ metavar: 'URL', defaultHelp: '$RECS_REDIS_URL, else redis://127.0.0.1:6379', help: 'Redis to load; key prefix from $RECS_REDIS_PREFIX (default recs)' }),
+  'redis-url': text({ metavar: 'URL', defaultHelp: '$RECS_REDIS_URL, else redis://127.0.0.1:6379', help: 'Redis to load\nThe key prefix comes from $RECS_REDIS_PREFIX (default recs).' }),
   'cosmos-endpoint': text({ metavar: 'URL', defaultHelp: '$RECS_COSMOS_ENDPOINT', help: 'Cosmos DB account endpoint' }),
   quiet: flag({ help: 'no progress bar (the final line is still printed)' }),
 });
