@@ -12,12 +12,10 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { Redis } from 'ioredis';
-import { createCosmosClient, ensureContainer } from '../ts/store/cosmos-client.js';
-import { loadCosmos } from '../ts/store/cosmos-load.js';
 import { syntheticTable } from '../ts/store/load-table.js';
 import { loadRedis } from '../ts/store/redis-load.js';
-import { startCosmos } from '../ts/store/testing/cosmos-server.js';
 import { startRedis } from '../ts/store/testing/redis-server.js';
+import { loadIntoCosmosDouble } from './cosmos-double.js';
 import { describeHardware, hardware } from './hardware.js';
 import { markdownTable, textTable } from './table.js';
 
@@ -47,18 +45,8 @@ async function benchRedis(users: number, depth: number): Promise<Row> {
 }
 
 async function benchCosmos(users: number, depth: number): Promise<Row> {
-  const table = syntheticTable('vbench', users, 50_000, depth);
-  const server = await startCosmos();
-  try {
-    const conn = { endpoint: server.endpoint, auth: 'key' as const, key: 'bench', database: 'recs', container: 'lists', agent: server.agent };
-    const client = createCosmosClient(conn);
-    const container = await ensureContainer(client, conn);
-    const r = await loadCosmos(container, table);
-    client.dispose();
-    return { store: 'cosmos (emulator)', users, seconds: r.seconds, usersPerSec: users / r.seconds, requestCharge: r.requestCharge, note: '@vercel/cosmosdb-server in process (HTTPS, keep-alive): a test double, not Azure' };
-  } finally {
-    await server.close();
-  }
+  const r = await loadIntoCosmosDouble(syntheticTable('vbench', users, 50_000, depth));
+  return { store: 'cosmos (emulator)', users, seconds: r.seconds, usersPerSec: users / r.seconds, requestCharge: r.requestCharge, note: '@vercel/cosmosdb-server in process (HTTPS, keep-alive): a test double, not Azure' };
 }
 
 async function main(): Promise<void> {

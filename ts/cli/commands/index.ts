@@ -2,6 +2,7 @@
 
 import type { Command } from '../command.js';
 import { evaluateCommand } from './evaluate.js';
+import { importCommand } from './import.js';
 import { loadCommand } from './load.js';
 import { modelsCommand } from './models.js';
 import { retrainCommand } from './retrain.js';
@@ -11,4 +12,4 @@ import { startCommand } from './start.js';
 import { trainCommand } from './train.js';
 import { tuneCommand } from './tune.js';
 
-export const commands: Command[] = [startCommand, trainCommand, tuneCommand, evaluateCommand, serveCommand, loadCommand, modelsCommand, retrainCommand, scoreCommand];
+export const commands: Command[] = [startCommand, trainCommand, tuneCommand, evaluateCommand, serveCommand, loadCommand, modelsCommand, retrainCommand, scoreCommand, importCommand];
