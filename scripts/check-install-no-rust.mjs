@@ -6,7 +6,7 @@
 // the pnpm store the checkout's own install filled (`--offline`), as on a machine that has them.
 // Usage: node scripts/check-install-no-rust.mjs [--keep]   (exit 0 when all of that holds)
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, symlinkSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { delimiter, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';

@@ -60,7 +60,7 @@ export async function runAutocannon(o: CannonOptions): Promise<LoadRun> {
     bytes: r.throughput.total,
     points,
     weight: 1,
-    max: points.reduce((m, v) => (v > m ? v : m), 0),
+    max: points.reduce((m, v) => Math.max(m, v), 0),
     cpuSeconds: NaN,
   };
 }

@@ -1,5 +1,11 @@
-// Owns the shape of a CLI command: a name, a one-line summary, its --help text and a run
-// function that takes the arguments after the command name and returns an exit code.
+// Owns the shape of a CLI command: a name, a one-line summary, its option groups (from which its
+// parser and --help text are generated, see ts/options) and a body that takes the typed values and
+// returns an exit code.
+
+import { checkNumber } from '../options/parse.js';
+import { groupsHelp, parseOptions, UsageError, type OptionGroup, type Parsed, type Values } from '../options/index.js';
+
+export { UsageError };
 
 export interface Command {
   name: string;
@@ -8,23 +14,49 @@ export interface Command {
   run(argv: string[]): Promise<number>;
 }
 
-/** An error in the user's arguments: printed without a stack trace, exit code 2. */
-export class UsageError extends Error {
-  override name = 'UsageError';
+export interface CommandSpec<Gs extends readonly OptionGroup[]> {
+  name: string;
+  summary: string;
+  /** --help before the options: "recs <name> — …", usage lines, what the command does. */
+  about: string;
+  groups: Gs;
+  /** --help after the options. */
+  notes?: string;
+  /** The command takes arguments that are not options (e.g. `models show <version>`). */
+  positionals?: boolean;
+  /** Flags of sibling commands this one refuses, with the reason. */
+  refused?: Readonly<Record<string, string>>;
+  run(values: Values<Gs>, parsed: Parsed<Values<Gs>>): Promise<number>;
 }
 
-/** Parses a number option, naming the option in the error. */
+export interface DeclaredCommand<Gs extends readonly OptionGroup[]> extends Command {
+  groups: Gs;
+  parse(argv: readonly string[], env?: NodeJS.ProcessEnv): Parsed<Values<Gs>>;
+}
+
+/** A command from its declaration: the parser, the typed values and the --help text come from `groups`. */
+export function defineCommand<const Gs extends readonly OptionGroup[]>(spec: CommandSpec<Gs>): DeclaredCommand<Gs> {
+  const parse = (argv: readonly string[], env: NodeJS.ProcessEnv = process.env) => parseOptions(spec.groups, argv, { positionals: spec.positionals ?? false, env, ...(spec.refused ? { refused: spec.refused } : {}) });
+  parse([], {}); // a name declared twice fails here, at load time
+  return {
+    name: spec.name,
+    summary: spec.summary,
+    groups: spec.groups,
+    help: `${spec.about.trimEnd()}\n\n${groupsHelp(spec.groups)}\n${spec.notes ? `\n${spec.notes.trimEnd()}\n` : ''}`,
+    parse,
+    async run(argv) {
+      const parsed = parse(argv);
+      return spec.run(parsed.values, parsed);
+    },
+  };
+}
+
+/** Parses a number whose bounds or default the body computes (e.g. a shard below --shards), naming the option. */
 export function numberOption(name: string, value: string | undefined, fallback: number, opts: { integer?: boolean; min?: number; max?: number } = {}): number {
-  if (value === undefined) return fallback;
-  const n = Number(value);
-  if (value.trim() === '' || !Number.isFinite(n)) throw new UsageError(`--${name} must be a number, got "${value}"`);
-  if (opts.integer && !Number.isInteger(n)) throw new UsageError(`--${name} must be a whole number, got "${value}"`);
-  if (opts.min !== undefined && n < opts.min) throw new UsageError(`--${name} must be at least ${opts.min}, got ${n}`);
-  if (opts.max !== undefined && n > opts.max) throw new UsageError(`--${name} must be at most ${opts.max}, got ${n}`);
-  return n;
+  return value === undefined ? fallback : checkNumber(opts, value, `--${name}`);
 }
 
-/** Parses one of a fixed set of choices. */
+/** Parses one of a fixed set of choices given as a string (a choice the body receives from elsewhere). */
 export function choiceOption<T extends string>(name: string, value: string | undefined, choices: readonly T[], fallback: T): T {
   if (value === undefined) return fallback;
   if (!(choices as readonly string[]).includes(value)) throw new UsageError(`--${name} must be one of ${choices.join(', ')}; got "${value}"`);

@@ -31,10 +31,6 @@ export function eventsDbOption(name: string, flag: string | undefined, env: Node
   return path;
 }
 
-export const EVENTS_STORE_HELP = `--events-store KIND     sqlite or cosmos (default $RECS_EVENTS_STORE, else sqlite). cosmos: the events
-                          container in Azure Cosmos DB (RECS_EVENTS_COSMOS_CONTAINER, default events,
-                          partitioned by /userId) reached with the RECS_COSMOS_* settings of --store cosmos`;
-
 export interface EventStoreChoice {
   /** The --events-store value, if given. */
   kind: string | undefined;

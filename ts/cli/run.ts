@@ -4,6 +4,8 @@
 import type { Command } from './command.js';
 import { UsageError } from './command.js';
 import { commands } from './commands/index.js';
+import { closest } from '../options/index.js';
+import { packageVersion } from './version.js';
 
 function usage(): string {
   const width = Math.max(...commands.map((c) => c.name.length));
@@ -14,7 +16,7 @@ Usage: recs <command> [options]     (pnpm <command> runs the same)
 Commands:
 ${commands.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`).join('\n')}
 
-Run "recs <command> --help" for a command's options.`;
+Run "recs <command> --help" for a command's options; "recs --version" prints the version.`;
 }
 
 export async function main(argv: string[]): Promise<number> {
@@ -23,9 +25,14 @@ export async function main(argv: string[]): Promise<number> {
     console.log(usage());
     return name === undefined ? 2 : 0;
   }
+  if (name === '--version' || name === '-V' || name === 'version') {
+    console.log(`recs ${packageVersion()}`);
+    return 0;
+  }
   const cmd: Command | undefined = commands.find((c) => c.name === name);
   if (!cmd) {
-    console.error(`recs: unknown command "${name}"\n\n${usage()}`);
+    const hint = closest(name, commands.map((c) => c.name), (c) => `; did you mean "${c}"?`);
+    console.error(`recs: unknown command "${name}"${hint}\n\n${usage()}`);
     return 2;
   }
   if (rest.includes('--help') || rest.includes('-h')) {
@@ -35,7 +42,7 @@ export async function main(argv: string[]): Promise<number> {
   try {
     return await cmd.run(rest);
   } catch (e) {
-    if (e instanceof UsageError || (e instanceof TypeError && 'code' in e && String((e as { code: unknown }).code).startsWith('ERR_PARSE_ARGS'))) {
+    if (e instanceof UsageError) {
       console.error(`recs ${cmd.name}: ${(e as Error).message}\nRun "recs ${cmd.name} --help" for the options.`);
       return 2;
     }

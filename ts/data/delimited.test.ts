@@ -1,7 +1,7 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { parseRatings, parseRatingsFile, type ParseOptions } from './delimited.js';
 import { DataFormatError } from './errors.js';
 import { IdMap } from './id-map.js';
@@ -125,7 +125,7 @@ describe('parseRatings formats', () => {
         expect(sameBytes(r.dataset[col], whole.dataset[col]), col).toBe(true);
       }
     }
-    const csvText = `user,item,rating\n${lines.map((l, k) => `"u ${k % 50}","it, ${k % 13}",${k % 5}`).join('\r\n')}`;
+    const csvText = `user,item,rating\n${lines.map((_, k) => `"u ${k % 50}","it, ${k % 13}",${k % 5}`).join('\r\n')}`;
     const c = await parseRatings(chunked('big.csv', csvText, 333));
     expect(c.rows).toBe(20000);
     expect(c.dataset.itemIds).toContain('it, 12');

@@ -71,7 +71,7 @@ export function pick(
     for (let i = 0; i < list.items.length; i++) {
       const item = list.items[i]!;
       taken.add(item);
-      if (items.length < want && ok(item) && !(listSeen && seen !== null && seen.has(item))) {
+      if (items.length < want && ok(item) && !(listSeen && seen?.has(item))) {
         items.push(item);
         scores.push(list.scores[i]!);
       }

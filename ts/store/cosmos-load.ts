@@ -49,7 +49,7 @@ export async function bulkWithRetry(container: Container, ops: OperationInput[],
   let requestCharge = 0;
   let retried = 0;
   for (let attempt = 1; pending.length > 0; attempt++) {
-    let results;
+    let results: Awaited<ReturnType<typeof container.items.executeBulkOperations>> | null;
     let waitMs = 0;
     try {
       results = await container.items.executeBulkOperations(pending);

@@ -1,6 +1,5 @@
 // Tests the Redis store and loader against a real redis-server (./testing/redis-server.ts).
 
-import { Redis } from 'ioredis';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { syntheticTable } from './load-table.js';
 import { redisKeys } from './redis-keys.js';

@@ -32,6 +32,8 @@ impl Pins {
     /// Holds `value` (strongly) until the job that takes these pins has settled.
     pub fn pin(&mut self, env: &Env, value: napi_value) -> JsResult<()> {
         let mut r = null_mut();
+        // SAFETY: `env.raw()` is the env of the running callback; `value` is a JS value of this callback, `r`
+        // a live out-pointer.
         env.check(unsafe { napi_create_reference(env.raw(), value, 1, &mut r) })?;
         self.0.push(r);
         Ok(())
@@ -39,6 +41,8 @@ impl Pins {
 
     pub fn release(self, env: &Env) {
         for r in self.0 {
+            // SAFETY: `env.raw()` is the env of the running callback (pins are released on the JS thread
+            // only) and `r` a reference made by `pin`, deleted once.
             unsafe { napi_delete_reference(env.raw(), r) };
         }
     }
@@ -79,10 +83,11 @@ pub fn queue_promise_pinned(env: &Env, context: &str, progress: Option<Progress>
         progress,
     }));
     let mut handle = null_mut();
-    let status = unsafe {
-        napi_create_async_work(env.raw(), null_mut(), name, Some(execute), Some(complete), job.cast(), &mut handle)
-    };
+    // SAFETY: `env.raw()` is the env of the running callback; `job` stays alive (leaked box) until `complete`
+    // or the failure paths below reclaim it, and `execute` only touches the job's Rust fields.
+    let status = unsafe { napi_create_async_work(env.raw(), null_mut(), name, Some(execute), Some(complete), job.cast(), &mut handle) };
     if let Err(e) = env.check(status) {
+        // SAFETY: the async work was not created, so nothing else will reclaim `job`.
         let mut job = unsafe { Box::from_raw(job) };
         if let Some(p) = job.pins.take() {
             p.release(env);
@@ -91,15 +96,20 @@ pub fn queue_promise_pinned(env: &Env, context: &str, progress: Option<Progress>
     }
     let mut promise = null_mut();
     let mut deferred = null_mut();
+    // SAFETY: `env.raw()` is the env of the running callback; `deferred` and `promise` are live out-pointers.
     let created = env.check(unsafe { napi_create_promise(env.raw(), &mut deferred, &mut promise) });
     let queued = created.and_then(|_| {
+        // SAFETY: the work is created but not queued yet, so this thread is the only one touching `job`.
         unsafe {
             (*job).deferred = deferred;
             (*job).handle = handle;
         }
+        // SAFETY: `env.raw()` is the env of the running callback; `handle` is the async work created above.
         env.check(unsafe { napi_queue_async_work(env.raw(), handle) })
     });
     if let Err(e) = queued {
+        // SAFETY: queuing failed, so neither `execute` nor `complete` will run: the work is deleted and `job`
+        // reclaimed here, once.
         unsafe {
             napi_delete_async_work(env.raw(), handle);
             let mut job = Box::from_raw(job);
@@ -142,6 +152,8 @@ fn settle(env: &Env, job: &mut Job) {
             Err(p) => Err(env.error_value(&JsError::from_panic(p), &job.context)),
         },
     };
+    // SAFETY: `env` is the env of `complete`, on the JS thread; `job.deferred` was created with the promise
+    // and is settled exactly once, here.
     unsafe {
         match result {
             Ok(v) => napi_resolve_deferred(env.raw(), job.deferred, v),

@@ -30,11 +30,8 @@ fn fit(env: &Env, info: napi_callback_info) -> JsResult<napi_value> {
         let with_factors = !env.is_nullish(with_factors)? && env.boolean(with_factors, "withFactors")?;
         let coo = borrow_interactions(env, data, "data", true, &mut pins)?;
         let params = read_params(env, params, "params")?;
-        let progress = if env.is_nullish(callback)? {
-            None
-        } else {
-            Some(Progress::new(env, env.function(callback, "onIteration")?, "als.fit.onIteration")?)
-        };
+        let progress =
+            if env.is_nullish(callback)? { None } else { Some(Progress::new(env, env.function(callback, "onIteration")?, "als.fit.onIteration")?) };
         Ok((coo, params, progress, with_factors, closing(env)?))
     })();
     let (coo, params, progress, with_factors, closing) = match prepared {

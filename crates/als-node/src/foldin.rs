@@ -48,23 +48,18 @@ pub fn define_class(env: &Env) -> JsResult<napi_value> {
         getter(c"rank", Some(js_rank)),
     ];
     let mut class = null_mut();
+    // SAFETY: `env.raw()` is the env of the running callback; the name is a NUL-terminated literal, `props`
+    // lives across the call and its names and callbacks are static.
     env.check(unsafe {
-        napi_define_class(
-            env.raw(),
-            c"FoldIn".as_ptr(),
-            usize::MAX,
-            Some(js_construct),
-            null_mut(),
-            props.len(),
-            props.as_ptr(),
-            &mut class,
-        )
+        napi_define_class(env.raw(), c"FoldIn".as_ptr(), usize::MAX, Some(js_construct), null_mut(), props.len(), props.as_ptr(), &mut class)
     })?;
     Ok(class)
 }
 
 fn construct(env: &Env, info: napi_callback_info) -> JsResult<napi_value> {
     let mut new_target = null_mut();
+    // SAFETY: `env.raw()` is the env of the running callback and `info` its callback info; `new_target` is a
+    // live out-pointer.
     env.check(unsafe { napi_get_new_target(env.raw(), info, &mut new_target) })?;
     if new_target.is_null() {
         return type_err("FoldIn is a class: call it with `new`");
@@ -76,8 +71,11 @@ fn construct(env: &Env, info: napi_callback_info) -> JsResult<napi_value> {
     let fold = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| FoldIn::new(f.item_factors, f.rank, &params)))
         .map_err(crate::error::JsError::from_panic)??;
     let native = Box::into_raw(Box::new(fold));
+    // SAFETY: `env.raw()` is the env of the running callback; `this` is the object being constructed,
+    // `native` a leaked box that `drop_fold_in` frees when `this` is collected.
     let status = unsafe { napi_wrap(env.raw(), this, native.cast(), Some(drop_fold_in), null_mut(), null_mut()) };
     if let Err(e) = env.check(status) {
+        // SAFETY: wrapping failed, so the finalizer will never run: this is the box's only owner.
         unsafe { drop(Box::from_raw(native)) };
         return Err(e);
     }
@@ -91,20 +89,18 @@ unsafe extern "C" fn drop_fold_in(_env: napi_env, data: *mut c_void, _hint: *mut
 /// The `FoldIn` behind `this`, borrowed for the current call.
 fn this_fold_in(env: &Env, this: napi_value) -> JsResult<&FoldIn> {
     let mut data = null_mut::<c_void>();
+    // SAFETY: `env.raw()` is the env of the running callback; `data` is a live out-pointer.
     let status = unsafe { napi_unwrap(env.raw(), this, &mut data) };
     if status != NAPI_OK || data.is_null() {
         return type_err("`this` is not a FoldIn (call it as a method of an object made by `new FoldIn(...)`)");
     }
+    // SAFETY: only `construct` wraps objects in this addon, always with a `FoldIn`; `this` is on the JS stack
+    // for the whole call, so the object and its box outlive the borrow.
     Ok(unsafe { &*data.cast::<FoldIn>() })
 }
 
 /// Reads and checks `(items, values)` against the fold-in's item count.
-fn read_history<'e>(
-    env: &'e Env,
-    fold: &FoldIn,
-    items: napi_value,
-    values: napi_value,
-) -> JsResult<(&'e [u32], &'e [f32])> {
+fn read_history<'e>(env: &'e Env, fold: &FoldIn, items: napi_value, values: napi_value) -> JsResult<(&'e [u32], &'e [f32])> {
     let items = env.typed::<u32>(items, "items")?;
     let values = env.typed::<f32>(values, "values")?;
     check_same_len(&["items", "values"], &[items.len(), values.len()])?;
@@ -129,6 +125,8 @@ fn recommend(env: &Env, info: napi_callback_info) -> JsResult<napi_value> {
     let (vector, top) = fold.recommend(items, values, k)?;
     let out = topk_value(env, top)?;
     let vector = env.typed_from_vec(vector)?;
+    // SAFETY: `env.raw()` is the env of the running callback; `out` is an object made in this call and the
+    // name is a NUL-terminated literal.
     env.check(unsafe { napi_set_named_property(env.raw(), out, c"vector".as_ptr(), vector) })?;
     Ok(out)
 }

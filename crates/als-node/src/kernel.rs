@@ -28,11 +28,7 @@ fn force(env: &Env, info: napi_callback_info) -> JsResult<napi_value> {
             _ => return value_err(format!("name must be \"avx512\", \"avx2+fma\", \"portable\" or null, got \"{s}\"")),
         };
         if !k.supported() {
-            return value_err(format!(
-                "this CPU does not support the {} kernel (best: {})",
-                kernel_name(k),
-                kernel_name(Kernel::detect())
-            ));
+            return value_err(format!("this CPU does not support the {} kernel (best: {})", kernel_name(k), kernel_name(Kernel::detect())));
         }
         Some(k)
     };

@@ -4,6 +4,10 @@
 //! `progress` (threadsafe-function callbacks), `shutdown` (exiting while work runs), `params`,
 //! `args`, then the exported groups `fit`, `topk`, `similar`, `foldin`, `synthetic`, `kernel`,
 //! `testing`.
+//!
+//! Every `unsafe` block says why it holds in a `// SAFETY:` comment (clippy enforces it).
+
+#![deny(clippy::undocumented_unsafe_blocks)]
 
 mod args;
 mod async_work;
@@ -59,9 +63,13 @@ fn register(env: &Env, exports: napi_value) -> JsResult<()> {
     ];
     for (name, cb) in functions {
         let f = env.function_value(name, cb)?;
+        // SAFETY: `env.raw()` is the env of the running callback; `exports` is the object Node passed in and
+        // `name` is NUL-terminated.
         env.check(unsafe { napi_set_named_property(env.raw(), exports, name.as_ptr(), f) })?;
     }
     let class = foldin::define_class(env)?;
+    // SAFETY: `env.raw()` is the env of the running callback; `exports` is the object Node passed in and the
+    // name is a NUL-terminated literal.
     env.check(unsafe { napi_set_named_property(env.raw(), exports, c"FoldIn".as_ptr(), class) })?;
     Ok(())
 }

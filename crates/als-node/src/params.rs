@@ -122,9 +122,7 @@ pub fn read_params(env: &Env, v: napi_value, what: &str) -> JsResult<AlsParams> 
             "one-plus-alpha" => Confidence::OnePlusAlpha,
             "linear" => Confidence::Linear,
             "log" => Confidence::Log { epsilon },
-            other => {
-                return value_err(format!("{l} must be \"one-plus-alpha\", \"linear\" or \"log\", got \"{other}\""))
-            }
+            other => return value_err(format!("{l} must be \"one-plus-alpha\", \"linear\" or \"log\", got \"{other}\"")),
         };
     }
     p.validate()?;

@@ -21,12 +21,15 @@ pub type Payload = Box<dyn FnOnce(&Env) -> JsResult<Vec<napi_value>> + Send>;
 
 #[derive(Clone, Copy)]
 struct Tsfn(napi_threadsafe_function);
-// Threadsafe functions are made to be called from any thread.
+// SAFETY: Node-API threadsafe functions are made to be called and released from any thread.
 unsafe impl Send for Tsfn {}
+// SAFETY: as for Send: every operation on the handle is one Node-API documents as thread-safe.
 unsafe impl Sync for Tsfn {}
 
 /// A reference to a thrown JS value; created and consumed only on the JS thread.
 struct ThrownRef(napi_ref);
+// SAFETY: the reference is only created and read on the JS thread (`call_js`, `finish`); other threads only
+// move it inside the Mutex.
 unsafe impl Send for ThrownRef {}
 
 struct Shared {
@@ -79,11 +82,13 @@ pub struct ProgressSender {
 
 impl Progress {
     pub fn new(env: &Env, callback: napi_value, name: &str) -> JsResult<Progress> {
-        let shared =
-            Arc::new(Shared { stopped: AtomicBool::new(false), thrown: Mutex::new(None), closing: closing(env)? });
+        let shared = Arc::new(Shared { stopped: AtomicBool::new(false), thrown: Mutex::new(None), closing: closing(env)? });
         let context = Arc::into_raw(shared.clone()) as *mut c_void;
         let resource_name = env.string_value(name)?;
         let mut tsfn = null_mut();
+        // SAFETY: `env.raw()` is the env of the running callback; `context` is an Arc leaked for the
+        // function, freed by `finalize_shared` when the function is finalized, and `call_js` receives it
+        // back.
         let status = unsafe {
             napi_create_threadsafe_function(
                 env.raw(),
@@ -100,6 +105,8 @@ impl Progress {
             )
         };
         if let Err(e) = env.check(status) {
+            // SAFETY: creation failed, so `finalize_shared` will never run: reclaim the Arc leaked above,
+            // once.
             unsafe { drop(Arc::from_raw(context as *const Shared)) };
             return Err(e);
         }
@@ -116,6 +123,8 @@ impl Progress {
         self.release();
         let thrown = self.shared.thrown.lock().unwrap_or_else(|e| e.into_inner()).take()?;
         let mut value = null_mut();
+        // SAFETY: `env.raw()` is the env of the running callback (finish runs on the JS thread); the
+        // reference was made by `call_js` and is deleted once, here.
         unsafe {
             napi_get_reference_value(env.raw(), thrown.0, &mut value);
             napi_delete_reference(env.raw(), thrown.0);
@@ -126,6 +135,8 @@ impl Progress {
     fn release(&mut self) {
         if !self.released {
             self.released = true;
+            // SAFETY: the function was created in `new` and is released once (`released` guards it); release
+            // may be called from any thread.
             unsafe { napi_release_threadsafe_function(self.tsfn.0, NAPI_TSFN_RELEASE) };
         }
     }
@@ -140,9 +151,12 @@ impl Drop for Progress {
 impl ProgressSender {
     fn enqueue(&self, payload: Option<Payload>, reply: Option<Arc<Reply>>) -> bool {
         let msg = Box::into_raw(Box::new(Message { payload, reply }));
+        // SAFETY: the function is alive until `finish` releases it, after the worker is done with its
+        // senders; `msg` is a leaked box that `call_js` (or its finalizer) takes back.
         let status = unsafe { napi_call_threadsafe_function(self.tsfn.0, msg.cast(), NAPI_TSFN_NONBLOCKING) };
         if status != NAPI_OK {
             // Not queued (the environment is closing): drop it here, which also signals its reply.
+            // SAFETY: the call failed, so Node did not take `msg`: this is its only owner.
             unsafe { drop(Box::from_raw(msg)) };
             return false;
         }
@@ -228,6 +242,7 @@ fn deliver(env: &Env, callback: napi_value, shared: &Shared, mut msg: Box<Messag
         Err(e) => {
             let value = env.error_value(&e, "progress callback");
             let mut r = null_mut();
+            // SAFETY: `env` is the env of `call_js`, on the JS thread; `r` is a live out-pointer.
             if unsafe { napi_create_reference(env.raw(), value, 1, &mut r) } == NAPI_OK {
                 *shared.thrown.lock().unwrap_or_else(|e| e.into_inner()) = Some(ThrownRef(r));
             }

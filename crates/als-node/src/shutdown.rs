@@ -21,14 +21,20 @@ pub type Closing = Arc<AtomicBool>;
 pub fn install(env: &Env) -> JsResult<()> {
     let flag: Closing = Arc::new(AtomicBool::new(false));
     let data = Box::into_raw(Box::new(flag.clone()));
+    // SAFETY: `env.raw()` is the env of the running callback; `data` is a leaked box freed by
+    // `drop_instance_data` when the environment is torn down.
     let status = unsafe { napi_set_instance_data(env.raw(), data.cast(), Some(drop_instance_data), null_mut()) };
     if let Err(e) = env.check(status) {
+        // SAFETY: setting the data failed, so the finalizer will never run: this is the box's only owner.
         unsafe { drop(Box::from_raw(data)) };
         return Err(e);
     }
     let arg = Arc::into_raw(flag).cast_mut().cast::<c_void>();
+    // SAFETY: `env.raw()` is the env of the running callback; `arg` is an Arc leaked for the hook, which
+    // `on_cleanup` takes back once.
     env.check(unsafe { napi_add_env_cleanup_hook(env.raw(), Some(on_cleanup), arg) })?;
     let mut global = null_mut();
+    // SAFETY: `env.raw()` is the env of the running callback; `global` is a live out-pointer.
     env.check(unsafe { napi_get_global(env.raw(), &mut global) })?;
     let process = env.get(global, c"process")?;
     let on = env.get(process, c"on")?;
@@ -40,7 +46,10 @@ pub fn install(env: &Env) -> JsResult<()> {
 /// This environment's flag.
 pub fn closing(env: &Env) -> JsResult<Closing> {
     let mut data = null_mut::<c_void>();
+    // SAFETY: `env.raw()` is the env of the running callback; `data` is a live out-pointer.
     env.check(unsafe { napi_get_instance_data(env.raw(), &mut data) })?;
+    // SAFETY: the instance data is null or the `Closing` box `install` set, which lives until the environment
+    // is torn down, after every callback.
     match unsafe { data.cast::<Closing>().as_ref() } {
         Some(flag) => Ok(flag.clone()),
         None => Err(JsError::Napi("the addon's instance data is missing".into())),

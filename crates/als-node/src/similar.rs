@@ -22,8 +22,8 @@ fn similar_items(env: &Env, info: napi_callback_info) -> JsResult<napi_value> {
     let threads = read_threads(env, (!env.is_nullish(threads)?).then_some(threads), "threads")?;
     let work = move || -> JsResult<Settle> {
         f.validate()?;
-        let top = catch_unwind(AssertUnwindSafe(|| als::similar_items(&f.item_factors, f.rank, &items, k, threads)))
-            .map_err(JsError::from_panic)??;
+        let top =
+            catch_unwind(AssertUnwindSafe(|| als::similar_items(&f.item_factors, f.rank, &items, k, threads))).map_err(JsError::from_panic)??;
         Ok(Box::new(move |env: &Env| topk_value(env, top)))
     };
     queue_promise(env, "similarItems", None, Box::new(work))

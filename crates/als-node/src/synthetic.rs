@@ -15,8 +15,7 @@ use crate::sys::{napi_callback_info, napi_value};
 
 crate::js_callback!(js_generate_synthetic, "generateSynthetic", generate_synthetic);
 
-const KEYS: [&str; 9] =
-    ["preset", "nUsers", "nItems", "nInteractions", "latentRank", "popularityExponent", "explicit", "seed", "threads"];
+const KEYS: [&str; 9] = ["preset", "nUsers", "nItems", "nInteractions", "latentRank", "popularityExponent", "explicit", "seed", "threads"];
 
 fn generate_synthetic(env: &Env, info: napi_callback_info) -> JsResult<napi_value> {
     let ([spec], _) = env.args::<1>(info)?;

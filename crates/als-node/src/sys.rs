@@ -67,8 +67,7 @@ pub const NAPI_TSFN_NONBLOCKING: napi_threadsafe_function_call_mode = 0;
 pub type napi_callback = Option<unsafe extern "C" fn(env: napi_env, info: napi_callback_info) -> napi_value>;
 pub type napi_finalize = Option<unsafe extern "C" fn(env: napi_env, data: *mut c_void, hint: *mut c_void)>;
 pub type napi_async_execute_callback = Option<unsafe extern "C" fn(env: napi_env, data: *mut c_void)>;
-pub type napi_async_complete_callback =
-    Option<unsafe extern "C" fn(env: napi_env, status: napi_status, data: *mut c_void)>;
+pub type napi_async_complete_callback = Option<unsafe extern "C" fn(env: napi_env, status: napi_status, data: *mut c_void)>;
 pub type napi_cleanup_hook = Option<unsafe extern "C" fn(arg: *mut c_void)>;
 pub type napi_threadsafe_function_call_js =
     Option<unsafe extern "C" fn(env: napi_env, js_callback: napi_value, context: *mut c_void, data: *mut c_void)>;
@@ -103,8 +102,7 @@ extern "C" {
     pub fn napi_create_array_with_length(env: napi_env, length: usize, result: *mut napi_value) -> napi_status;
     pub fn napi_create_double(env: napi_env, value: f64, result: *mut napi_value) -> napi_status;
     pub fn napi_create_uint32(env: napi_env, value: u32, result: *mut napi_value) -> napi_status;
-    pub fn napi_create_string_utf8(env: napi_env, s: *const c_char, len: usize, result: *mut napi_value)
-        -> napi_status;
+    pub fn napi_create_string_utf8(env: napi_env, s: *const c_char, len: usize, result: *mut napi_value) -> napi_status;
     pub fn napi_create_function(
         env: napi_env,
         name: *const c_char,
@@ -114,35 +112,14 @@ extern "C" {
         result: *mut napi_value,
     ) -> napi_status;
     pub fn napi_create_error(env: napi_env, code: napi_value, msg: napi_value, result: *mut napi_value) -> napi_status;
-    pub fn napi_create_type_error(
-        env: napi_env,
-        code: napi_value,
-        msg: napi_value,
-        result: *mut napi_value,
-    ) -> napi_status;
+    pub fn napi_create_type_error(env: napi_env, code: napi_value, msg: napi_value, result: *mut napi_value) -> napi_status;
     pub fn napi_typeof(env: napi_env, value: napi_value, result: *mut napi_valuetype) -> napi_status;
     pub fn napi_get_value_double(env: napi_env, value: napi_value, result: *mut f64) -> napi_status;
     pub fn napi_get_value_bool(env: napi_env, value: napi_value, result: *mut bool) -> napi_status;
-    pub fn napi_get_value_string_utf8(
-        env: napi_env,
-        value: napi_value,
-        buf: *mut c_char,
-        bufsize: usize,
-        result: *mut usize,
-    ) -> napi_status;
+    pub fn napi_get_value_string_utf8(env: napi_env, value: napi_value, buf: *mut c_char, bufsize: usize, result: *mut usize) -> napi_status;
     pub fn napi_get_property_names(env: napi_env, object: napi_value, result: *mut napi_value) -> napi_status;
-    pub fn napi_set_named_property(
-        env: napi_env,
-        object: napi_value,
-        name: *const c_char,
-        value: napi_value,
-    ) -> napi_status;
-    pub fn napi_get_named_property(
-        env: napi_env,
-        object: napi_value,
-        name: *const c_char,
-        result: *mut napi_value,
-    ) -> napi_status;
+    pub fn napi_set_named_property(env: napi_env, object: napi_value, name: *const c_char, value: napi_value) -> napi_status;
+    pub fn napi_get_named_property(env: napi_env, object: napi_value, name: *const c_char, result: *mut napi_value) -> napi_status;
     pub fn napi_set_element(env: napi_env, object: napi_value, index: u32, value: napi_value) -> napi_status;
     pub fn napi_get_element(env: napi_env, object: napi_value, index: u32, result: *mut napi_value) -> napi_status;
     pub fn napi_get_array_length(env: napi_env, value: napi_value, result: *mut u32) -> napi_status;
@@ -188,12 +165,7 @@ extern "C" {
     pub fn napi_throw(env: napi_env, error: napi_value) -> napi_status;
     pub fn napi_is_exception_pending(env: napi_env, result: *mut bool) -> napi_status;
     pub fn napi_get_and_clear_last_exception(env: napi_env, result: *mut napi_value) -> napi_status;
-    pub fn napi_create_arraybuffer(
-        env: napi_env,
-        len: usize,
-        data: *mut *mut c_void,
-        result: *mut napi_value,
-    ) -> napi_status;
+    pub fn napi_create_arraybuffer(env: napi_env, len: usize, data: *mut *mut c_void, result: *mut napi_value) -> napi_status;
     pub fn napi_create_external_arraybuffer(
         env: napi_env,
         data: *mut c_void,
@@ -235,12 +207,7 @@ extern "C" {
     ) -> napi_status;
     pub fn napi_delete_async_work(env: napi_env, work: napi_async_work) -> napi_status;
     pub fn napi_queue_async_work(env: napi_env, work: napi_async_work) -> napi_status;
-    pub fn napi_set_instance_data(
-        env: napi_env,
-        data: *mut c_void,
-        finalize: napi_finalize,
-        hint: *mut c_void,
-    ) -> napi_status;
+    pub fn napi_set_instance_data(env: napi_env, data: *mut c_void, finalize: napi_finalize, hint: *mut c_void) -> napi_status;
     pub fn napi_get_instance_data(env: napi_env, data: *mut *mut c_void) -> napi_status;
     pub fn napi_add_env_cleanup_hook(env: napi_env, hook: napi_cleanup_hook, arg: *mut c_void) -> napi_status;
     pub fn napi_create_threadsafe_function(
@@ -256,13 +223,6 @@ extern "C" {
         call_js: napi_threadsafe_function_call_js,
         result: *mut napi_threadsafe_function,
     ) -> napi_status;
-    pub fn napi_call_threadsafe_function(
-        func: napi_threadsafe_function,
-        data: *mut c_void,
-        mode: napi_threadsafe_function_call_mode,
-    ) -> napi_status;
-    pub fn napi_release_threadsafe_function(
-        func: napi_threadsafe_function,
-        mode: napi_threadsafe_function_release_mode,
-    ) -> napi_status;
+    pub fn napi_call_threadsafe_function(func: napi_threadsafe_function, data: *mut c_void, mode: napi_threadsafe_function_call_mode) -> napi_status;
+    pub fn napi_release_threadsafe_function(func: napi_threadsafe_function, mode: napi_threadsafe_function_release_mode) -> napi_status;
 }

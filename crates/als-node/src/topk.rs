@@ -58,11 +58,8 @@ fn queue_top_k(env: &Env, info: napi_callback_info, pins: &mut Pins) -> JsResult
         }
         None => None,
     };
-    let progress = if env.is_nullish(callback)? {
-        None
-    } else {
-        Some(Progress::new(env, env.function(callback, "onProgress")?, "als.topK.onProgress")?)
-    };
+    let progress =
+        if env.is_nullish(callback)? { None } else { Some(Progress::new(env, env.function(callback, "onProgress")?, "als.topK.onProgress")?) };
     let sender = progress.as_ref().map(Progress::sender);
     let work = move || -> JsResult<Settle> {
         let last = Mutex::new(Instant::now());
@@ -77,9 +74,7 @@ fn queue_top_k(env: &Env, info: napi_callback_info, pins: &mut Pins) -> JsResult
                     _ => false,
                 };
             if due {
-                sender.send(Box::new(move |env: &Env| {
-                    Ok(vec![env.f64_value(done as f64)?, env.f64_value(total as f64)?])
-                }));
+                sender.send(Box::new(move |env: &Env| Ok(vec![env.f64_value(done as f64)?, env.f64_value(total as f64)?])));
             }
         };
         let result = catch_unwind(AssertUnwindSafe(|| -> JsResult<TopK> {
@@ -91,17 +86,7 @@ fn queue_top_k(env: &Env, info: napi_callback_info, pins: &mut Pins) -> JsResult
                 }
                 None => None,
             };
-            als::top_k(
-                &f.user_factors,
-                &f.item_factors,
-                f.rank,
-                users.as_deref(),
-                k,
-                exclude.as_ref(),
-                threads,
-                &report,
-            )
-            .map_err(JsError::from)
+            als::top_k(&f.user_factors, &f.item_factors, f.rank, users.as_deref(), k, exclude.as_ref(), threads, &report).map_err(JsError::from)
         }))
         .map_err(JsError::from_panic);
         if let Some(sender) = &sender {

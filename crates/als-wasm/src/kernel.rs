@@ -32,11 +32,7 @@ pub extern "C" fn als_force_kernel(kernel: u32) -> i32 {
             _ => return bad_value(format!("unknown kernel code {kernel}")),
         };
         if let Some(k) = k.filter(|k| !k.supported()) {
-            return bad_value(format!(
-                "this WebAssembly build does not support the {} kernel (best: {})",
-                k.name(),
-                Kernel::detect().name()
-            ));
+            return bad_value(format!("this WebAssembly build does not support the {} kernel (best: {})", k.name(), Kernel::detect().name()));
         }
         als::simd::force_kernel(k);
         Ok(())

@@ -13,6 +13,10 @@
 //! Results go to caller-allocated buffers (sizes are known in advance), except synthetic data,
 //! whose buffers the module allocates and hands back through out-pointers. Single-threaded:
 //! the core never spawns on wasm32.
+//!
+//! Every `unsafe` block says why it holds in a `// SAFETY:` comment (clippy enforces it).
+
+#![deny(clippy::undocumented_unsafe_blocks)]
 
 mod fit;
 mod foldin;

@@ -91,7 +91,11 @@ pub unsafe extern "C" fn als_shard_new(
 #[no_mangle]
 pub unsafe extern "C" fn als_shard_factors(handle: usize, side: u32) -> *mut f32 {
     let s = &mut *(handle as *mut Shard);
-    if side == USERS { s.user_factors.as_mut_ptr() } else { s.item_factors.as_mut_ptr() }
+    if side == USERS {
+        s.user_factors.as_mut_ptr()
+    } else {
+        s.item_factors.as_mut_ptr()
+    }
 }
 
 /// Re-solves this shard's rows of `side` against the other side's factors (as JS left them).

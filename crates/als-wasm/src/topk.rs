@@ -48,16 +48,8 @@ pub unsafe extern "C" fn als_top_k(
             None
         };
         let list = (has_list != 0).then(|| slice(users, n_list));
-        let top = als::top_k(
-            slice(user_factors, n_user_rows * rank),
-            slice(item_factors, n_items * rank),
-            rank,
-            list,
-            k,
-            exclude.as_ref(),
-            1,
-            &|_, _| {},
-        )?;
+        let top =
+            als::top_k(slice(user_factors, n_user_rows * rank), slice(item_factors, n_items * rank), rank, list, k, exclude.as_ref(), 1, &|_, _| {})?;
         write_top(&top, out_items, out_scores);
         Ok::<(), Failure>(())
     })

@@ -151,12 +151,7 @@ impl<'a> Csr<'a> {
 /// Lengths, index ranges and finite values of COO triplets, naming the first bad entry.
 fn check_coo(n_rows: usize, n_cols: usize, rows: &[u32], cols: &[u32], vals: &[f32]) -> Result<()> {
     if rows.len() != cols.len() || rows.len() != vals.len() {
-        return Err(invalid_arg(format!(
-            "COO arrays must have equal lengths: rows {}, cols {}, values {}",
-            rows.len(),
-            cols.len(),
-            vals.len()
-        )));
+        return Err(invalid_arg(format!("COO arrays must have equal lengths: rows {}, cols {}, values {}", rows.len(), cols.len(), vals.len())));
     }
     if n_rows > u32::MAX as usize || n_cols > u32::MAX as usize {
         return Err(invalid_arg("matrix dimensions must fit in 32 bits"));

@@ -51,6 +51,7 @@ pub fn fit(data: &Interactions, params: &AlsParams, on_iteration: &mut dyn FnMut
 
 /// As [`fit`], with the current user and item factors passed beside each report (for held-out
 /// metrics per iteration).
+#[allow(clippy::type_complexity)] // the callback's signature, read where it is used
 pub fn fit_observed(
     data: &Interactions,
     params: &AlsParams,

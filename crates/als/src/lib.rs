@@ -10,6 +10,8 @@
 //! - [`similar_items`]: nearest items by cosine.
 //! - [`synthetic`]: generators of realistic synthetic interaction data.
 
+#![deny(clippy::undocumented_unsafe_blocks)]
+
 pub mod clock;
 pub mod csr;
 pub mod error;
@@ -23,8 +25,8 @@ pub mod parallel;
 pub mod params;
 pub mod pattern;
 pub mod rng;
-pub mod similar;
 pub mod simd;
+pub mod similar;
 pub mod solvers;
 pub mod synthetic;
 pub mod topk;
@@ -35,6 +37,6 @@ pub use fit::{fit, fit_observed, Control, IterationReport, Model};
 pub use foldin::FoldIn;
 pub use params::{AlsParams, Confidence, RegScaling, Solver};
 pub use pattern::Pattern;
-pub use similar::{normalize_rows, similar_items};
 pub use simd::{kernel_name, Kernel};
+pub use similar::{normalize_rows, similar_items};
 pub use topk::{top_k, TopK};

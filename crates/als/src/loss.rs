@@ -20,9 +20,7 @@ const CHUNK: usize = 1024;
 pub fn loss(data: &Interactions, users: &[f32], items: &[f32], params: &AlsParams, item_gram: Option<&[f64]>, kernel: Kernel, threads: usize) -> f64 {
     let csr = &data.by_user;
     let g32: Vec<f32> = item_gram.map(|g| g.iter().map(|&v| v as f32).collect()).unwrap_or_default();
-    let parts = map_ranges(csr.n_rows, CHUNK, threads, |_, start, end| {
-        user_terms(kernel, csr, start, end, users, items, params, &g32)
-    });
+    let parts = map_ranges(csr.n_rows, CHUNK, threads, |_, start, end| user_terms(kernel, csr, start, end, users, items, params, &g32));
     let (mut data_term, mut total_conf) = (0.0f64, 0.0f64);
     for (d, c) in parts {
         data_term += d;

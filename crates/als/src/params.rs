@@ -116,10 +116,7 @@ impl AlsParams {
             }
         }
         if !(self.unobserved_weight.is_finite() && self.unobserved_weight > 0.0 && self.unobserved_weight <= 1e6) {
-            return Err(invalid_arg(format!(
-                "unobservedWeight (alpha0) must be a finite number in (0, 1e6], got {}",
-                self.unobserved_weight
-            )));
+            return Err(invalid_arg(format!("unobservedWeight (alpha0) must be a finite number in (0, 1e6], got {}", self.unobserved_weight)));
         }
         if let RegScaling::Frequency { exponent } = self.reg_scaling {
             if !(exponent.is_finite() && (0.0..=4.0).contains(&exponent)) {

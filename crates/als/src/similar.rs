@@ -1,7 +1,7 @@
 //! Similar items: the nearest items to each query item by cosine similarity of item factors.
 
-use crate::pattern::Pattern;
 use crate::error::{invalid_arg, Result};
+use crate::pattern::Pattern;
 use crate::topk::{top_k, TopK};
 
 /// Each row scaled to unit length; zero rows stay zero.

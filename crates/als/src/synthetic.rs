@@ -191,7 +191,17 @@ impl World {
     }
 
     #[allow(clippy::too_many_arguments)]
-    fn emit(&self, u: usize, item: u32, favourites: &[u32; 3], bias: f32, t: &mut u32, rng: &mut SplitMix64, explicit: bool, out: &mut SyntheticData) {
+    fn emit(
+        &self,
+        u: usize,
+        item: u32,
+        favourites: &[u32; 3],
+        bias: f32,
+        t: &mut u32,
+        rng: &mut SplitMix64,
+        explicit: bool,
+        out: &mut SyntheticData,
+    ) {
         let cluster = self.cluster_of[item as usize];
         let affinity = match favourites.iter().position(|&f| f == cluster) {
             Some(0) => 1.0,
@@ -262,7 +272,8 @@ mod tests {
 
     #[test]
     fn has_the_requested_shape_and_is_deterministic() {
-        let spec = SyntheticSpec { n_users: 300, n_items: 500, n_interactions: 12_000, latent_rank: 8, popularity_exponent: 1.0, explicit: true, seed: 9 };
+        let spec =
+            SyntheticSpec { n_users: 300, n_items: 500, n_interactions: 12_000, latent_rank: 8, popularity_exponent: 1.0, explicit: true, seed: 9 };
         let a = generate(&spec, 1).unwrap();
         let b = generate(&spec, 2).unwrap();
         assert_eq!(a, b);
@@ -282,7 +293,15 @@ mod tests {
 
     #[test]
     fn popularity_is_long_tailed() {
-        let spec = SyntheticSpec { n_users: 2000, n_items: 2000, n_interactions: 100_000, latent_rank: 16, popularity_exponent: 1.0, explicit: false, seed: 1 };
+        let spec = SyntheticSpec {
+            n_users: 2000,
+            n_items: 2000,
+            n_interactions: 100_000,
+            latent_rank: 16,
+            popularity_exponent: 1.0,
+            explicit: false,
+            seed: 1,
+        };
         let d = generate(&spec, 0).unwrap();
         let mut counts = vec![0usize; 2000];
         d.items.iter().for_each(|&i| counts[i as usize] += 1);

@@ -11,10 +11,10 @@
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-use crate::pattern::Pattern;
 use crate::error::{invalid_arg, Result};
 use crate::parallel::for_each_chunk;
 use crate::params::resolve_threads;
+use crate::pattern::Pattern;
 use crate::simd::{Kernel, Simd};
 
 /// The item index of an empty slot.

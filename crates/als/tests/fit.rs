@@ -78,7 +78,8 @@ fn bad_input_is_refused_with_a_reason() {
     let (data, _) = random_problem(10, 10, 0.5, true, 1);
     let e = fit(&data, &AlsParams { rank: 0, ..AlsParams::default() }, &mut |_| Control::Continue).unwrap_err();
     assert!(e.to_string().contains("rank must be"), "{e}");
-    let e = fit(&data, &AlsParams { solver: Solver::ConjugateGradient { steps: 3 }, ..AlsParams::default() }, &mut |_| Control::Continue).unwrap_err();
+    let e =
+        fit(&data, &AlsParams { solver: Solver::ConjugateGradient { steps: 3 }, ..AlsParams::default() }, &mut |_| Control::Continue).unwrap_err();
     assert!(e.to_string().contains("implicit feedback"), "{e}");
     let empty = als::Interactions::from_coo(3, 3, &[], &[], &[]).unwrap();
     let e = fit(&empty, &AlsParams::default(), &mut |_| Control::Continue).unwrap_err();

@@ -35,4 +35,3 @@ fn agree(p: &AlsParams, data: &als::Interactions) {
         assert!(max_abs_diff(&base.item_factors, &m.item_factors) < 1e-3, "{k:?}");
     }
 }
-

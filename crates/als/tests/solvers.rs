@@ -113,7 +113,14 @@ fn implicit_cholesky_matches_dense_solve() {
 #[test]
 fn conjugate_gradient_converges_to_dense_solve() {
     // With as many steps as dimensions (plus a few for rounding), CG is exact.
-    let p = AlsParams { rank: 5, reg_param: 0.1, implicit_prefs: true, alpha: 2.0, solver: Solver::ConjugateGradient { steps: 12 }, ..AlsParams::default() };
+    let p = AlsParams {
+        rank: 5,
+        reg_param: 0.1,
+        implicit_prefs: true,
+        alpha: 2.0,
+        solver: Solver::ConjugateGradient { steps: 12 },
+        ..AlsParams::default()
+    };
     check(p, 1e-3);
 }
 

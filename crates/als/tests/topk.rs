@@ -10,10 +10,8 @@ use common::*;
 /// Every score, sorted by (score desc, item asc), seen items removed, cut at k.
 fn brute(x: &[f32], items: &[f32], k: usize, rank: usize, seen: &[u32]) -> Vec<(u32, f32)> {
     let n = items.len() / rank;
-    let mut all: Vec<(u32, f32)> = (0..n)
-        .filter(|i| !seen.contains(&(*i as u32)))
-        .map(|i| (i as u32, (0..rank).map(|f| x[f] * items[i * rank + f]).sum::<f32>()))
-        .collect();
+    let mut all: Vec<(u32, f32)> =
+        (0..n).filter(|i| !seen.contains(&(*i as u32))).map(|i| (i as u32, (0..rank).map(|f| x[f] * items[i * rank + f]).sum::<f32>())).collect();
     all.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
     all.truncate(k);
     all

@@ -3,41 +3,32 @@
 // function names.
 
 import { closeSync, openSync, readSync } from 'node:fs';
-import { parseArgs } from 'node:util';
 import { IdMap, looksLikeLists, parseColumnSpec, parseDelimiterName, parseListsFile, parseRatingsFile, type ColumnRef, type ColumnSpec, type Dataset } from '../../data/index.js';
-import { evaluateRanking, evaluateRatings, joinRatings, type NdcgScoreType } from '../../eval/index.js';
-import { choiceOption, numberOption, UsageError, type Command } from '../command.js';
+import { evaluateRanking, evaluateRatings, joinRatings } from '../../eval/index.js';
+import { choice, flag, group, num, text } from '../../options/index.js';
+import { defineCommand, numberOption, UsageError } from '../command.js';
 
-const help = `recs evaluate — score a recommender's output against held-out truth, as Microsoft
-Recommenders' python_evaluation does.
+const files = group('Files', {
+  truth: text({ metavar: 'FILE', help: 'the held-out interactions: user,item[,rating] (CSV/TSV/"::"/JSONL, separator sniffed, header optional; an empty rating is missing)' }),
+  predictions: text({ metavar: 'FILE', help: 'user,item,prediction rows (scores for pairs, or each user\'s ranked list), or the JSON lines "recs score" writes ({"userId", "items": [{"itemId", "score"}]})' }),
+  train: text({ metavar: 'FILE', help: "the training interactions (needed for coverage, novelty, diversity, serendipity; recommendations must not contain a user's training items)" }),
+  'prediction-col': text({ metavar: 'C', help: 'the predictions\' score column: a header name or 1-based position (default: a "prediction"/"score"-like header, else the third column)' }),
+  'relevance-col': text({
+    metavar: 'C',
+    help: 'a column of the predictions (a key of the list items for "recs score" files) holding each recommendation\'s relevance, weighting serendipity (Recommenders\' col_relevance; default 1)',
+  }),
+  delimiter: text({ metavar: 'SEP', help: 'the separator of every input file instead of sniffing it (tab, comma, "::", …)' }),
+  columns: text({ metavar: 'SPEC', help: 'columns of --truth and --train: user=…,item=…,rating=… (names or 1-based positions)' }),
+});
 
-  --truth FILE          the held-out interactions: user,item[,rating] (CSV/TSV/"::"/JSONL, separator
-                        sniffed, header optional; an empty rating is missing)
-  --predictions FILE    user,item,prediction rows (scores for pairs, or each user's ranked list), or
-                        the JSON lines "recs score" writes ({"userId", "items": [{"itemId", "score"}]})
-  --train FILE          the training interactions (needed for coverage, novelty, diversity, serendipity;
-                        recommendations must not contain a user's training items)
-  --k N                 ranking cut-off (default 10)
-  --metrics KIND        ranking | rating | all (default all; with all, rating metrics the files cannot
-                        give — no (user, item) pair in both — are reported as not computable)
-  --score-type T        NDCG gain: binary (1 per hit, default), raw (the truth's rating), exp (2^rating − 1)
-                        (Recommenders' score_type)
-  --log-base B          base of NDCG's log discount, a number > 1 or e (default 2, Recommenders'
-                        discfun_base; NDCG, a ratio, does not depend on it)
-  --prediction-col C    the predictions' score column: a header name or 1-based position (default: a
-                        "prediction"/"score"-like header, else the third column)
-  --relevance-col C     a column of the predictions (a key of the list items for "recs score" files)
-                        holding each recommendation's relevance, weighting serendipity (Recommenders'
-                        col_relevance; default 1)
-  --delimiter SEP       the separator of every input file instead of sniffing it (tab, comma, "::", …)
-  --columns SPEC        columns of --truth and --train: user=…,item=…,rating=… (names or 1-based positions)
-  --beyond all|coverage|none   beyond-accuracy metrics when --train is given (default all)
-  --json                print the metrics as JSON, named as Recommenders' functions (precision_at_k,
-                        recall_at_k, ndcg_at_k, map_at_k, map, r_precision_at_k, rmse, …)
-
-Ranking metrics take each user's top k predictions by score (ties: lower item id first) and count
-every truth row as relevant. map_at_k divides each user's average precision by min(|truth|, k), map
-by |truth| (the MAP of published benchmarks). Rating metrics use the inner join of truth and predictions.`;
+const metrics = group('Metrics', {
+  k: num({ metavar: 'N', integer: true, min: 1, default: 10, help: 'ranking cut-off' }),
+  metrics: choice({ choices: ['ranking', 'rating', 'all'], metavar: 'KIND', default: 'all', help: 'ranking | rating | all (with all, rating metrics the files cannot give — no (user, item) pair in both — are reported as not computable)' }),
+  'score-type': choice({ choices: ['binary', 'raw', 'exp'], metavar: 'T', default: 'binary', help: "NDCG gain: binary (1 per hit), raw (the truth's rating), exp (2^rating − 1) (Recommenders' score_type)" }),
+  'log-base': text({ metavar: 'B', default: '2', help: "base of NDCG's log discount, a number > 1 or e (Recommenders' discfun_base; NDCG, a ratio, does not depend on it)" }),
+  beyond: choice({ choices: ['all', 'coverage', 'none'], default: 'all', help: 'beyond-accuracy metrics when --train is given' }),
+  json: flag({ help: "print the metrics as JSON, named as Recommenders' functions (precision_at_k, recall_at_k, ndcg_at_k, map_at_k, map, r_precision_at_k, rmse, …)" }),
+});
 
 const ref = (text: string, flag: string): ColumnRef => {
   if (/^\d+$/.test(text)) {
@@ -59,26 +50,19 @@ function head(path: string): string {
   }
 }
 
-export const evaluateCommand: Command = {
+export const evaluateCommand = defineCommand({
   name: 'evaluate',
   summary: "score any recommender's predictions against truth files (Recommenders' metric definitions)",
-  help,
-  async run(argv) {
-    const { values: v } = parseArgs({
-      args: argv,
-      strict: true,
-      options: {
-        truth: { type: 'string' }, predictions: { type: 'string' }, train: { type: 'string' }, k: { type: 'string' }, metrics: { type: 'string' },
-        beyond: { type: 'string' }, json: { type: 'boolean' }, 'score-type': { type: 'string' }, 'log-base': { type: 'string' },
-        'prediction-col': { type: 'string' }, 'relevance-col': { type: 'string' }, delimiter: { type: 'string' }, columns: { type: 'string' },
-      },
-    });
+  about: `recs evaluate — score a recommender's output against held-out truth, as Microsoft
+Recommenders' python_evaluation does.`,
+  groups: [files, metrics],
+  notes: `Ranking metrics take each user's top k predictions by score (ties: lower item id first) and count
+every truth row as relevant. map_at_k divides each user's average precision by min(|truth|, k), map
+by |truth| (the MAP of published benchmarks). Rating metrics use the inner join of truth and predictions.`,
+  async run(v) {
     if (!v.truth || !v.predictions) throw new UsageError('--truth and --predictions are required');
-    const k = numberOption('k', v.k, 10, { integer: true, min: 1 });
-    const kind = choiceOption('metrics', v.metrics, ['ranking', 'rating', 'all'] as const, 'all');
-    const beyond = choiceOption('beyond', v.beyond, ['all', 'coverage', 'none'] as const, 'all');
-    const scoreType: NdcgScoreType = choiceOption('score-type', v['score-type'], ['binary', 'raw', 'exp'] as const, 'binary');
-    const logBase = v['log-base'] === undefined || v['log-base'] === 'e' ? (v['log-base'] === 'e' ? Math.E : 2) : numberOption('log-base', v['log-base'], 2, { min: 1.000001 });
+    const { k, metrics: kind, beyond, 'score-type': scoreType } = v;
+    const logBase = v['log-base'] === 'e' ? Math.E : numberOption('log-base', v['log-base'], 2, { min: 1.000001 });
     let delimiter: string | undefined;
     let spec: ColumnSpec = {};
     try {
@@ -145,4 +129,4 @@ export const evaluateCommand: Command = {
     for (const n of notes) console.log(`\n${n}`);
     return 0;
   },
-};
+});

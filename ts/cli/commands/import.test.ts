@@ -5,7 +5,7 @@
 import { mkdtempSync, readdirSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
-import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
 import { readArtifact } from '../../model/artifact.js';
 import { LocalRegistry } from '../../model/registry.js';
 import { BlobObjectStore } from '../../model/registry/blob-store.js';

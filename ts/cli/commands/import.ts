@@ -3,20 +3,53 @@
 // every user computed here, evaluated on a test file, published through the quality gate and
 // optionally loaded into Redis or Cosmos DB — so Spark trains and this project serves.
 
-import { parseArgs } from 'node:util';
 import { parseColumnSpec, parseDelimiterName } from '../../data/index.js';
 import { loadEngine } from '../../engine/index.js';
 import { DEFAULT_TOLERANCE } from '../../model/lifecycle/gate.js';
-import { REGISTRY_HELP, registryFromEnv } from '../../model/registry/config.js';
+import { registryFromEnv } from '../../model/registry/config.js';
 import { openRegistry } from '../../model/registry/open.js';
 import { fetchSparkModel } from '../../model/spark/fetch-model.js';
 import { importSparkModel, type SparkImportOptions } from '../../model/spark/import.js';
-import { storeConfigFromEnv, StoreConfigError } from '../../store/config.js';
-import { choiceOption, numberOption, UsageError, type Command } from '../command.js';
+import { flag, group, num, text } from '../../options/index.js';
+import { defineCommand, UsageError } from '../command.js';
 import { metricsTable } from '../metrics-table.js';
+import { loadOption, outputGroup, registryGroup } from '../option-groups.js';
+import { storeLoadOption } from '../store-option.js';
 import { createProgress } from '../progress.js';
 
-const help = `recs import — bring a model trained elsewhere into the registry.
+const model = group('Model and data', {
+  model: text({ metavar: 'PATH', help: 'the saved ALSModel (required)' }),
+  'id-map': text({
+    metavar: 'DIR',
+    defaultHelp: 'PATH/recs-ids when present (spark/train_als.py writes it), else Spark\'s integer ids are the ids',
+    help: 'Spark-id → original-id tables (DIR/users/, DIR/items/: Parquet with id: int, key: string)',
+  }),
+  interactions: text({
+    metavar: 'FILE',
+    help: 'the interactions the model was trained on (CSV/TSV/JSONL user,item[,…], as recs train --file reads them): their items are left out of each user\'s list and they make the popularity list',
+  }),
+  'test-file': text({
+    metavar: 'FILE',
+    help: 'evaluate on it (full ranking, training items excluded) beside the popularity baseline; needs --interactions. Without it the gate has nothing to compare: use --force, or --no-activate',
+  }),
+  delimiter: text({ metavar: 'SEP', help: 'as recs train, for both files' }),
+  columns: text({ metavar: 'SPEC', help: 'as recs train, for both files' }),
+  'skip-bad-lines': flag({ help: 'count malformed lines of those files instead of stopping' }),
+  k: num({ metavar: 'N', integer: true, min: 1, default: 10, help: 'evaluation cut-off' }),
+  depth: num({ metavar: 'N', integer: true, min: 1, max: 1000, default: 30, help: 'recommendations stored per user' }),
+});
+
+const publishing = group('Publishing', {
+  tolerance: num({ metavar: 'X', min: 0, default: DEFAULT_TOLERANCE, help: "the quality gate's tolerance" }),
+  force: flag({ help: 'activate without the quality gate' }),
+  'no-activate': flag({ help: 'register the version as a candidate only' }),
+  load: loadOption('bulk-load its lists into that store before it becomes active (as recs load; after the gate, if any)'),
+});
+
+export const importCommand = defineCommand({
+  name: 'import',
+  summary: 'import a model trained on Spark (ALSModel) as a versioned model, through the quality gate',
+  about: `recs import — bring a model trained elsewhere into the registry.
 
 Usage: recs import spark --model PATH [options]
 
@@ -25,74 +58,32 @@ itemFactors/), local or blob://<container>/<prefix> (Blob Storage or ADLS Gen2, 
 the blob registry: AZURE_STORAGE_CONNECTION_STRING, or RECS_BLOB_ACCOUNT_URL with Entra ID).
 Every factor row is checked (rank, finite values, unique ids); the top-k of every user is computed
 by this engine and written as a normal versioned artifact, with the Spark parameters in its
-manifest, then published through the quality gate like a trained version.
-
-Options:
-  --model PATH            the saved ALSModel (required)
-  --id-map DIR            Spark-id → original-id tables (DIR/users/, DIR/items/: Parquet with
-                          id: int, key: string); default PATH/recs-ids when present (spark/train_als.py
-                          writes it), else Spark's integer ids are the ids
-  --interactions FILE     the interactions the model was trained on (CSV/TSV/JSONL user,item[,…], as
-                          recs train --file reads them): their items are left out of each user's list
-                          and they make the popularity list
-  --test-file FILE        evaluate on it (full ranking, training items excluded) beside the popularity
-                          baseline; needs --interactions. Without it the gate has nothing to compare:
-                          use --force, or --no-activate
-  --delimiter SEP, --columns SPEC   as recs train, for both files
-  --skip-bad-lines        count malformed lines of those files instead of stopping
-  --k N                   evaluation cut-off (default 10)
-  --depth N               recommendations stored per user (default 30)
-  --models-dir DIR        model registry (default ./models)
-  ${REGISTRY_HELP}
-  --tolerance X           the quality gate's tolerance (default ${DEFAULT_TOLERANCE})
-  --force                 activate without the quality gate
-  --no-activate           register the version as a candidate only
-  --load redis|cosmos     once active, bulk-load its lists into Redis or Cosmos DB (as recs load)
-  --json                  print the manifest and the outcome as JSON
-  --quiet                 no progress bars`;
-
-export const importCommand: Command = {
-  name: 'import',
-  summary: 'import a model trained on Spark (ALSModel) as a versioned model, through the quality gate',
-  help,
-  async run(argv) {
-    const [kind, ...rest] = argv;
+manifest, then published through the quality gate like a trained version.`,
+  groups: [model, publishing, registryGroup({ registry: 'With a blob registry it is pulled first (the gate compares with the active version there) and the new version pushed after; the pointer moves only if no other writer moved it meanwhile.' }), outputGroup('print the manifest and the outcome as JSON')],
+  positionals: true,
+  async run(v, { positionals, given }) {
+    const [kind, ...extra] = positionals;
     if (kind !== 'spark') throw new UsageError(kind === undefined ? 'what to import: recs import spark --model PATH' : `unknown source "${kind}"; recs import spark --model PATH`);
-    const { values: v } = parseArgs({
-      args: rest,
-      strict: true,
-      options: {
-        model: { type: 'string' }, 'id-map': { type: 'string' }, interactions: { type: 'string' }, 'test-file': { type: 'string' },
-        delimiter: { type: 'string' }, columns: { type: 'string' }, 'skip-bad-lines': { type: 'boolean' }, k: { type: 'string' }, depth: { type: 'string' },
-        'models-dir': { type: 'string' }, registry: { type: 'string' }, tolerance: { type: 'string' }, force: { type: 'boolean' }, 'no-activate': { type: 'boolean' },
-        load: { type: 'string' }, json: { type: 'boolean' }, quiet: { type: 'boolean' },
-      },
-    });
+    if (extra.length > 0) throw new UsageError(`import spark takes options only; got "${extra.join(' ')}"`);
     if (!v.model) throw new UsageError('--model PATH is required (the directory ALSModel.write().save wrote, local or blob://…)');
     if (v['test-file'] && !v.interactions) throw new UsageError('--test-file needs --interactions FILE (seen items and the popularity baseline come from it)');
     if (v.force && v['no-activate']) throw new UsageError('--force and --no-activate contradict each other');
-    if (v.tolerance !== undefined && v.force) throw new UsageError('--tolerance goes with the gate, not --force');
+    if (given('tolerance') && v.force) throw new UsageError('--tolerance goes with the gate, not --force');
     const activate = !v['no-activate'];
     let load: SparkImportOptions['load'];
     if (v.load !== undefined) {
-      const store = choiceOption('load', v.load, ['redis', 'cosmos'] as const, 'redis');
       if (!activate) throw new UsageError('--load serves the new version: it cannot go with --no-activate');
-      try {
-        load = { store, config: storeConfigFromEnv(process.env, { kind: store }) };
-      } catch (e) {
-        if (e instanceof StoreConfigError) throw new UsageError(e.message);
-        throw e;
-      }
+      load = storeLoadOption('load', v.load);
     }
-    let columns;
-    let delimiter;
+    let columns: ReturnType<typeof parseColumnSpec> | undefined;
+    let delimiter: ReturnType<typeof parseDelimiterName> | undefined;
     try {
       if (v.columns !== undefined) columns = parseColumnSpec(v.columns);
       if (v.delimiter !== undefined) delimiter = parseDelimiterName(v.delimiter);
     } catch (e) {
       throw new UsageError((e as Error).message.startsWith('--') ? (e as Error).message : `--columns/--delimiter: ${(e as Error).message}`);
     }
-    const modelsDir = v['models-dir'] ?? './models';
+    const modelsDir = v['models-dir'];
     const session = openRegistry(registryFromEnv(v.registry), modelsDir);
     const progress = createProgress({ enabled: !v.json && !v.quiet });
     const engine = loadEngine();
@@ -107,11 +98,11 @@ export const importCommand: Command = {
         ...(delimiter !== undefined ? { delimiter } : {}),
         ...(columns ? { columns } : {}),
         skipBadLines: v['skip-bad-lines'] ?? false,
-        k: numberOption('k', v.k, 10, { integer: true, min: 1 }),
-        depth: numberOption('depth', v.depth, 30, { integer: true, min: 1, max: 1000 }),
+        k: v.k,
+        depth: v.depth,
         modelsDir,
         activate,
-        gate: v.force ? null : { tolerance: numberOption('tolerance', v.tolerance, DEFAULT_TOLERANCE, { min: 0 }) },
+        gate: v.force ? null : { tolerance: v.tolerance },
         ...(load ? { load } : {}),
       };
       const r = await session.publish(() => importSparkModel(engine, o, progress));
@@ -131,4 +122,4 @@ export const importCommand: Command = {
       fetched.cleanup();
     }
   },
-};
+});

@@ -5,30 +5,30 @@
 
 import { createReadStream } from 'node:fs';
 import { createInterface } from 'node:readline';
-import { parseArgs } from 'node:util';
 import { applyItemChange, deletedItem, parseItemChange } from '../../events/catalogue-validate.js';
 import type { ItemRecord } from '../../events/catalogue.js';
 import { describeEventStore, withEventStore } from '../../events/open.js';
-import { numberOption, UsageError, type Command } from '../command.js';
-import { defaultEventsDb, EVENTS_STORE_HELP, eventStoreOption } from '../events-db.js';
+import { flag, group, num } from '../../options/index.js';
+import { defineCommand, UsageError } from '../command.js';
+import { defaultEventsDb, eventStoreOption } from '../events-db.js';
+import { eventsDbOption, eventsStoreOption, modelsDirOption } from '../option-groups.js';
 
-const help = `recs items import FILE — write item catalogue records (what PUT /v1/items/{id} stores) from
+const about = `recs items import FILE — write item catalogue records (what PUT /v1/items/{id} stores) from
 a JSON-lines file into the event store the servers read; each server applies them within 2 s.
 
 Each line is one item: {"itemId": "…", "title"?, "categories"?: […], "attributes"?: {name: value},
 "available"?: true|false, "launchAt"?: ISO 8601 time} replaces that item's record (as PUT), and
 {"itemId": "…", "deleted": true} hides the item (as DELETE). A later line for the same item wins.
 Every line is checked before anything is written: bad lines are listed (FILE:LINE: field: problem)
-and nothing is stored.
+and nothing is stored.`;
 
-Options:
-  ${EVENTS_STORE_HELP}
-  --events-db PATH        the SQLite event store (default $RECS_EVENTS_DB, else the server's
-                          <models-dir>/../events.sqlite)
-  --models-dir DIR        model registry directory, for the default event store ($RECS_MODELS_DIR or ./models)
-  --batch N               records per write (default 1000)
-  --json                  print the outcome as JSON
-`;
+const options = group('Options', {
+  'events-store': eventsStoreOption('The store the items are written to.'),
+  'events-db': eventsDbOption("the SQLite event store (default $RECS_EVENTS_DB, else the server's <models-dir>/../events.sqlite)"),
+  'models-dir': modelsDirOption(', for the default event store'),
+  batch: num({ metavar: 'N', integer: true, min: 1, max: 100_000, default: 1000, help: 'records per write' }),
+  json: flag({ help: 'print the outcome as JSON' }),
+});
 
 /** Most bad lines listed before the rest are only counted. */
 const MAX_LISTED = 20;
@@ -87,18 +87,19 @@ async function readItemsFile(path: string, now: number): Promise<ReadResult> {
   return out;
 }
 
-export const itemsCommand: Command = {
+export const itemsCommand = defineCommand({
   name: 'items',
   summary: 'the item catalogue: import records from a JSON-lines file',
-  help,
-  async run(argv) {
-    const [sub, ...rest] = argv;
+  about,
+  groups: [options],
+  positionals: true,
+  async run(v, { positionals: all }) {
+    const [sub, ...positionals] = all;
     if (sub !== 'import') throw new UsageError(sub === undefined ? 'recs items needs a subcommand: import FILE' : `unknown subcommand "${sub}"; recs items has: import FILE`);
-    const { values: v, positionals } = parseArgs({ args: rest, strict: true, allowPositionals: true, options: { 'events-store': { type: 'string' }, 'events-db': { type: 'string' }, 'models-dir': { type: 'string' }, batch: { type: 'string' }, json: { type: 'boolean' } } });
     if (positionals.length !== 1) throw new UsageError(positionals.length === 0 ? 'recs items import needs the FILE to import' : `recs items import takes one FILE; got ${positionals.length}`);
     const file = positionals[0]!;
-    const batch = numberOption('batch', v.batch, 1000, { integer: true, min: 1, max: 100_000 });
-    const modelsDir = v['models-dir'] ?? process.env['RECS_MODELS_DIR'] ?? './models';
+    const batch = v.batch;
+    const modelsDir = v['models-dir'];
     const cfg = eventStoreOption({ kind: v['events-store'], name: 'events-db', path: v['events-db'], fallback: defaultEventsDb(modelsDir), mustExist: false }, process.env);
     if (!cfg) throw new UsageError('no event store: pass --events-db PATH or --events-store cosmos');
     const read = await readItemsFile(file, Date.now());
@@ -117,4 +118,4 @@ export const itemsCommand: Command = {
     else console.log(`imported ${stored} item record(s) (${read.hidden} hidden) from ${file} into ${outcome.store}${outcome.newerKept > 0 ? `; ${outcome.newerKept} item(s) kept a change stored after the import began` : ''}; servers apply them within their catalogue sync (2 s)`);
     return 0;
   },
-};
+});

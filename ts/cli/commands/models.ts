@@ -3,13 +3,31 @@
 // candidate through the quality gate (or --force past it), roll back to the previous active
 // version, and delete old versions.
 
-import { parseArgs } from 'node:util';
 import { DEFAULT_TOLERANCE, GATE_METRIC, promoteWithGate } from '../../model/lifecycle/gate.js';
-import { REGISTRY_HELP, registryFromEnv } from '../../model/registry/config.js';
+import { registryFromEnv } from '../../model/registry/config.js';
 import { openRegistry } from '../../model/registry/open.js';
-import { numberOption, UsageError, type Command } from '../command.js';
+import { flag, group, num } from '../../options/index.js';
+import { defineCommand, UsageError } from '../command.js';
+import { registryGroup } from '../option-groups.js';
 
-const help = `recs models — manage the model registry.
+const options = group('Options', {
+  json: flag({ help: 'print as JSON (list, show)' }),
+  force: flag({ help: 'promote without the gate (promote)' }),
+  tolerance: num({ metavar: 'X', min: 0, default: DEFAULT_TOLERANCE, help: `how far below the active model's ${GATE_METRIC} a version may be (promote)` }),
+  keep: num({ metavar: 'N', integer: true, min: 0, help: 'versions gc keeps (gc; required)' }),
+});
+
+const REGISTRY = registryGroup({
+  modelsDir: '; the local cache of a blob registry',
+  registry: 'Changes to a blob registry are conditional on the pointer\'s ETag: when another writer moved it meanwhile, the command reruns on the new state.',
+});
+
+const SUBCOMMANDS = ['list', 'show', 'promote', 'rollback', 'gc'] as const;
+
+export const modelsCommand = defineCommand({
+  name: 'models',
+  summary: 'list, show, promote (through the quality gate), roll back and gc model versions',
+  about: `recs models — manage the model registry.
 
 Usage:
   recs models list [--json]              every version, oldest first, with its state and ${GATE_METRIC}
@@ -22,33 +40,10 @@ Usage:
                                          and the active model keeps serving.
   recs models rollback                   return to the previous active version
   recs models gc --keep N                delete all but the N newest versions (never the active
-                                         or the previous active one)
-
-Options:
-  --models-dir DIR        model registry directory (default $RECS_MODELS_DIR or ./models); the local
-                          cache of a blob registry
-  ${REGISTRY_HELP}
-                          Changes to a blob registry are conditional on the pointer's ETag: when
-                          another writer moved it meanwhile, the command reruns on the new state.
-`;
-
-const OPTIONS = {
-  'models-dir': { type: 'string' },
-  json: { type: 'boolean' },
-  force: { type: 'boolean' },
-  tolerance: { type: 'string' },
-  keep: { type: 'string' },
-  registry: { type: 'string' },
-} as const;
-
-const SUBCOMMANDS = ['list', 'show', 'promote', 'rollback', 'gc'] as const;
-
-export const modelsCommand: Command = {
-  name: 'models',
-  summary: 'list, show, promote (through the quality gate), roll back and gc model versions',
-  help,
-  async run(argv) {
-    const { values: v, positionals } = parseArgs({ args: argv, strict: true, allowPositionals: true, options: OPTIONS });
+                                         or the previous active one)`,
+  groups: [options, REGISTRY],
+  positionals: true,
+  async run(v, { positionals, given }) {
     const [sub, ...args] = positionals;
     if (sub === undefined) throw new UsageError(`a subcommand is required: ${SUBCOMMANDS.join(', ')}`);
     if (!(SUBCOMMANDS as readonly string[]).includes(sub)) throw new UsageError(`unknown subcommand "${sub}"; expected one of ${SUBCOMMANDS.join(', ')}`);
@@ -57,8 +52,9 @@ export const modelsCommand: Command = {
     if (!needsVersion && args.length > 0) throw new UsageError(`models ${sub} takes no version; got "${args.join(' ')}"`);
     if (v.force && sub !== 'promote') throw new UsageError('--force goes with promote');
     if (v.json && sub !== 'list' && sub !== 'show') throw new UsageError('--json goes with list or show');
+    if (given('tolerance') && sub !== 'promote') throw new UsageError('--tolerance goes with promote');
     if (v.keep !== undefined && sub !== 'gc') throw new UsageError('--keep goes with gc');
-    const session = openRegistry(registryFromEnv(v.registry), v['models-dir'] ?? process.env.RECS_MODELS_DIR ?? './models');
+    const session = openRegistry(registryFromEnv(v.registry), v['models-dir']);
     const warn = () => session.warnings().forEach((w) => console.error(`warning: ${w}`));
 
     switch (sub) {
@@ -99,7 +95,7 @@ export const modelsCommand: Command = {
       }
       case 'promote': {
         const version = args[0]!;
-        const tolerance = numberOption('tolerance', v.tolerance, DEFAULT_TOLERANCE, { min: 0 });
+        const tolerance = v.tolerance;
         const d = await session.change((reg) => (reg.activeVersion() === version ? null : { ...promoteWithGate(reg, version, { tolerance, force: v.force ?? false }), active: reg.activeVersion() }), { fetch: () => [version] });
         warn();
         if (d === null) {
@@ -119,8 +115,8 @@ export const modelsCommand: Command = {
         return 0;
       }
       case 'gc': {
-        if (v.keep === undefined) throw new UsageError('gc needs --keep N');
-        const keep = numberOption('keep', v.keep, 0, { integer: true, min: 0 });
+        const keep = v.keep;
+        if (keep === undefined) throw new UsageError('gc needs --keep N');
         const deleted = await session.change((reg) => reg.gc(keep));
         console.log(deleted.length === 0 ? 'nothing to delete' : `deleted ${deleted.length}: ${deleted.join(', ')}`);
         return 0;
@@ -128,4 +124,4 @@ export const modelsCommand: Command = {
     }
     return 2;
   },
-};
+});

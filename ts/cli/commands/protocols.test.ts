@@ -10,7 +10,7 @@ import { ndcgAtK, type PredictionData } from '../../eval/index.js';
 import { readArtifact } from '../../model/artifact.js';
 import { LocalRegistry } from '../../model/registry.js';
 import { main } from '../run.js';
-import { buildTrainOptions } from './train.js';
+import { trainOptionsOf } from './train-options.js';
 import { capture } from '../testing.js';
 
 afterEach(() => vi.restoreAllMocks());
@@ -136,12 +136,12 @@ describe('issue 19: any data as delivered, any protocol', () => {
   });
 
   it('--explicit has its own defaults; the default split is the README protocol (stratified by item)', () => {
-    const d = buildTrainOptions({});
+    const d = trainOptionsOf([]);
     expect(d.split).toMatchObject({ method: 'stratified', by: 'item', ratio: 0.75, seed: 42 });
-    const e = buildTrainOptions({ explicit: true });
+    const e = trainOptionsOf(['--explicit']);
     expect(e.als).toMatchObject({ implicitPrefs: false, rank: 10, maxIter: 30, regParam: 0.1139, solver: 'cholesky', seed: 42 });
     expect(e.split).toMatchObject({ method: 'random', ratio: 0.75, seed: 42 });
-    expect(buildTrainOptions({ explicit: true, rank: '20', split: 'stratified' })).toMatchObject({ als: { rank: 20, maxIter: 30 }, split: { method: 'stratified' } });
+    expect(trainOptionsOf(['--explicit', '--rank', '20', '--split', 'stratified'])).toMatchObject({ als: { rank: 20, maxIter: 30 }, split: { method: 'stratified' } });
   });
 
   it('empty ratings: implicit counts them as one interaction, --explicit refuses them and says how many', async () => {

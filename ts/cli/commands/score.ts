@@ -2,10 +2,11 @@
 // of users (shard i of N) from the active model (or --version) to a JSON-lines file, so a
 // Kubernetes Indexed Job spreads the users over pods.
 
-import { parseArgs } from 'node:util';
 import { scoreShard } from '../../model/lifecycle/score.js';
 import { LocalRegistry } from '../../model/registry.js';
-import { numberOption, UsageError, type Command } from '../command.js';
+import { flag, group, num, text } from '../../options/index.js';
+import { defineCommand, numberOption, UsageError } from '../command.js';
+import { modelsDirOption } from '../option-groups.js';
 import { IdMap, parseColumnSpec, parseDelimiterName, parseRatingsFile } from '../../data/index.js';
 import { loadEngine } from '../../engine/index.js';
 import { readArtifact } from '../../model/artifact.js';
@@ -17,7 +18,7 @@ async function readExclusions(dir: string, path: string, delimiter: string | und
   const itemMap = new IdMap();
   for (const id of a.userIds) userMap.intern(id);
   for (const id of a.itemIds) itemMap.intern(id);
-  let opts;
+  let opts: { delimiter?: ReturnType<typeof parseDelimiterName>; columns?: ReturnType<typeof parseColumnSpec> };
   try {
     opts = { ...(delimiter !== undefined ? { delimiter: parseDelimiterName(delimiter) } : {}), ...(columns !== undefined ? { columns: parseColumnSpec(columns) } : {}) };
   } catch (e) {
@@ -29,44 +30,34 @@ async function readExclusions(dir: string, path: string, delimiter: string | und
   return { users: Uint32Array.from(keep, (r) => d.users[r]!), items: Uint32Array.from(keep, (r) => d.items[r]!) };
 }
 
-const help = `recs score — top-k recommendations for every user, or one shard of them, as JSON lines
-in the API's vocabulary ({"userId", "modelVersion", "items": [{"itemId", "score"}]}) written
-atomically to a file; "recs evaluate --predictions" reads the file as it is.
+const options = group('Options', {
+  shards: num({ metavar: 'N', integer: true, min: 1, default: 1, help: 'the number of shards (1: every user)' }),
+  shard: text({ metavar: 'I', env: 'JOB_COMPLETION_INDEX', defaultHelp: '$JOB_COMPLETION_INDEX, set by Kubernetes Indexed Jobs, else 0', help: 'this shard, 0…N-1' }),
+  k: num({ metavar: 'N', integer: true, min: 1, max: 10_000, default: 10, help: "recommendations per user; beyond the model's stored depth the lists are ranked from the factors over every item, which needs --exclude" }),
+  exclude: text({ metavar: 'FILE', help: 'the interactions to leave out of the lists (the training file, read as "recs train --file" reads it; ids the model does not know are ignored)' }),
+  delimiter: text({ metavar: 'SEP', help: 'how to read --exclude (as "recs train --help")' }),
+  columns: text({ metavar: 'SPEC', help: 'how to read --exclude (as "recs train --help")' }),
+  out: text({ metavar: 'PATH', defaultHelp: 'scores/<version>/shard-<I>-of-<N>.jsonl', help: 'output file' }),
+  version: text({ metavar: 'V', help: 'score this version instead of the active one' }),
+  'models-dir': modelsDirOption(),
+  json: flag({ help: 'print the outcome as JSON' }),
+});
 
-Options:
-  --shards N              the number of shards (default 1: every user)
-  --shard I               this shard, 0…N-1 (default $JOB_COMPLETION_INDEX, set by Kubernetes Indexed
-                          Jobs, else 0)
-  --k N                   recommendations per user (default 10); beyond the model's stored depth the
-                          lists are ranked from the factors over every item, which needs --exclude
-  --exclude FILE          the interactions to leave out of the lists (the training file, read as
-                          "recs train --file" reads it; ids the model does not know are ignored)
-  --delimiter SEP, --columns SPEC   how to read --exclude (as "recs train --help")
-  --out PATH              output file (default scores/<version>/shard-<I>-of-<N>.jsonl)
-  --version V             score this version instead of the active one
-  --models-dir DIR        model registry directory (default $RECS_MODELS_DIR or ./models)
-  --json                  print the outcome as JSON
-`;
-
-export const scoreCommand: Command = {
+export const scoreCommand = defineCommand({
   name: 'score',
   summary: 'batch top-k for one shard of the users (for Kubernetes Indexed Jobs)',
-  help,
-  async run(argv) {
-    const { values: v } = parseArgs({
-      args: argv,
-      strict: true,
-      options: {
-        shard: { type: 'string' }, shards: { type: 'string' }, k: { type: 'string' }, out: { type: 'string' }, version: { type: 'string' }, 'models-dir': { type: 'string' }, json: { type: 'boolean' },
-        exclude: { type: 'string' }, delimiter: { type: 'string' }, columns: { type: 'string' },
-      },
-    });
-    const shards = numberOption('shards', v.shards, 1, { integer: true, min: 1 });
-    const shardText = v.shard ?? (shards > 1 ? process.env.JOB_COMPLETION_INDEX : undefined);
+  about: `recs score — top-k recommendations for every user, or one shard of them, as JSON lines
+in the API's vocabulary ({"userId", "modelVersion", "items": [{"itemId", "score"}]}) written
+atomically to a file; "recs evaluate --predictions" reads the file as it is.`,
+  groups: [options],
+  async run(v, parsed) {
+    const shards = v.shards;
+    // JOB_COMPLETION_INDEX is read only when the users are sharded
+    const shardText = parsed.given('shard') || shards > 1 ? v.shard : undefined;
     if (shardText === undefined && shards > 1) throw new UsageError('--shard I is required with --shards N (or set JOB_COMPLETION_INDEX)');
     const shard = numberOption('shard', shardText, 0, { integer: true, min: 0, max: shards - 1 });
-    const k = numberOption('k', v.k, 10, { integer: true, min: 1, max: 10_000 });
-    const registry = new LocalRegistry(v['models-dir'] ?? process.env.RECS_MODELS_DIR ?? './models');
+    const k = v.k;
+    const registry = new LocalRegistry(v['models-dir']);
     const version = v.version ?? registry.activeVersion();
     if (version === null) throw new UsageError(`no active model in ${registry.root}; pass --version`);
     const out = v.out ?? `scores/${version}/shard-${shard}-of-${shards}.jsonl`;
@@ -76,4 +67,4 @@ export const scoreCommand: Command = {
     else console.log(`scored ${r.users} users (${r.first}…${r.end - 1}) with ${r.version}, shard ${shard} of ${shards} → ${r.out}`);
     return 0;
   },
-};
+});

@@ -2,124 +2,85 @@
 // registry (the embedded store), hot-reloads new active versions, and shuts down gracefully on
 // SIGTERM/SIGINT.
 
-import { parseArgs } from 'node:util';
-import { choiceOption, numberOption, UsageError, type Command } from '../command.js';
+import { choice, flag, group, num, text } from '../../options/index.js';
+import { defineCommand, UsageError } from '../command.js';
 import { closeOnSignals, LOG_LEVELS, startServer } from '../../serve/index.js';
-import { defaultEventsDb, EVENTS_STORE_HELP, eventStoreOption } from '../events-db.js';
+import { defaultEventsDb, eventStoreOption } from '../events-db.js';
+import { eventsDbOption, eventsStoreOption, registryGroup } from '../option-groups.js';
 import { STORE_KINDS, storeConfigFromEnv, storeFactory } from '../../store/config.js';
-import { openBlobStore, REGISTRY_HELP, registryFromEnv } from '../../model/registry/config.js';
+import { openBlobStore, registryFromEnv } from '../../model/registry/config.js';
 
-const help = `recs serve — serve recommendations over HTTP from the active model.
+const server = group('Server', {
+  port: num({ metavar: 'N', integer: true, min: 0, max: 65535, env: 'PORT', default: 8080, help: 'TCP port (0 picks a free port, logged at start-up)' }),
+  host: text({ metavar: 'ADDR', default: '127.0.0.1', help: 'address to listen on (127.0.0.1: this machine only; use 0.0.0.0 in a container or to serve other machines)' }),
+  'log-level': choice({ choices: LOG_LEVELS, metavar: 'LEVEL', env: 'LOG_LEVEL', default: 'info', help: `${LOG_LEVELS.join(', ')}. JSON lines on stdout; debug logs one line per request.` }),
+  'shutdown-deadline': num({ metavar: 'S', min: 0, max: 3600, default: 10, help: 'seconds to finish requests in flight after SIGTERM/SIGINT' }),
+  'reload-interval': num({ metavar: 'S', min: 0.05, max: 3600, default: 2, help: 'how often the ACTIVE pointer is also checked without a file event' }),
+  'registry-interval': num({ metavar: 'S', min: 0.05, max: 3600, default: 10, help: "how often a blob registry's ACTIVE pointer is checked (one ETag request)" }),
+});
 
-Usage: recs serve [options]
+const access = group('Access', {
+  'require-auth': flag({ help: 'refuse to start without API keys (also RECS_REQUIRE_AUTH=1). Deployments set it. Without keys and without this flag the API is open, with a loud warning.' }),
+  'api-keys-file': text({
+    metavar: 'PATH',
+    env: 'RECS_API_KEYS_FILE',
+    help: 'file of API keys, one per line, # comments. Keys can also come from $RECS_API_KEYS (comma-separated); never as arguments, which other users of the machine can read. Each key is ≥ 16 visible characters. Clients send "Authorization: Bearer <key>" or "x-api-key: <key>". Scopes: <key>:read+events+admin (read: GETs and the batch; events: POST /v1/events; admin: DELETE /v1/users/{id}); a key without them has read+events. RECS_CORS_ORIGINS (comma-separated origins, or *) lets browsers on those origins call the API (CORS; default: none).',
+  }),
+  'no-demo': flag({ help: 'do not serve the try-it page (/ and /demo/*: item factors and titles). With --require-auth the page and its payload need a key too.' }),
+  'protect-metrics': flag({ help: 'require the API key for /metrics too (default: open, like /healthz, /readyz and /openapi.json; it shows counts and the model version, no user data)' }),
+});
 
-Options:
-  --models-dir DIR        model registry: version directories and the ACTIVE pointer (default ./models).
-                          A new active version is loaded in the background and swapped in atomically;
-                          a corrupt one is refused and the current one keeps serving.
-  --events-db PATH        the SQLite event store of POST /v1/events, fold-in and erasure (default
-                          $RECS_EVENTS_DB, else <models-dir>/../events.sqlite; created if missing).
-  ${EVENTS_STORE_HELP};
-                          cosmos keeps events in Azure Cosmos DB instead, for many replicas and jobs
-                          (the container is created if missing where the credentials allow it).
-  --rating-range MIN..MAX the rating scale POST /v1/events accepts (default -10..10; a rating ≤ 0 is a
-                          negative signal); ratings outside it are a 400 naming the event and field
-  --max-event-value N     largest value of a click, view, purchase or like (a multiplier of its weight;
-                          default 100). Fold-in runs in a worker thread, in batches: RECS_FOLDIN_QUEUE
-                          (users waiting, default 100000; beyond it events are still stored and the user
-                          is folded in on their next GET), RECS_FOLDIN_MAX_ENTRIES and RECS_FOLDIN_MAX_BYTES
-                          (fold-in lists kept, least recently used evicted first: default 100000 lists and
-                          134217728 bytes = 128 MiB; an evicted user is folded in again on demand).
-                          RECS_EVENT_WEIGHTS (e.g. view=0.5,click=1,purchase=3,like=2,dislike=1; each > 0)
-                          and RECS_EVENT_HALF_LIFE_DAYS (time decay, > 0; unset: none) shape fold-in as
-                          they shape training. RECS_FILTERS ('{"name": "expression"}') or
-                          RECS_FILTERS_FILE (a JSON file) name server-side filters (?filter=name).
-  --port N                TCP port (default $PORT, else 8080; 0 picks a free port, logged at start-up)
-  --host ADDR             address to listen on (default 127.0.0.1: this machine only; use 0.0.0.0 in a
-                          container or to serve other machines)
-  --require-auth          refuse to start without API keys (also RECS_REQUIRE_AUTH=1). Deployments set it.
-                          Without keys and without this flag the API is open, with a loud warning.
-  --api-keys-file PATH    file of API keys, one per line, # comments (default $RECS_API_KEYS_FILE).
-                          Keys can also come from $RECS_API_KEYS (comma-separated); never as arguments,
-                          which other users of the machine can read. Each key is ≥ 16 visible characters.
-                          Clients send "Authorization: Bearer <key>" or "x-api-key: <key>".
-                          Scopes: <key>:read+events+admin (read: GETs and the batch; events: POST
-                          /v1/events; admin: DELETE /v1/users/{id}); a key without them has read+events.
-                          RECS_CORS_ORIGINS (comma-separated origins, or *) lets browsers on those
-                          origins call the API (CORS; default: none).
-  --no-demo               do not serve the try-it page (/ and /demo/*: item factors and titles). With
-                          --require-auth the page and its payload need a key too.
-  --protect-metrics       require the API key for /metrics too (default: open, like /healthz, /readyz
-                          and /openapi.json; it shows counts and the model version, no user data)
-  --log-level LEVEL       ${LOG_LEVELS.join(', ')} (default $LOG_LEVEL, else info). JSON lines on stdout;
-                          debug logs one line per request.
-  --shutdown-deadline S   seconds to finish requests in flight after SIGTERM/SIGINT (default 10)
-  --reload-interval S     how often the ACTIVE pointer is also checked without a file event (default 2)
-  ${REGISTRY_HELP}
-                          With a blob registry the server follows its ACTIVE pointer: a new active
-                          version is downloaded into --models-dir (every file checksum-verified; a
-                          corrupt one is refused and the current model keeps serving), then swapped in.
-  --registry-interval S   how often a blob registry's ACTIVE pointer is checked (one ETag request;
-                          default 10)
-  --store KIND            embedded (default: the top-k table in process), redis or cosmos (default $RECS_STORE).
-                          Remote stores are loaded with "recs load" and configured by environment:
-                          RECS_REDIS_URL, RECS_REDIS_PREFIX; RECS_COSMOS_ENDPOINT, RECS_COSMOS_AUTH (key|entra),
-                          RECS_COSMOS_KEY, RECS_COSMOS_DATABASE, RECS_COSMOS_CONTAINER; RECS_STORE_TIMEOUT_MS
-                          (default 250), RECS_STORE_CACHE_ENTRIES and RECS_STORE_CACHE_BYTES (the in-process
-                          cache's bounds: default 100000 entries and 268435456 bytes = 256 MiB, estimated;
-                          either 0 = off), RECS_STORE_CACHE_TTL_MS (default none).
-                          When the store fails or times out, answers come from the popularity list.
+const events = group('Events', {
+  'events-db': eventsDbOption('the SQLite event store of POST /v1/events, fold-in and erasure (default $RECS_EVENTS_DB, else <models-dir>/../events.sqlite; created if missing).'),
+  'events-store': eventsStoreOption('cosmos keeps events in Azure Cosmos DB instead, for many replicas and jobs (the container is created if missing where the credentials allow it).'),
+  'rating-range': text({ metavar: 'MIN..MAX', default: '-10..10', help: 'the rating scale POST /v1/events accepts (a rating ≤ 0 is a negative signal); ratings outside it are a 400 naming the event and field' }),
+  'max-event-value': num({
+    metavar: 'N',
+    min: 0,
+    max: 1e6,
+    default: 100,
+    help: 'largest value of a click, view, purchase or like (a multiplier of its weight). Fold-in runs in a worker thread, in batches: RECS_FOLDIN_QUEUE (users waiting, default 100000; beyond it events are still stored and the user is folded in on their next GET), RECS_FOLDIN_MAX_ENTRIES and RECS_FOLDIN_MAX_BYTES (fold-in lists kept, least recently used evicted first: default 100000 lists and 134217728 bytes = 128 MiB; an evicted user is folded in again on demand). RECS_EVENT_WEIGHTS (e.g. view=0.5,click=1,purchase=3,like=2,dislike=1; each > 0) and RECS_EVENT_HALF_LIFE_DAYS (time decay, > 0; unset: none) shape fold-in as they shape training. RECS_FILTERS (\'{"name": "expression"}\') or RECS_FILTERS_FILE (a JSON file) name server-side filters (?filter=name).',
+  }),
+});
 
-Endpoints: GET /v1/users/{userId}/recommendations?k=10&offset=0&exclude=a,b&genre=Comedy,
-POST /v1/recommendations:batch, GET /v1/items/{itemId}/similar?k=10, POST /v1/events,
-DELETE /v1/users/{userId}, /healthz, /readyz, /metrics, /openapi.json (see openapi.json).
-Behind nginx, set proxy_http_version 1.1: the server refuses HTTP/1.0 (505).
-`;
+const store = group('Store', {
+  store: choice({
+    choices: STORE_KINDS,
+    metavar: 'KIND',
+    defaultHelp: '$RECS_STORE, else embedded',
+    help: 'embedded (the top-k table in process), redis or cosmos. Remote stores are loaded with "recs load" and configured by environment: RECS_REDIS_URL, RECS_REDIS_PREFIX; RECS_COSMOS_ENDPOINT, RECS_COSMOS_AUTH (key|entra), RECS_COSMOS_KEY, RECS_COSMOS_DATABASE, RECS_COSMOS_CONTAINER; RECS_STORE_TIMEOUT_MS (default 250), RECS_STORE_CACHE_ENTRIES and RECS_STORE_CACHE_BYTES (the in-process cache\'s bounds: default 100000 entries and 268435456 bytes = 256 MiB, estimated; either 0 = off), RECS_STORE_CACHE_TTL_MS (default none). When the store fails or times out, answers come from the popularity list.',
+  }),
+});
 
-export const serveCommand: Command = {
+const REGISTRY = registryGroup({
+  modelsDir: ': version directories and the ACTIVE pointer. A new active version is loaded in the background and swapped in atomically; a corrupt one is refused and the current one keeps serving.',
+  registry: 'With a blob registry the server follows its ACTIVE pointer: a new active version is downloaded into --models-dir (every file checksum-verified; a corrupt one is refused and the current model keeps serving), then swapped in.',
+});
+
+export const serveCommand = defineCommand({
   name: 'serve',
   summary: 'serve recommendations over HTTP (uWebSockets.js; embedded, Redis or Cosmos DB store; hot reload)',
-  help,
-  async run(argv) {
-    const { values } = parseArgs({
-      args: argv,
-      strict: true,
-      allowPositionals: false,
-      options: {
-        'models-dir': { type: 'string' },
-        port: { type: 'string' },
-        host: { type: 'string' },
-        'require-auth': { type: 'boolean' },
-        'api-keys-file': { type: 'string' },
-        'protect-metrics': { type: 'boolean' },
-        'no-demo': { type: 'boolean' },
-        'log-level': { type: 'string' },
-        'shutdown-deadline': { type: 'string' },
-        'reload-interval': { type: 'string' },
-        store: { type: 'string' },
-        'events-db': { type: 'string' },
-        'events-store': { type: 'string' },
-        'rating-range': { type: 'string' },
-        'max-event-value': { type: 'string' },
-        registry: { type: 'string' },
-        'registry-interval': { type: 'string' },
-      },
-    });
+  about: `recs serve — serve recommendations over HTTP from the active model.
+
+Usage: recs serve [options]`,
+  groups: [REGISTRY, server, access, events, store],
+  notes: `Endpoints: GET /v1/users/{userId}/recommendations?k=10&offset=0&exclude=a,b&genre=Comedy,
+POST /v1/recommendations:batch, GET /v1/items/{itemId}/similar?k=10, POST /v1/events,
+DELETE /v1/users/{userId}, /healthz, /readyz, /metrics, /openapi.json (see openapi.json).
+Behind nginx, set proxy_http_version 1.1: the server refuses HTTP/1.0 (505).`,
+  async run(values) {
     const env = process.env;
-    const port = numberOption('port', values.port ?? env['PORT'], 8080, { integer: true, min: 0, max: 65535 });
-    const deadline = numberOption('shutdown-deadline', values['shutdown-deadline'], 10, { min: 0, max: 3600 });
-    const reload = numberOption('reload-interval', values['reload-interval'], 2, { min: 0.05, max: 3600 });
-    const logLevel = choiceOption('log-level', values['log-level'] ?? env['LOG_LEVEL'], LOG_LEVELS, 'info');
-    const keysFile = values['api-keys-file'] ?? env['RECS_API_KEYS_FILE'];
-    const storeConfig = storeConfigFromEnv(env, values.store !== undefined ? { kind: choiceOption('store', values.store, STORE_KINDS, 'embedded') } : {});
+    const { port, 'log-level': logLevel, 'api-keys-file': keysFile, 'max-event-value': maxValue } = values;
+    const deadline = values['shutdown-deadline'];
+    const reload = values['reload-interval'];
+    const storeConfig = storeConfigFromEnv(env, values.store !== undefined ? { kind: values.store } : {});
     const registry = registryFromEnv(values.registry, env);
-    const registryPoll = numberOption('registry-interval', values['registry-interval'], 10, { min: 0.05, max: 3600 });
-    const maxValue = numberOption('max-event-value', values['max-event-value'], 100, { min: 0, max: 1e6 });
-    const range = /^(-?\d+(?:\.\d+)?)\.\.(-?\d+(?:\.\d+)?)$/.exec(values['rating-range'] ?? '-10..10');
+    const registryPoll = values['registry-interval'];
+    const range = /^(-?\d+(?:\.\d+)?)\.\.(-?\d+(?:\.\d+)?)$/.exec(values['rating-range']);
     if (!range || Number(range[1]) >= Number(range[2]) || Math.max(Math.abs(Number(range[1])), Math.abs(Number(range[2]))) > 1e6) {
       throw new UsageError(`--rating-range must be MIN..MAX with MIN < MAX, within ±1000000 (e.g. 0.5..5); got "${values['rating-range']}"`);
     }
-    const modelsDir = values['models-dir'] ?? './models';
+    const modelsDir = values['models-dir'];
     const eventStoreConfig = eventStoreOption({ kind: values['events-store'], name: 'events-db', path: values['events-db'], fallback: defaultEventsDb(modelsDir), mustExist: false }, env)!;
     const server = await startServer({
       createStore: storeFactory(storeConfig),
@@ -127,7 +88,7 @@ export const serveCommand: Command = {
       modelsDir,
       eventStoreConfig,
       eventLimits: { rating: [Number(range[1]), Number(range[2])], maxValue },
-      host: values.host ?? '127.0.0.1',
+      host: values.host,
       port,
       ...(env['RECS_API_KEYS'] !== undefined && { apiKeys: env['RECS_API_KEYS'] }),
       ...(keysFile && { apiKeysFile: keysFile }),
@@ -153,4 +114,4 @@ export const serveCommand: Command = {
       });
     });
   },
-};
+});

@@ -4,36 +4,31 @@
 
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { parseArgs } from 'node:util';
 import { DownloadError } from '../../data/index.js';
 import { LocalRegistry } from '../../model/registry.js';
 import { closeOnSignals, startServer } from '../../serve/index.js';
-import { numberOption, type Command } from '../command.js';
+import { flag, group, num, text } from '../../options/index.js';
+import { defineCommand } from '../command.js';
+import { modelsDirOption } from '../option-groups.js';
 import { trainCommand } from './train.js';
 
-const help = `recs start — train the default model if none is active, then serve it.
-
-  --models-dir DIR   model registry (default ./models, or $RECS_MODELS_DIR)
-  --port N           (default 8080, or $PORT)
-  --host HOST        (default 127.0.0.1: this machine only)
-  --offline          do not try to download MovieLens; train on the built-in synthetic set
-
-The first run trains implicit ALS on MovieLens 100K (downloaded from GroupLens and cached). When the
-download is impossible it says why and trains on the synthetic set instead. Later runs serve the
-active model straight away. Stop with Ctrl-C (graceful: in-flight requests finish).`;
-
-export const startCommand: Command = {
+export const startCommand = defineCommand({
   name: 'start',
   summary: 'the main job: train the default model when none is active, then serve it',
-  help,
-  async run(argv) {
-    const { values } = parseArgs({
-      args: argv,
-      strict: true,
-      options: { 'models-dir': { type: 'string' }, port: { type: 'string' }, host: { type: 'string' }, offline: { type: 'boolean' } },
-    });
-    const modelsDir = values['models-dir'] ?? process.env.RECS_MODELS_DIR ?? 'models';
-    const port = numberOption('port', values.port ?? process.env.PORT, 8080, { integer: true, min: 0, max: 65535 });
+  about: 'recs start — train the default model if none is active, then serve it.',
+  groups: [
+    group('Options', {
+      'models-dir': modelsDirOption(),
+      port: num({ metavar: 'N', integer: true, min: 0, max: 65535, env: 'PORT', default: 8080, help: 'TCP port' }),
+      host: text({ metavar: 'HOST', default: '127.0.0.1', help: 'address to listen on (127.0.0.1: this machine only)' }),
+      offline: flag({ help: 'do not try to download MovieLens; train on the built-in synthetic set' }),
+    }),
+  ],
+  notes: `The first run trains implicit ALS on MovieLens 100K (downloaded from GroupLens and cached). When the
+download is impossible it says why and trains on the synthetic set instead. Later runs serve the
+active model straight away. Stop with Ctrl-C (graceful: in-flight requests finish).`,
+  async run(values) {
+    const { 'models-dir': modelsDir, port } = values;
     const registry = new LocalRegistry(modelsDir);
     if (registry.activeVersion() === null) {
       console.error(`recs start: no active model in ${modelsDir}; training the default model first.`);
@@ -50,7 +45,7 @@ export const startCommand: Command = {
         }
       }
     }
-    const server = await startServer({ modelsDir, host: values.host ?? '127.0.0.1', port });
+    const server = await startServer({ modelsDir, host: values.host, port });
     const version = server.modelVersion();
     const user = version ? firstUser(join(modelsDir, version)) : '1';
     console.log(`\nrecs start: serving model ${version} on ${server.url}. Try:\n\n  curl '${server.url}/v1/users/${encodeURIComponent(user)}/recommendations?k=10'\n\nCtrl-C stops.`);
@@ -64,7 +59,7 @@ export const startCommand: Command = {
       });
     });
   },
-};
+});
 
 function firstUser(dir: string): string {
   try {

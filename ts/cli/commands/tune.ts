@@ -2,77 +2,60 @@
 // a results table, and the best parameters written where `train --params` takes them.
 
 import { writeFileSync } from 'node:fs';
-import { parseArgs } from 'node:util';
 import { loadEngine } from '../../engine/index.js';
 import { formatFeedback } from '../../model/pipeline/feedback.js';
 import { EXPLICIT_SPACE, IMPLICIT_SPACE, describeTrial, gridTrials, randomTrials } from '../../model/tune/space.js';
-import { defaultConcurrency, tune, type Objective } from '../../model/tune/tune.js';
-import { choiceOption, numberOption, UsageError, type Command } from '../command.js';
+import { defaultConcurrency, tune } from '../../model/tune/tune.js';
+import { choice, flag, group, num, text } from '../../options/index.js';
+import { defineCommand, UsageError } from '../command.js';
 import { JournalError } from '../../model/tune/journal.js';
 import { parseSpace, SpaceError } from '../../model/tune/space-spec.js';
 import { createProgress } from '../progress.js';
-import { buildTrainOptions, TRAIN_OPTIONS } from './train.js';
+import { buildTrainOptions, TRAIN_GROUPS } from './train-options.js';
 
-const help = `recs tune — hyperparameter search for ALS.
+const search = group('Search', {
+  search: choice({ choices: ['random', 'grid'], default: 'random', help: "random search or the full grid of the space's choices" }),
+  trials: num({ metavar: 'N', integer: true, min: 1, default: 40, help: 'random-search trials' }),
+  'search-seed': num({ metavar: 'N', integer: true, default: 1, help: 'seed of the random search; the same seed gives the same trials' }),
+  objective: choice({ choices: ['ndcg', 'precision', 'map', 'rmse'], defaultHelp: 'ndcg; rmse for --explicit', help: 'what to optimise on validation' }),
+  'validation-ratio': num({
+    metavar: 'R',
+    min: 0.05,
+    max: 0.95,
+    default: 0.9,
+    help: 'share of the training split that fits each trial (trials fit on nearly as much data as the final model, so the best rank carries over)',
+  }),
+  concurrency: num({ metavar: 'N', integer: true, min: 1, defaultHelp: 'the number of cores', help: 'trials at once, one thread each' }),
+  'probe-iterations': num({ metavar: 'N', integer: true, min: 0, default: 3, help: 'fit N iterations first and stop trials scoring under --prune-below × the best probe so far (0 disables)' }),
+  'prune-below': num({ metavar: 'X', min: 0, max: 1, default: 0.8, help: 'see --probe-iterations' }),
+  space: text({
+    metavar: 'SPEC',
+    help: 'the search space: key=values pairs joined by ";" (choices with ",", log-uniform ranges with ":"), e.g. "rank=128,256,512;regParam=0.01:10;confidence=log", or a JSON file ({"rank": [128, 256], "alpha": {"min": 1, "max": 50}}); keys: rank, maxIter, regParam, alpha, unobservedWeight (α0), confidence, regScaling, regExponent (ν), feedback. Unnamed keys keep the default space. A space whose largest rank cannot fit in free memory is refused before any trial starts',
+  }),
+  journal: text({ metavar: 'FILE', help: 'append every finished fit to FILE; rerunning the same search with the same journal skips what is already done (resume after an interruption)' }),
+  out: text({ metavar: 'FILE', default: 'best.json', help: 'where the best parameters go' }),
+  json: flag({ help: 'print all results as JSON' }),
+  quiet: flag({ help: 'no progress bars' }),
+});
+
+export const tuneCommand = defineCommand({
+  name: 'tune',
+  summary: 'random or grid search of ALS hyperparameters on a validation split; writes best.json',
+  about: `recs tune — hyperparameter search for ALS.
 
 The protocol's training split (same data and split options as "recs train") is split again:
 --validation-ratio of it fits each trial, the rest scores it. The test split is never used, so
-"recs train --params best.json" reports an honest test figure afterwards.
-
-  --search random|grid     random search (default) or the full grid of the space's choices
-  --trials N               random-search trials (default 40)
-  --search-seed N          seed of the random search (default 1); the same seed gives the same trials
-  --objective ndcg|precision|map|rmse   what to optimise on validation (default ndcg; rmse for --explicit)
-  --validation-ratio R     share of the training split that fits each trial (default 0.9: trials fit on
-                           nearly as much data as the final model, so the best rank carries over)
-  --concurrency N          trials at once, one thread each (default: the number of cores)
-  --probe-iterations N     fit N iterations first and stop trials scoring under --prune-below × the best
-                           probe so far (default 3; 0 disables)
-  --prune-below X          (default 0.8)
-  --space SPEC             the search space: key=values pairs joined by ";" (choices with ",", log-uniform
-                           ranges with ":"), e.g. "rank=128,256,512;regParam=0.01:10;confidence=log", or a
-                           JSON file ({"rank": [128, 256], "alpha": {"min": 1, "max": 50}}); keys: rank,
-                           maxIter, regParam, alpha, unobservedWeight (α0), confidence, regScaling,
-                           regExponent (ν), feedback. Unnamed keys keep the default space. A space whose
-                           largest rank cannot fit in free memory is refused before any trial starts
-  --journal FILE           append every finished fit to FILE; rerunning the same search with the same
-                           journal skips what is already done (resume after an interruption)
-  --out FILE               where the best parameters go (default best.json)
-  --json                   print all results as JSON
-
-Searched (implicit): rank (16 to 1024), maxIter, regParam (log-uniform), alpha (log-uniform), α0
+"recs train --params best.json" reports an honest test figure afterwards.`,
+  groups: [search, ...TRAIN_GROUPS],
+  refused: { 'models-dir': 'tune registers no model; the best parameters go to --out', 'no-activate': 'tune registers no model; the best parameters go to --out' },
+  notes: `Searched (implicit): rank (16 to 1024), maxIter, regParam (log-uniform), alpha (log-uniform), α0
 (log-uniform), confidence scaling (1 + α·r, α·r or log), regularisation convention (Spark's λ·n,
 plain λ, or iALS's λ·(n + α0·N)^ν), and how ratings become feedback (value or binary). Explicit:
 rank, maxIter, regParam. The progress line shows the best trial so far.
 
 With --train-file A --test-file B the validation is carved from A alone and B is never scored, so
-"recs train --train-file A --test-file B --params best.json" gives the honest test figure.
-
-Data, split and base ALS options: as "recs train --help".`;
-
-export const tuneCommand: Command = {
-  name: 'tune',
-  summary: 'random or grid search of ALS hyperparameters on a validation split; writes best.json',
-  help,
-  async run(argv) {
-    const { values: v } = parseArgs({
-      args: argv,
-      strict: true,
-      options: {
-        ...TRAIN_OPTIONS,
-        search: { type: 'string' },
-        trials: { type: 'string' },
-        'search-seed': { type: 'string' },
-        objective: { type: 'string' },
-        'validation-ratio': { type: 'string' },
-        concurrency: { type: 'string' },
-        'probe-iterations': { type: 'string' },
-        'prune-below': { type: 'string' },
-        space: { type: 'string' },
-        journal: { type: 'string' },
-        out: { type: 'string' },
-      },
-    });
+"recs train --train-file A --test-file B --params best.json" gives the honest test figure.`,
+  async run(v) {
     const base = buildTrainOptions(v);
     const explicit = !base.als.implicitPrefs;
     let space = explicit ? EXPLICIT_SPACE : IMPLICIT_SPACE;
@@ -84,12 +67,8 @@ export const tuneCommand: Command = {
         throw e;
       }
     }
-    const search = choiceOption('search', v.search, ['random', 'grid'] as const, 'random');
-    const trials =
-      search === 'grid'
-        ? gridTrials(space)
-        : randomTrials(space, numberOption('trials', v.trials, 40, { integer: true, min: 1 }), numberOption('search-seed', v['search-seed'], 1, { integer: true }));
-    const objective: Objective = choiceOption('objective', v.objective, ['ndcg', 'precision', 'map', 'rmse'] as const, explicit ? 'rmse' : 'ndcg');
+    const trials = v.search === 'grid' ? gridTrials(space) : randomTrials(space, v.trials, v['search-seed']);
+    const objective = v.objective ?? (explicit ? 'rmse' : 'ndcg');
     const progress = createProgress({ enabled: !base.json && !base.quiet });
     const r = await tuneOrExplain(
       loadEngine(),
@@ -97,16 +76,16 @@ export const tuneCommand: Command = {
         base,
         trials,
         objective,
-        validationRatio: numberOption('validation-ratio', v['validation-ratio'], 0.9, { min: 0.05, max: 0.95 }),
-        concurrency: numberOption('concurrency', v.concurrency, defaultConcurrency(), { integer: true, min: 1 }),
-        probeIterations: numberOption('probe-iterations', v['probe-iterations'], 3, { integer: true, min: 0 }),
-        pruneBelow: numberOption('prune-below', v['prune-below'], 0.8, { min: 0, max: 1 }),
+        validationRatio: v['validation-ratio'],
+        concurrency: v.concurrency ?? defaultConcurrency(),
+        probeIterations: v['probe-iterations'],
+        pruneBelow: v['prune-below'],
         space,
         ...(v.journal === undefined ? {} : { journal: v.journal }),
       },
       progress,
     );
-    const out = v.out ?? 'best.json';
+    const out = v.out;
     const best = r.best;
     const file = {
       params: { ...best.trial.params, implicitPrefs: base.als.implicitPrefs },
@@ -131,7 +110,7 @@ export const tuneCommand: Command = {
     console.log(`\nbest ${key} on validation: ${best.score.toFixed(4)} — ${describeTrial(best.trial)}\nwritten to ${out}; next: recs train --params ${out}`);
     return 0;
   },
-};
+});
 
 /** `tune`, with a refused space or a foreign journal reported as a usage error (no stack). */
 async function tuneOrExplain(...args: Parameters<typeof tune>): ReturnType<typeof tune> {

@@ -5,7 +5,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { writeArtifact } from '../artifact.js';
 import type { Manifest } from '../manifest.js';
-import { LocalRegistry } from '../registry.js';
+import type { LocalRegistry } from '../registry.js';
 
 export interface TinyOptions {
   metrics?: Record<string, number>;

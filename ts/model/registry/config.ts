@@ -12,15 +12,6 @@
 import { BlobObjectStore } from './blob-store.js';
 import type { ObjectStore } from './object-store.js';
 
-export const REGISTRY_HELP = `--registry SPEC         where the registry lives (default $RECS_REGISTRY, else local):
-                          local                          the --models-dir directory
-                          blob://<container>[/<prefix>]  Azure Blob Storage, the source of truth;
-                                                         --models-dir is its local cache.
-                          The blob account: AZURE_STORAGE_CONNECTION_STRING (account key or SAS),
-                          else RECS_BLOB_ACCOUNT_URL (https://<account>.blob.core.windows.net)
-                          with Entra ID (DefaultAzureCredential: AKS workload identity, managed
-                          identity, az login).`;
-
 export type RegistryLocation = { kind: 'local' } | { kind: 'blob'; container: string; prefix: string };
 
 export class RegistryConfigError extends Error {

@@ -91,7 +91,7 @@ function range(key: string, value: unknown): [number, number] {
 /** Four points spaced evenly on a log scale (one when lo = hi). */
 function geometric(lo: number, hi: number): number[] {
   if (lo === hi || lo === 0) return [lo];
-  return [0, 1, 2, 3].map((i) => Number((lo * Math.pow(hi / lo, i / 3)).toPrecision(4)));
+  return [0, 1, 2, 3].map((i) => Number((lo * (hi / lo) ** (i / 3)).toPrecision(4)));
 }
 
 function setChoice(out: SearchSpace, key: (typeof CHOICES)[number], value: unknown): void {

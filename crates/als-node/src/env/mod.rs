@@ -34,14 +34,22 @@ impl Env {
             return Ok(());
         }
         let mut pending = false;
+        // SAFETY: `self.0` is the env of the running callback (an `Env` is made from nothing else); `pending`
+        // is a live out-pointer.
         unsafe { napi_is_exception_pending(self.0, &mut pending) };
         if pending || status == NAPI_PENDING_EXCEPTION {
             return Err(JsError::Pending);
         }
         let mut info: *const napi_extended_error_info = std::ptr::null();
+        // SAFETY: `self.0` is the env of the running callback (an `Env` is made from nothing else); `info` is
+        // a live out-pointer.
         unsafe { napi_get_last_error_info(self.0, &mut info) };
+        // SAFETY: Node returns either null or a pointer to its error info, valid until the next Node-API
+        // call.
         let msg = unsafe { info.as_ref() }
             .filter(|i| !i.error_message.is_null())
+            // SAFETY: a non-null `error_message` is a NUL-terminated string owned by Node, copied before the
+            // next call.
             .map(|i| unsafe { CStr::from_ptr(i.error_message) }.to_string_lossy().into_owned())
             .unwrap_or_else(|| format!("status {status}"));
         Err(JsError::Napi(msg))
@@ -52,6 +60,8 @@ impl Env {
         let mut argv = [null_mut(); N];
         let mut argc = N;
         let mut this = null_mut();
+        // SAFETY: `self.0` is the env of the running callback (an `Env` is made from nothing else) and `info`
+        // its callback info; `argv` has room for `argc` = N values.
         self.check(unsafe { napi_get_cb_info(self.0, info, &mut argc, argv.as_mut_ptr(), &mut this, null_mut()) })?;
         Ok((argv, this))
     }
@@ -64,6 +74,8 @@ impl Env {
     /// Calls `func` with `this = recv`.
     pub fn call_on(&self, recv: napi_value, func: napi_value, args: &[napi_value]) -> JsResult<napi_value> {
         let mut out = null_mut();
+        // SAFETY: `self.0` is the env of the running callback (an `Env` is made from nothing else); `args` is
+        // a live slice of `args.len()` values.
         self.check(unsafe { napi_call_function(self.0, recv, func, args.len(), args.as_ptr(), &mut out) })?;
         Ok(out)
     }
@@ -72,6 +84,8 @@ impl Env {
     pub fn error_value(&self, err: &JsError, context: &str) -> napi_value {
         if let JsError::Pending = err {
             let mut exc = null_mut();
+            // SAFETY: `self.0` is the env of the running callback (an `Env` is made from nothing else); `exc`
+            // is a live out-pointer.
             if unsafe { napi_get_and_clear_last_exception(self.0, &mut exc) } == NAPI_OK && !exc.is_null() {
                 return exc;
             }
@@ -80,6 +94,8 @@ impl Env {
         let mut code_v = null_mut();
         let mut msg_v = null_mut();
         let mut out = null_mut();
+        // SAFETY: `self.0` is the env of the running callback (an `Env` is made from nothing else); `code` is
+        // NUL-terminated, `msg` is read as `msg.len()` UTF-8 bytes, the outputs are live locals.
         unsafe {
             napi_create_string_utf8(self.0, code.as_ptr(), usize::MAX, &mut code_v);
             napi_create_string_utf8(self.0, msg.as_ptr().cast(), msg.len(), &mut msg_v);
@@ -98,6 +114,8 @@ impl Env {
             return;
         }
         let e = self.error_value(err, context);
+        // SAFETY: `self.0` is the env of the running callback (an `Env` is made from nothing else); `e` is a
+        // JS value made in this callback.
         unsafe { napi_throw(self.0, e) };
     }
 }
@@ -110,6 +128,8 @@ pub fn run_callback(
     context: &str,
     body: impl FnOnce(&Env, napi_callback_info) -> JsResult<napi_value>,
 ) -> napi_value {
+    // SAFETY: `raw` is the env Node passed to the running callback: run_callback is only called from the
+    // functions js_callback! declares, with their own arguments.
     let env = unsafe { Env::new(raw) };
     let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| body(&env, info)));
     match result {
@@ -129,10 +149,7 @@ pub fn run_callback(
 #[macro_export]
 macro_rules! js_callback {
     ($name:ident, $context:expr, $body:expr) => {
-        pub unsafe extern "C" fn $name(
-            env: $crate::sys::napi_env,
-            info: $crate::sys::napi_callback_info,
-        ) -> $crate::sys::napi_value {
+        pub unsafe extern "C" fn $name(env: $crate::sys::napi_env, info: $crate::sys::napi_callback_info) -> $crate::sys::napi_value {
             $crate::env::run_callback(env, info, $context, $body)
         }
     };

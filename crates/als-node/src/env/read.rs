@@ -29,6 +29,8 @@ const MAX_SAFE_INTEGER: f64 = 9_007_199_254_740_991.0;
 impl Env {
     pub fn type_of(&self, v: napi_value) -> JsResult<napi_valuetype> {
         let mut t = NAPI_UNDEFINED;
+        // SAFETY: `self.0` is the env of the running callback (an `Env` is made from nothing else); `t` is a
+        // live out-pointer.
         self.check(unsafe { napi_typeof(self.0, v, &mut t) })?;
         Ok(t)
     }
@@ -55,6 +57,8 @@ impl Env {
             NAPI_BIGINT => "bigint",
             NAPI_OBJECT => {
                 let mut is = false;
+                // SAFETY: `self.0` is the env of the running callback (an `Env` is made from nothing else);
+                // `is` is a live out-pointer.
                 if unsafe { napi_is_array(self.0, v, &mut is) } == NAPI_OK && is {
                     return "an Array".into();
                 }
@@ -71,11 +75,15 @@ impl Env {
 
     fn typed_array_kind(&self, v: napi_value) -> Option<napi_typedarray_type> {
         let mut is = false;
+        // SAFETY: `self.0` is the env of the running callback (an `Env` is made from nothing else); `is` is a
+        // live out-pointer.
         if unsafe { napi_is_typedarray(self.0, v, &mut is) } != NAPI_OK || !is {
             return None;
         }
         let mut kind = 0;
         let ok =
+            // SAFETY: `self.0` is the env of the running callback (an `Env` is made from nothing else); the
+            // outputs not asked for are null, as Node-API allows.
             unsafe { napi_get_typedarray_info(self.0, v, &mut kind, null_mut(), null_mut(), null_mut(), null_mut()) };
         (ok == NAPI_OK).then_some(kind)
     }
@@ -85,6 +93,8 @@ impl Env {
             return type_err(format!("{what} must be a number, got {}", self.describe(v)));
         }
         let mut x = 0.0;
+        // SAFETY: `self.0` is the env of the running callback (an `Env` is made from nothing else); `x` is a
+        // live out-pointer.
         self.check(unsafe { napi_get_value_double(self.0, v, &mut x) })?;
         Ok(x)
     }
@@ -116,6 +126,8 @@ impl Env {
             return type_err(format!("{what} must be a boolean, got {}", self.describe(v)));
         }
         let mut b = false;
+        // SAFETY: `self.0` is the env of the running callback (an `Env` is made from nothing else); `b` is a
+        // live out-pointer.
         self.check(unsafe { napi_get_value_bool(self.0, v, &mut b) })?;
         Ok(b)
     }
@@ -125,9 +137,13 @@ impl Env {
             return type_err(format!("{what} must be a string, got {}", self.describe(v)));
         }
         let mut len = 0usize;
+        // SAFETY: `self.0` is the env of the running callback (an `Env` is made from nothing else); a null
+        // buffer asks for the length only.
         self.check(unsafe { napi_get_value_string_utf8(self.0, v, null_mut(), 0, &mut len) })?;
         let mut buf = vec![0u8; len + 1];
         let mut written = 0usize;
+        // SAFETY: `self.0` is the env of the running callback (an `Env` is made from nothing else); `buf` has
+        // room for `buf.len()` bytes, the length plus the NUL Node writes.
         self.check(unsafe { napi_get_value_string_utf8(self.0, v, buf.as_mut_ptr().cast(), buf.len(), &mut written) })?;
         buf.truncate(written);
         Ok(String::from_utf8_lossy(&buf).into_owned())
@@ -136,6 +152,8 @@ impl Env {
     /// Checks that `v` is a (non-null, non-array) object.
     pub fn object(&self, v: napi_value, what: &str) -> JsResult<napi_value> {
         let mut is_array = false;
+        // SAFETY: `self.0` is the env of the running callback (an `Env` is made from nothing else);
+        // `is_array` is a live out-pointer.
         self.check(unsafe { napi_is_array(self.0, v, &mut is_array) })?;
         if self.type_of(v)? != NAPI_OBJECT || is_array {
             return type_err(format!("{what} must be an object, got {}", self.describe(v)));
@@ -153,6 +171,8 @@ impl Env {
     /// `obj[name]` (may be `undefined`).
     pub fn get(&self, obj: napi_value, name: &CStr) -> JsResult<napi_value> {
         let mut v = null_mut();
+        // SAFETY: `self.0` is the env of the running callback (an `Env` is made from nothing else); `name` is
+        // NUL-terminated, `v` a live out-pointer.
         self.check(unsafe { napi_get_named_property(self.0, obj, name.as_ptr(), &mut v) })?;
         Ok(v)
     }
@@ -166,12 +186,18 @@ impl Env {
     /// The object's own enumerable string keys.
     pub fn keys(&self, obj: napi_value) -> JsResult<Vec<String>> {
         let mut names = null_mut();
+        // SAFETY: `self.0` is the env of the running callback (an `Env` is made from nothing else); `names`
+        // is a live out-pointer.
         self.check(unsafe { napi_get_property_names(self.0, obj, &mut names) })?;
         let mut n = 0u32;
+        // SAFETY: `self.0` is the env of the running callback (an `Env` is made from nothing else); `names`
+        // is the array Node just returned.
         self.check(unsafe { napi_get_array_length(self.0, names, &mut n) })?;
         let mut out = Vec::with_capacity(n as usize);
         for i in 0..n {
             let mut key = null_mut();
+            // SAFETY: `self.0` is the env of the running callback (an `Env` is made from nothing else); `i` <
+            // the length Node just reported.
             self.check(unsafe { napi_get_element(self.0, names, i, &mut key) })?;
             if self.type_of(key)? == NAPI_STRING {
                 out.push(self.string(key, "key")?);
@@ -187,13 +213,15 @@ impl Env {
             _ => return type_err(format!("{what} must be a {}, got {}", T::NAME, self.describe(v))),
         }
         let (mut kind, mut len, mut data) = (0, 0usize, null_mut::<c_void>());
-        self.check(unsafe {
-            napi_get_typedarray_info(self.0, v, &mut kind, &mut len, &mut data, null_mut(), null_mut())
-        })?;
+        // SAFETY: `self.0` is the env of the running callback (an `Env` is made from nothing else); `v` was
+        // checked to be a typed array of `T` just above; the outputs are live locals.
+        self.check(unsafe { napi_get_typedarray_info(self.0, v, &mut kind, &mut len, &mut data, null_mut(), null_mut()) })?;
         if len == 0 || data.is_null() {
             return Ok(&[]);
         }
-        // Typed arrays are aligned to their element size (byteOffset must be a multiple of it).
+        // SAFETY: Node reported `len` elements of `T` at `data`, aligned (a typed array's byteOffset is a
+        // multiple of its element size). The slice borrows the Env, so it ends with the callback; the
+        // callers do not call into JS while holding it, so nothing can detach the buffer meanwhile.
         Ok(unsafe { std::slice::from_raw_parts(data as *const T, len) })
     }
 }

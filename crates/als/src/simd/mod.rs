@@ -5,13 +5,13 @@
 //! (`ops`, and the solvers, Gram and top-k code) are written once, generic over it, and
 //! instantiated inside a `#[target_feature]` entry point per backend by [`dispatch!`].
 
-pub mod ops;
-pub mod portable;
-pub mod sparse;
 #[cfg(target_arch = "x86_64")]
 pub mod avx2;
 #[cfg(target_arch = "x86_64")]
 pub mod avx512;
+pub mod ops;
+pub mod portable;
+pub mod sparse;
 #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
 pub mod wasm128;
 
@@ -19,6 +19,8 @@ use std::sync::atomic::{AtomicU8, Ordering};
 
 /// The vector operations every backend provides. All functions are `unsafe`: pointers must be
 /// valid for `W` floats, and the caller must run on a CPU with the backend's features.
+// That contract, stated once here, is every method's `# Safety` section.
+#[allow(clippy::missing_safety_doc)]
 pub trait Simd: Copy {
     type V: Copy;
     /// Lanes per vector.
@@ -161,6 +163,7 @@ macro_rules! multiversion {
                 // Safety: the CPU supports the kernel's features (checked).
                 #[cfg(target_arch = "x86_64")]
                 $crate::simd::Kernel::Avx512 if kernel.supported() => unsafe { avx512($($arg),*) },
+                // Safety: as above, for AVX2 and FMA.
                 #[cfg(target_arch = "x86_64")]
                 $crate::simd::Kernel::Avx2 if kernel.supported() => unsafe { avx2($($arg),*) },
                 #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]

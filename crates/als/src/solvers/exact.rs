@@ -41,7 +41,16 @@ impl Scratch {
 /// of rows of `fixed` (for frequency-scaled regularisation).
 #[inline(always)]
 #[allow(clippy::too_many_arguments)]
-pub fn solve_row(fixed: &[f32], cols: &[u32], vals: &[f32], n_cols: usize, params: &AlsParams, gram: Option<&[f64]>, s: &mut Scratch, out: &mut [f32]) -> Result<()> {
+pub fn solve_row(
+    fixed: &[f32],
+    cols: &[u32],
+    vals: &[f32],
+    n_cols: usize,
+    params: &AlsParams,
+    gram: Option<&[f64]>,
+    s: &mut Scratch,
+    out: &mut [f32],
+) -> Result<()> {
     let k = params.rank;
     if cols.is_empty() {
         out.fill(0.0);
@@ -102,8 +111,5 @@ pub fn solve_row(fixed: &[f32], cols: &[u32], vals: &[f32], n_cols: usize, param
 }
 
 fn not_pd(params: &AlsParams) -> AlsError {
-    AlsError::Numerical(format!(
-        "the normal equations are not positive definite (regParam {}); use a regParam > 0",
-        params.reg_param
-    ))
+    AlsError::Numerical(format!("the normal equations are not positive definite (regParam {}); use a regParam > 0", params.reg_param))
 }

@@ -40,20 +40,12 @@ pub fn weighted_gram_f32(params: &AlsParams, gram: Option<&[f64]>) -> Vec<f32> {
 
 /// Re-solves every row of `dst` (rows of `csr`) against `fixed`. `gram` is YᵀY of `fixed`, needed
 /// for implicit feedback.
-pub fn half_step(
-    csr: &Csr,
-    fixed: &[f32],
-    dst: &mut [f32],
-    params: &AlsParams,
-    gram: Option<&[f64]>,
-    kernel: Kernel,
-    threads: usize,
-) -> Result<()> {
+pub fn half_step(csr: &Csr, fixed: &[f32], dst: &mut [f32], params: &AlsParams, gram: Option<&[f64]>, kernel: Kernel, threads: usize) -> Result<()> {
     let rank = params.rank;
     let results: Vec<Result<()>> = match params.solver {
-        Solver::Cholesky => for_each_chunk(dst, rank, CHUNK_ROWS, threads, |_, first, rows| {
-            exact_chunk(kernel, csr, first, rows, fixed, params, gram)
-        }),
+        Solver::Cholesky => {
+            for_each_chunk(dst, rank, CHUNK_ROWS, threads, |_, first, rows| exact_chunk(kernel, csr, first, rows, fixed, params, gram))
+        }
         Solver::ConjugateGradient { steps } => {
             let g32 = weighted_gram_f32(params, gram);
             for_each_chunk(dst, rank, CHUNK_ROWS, threads, |_, first, rows| {
@@ -63,9 +55,7 @@ pub fn half_step(
         }
         Solver::Block { size } => {
             let g32 = weighted_gram_f32(params, gram);
-            for_each_chunk(dst, rank, CHUNK_ROWS, threads, |_, first, rows| {
-                block_chunk(kernel, csr, first, rows, fixed, params, &g32, size as usize)
-            })
+            for_each_chunk(dst, rank, CHUNK_ROWS, threads, |_, first, rows| block_chunk(kernel, csr, first, rows, fixed, params, &g32, size as usize))
         }
     };
     results.into_iter().collect()
@@ -78,6 +68,7 @@ crate::multiversion! {
 /// The exact solver has no hand-written kernels; compiling it per backend lets the compiler
 /// vectorise its rank-1 updates with the wider registers.
 #[inline(always)]
+#[allow(clippy::extra_unused_type_parameters)] // `S` is how multiversion! instantiates it per backend
 fn exact_rows<S: Simd>(csr: &Csr, first: usize, rows: &mut [f32], fixed: &[f32], params: &AlsParams, gram: Option<&[f64]>) -> Result<()> {
     exact::solve_rows(csr, first, rows, fixed, params, gram)
 }
