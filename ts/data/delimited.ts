@@ -4,6 +4,7 @@
 import { DatasetBuilder, type Dataset } from './dataset.js';
 import type { IdMap } from './id-map.js';
 import { BadLineTracker, clip, type BadLineSummary } from './errors.js';
+// biome-ignore lint/correctness/noUnusedImports: resolveColumns is called in the parser below; Biome 2.6.8 misses the use
 import { looksLikeHeader, resolveColumns, type ColumnSpec, type ResolvedColumns } from './columns.js';
 import { canonicalUintBytes, fieldText, parseNumber, trimEnd, trimStart, type TextEncoding } from './numbers.js';
 import { fileSource, type ByteSource } from './read-file.js';

@@ -31,7 +31,7 @@ export const NO_DECAY: Decay = { halfLifeMs: Infinity, now: 0 };
 export function decayFactor(d: Decay, timestamp: number): number {
   if (!Number.isFinite(d.halfLifeMs)) return 1;
   const age = d.now - timestamp;
-  return age <= 0 ? 1 : Math.pow(2, -age / d.halfLifeMs);
+  return age <= 0 ? 1 : 2 ** (-age / d.halfLifeMs);
 }
 
 /** Weights from RECS_EVENT_WEIGHTS over the defaults (throws with the variable and the entry at fault). */

@@ -46,7 +46,7 @@ const publishing = group('Publishing', {
   }),
   tolerance: num({ metavar: 'X', min: 0, default: DEFAULT_TOLERANCE, help: "the gate's tolerance" }),
   load: loadOption(
-    `before the version becomes active (after the gate, if any), bulk-load its top-k lists into that store (${LOADABLE_STORES.join(' or ')}) as "recs load" does (write beside, verify, flip the store\'s pointer, keep one older version), with a progress bar and a users/s line; connection settings from the same environment as "recs load" (RECS_REDIS_URL, RECS_REDIS_PREFIX, RECS_COSMOS_*). Skipped when the gate refuses the version.`,
+    `before the version becomes active (after the gate, if any), bulk-load its top-k lists into that store (${LOADABLE_STORES.join(' or ')}) as "recs load" does (write beside, verify, flip the store's pointer, keep one older version), with a progress bar and a users/s line; connection settings from the same environment as "recs load" (RECS_REDIS_URL, RECS_REDIS_PREFIX, RECS_COSMOS_*). Skipped when the gate refuses the version.`,
   ),
 });
 

@@ -41,7 +41,6 @@ export interface PublishResult {
 /** Publishes the written version `version` of `registry` (see the file's head). */
 export async function publish(registry: LocalRegistry, version: string, o: PublishOptions, progress: Progress): Promise<PublishResult> {
   registry.manifest(version); // a registered version (throws, naming it, when it is not)
-  let gate: GateDecision | undefined;
   if (o.activate && o.gate) {
     const first = judge(registry, version, { tolerance: o.gate.tolerance });
     if (!first.pass) {
@@ -49,7 +48,6 @@ export async function publish(registry: LocalRegistry, version: string, o: Publi
       if (o.load) progress.note(`not loaded into ${o.load.store}: ${version} did not become the active version`);
       return { version, activated: false, gate: d, message: `refused, stays a candidate: ${d.reason}` };
     }
-    gate = first;
   }
   let load: StoreLoadResult | undefined;
   if (o.load) load = await loadIntoStore(tableOfArtifact(readArtifact(registry.versionDir(version), { verify: true })), o.load, progress);
