@@ -1,34 +1,23 @@
-// Owns "items similar to this one": cosine similarity over the model's item factors, computed on
-// request against unit-length factors (one pass over nItems × rank, a few tens of µs for
-// thousands of items) and kept for the most recently asked items, so popular items cost a lookup.
+// Owns "items similar to this one", from whichever part the model has: cosine similarity over the
+// item factors, computed on request against unit-length factors (one pass over nItems × rank, a
+// few tens of µs for thousands of items), or the largest weights in the item's column of an
+// item-item weight matrix (EASE's B); either is kept for the most recently asked items, so popular
+// items cost a lookup.
+
+import { similarByWeights } from '../model/algorithms/item-weights.js';
 
 export interface Similar {
   items: Uint32Array;
   scores: Float32Array;
 }
 
-export class SimilarItems {
+/** The most recently asked items' answers, computed by `compute` on a miss. */
+abstract class CachedSimilar {
   private readonly cache = new Map<number, Similar>();
-  /** 1 for items whose factors are all zero (never similar to anything). */
-  private readonly zero: Uint8Array;
 
-  constructor(
-    private readonly unit: Float32Array,
-    private readonly rank: number,
-    /** Results kept per item (the largest k served). */
-    private readonly depth: number,
-    private readonly cacheSize = 10_000,
-  ) {
-    const n = unit.length / rank;
-    this.zero = new Uint8Array(n);
-    for (let i = 0; i < n; i++) {
-      let any = false;
-      for (let j = 0; j < rank && !any; j++) any = unit[i * rank + j] !== 0;
-      if (!any) this.zero[i] = 1;
-    }
-  }
+  constructor(private readonly cacheSize: number) {}
 
-  /** The `depth` items most similar to `item` (itself excluded), best first. */
+  /** The most similar items to `item` (itself excluded), best first. */
   of(item: number): Similar {
     const hit = this.cache.get(item);
     if (hit) return hit;
@@ -38,7 +27,46 @@ export class SimilarItems {
     return result;
   }
 
-  private compute(item: number): Similar {
+  protected abstract compute(item: number): Similar;
+}
+
+/** From item-item weights: the items whose weight towards `item` is largest (positive weights only). */
+export class WeightSimilarItems extends CachedSimilar {
+  constructor(
+    private readonly w: { n: number; weights: Float32Array },
+    private readonly depth: number,
+    cacheSize = 10_000,
+  ) {
+    super(cacheSize);
+  }
+
+  protected compute(item: number): Similar {
+    return similarByWeights(this.w, item, this.depth);
+  }
+}
+
+export class SimilarItems extends CachedSimilar {
+  /** 1 for items whose factors are all zero (never similar to anything). */
+  private readonly zero: Uint8Array;
+
+  constructor(
+    private readonly unit: Float32Array,
+    private readonly rank: number,
+    /** Results kept per item (the largest k served). */
+    private readonly depth: number,
+    cacheSize = 10_000,
+  ) {
+    super(cacheSize);
+    const n = unit.length / rank;
+    this.zero = new Uint8Array(n);
+    for (let i = 0; i < n; i++) {
+      let any = false;
+      for (let j = 0; j < rank && !any; j++) any = unit[i * rank + j] !== 0;
+      if (!any) this.zero[i] = 1;
+    }
+  }
+
+  protected compute(item: number): Similar {
     const { unit, rank, depth } = this;
     const n = unit.length / rank;
     const items = new Uint32Array(depth);

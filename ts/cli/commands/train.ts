@@ -19,13 +19,17 @@ import { openRegistry } from '../../model/registry/open.js';
 import { AUTO_DEFAULTS, autoTune, type AutoOptions } from '../../model/tune/auto.js';
 import { describeTrial } from '../../model/tune/space.js';
 import { defaultConcurrency } from '../../model/tune/tune.js';
+import { algorithmFromValues, algorithmHelp, ALGORITHM_OPTIONS } from '../algorithm-options.js';
 
 const DATASETS = [...MOVIELENS_SIZES.map((s) => `ml-${s}`), 'synthetic', 'synthetic-ml-1m', 'synthetic-ml-25m'];
 
 const D = DEFAULT_OPTIONS.als;
 
-const help = `recs train — fit ALS, evaluate it beside a popularity baseline, precompute every user's top-k,
-and write a versioned model artifact with an HTML report.
+const help = `recs train — fit ALS (or another --algorithm), evaluate it beside a popularity baseline,
+precompute every user's top-k, and write a versioned model artifact with an HTML report.
+
+Algorithm:
+${algorithmHelp()}
 
 Data:
   --dataset NAME          ${DATASETS.join(', ')} (default ml-100k).
@@ -152,7 +156,11 @@ export const TRAIN_OPTIONS = {
       'reg-scaling': { type: 'string' }, confidence: { type: 'string' }, 'confidence-epsilon': { type: 'string' }, threads: { type: 'string' },
       preset: { type: 'string' }, feedback: { type: 'string' }, params: { type: 'string' }, k: { type: 'string' }, depth: { type: 'string' }, 'no-evaluate': { type: 'boolean' }, 'no-refit': { type: 'boolean' },
       beyond: { type: 'string' }, 'models-dir': { type: 'string' }, 'no-activate': { type: 'boolean' }, json: { type: 'boolean' }, quiet: { type: 'boolean' },
+      ...ALGORITHM_OPTIONS,
 } as const;
+
+/** ALS-only flags (refused with another --algorithm). */
+const ALS_ONLY_FLAGS = ['rank', 'maxIter', 'implicitPrefs', 'explicit', 'alpha', 'nonnegative', 'seed', 'solver', 'cg-steps', 'block-size', 'unobserved-weight', 'reg-exponent', 'reg-scaling', 'confidence', 'confidence-epsilon', 'threads', 'preset'] as const;
 
 type TrainValues = ReturnType<typeof parseTrainArgs>['values'];
 
@@ -167,6 +175,7 @@ function parse(argv: string[]): TrainOptions & { json: boolean; quiet: boolean; 
   const { values } = parseArgs({ args: argv, strict: true, options: { ...TRAIN_OPTIONS, ...TRAIN_ONLY_OPTIONS } });
   const o: ReturnType<typeof buildTrainOptions> & { auto?: Omit<AutoOptions, 'concurrency'> } = buildTrainOptions(values);
   if (values.auto) {
+    if (o.algorithm) throw new UsageError(`--auto searches ALS parameters; it cannot go with --algorithm ${o.algorithm.name} (use "recs tune --algorithm ${o.algorithm.name}")`);
     if (!o.als.implicitPrefs) throw new UsageError('--auto searches implicit-feedback parameters; it cannot go with --explicit');
     o.auto = {
       trials: numberOption('auto-trials', values['auto-trials'], AUTO_DEFAULTS.trials, { integer: true, min: 1, max: 1000 }),
@@ -211,10 +220,12 @@ export function buildTrainOptions(v: TrainValues): TrainOptions & { json: boolea
     o = p.apply(o);
   }
   if (v.explicit && v.preset === undefined && v.params === undefined) o = explicitDefaults(o);
+  let fileAlgorithm: { name: string; params: Record<string, number | boolean | string> } | undefined;
   if (v.params !== undefined) {
     const file = readParamsFile(v.params);
     o.als = { ...o.als, ...file.params };
     if (file.feedback) o.feedback = file.feedback;
+    fileAlgorithm = file.algorithm;
   }
   if (v.feedback !== undefined) {
     try {
@@ -271,6 +282,8 @@ export function buildTrainOptions(v: TrainValues): TrainOptions & { json: boolea
   o.beyondAccuracy = choiceOption('beyond', v.beyond, ['all', 'coverage', 'none'] as const, o.beyondAccuracy);
   o.modelsDir = v['models-dir'] ?? process.env.RECS_MODELS_DIR ?? o.modelsDir;
   o.activate = !v['no-activate'];
+  const algorithm = algorithmFromValues(v, ALS_ONLY_FLAGS, fileAlgorithm);
+  if (algorithm) o.algorithm = algorithm;
   return Object.assign(o, { json: v.json ?? false, quiet: v.quiet ?? false });
 }
 
@@ -323,7 +336,7 @@ function sizeOfDir(dir: string): MovieLensSize {
 
 export const trainCommand: Command = {
   name: 'train',
-  summary: 'fit ALS, evaluate beside a popularity baseline, precompute top-k, write a model artifact',
+  summary: 'fit ALS (or --algorithm ease), evaluate beside a popularity baseline, precompute top-k, write a model artifact',
   help,
   async run(argv) {
     let o = parse(argv);

@@ -5,7 +5,8 @@ import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { loadEngine } from '../../engine/index.js';
 import { formatFeedback } from '../../model/pipeline/feedback.js';
-import { EXPLICIT_SPACE, IMPLICIT_SPACE, describeTrial, gridTrials, randomTrials } from '../../model/tune/space.js';
+import { EXPLICIT_SPACE, IMPLICIT_SPACE, describeTrial, gridTrials, randomTrials, schemaTrials, type Trial } from '../../model/tune/space.js';
+import { algorithmNamed } from '../../model/algorithms/index.js';
 import { defaultConcurrency, tune, type Objective } from '../../model/tune/tune.js';
 import { choiceOption, numberOption, UsageError, type Command } from '../command.js';
 import { JournalError } from '../../model/tune/journal.js';
@@ -13,7 +14,8 @@ import { parseSpace, SpaceError } from '../../model/tune/space-spec.js';
 import { createProgress } from '../progress.js';
 import { buildTrainOptions, TRAIN_OPTIONS } from './train.js';
 
-const help = `recs tune — hyperparameter search for ALS.
+const help = `recs tune — hyperparameter search for ALS (or --algorithm ease: its λ, log-uniform over the
+schema's range, or its grid with --search grid).
 
 The protocol's training split (same data and split options as "recs train") is split again:
 --validation-ratio of it fits each trial, the rest scores it. The test split is never used, so
@@ -74,6 +76,7 @@ export const tuneCommand: Command = {
       },
     });
     const base = buildTrainOptions(v);
+    if (base.algorithm) return tuneOther(base, v);
     const explicit = !base.als.implicitPrefs;
     let space = explicit ? EXPLICIT_SPACE : IMPLICIT_SPACE;
     if (v.space !== undefined) {
@@ -132,6 +135,45 @@ export const tuneCommand: Command = {
     return 0;
   },
 };
+
+/** `tune --algorithm X` for an algorithm other than ALS: trials from its parameter schema; best.json names the algorithm. */
+async function tuneOther(base: ReturnType<typeof buildTrainOptions>, v: Record<string, string | boolean | undefined>): Promise<number> {
+  const algorithm = algorithmNamed(base.algorithm!.name);
+  if (v.space !== undefined) throw new UsageError(`--space describes the ALS space; --algorithm ${algorithm.name} searches its schema's ranges (use --search grid or --trials N)`);
+  const search = choiceOption('search', v.search as string | undefined, ['random', 'grid'] as const, 'random');
+  const trials =
+    search === 'grid'
+      ? schemaTrials(algorithm.params, base.feedback, { grid: true })
+      : schemaTrials(algorithm.params, base.feedback, { grid: false, n: numberOption('trials', v.trials as string | undefined, 20, { integer: true, min: 1 }), seed: numberOption('search-seed', v['search-seed'] as string | undefined, 1, { integer: true }) });
+  const objective: Objective = choiceOption('objective', v.objective as string | undefined, ['ndcg', 'precision', 'map'] as const, 'ndcg');
+  const describe = (t: Trial) => algorithm.describe({ ...base.algorithm!.params, ...(t.params as Record<string, number>) });
+  const r = await tuneOrExplain(
+    loadEngine(),
+    {
+      base,
+      trials,
+      objective,
+      validationRatio: numberOption('validation-ratio', v['validation-ratio'] as string | undefined, 0.9, { min: 0.05, max: 0.95 }),
+      concurrency: numberOption('concurrency', v.concurrency as string | undefined, 1, { integer: true, min: 1 }),
+      probeIterations: 0,
+      pruneBelow: 0,
+      ...(v.journal === undefined ? {} : { journal: v.journal as string }),
+    },
+    createProgress({ enabled: !base.json && !base.quiet }),
+  );
+  const out = (v.out as string | undefined) ?? 'best.json';
+  const file = { algorithm: algorithm.name, params: { ...base.algorithm!.params, ...r.best.trial.params }, feedback: formatFeedback(r.best.trial.feedback), validation: r.best.metrics, protocol: r.protocol, trials: r.results.length, createdAt: new Date().toISOString() };
+  writeFileSync(out, JSON.stringify(file, null, 2) + '\n');
+  if (base.json) {
+    console.log(JSON.stringify({ best: file, results: r.results }, null, 2));
+    return 0;
+  }
+  const key = String(r.protocol.objective);
+  console.log(`\n${'#'.padStart(3)}  ${key.padStart(12)}  ${'seconds'.padStart(8)}  parameters`);
+  for (const [i, t] of r.results.entries()) console.log(`${String(i + 1).padStart(3)}  ${t.score.toFixed(4).padStart(12)}  ${t.seconds.toFixed(1).padStart(8)}  ${describe(t.trial)}`);
+  console.log(`\nbest ${key} on validation: ${r.best.score.toFixed(4)} — ${describe(r.best.trial)}\nwritten to ${out}; next: recs train --params ${out}`);
+  return 0;
+}
 
 /** `tune`, with a refused space or a foreign journal reported as a usage error (no stack). */
 async function tuneOrExplain(...args: Parameters<typeof tune>): ReturnType<typeof tune> {
