@@ -7,13 +7,15 @@
 //!   traps, its message is kept for JS) and the clock; `als_panic_for_test` panics on purpose.
 //! - `host`: what the module imports from JS (`env.now_seconds`, `env.on_iteration`).
 //! - `params`: `AlsParams` from a flat `f64` array (JS checked the keys and types).
-//! - the exported groups `fit`, `topk` (top-k and similar items), `foldin`, `synthetic`, `kernel`.
+//! - the exported groups `fit`, `topk` (top-k and similar items), `ease` (EASE's item-item
+//!   weights), `foldin`, `synthetic`, `kernel`.
 //! - `shard`: one worker's rows of a fit spread over several instances (JS runs one per thread).
 //!
 //! Results go to caller-allocated buffers (sizes are known in advance), except synthetic data,
 //! whose buffers the module allocates and hands back through out-pointers. Single-threaded:
 //! the core never spawns on wasm32.
 
+mod ease;
 mod fit;
 mod foldin;
 mod host;
