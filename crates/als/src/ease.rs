@@ -44,25 +44,14 @@ pub fn ease_weights(x: &Pattern, lambda: f64, threads: usize) -> Result<Vec<f32>
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::linalg::reference::gauss_jordan;
     use crate::rng::SplitMix64 as Rng;
 
-    /// The paper's formulas on dense Vec<Vec<f64>>, with a plain Gauss–Jordan inverse.
+    /// The paper's formulas on dense Vec<Vec<f64>>, with the plain Gauss–Jordan inverse.
     fn reference(x: &[Vec<f64>], lambda: f64) -> Vec<Vec<f64>> {
         let n = x[0].len();
         let g: Vec<Vec<f64>> = (0..n).map(|i| (0..n).map(|j| x.iter().map(|r| r[i] * r[j]).sum::<f64>() + if i == j { lambda } else { 0.0 }).collect()).collect();
-        let mut a: Vec<Vec<f64>> = g.iter().enumerate().map(|(i, r)| r.iter().copied().chain((0..n).map(|j| if i == j { 1.0 } else { 0.0 })).collect()).collect();
-        for c in 0..n {
-            let d = a[c][c];
-            a[c].iter_mut().for_each(|v| *v /= d);
-            for r in 0..n {
-                if r != c {
-                    let f = a[r][c];
-                    let p = a[c].clone();
-                    a[r].iter_mut().zip(&p).for_each(|(v, y)| *v -= f * y);
-                }
-            }
-        }
-        let p: Vec<Vec<f64>> = a.into_iter().map(|r| r[n..].to_vec()).collect();
+        let p = gauss_jordan(&g);
         (0..n).map(|i| (0..n).map(|j| if i == j { 0.0 } else { -p[i][j] / p[j][j] }).collect()).collect()
     }
 

@@ -109,30 +109,7 @@ export const tuneCommand: Command = {
       },
       progress,
     );
-    const out = v.out ?? 'best.json';
-    const best = r.best;
-    const file = {
-      params: { ...best.trial.params, implicitPrefs: base.als.implicitPrefs },
-      feedback: formatFeedback(best.trial.feedback),
-      validation: best.metrics,
-      protocol: r.protocol,
-      trials: r.results.length,
-      createdAt: new Date().toISOString(),
-    };
-    writeFileSync(out, JSON.stringify(file, null, 2) + '\n');
-    if (base.json) {
-      console.log(JSON.stringify({ best: file, results: r.results }, null, 2));
-      return 0;
-    }
-    const key = String(r.protocol.objective);
-    console.log(`\n${'#'.padStart(3)}  ${key.padStart(12)}  ${'seconds'.padStart(8)}  parameters`);
-    for (const [i, t] of r.results.entries()) {
-      const score = t.pruned ? 'pruned' : t.score.toFixed(4);
-      console.log(`${String(i + 1).padStart(3)}  ${score.padStart(12)}  ${t.seconds.toFixed(1).padStart(8)}  ${describeTrial(t.trial)}`);
-    }
-    if (r.resumed > 0) console.log(`\n${r.resumed} fits were taken from the journal ${v.journal}`);
-    console.log(`\nbest ${key} on validation: ${best.score.toFixed(4)} — ${describeTrial(best.trial)}\nwritten to ${out}; next: recs train --params ${out}`);
-    return 0;
+    return report(r, { params: { ...r.best.trial.params, implicitPrefs: base.als.implicitPrefs } }, v.out ?? 'best.json', base.json, describeTrial, v.journal);
   },
 };
 
@@ -162,16 +139,26 @@ async function tuneOther(base: ReturnType<typeof buildTrainOptions>, v: Record<s
     createProgress({ enabled: !base.json && !base.quiet }),
   );
   const out = (v.out as string | undefined) ?? 'best.json';
-  const file = { algorithm: algorithm.name, params: { ...base.algorithm!.params, ...r.best.trial.params }, feedback: formatFeedback(r.best.trial.feedback), validation: r.best.metrics, protocol: r.protocol, trials: r.results.length, createdAt: new Date().toISOString() };
+  return report(r, { algorithm: algorithm.name, params: { ...base.algorithm!.params, ...r.best.trial.params } }, out, base.json, describe, v.journal as string | undefined);
+}
+
+/** Writes best.json (`head` first: the algorithm and parameters) and prints the results table, or all of it as JSON. */
+function report(r: Awaited<ReturnType<typeof tune>>, head: Record<string, unknown>, out: string, json: boolean, describe: (t: Trial) => string, journal: string | undefined): number {
+  const best = r.best;
+  const file = { ...head, feedback: formatFeedback(best.trial.feedback), validation: best.metrics, protocol: r.protocol, trials: r.results.length, createdAt: new Date().toISOString() };
   writeFileSync(out, JSON.stringify(file, null, 2) + '\n');
-  if (base.json) {
+  if (json) {
     console.log(JSON.stringify({ best: file, results: r.results }, null, 2));
     return 0;
   }
   const key = String(r.protocol.objective);
   console.log(`\n${'#'.padStart(3)}  ${key.padStart(12)}  ${'seconds'.padStart(8)}  parameters`);
-  for (const [i, t] of r.results.entries()) console.log(`${String(i + 1).padStart(3)}  ${t.score.toFixed(4).padStart(12)}  ${t.seconds.toFixed(1).padStart(8)}  ${describe(t.trial)}`);
-  console.log(`\nbest ${key} on validation: ${r.best.score.toFixed(4)} — ${describe(r.best.trial)}\nwritten to ${out}; next: recs train --params ${out}`);
+  for (const [i, t] of r.results.entries()) {
+    const score = t.pruned ? 'pruned' : t.score.toFixed(4);
+    console.log(`${String(i + 1).padStart(3)}  ${score.padStart(12)}  ${t.seconds.toFixed(1).padStart(8)}  ${describe(t.trial)}`);
+  }
+  if (r.resumed > 0) console.log(`\n${r.resumed} fits were taken from the journal ${journal}`);
+  console.log(`\nbest ${key} on validation: ${best.score.toFixed(4)} — ${describe(best.trial)}\nwritten to ${out}; next: recs train --params ${out}`);
   return 0;
 }
 

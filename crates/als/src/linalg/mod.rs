@@ -4,6 +4,8 @@
 pub mod cholesky;
 pub mod nnls;
 pub mod spd_inverse;
+#[cfg(test)]
+pub mod reference;
 
 pub use cholesky::cholesky_solve;
 pub use nnls::nnls_solve;
