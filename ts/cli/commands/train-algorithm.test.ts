@@ -17,6 +17,8 @@ import { startRedis, type TestRedis } from '../../store/testing/redis-server.js'
 import { UsageError } from '../command.js';
 import { trainCommand } from './train.js';
 import { tuneCommand } from './tune.js';
+import { scoreShard } from '../../model/lifecycle/score.js';
+import { loadEngine } from '../../engine/index.js';
 
 let redis: TestRedis;
 beforeAll(async () => {
@@ -84,6 +86,15 @@ describe('recs train --algorithm ease', () => {
     } finally {
       c.disconnect();
     }
+
+    // `recs score` beyond the stored depth ranks every item from B (x_u from the history).
+    const h = a.history!;
+    const exclude = { users: Uint32Array.from({ length: h.items.length }, (_, t) => { let u = 0; while (h.offsets[u + 1]! <= t) u++; return u; }), items: h.items };
+    const scored = await scoreShard(new LocalRegistry(models), { shard: 0, shards: 1, k: 8, out: join(f.dir, 'scores.jsonl'), deep: { engine: loadEngine(), exclude } });
+    expect(scored.users).toBe(a.userIds.length);
+    const first = JSON.parse(readFileSync(join(f.dir, 'scores.jsonl'), 'utf8').split('\n')[0]!) as { items: { itemId: string }[] };
+    expect(first.items).toHaveLength(8);
+    expect(first.items.slice(0, 5).map((i) => i.itemId)).toEqual(Array.from(a.topk.items.subarray(0, 5), (i) => a.itemIds[i]));
 
     const s = await startServer({ modelsDir: models, port: 0, logger: capturedLogger().log, loadMode: 'inline', eventsDb: join(f.dir, 'events.sqlite') });
     try {
