@@ -25,6 +25,7 @@ import { formatFeedback } from '../ts/model/pipeline/feedback.js';
 import { DEFAULT_OPTIONS, PRESETS, type TrainOptions } from '../ts/model/pipeline/options.js';
 import { silentProgress } from '../ts/model/pipeline/progress.js';
 import { train } from '../ts/model/pipeline/train.js';
+import { algorithmNamed, paramDefaults } from '../ts/model/algorithms/index.js';
 import { AUTO_DEFAULTS, autoTune } from '../ts/model/tune/auto.js';
 import { EXPLICIT_SPACE, IMPLICIT_SPACE, describeTrial, randomTrials } from '../ts/model/tune/space.js';
 import { defaultConcurrency, tune, type Objective } from '../ts/model/tune/tune.js';
@@ -126,9 +127,9 @@ async function main(): Promise<void> {
 
     // EASE (--algorithm ease) with its defaults, beside ALS; a catalog over its --max-items is skipped, saying so.
     process.stderr.write(`${name}: EASE, defaults…\n`);
-    const easeOptions: TrainOptions = { ...base, algorithm: { name: 'ease', params: { regParam: 250, maxItems: 10_000 } } };
+    const easeOptions: TrainOptions = { ...base, algorithm: { name: 'ease', params: paramDefaults(algorithmNamed('ease')) } };
     await evaluate(easeOptions).then(
-      (e) => rows.push({ dataset: name, model: 'EASE (--algorithm ease)', split: protocol, params: 'λ 250', ...e }),
+      (e) => rows.push({ dataset: name, model: 'EASE (--algorithm ease)', split: protocol, params: algorithmNamed('ease').describe(easeOptions.algorithm!.params), ...e }),
       (e: Error) => console.log(`SKIP EASE on ${name}: ${e.message}`),
     );
 

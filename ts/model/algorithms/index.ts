@@ -17,6 +17,11 @@ export function algorithmNamed(name: string): Algorithm {
   return a;
 }
 
+/** Every parameter of `a` at its schema default. */
+export function paramDefaults(a: Algorithm): ParamValues {
+  return Object.fromEntries(a.params.map((p) => [p.key, p.default]));
+}
+
 /** The chosen algorithm's parameters: ALS's are `o.als` (the CLI parses them there), another's come with its name. */
 export function algorithmParams(algorithm: Algorithm, o: Pick<TrainOptions, 'als' | 'algorithm'>): ParamValues {
   return algorithm.name === 'als' ? (o.als as unknown as ParamValues) : (o.algorithm?.params ?? {});
