@@ -7,7 +7,9 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { startServer, type RunningServer } from './server.js';
+import { pathToFileURL } from 'node:url';
+import { startServer, type RunningServer, type ServerOptions } from './server.js';
+import { ensureBuilt } from './testing/build.js';
 import { capturedLogger, fixtureRegistry, getJson } from './testing/fixtures.js';
 
 const servers: RunningServer[] = [];
@@ -15,10 +17,10 @@ afterEach(async () => {
   while (servers.length) await servers.pop()!.close();
 });
 
-async function serve(part: 'weights' | 'none') {
+async function serve(part: 'weights' | 'none', o: Partial<ServerOptions> = {}) {
   const registry = fixtureRegistry('v1', { part });
   const eventsDb = join(mkdtempSync(join(tmpdir(), 'recs-parts-')), 'events.sqlite');
-  const s = await startServer({ modelsDir: registry.root, port: 0, logger: capturedLogger().log, loadMode: 'inline', eventsDb });
+  const s = await startServer({ modelsDir: registry.root, port: 0, logger: capturedLogger().log, loadMode: 'inline', eventsDb, ...o });
   servers.push(s);
   const post = (body: unknown) => getJson(`${s.url}/v1/events`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
   return { s, post, get: (path: string) => getJson(`${s.url}${path}`) };
@@ -53,8 +55,9 @@ describe('a model with item-item weights (no factors)', () => {
     expect(r.body.items.map((i: { score: number }) => i.score)).toEqual([1, 0.5]);
   });
 
-  it('folds a new user in as exactly x_u·B, their items excluded', async () => {
-    const { post, get } = await serve('weights');
+  it.each(['inline', 'worker'] as const)('folds a new user in as exactly x_u·B, their items excluded (%s)', async (mode) => {
+    const worker = mode === 'worker' ? { foldIn: { workerUrl: pathToFileURL(ensureBuilt(['ts/serve/foldin-worker.js'])[0]!) } } : {};
+    const { post, get } = await serve('weights', worker);
     expect((await post([{ eventId: 'e1', userId: 'newbie', itemId: 'i10', type: 'click' }, { eventId: 'e2', userId: 'newbie', itemId: 'i11', type: 'click' }])).status).toBe(202);
     const r = await until(() => get('/v1/users/newbie/recommendations?k=3'), (b) => b.source === 'foldin');
     // x·B: i11 gets 1 (from i10) but is seen; i12 gets 0.5 (i10) + 1 (i11); i13 gets 0.5 (i11).
