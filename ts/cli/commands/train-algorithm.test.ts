@@ -17,6 +17,7 @@ import { startRedis, type TestRedis } from '../../store/testing/redis-server.js'
 import { UsageError } from '../command.js';
 import { trainCommand } from './train.js';
 import { tuneCommand } from './tune.js';
+import { modelsCommand } from './models.js';
 import { scoreShard } from '../../model/lifecycle/score.js';
 import { loadEngine } from '../../engine/index.js';
 
@@ -67,6 +68,7 @@ describe('recs train --algorithm ease', () => {
     expect(a.parts).toEqual(['itemWeights', 'topk', 'popularity', 'history']);
     expect(a.rank).toBe(0);
     expect(a.manifest.metrics['ndcg@10']).toBeGreaterThan(0);
+    expect((await run(modelsCommand, ['show', version, '--models-dir', models])).join('\n')).toMatch(/^model {5}ease: itemWeights, topk, popularity, history$/m);
     expect(a.manifest.baseline['ndcg@10']).toBeGreaterThan(0);
     const n = a.itemIds.length;
     const w = a.itemWeights!;
