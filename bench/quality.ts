@@ -9,7 +9,8 @@
 // Last.fm HetRec 2011 (1,892 users' play counts of 17,632 artists; implicit only) is scored with
 // the same protocol: the defaults, `train --auto` (its bounded search on the training split) and
 // the tuned model (the full IMPLICIT_SPACE: ranks to 1024, α0, frequency-scaled λ), beside
-// popularity. Every dataset also gets an `--auto` row.
+// popularity. Every dataset also gets an `--auto` row, and an EASE row (`--algorithm ease`,
+// its defaults) where the catalog is within its --max-items.
 //
 // Usage: pnpm bench:quality [--datasets ml-100k,ml-latest-small,lastfm] [--trials 1000] [--out bench/results]
 // (latest-small, ten times the catalogue, gets at most 200 implicit and 100 explicit trials;
@@ -24,6 +25,7 @@ import { formatFeedback } from '../ts/model/pipeline/feedback.js';
 import { DEFAULT_OPTIONS, PRESETS, type TrainOptions } from '../ts/model/pipeline/options.js';
 import { silentProgress } from '../ts/model/pipeline/progress.js';
 import { train } from '../ts/model/pipeline/train.js';
+import { algorithmNamed, paramDefaults } from '../ts/model/algorithms/index.js';
 import { AUTO_DEFAULTS, autoTune } from '../ts/model/tune/auto.js';
 import { EXPLICIT_SPACE, IMPLICIT_SPACE, describeTrial, randomTrials } from '../ts/model/tune/space.js';
 import { defaultConcurrency, tune, type Objective } from '../ts/model/tune/tune.js';
@@ -122,6 +124,14 @@ async function main(): Promise<void> {
     process.stderr.write(`${name}: implicit ALS, project defaults…\n`);
     const d = await evaluate(base);
     rows.push({ dataset: name, model: 'implicit ALS (project defaults)', split: protocol, params: describe(base), ...d });
+
+    // EASE (--algorithm ease) with its defaults, beside ALS; a catalog over its --max-items is skipped, saying so.
+    process.stderr.write(`${name}: EASE, defaults…\n`);
+    const easeOptions: TrainOptions = { ...base, algorithm: { name: 'ease', params: paramDefaults(algorithmNamed('ease')) } };
+    await evaluate(easeOptions).then(
+      (e) => rows.push({ dataset: name, model: 'EASE (--algorithm ease)', split: protocol, params: algorithmNamed('ease').describe(easeOptions.algorithm!.params), ...e }),
+      (e: Error) => console.log(`SKIP EASE on ${name}: ${e.message}`),
+    );
 
     process.stderr.write(`${name}: implicit ALS, train --auto…\n`);
     const ta = await auto(base);

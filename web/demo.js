@@ -32,6 +32,8 @@ async function load() {
   const model = decodeDemoPayload(new Uint8Array(bytes));
   const { wasm, missing } = engine;
   if (!wasm) return { model, wasm: null, foldIn: null, similarity: null, missing };
+  // A model without item factors (e.g. --algorithm ease) cannot be folded in by the page's engine.
+  if (model.rank === 0) return { model, wasm: null, foldIn: null, similarity: null, missing: `model ${model.header.model.version} has no item factors (${model.header.algorithm ?? 'its algorithm'}); the API's fold-in still personalises` };
   return { model, wasm, foldIn: wasm.foldIn(model.rank, model.itemFactors, model.abiParams), similarity: wasm.similarity(model.rank, model.itemFactors), missing: null };
 }
 

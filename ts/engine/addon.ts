@@ -43,6 +43,7 @@ export interface Addon {
     onProgress: ((done: number, total: number) => void) | undefined,
   ): Promise<TopK>;
   similarItems(factors: ItemFactors, items: Uint32Array, k: number, threads: number | undefined): Promise<TopK>;
+  easeWeights(x: Pick<Interactions, 'nUsers' | 'nItems' | 'users' | 'items'>, lambda: number, threads: number | undefined): Promise<Float32Array>;
   generateSynthetic(spec: SyntheticSpec): Promise<SyntheticData>;
   kernelName(): string;
   forceKernel(name: KernelName | null): string;

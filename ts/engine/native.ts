@@ -17,7 +17,7 @@ export function nativeAddonPath(): string {
 
 const loaded = new Map<string, Addon>();
 /** What every build of crates/als-node exports: a file lacking one is another program's addon. */
-const EXPORTS = ['fit', 'topK', 'similarItems', 'generateSynthetic', 'kernelName', 'forceKernel', 'FoldIn'] as const;
+const EXPORTS = ['fit', 'topK', 'similarItems', 'easeWeights', 'generateSynthetic', 'kernelName', 'forceKernel', 'FoldIn'] as const;
 
 /** Loads the addon at `path` (once per path); throws a clear error, naming the file, when it is missing, corrupt or not this project's. */
 export function loadAddon(path: string = nativeAddonPath()): Addon {
@@ -84,6 +84,9 @@ export function createNativeEngine(addon: Addon = findAddon().addon): Engine {
     },
     async similarItems(factors, items, k, options) {
       return addon.similarItems(factors, items, k, options?.threads);
+    },
+    async easeWeights(x, lambda, options) {
+      return addon.easeWeights(x, lambda, options?.threads);
     },
     createFoldIn(factors, params): FoldIn {
       return new addon.FoldIn(factors, params);

@@ -183,6 +183,12 @@ export interface Engine {
   topK(factors: UserItemFactors, options: TopKOptions): Promise<TopK>;
   /** For each query item, the k most cosine-similar items (the query excluded). */
   similarItems(factors: ItemFactors, items: Uint32Array, k: number, options?: { threads?: number }): Promise<TopK>;
+  /**
+   * EASE's item-item weights B (nItems × nItems, row-major) for the (user, item) pairs of `x`
+   * (each pair counts once; values ignored): B = I − P·diagMat(1/diag(P)), P = (XᵀX + λI)⁻¹, off
+   * the JS thread (the Rust core's Cholesky inverse).
+   */
+  easeWeights(x: Pick<Interactions, 'nUsers' | 'nItems' | 'users' | 'items'>, lambda: number, options?: { threads?: number }): Promise<Float32Array>;
   /** Prepares fold-in against the model's item factors (params as used in training). */
   createFoldIn(factors: ItemFactors, params?: Partial<AlsParams>): FoldIn;
   generateSynthetic(spec: SyntheticSpec): Promise<SyntheticData>;

@@ -31,6 +31,7 @@ export interface AbiExports {
     outScores: number,
   ): number;
   als_similar_items(rank: number, itemFactors: number, nItems: number, items: number, n: number, k: number, outItems: number, outScores: number): number;
+  als_ease_weights(nUsers: number, nItems: number, nnz: number, users: number, items: number, lambda: number, out: number): number;
   als_fold_in_new(rank: number, itemFactors: number, nItems: number, params: number, outHandle: number): number;
   als_fold_in_free(handle: number): void;
   als_fold_in_user_vector(handle: number, items: number, values: number, n: number, outVector: number): number;

@@ -38,6 +38,7 @@ export interface WasmClient {
   fit(data: ClientCoo, params: Float64Array, onIteration: (r: IterationReport) => boolean): ClientModel;
   topK(rank: number, userFactors: Float32Array, itemFactors: Float32Array, k: number, users?: Uint32Array, exclude?: { users: Uint32Array; items: Uint32Array }): TopK;
   similarItems(rank: number, itemFactors: Float32Array, items: Uint32Array, k: number): TopK;
+  easeWeights(x: { nUsers: number; nItems: number; users: Uint32Array; items: Uint32Array }, lambda: number): Float32Array;
   foldInNew(rank: number, itemFactors: Float32Array, params: Float64Array): number;
   foldInFree(handle: number): void;
   userVector(handle: number, rank: number, items: Uint32Array, values: Float32Array): Float32Array;
@@ -184,6 +185,16 @@ export function wasmClient(module: WebAssembly.Module, now: () => number): WasmC
       try {
         const [itf, q] = [s.input(itemFactors), s.input(items)];
         return top((oi, os) => x.als_similar_items(rank, itf, itemFactors.length / rank, q, items.length, k, oi, os), items.length, k);
+      } finally {
+        s.free();
+      }
+    },
+    easeWeights(data, lambda) {
+      const s = scope();
+      try {
+        const [u, i, out] = [s.input(data.users), s.input(data.items), s.alloc(data.nItems * data.nItems * 4)];
+        call(() => x.als_ease_weights(data.nUsers, data.nItems, data.users.length, u, i, lambda, out));
+        return f32(out, data.nItems * data.nItems);
       } finally {
         s.free();
       }

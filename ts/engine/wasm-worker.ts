@@ -14,6 +14,7 @@ export type WorkerOp =
   | { op: 'fit'; data: ClientCoo; params: Float64Array; report: boolean }
   | { op: 'topK'; rank: number; userFactors: Float32Array; itemFactors: Float32Array; k: number; users?: Uint32Array; exclude?: { users: Uint32Array; items: Uint32Array } }
   | { op: 'similarItems'; rank: number; itemFactors: Float32Array; items: Uint32Array; k: number }
+  | { op: 'easeWeights'; x: { nUsers: number; nItems: number; users: Uint32Array; items: Uint32Array }; lambda: number }
   | { op: 'generateSynthetic'; spec: Float64Array }
   | { op: 'shardNew'; data: ClientCoo; params: Float64Array; users: [number, number]; items: [number, number]; keepData: boolean }
   | { op: 'shardStep'; handle: number; side: 0 | 1; fixed: Float32Array | undefined }
@@ -53,6 +54,7 @@ function workerMain(makeClient: typeof wasmClient): void {
       if (m.op === 'fit') result = client.fit(m.data, m.params, m.report ? ask : () => true);
       else if (m.op === 'topK') result = client.topK(m.rank, m.userFactors, m.itemFactors, m.k, m.users, m.exclude);
       else if (m.op === 'similarItems') result = client.similarItems(m.rank, m.itemFactors, m.items, m.k);
+      else if (m.op === 'easeWeights') result = { weights: client.easeWeights(m.x, m.lambda) };
       else if (m.op === 'generateSynthetic') result = client.generateSynthetic(m.spec);
       else if (m.op === 'shardNew') result = { handle: client.shardNew(m.data, m.params, m.users, m.items, m.keepData) };
       else if (m.op === 'shardStep') result = { rows: client.shardStep(m.handle, m.side, m.fixed) };

@@ -11,7 +11,7 @@ import { join } from 'node:path';
 
 import { packageRoot } from '../util/package-root.js';
 import { KERNELS } from './wasm-abi.js';
-import { checkFinite, checkIndices, checkSameLength, func, inContext, integer, object, readFactors, readInteractions, readThreads, string, typed, U32_MAX, validateFactors, validateInteractions, valueError } from './wasm-args.js';
+import { checkFinite, checkIndices, checkSameLength, func, inContext, integer, number, object, readFactors, readInteractions, readThreads, string, typed, U32_MAX, validateFactors, validateInteractions, valueError } from './wasm-args.js';
 import { wasmClient, type ClientModel, type ClientSynthetic, type WasmClient } from './wasm-client.js';
 import { readParams, readSyntheticSpec } from './wasm-params.js';
 import { shardedFit } from './wasm-pool.js';
@@ -159,6 +159,14 @@ export function createWasmEngine(options: { variant?: WasmVariant; module?: WebA
         readThreads(options?.threads, 'threads');
         validateFactors(f, 'factors');
         return worker.request<TopK>({ op: 'similarItems', rank: f.rank, itemFactors: f.itemFactors, items: query, k: kk });
+      }),
+    easeWeights: (x, lambda, options) =>
+      namedAsync('easeWeights', async () => {
+        const data = readInteractions(x, 'x', false);
+        const l = number(lambda, 'lambda');
+        readThreads(options?.threads, 'threads');
+        validateInteractions(data, 'x');
+        return (await worker.request<{ weights: Float32Array }>({ op: 'easeWeights', x: { nUsers: data.nUsers, nItems: data.nItems, users: data.users, items: data.items }, lambda: l })).weights;
       }),
     createFoldIn: (factors, params) =>
       named('new FoldIn', () => {

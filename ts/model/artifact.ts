@@ -1,5 +1,6 @@
-// Owns reading and writing a model artifact directory: factors, id maps, item metadata, the
-// popularity list and the precomputed top-k table, each checksummed in the manifest. Writes go
+// Owns reading and writing a model artifact directory: the model parts (factors, item-item
+// weights: whichever the algorithm has, listed in the manifest's `parts`), id maps, item metadata,
+// the popularity list and the precomputed top-k table, each checksummed in the manifest. Writes go
 // to a temporary directory renamed into place, so a reader never sees half an artifact.
 
 import { createHash } from 'node:crypto';
@@ -7,6 +8,8 @@ import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync, existsSync 
 import { join, dirname, basename } from 'node:path';
 import { decodeF32, decodeU32, encodeTensor } from './tensor-file.js';
 import { ARTIFACT_FORMAT, type Manifest } from './manifest.js';
+import { LEGACY_PARTS } from './algorithms/parts.js';
+import type { ItemWeights, ModelPart } from './algorithms/types.js';
 
 export interface ItemMetadata {
   /** Per item index: title, or null when unknown. */
@@ -17,13 +20,18 @@ export interface ItemMetadata {
 
 export interface ModelArtifact {
   manifest: Manifest;
+  /** The parts the artifact holds (manifest.parts; ALS's for artifacts written before it). */
+  parts: ModelPart[];
+  /** 0 when the model has no factors. */
   rank: number;
   userIds: string[];
   itemIds: string[];
-  /** nUsers × rank */
+  /** nUsers × rank (empty without factors) */
   userFactors: Float32Array;
-  /** nItems × rank */
+  /** nItems × rank (empty without factors) */
   itemFactors: Float32Array;
+  /** nItems × nItems item-item weights (EASE's B), or null. */
+  itemWeights: ItemWeights | null;
   items: ItemMetadata | null;
   /** Item indices, most popular first, with their interaction counts. */
   popularity: { items: Uint32Array; counts: Uint32Array };
@@ -55,6 +63,7 @@ const FILES = {
   topkScores: 'topk-scores.f32',
   historyOffsets: 'history-offsets.u32',
   historyItems: 'history-items.u32',
+  itemWeights: 'item-weights.f32',
 } as const;
 
 export class ArtifactError extends Error {
@@ -62,7 +71,10 @@ export class ArtifactError extends Error {
 }
 
 /** Writes `a` to `dir` (which must not exist). The manifest's `format` and `files` are filled in here. */
-export function writeArtifact(dir: string, a: Omit<ModelArtifact, 'manifest' | 'history'> & { history?: UserHistory | null; manifest: Omit<Manifest, 'files' | 'format'> }): Manifest {
+export function writeArtifact(
+  dir: string,
+  a: Omit<ModelArtifact, 'manifest' | 'history' | 'parts' | 'itemWeights'> & { history?: UserHistory | null; itemWeights?: ItemWeights | null; manifest: Omit<Manifest, 'files' | 'format' | 'parts'> },
+): Manifest {
   if (existsSync(dir)) throw new ArtifactError(`${dir} already exists; versions are immutable`);
   const nUsers = a.userIds.length;
   const nItems = a.itemIds.length;
@@ -71,21 +83,33 @@ export function writeArtifact(dir: string, a: Omit<ModelArtifact, 'manifest' | '
   check(a.topk.items.length === nUsers * a.topk.depth && a.topk.scores.length === a.topk.items.length, 'top-k table does not match users × depth');
   check(a.popularity.items.length === a.popularity.counts.length, 'popularity items and counts differ in length');
 
-  const contents: Record<string, Buffer> = {
-    [FILES.userFactors]: encodeTensor(a.userFactors, nUsers, a.rank),
-    [FILES.itemFactors]: encodeTensor(a.itemFactors, nItems, a.rank),
+  const parts: ModelPart[] = [];
+  const contents: Record<string, Buffer> = {};
+  if (a.rank > 0) {
+    contents[FILES.userFactors] = encodeTensor(a.userFactors, nUsers, a.rank);
+    contents[FILES.itemFactors] = encodeTensor(a.itemFactors, nItems, a.rank);
+    parts.push('userFactors', 'itemFactors');
+  }
+  if (a.itemWeights) {
+    check(a.itemWeights.n === nItems && a.itemWeights.weights.length === nItems * nItems, `item weights hold ${a.itemWeights.weights.length} values for ${nItems} × ${nItems} items`);
+    contents[FILES.itemWeights] = encodeTensor(a.itemWeights.weights, nItems, nItems);
+    parts.push('itemWeights');
+  }
+  parts.push('topk', 'popularity');
+  Object.assign(contents, {
     [FILES.userIds]: Buffer.from(JSON.stringify(a.userIds)),
     [FILES.itemIds]: Buffer.from(JSON.stringify(a.itemIds)),
     [FILES.popularity]: encodeTensor(interleave(a.popularity.items, a.popularity.counts), a.popularity.items.length, 2),
     [FILES.topkItems]: encodeTensor(a.topk.items, nUsers, a.topk.depth),
     [FILES.topkScores]: encodeTensor(a.topk.scores, nUsers, a.topk.depth),
-  };
+  });
   if (a.items) contents[FILES.items] = Buffer.from(JSON.stringify(a.items));
   if (a.history) {
     const h = a.history;
     check(h.offsets.length === nUsers + 1 && h.offsets[nUsers] === h.items.length, 'history offsets do not match the users and items');
     contents[FILES.historyOffsets] = encodeTensor(h.offsets, nUsers + 1, 1);
     contents[FILES.historyItems] = encodeTensor(h.items, h.items.length, 1);
+    parts.push('history');
   }
 
   const files: Manifest['files'] = {};
@@ -96,7 +120,7 @@ export function writeArtifact(dir: string, a: Omit<ModelArtifact, 'manifest' | '
       writeFileSync(join(tmp, name), buf);
       files[name] = { bytes: buf.length, sha256: sha256(buf) };
     }
-    const manifest: Manifest = { ...a.manifest, format: ARTIFACT_FORMAT, files };
+    const manifest: Manifest = { ...a.manifest, format: ARTIFACT_FORMAT, parts, files };
     writeFileSync(join(tmp, 'manifest.json'), JSON.stringify(manifest, null, 2) + '\n');
     renameSync(tmp, dir);
     return manifest;
@@ -137,8 +161,12 @@ export function readArtifact(dir: string, opts: { verify?: boolean } = {}): Mode
     return buf;
   };
   const json = <T>(name: string): T => JSON.parse(load(name).toString('utf8')) as T;
-  const uf = decodeF32(load(FILES.userFactors), FILES.userFactors);
-  const itf = decodeF32(load(FILES.itemFactors), FILES.itemFactors);
+  const parts = manifest.parts ?? [...LEGACY_PARTS];
+  const empty = { rows: 0, cols: 0, data: new Float32Array(0) };
+  const hasFactors = parts.includes('itemFactors');
+  const uf = hasFactors ? decodeF32(load(FILES.userFactors), FILES.userFactors) : empty;
+  const itf = hasFactors ? decodeF32(load(FILES.itemFactors), FILES.itemFactors) : empty;
+  const iw = parts.includes('itemWeights') ? decodeF32(load(FILES.itemWeights), FILES.itemWeights) : null;
   const pop = decodeU32(load(FILES.popularity), FILES.popularity);
   const ti = decodeU32(load(FILES.topkItems), FILES.topkItems);
   const ts = decodeF32(load(FILES.topkScores), FILES.topkScores);
@@ -151,16 +179,19 @@ export function readArtifact(dir: string, opts: { verify?: boolean } = {}): Mode
     popItems[i] = pop.data[2 * i]!;
     popCounts[i] = pop.data[2 * i + 1]!;
   }
-  if (uf.rows !== userIds.length || itf.rows !== itemIds.length || uf.cols !== itf.cols || ti.rows !== userIds.length) {
+  if ((hasFactors && (uf.rows !== userIds.length || itf.rows !== itemIds.length || uf.cols !== itf.cols)) || ti.rows !== userIds.length) {
     throw new ArtifactError(`${dir}: files disagree on the numbers of users, items or the rank`);
   }
+  if (iw && (iw.rows !== itemIds.length || iw.cols !== itemIds.length)) throw new ArtifactError(`${dir}: ${FILES.itemWeights} is ${iw.rows} × ${iw.cols}, not items × items (${itemIds.length})`);
   return {
     manifest,
+    parts,
     rank: uf.cols,
     userIds,
     itemIds,
     userFactors: uf.data,
     itemFactors: itf.data,
+    itemWeights: iw && { n: iw.rows, weights: iw.data },
     items: manifest.files[FILES.items] ? json<ItemMetadata>(FILES.items) : null,
     popularity: { items: popItems, counts: popCounts },
     topk: { depth: ti.cols, items: ti.data, scores: ts.data },

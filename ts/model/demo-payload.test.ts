@@ -15,6 +15,8 @@ function artifact(itemFactors: Float32Array, rank: number, params: Record<string
   const nItems = itemFactors.length / rank;
   const itemIds = Array.from({ length: nItems }, (_, i) => `m${i + 1}`);
   return {
+    parts: ['userFactors', 'itemFactors', 'topk', 'popularity'],
+    itemWeights: null,
     rank,
     userIds: [],
     history: null,

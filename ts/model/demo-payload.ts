@@ -40,6 +40,8 @@ export interface DemoPayloadHeader {
   abiParams: number[];
   likeValue: number;
   genres: string[];
+  /** The algorithm that fitted the model (rank 0: no factors, the page shows the popularity list). */
+  algorithm: string;
   sections: Record<'ids' | 'titles' | 'genres' | 'popularity' | 'factors', [number, number]>;
 }
 
@@ -113,7 +115,8 @@ export function encodeDemoPayload(artifact: ModelArtifact, opts: DemoPayloadOpti
   }
   const kind = opts.factors ?? 'f32';
   const factors = kind === 'f32' ? artifact.itemFactors.slice() : Uint16Array.from(artifact.itemFactors, toHalf);
-  const params = foldInParams(manifest.params, rank);
+  // Without factors (rank 0) there is nothing for the page's engine to fold in against.
+  const params = rank > 0 ? foldInParams(manifest.params, rank) : {};
   const sections: [keyof DemoPayloadHeader['sections'], Uint8Array][] = [
     ['ids', stringTable(itemIds)],
     ['titles', stringTable(titles)],
@@ -128,9 +131,10 @@ export function encodeDemoPayload(artifact: ModelArtifact, opts: DemoPayloadOpti
     nItems,
     factors: kind,
     params,
-    abiParams: Array.from(readParams(params, 'params')),
+    abiParams: rank > 0 ? Array.from(readParams(params, 'params')) : [],
     likeValue: opts.likeValue ?? likeValueFor(manifest.params),
     genres,
+    algorithm: manifest.algorithm ?? 'als',
   };
   // Offsets depend on the header's length, which depends on the offsets: place the sections
   // after a header measured with generous placeholder offsets, then pad the real header.

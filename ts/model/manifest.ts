@@ -2,6 +2,7 @@
 // of every file, plus how versions are named.
 
 import { createHash } from 'node:crypto';
+import type { ModelPart } from './algorithms/types.js';
 
 export const ARTIFACT_FORMAT = 'realtime-recs/model@1';
 
@@ -22,7 +23,11 @@ export interface Manifest {
   createdAt: string;
   /** The code that trained it (package version and git commit when known). */
   codeVersion: string;
-  /** Training parameters (Spark names) and solver options. */
+  /** The algorithm that fitted it (ts/model/algorithms); absent in artifacts written before the seam: ALS. */
+  algorithm?: string;
+  /** The model parts the artifact holds (see ModelPart); absent: ALS's (factors, top-k, popularity, history). */
+  parts?: ModelPart[];
+  /** Training parameters (Spark names where Spark has them; the algorithm's schema) and solver options. */
   params: Record<string, unknown>;
   engine: { kind: string; kernel: string };
   data: {

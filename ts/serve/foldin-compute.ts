@@ -9,12 +9,19 @@ import { foldInUser } from '../events/foldin.js';
 import { halfLifeFromEnv } from '../events/feedback.js';
 import type { TrackedEvent } from '../events/types.js';
 import { IdIndex, type IdIndexData } from '../store/embedded-ids.js';
+import { WeightsFoldIn } from '../model/algorithms/item-weights.js';
 
-/** What fold-in needs of a model (item factors in a SharedArrayBuffer: handed to the worker without a copy). */
+/**
+ * What fold-in needs of a model (item factors or item weights in a SharedArrayBuffer: handed to
+ * the worker without a copy). Neither (rank 0, no weights): users are not folded in, their
+ * stored list or the popularity list serves them.
+ */
 export interface FoldInModelData {
   version: string;
   rank: number;
   itemFactors: Float32Array;
+  /** nItems × nItems (EASE's B): fold-in is x_u·B. */
+  itemWeights: Float32Array | null;
   params: Partial<AlsParams>;
   items: IdIndexData;
 }
@@ -31,7 +38,7 @@ export interface BatchResult {
 
 export class FoldInComputer {
   private engine: Engine | null = null;
-  private current: { version: string; foldIn: FoldIn; items: IdIndex } | null = null;
+  private current: { version: string; foldIn: FoldIn | null; items: IdIndex } | null = null;
   /** RECS_EVENT_HALF_LIFE_DAYS, as training reads it (the server checked it at start-up). */
   private readonly halfLifeMs = halfLifeFromEnv(process.env);
 
@@ -43,8 +50,13 @@ export class FoldInComputer {
 
   setModel(m: FoldInModelData): void {
     if (this.current?.version === m.version) return;
-    this.engine ??= loadEngine();
-    this.current = { version: m.version, foldIn: this.engine.createFoldIn({ rank: m.rank, itemFactors: m.itemFactors }, m.params), items: new IdIndex(m.items) };
+    const items = new IdIndex(m.items);
+    if (m.itemWeights) this.current = { version: m.version, foldIn: new WeightsFoldIn({ n: m.itemWeights.length === 0 ? 0 : Math.round(Math.sqrt(m.itemWeights.length)), weights: m.itemWeights }), items };
+    else if (m.rank === 0) this.current = { version: m.version, foldIn: null, items };
+    else {
+      this.engine ??= loadEngine();
+      this.current = { version: m.version, foldIn: this.engine.createFoldIn({ rank: m.rank, itemFactors: m.itemFactors }, m.params), items };
+    }
   }
 
   /** Folds in each user from their events (eventsOf may throw: that user's outcome is the error). */
@@ -53,10 +65,11 @@ export class FoldInComputer {
     if (!c) throw new Error('fold-in: no model handed over yet');
     const seconds = new Float64Array(users.length);
     const outcomes = users.map((userId, i): UserOutcome => {
+      if (!c.foldIn) return { userId, list: null };
       try {
         const events = eventsOf(userId, i);
         const t0 = performance.now();
-        const r = foldInUser(c.foldIn, events, (id) => c.items.rowOf(id), this.depth, { halfLifeMs: this.halfLifeMs, now: Date.now() });
+        const r = foldInUser(c.foldIn!, events, (id) => c.items.rowOf(id), this.depth, { halfLifeMs: this.halfLifeMs, now: Date.now() });
         seconds[i] = (performance.now() - t0) / 1000;
         return { userId, list: r && packed(r) };
       } catch (e) {

@@ -282,7 +282,7 @@ function foldInModel(m: ServingModel): FoldInModelData {
   let v = views.get(m);
   if (!v) {
     const p = m.prepared;
-    v = { version: m.version, rank: p.rank, itemFactors: p.itemFactors, params: foldInParams(p.manifest.params, p.rank), items: p.items };
+    v = { version: m.version, rank: p.rank, itemFactors: p.itemFactors, itemWeights: p.itemWeights, params: foldInParams(p.manifest.params, p.rank), items: p.items };
     views.set(m, v);
   }
   return v;

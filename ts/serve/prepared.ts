@@ -12,11 +12,16 @@ import * as workerThreads from 'node:worker_threads';
 import type { ModelArtifact } from '../model/artifact.js';
 import { encodeDemoPayload } from '../model/demo-payload.js';
 import type { Manifest } from '../model/manifest.js';
+import type { ModelPart } from '../model/algorithms/types.js';
 import { buildIdIndex, type IdIndexData } from '../store/embedded-ids.js';
 import type { EmbeddedTable } from '../store/embedded.js';
 
 export interface PreparedModel {
   manifest: Manifest;
+  /** The parts the artifact holds: serving answers fold-in and similar items from factors or item weights, or says it cannot. */
+  parts: ModelPart[];
+  /** itemCount × itemCount item-item weights (EASE's B) in a SharedArrayBuffer (fold-in worker, similar items), or null. */
+  itemWeights: Float32Array | null;
   /** The artifact directory it was read from. */
   dir: string;
   table: EmbeddedTable;
@@ -83,9 +88,16 @@ export function prepareModel(a: ModelArtifact, dir: string): PreparedModel {
 
   const shared = new Float32Array(new SharedArrayBuffer(a.itemFactors.byteLength));
   shared.set(a.itemFactors);
+  let weights: Float32Array | null = null;
+  if (a.itemWeights) {
+    weights = new Float32Array(new SharedArrayBuffer(a.itemWeights.weights.byteLength));
+    weights.set(a.itemWeights.weights);
+  }
 
   return {
     manifest: a.manifest,
+    parts: a.parts,
+    itemWeights: weights,
     dir,
     table: { modelVersion: a.manifest.version, depth: a.topk.depth, items: a.topk.items, scores: a.topk.scores, users: buildIdIndex(a.userIds, 'user id') },
     items: buildIdIndex(a.itemIds, 'item id'),

@@ -7,7 +7,8 @@ import type { RecommendationStore } from '../store/types.js';
 import { Catalog } from './catalog.js';
 import { History } from './history.js';
 import type { PreparedModel } from './prepared.js';
-import { SimilarItems } from './similar.js';
+import { type CachedSimilar, SimilarItems, WeightSimilarItems } from './similar.js';
+import { capabilitiesOf } from '../model/algorithms/parts.js';
 
 export type StoreFactory = (model: PreparedModel) => RecommendationStore;
 
@@ -17,7 +18,8 @@ export class ServingModel {
   readonly version: string;
   readonly catalog: Catalog;
   readonly store: RecommendationStore;
-  readonly similar: SimilarItems;
+  /** Similar items from the model's factors or item weights; null when the model has neither (GET /v1/items/{id}/similar is then a 404 saying so). */
+  readonly similar: CachedSimilar | null;
   /** Users' training items: never recommended to them. */
   readonly history: History;
   readonly loadedAt = new Date();
@@ -34,7 +36,11 @@ export class ServingModel {
     this.version = prepared.manifest.version;
     this.catalog = new Catalog(prepared);
     this.store = createStore(prepared);
-    this.similar = new SimilarItems(prepared.unitItemFactors, prepared.rank, maxK);
+    const via = capabilitiesOf(prepared.parts).similarItems;
+    this.similar =
+      via === 'factors' ? new SimilarItems(prepared.unitItemFactors, prepared.rank, maxK)
+      : via === 'itemWeights' && prepared.itemWeights ? new WeightSimilarItems({ n: prepared.itemCount, weights: prepared.itemWeights }, maxK)
+      : null;
     this.history = new History(prepared);
   }
 

@@ -2,7 +2,7 @@
 //! This file only registers the exports; each function group lives in its own module:
 //! `sys` (raw FFI), `env` (value helpers), `error`, `async_work` (promises on the thread pool),
 //! `progress` (threadsafe-function callbacks), `shutdown` (exiting while work runs), `params`,
-//! `args`, then the exported groups `fit`, `topk`, `similar`, `foldin`, `synthetic`, `kernel`,
+//! `args`, then the exported groups `fit`, `topk`, `similar`, `ease`, `foldin`, `synthetic`, `kernel`,
 //! `testing`.
 //!
 //! Every `unsafe` block says why it holds in a `// SAFETY:` comment (clippy enforces it).
@@ -11,6 +11,7 @@
 
 mod args;
 mod async_work;
+mod ease;
 mod env;
 mod error;
 mod fit;
@@ -52,10 +53,11 @@ pub unsafe extern "C" fn napi_register_module_v1(raw: napi_env, exports: napi_va
 
 fn register(env: &Env, exports: napi_value) -> JsResult<()> {
     shutdown::install(env)?;
-    let functions: [(&std::ffi::CStr, napi_callback); 7] = [
+    let functions: [(&std::ffi::CStr, napi_callback); 8] = [
         (c"fit", Some(fit::js_fit)),
         (c"topK", Some(topk::js_top_k)),
         (c"similarItems", Some(similar::js_similar_items)),
+        (c"easeWeights", Some(ease::js_ease_weights)),
         (c"generateSynthetic", Some(synthetic::js_generate_synthetic)),
         (c"kernelName", Some(kernel::js_kernel_name)),
         (c"forceKernel", Some(kernel::js_force_kernel)),

@@ -7,7 +7,8 @@
 //!   traps, its message is kept for JS) and the clock; `als_panic_for_test` panics on purpose.
 //! - `host`: what the module imports from JS (`env.now_seconds`, `env.on_iteration`).
 //! - `params`: `AlsParams` from a flat `f64` array (JS checked the keys and types).
-//! - the exported groups `fit`, `topk` (top-k and similar items), `foldin`, `synthetic`, `kernel`.
+//! - the exported groups `fit`, `topk` (top-k and similar items), `ease` (EASE's item-item
+//!   weights), `foldin`, `synthetic`, `kernel`.
 //! - `shard`: one worker's rows of a fit spread over several instances (JS runs one per thread).
 //!
 //! Results go to caller-allocated buffers (sizes are known in advance), except synthetic data,
@@ -18,6 +19,7 @@
 
 #![deny(clippy::undocumented_unsafe_blocks)]
 
+mod ease;
 mod fit;
 mod foldin;
 mod host;

@@ -8,12 +8,14 @@
 //! - [`top_k`]: exact top-k for many users at once, seen items excluded.
 //! - [`FoldIn`]: a user vector from a handful of interactions against fixed item factors.
 //! - [`similar_items`]: nearest items by cosine.
+//! - [`ease_weights`]: EASE's item-item weights (closed form, Cholesky inverse).
 //! - [`synthetic`]: generators of realistic synthetic interaction data.
 
 #![deny(clippy::undocumented_unsafe_blocks)]
 
 pub mod clock;
 pub mod csr;
+pub mod ease;
 pub mod error;
 pub mod fit;
 pub mod foldin;
@@ -32,6 +34,7 @@ pub mod synthetic;
 pub mod topk;
 
 pub use csr::{Csr, Interactions};
+pub use ease::ease_weights;
 pub use error::{AlsError, Result};
 pub use fit::{fit, fit_observed, Control, IterationReport, Model};
 pub use foldin::FoldIn;

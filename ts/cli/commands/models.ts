@@ -9,6 +9,7 @@ import { openRegistry } from '../../model/registry/open.js';
 import { flag, group, num } from '../../options/index.js';
 import { defineCommand, UsageError } from '../command.js';
 import { registryGroup } from '../option-groups.js';
+import { LEGACY_PARTS } from '../../model/algorithms/parts.js';
 
 const options = group('Options', {
   json: flag({ help: 'print as JSON (list, show)' }),
@@ -88,6 +89,7 @@ Usage:
         }
         console.log(`version   ${manifest.version}\nstate     ${state}\ncreated   ${manifest.createdAt}\ncode      ${manifest.codeVersion}`);
         console.log(`data      ${manifest.data.source}: ${manifest.data.users} users, ${manifest.data.items} items, ${manifest.data.interactions} interactions (fingerprint ${manifest.data.fingerprint.slice(0, 12)})`);
+        console.log(`model     ${manifest.algorithm ?? 'als'}: ${(manifest.parts ?? LEGACY_PARTS).join(', ')}`);
         console.log(`params    ${JSON.stringify(manifest.params)}`);
         for (const [k, x] of Object.entries(manifest.metrics)) console.log(`  ${k.padEnd(16)} ${x.toFixed(4)}${manifest.baseline[k] === undefined ? '' : `   (baseline ${manifest.baseline[k]!.toFixed(4)})`}`);
         for (const e of history) console.log(`${e.at}  ${e.action}${e.via ? ` (${e.via})` : ''}${e.reason ? `: ${e.reason}` : ''}`);

@@ -9,6 +9,8 @@ import { parseFeedback } from '../../model/pipeline/feedback.js';
 import { readParamsFile } from '../../model/pipeline/params-file.js';
 import { choice, flag, group, num, parseOptions, text, type Values } from '../../options/index.js';
 import { UsageError } from '../command.js';
+import { ALGORITHMS } from '../../model/algorithms/index.js';
+import { algorithmFromValues, ALS_ONLY_FLAGS, otherAlgorithmOptions } from '../algorithm-options.js';
 
 const DATASETS = [...MOVIELENS_SIZES.map((s) => `ml-${s}`), 'synthetic', 'synthetic-ml-1m', 'synthetic-ml-25m'];
 const D = DEFAULT_OPTIONS.als;
@@ -56,7 +58,7 @@ const split = group("Split (Microsoft Recommenders' python_splitters semantics)"
 export const alsGroup = group("ALS (Spark MLlib's parameters; Spark's names --maxIter, --regParam, --implicitPrefs are accepted too)", {
   rank: num({ metavar: 'N', integer: true, min: 1, max: 1024, defaultHelp: `${D.rank}`, help: 'latent factors' }),
   'max-iter': num({ aliases: ['maxIter'], metavar: 'N', integer: true, min: 1, max: 10_000, defaultHelp: `${D.maxIter}`, help: 'iterations' }),
-  'reg-param': num({ aliases: ['regParam'], metavar: 'X', min: 0, defaultHelp: `${D.regParam}`, help: 'regularisation λ' }),
+  'reg-param': num({ aliases: ['regParam'], metavar: 'X', min: 0, defaultHelp: `${D.regParam}; ease: 250`, help: 'regularisation λ (with --algorithm ease: the λ on the Gram matrix\'s diagonal)' }),
   'implicit-prefs': flag({ aliases: ['implicitPrefs'], help: 'implicit feedback, Hu–Koren–Volinsky (default)' }),
   explicit: flag({
     help: "explicit ratings, Spark's ALS with implicitPrefs=false, with its own defaults (tuned for rating prediction, a tenth of a second on ML-100K): rank 10, maxIter 30, regParam 0.1139, cholesky, random 75/25 split, seed 42",
@@ -87,7 +89,13 @@ const evaluation = group('Evaluation', {
 });
 
 /** The option groups `train`, `tune` and `retrain` share. */
-export const TRAIN_GROUPS = [data, preparation, split, alsGroup, evaluation] as const;
+/** --algorithm and the parameters of algorithms other than ALS that ALS's group does not declare (from their schemas). */
+const algorithmGroup = group('Algorithm', {
+  algorithm: choice({ choices: ALGORITHMS.map((a) => a.name), metavar: 'NAME', defaultHelp: 'als', help: ALGORITHMS.map((a) => `${a.name}: ${a.summary}`).join('\n') }),
+  ...otherAlgorithmOptions(),
+});
+
+export const TRAIN_GROUPS = [data, preparation, split, algorithmGroup, alsGroup, evaluation] as const;
 
 export type TrainValues = Values<typeof TRAIN_GROUPS> & { 'models-dir'?: string; 'no-activate'?: boolean | undefined; json?: boolean | undefined; quiet?: boolean | undefined };
 
@@ -96,10 +104,12 @@ export function buildTrainOptions(v: TrainValues): TrainOptions & { json: boolea
   let o: TrainOptions = structuredClone(DEFAULT_OPTIONS);
   if (v.preset !== undefined) o = PRESETS[v.preset]!.apply(o);
   if (v.explicit && v.preset === undefined && v.params === undefined) o = explicitDefaults(o);
+  let fileAlgorithm: { name: string; params: Record<string, number | boolean | string> } | undefined;
   if (v.params !== undefined) {
     const file = readParamsFile(v.params);
     o.als = { ...o.als, ...file.params };
     if (file.feedback) o.feedback = file.feedback;
+    fileAlgorithm = file.algorithm;
   }
   if (v.feedback !== undefined) {
     try {
@@ -146,6 +156,8 @@ export function buildTrainOptions(v: TrainValues): TrainOptions & { json: boolea
   o.beyondAccuracy = v.beyond ?? o.beyondAccuracy;
   if (v['models-dir'] !== undefined) o.modelsDir = v['models-dir'];
   o.activate = !v['no-activate'];
+  const algorithm = algorithmFromValues(v, ALS_ONLY_FLAGS, fileAlgorithm);
+  if (algorithm) o.algorithm = algorithm;
   return Object.assign(o, { json: v.json ?? false, quiet: v.quiet ?? false });
 }
 

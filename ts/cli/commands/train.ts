@@ -58,6 +58,7 @@ type TrainCommandValues = Values<typeof GROUPS>;
 function trainOptions(values: TrainCommandValues, parsed: Parsed<TrainCommandValues>): TrainOptions & { json: boolean; quiet: boolean; registry: RegistryLocation; auto?: Omit<AutoOptions, 'concurrency'> } {
   const o: TrainOptions & { json: boolean; quiet: boolean; auto?: Omit<AutoOptions, 'concurrency'> } = buildTrainOptions(values);
   if (values.auto) {
+    if (o.algorithm) throw new UsageError(`--auto searches ALS parameters; it cannot go with --algorithm ${o.algorithm.name} (use "recs tune --algorithm ${o.algorithm.name}")`);
     if (!o.als.implicitPrefs) throw new UsageError('--auto searches implicit-feedback parameters; it cannot go with --explicit');
     o.auto = { trials: values['auto-trials'], budgetSeconds: values['auto-budget'], seed: AUTO_DEFAULTS.seed };
   } else if (parsed.given('auto-trials') || parsed.given('auto-budget')) throw new UsageError('--auto-trials and --auto-budget go with --auto');
@@ -85,8 +86,8 @@ function trainOptions(values: TrainCommandValues, parsed: Parsed<TrainCommandVal
 
 export const trainCommand = defineCommand({
   name: 'train',
-  summary: 'fit ALS, evaluate beside a popularity baseline, precompute top-k, write a model artifact',
-  about: `recs train — fit ALS, evaluate it beside a popularity baseline, precompute every user's top-k,
+  summary: 'fit ALS (or --algorithm ease), evaluate beside a popularity baseline, precompute top-k, write a model artifact',
+  about: `recs train — fit ALS (or another --algorithm), evaluate it beside a popularity baseline, precompute every user's top-k,
 and write a versioned model artifact with an HTML report.`,
   groups: GROUPS,
   async run(values, parsed) {

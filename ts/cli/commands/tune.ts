@@ -4,9 +4,10 @@
 import { writeFileSync } from 'node:fs';
 import { loadEngine } from '../../engine/index.js';
 import { formatFeedback } from '../../model/pipeline/feedback.js';
-import { EXPLICIT_SPACE, IMPLICIT_SPACE, describeTrial, gridTrials, randomTrials } from '../../model/tune/space.js';
+import { EXPLICIT_SPACE, IMPLICIT_SPACE, describeTrial, gridTrials, randomTrials, schemaTrials, type Trial } from '../../model/tune/space.js';
+import { algorithmNamed } from '../../model/algorithms/index.js';
 import { defaultConcurrency, tune } from '../../model/tune/tune.js';
-import { choice, flag, group, num, text } from '../../options/index.js';
+import { choice, flag, group, num, text, type Parsed, type Values } from '../../options/index.js';
 import { defineCommand, UsageError } from '../command.js';
 import { JournalError } from '../../model/tune/journal.js';
 import { parseSpace, SpaceError } from '../../model/tune/space-spec.js';
@@ -38,15 +39,18 @@ const search = group('Search', {
   quiet: flag({ help: 'no progress bars' }),
 });
 
+const GROUPS = [search, ...TRAIN_GROUPS] as const;
+
 export const tuneCommand = defineCommand({
   name: 'tune',
   summary: 'random or grid search of ALS hyperparameters on a validation split; writes best.json',
-  about: `recs tune — hyperparameter search for ALS.
+  about: `recs tune — hyperparameter search for ALS (or --algorithm ease: its λ, log-uniform over the
+schema's range, or its grid with --search grid).
 
 The protocol's training split (same data and split options as "recs train") is split again:
 --validation-ratio of it fits each trial, the rest scores it. The test split is never used, so
 "recs train --params best.json" reports an honest test figure afterwards.`,
-  groups: [search, ...TRAIN_GROUPS],
+  groups: GROUPS,
   refused: { 'models-dir': 'tune registers no model; the best parameters go to --out', 'no-activate': 'tune registers no model; the best parameters go to --out' },
   notes: `Searched (implicit): rank (16 to 1024), maxIter, regParam (log-uniform), alpha (log-uniform), α0
 (log-uniform), confidence scaling (1 + α·r, α·r or log), regularisation convention (Spark's λ·n,
@@ -55,8 +59,9 @@ rank, maxIter, regParam. The progress line shows the best trial so far.
 
 With --train-file A --test-file B the validation is carved from A alone and B is never scored, so
 "recs train --train-file A --test-file B --params best.json" gives the honest test figure.`,
-  async run(v) {
+  async run(v, parsed) {
     const base = buildTrainOptions(v);
+    if (base.algorithm) return tuneOther(base, v, parsed);
     const explicit = !base.als.implicitPrefs;
     let space = explicit ? EXPLICIT_SPACE : IMPLICIT_SPACE;
     if (v.space !== undefined) {
@@ -85,32 +90,58 @@ With --train-file A --test-file B the validation is carved from A alone and B is
       },
       progress,
     );
-    const out = v.out;
-    const best = r.best;
-    const file = {
-      params: { ...best.trial.params, implicitPrefs: base.als.implicitPrefs },
-      feedback: formatFeedback(best.trial.feedback),
-      validation: best.metrics,
-      protocol: r.protocol,
-      trials: r.results.length,
-      createdAt: new Date().toISOString(),
-    };
-    writeFileSync(out, JSON.stringify(file, null, 2) + '\n');
-    if (base.json) {
-      console.log(JSON.stringify({ best: file, results: r.results }, null, 2));
-      return 0;
-    }
-    const key = String(r.protocol.objective);
-    console.log(`\n${'#'.padStart(3)}  ${key.padStart(12)}  ${'seconds'.padStart(8)}  parameters`);
-    for (const [i, t] of r.results.entries()) {
-      const score = t.pruned ? 'pruned' : t.score.toFixed(4);
-      console.log(`${String(i + 1).padStart(3)}  ${score.padStart(12)}  ${t.seconds.toFixed(1).padStart(8)}  ${describeTrial(t.trial)}`);
-    }
-    if (r.resumed > 0) console.log(`\n${r.resumed} fits were taken from the journal ${v.journal}`);
-    console.log(`\nbest ${key} on validation: ${best.score.toFixed(4)} — ${describeTrial(best.trial)}\nwritten to ${out}; next: recs train --params ${out}`);
-    return 0;
+    return report(r, { params: { ...r.best.trial.params, implicitPrefs: base.als.implicitPrefs } }, v.out, base.json, describeTrial, v.journal);
   },
 });
+
+type TuneValues = Values<typeof GROUPS>;
+
+/** `tune --algorithm X` for an algorithm other than ALS: trials from its parameter schema; best.json names the algorithm. */
+async function tuneOther(base: ReturnType<typeof buildTrainOptions>, v: TuneValues, parsed: Parsed<TuneValues>): Promise<number> {
+  const algorithm = algorithmNamed(base.algorithm!.name);
+  if (v.space !== undefined) throw new UsageError(`--space describes the ALS space; --algorithm ${algorithm.name} searches its schema's ranges (use --search grid or --trials N)`);
+  if (v.objective === 'rmse') throw new UsageError(`--objective rmse needs rating predictions; --algorithm ${algorithm.name} ranks: choose ndcg, precision or map`);
+  const trials =
+    v.search === 'grid'
+      ? schemaTrials(algorithm.params, base.feedback, { grid: true })
+      : schemaTrials(algorithm.params, base.feedback, { grid: false, n: parsed.given('trials') ? v.trials : 20, seed: v['search-seed'] });
+  const describe = (t: Trial) => algorithm.describe({ ...base.algorithm!.params, ...(t.params as Record<string, number>) });
+  const r = await tuneOrExplain(
+    loadEngine(),
+    {
+      base,
+      trials,
+      objective: v.objective ?? 'ndcg',
+      validationRatio: v['validation-ratio'],
+      concurrency: v.concurrency ?? 1,
+      probeIterations: 0,
+      pruneBelow: 0,
+      ...(v.journal === undefined ? {} : { journal: v.journal }),
+    },
+    createProgress({ enabled: !base.json && !base.quiet }),
+  );
+  return report(r, { algorithm: algorithm.name, params: { ...base.algorithm!.params, ...r.best.trial.params } }, v.out, base.json, describe, v.journal);
+}
+
+/** Writes best.json (`head` first: the algorithm and parameters) and prints the results table, or all of it as JSON. */
+function report(r: Awaited<ReturnType<typeof tune>>, head: Record<string, unknown>, out: string, json: boolean, describe: (t: Trial) => string, journal: string | undefined): number {
+  const best = r.best;
+  const file = { ...head, feedback: formatFeedback(best.trial.feedback), validation: best.metrics, protocol: r.protocol, trials: r.results.length, createdAt: new Date().toISOString() };
+  writeFileSync(out, JSON.stringify(file, null, 2) + '\n');
+  if (json) {
+    console.log(JSON.stringify({ best: file, results: r.results }, null, 2));
+    return 0;
+  }
+  const key = String(r.protocol.objective);
+  console.log(`\n${'#'.padStart(3)}  ${key.padStart(12)}  ${'seconds'.padStart(8)}  parameters`);
+  for (const [i, t] of r.results.entries()) {
+    const score = t.pruned ? 'pruned' : t.score.toFixed(4);
+    console.log(`${String(i + 1).padStart(3)}  ${score.padStart(12)}  ${t.seconds.toFixed(1).padStart(8)}  ${describe(t.trial)}`);
+  }
+  if (r.resumed > 0) console.log(`\n${r.resumed} fits were taken from the journal ${journal}`);
+  console.log(`\nbest ${key} on validation: ${best.score.toFixed(4)} — ${describe(best.trial)}\nwritten to ${out}; next: recs train --params ${out}`);
+  return 0;
+}
 
 /** `tune`, with a refused space or a foreign journal reported as a usage error (no stack). */
 async function tuneOrExplain(...args: Parameters<typeof tune>): ReturnType<typeof tune> {

@@ -36,6 +36,17 @@ describe('retrain', () => {
     expect(reg.versionNames()).toHaveLength(2);
   });
 
+  it('treats another --algorithm on the same data as new work, and its rerun as done', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'retrain-'));
+    const first = await retrain(engine, options(dir), silentProgress);
+    const ease = { ...options(dir), algorithm: { name: 'ease', params: { regParam: 250, maxItems: 10_000 } } };
+    const other = await retrain(engine, ease, silentProgress);
+    expect(other.action).toBe('trained');
+    expect(other.version).not.toBe(first.version);
+    const again = await retrain(engine, ease, silentProgress);
+    expect(again).toMatchObject({ action: 'unchanged' });
+  });
+
   it('gates a version that a crashed run wrote but never gated, and does not regate a refused one', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'retrain-'));
     const reg = new LocalRegistry(dir);

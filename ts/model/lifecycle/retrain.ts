@@ -19,6 +19,7 @@ import { train } from '../pipeline/train.js';
 import { LocalRegistry } from '../registry.js';
 import { DEFAULT_TOLERANCE, type GateDecision } from './gate.js';
 import { publish } from './publish.js';
+import { algorithmNamed, algorithmParams } from '../algorithms/index.js';
 
 export interface RetrainResult {
   /** trained: a new version; resumed: an existing ungated version was gated; unchanged: nothing to do. */
@@ -70,9 +71,11 @@ async function gateLoadPromote(registry: LocalRegistry, v: string, o: TrainOptio
   return { version: v, active: registry.activeVersion(), ...(p.gate && { gate: p.gate }), ...(p.load && { load: p.load }), message: p.message };
 }
 
-/** Whether `m` was trained with these options' parameters and split (as `train` records them). */
+/** Whether `m` was trained with these options' algorithm, parameters and split (as `train` records them). */
 function sameRun(m: Manifest, o: TrainOptions): boolean {
-  const params = { ...o.als, feedback: formatFeedback(o.feedback), k: o.k, depth: o.depth, refit: o.refit };
+  const algorithm = algorithmNamed(o.algorithm?.name ?? 'als');
+  if ((m.algorithm ?? 'als') !== algorithm.name) return false;
+  const params = { ...algorithmParams(algorithm, o), feedback: formatFeedback(o.feedback), k: o.k, depth: o.depth, refit: o.refit };
   const split = m.data.split as Record<string, unknown> | null | undefined;
   const splitMatches = !!split && (Object.keys(o.split) as Array<keyof typeof o.split>).every((k) => split[k] === o.split[k]);
   return splitMatches && canonical(m.params) === canonical(JSON.parse(JSON.stringify(params)) as unknown);

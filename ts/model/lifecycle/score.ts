@@ -6,6 +6,7 @@
 import { renameSync, writeFileSync, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { ArtifactError, readArtifact } from '../artifact.js';
+import { weightsTopK } from '../algorithms/item-weights.js';
 import type { Engine } from '../../engine/index.js';
 import type { LocalRegistry } from '../registry.js';
 
@@ -39,6 +40,13 @@ export function shardRange(nUsers: number, shard: number, shards: number): [numb
   return [Math.floor((shard * nUsers) / shards), Math.floor(((shard + 1) * nUsers) / shards)];
 }
 
+/** Top-k ranked over every item from the model's part: factors on the engine, or item weights from the users' training items. */
+function deepTopK(a: ReturnType<typeof readArtifact>, deep: NonNullable<ScoreOptions['deep']>, k: number, users: Uint32Array, version: string) {
+  if (a.rank > 0) return deep.engine.topK(a, { k, users, exclude: deep.exclude });
+  if (a.itemWeights && a.history) return weightsTopK(a.itemWeights, a.history, { k, users, exclude: deep.exclude });
+  throw new ArtifactError(`${version} has neither factors nor item weights with the users' history to rank from; k must be at most the ${a.topk.depth} recommendations stored per user`);
+}
+
 /**
  * Writes `{"userId", "modelVersion", "items": [{"itemId", "score"}]}` lines (the API's vocabulary)
  * for the shard's users: from the stored table when k fits in its depth, else ranked from the
@@ -56,7 +64,7 @@ export async function scoreShard(registry: LocalRegistry, o: ScoreOptions): Prom
   if (o.k > depth) {
     if (!o.deep) throw new ArtifactError(`k ${o.k} exceeds the ${depth} recommendations stored per user in ${version}; pass --exclude <training file> to rank every item from the factors`);
     const users = Uint32Array.from({ length: end - first }, (_, j) => first + j);
-    const top = await o.deep.engine.topK(a, { k: o.k, users, exclude: o.deep.exclude });
+    const top = await deepTopK(a, o.deep, o.k, users, version);
     table = { depth: o.k, items: top.items, scores: top.scores };
     depth = o.k;
     row0 = 0;

@@ -18,6 +18,8 @@ import {
   type UserSegment,
 } from '../../eval/index.js';
 import type { Progress } from './progress.js';
+import { fittedFactors } from '../algorithms/als.js';
+import type { FittedModel } from '../algorithms/types.js';
 
 export interface Evaluation {
   metrics: Record<string, number>;
@@ -35,18 +37,19 @@ export interface Segments {
 
 export async function evaluateModel(
   engine: Engine,
-  model: FactorModel,
+  fitted: FittedModel | FactorModel,
   train: Dataset,
   test: Dataset,
   o: { k: number; explicit: boolean; beyondAccuracy: 'all' | 'coverage' | 'none'; baseline?: boolean },
   progress: Progress,
 ): Promise<Evaluation> {
+  const model = 'topK' in fitted ? fitted : fittedFactors(engine, fitted, !o.explicit);
   const inTrainUser = presence(train.users, model.nUsers);
   const inTrainItem = presence(train.items, model.nItems);
   const testUsers = uniqueWhere(test.users, model.nUsers, inTrainUser);
 
   const stage = progress.stage('top-k', testUsers.length, ' users');
-  const top = await engine.topK(model, { k: o.k, users: testUsers, exclude: train, onProgress: (d) => stage.update(d) });
+  const top = await model.topK({ k: o.k, users: testUsers, exclude: train, onProgress: (d) => stage.update(d) });
   stage.done();
   const recs = predictionsFromTopKTable(testUsers, top.items, top.scores, o.k);
   const scoring = progress.stage('evaluate', null);
@@ -60,14 +63,13 @@ export async function evaluateModel(
         items: { model: itemDeciles(train, test, recs, o.k), baseline: itemDeciles(train, test, popular, o.k) },
       }
     : null;
-  if (o.explicit) Object.assign(metrics, rating(model, test, inTrainUser, inTrainItem));
+  if (o.explicit && model.predict) Object.assign(metrics, rating(model.predict, test, inTrainUser, inTrainItem));
   scoring.done();
   return { metrics, baseline, rankedUsers: testUsers.length, segments };
 }
 
-/** rmse, mae, rsquared, exp_var of the predicted ratings x_u·y_i on test pairs seen on both sides. */
-function rating(model: FactorModel, test: Dataset, inUser: Uint8Array, inItem: Uint8Array): Record<string, number> {
-  const rank = model.rank;
+/** rmse, mae, rsquared, exp_var of the predicted ratings (ALS: x_u·y_i) on test pairs seen on both sides. */
+function rating(predict: (user: number, item: number) => number, test: Dataset, inUser: Uint8Array, inItem: Uint8Array): Record<string, number> {
   let n = 0;
   for (let r = 0; r < test.length; r++) if (inUser[test.users[r]!] && inItem[test.items[r]!]) n++;
   const users = new Uint32Array(n);
@@ -79,8 +81,7 @@ function rating(model: FactorModel, test: Dataset, inUser: Uint8Array, inItem: U
     const u = test.users[r]!;
     const i = test.items[r]!;
     if (!inUser[u] || !inItem[i]) continue;
-    let s = 0;
-    for (let f = 0; f < rank; f++) s += model.userFactors[u * rank + f]! * model.itemFactors[i * rank + f]!;
+    const s = predict(u, i);
     users[w] = u;
     items[w] = i;
     truth[w] = test.ratings[r]!;

@@ -5,6 +5,7 @@ import type { AlsParams } from '../../engine/index.js';
 import type { ColumnSpec, MovieLensSize } from '../../data/index.js';
 import type { EventStoreConfig } from '../../events/open.js';
 import type { FeedbackTransform } from './feedback.js';
+import type { ParamValues } from '../algorithms/types.js';
 import type { StoreLoadOptions } from './store-load.js';
 
 export type DatasetSource =
@@ -40,6 +41,11 @@ export interface TrainOptions {
   prepare: { dedupe: boolean; minUserCount: number; minItemCount: number; kCore: number };
   split: SplitOptions;
   als: AlsParams;
+  /**
+   * The algorithm to fit (ts/model/algorithms) and its parameters, validated against its schema;
+   * absent: ALS with `als`.
+   */
+  algorithm?: { name: string; params: ParamValues };
   /** How ratings become implicit feedback (ignored for explicit ALS). */
   feedback: FeedbackTransform;
   /** Ranking cut-off of the evaluation. */

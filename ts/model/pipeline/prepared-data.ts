@@ -30,7 +30,7 @@ export interface PreparedData {
   timings: Record<string, number>;
 }
 
-export type DataOptions = Pick<TrainOptions, 'dataset' | 'events' | 'prepare' | 'als' | 'offline' | 'skipBadLines' | 'cacheDir'>;
+export type DataOptions = Pick<TrainOptions, 'dataset' | 'events' | 'prepare' | 'als' | 'algorithm' | 'offline' | 'skipBadLines' | 'cacheDir'>;
 
 export async function prepareData(engine: Engine, o: DataOptions, progress: Progress): Promise<PreparedData> {
   const timings: Record<string, number> = {};
@@ -49,8 +49,10 @@ export async function prepareData(engine: Engine, o: DataOptions, progress: Prog
     const skipped = events.skippedRows > 0 ? `; ${events.skippedRows} unusable stored events skipped: ${events.skipped.map((p) => `${p.eventId} (user ${p.userId}, ${p.field}: ${p.message})`).join('; ')}` : '';
     stage.done(`${events.rows} rows from ${events.events} events (${events.newUsers} new users), ${events.erasedUsersExcluded} erased users left out${skipped}`);
   }
+  // every algorithm but explicit ALS reads interactions, so an empty rating counts as one
+  const implicit = (o.algorithm?.name ?? 'als') !== 'als' || o.als.implicitPrefs;
   const missingRatings =
-    resolveMissingRatings(ratings, o.als.implicitPrefs, loaded.description) + (loaded.test ? resolveMissingRatings(loaded.test, o.als.implicitPrefs, loaded.description) : 0);
+    resolveMissingRatings(ratings, implicit, loaded.description) + (loaded.test ? resolveMissingRatings(loaded.test, implicit, loaded.description) : 0);
   const minCounts = o.prepare.minUserCount || o.prepare.minItemCount ? { users: o.prepare.minUserCount || 1, items: o.prepare.minItemCount || 1 } : undefined;
   // A given test file fixes the split (fixed-split.ts); otherwise the data is prepared, then split.
   const fixed = loaded.test ? await time('prepare', () => fixedSplit(ratings, loaded.test!, { ...(minCounts ? { minCounts } : {}), kCore: o.prepare.kCore })) : null;

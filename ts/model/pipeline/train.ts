@@ -9,14 +9,16 @@ import { execFileSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Dataset } from '../../data/index.js';
-import type { Engine, FactorModel, Interactions } from '../../engine/index.js';
+import type { Engine } from '../../engine/index.js';
+import { algorithmNamed, algorithmParams, type Algorithm, type FittedModel, type ParamValues } from '../algorithms/index.js';
+import { modelParts } from '../algorithms/parts.js';
 import { itemPopularity } from '../../eval/index.js';
 import { historyOf, writeArtifact, type ItemMetadata } from '../artifact.js';
 import { newVersion, type Manifest } from '../manifest.js';
 import { LocalRegistry } from '../registry.js';
 import { renderReport } from '../report/html.js';
 import { evaluateModel, type Segments } from './evaluate.js';
-import { feedbackValues, formatFeedback } from './feedback.js';
+import { formatFeedback } from './feedback.js';
 import type { TrainOptions } from './options.js';
 import type { Progress } from './progress.js';
 import { prepareData, type PreparedData } from './prepared-data.js';
@@ -47,25 +49,32 @@ export async function train(engine: Engine, o: TrainOptions, progress: Progress,
     return r;
   };
 
+  const algorithm = algorithmNamed(o.algorithm?.name ?? 'als');
+  const params = algorithmParams(algorithm, o);
+  const implicit = algorithm.name !== 'als' || o.als.implicitPrefs;
   const nUsers = all.userIds.length;
   const nItems = all.itemIds.length;
+  algorithm.check?.(nUsers, nItems, params);
 
   let metrics: Record<string, number> = {};
   let baseline: Record<string, number> = {};
   let splitCounts: Record<string, number> = {};
-  let model: FactorModel | null = null;
+  let model: FittedModel | null = null;
   let curve: HeldOutCurve | null = null;
   let segments: Segments | null = null;
   let evaluationFit: Manifest['evaluationFit'];
   if (o.evaluate) {
     const [trainSet, testSet] = fixed ? [fixed.trainSet, fixed.testSet] : await time('split', () => splitDataset(all, o.split));
     splitCounts = { train: trainSet!.length, test: testSet!.length };
-    curve = new HeldOutCurve(engine, trainSet!, testSet!, { k: o.k, explicit: !o.als.implicitPrefs, seed: o.split.seed });
-    model = await time('fit', () => fit(engine, trainSet!, nUsers, nItems, o, progress, 'fit', curve!));
-    const c = await curve.result();
-    evaluationFit = { iterations: records(model), heldOut: { k: c.k, users: c.users, rankedUsers: c.rankedUsers, points: c.points } };
+    // The held-out curve follows an iterative fit's factors (ALS); one-shot algorithms have no curve.
+    curve = algorithm.name === 'als' ? new HeldOutCurve(engine, trainSet!, testSet!, { k: o.k, explicit: !implicit, seed: o.split.seed }) : null;
+    model = await time('fit', () => fit(engine, algorithm, params, trainSet!, nUsers, nItems, o, progress, 'fit', curve ?? undefined));
+    if (curve) {
+      const c = await curve.result();
+      evaluationFit = { iterations: records(model), heldOut: { k: c.k, users: c.users, rankedUsers: c.rankedUsers, points: c.points } };
+    }
     const ev = await time('evaluate', () =>
-      evaluateModel(engine, model!, trainSet!, testSet!, { k: o.k, explicit: !o.als.implicitPrefs, beyondAccuracy: o.beyondAccuracy }, progress),
+      evaluateModel(engine, model!, trainSet!, testSet!, { k: o.k, explicit: !implicit, beyondAccuracy: o.beyondAccuracy }, progress),
     );
     metrics = ev.metrics;
     baseline = ev.baseline;
@@ -73,26 +82,24 @@ export async function train(engine: Engine, o: TrainOptions, progress: Progress,
     splitCounts.testUsers = new Set(testSet!.users).size;
     segments = ev.segments;
   }
-  if (!model || o.refit) model = await time('refit', () => fit(engine, all, nUsers, nItems, o, progress, o.evaluate ? 'refit' : 'fit'));
+  if (!model || o.refit) model = await time('refit', () => fit(engine, algorithm, params, all, nUsers, nItems, o, progress, o.evaluate ? 'refit' : 'fit'));
 
   const stage = progress.stage('top-k', nUsers, ' users');
-  const top = await time('topk', () => engine.topK(model!, { k: o.depth, exclude: all, onProgress: (d) => stage.update(d) }));
+  const top = await time('topk', () => model!.topK({ k: o.depth, exclude: all, onProgress: (d) => stage.update(d) }));
   stage.done(`${o.depth} per user`);
 
   const counts = itemPopularity(all);
   const popOrder = Array.from(counts.keys()).sort((a, b) => counts[b]! - counts[a]! || a - b);
   const items = itemMetadata(all.itemIds, loaded.catalog);
-  const version = newVersion(new Date(), JSON.stringify(o.als) + loaded.description);
+  const version = newVersion(new Date(), algorithm.name + JSON.stringify(params) + loaded.description);
   const registry = new LocalRegistry(o.modelsDir);
   registry.ensureRoot();
   const dir = registry.versionDir(version);
   const manifest = await time('write', () =>
     writeArtifact(dir, {
-      rank: model!.rank,
+      ...modelParts(model!),
       userIds: [...all.userIds],
       itemIds: [...all.itemIds],
-      userFactors: model!.userFactors,
-      itemFactors: model!.itemFactors,
       items,
       popularity: { items: Uint32Array.from(popOrder), counts: Uint32Array.from(popOrder, (i) => counts[i]!) },
       topk: { depth: o.depth, items: top.items, scores: top.scores },
@@ -101,7 +108,8 @@ export async function train(engine: Engine, o: TrainOptions, progress: Progress,
         version,
         createdAt: new Date().toISOString(),
         codeVersion: codeVersion(),
-        params: { ...o.als, feedback: formatFeedback(o.feedback), k: o.k, depth: o.depth, refit: o.refit },
+        algorithm: algorithm.name,
+        params: { ...params, feedback: formatFeedback(o.feedback), k: o.k, depth: o.depth, refit: o.refit },
         engine: { kind: engine.kind, kernel: model!.kernel },
         data: {
           source: loaded.description,
@@ -131,16 +139,17 @@ export async function train(engine: Engine, o: TrainOptions, progress: Progress,
   return { manifest, dir, reportPath };
 }
 
-const records = (m: FactorModel) => m.iterations.map((r) => ({ iteration: r.iteration, loss: r.loss, seconds: round(r.seconds) }));
+const records = (m: FittedModel) => m.iterations.map((r) => ({ iteration: r.iteration, loss: r.loss, seconds: round(r.seconds) }));
 
-async function fit(engine: Engine, ds: Dataset, nUsers: number, nItems: number, o: TrainOptions, progress: Progress, label: string, curve?: HeldOutCurve): Promise<FactorModel> {
-  const data: Interactions = { nUsers, nItems, users: ds.users, items: ds.items, values: feedbackValues(ds.ratings, o.feedback, o.als.implicitPrefs) };
-  const stage = progress.stage(label, o.als.maxIter, ' iters');
-  const model = await engine.fit(data, o.als, {
+async function fit(engine: Engine, algorithm: Algorithm, params: ParamValues, ds: Dataset, nUsers: number, nItems: number, o: TrainOptions, progress: Progress, label: string, curve?: HeldOutCurve): Promise<FittedModel> {
+  const iterative = algorithm.name === 'als';
+  const stage = iterative ? progress.stage(label, o.als.maxIter, ' iters') : progress.stage(label, 100, '%');
+  const model = await algorithm.fit(engine, { nUsers, nItems, users: ds.users, items: ds.items, ratings: ds.ratings, feedback: o.feedback }, params, {
     onIteration: (r) => {
       curve?.observe(r);
       stage.update(r.iteration, r.loss === null ? undefined : `loss ${r.loss.toPrecision(5)}`);
     },
+    onProgress: (done, total) => stage.update(Math.floor((100 * done) / total)),
     ...(curve ? { withFactors: true } : {}),
   });
   const last = model.iterations.at(-1);
@@ -203,7 +212,7 @@ function protocolRows(m: Manifest, o: TrainOptions): Array<[string, string]> {
     ['candidates', 'every item the user has not interacted with in the training split (full ranking)'],
     ['relevant', 'every test interaction of the user, whatever its rating'],
     ['cut-off k', String(o.k)],
-    ['model', `${o.als.implicitPrefs ? 'implicit' : 'explicit'} ALS, rank ${o.als.rank}, ${o.als.maxIter} iterations, regParam ${o.als.regParam}${o.als.implicitPrefs ? `, alpha ${o.als.alpha}` : ''}`],
+    ['model', algorithmNamed(m.algorithm ?? 'als').describe(m.params as ParamValues)],
     ['baseline', 'the k most popular training items the user has not interacted with'],
     ['served model', o.refit ? 'refitted on all the data after the evaluation' : 'the evaluation fit itself (--no-refit)'],
   );

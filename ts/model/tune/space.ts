@@ -4,6 +4,7 @@
 import { Rng } from '../../data/index.js';
 import type { AlsParams } from '../../engine/index.js';
 import { formatFeedback, parseFeedback, type FeedbackTransform } from '../pipeline/feedback.js';
+import type { ParamSpec } from '../algorithms/types.js';
 
 export interface SearchSpace {
   rank: number[];
@@ -95,6 +96,30 @@ export function gridTrials(space: SearchSpace): Trial[] {
                     out.push({ id: out.length, params, feedback: parseFeedback(fb) });
                   }
   return out;
+}
+
+/**
+ * Trials over an algorithm's schema (the parameters with a `tune` range): random draws
+ * (log-uniform where the range says so) or the grid of their `grid` values; feedback as given.
+ */
+export function schemaTrials(specs: readonly ParamSpec[], feedback: FeedbackTransform, how: { grid: true } | { grid: false; n: number; seed: number }): Trial[] {
+  const searched = specs.filter((p) => p.tune);
+  const integer = (p: ParamSpec, x: number) => (p.type === 'int' ? Math.round(x) : round(x));
+  if (how.grid) {
+    let grid: Array<Record<string, number>> = [{}];
+    for (const p of searched) grid = grid.flatMap((g) => p.tune!.grid.map((x) => ({ ...g, [p.key]: x })));
+    return grid.map((params, id) => ({ id, params: params as Partial<AlsParams>, feedback }));
+  }
+  const rng = new Rng(how.seed);
+  return Array.from({ length: how.n }, (_, id) => {
+    const params: Record<string, number> = {};
+    for (const p of searched) {
+      const [lo, hi] = p.tune!.range;
+      const u = rng.nextFloat();
+      params[p.key] = integer(p, p.tune!.log ? Math.exp(Math.log(lo) + u * (Math.log(hi) - Math.log(lo))) : lo + u * (hi - lo));
+    }
+    return { id, params: params as Partial<AlsParams>, feedback };
+  });
 }
 
 export function describeTrial(t: Trial): string {

@@ -19,6 +19,7 @@ import { Journal } from './journal.js';
 import { describeTrial, type SearchSpace, type Trial } from './space.js';
 import { checkSpaceFits } from './space-spec.js';
 import { forEachLimit } from '../../util/pool.js';
+import { algorithmNamed, algorithmParams } from '../algorithms/index.js';
 
 export type Objective = 'ndcg' | 'precision' | 'map' | 'rmse';
 
@@ -62,7 +63,9 @@ export interface TuneResult {
 export async function tune(engine: Engine, o: TuneOptions, progress: Progress): Promise<TuneResult> {
   const base = o.base;
   const loaded = await loadSource(base.dataset, engine, base, progress);
-  resolveMissingRatings(loaded.ratings, base.als.implicitPrefs, loaded.description);
+  const algorithm = algorithmNamed(base.algorithm?.name ?? 'als');
+  const implicit = algorithm.name !== 'als' || base.als.implicitPrefs;
+  resolveMissingRatings(loaded.ratings, implicit, loaded.description);
   const { dataset: all } = prepare(loaded.ratings, { dedupe: true });
   // With a given test file (--test-file) the training file is the training split; the test file is never scored.
   const [trainSet] = loaded.test ? [all] : splitDataset(all, base.split);
@@ -73,12 +76,18 @@ export async function tune(engine: Engine, o: TuneOptions, progress: Progress): 
   const better = (a: number, b: number) => (higherIsBetter ? a > b : a < b);
   const key = (k: number) => ({ ndcg: `ndcg@${k}`, precision: `precision@${k}`, map: 'map', rmse: 'rmse' })[o.objective];
   if (o.space) checkSpaceFits(o.space, nUsers, nItems, o.concurrency);
-  const identity = { dataset: loaded.description, prepare: base.prepare, split: base.split, als: base.als, k: base.k, trials: o.trials, objective: o.objective, validationRatio: o.validationRatio, probeIterations: o.probeIterations };
+  algorithm.check?.(nUsers, nItems, algorithmParams(algorithm, base));
+  const identity = { dataset: loaded.description, prepare: base.prepare, split: base.split, als: base.als, ...(base.algorithm ? { algorithm: base.algorithm } : {}), k: base.k, trials: o.trials, objective: o.objective, validationRatio: o.validationRatio, probeIterations: o.probeIterations };
   const journal = o.journal === undefined ? undefined : Journal.open(o.journal, identity);
   const t0 = performance.now();
   const overBudget = () => o.budgetSeconds !== undefined && (performance.now() - t0) / 1000 > o.budgetSeconds;
 
   const run = async (t: Trial, maxIter: number): Promise<Record<string, number>> => {
+    if (algorithm.name !== 'als') {
+      const data = { nUsers, nItems, users: fitSet!.users, items: fitSet!.items, ratings: fitSet!.ratings, feedback: t.feedback };
+      const model = await algorithm.fit(engine, data, { ...algorithmParams(algorithm, base), ...(t.params as Record<string, number>) }, {});
+      return (await evaluateModel(engine, model, fitSet!, validSet!, { k: base.k, explicit: false, beyondAccuracy: 'none', baseline: false }, silentProgress)).metrics;
+    }
     const als = { ...base.als, ...t.params, maxIter, threads: 1, computeLoss: false };
     const values = feedbackValues(fitSet!.ratings, t.feedback, als.implicitPrefs);
     const model = await engine.fit({ nUsers, nItems, users: fitSet!.users, items: fitSet!.items, values }, als);
@@ -88,7 +97,7 @@ export async function tune(engine: Engine, o: TuneOptions, progress: Progress): 
 
   // Two phases, so pruning does not depend on which trial finishes first: short probe fits of
   // every long trial, then full fits of the trials within reach of the best probe.
-  const probed = o.probeIterations > 0 ? o.trials.filter((t) => (t.params.maxIter ?? base.als.maxIter) > o.probeIterations * 2) : [];
+  const probed = o.probeIterations > 0 && algorithm.name === 'als' ? o.trials.filter((t) => (t.params.maxIter ?? base.als.maxIter) > o.probeIterations * 2) : [];
   const stage = progress.stage('tune', probed.length + o.trials.length, ' fits');
   let done = 0;
   const started = new Map<number, number>();

@@ -1,6 +1,7 @@
-// Owns GET /v1/items/{itemId}/similar?k=: the k items whose factors are most cosine-similar to
-// the item's (see ../similar.ts), leaving out the items the item catalogue blocks (deleted,
-// unavailable, not launched); an item the model does not know, or a deleted one, is a 404.
+// Owns GET /v1/items/{itemId}/similar?k=: the k items most similar to the item (see ../similar.ts:
+// cosine over factors, or the item's column of item-item weights), leaving out the items the item
+// catalogue blocks (deleted, unavailable, not launched); an item the model does not know, or a
+// deleted one, is a 404 item_not_found, and a model with neither part a 404 similar_items_unavailable.
 
 import { HttpError } from '../errors.js';
 import type { RouteSpec } from '../http.js';
@@ -8,15 +9,15 @@ import { parseK, parseQuery, pathId } from '../params.js';
 import { similarBody } from '../recommend.js';
 import { servingModel, type ServeContext } from '../context.js';
 import type { Catalog } from '../catalog.js';
-import type { Similar } from '../similar.js';
+import type { CachedSimilar, Similar } from '../similar.js';
 import type { Reply } from '../http.js';
 import type { NewItem } from '../new-items.js';
 import { similarToNew, similarWithNew } from '../new-items-mix.js';
 import type { ServingModel } from '../serving-model.js';
 
 /** Similar items while there are new items: the model's and the new ones, by cosine, blocked and hidden ones left out. */
-function withNew(itemId: string, row: number, k: number, model: ServingModel, news: ReadonlyMap<string, NewItem>, ctx: ServeContext): Reply {
-  const { catalog, similar, prepared } = model;
+function withNew(itemId: string, row: number, k: number, model: ServingModel, similar: CachedSimilar, news: ReadonlyMap<string, NewItem>, ctx: ServeContext): Reply {
+  const { catalog, prepared } = model;
   const servable = (n: NewItem) => ctx.newItems!.servable(n.itemId);
   const depth = k + catalog.blockedCount;
   let sim: Similar | { items: ArrayLike<number>; scores: ArrayLike<number> };
@@ -56,8 +57,9 @@ export function similarRoute(ctx: ServeContext): RouteSpec {
       if (row < 0) throw new HttpError(404, 'item_not_found', `item "${itemId.slice(0, 60)}" is not in model ${model.version}`);
       if (ctx.items?.stateOf(itemId) === 'deleted') throw new HttpError(404, 'item_not_found', `item "${itemId.slice(0, 60)}" was deleted from the catalogue`);
       const { catalog, similar } = model;
-      const news = ctx.newItems?.of(model);
-      if (news && news.size > 0) return withNew(itemId, row, k, model, news, ctx);
+      if (!similar) throw new HttpError(404, 'similar_items_unavailable', `model ${model.version} (${model.prepared.manifest.algorithm ?? 'als'}) has neither item factors nor item weights, so it has no similar items`);
+      const news = model.prepared.parts.includes('itemFactors') ? ctx.newItems?.of(model) : undefined;
+      if (news && news.size > 0) return withNew(itemId, row, k, model, similar, news, ctx);
       const sim = similar.of(row);
       if (catalog.noneBlocked(sim.items, k)) return { status: 200, body: similarBody(itemId, { items: sim.items, scores: sim.scores, count: Math.min(k, sim.items.length) }, catalog) };
       // skip blocked items; when the kept depth runs short, look deeper (enough to pass every blocked item)

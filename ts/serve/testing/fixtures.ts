@@ -18,6 +18,11 @@ export interface FixtureOptions {
   shift?: number;
   /** Write each user's training items (default true; false: an artifact from before they were kept). */
   history?: boolean;
+  /**
+   * The model part (default 'factors'): 'weights' writes item-item weights instead (an EASE-like
+   * model: item j's row weighs (j + 1) % m by 1 and (j + 2) % m by 0.5), 'none' neither (top-k only).
+   */
+  part?: 'factors' | 'weights' | 'none';
 }
 
 /**
@@ -48,12 +53,16 @@ export function writeFixture(registry: LocalRegistry, version: string, o: Fixtur
   }
   registry.ensureRoot();
   const dir = registry.versionDir(version);
+  const part = o.part ?? 'factors';
+  const weights = new Float32Array(part === 'weights' ? nItems * nItems : 0);
+  if (part === 'weights') for (let j = 0; j < nItems; j++) (weights[j * nItems + ((j + 1) % nItems)] = 1), (weights[j * nItems + ((j + 2) % nItems)] = 0.5);
   writeArtifact(dir, {
-    rank,
+    rank: part === 'factors' ? rank : 0,
     userIds: Array.from({ length: nUsers }, (_, u) => `u${u}`),
     itemIds: Array.from({ length: nItems }, (_, j) => `i${j}`),
-    userFactors: new Float32Array(nUsers * rank).fill(0.5),
-    itemFactors,
+    userFactors: part === 'factors' ? new Float32Array(nUsers * rank).fill(0.5) : new Float32Array(0),
+    itemFactors: part === 'factors' ? itemFactors : new Float32Array(0),
+    itemWeights: part === 'weights' ? { n: nItems, weights } : null,
     items: { titles: Array.from({ length: nItems }, (_, j) => (j === 1 ? null : `Item ${j}`)), genres: Array.from({ length: nItems }, (_, j) => (j === 0 ? ['Comedy', 'Drama'] : [GENRES[j % 3]!])) },
     popularity: { items: Uint32Array.from({ length: nItems }, (_, j) => j), counts: Uint32Array.from({ length: nItems }, (_, j) => nItems - j) },
     topk: { depth, items: topkItems, scores: topkScores },
@@ -62,7 +71,8 @@ export function writeFixture(registry: LocalRegistry, version: string, o: Fixtur
       version,
       createdAt: new Date(0).toISOString(),
       codeVersion: 'test',
-      params: { rank },
+      ...(part === 'factors' ? {} : { algorithm: part === 'weights' ? 'ease' : 'precomputed-test' }),
+      params: part === 'factors' ? { rank } : {},
       engine: { kind: 'native', kernel: 'test' },
       data: { source: 'fixture', fingerprint: 'f', users: nUsers, items: nItems, interactions: 0 },
       metrics: {},
