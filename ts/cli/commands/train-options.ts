@@ -95,7 +95,8 @@ const algorithmGroup = group('Algorithm', {
   ...otherAlgorithmOptions(),
 });
 
-export const TRAIN_GROUPS = [data, preparation, split, algorithmGroup, alsGroup, evaluation] as const;
+// (ALS's group first: an unknown flag's closest match among equals is then ALS's, the common case)
+export const TRAIN_GROUPS = [data, preparation, split, alsGroup, algorithmGroup, evaluation] as const;
 
 export type TrainValues = Values<typeof TRAIN_GROUPS> & { 'models-dir'?: string; 'no-activate'?: boolean | undefined; json?: boolean | undefined; quiet?: boolean | undefined };
 
