@@ -9,7 +9,15 @@ use crate::status::run;
 /// # Safety
 /// `users` and `items` hold `nnz` u32s each; `out` has room for `n_items²` f32s.
 #[no_mangle]
-pub unsafe extern "C" fn als_ease_weights(n_users: usize, n_items: usize, nnz: usize, users: *const u32, items: *const u32, lambda: f64, out: *mut f32) -> i32 {
+pub unsafe extern "C" fn als_ease_weights(
+    n_users: usize,
+    n_items: usize,
+    nnz: usize,
+    users: *const u32,
+    items: *const u32,
+    lambda: f64,
+    out: *mut f32,
+) -> i32 {
     run(|| {
         let x = Pattern::from_coo(n_users, n_items, slice(users, nnz), slice(items, nnz))?;
         let b = als::ease_weights(&x, lambda, 1)?;

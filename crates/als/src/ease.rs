@@ -50,7 +50,8 @@ mod tests {
     /// The paper's formulas on dense Vec<Vec<f64>>, with the plain Gauss–Jordan inverse.
     fn reference(x: &[Vec<f64>], lambda: f64) -> Vec<Vec<f64>> {
         let n = x[0].len();
-        let g: Vec<Vec<f64>> = (0..n).map(|i| (0..n).map(|j| x.iter().map(|r| r[i] * r[j]).sum::<f64>() + if i == j { lambda } else { 0.0 }).collect()).collect();
+        let g: Vec<Vec<f64>> =
+            (0..n).map(|i| (0..n).map(|j| x.iter().map(|r| r[i] * r[j]).sum::<f64>() + if i == j { lambda } else { 0.0 }).collect()).collect();
         let p = gauss_jordan(&g);
         (0..n).map(|i| (0..n).map(|j| if i == j { 0.0 } else { -p[i][j] / p[j][j] }).collect()).collect()
     }

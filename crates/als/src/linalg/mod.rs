@@ -3,9 +3,9 @@
 
 pub mod cholesky;
 pub mod nnls;
-pub mod spd_inverse;
 #[cfg(test)]
 pub mod reference;
+pub mod spd_inverse;
 
 pub use cholesky::cholesky_solve;
 pub use nnls::nnls_solve;

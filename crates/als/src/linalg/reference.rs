@@ -4,7 +4,8 @@
 /// The inverse of the square matrix `m`.
 pub fn gauss_jordan(m: &[Vec<f64>]) -> Vec<Vec<f64>> {
     let n = m.len();
-    let mut a: Vec<Vec<f64>> = m.iter().enumerate().map(|(i, r)| r.iter().copied().chain((0..n).map(|j| if i == j { 1.0 } else { 0.0 })).collect()).collect();
+    let mut a: Vec<Vec<f64>> =
+        m.iter().enumerate().map(|(i, r)| r.iter().copied().chain((0..n).map(|j| if i == j { 1.0 } else { 0.0 })).collect()).collect();
     for c in 0..n {
         let p = (c..n).max_by(|&x, &y| a[x][c].abs().total_cmp(&a[y][c].abs())).unwrap();
         a.swap(c, p);

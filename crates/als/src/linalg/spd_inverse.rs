@@ -97,14 +97,20 @@ mod tests {
         let mut rng = Rng::new(7);
         for &n in &[1usize, 2, 9, 17, 40] {
             let m: Vec<Vec<f64>> = (0..n).map(|_| (0..n).map(|_| rng.next_f64() - 0.5).collect()).collect();
-            let spd: Vec<Vec<f64>> = (0..n).map(|i| (0..n).map(|j| (0..n).map(|k| m[i][k] * m[j][k]).sum::<f64>() + if i == j { 0.5 } else { 0.0 }).collect()).collect();
+            let spd: Vec<Vec<f64>> =
+                (0..n).map(|i| (0..n).map(|j| (0..n).map(|k| m[i][k] * m[j][k]).sum::<f64>() + if i == j { 0.5 } else { 0.0 }).collect()).collect();
             let expected = gauss_jordan(&spd);
             for threads in [1, 3] {
                 let mut a: Vec<f64> = spd.iter().flatten().copied().collect();
                 spd_inverse(&mut a, n, threads).unwrap();
                 for i in 0..n {
                     for j in 0..n {
-                        assert!((a[i * n + j] - expected[i][j]).abs() < 1e-9 * (1.0 + expected[i][j].abs()), "n {n} [{i}][{j}]: {} vs {}", a[i * n + j], expected[i][j]);
+                        assert!(
+                            (a[i * n + j] - expected[i][j]).abs() < 1e-9 * (1.0 + expected[i][j].abs()),
+                            "n {n} [{i}][{j}]: {} vs {}",
+                            a[i * n + j],
+                            expected[i][j]
+                        );
                     }
                 }
             }
