@@ -52,7 +52,17 @@ async function main(): Promise<void> {
       const fit = m.timings.fit ?? NaN;
       if (a.name === 'als') alsFit = fit;
       const f = (v: number | undefined) => (v === undefined ? '—' : v.toFixed(4));
-      rows.push([name, a.name, fit.toFixed(2), (fit / alsFit).toFixed(2), (m.timings.topk ?? NaN).toFixed(2), (m.timings.evaluate ?? NaN).toFixed(2), f(m.metrics['ndcg@10']), f(m.metrics['precision@10']), f(m.baseline['ndcg@10'])]);
+      rows.push([
+        name,
+        a.name,
+        fit.toFixed(2),
+        (fit / alsFit).toFixed(2),
+        (m.timings.topk ?? NaN).toFixed(2),
+        (m.timings.evaluate ?? NaN).toFixed(2),
+        f(m.metrics['ndcg@10']),
+        f(m.metrics['precision@10']),
+        f(m.baseline['ndcg@10']),
+      ]);
     }
   }
   console.log('\n' + textTable(['engine', 'algorithm', 'fit s', '× ALS fit', 'top-k all users s', 'evaluate s', 'NDCG@10', 'P@10', 'popularity NDCG@10'], rows));

@@ -52,7 +52,12 @@ async function wrk(url: string, lines: string[], method: 'GET' | 'POST'): Promis
     p.stdout.on('data', (d) => (text += d));
     p.on('exit', (code) => (code === 0 ? res(text) : rej(new Error(`wrk exited ${code}: ${text}`))));
   });
-  const j = JSON.parse(out.split('\n').find((l) => l.startsWith('WRKJSON '))!.slice(8)) as { requests: number; errors: number; status: number; p99: number };
+  const j = JSON.parse(
+    out
+      .split('\n')
+      .find((l) => l.startsWith('WRKJSON '))!
+      .slice(8),
+  ) as { requests: number; errors: number; status: number; p99: number };
   return { requests: j.requests, errors: j.errors + j.status, p99Ms: j.p99 / 1000 };
 }
 
@@ -85,7 +90,10 @@ try {
 }
 console.log(`\nMovieLens 100K, embedded store, k = 10, wrk ${connections} connections, ${rounds} × ${seconds} s each\n`);
 console.log('| request | users/s | CPU µs per user | worst p99 ms (per request) | errors |\n| --- | ---: | ---: | ---: | ---: |');
-for (const [name, t] of [['single GET', total.get], [`batch of ${BATCH}`, total.batch]] as const) {
+for (const [name, t] of [
+  ['single GET', total.get],
+  [`batch of ${BATCH}`, total.batch],
+] as const) {
   console.log(`| ${name} | ${Math.round(t.users / t.seconds).toLocaleString('en')} | ${((t.cpu / t.users) * 1e6).toFixed(1)} | ${t.p99.toFixed(1)} | ${t.errors} |`);
 }
-console.log(`\nper-user CPU, batch / single: ${((total.batch.cpu / total.batch.users) / (total.get.cpu / total.get.users)).toFixed(2)}`);
+console.log(`\nper-user CPU, batch / single: ${(total.batch.cpu / total.batch.users / (total.get.cpu / total.get.users)).toFixed(2)}`);

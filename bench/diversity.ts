@@ -23,7 +23,10 @@ const [train, test] = splitDatasets(all, stratifiedSplit(all, { ratio: 0.75, fil
 const engine = loadEngine();
 const nUsers = all.userIds.length;
 const nItems = all.itemIds.length;
-const model = await engine.fit({ nUsers, nItems, users: train!.users, items: train!.items, values: train!.ratings }, { rank: 32, maxIter: 15, regParam: 0.1, implicitPrefs: true, alpha: 10, seed: 42 });
+const model = await engine.fit(
+  { nUsers, nItems, users: train!.users, items: train!.items, values: train!.ratings },
+  { rank: 32, maxIter: 15, regParam: 0.1, implicitPrefs: true, alpha: 10, seed: 42 },
+);
 const POOL = 30;
 const K = 10;
 const top = await engine.topK({ rank: model.rank, userFactors: model.userFactors, itemFactors: model.itemFactors }, { k: POOL, exclude: train! });
@@ -53,7 +56,7 @@ function evaluate(label: string, d: { diversity: number; maxPerCategory: number 
     }
     const picked = { items: rowItems, scores: rowScores, start: 0, count: rowItems.length, fromFallback: 0 };
     const out = d ? diversify(picked, d, ctx, 0, K) : { ...picked, count: Math.min(K, rowItems.length) };
-    for (let x = out.start; x < out.start + out.count; x++) (users.push(u), items.push(out.items[x]!), scores.push(K - (x - out.start)));
+    for (let x = out.start; x < out.start + out.count; x++) users.push(u), items.push(out.items[x]!), scores.push(K - (x - out.start));
   }
   const recs = { users: Uint32Array.from(users), items: Uint32Array.from(items) };
   return {
@@ -73,4 +76,9 @@ const base = rows[0]!['NDCG@10'] as number;
 for (const r of rows) r['NDCG loss'] = `${(((base - (r['NDCG@10'] as number)) / base) * 100).toFixed(1)} %`;
 const fmt = rows.map((r) => Object.fromEntries(Object.entries(r).map(([k, x]) => [k, typeof x === 'number' ? x.toFixed(4) : x])));
 console.log(`bench: diversity re-rank on ${ml.source}: ${nUsers} users, ${nItems} items, ${train!.length} train / ${test!.length} test rows; top ${POOL} re-ranked to ${K}`);
-console.log(markdownTable(Object.keys(fmt[0]!), fmt.map((r) => Object.values(r) as string[])));
+console.log(
+  markdownTable(
+    Object.keys(fmt[0]!),
+    fmt.map((r) => Object.values(r) as string[]),
+  ),
+);

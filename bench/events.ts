@@ -26,7 +26,7 @@ const INTERACTIONS = 100;
 const K = 10;
 
 let seed = 42;
-const rand = () => ((seed = (seed * 1664525 + 1013904223) >>> 0) / 2 ** 32);
+const rand = () => (seed = (seed * 1664525 + 1013904223) >>> 0) / 2 ** 32;
 const pct = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor((p / 100) * xs.length))]!;
 
 function foldInBench(): void {
@@ -56,7 +56,15 @@ async function ingestBench(): Promise<void> {
   const batches = flag('--batches', 400);
   const now = Date.now();
   const make = (b: number): TrackedEvent[] =>
-    Array.from({ length: 100 }, (_, i) => ({ eventId: `e${b}-${i}`, userId: `u${Math.floor(rand() * 100_000)}`, itemId: `i${Math.floor(rand() * N_ITEMS)}`, type: 'click', value: 1, timestamp: now, receivedAt: now }));
+    Array.from({ length: 100 }, (_, i) => ({
+      eventId: `e${b}-${i}`,
+      userId: `u${Math.floor(rand() * 100_000)}`,
+      itemId: `i${Math.floor(rand() * N_ITEMS)}`,
+      type: 'click',
+      value: 1,
+      timestamp: now,
+      receivedAt: now,
+    }));
   const all = Array.from({ length: batches }, (_, b) => make(b));
   const lat: number[] = [];
   const t0 = performance.now();
@@ -70,7 +78,9 @@ async function ingestBench(): Promise<void> {
   await store.close();
   rmSync(dir, { recursive: true, force: true });
   console.log(`ingestion (SQLite WAL, synchronous=FULL, ${tmpdir()}): ${batches} batches of 100`);
-  console.log(`  ${Math.round(rate).toLocaleString('en')} events/s   batch commit p50 ${pct(lat, 50).toFixed(3)} ms   p99 ${pct(lat, 99).toFixed(3)} ms   (target ≥ 20,000/s: ${rate >= 20_000 ? 'met' : 'MISSED'})`);
+  console.log(
+    `  ${Math.round(rate).toLocaleString('en')} events/s   batch commit p50 ${pct(lat, 50).toFixed(3)} ms   p99 ${pct(lat, 99).toFixed(3)} ms   (target ≥ 20,000/s: ${rate >= 20_000 ? 'met' : 'MISSED'})`,
+  );
 }
 
 foldInBench();

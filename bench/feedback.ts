@@ -44,7 +44,7 @@ async function run(label: string, typeOf: (rating: number) => { type: TrackedEve
   for (const [u, events] of byUser) {
     events.sort((a, b) => a.timestamp - b.timestamp);
     const x = interactions(events, Number, decay);
-    for (let i = 0; i < x.items.length; i++) (users.push(u), items.push(x.items[i]!), values.push(x.values[i]!));
+    for (let i = 0; i < x.items.length; i++) users.push(u), items.push(x.items[i]!), values.push(x.values[i]!);
   }
   const data = { nUsers, nItems, users: Uint32Array.from(users), items: Uint32Array.from(items), values: Float32Array.from(values) };
   const model = await engine.fit(data, { rank: 32, maxIter: 15, regParam: 0.1, implicitPrefs: true, alpha: 10, seed: 42 });
@@ -52,7 +52,7 @@ async function run(label: string, typeOf: (rating: number) => { type: TrackedEve
   const pu: number[] = [];
   const pi: number[] = [];
   const ps: number[] = [];
-  for (let u = 0; u < nUsers; u++) for (let x = 0; x < K; x++) if (top.items[u * K + x] !== 0xffffffff) (pu.push(u), pi.push(top.items[u * K + x]!), ps.push(K - x));
+  for (let u = 0; u < nUsers; u++) for (let x = 0; x < K; x++) if (top.items[u * K + x] !== 0xffffffff) pu.push(u), pi.push(top.items[u * K + x]!), ps.push(K - x);
   const preds = { users: Uint32Array.from(pu), items: Uint32Array.from(pi), scores: Float32Array.from(ps) };
   const truth = { users: test!.users, items: test!.items };
   const disliked = new Set<string>();
@@ -75,4 +75,9 @@ const rows = [
   await run('dislikes ≤ 2, half-life 90 days', dislikeLow, decay(90)),
 ];
 console.log(`bench: feedback options on ${ml.source}: ${nUsers} users, ${nItems} items, ${train!.length} train / ${test!.length} test rows (chronological, 75/25 per user)`);
-console.log(markdownTable(Object.keys(rows[0]!), rows.map((r) => Object.values(r).map(String))));
+console.log(
+  markdownTable(
+    Object.keys(rows[0]!),
+    rows.map((r) => Object.values(r).map(String)),
+  ),
+);

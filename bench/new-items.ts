@@ -89,7 +89,9 @@ try {
     visible.push(performance.now() - t0);
   }
   const loaded = await load.stop();
-  console.log(`new item → recommendable (POST of 5 events sent → similar items 200): p50 ${fmt(quantile(visible, 0.5))}, p99 ${fmt(quantile(visible, 0.99))}, max ${fmt(Math.max(...visible))} over ${visible.length} items`);
+  console.log(
+    `new item → recommendable (POST of 5 events sent → similar items 200): p50 ${fmt(quantile(visible, 0.5))}, p99 ${fmt(quantile(visible, 0.99))}, max ${fmt(Math.max(...visible))} over ${visible.length} items`,
+  );
   console.log(`readers, readers only:        p50 ${fmt(quantile(baseline, 0.5))}, p99 ${fmt(quantile(baseline, 0.99))} (${baseline.length} requests)`);
   console.log(`readers, with new items:      p50 ${fmt(quantile(loaded, 0.5))}, p99 ${fmt(quantile(loaded, 0.99))} (${loaded.length} requests)`);
 } finally {

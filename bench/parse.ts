@@ -65,7 +65,9 @@ async function main(): Promise<void> {
     console.log(`|---|---:|---:|---:|---:|---:|`);
     for (const [mode, r] of results) {
       const name = mode === 'fast' ? 'ts/data parseRatingsFile' : 'naive readline + split';
-      console.log(`| ${name} | ${r.rows.toLocaleString()} | ${r.seconds.toFixed(2)} | ${(r.rows / r.seconds / 1e6).toFixed(2)} M | ${(size / 1e6 / r.seconds).toFixed(0)} | ${r.maxRssMB.toFixed(0)} MB |`);
+      console.log(
+        `| ${name} | ${r.rows.toLocaleString()} | ${r.seconds.toFixed(2)} | ${(r.rows / r.seconds / 1e6).toFixed(2)} M | ${(size / 1e6 / r.seconds).toFixed(0)} | ${r.maxRssMB.toFixed(0)} MB |`,
+      );
     }
     const [a, b] = results.map(([, r]) => r);
     if (a && b) {

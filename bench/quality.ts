@@ -157,10 +157,19 @@ async function main(): Promise<void> {
   const f = (v: number | undefined) => (v === undefined || Number.isNaN(v) ? '—' : v.toFixed(4));
   const header = ['dataset', 'model', 'split', 'P@10', 'R@10', 'NDCG@10', 'MAP@10', 'RMSE', 'pop. P@10', 'pop. NDCG@10', 'fit s', 'tune s', 'parameters'];
   const table = rows.map((r) => [
-    r.dataset, r.model, r.split,
-    f(r.metrics['precision@10']), f(r.metrics['recall@10']), f(r.metrics['ndcg@10']), f(r.metrics['map@10']), f(r.metrics.rmse),
-    f(r.baseline['precision@10']), f(r.baseline['ndcg@10']),
-    r.fitSeconds.toFixed(2), r.tuneSeconds === undefined ? '—' : r.tuneSeconds.toFixed(1), r.params,
+    r.dataset,
+    r.model,
+    r.split,
+    f(r.metrics['precision@10']),
+    f(r.metrics['recall@10']),
+    f(r.metrics['ndcg@10']),
+    f(r.metrics['map@10']),
+    f(r.metrics.rmse),
+    f(r.baseline['precision@10']),
+    f(r.baseline['ndcg@10']),
+    r.fitSeconds.toFixed(2),
+    r.tuneSeconds === undefined ? '—' : r.tuneSeconds.toFixed(1),
+    r.params,
   ]);
   console.log('\n' + textTable(header, table));
   console.log('\nPublished (Microsoft Recommenders, MovieLens 100K, k = 10): Spark ALS NDCG@10 0.033–0.052, P@10 0.038–0.051, RMSE 0.95–0.967;');

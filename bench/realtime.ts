@@ -102,7 +102,13 @@ async function benchModel(model: BenchModel): Promise<void> {
   const dbDir = mkdtempSync(join(tmpdir(), 'recs-bench-realtime-events-'));
   // the fold-in lists' bound is reached within the soak's first tenth, so the soak shows RSS once bounded
   const maxEntries = Math.min(100_000, Math.ceil(SOAK / 20));
-  const api = await startApi(ROOT, registry.root, null, { RECS_STORE: 'embedded', RECS_EVENTS_DB: join(dbDir, 'events.sqlite'), RECS_EVENTS_STORE: 'sqlite', RECS_FOLDIN_MAX_ENTRIES: String(maxEntries) }, 'api');
+  const api = await startApi(
+    ROOT,
+    registry.root,
+    null,
+    { RECS_STORE: 'embedded', RECS_EVENTS_DB: join(dbDir, 'events.sqlite'), RECS_EVENTS_STORE: 'sqlite', RECS_FOLDIN_MAX_ENTRIES: String(maxEntries) },
+    'api',
+  );
   const rows: (PhaseRow & { note?: string })[] = [];
   try {
     const paths = recommendationPaths(model.userIds(), 50_000).paths;
@@ -134,11 +140,14 @@ async function benchModel(model: BenchModel): Promise<void> {
         const first = await get();
         registry.activate(swapTo);
         const t = performance.now();
-        while ((await (await fetch(`${api.url}/readyz`)).json() as { modelVersion?: string }).modelVersion !== swapTo) await sleep(20);
+        while (((await (await fetch(`${api.url}/readyz`)).json()) as { modelVersion?: string }).modelVersion !== swapTo) await sleep(20);
         const swapMs = performance.now() - t;
         const after = await get();
         const revalidated = await get({ 'if-none-match': after.etag });
-        return { acked: 0, note: `demo payload ${first.bytes.toLocaleString('en')} B in ${first.ms.toFixed(1)} ms; swap to ${swapTo} serving after ${swapMs.toFixed(0)} ms; payload of ${swapTo} ${after.ms.toFixed(1)} ms; revalidation ${revalidated.status} in ${revalidated.ms.toFixed(1)} ms` };
+        return {
+          acked: 0,
+          note: `demo payload ${first.bytes.toLocaleString('en')} B in ${first.ms.toFixed(1)} ms; swap to ${swapTo} serving after ${swapMs.toFixed(0)} ms; payload of ${swapTo} ${after.ms.toFixed(1)} ms; revalidation ${revalidated.status} in ${revalidated.ms.toFixed(1)} ms`,
+        };
       }),
     );
     // RSS after many distinct fold-in users (no readers): sampled after the first tenth and at the end
@@ -154,7 +163,9 @@ async function benchModel(model: BenchModel): Promise<void> {
     const late = value(b, 'recs_process_resident_memory_bytes');
     const users = value(b, 'recs_foldins_total') - value(a, 'recs_foldins_total');
     printRows(model, rows, engineAlone);
-    console.log(`soak (no readers, ${Math.round(soakRate).toLocaleString('en')} events/s offered): ${users.toLocaleString('en')} distinct users folded in (${w.acked.toLocaleString('en')} acknowledged in the second part); RSS ${(early / 2 ** 20).toFixed(0)} MiB after the first tenth, ${(late / 2 ** 20).toFixed(0)} MiB at the end (×${(late / early).toFixed(3)}); fold-in lists held ${value(b, 'recs_foldin_results')} (bound ${maxEntries.toLocaleString('en')}), evicted ${value(b, 'recs_foldin_evictions_total')}`);
+    console.log(
+      `soak (no readers, ${Math.round(soakRate).toLocaleString('en')} events/s offered): ${users.toLocaleString('en')} distinct users folded in (${w.acked.toLocaleString('en')} acknowledged in the second part); RSS ${(early / 2 ** 20).toFixed(0)} MiB after the first tenth, ${(late / 2 ** 20).toFixed(0)} MiB at the end (×${(late / early).toFixed(3)}); fold-in lists held ${value(b, 'recs_foldin_results')} (bound ${maxEntries.toLocaleString('en')}), evicted ${value(b, 'recs_foldin_evictions_total')}`,
+    );
     checkTargets(rows, engineAlone, { early, late, users });
   } finally {
     await api.stop();

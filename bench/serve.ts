@@ -104,7 +104,8 @@ async function main(): Promise<void> {
   const argv = process.argv.slice(2);
   const targetFlag = argv.find((a) => TARGET_ONLY.includes(a.split('=')[0]!));
   if (targetFlag) {
-    if (!argv.some((a) => a.split('=')[0] === '--url')) throw new Error(`${targetFlag.split('=')[0]} needs --url: start \`recs serve\` (or use a deployment) and point --url at it; without --url the bench runs its own A/B servers`);
+    if (!argv.some((a) => a.split('=')[0] === '--url'))
+      throw new Error(`${targetFlag.split('=')[0]} needs --url: start \`recs serve\` (or use a deployment) and point --url at it; without --url the bench runs its own A/B servers`);
     process.exitCode = await targetMain(argv, ROOT);
     return;
   }
@@ -140,27 +141,51 @@ async function main(): Promise<void> {
   const cacheEntries = positive('cache-entries', values['cache-entries']);
   const hw = hardware();
   const cores = applyCorePlan(!values['no-pin']);
-  console.log(`bench: ${describeHardware(hw)}; ${connections} connections, ${duration} s per run (+${warmup} s warm-up); ${wrk ?? (values['no-wrk'] ? 'wrk off (--no-wrk)' : 'wrk not installed (apt-get install wrk)')}; ${cores.note}`);
+  console.log(
+    `bench: ${describeHardware(hw)}; ${connections} connections, ${duration} s per run (+${warmup} s warm-up); ${wrk ?? (values['no-wrk'] ? 'wrk off (--no-wrk)' : 'wrk not installed (apt-get install wrk)')}; ${cores.note}`,
+  );
 
   const models = await pickModels(values['models-dir'], values.models, Number(values.users), values['ml-dir']);
   const runs: ModelRun[] = [];
-  for (const model of models) runs.push(await benchModel(model, { duration, round: Number(values.round), warmup, connections, wrk: wrk !== null, apiKey, nPaths: Number(values.paths), stores, cosmosUsers, cacheEntries }));
+  for (const model of models)
+    runs.push(await benchModel(model, { duration, round: Number(values.round), warmup, connections, wrk: wrk !== null, apiKey, nPaths: Number(values.paths), stores, cosmosUsers, cacheEntries }));
 
   const tableRows = runs.flatMap((r) => rows(r.model.name, r.results, r.labels));
   console.log('\n' + textTable(HEADER, tableRows) + '\n');
   const verdicts = runs.flatMap((r) => r.verdicts);
   for (const v of verdicts) console.log(verdictLine(v));
   const storeLines = runs.flatMap((r) => r.storeVerdicts.map((v) => storeVerdictLine(v, r.labels)));
-  const serverLines = runs.flatMap((r) => Object.entries(r.servers).map(([id, m]) => `${r.model.name} / ${r.labels[id]}: ${m['precomputed']} precomputed, ${m['fallback']} fallback answers, ${m['storeErrors']} store errors, RSS ${m['rssMiB']} MiB${cacheLine(m)}`));
+  const serverLines = runs.flatMap((r) =>
+    Object.entries(r.servers).map(
+      ([id, m]) => `${r.model.name} / ${r.labels[id]}: ${m['precomputed']} precomputed, ${m['fallback']} fallback answers, ${m['storeErrors']} store errors, RSS ${m['rssMiB']} MiB${cacheLine(m)}`,
+    ),
+  );
   for (const l of storeLines) console.log(l);
   if (stores.length > 0) for (const l of serverLines) console.log(l);
 
   mkdirSync(values.out, { recursive: true });
   const setup = `${connections} connections, ${duration} s per endpoint and tool in rounds of ≤ ${values.round} s alternating between the endpoints, after ${warmup} s of warm-up, API key ${apiKey ? 'required' : 'off'}; users Zipf(s = 1) over the known users + 5 % unknown users, k = 10; ${cores.note}`;
-  const artifacts = runs.map((r) => `- ${r.model.name}: ${r.model.users.toLocaleString('en-US')} users, ${r.model.items.toLocaleString('en-US')} items, stored depth ${r.model.depth}, version ${r.model.version} (${r.model.modelsDir}); mean API body ${r.bodyBytes} bytes; server RSS ${r.server['rssMiB']} MiB${r.notes.map((n) => `\n  - ${n}`).join('')}`);
+  const artifacts = runs.map(
+    (r) =>
+      `- ${r.model.name}: ${r.model.users.toLocaleString('en-US')} users, ${r.model.items.toLocaleString('en-US')} items, stored depth ${r.model.depth}, version ${r.model.version} (${r.model.modelsDir}); mean API body ${r.bodyBytes} bytes; server RSS ${r.server['rssMiB']} MiB${r.notes.map((n) => `\n  - ${n}`).join('')}`,
+  );
   writeFileSync(
     join(values.out, 'serve.json'),
-    JSON.stringify({ date: new Date().toISOString(), hardware: hw, duration, warmup, connections, auth: apiKey !== null, wrk, stores, runs: runs.map((r) => ({ ...r, model: { ...r.model, userIds: undefined, itemIds: undefined } })) }, null, 2),
+    JSON.stringify(
+      {
+        date: new Date().toISOString(),
+        hardware: hw,
+        duration,
+        warmup,
+        connections,
+        auth: apiKey !== null,
+        wrk,
+        stores,
+        runs: runs.map((r) => ({ ...r, model: { ...r.model, userIds: undefined, itemIds: undefined } })),
+      },
+      null,
+      2,
+    ),
   );
   writeFileSync(
     join(values.out, 'serve.md'),
@@ -216,7 +241,17 @@ async function benchModel(model: BenchModel, o: BenchOptions): Promise<ModelRun>
   try {
     const bodyBytes = await sampleBodySize(api.url, paths.slice(0, 500), headers);
     bare = await startBare(ROOT, bodyBytes);
-    remote = await startStoreEndpoints({ root: ROOT, model, stores: o.stores, apiKey: o.apiKey, paths, nPaths: o.nPaths, cosmosUsers: o.cosmosUsers, cacheEntries: o.cacheEntries, log: (l) => console.log(l) });
+    remote = await startStoreEndpoints({
+      root: ROOT,
+      model,
+      stores: o.stores,
+      apiKey: o.apiKey,
+      paths,
+      nPaths: o.nPaths,
+      cosmosUsers: o.cosmosUsers,
+      cacheEntries: o.cacheEntries,
+      log: (l) => console.log(l),
+    });
     const endpoints: Endpoint[] = [
       { id: 'api', label: 'API (embedded store)', url: api.url, paths, api: true, pids: [api.proc.pid] },
       { id: 'bare', label: 'bare uWS', url: bare.url, paths, api: false, pids: [bare.proc.pid] },
@@ -258,8 +293,20 @@ async function benchModel(model: BenchModel, o: BenchOptions): Promise<ModelRun>
     }
     const servers: Record<string, Record<string, number>> = {};
     for (const e of endpoints.filter((e) => e.api)) servers[e.id] = await serverMetrics(e.url);
-    const verdicts = tools.map((t) => judge(model.name, results.find((r) => r.tool === t && r.target === 'api')!, results.find((r) => r.tool === t && r.target === 'bare')));
-    const storeVerdicts = tools.flatMap((t) => judgeStores(model.name, results.filter((r) => r.tool === t), storeErrorsByTool[t] ?? {}));
+    const verdicts = tools.map((t) =>
+      judge(
+        model.name,
+        results.find((r) => r.tool === t && r.target === 'api')!,
+        results.find((r) => r.tool === t && r.target === 'bare'),
+      ),
+    );
+    const storeVerdicts = tools.flatMap((t) =>
+      judgeStores(
+        model.name,
+        results.filter((r) => r.tool === t),
+        storeErrorsByTool[t] ?? {},
+      ),
+    );
     const labels = Object.fromEntries(endpoints.map((e) => [e.id, e.label]));
     return { model, bodyBytes, results, verdicts, server: servers['api']!, servers, labels, storeVerdicts, notes: remote.notes };
   } finally {

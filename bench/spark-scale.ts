@@ -62,13 +62,32 @@ function makeModel(dir: string, users: number, items: number, rank: number): voi
       const hi = Math.min(n, lo + per);
       const f = new Float32Array((hi - lo) * rank);
       for (let i = 0; i < f.length; i++) f[i] = (rng.nextFloat() - 0.5) * 0.6;
-      writeFactorPart(join(dir, name), p, job, Int32Array.from({ length: hi - lo }, (_, i) => lo + i), f, rank, 16_384);
+      writeFactorPart(
+        join(dir, name),
+        p,
+        job,
+        Int32Array.from({ length: hi - lo }, (_, i) => lo + i),
+        f,
+        rank,
+        16_384,
+      );
     }
     writeFileSync(join(dir, name, '_SUCCESS'), '');
   };
   write('userFactors', users);
   write('itemFactors', items);
-  writeTextDir(join(dir, 'metadata'), JSON.stringify({ class: 'org.apache.spark.ml.recommendation.ALSModel', timestamp: Date.now(), sparkVersion: '3.5.0', uid: 'ALS_bench', paramMap: {}, defaultParamMap: { userCol: 'user', itemCol: 'item' }, rank }) + '\n');
+  writeTextDir(
+    join(dir, 'metadata'),
+    JSON.stringify({
+      class: 'org.apache.spark.ml.recommendation.ALSModel',
+      timestamp: Date.now(),
+      sparkVersion: '3.5.0',
+      uid: 'ALS_bench',
+      paramMap: {},
+      defaultParamMap: { userCol: 'user', itemCol: 'item' },
+      rank,
+    }) + '\n',
+  );
 }
 
 async function step(name: string, a: Record<string, string>): Promise<StepResult> {
@@ -79,7 +98,13 @@ async function step(name: string, a: Record<string, string>): Promise<StepResult
     const r = await importSparkModel(engine, { modelDir: a.model!, k: 10, depth: 30, modelsDir: a.models!, activate: true, gate: null }, silentProgress);
     const s = since(t);
     const m = r.manifest.timings;
-    return { step: 'import (read Parquet + top-30 + write)', users: r.manifest.data.users, seconds: s, peakRssMiB: peak(), note: `read users ${m.readUsers} s, items ${m.readItems} s, top-k ${m.topk} s, write ${m.write} s` };
+    return {
+      step: 'import (read Parquet + top-30 + write)',
+      users: r.manifest.data.users,
+      seconds: s,
+      peakRssMiB: peak(),
+      note: `read users ${m.readUsers} s, items ${m.readItems} s, top-k ${m.topk} s, write ${m.write} s`,
+    };
   }
   const version = registry.activeVersion()!;
   if (name === 'read-artifact') {
@@ -102,7 +127,13 @@ async function step(name: string, a: Record<string, string>): Promise<StepResult
     // The document cosmos-load.ts writes for the first user (ts/store/cosmos-docs.ts's layout).
     const items = Array.from({ length: table.depth }, (_, j) => ({ itemId: full.itemIds[table.items[j]!]!, score: table.scores[j]! }));
     const bytes = Buffer.byteLength(JSON.stringify({ id: `${version}:${table.userIds[0]}`, userId: table.userIds[0], modelVersion: version, items }));
-    return { step: 'load into Cosmos DB (test double)', users: n, seconds: r.seconds, peakRssMiB: peak(), note: `depth ${table.depth}, about ${bytes} B per document; ${Math.round(r.requestCharge)} RU reported by the double` };
+    return {
+      step: 'load into Cosmos DB (test double)',
+      users: n,
+      seconds: r.seconds,
+      peakRssMiB: peak(),
+      note: `depth ${table.depth}, about ${bytes} B per document; ${Math.round(r.requestCharge)} RU reported by the double`,
+    };
   }
   throw new Error(`unknown step ${name}`);
 }
@@ -118,9 +149,17 @@ function run(name: string, a: Record<string, string>): StepResult {
 async function main(): Promise<void> {
   const { values: v } = parseArgs({
     options: {
-      step: { type: 'string' }, users: { type: 'string', default: '1000000' }, items: { type: 'string', default: '20000' }, rank: { type: 'string', default: '64' },
-      shards: { type: 'string', default: '4' }, 'cosmos-users': { type: 'string', default: '5000' }, out: { type: 'string', default: join(ROOT, 'bench', 'results') },
-      model: { type: 'string' }, models: { type: 'string' }, shard: { type: 'string' }, help: { type: 'boolean' },
+      step: { type: 'string' },
+      users: { type: 'string', default: '1000000' },
+      items: { type: 'string', default: '20000' },
+      rank: { type: 'string', default: '64' },
+      shards: { type: 'string', default: '4' },
+      'cosmos-users': { type: 'string', default: '5000' },
+      out: { type: 'string', default: join(ROOT, 'bench', 'results') },
+      model: { type: 'string' },
+      models: { type: 'string' },
+      shard: { type: 'string' },
+      help: { type: 'boolean' },
     },
   });
   if (v.help) return console.log('node dist/bench/spark-scale.js [--users 1000000] [--items 20000] [--rank 64] [--shards 4] [--cosmos-users 5000] [--out DIR]');

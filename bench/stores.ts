@@ -46,11 +46,26 @@ async function benchRedis(users: number, depth: number): Promise<Row> {
 
 async function benchCosmos(users: number, depth: number): Promise<Row> {
   const r = await loadIntoCosmosDouble(syntheticTable('vbench', users, 50_000, depth));
-  return { store: 'cosmos (emulator)', users, seconds: r.seconds, usersPerSec: users / r.seconds, requestCharge: r.requestCharge, note: '@vercel/cosmosdb-server in process (HTTPS, keep-alive): a test double, not Azure' };
+  return {
+    store: 'cosmos (emulator)',
+    users,
+    seconds: r.seconds,
+    usersPerSec: users / r.seconds,
+    requestCharge: r.requestCharge,
+    note: '@vercel/cosmosdb-server in process (HTTPS, keep-alive): a test double, not Azure',
+  };
 }
 
 async function main(): Promise<void> {
-  const { values } = parseArgs({ options: { users: { type: 'string', default: '1000000' }, 'cosmos-users': { type: 'string', default: '2000' }, depth: { type: 'string', default: '10' }, out: { type: 'string', default: join(ROOT, 'bench', 'results') }, help: { type: 'boolean' } } });
+  const { values } = parseArgs({
+    options: {
+      users: { type: 'string', default: '1000000' },
+      'cosmos-users': { type: 'string', default: '2000' },
+      depth: { type: 'string', default: '10' },
+      out: { type: 'string', default: join(ROOT, 'bench', 'results') },
+      help: { type: 'boolean' },
+    },
+  });
   if (values.help) return console.log('node dist/bench/stores.js [--users 1000000] [--cosmos-users 2000] [--depth 10] [--out DIR]');
   const depth = Number(values.depth);
   const hw = hardware();
@@ -66,11 +81,21 @@ async function main(): Promise<void> {
     rows.push(r);
   }
   const header = ['store', 'users', 'seconds', 'users/s', 'RU', 'note'];
-  const cells = rows.map((r) => [r.store, r.users.toLocaleString('en-US'), r.seconds.toFixed(2), Math.round(r.usersPerSec).toLocaleString('en-US'), r.requestCharge === undefined ? '' : String(Math.round(r.requestCharge)), r.note]);
+  const cells = rows.map((r) => [
+    r.store,
+    r.users.toLocaleString('en-US'),
+    r.seconds.toFixed(2),
+    Math.round(r.usersPerSec).toLocaleString('en-US'),
+    r.requestCharge === undefined ? '' : String(Math.round(r.requestCharge)),
+    r.note,
+  ]);
   console.log('\n' + textTable(header, cells));
   mkdirSync(values.out, { recursive: true });
   writeFileSync(join(values.out, 'stores.json'), JSON.stringify({ date: new Date().toISOString(), hardware: hw, depth, rows }, null, 2));
-  writeFileSync(join(values.out, 'stores.md'), `Hardware: ${describeHardware(hw)}\n\nBulk load, synthetic top-${depth} table, verification and pointer switch included.\n\n${markdownTable(header, cells)}\n`);
+  writeFileSync(
+    join(values.out, 'stores.md'),
+    `Hardware: ${describeHardware(hw)}\n\nBulk load, synthetic top-${depth} table, verification and pointer switch included.\n\n${markdownTable(header, cells)}\n`,
+  );
 }
 
 main().catch((e) => {

@@ -99,7 +99,15 @@ async function runOne(c: Config): Promise<Result> {
   }
   const rssBeforeFitMiB = procStatusMiB('VmRSS');
   const reset = resetPeakRss();
-  const params = implicitLibrarySettings({ maxIter: c.iterations, confidence: c.confidence, threads: 2, computeLoss: true, rank: c.rank, solver: c.solver, ...(c.blockSize ? { blockSize: c.blockSize } : {}) });
+  const params = implicitLibrarySettings({
+    maxIter: c.iterations,
+    confidence: c.confidence,
+    threads: 2,
+    computeLoss: true,
+    rank: c.rank,
+    solver: c.solver,
+    ...(c.blockSize ? { blockSize: c.blockSize } : {}),
+  });
   const model = await engine.fit(data, params);
   const fitSeconds = model.iterations.reduce((s, r) => s + r.seconds, 0);
   t = performance.now();
@@ -172,7 +180,10 @@ the bytes go. Prints tables and writes train.json and train.md to --out.`);
   const iterations = Number(values.iterations);
   const baseIter = Number(values['baseline-iterations']);
   const shapes = values.shapes.split(',') as Shape[];
-  const largeRanks = values['large-ranks'].split(',').filter((x) => x.trim() !== '').map(Number);
+  const largeRanks = values['large-ranks']
+    .split(',')
+    .filter((x) => x.trim() !== '')
+    .map(Number);
   const blockSize = Number(values['block-size']);
   const base = { kernel: null, confidence: 'linear' as const, rank: 64, solver: 'cg' as const, topk: true };
   const baselines = !values['skip-baselines'];
@@ -214,27 +225,41 @@ the bytes go. Prints tables and writes train.json and train.md to --out.`);
     r.fitPeakRssMiB === null ? '—' : r.fitPeakRssMiB.toFixed(0),
   ]);
   console.log('\n' + textTable(header, rows));
-  const memHeader = ['shape', 'configuration', 'RSS before fit', 'caller arrays (users, items, values)', 'engine by-item layout', 'engine by-user offsets', 'factors', 'fit+top-k peak', 'process peak'];
-  const memRows = results.filter((r) => r.kernel === null && r.rank === 64 && r.confidence === 'linear').map((r) => [
-    r.shape,
-    r.label,
-    r.rssBeforeFitMiB?.toFixed(0) ?? '—',
-    r.bytes.arrays.toFixed(0),
-    r.bytes.byItem.toFixed(0),
-    r.bytes.byUserIndptr.toFixed(1),
-    r.bytes.factors.toFixed(0),
-    r.fitPeakRssMiB?.toFixed(0) ?? '—',
-    r.peakRssMiB.toFixed(0),
-  ]);
-  console.log('\nwhere the bytes go (MiB; the engine reads the caller\'s arrays in place and builds only the by-item layout):\n' + textTable(memHeader, memRows));
+  const memHeader = [
+    'shape',
+    'configuration',
+    'RSS before fit',
+    'caller arrays (users, items, values)',
+    'engine by-item layout',
+    'engine by-user offsets',
+    'factors',
+    'fit+top-k peak',
+    'process peak',
+  ];
+  const memRows = results
+    .filter((r) => r.kernel === null && r.rank === 64 && r.confidence === 'linear')
+    .map((r) => [
+      r.shape,
+      r.label,
+      r.rssBeforeFitMiB?.toFixed(0) ?? '—',
+      r.bytes.arrays.toFixed(0),
+      r.bytes.byItem.toFixed(0),
+      r.bytes.byUserIndptr.toFixed(1),
+      r.bytes.factors.toFixed(0),
+      r.fitPeakRssMiB?.toFixed(0) ?? '—',
+      r.peakRssMiB.toFixed(0),
+    ]);
+  console.log("\nwhere the bytes go (MiB; the engine reads the caller's arrays in place and builds only the by-item layout):\n" + textTable(memHeader, memRows));
   console.log('`implicit` 0.7.3 peak RSS on the 25M shape, rank 64 (from the issue, same machine): 585 MiB');
   console.log('\n`implicit` 0.7.3 on this machine (reference, same parameters):');
   for (const s of shapes) console.log(`  ${s}: ${IMPLICIT_REFERENCE[s]}`);
   const targets = results.filter((r) => r.shape === 'ml-25m' && r === rank64('ml-25m'));
   for (const r of targets) {
     const ok = r.secondsPerIteration <= 2 && r.topkSeconds <= 18 && r.peakRssMiB <= 600;
-    console.log(`\ntargets (ML-25M shape: ≤ 2 s/iter, top-10 ≤ 18 s, peak RSS ≤ 600 MiB = implicit's 585): ${ok ? 'PASS' : 'FAIL'} ` +
-      `(${r.secondsPerIteration.toFixed(2)} s/iter, ${r.topkSeconds.toFixed(1)} s, ${r.peakRssMiB.toFixed(0)} MiB)`);
+    console.log(
+      `\ntargets (ML-25M shape: ≤ 2 s/iter, top-10 ≤ 18 s, peak RSS ≤ 600 MiB = implicit's 585): ${ok ? 'PASS' : 'FAIL'} ` +
+        `(${r.secondsPerIteration.toFixed(2)} s/iter, ${r.topkSeconds.toFixed(1)} s, ${r.peakRssMiB.toFixed(0)} MiB)`,
+    );
   }
   const r64 = rank64('ml-25m');
   for (const r of results.filter((x) => x.shape === 'ml-25m' && x.rank === 256 && r64)) {

@@ -43,9 +43,7 @@ const CONFIGS: Config[] = [
   { label: 'native, 1 thread, AVX2', engine: () => createNativeEngine(), threads: 1, kernel: 'avx2+fma' },
   { label: 'WASM simd128, 1 thread', engine: () => createWasmEngine({ variant: 'simd' }), threads: 1 },
   { label: 'WASM simd128, 2 threads', engine: () => createWasmEngine({ variant: 'simd' }), threads: 2 },
-  ...(WebAssembly.validate(readFileSync(wasmModulePath('relaxed')))
-    ? [{ label: 'WASM relaxed-simd FMA, 2 threads', engine: () => createWasmEngine({ variant: 'relaxed' }), threads: 2 }]
-    : []),
+  ...(WebAssembly.validate(readFileSync(wasmModulePath('relaxed'))) ? [{ label: 'WASM relaxed-simd FMA, 2 threads', engine: () => createWasmEngine({ variant: 'relaxed' }), threads: 2 }] : []),
   { label: 'WASM no SIMD, 2 threads', engine: () => createWasmEngine({ variant: 'scalar' }), threads: 2 },
 ];
 

@@ -58,11 +58,7 @@ function toolchain() {
         `(missing: ${missing.join(', ')}).\n  Either \`rustup target add ${TARGET}\`, or \`${APT}\` (Debian bookworm-security).`,
     );
   }
-  const config = [
-    `source.crates-io.replace-with="vendored-std"`,
-    `source.vendored-std.directory="${vendor}"`,
-    `target.${TARGET}.linker="${DEBIAN.linker}"`,
-  ];
+  const config = [`source.crates-io.replace-with="vendored-std"`, `source.vendored-std.directory="${vendor}"`, `target.${TARGET}.linker="${DEBIAN.linker}"`];
   return {
     name: `debian (${output(DEBIAN.rustc, ['--version'])})`,
     cmd: DEBIAN.cargo,

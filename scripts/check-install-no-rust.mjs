@@ -72,7 +72,9 @@ const t0 = Date.now();
 const deadline = t0 + 15 * 60_000;
 while (!/serving model \S+ on (\S+)\./.test(log)) {
   if (start.exitCode !== null || Date.now() > deadline) {
-    try { process.kill(-start.pid, 'SIGKILL'); } catch {}
+    try {
+      process.kill(-start.pid, 'SIGKILL');
+    } catch {}
     fail(`pnpm start did not serve (exit ${start.exitCode}):\n${log}`);
   }
   await new Promise((r) => setTimeout(r, 500));
@@ -91,6 +93,8 @@ try {
 if (!/als engine: WASM/.test(log)) fail(`pnpm start did not say it runs the WASM engine:\n${log}`);
 process.kill(-start.pid, 'SIGTERM');
 await new Promise((r) => start.on('exit', r));
-console.log(`check-install-no-rust: pnpm start trained and served in ${((Date.now() - t0) / 1000).toFixed(0)} s on the WASM engine; user ${user} got ${body.items.map((i) => i.itemId ?? i.id ?? i).join(', ')}`);
+console.log(
+  `check-install-no-rust: pnpm start trained and served in ${((Date.now() - t0) / 1000).toFixed(0)} s on the WASM engine; user ${user} got ${body.items.map((i) => i.itemId ?? i.id ?? i).join(', ')}`,
+);
 if (!process.argv.includes('--keep')) rmSync(work, { recursive: true, force: true });
 console.log('check-install-no-rust: ok');

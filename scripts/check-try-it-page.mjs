@@ -28,7 +28,9 @@ export async function checkTryItPage(url, { degraded = false, screenshot } = {})
   const model = decodeDemoPayload(new Uint8Array(await res.arrayBuffer()));
   const popular = Array.from(model.popularity.slice(0, 10));
   const browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS });
-  const fail = (what) => { throw new Error(`try-it page at ${url}: ${what}`); };
+  const fail = (what) => {
+    throw new Error(`try-it page at ${url}: ${what}`);
+  };
   try {
     const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
     const errors = [];
@@ -36,8 +38,9 @@ export async function checkTryItPage(url, { degraded = false, screenshot } = {})
     page.on('pageerror', (e) => errors.push(e.message));
     page.on('request', (r) => requests.push(`${r.method()} ${r.url()}`));
     await page.goto(url);
-    await page.waitForSelector(`body[data-ready="${degraded ? 'degraded' : 'true'}"]`, { timeout: 30_000 }).catch(async () =>
-      fail(`not ready (data-ready=${await page.getAttribute('body', 'data-ready')}; status: ${await page.textContent('#status')})`));
+    await page
+      .waitForSelector(`body[data-ready="${degraded ? 'degraded' : 'true'}"]`, { timeout: 30_000 })
+      .catch(async () => fail(`not ready (data-ready=${await page.getAttribute('body', 'data-ready')}; status: ${await page.textContent('#status')})`));
     const status = await page.textContent('#status');
     const shown = await listed(page, '#top');
     if (!same(shown, popular)) fail(`the first list ${JSON.stringify(shown)} is not the model's popularity ranking ${JSON.stringify(popular)}`);
@@ -78,7 +81,10 @@ export async function checkTryItPage(url, { degraded = false, screenshot } = {})
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
   const [url, ...rest] = process.argv.slice(2);
-  if (!url) { console.error('usage: node scripts/check-try-it-page.mjs URL [--degraded] [--screenshot FILE]'); process.exit(2); }
+  if (!url) {
+    console.error('usage: node scripts/check-try-it-page.mjs URL [--degraded] [--screenshot FILE]');
+    process.exit(2);
+  }
   const at = rest.indexOf('--screenshot');
   try {
     const seen = await checkTryItPage(url, { degraded: rest.includes('--degraded'), ...(at >= 0 && { screenshot: rest[at + 1] }) });

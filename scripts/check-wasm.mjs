@@ -30,7 +30,9 @@ for (const m of MODULES) {
   if (have !== built) stale.push(`native/${m}`);
 }
 if (stale.length > 0) {
-  console.error(`check-wasm: ${stale.join(', ')} do not match the source. Rebuild them with ` +
-    '`ALS_WASM_TOOLCHAIN=debian pnpm build:wasm` (Debian bookworm-security: rustc-web cargo-web rust-web-src lld-22) and commit them.');
+  console.error(
+    `check-wasm: ${stale.join(', ')} do not match the source. Rebuild them with ` +
+      '`ALS_WASM_TOOLCHAIN=debian pnpm build:wasm` (Debian bookworm-security: rustc-web cargo-web rust-web-src lld-22) and commit them.',
+  );
   process.exit(1);
 }

@@ -91,9 +91,12 @@ function eventStoreOf(w, objs) {
 /** The remote store a serve container reads, or a retrain container loads before promoting (null: none). */
 function storeOf(w) {
   const e = w.env;
-  const kind = w.command === 'serve'
-    ? argValue(w.args, '--store') ?? e.RECS_STORE ?? 'embedded'
-    : w.args.includes('--no-load') ? 'none' : argValue(w.args, '--load') ?? (['redis', 'cosmos'].includes(e.RECS_STORE) ? e.RECS_STORE : 'none');
+  const kind =
+    w.command === 'serve'
+      ? (argValue(w.args, '--store') ?? e.RECS_STORE ?? 'embedded')
+      : w.args.includes('--no-load')
+        ? 'none'
+        : (argValue(w.args, '--load') ?? (['redis', 'cosmos'].includes(e.RECS_STORE) ? e.RECS_STORE : 'none'));
   if (kind === 'cosmos') return { kind, where: `cosmos ${e.RECS_COSMOS_ENDPOINT ?? '(no endpoint)'} ${e.RECS_COSMOS_DATABASE || 'recs'}/${e.RECS_COSMOS_CONTAINER || 'recs'}` };
   if (kind === 'redis') return { kind, where: `redis ${e.RECS_REDIS_URL ?? '(no URL)'} prefix ${e.RECS_REDIS_PREFIX || 'recs'}` };
   return { kind, where: kind };
@@ -115,7 +118,9 @@ export function deploymentErrors(objs) {
   for (const w of all) {
     const ev = eventStoreOf(w, objs);
     if (ev?.kind === 'sqlite' && ev.volume?.shared) {
-      out.push(`${w.id}: the SQLite event store ${ev.path} is on volume ${ev.volume.name} (${ev.volume.source}), a file system shared over the network, where SQLite's locks and WAL do not work; keep events in Cosmos DB (RECS_EVENTS_STORE=cosmos)`);
+      out.push(
+        `${w.id}: the SQLite event store ${ev.path} is on volume ${ev.volume.name} (${ev.volume.source}), a file system shared over the network, where SQLite's locks and WAL do not work; keep events in Cosmos DB (RECS_EVENTS_STORE=cosmos)`,
+      );
     }
   }
   const servers = all.filter((w) => w.kind === 'Deployment' && w.command === 'serve');
@@ -124,7 +129,9 @@ export function deploymentErrors(objs) {
       const served = storeOf(s);
       const loaded = storeOf(r);
       if (served.kind !== 'embedded' && loaded.where !== served.where) {
-        out.push(`${r.id}: retrain loads ${loaded.kind === 'none' ? 'no store' : loaded.where} but ${s.id} serves from ${served.where}; after a promotion every pod would answer from the popularity fallback (retrain --load ${served.kind}, same settings)`);
+        out.push(
+          `${r.id}: retrain loads ${loaded.kind === 'none' ? 'no store' : loaded.where} but ${s.id} serves from ${served.where}; after a promotion every pod would answer from the popularity fallback (retrain --load ${served.kind}, same settings)`,
+        );
       }
       const [rr, sr] = [registryOf(r, objs), registryOf(s, objs)];
       if (rr !== sr) out.push(`${r.id}: retrain publishes to the registry ${rr} but ${s.id} follows ${sr}`);

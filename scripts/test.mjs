@@ -36,9 +36,7 @@ const gates = [
   ['biome lint', join(root, 'node_modules', '.bin', 'biome'), ['lint', '--error-on-warnings', '.']],
   ['cargo fmt --check', 'cargo', ['fmt', '--all', '--check']],
   ['cargo clippy -D warnings', 'cargo', ['clippy', '--workspace', '--all-targets', '--', '-D', 'warnings']],
-  // Turned on by the lead once `pnpm format` has run over the merged tree (the TypeScript is not
-  // Biome-formatted yet; five branches edit it in parallel):
-  // ['biome format --check', join(root, 'node_modules', '.bin', 'biome'), ['format', '.']],
+  ['biome format --check', join(root, 'node_modules', '.bin', 'biome'), ['format', '.']],
 ];
 for (const [name, cmd, args] of gates) {
   const [code] = await run(cmd, args);

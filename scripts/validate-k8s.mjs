@@ -24,7 +24,10 @@ export const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 export function findRenderer() {
   const candidates = process.env.KUSTOMIZE
     ? [[process.env.KUSTOMIZE, ['build']]]
-    : [[process.env.KUBECTL ?? 'kubectl', ['kustomize']], ['kustomize', ['build']]];
+    : [
+        [process.env.KUBECTL ?? 'kubectl', ['kustomize']],
+        ['kustomize', ['build']],
+      ];
   for (const [cmd, args] of candidates) {
     if (spawnSync(cmd, [...args, '--help'], { encoding: 'utf8' }).status === 0) return { cmd, args };
   }
@@ -53,9 +56,16 @@ async function schemaErrors(obj) {
   if (!version || !obj.kind) return ['apiVersion and kind are required'];
   const path = `kubernetes-models/${group ? `${group}/` : ''}${version}/${obj.kind}`;
   let mod;
-  try { mod = await import(path); } catch { return [`unknown apiVersion/kind ${obj.apiVersion} ${obj.kind}`]; }
+  try {
+    mod = await import(path);
+  } catch {
+    return [`unknown apiVersion/kind ${obj.apiVersion} ${obj.kind}`];
+  }
   // structuredClone: the model's validator may strip unknown fields from what it is given.
-  try { new mod[obj.kind](structuredClone(obj)).validate(); return []; } catch (e) {
+  try {
+    new mod[obj.kind](structuredClone(obj)).validate();
+    return [];
+  } catch (e) {
     return (e.errors ?? [e]).map((x) => (x.instancePath !== undefined ? `${x.instancePath || '/'} ${x.message}` : String(x.message)));
   }
 }
@@ -64,9 +74,15 @@ async function schemaErrors(obj) {
 function unknownFields(value, type, path, out) {
   if (value == null) return out;
   const arr = /^Array<(.+)>$/.exec(type);
-  if (arr) { if (Array.isArray(value)) value.forEach((v, i) => unknownFields(v, arr[1], `${path}/${i}`, out)); return out; }
+  if (arr) {
+    if (Array.isArray(value)) value.forEach((v, i) => unknownFields(v, arr[1], `${path}/${i}`, out));
+    return out;
+  }
   const map = /^\{ \[key: string\]: (.+); \}$/.exec(type);
-  if (map) { for (const [k, v] of Object.entries(value)) unknownFields(v, map[1], `${path}/${k}`, out); return out; }
+  if (map) {
+    for (const [k, v] of Object.entries(value)) unknownFields(v, map[1], `${path}/${k}`, out);
+    return out;
+  }
   const cls = k8s[type];
   if (typeof cls?.getAttributeTypeMap !== 'function' || typeof value !== 'object' || Array.isArray(value)) return out;
   const attrs = new Map(cls.getAttributeTypeMap().map((a) => [a.baseName, a.type]));
@@ -78,7 +94,10 @@ function unknownFields(value, type, path, out) {
 }
 
 function modelClass(obj) {
-  const version = String(obj.apiVersion ?? '').split('/').pop() ?? '';
+  const version =
+    String(obj.apiVersion ?? '')
+      .split('/')
+      .pop() ?? '';
   return `${version.charAt(0).toUpperCase()}${version.slice(1)}${obj.kind}`;
 }
 
@@ -86,16 +105,14 @@ const matches = (sel = {}, labels = {}) => Object.entries(sel).every(([k, v]) =>
 
 function podTemplateRules(tpl, path, out, isJob) {
   const spec = tpl?.spec ?? {};
-  if (isJob && !['Never', 'OnFailure'].includes(spec.restartPolicy))
-    out.push(`${path}/spec/restartPolicy must be Never or OnFailure in a Job (got ${spec.restartPolicy ?? 'Always'})`);
+  if (isJob && !['Never', 'OnFailure'].includes(spec.restartPolicy)) out.push(`${path}/spec/restartPolicy must be Never or OnFailure in a Job (got ${spec.restartPolicy ?? 'Always'})`);
   for (const [i, c] of (spec.containers ?? []).entries()) {
     const ports = new Map((c.ports ?? []).map((p) => [p.name, p.containerPort]));
     const numbers = new Set((c.ports ?? []).map((p) => p.containerPort));
     for (const probe of ['startupProbe', 'readinessProbe', 'livenessProbe']) {
       const port = (c[probe]?.httpGet ?? c[probe]?.tcpSocket)?.port;
       if (port === undefined) continue;
-      if (typeof port === 'string' ? !ports.has(port) : !numbers.has(port))
-        out.push(`${path}/spec/containers/${i}/${probe} port ${port} is not a port of the container`);
+      if (typeof port === 'string' ? !ports.has(port) : !numbers.has(port)) out.push(`${path}/spec/containers/${i}/${probe} port ${port} is not a port of the container`);
     }
   }
 }
@@ -127,8 +144,7 @@ function jobRules(s, path, out) {
       }
     }
   }
-  if (s.selector?.matchLabels && !matches(s.selector.matchLabels, s.template?.metadata?.labels))
-    out.push(`${path}/selector does not match ${path}/template/metadata/labels`);
+  if (s.selector?.matchLabels && !matches(s.selector.matchLabels, s.template?.metadata?.labels)) out.push(`${path}/selector does not match ${path}/template/metadata/labels`);
   podTemplateRules(s.template, `${path}/template`, out, true);
 }
 
@@ -138,10 +154,8 @@ export function setErrors(objs) {
   const pods = objs.filter((o) => o.kind === 'Deployment').map((o) => o.spec?.template?.metadata?.labels ?? {});
   const names = new Set(objs.filter((o) => o.kind === 'Deployment').map((o) => o.metadata?.name));
   for (const o of objs) {
-    const sel = o.kind === 'Service' ? o.spec?.selector : o.kind === 'PodDisruptionBudget' ? o.spec?.selector?.matchLabels
-      : o.kind === 'NetworkPolicy' ? o.spec?.podSelector?.matchLabels : undefined;
-    if (sel && Object.keys(sel).length && !pods.some((l) => matches(sel, l)))
-      out.push(`${o.kind}/${o.metadata?.name}: selector matches no Deployment's pod labels`);
+    const sel = o.kind === 'Service' ? o.spec?.selector : o.kind === 'PodDisruptionBudget' ? o.spec?.selector?.matchLabels : o.kind === 'NetworkPolicy' ? o.spec?.podSelector?.matchLabels : undefined;
+    if (sel && Object.keys(sel).length && !pods.some((l) => matches(sel, l))) out.push(`${o.kind}/${o.metadata?.name}: selector matches no Deployment's pod labels`);
     const ref = o.kind === 'HorizontalPodAutoscaler' ? o.spec?.scaleTargetRef : undefined;
     if (ref?.kind === 'Deployment' && !names.has(ref.name)) out.push(`${o.kind}/${o.metadata?.name}: scaleTargetRef ${ref.name} not found`);
   }
@@ -153,7 +167,7 @@ export async function validateObjects(objs) {
   const errors = [];
   for (const obj of objs) {
     const id = `${obj.kind ?? '?'}/${obj.metadata?.name ?? '?'}`;
-    const reasons = [...await schemaErrors(obj), ...unknownFields(obj, modelClass(obj), '', []), ...crossFieldErrors(obj)];
+    const reasons = [...(await schemaErrors(obj)), ...unknownFields(obj, modelClass(obj), '', []), ...crossFieldErrors(obj)];
     errors.push(...reasons.map((r) => `${id}: ${r}`));
   }
   return [...errors, ...setErrors(objs), ...deploymentErrors(objs)];

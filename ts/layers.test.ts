@@ -83,7 +83,7 @@ const imports = files.flatMap((f) => importsOf(f, known));
 describe('layers', () => {
   it('every source folder has a layer', () => {
     const unplaced = [...new Set(files.filter((f) => !isTest(f) && folderOf(f) === '' && f.includes('/')).map((f) => dirname(f)))];
-    expect(unplaced, 'folders missing from LAYERS (and from README.md\'s chain)').toEqual([]);
+    expect(unplaced, "folders missing from LAYERS (and from README.md's chain)").toEqual([]);
   });
 
   it('no import points up or sideways', () => {

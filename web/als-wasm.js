@@ -14,7 +14,10 @@ async function instantiate(url, imports) {
   const response = await fetch(url);
   if (!response.ok) {
     // The API server says why in a JSON body (e.g. the engine is not built there, and how to build it).
-    const why = await response.json().then((b) => b?.message, () => undefined);
+    const why = await response.json().then(
+      (b) => b?.message,
+      () => undefined,
+    );
     throw Object.assign(new Error(`could not load ${url}: HTTP ${response.status}${why ? ` — ${why}` : ''}`), { code: 'ERR_WASM_UNAVAILABLE' });
   }
   if (WebAssembly.instantiateStreaming && response.headers.get('content-type') === 'application/wasm') {

@@ -16,7 +16,11 @@ const SHOWN = 12;
 const $ = (id) => document.getElementById(id);
 
 /** Lower case without accents, for search. */
-const fold = (s) => s.normalize('NFD').replace(/[\u0300-\u036f]/g, '').toLowerCase();
+const fold = (s) =>
+  s
+    .normalize('NFD')
+    .replace(/[\u0300-\u036f]/g, '')
+    .toLowerCase();
 
 async function load() {
   const [bytes, engine] = await Promise.all([
@@ -33,7 +37,14 @@ async function load() {
   const { wasm, missing } = engine;
   if (!wasm) return { model, wasm: null, foldIn: null, similarity: null, missing };
   // A model without item factors (e.g. --algorithm ease) cannot be folded in by the page's engine.
-  if (model.rank === 0) return { model, wasm: null, foldIn: null, similarity: null, missing: `model ${model.header.model.version} has no item factors (${model.header.algorithm ?? 'its algorithm'}); the API's fold-in still personalises` };
+  if (model.rank === 0)
+    return {
+      model,
+      wasm: null,
+      foldIn: null,
+      similarity: null,
+      missing: `model ${model.header.model.version} has no item factors (${model.header.algorithm ?? 'its algorithm'}); the API's fold-in still personalises`,
+    };
   return { model, wasm, foldIn: wasm.foldIn(model.rank, model.itemFactors, model.abiParams), similarity: wasm.similarity(model.rank, model.itemFactors), missing: null };
 }
 
@@ -110,7 +121,11 @@ function main({ model, wasm, foldIn, similarity, missing }) {
       $('timing').textContent = foldIn ? 'Pick a movie to personalise this list.' : 'The most popular movies of this model (personalisation needs the engine).';
     } else {
       const t = performance.now();
-      const top = foldIn.recommend(picks, picks.map(() => model.likeValue), 10);
+      const top = foldIn.recommend(
+        picks,
+        picks.map(() => model.likeValue),
+        10,
+      );
       const ms = performance.now() - t;
       items = Array.from(top.items).filter((i) => i !== EMPTY);
       $('top-title').textContent = 'Top 10 for you';
@@ -129,7 +144,11 @@ function main({ model, wasm, foldIn, similarity, missing }) {
   function showSimilar(item) {
     const { items } = similarity.similar(item, 10);
     $('similar-title').textContent = `Similar to ${model.titles[item]}`;
-    $('similar-list').replaceChildren(...Array.from(items).filter((i) => i !== EMPTY).map((i) => row(i, picks.includes(i) ? null : pickButton(i))));
+    $('similar-list').replaceChildren(
+      ...Array.from(items)
+        .filter((i) => i !== EMPTY)
+        .map((i) => row(i, picks.includes(i) ? null : pickButton(i))),
+    );
     $('similar').hidden = false;
   }
 

@@ -49,8 +49,7 @@ export function decodeDemoPayload(bytes) {
   const { rank, nItems } = header;
   const masks = new Uint32Array(section('genres').buffer);
   const raw = section('factors');
-  const itemFactors =
-    header.factors === 'f16' ? Float32Array.from(new Uint16Array(raw.buffer), fromHalf) : new Float32Array(raw.buffer);
+  const itemFactors = header.factors === 'f16' ? Float32Array.from(new Uint16Array(raw.buffer), fromHalf) : new Float32Array(raw.buffer);
   if (itemFactors.length !== nItems * rank) throw new Error('demo payload: factors do not match items × rank');
   return {
     header,

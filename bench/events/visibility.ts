@@ -97,7 +97,11 @@ async function measure(api: Running, condition: string, itemIds: readonly string
 
 const line = (v: Visibility) => {
   const p99 = pct(v.latencies, 99);
-  return `${v.condition.padEnd(34)} ${String(v.latencies.length).padStart(6)} ${pct(v.latencies, 50).toFixed(2).padStart(8)} ${pct(v.latencies, 90).toFixed(2).padStart(8)} ${p99.toFixed(2).padStart(8)} ${Math.max(...v.latencies).toFixed(2).padStart(8)} ${(v.polls / v.latencies.length).toFixed(1).padStart(7)} ${((100 * v.server.within50) / v.server.count).toFixed(1).padStart(12)}   ${p99 <= TARGET_P99_MS ? 'PASS' : 'FAIL'}`;
+  return `${v.condition.padEnd(34)} ${String(v.latencies.length).padStart(6)} ${pct(v.latencies, 50).toFixed(2).padStart(8)} ${pct(v.latencies, 90).toFixed(2).padStart(8)} ${p99.toFixed(2).padStart(8)} ${Math.max(
+    ...v.latencies,
+  )
+    .toFixed(2)
+    .padStart(8)} ${(v.polls / v.latencies.length).toFixed(1).padStart(7)} ${((100 * v.server.within50) / v.server.count).toFixed(1).padStart(12)}   ${p99 <= TARGET_P99_MS ? 'PASS' : 'FAIL'}`;
 };
 
 if (!wrkVersion()) throw new Error('wrk is not installed (Debian: apt-get install wrk); it drives the 200 readers');
@@ -117,11 +121,17 @@ try {
   const load = merge([await readers]);
   if (loaded.latencies.length < EVENTS) console.log(`note: the readers' ${SECONDS} s ran out after ${loaded.latencies.length} of ${EVENTS} events (raise --seconds)`);
 
-  console.log(`event → visible in GET (source "foldin"), ms from the 202 to the first GET answering it; model ${model.name} (${model.users.toLocaleString('en')} users, ${model.items.toLocaleString('en')} items), SQLite WAL + synchronous=FULL`);
-  console.log(`${'condition'.padEnd(34)} ${'events'.padStart(6)} ${'p50'.padStart(8)} ${'p90'.padStart(8)} ${'p99'.padStart(8)} ${'max'.padStart(8)} ${'GETs/ev'.padStart(7)} ${'srv ≤50ms %'.padStart(12)}   target p99 ≤ ${TARGET_P99_MS} ms`);
+  console.log(
+    `event → visible in GET (source "foldin"), ms from the 202 to the first GET answering it; model ${model.name} (${model.users.toLocaleString('en')} users, ${model.items.toLocaleString('en')} items), SQLite WAL + synchronous=FULL`,
+  );
+  console.log(
+    `${'condition'.padEnd(34)} ${'events'.padStart(6)} ${'p50'.padStart(8)} ${'p90'.padStart(8)} ${'p99'.padStart(8)} ${'max'.padStart(8)} ${'GETs/ev'.padStart(7)} ${'srv ≤50ms %'.padStart(12)}   target p99 ≤ ${TARGET_P99_MS} ms`,
+  );
   console.log(line(baseline));
   console.log(line(loaded));
-  console.log(`readers during the loaded run: ${Math.round(load.rps).toLocaleString('en')} req/s, p50 ${load.p50.toFixed(2)} ms, p99 ${load.p99.toFixed(2)} ms, errors ${load.errors}, non-2xx ${load.non2xx}`);
+  console.log(
+    `readers during the loaded run: ${Math.round(load.rps).toLocaleString('en')} req/s, p50 ${load.p50.toFixed(2)} ms, p99 ${load.p99.toFixed(2)} ms, errors ${load.errors}, non-2xx ${load.non2xx}`,
+  );
   console.log(`slowest acknowledgement (POST round trip): baseline ${baseline.slowestAck.toFixed(2)} ms, with readers ${loaded.slowestAck.toFixed(2)} ms`);
 } finally {
   await api.stop();

@@ -18,7 +18,7 @@ describe('latency histogram', () => {
 
   it('agrees with sorting for every percentile up to p99.99 on a long-tailed sample', () => {
     let seed = 7;
-    const rand = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+    const rand = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
     const values: number[] = [];
     const h = new Histogram();
     for (let i = 0; i < 200_000; i++) {

@@ -52,7 +52,10 @@ function fakeRun(rate: number, seconds: number, knee: number, spike: (s: number)
     unsent: 0,
     perSecond,
     byEntry: entries.map((h) => h.toJSON()),
-    entryCounts: [{ ok: Math.round(ok * 0.9), non2xx: sum((p) => p.non2xx), errors: 0, timeouts: sum((p) => p.timeouts) }, { ok: ok - Math.round(ok * 0.9), non2xx: 0, errors: 0, timeouts: 0 }],
+    entryCounts: [
+      { ok: Math.round(ok * 0.9), non2xx: sum((p) => p.non2xx), errors: 0, timeouts: sum((p) => p.timeouts) },
+      { ok: ok - Math.round(ok * 0.9), non2xx: 0, errors: 0, timeouts: 0 },
+    ],
     statuses: { '200': ok },
     errorCodes: {},
     lag: lag.toJSON(),
@@ -72,7 +75,9 @@ function report(): RunReport {
   });
   const knee: KneeResult = { knee: Math.max(...points.filter((p) => p.judgement.pass).map((p) => p.rate)), points, stoppedBy: 'bisected' };
   const step = mergeResults({ scenario, rate: 500, durationS: 20 }, [fakeRun(500, 20, 2300, (s) => (s >= 8 && s < 12 ? 4 : 1))]);
-  const metrics = ['0.0001', '0.00025', '0.0005', '0.001', '0.0025', '+Inf'].map((le, i) => `recs_http_request_duration_seconds_bucket{route="/v1/users/{userId}/recommendations",status="200",le="${le}"} ${[0, 4000, 8000, 8800, 9000, 9000][i]}`).join('\n');
+  const metrics = ['0.0001', '0.00025', '0.0005', '0.001', '0.0025', '+Inf']
+    .map((le, i) => `recs_http_request_duration_seconds_bucket{route="/v1/users/{userId}/recommendations",status="200",le="${le}"} ${[0, 4000, 8000, 8800, 9000, 9000][i]}`)
+    .join('\n');
   return {
     date: '2026-12-07T00:00:00.000Z',
     command: 'pnpm bench --url http://127.0.0.1:8080 --scenario spike --rate 500 --duration 20',
@@ -99,7 +104,13 @@ describe.skipIf(!existsSync(CHROMIUM))('load-test report in headless Chromium', 
     try {
       const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
       await page.goto(pathToFileURL(file).href);
-      const charts = await page.$$eval('svg', (svgs) => svgs.map((s) => ({ title: s.getAttribute('aria-label'), paths: [...s.querySelectorAll('path')].map((p) => (p.getAttribute('d') ?? '').split(/[ML]/).length - 1), width: s.getBoundingClientRect().width })));
+      const charts = await page.$$eval('svg', (svgs) =>
+        svgs.map((s) => ({
+          title: s.getAttribute('aria-label'),
+          paths: [...s.querySelectorAll('path')].map((p) => (p.getAttribute('d') ?? '').split(/[ML]/).length - 1),
+          width: s.getBoundingClientRect().width,
+        })),
+      );
       expect(charts.map((c) => c.title)).toEqual([
         'Latency over time (from the intended send time)',
         'Throughput over time',

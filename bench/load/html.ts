@@ -42,13 +42,30 @@ export function renderHtml(r: RunReport): string {
         { label: 'p50', points: lat(0.5), color: BLUE },
         { label: 'p99', points: lat(0.99), color: RED },
         { label: 'p99.9', points: lat(0.999), color: ORANGE },
-        ...r.objectives.map((o): Series => ({ label: `objective ${o.label} < ${o.boundUs / 1000} ms`, points: [[0, o.boundUs / 1000], [s.durationS, o.boundUs / 1000]], color: GREY })),
+        ...r.objectives.map(
+          (o): Series => ({
+            label: `objective ${o.label} < ${o.boundUs / 1000} ms`,
+            points: [
+              [0, o.boundUs / 1000],
+              [s.durationS, o.boundUs / 1000],
+            ],
+            color: GREY,
+          }),
+        ),
       ],
       { title: 'Latency over time (from the intended send time)', xLabel: 'second of the run', yLabel: 'ms', logY: true },
     ),
   );
-  const asked: Series[] = Number.isFinite(s.rate) ? [{ label: 'rate asked', points: s.perSecond.map((_, i) => [i + 0.5, s.rate * rateFactorAt(r.scenario.phases, i + 0.5, s.durationS)]), color: GREY }] : [];
-  charts.push(lineChart([{ label: 'answers/s', points: sec((p) => p.ok + p.non2xx), color: GREEN }, ...asked], { title: 'Throughput over time', xLabel: 'second of the run (requests by intended send time)', yLabel: 'answered per second' }));
+  const asked: Series[] = Number.isFinite(s.rate)
+    ? [{ label: 'rate asked', points: s.perSecond.map((_, i) => [i + 0.5, s.rate * rateFactorAt(r.scenario.phases, i + 0.5, s.durationS)]), color: GREY }]
+    : [];
+  charts.push(
+    lineChart([{ label: 'answers/s', points: sec((p) => p.ok + p.non2xx), color: GREEN }, ...asked], {
+      title: 'Throughput over time',
+      xLabel: 'second of the run (requests by intended send time)',
+      yLabel: 'answered per second',
+    }),
+  );
   charts.push(
     lineChart(
       [
@@ -62,7 +79,10 @@ export function renderHtml(r: RunReport): string {
   const palette = [BLUE, RED, GREEN, ORANGE, GREY];
   charts.push(
     lineChart(
-      [{ label: 'all requests', points: distribution(s.latency), color: '#222' }, ...(s.byEntry.length > 1 ? s.byEntry.filter((e) => e.latency.count > 0).map((e, i): Series => ({ label: e.name, points: distribution(e.latency), color: palette[i % palette.length]! })) : [])],
+      [
+        { label: 'all requests', points: distribution(s.latency), color: '#222' },
+        ...(s.byEntry.length > 1 ? s.byEntry.filter((e) => e.latency.count > 0).map((e, i): Series => ({ label: e.name, points: distribution(e.latency), color: palette[i % palette.length]! })) : []),
+      ],
       { title: 'Latency by percentile (10 = p90, 100 = p99, 10k = p99.99)', xLabel: '1 / (1 − percentile)', yLabel: 'ms', logX: true, logY: true },
     ),
   );
@@ -75,7 +95,18 @@ ${lineChart(
   [
     { label: 'p50', points: pts.map((p) => [p.rate, p.step.latency.quantile(0.5) / 1000]), color: BLUE },
     { label: 'p99', points: pts.map((p) => [p.rate, p.step.latency.quantile(0.99) / 1000]), color: RED },
-    ...(bound ? [{ label: `objective ${bound.label} < ${bound.boundUs / 1000} ms`, points: [[pts[0]!.rate, bound.boundUs / 1000], [pts.at(-1)!.rate, bound.boundUs / 1000]] as Array<[number, number]>, color: GREY }] : []),
+    ...(bound
+      ? [
+          {
+            label: `objective ${bound.label} < ${bound.boundUs / 1000} ms`,
+            points: [
+              [pts[0]!.rate, bound.boundUs / 1000],
+              [pts.at(-1)!.rate, bound.boundUs / 1000],
+            ] as Array<[number, number]>,
+            color: GREY,
+          },
+        ]
+      : []),
   ],
   { title: 'Latency against the rate asked', xLabel: 'requests per second asked', yLabel: 'ms', logY: true },
 )}
@@ -101,7 +132,9 @@ ul.summary{color:#444;padding-left:1.2rem}code{font-size:12px}
 <p>${esc(r.scenario.description)}</p>
 <p><code>${esc(r.command)}</code><br>${esc(r.date)} · ${esc(r.hardware)}</p>
 ${table(HEADER, rows(s))}
-<ul class="summary">${summaryLines(r).map((l) => `<li>${esc(l)}</li>`).join('')}</ul>
+<ul class="summary">${summaryLines(r)
+    .map((l) => `<li>${esc(l)}</li>`)
+    .join('')}</ul>
 <div class="grid">
 ${charts.join('\n')}
 </div>

@@ -13,7 +13,23 @@ function target(capacity: number) {
     for (let i = 0; i < 1000; i++) latency.record(rate <= capacity ? 500 + (i % 100) * 20 : 50_000);
     const answered = Math.min(rate, capacity);
     const counts = { ok: Math.round(answered * 10), non2xx: 0, errors: 0, timeouts: 0 };
-    return { rate, durationS: 10, sent: Math.round(rate * 10), unsent: 0, counts, achievedRps: answered, latency, perSecond: [], byEntry: [], statuses: {}, errorCodes: {}, lag: new Histogram(), bytesIn: 0, peakConnections: 1, peakQueue: 0 };
+    return {
+      rate,
+      durationS: 10,
+      sent: Math.round(rate * 10),
+      unsent: 0,
+      counts,
+      achievedRps: answered,
+      latency,
+      perSecond: [],
+      byEntry: [],
+      statuses: {},
+      errorCodes: {},
+      lag: new Histogram(),
+      bytesIn: 0,
+      peakConnections: 1,
+      peakQueue: 0,
+    };
   };
   return { asked, step };
 }

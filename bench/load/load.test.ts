@@ -84,7 +84,16 @@ describe('pnpm bench --url (open loop against a running server)', () => {
     const closed = await freePort();
     await expect(targetMain(['--url', `http://127.0.0.1:${closed}`, '--rate', '10', '--duration', '1'], ROOT)).rejects.toThrow(`cannot reach http://127.0.0.1:${closed}: ECONNREFUSED`);
     const bad = join(out, 'bad.json');
-    writeFileSync(bad, JSON.stringify({ name: 'bad', mix: [{ weight: 0.7, request: 'recommendations' }, { weight: 0.2, request: 'similar' }] }));
+    writeFileSync(
+      bad,
+      JSON.stringify({
+        name: 'bad',
+        mix: [
+          { weight: 0.7, request: 'recommendations' },
+          { weight: 0.2, request: 'similar' },
+        ],
+      }),
+    );
     await expect(bench('--scenario', bad, '--rate', '10', '--api-key', KEY)).rejects.toThrow(`${bad}: mix: weights sum to 0.9, not 1`);
     await expect(bench('--scenario', 'reference', '--rate', '10', '--api-key', KEY)).rejects.toThrow('--rate: scenario reference has virtual users');
     await expect(bench('--find-knee', '--slo', 'p99<<10', '--api-key', KEY)).rejects.toThrow('--slo "p99<<10": expected a percentile bound');
@@ -102,17 +111,34 @@ describe('open-loop latency', () => {
   let stallUrl = '';
   beforeAll(async () => {
     proc = spawn(process.execPath, [join(import.meta.dirname, 'testing', 'stall-server.mjs'), '200', '1000'], { stdio: ['ignore', 'pipe', 'inherit'] });
-    stallUrl = await new Promise<string>((resolve) => createInterface({ input: proc.stdout! }).on('line', (l) => {
-      const j = JSON.parse(l) as { port?: number };
-      if (j.port) resolve(`http://127.0.0.1:${j.port}`);
-    }));
+    stallUrl = await new Promise<string>((resolve) =>
+      createInterface({ input: proc.stdout! }).on('line', (l) => {
+        const j = JSON.parse(l) as { port?: number };
+        if (j.port) resolve(`http://127.0.0.1:${j.port}`);
+      }),
+    );
   });
   afterAll(() => proc.kill('SIGKILL'));
 
   it('counts the time requests waited behind a stall from their intended send time', async () => {
     const scenario = validateScenario({ name: 'stall', arrival: { model: 'open' }, users: { unknownShare: 0 }, mix: [{ weight: 1, request: 'recommendations' }] }, 'test');
     const rate = 200;
-    const step = await runStep({ urls: [stallUrl], apiKey: null, insecure: false, scenario, ids: { users: ['a', 'b'], items: [] }, rate, users: 0, thinkMs: 0, durationS: 3, workers: 0, maxConnections: 1000, timeoutMs: 5000, maxRequests: 10_000, seed: 1 });
+    const step = await runStep({
+      urls: [stallUrl],
+      apiKey: null,
+      insecure: false,
+      scenario,
+      ids: { users: ['a', 'b'], items: [] },
+      rate,
+      users: 0,
+      thinkMs: 0,
+      durationS: 3,
+      workers: 0,
+      maxConnections: 1000,
+      timeoutMs: 5000,
+      maxRequests: 10_000,
+      seed: 1,
+    });
     expect(step.counts.ok).toBe(600);
     // The server answers nothing for 1 s from about 1 s into the run. Requests intended during the
     // stall waited from their intended time to its end: ≈ rate × 1 s = 200 of them, spread evenly

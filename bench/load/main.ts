@@ -64,7 +64,8 @@ Output
 
 const num = (name: string, v: string | undefined, min: number, max: number, integer = false): number => {
   const n = Number(v);
-  if (v === undefined || v === '' || !Number.isFinite(n) || n < min || n > max || (integer && !Number.isInteger(n))) throw new Error(`--${name} must be ${integer ? 'an integer' : 'a number'} from ${min} to ${max}, got "${v}"`);
+  if (v === undefined || v === '' || !Number.isFinite(n) || n < min || n > max || (integer && !Number.isInteger(n)))
+    throw new Error(`--${name} must be ${integer ? 'an integer' : 'a number'} from ${min} to ${max}, got "${v}"`);
   return n;
 };
 
@@ -105,7 +106,10 @@ export async function targetMain(argv: string[], root: string): Promise<number> 
     console.log(TARGET_HELP);
     return 0;
   }
-  const urls = (values.url ?? []).flatMap((u) => u.split(',')).map((u) => u.trim().replace(/\/+$/, '')).filter((u) => u !== '');
+  const urls = (values.url ?? [])
+    .flatMap((u) => u.split(','))
+    .map((u) => u.trim().replace(/\/+$/, ''))
+    .filter((u) => u !== '');
   for (const u of urls) {
     let parsed: URL;
     try {
@@ -156,12 +160,22 @@ export async function targetMain(argv: string[], root: string): Promise<number> 
       }
     : null;
 
-  const target = await discover({ urls, apiKey, ...(values.ids && { idsFile: values.ids }), modelsDir: values['models-dir'] ?? './models', needUsers: scenario.users.unknownShare < 1 && scenario.mix.some((m) => m.request !== 'similar') });
+  const target = await discover({
+    urls,
+    apiKey,
+    ...(values.ids && { idsFile: values.ids }),
+    modelsDir: values['models-dir'] ?? './models',
+    needUsers: scenario.users.unknownShare < 1 && scenario.mix.some((m) => m.request !== 'similar'),
+  });
   const ids = { users: target.users, items: target.items };
   const hw = describeHardware(hardware());
-  const arrival = open ? `open loop, ${scenario.phases.length > 0 ? 'base ' : ''}${Number.isFinite(rate) ? `${rate.toLocaleString('en-US')} req/s` : 'rate per knee step'}${scenario.phases.length > 0 ? ` × phases ${scenario.phases.map((p) => `${p.rateFactor} for ${Math.round(p.share * 100)} %`).join(', ')}` : ''}` : `${users} virtual users, think time ${thinkMs} ms (exponential)`;
+  const arrival = open
+    ? `open loop, ${scenario.phases.length > 0 ? 'base ' : ''}${Number.isFinite(rate) ? `${rate.toLocaleString('en-US')} req/s` : 'rate per knee step'}${scenario.phases.length > 0 ? ` × phases ${scenario.phases.map((p) => `${p.rateFactor} for ${Math.round(p.share * 100)} %`).join(', ')}` : ''}`
+    : `${users} virtual users, think time ${thinkMs} ms (exponential)`;
   console.log(`bench: ${hw}`);
-  console.log(`bench: ${urls.join(', ')} serves model ${target.modelVersion}; ${target.users.length.toLocaleString('en-US')} known users, ${target.items.length.toLocaleString('en-US')} items (${target.idsFrom})`);
+  console.log(
+    `bench: ${urls.join(', ')} serves model ${target.modelVersion}; ${target.users.length.toLocaleString('en-US')} known users, ${target.items.length.toLocaleString('en-US')} items (${target.idsFrom})`,
+  );
   console.log(`bench: scenario ${scenario.name}: ${arrival}; ${scenario.mix.map((m) => `${m.name} ${Math.round(m.weight * 1000) / 10} %`).join(', ')}; ${workers} generator thread(s)`);
   if (scenario.mix.some((m) => m.request === 'events')) console.log(`bench: this scenario writes events (user ids "new-…" and known users) to the target's event store`);
 
@@ -199,13 +213,18 @@ export async function targetMain(argv: string[], root: string): Promise<number> 
 
   const report: RunReport = {
     date: new Date().toISOString(),
-    command: `pnpm bench ${argv.map((a) => (/\s/.test(a) ? JSON.stringify(a) : a)).join(' ').replace(/(--api-key[= ])\S+/, '$1***')}`,
+    command: `pnpm bench ${argv
+      .map((a) => (/\s/.test(a) ? JSON.stringify(a) : a))
+      .join(' ')
+      .replace(/(--api-key[= ])\S+/, '$1***')}`,
     hardware: hw,
     urls,
     modelVersion: target.modelVersion,
     idsFrom: target.idsFrom,
     scenario,
-    arrival: knee ? `open loop; shown: ${kneeResult?.knee === null ? 'the first step (no rate met the objective)' : 'the knee step'}, ${Math.round(main.step.rate).toLocaleString('en-US')} req/s` : arrival,
+    arrival: knee
+      ? `open loop; shown: ${kneeResult?.knee === null ? 'the first step (no rate met the objective)' : 'the knee step'}, ${Math.round(main.step.rate).toLocaleString('en-US')} req/s`
+      : arrival,
     step: main.step,
     server: main.server,
     knee: kneeResult,
@@ -233,8 +252,10 @@ function readKey(file: string): string {
   } catch (e) {
     throw new Error(`--api-key-file ${file}: cannot read the file (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
   }
-  const key = text.split('\n').map((l) => l.trim()).find((l) => l !== '' && !l.startsWith('#'));
+  const key = text
+    .split('\n')
+    .map((l) => l.trim())
+    .find((l) => l !== '' && !l.startsWith('#'));
   if (!key) throw new Error(`--api-key-file ${file}: no key in the file`);
   return key;
 }
-

@@ -86,13 +86,26 @@ export function summaryLines(r: RunReport): string[] {
     `scenario: ${r.scenario.name} — ${r.arrival}, ${s.durationS} s`,
     `generator: send lag p50 ${ms(s.lag.quantile(0.5))} ms, p99 ${ms(s.lag.quantile(0.99))} ms, max ${ms(s.lag.maxUs)} ms; ${s.peakConnections} connections at most, ${s.peakQueue} requests waited for one at most${s.unsent > 0 ? `; ${s.unsent} scheduled requests not sent (request cap)` : ''}`,
   ];
-  const statuses = Object.entries(s.statuses).map(([k, v]) => `${k}: ${v}`).join(', ');
-  const errors = Object.entries(s.errorCodes).map(([k, v]) => `${k}: ${v}`).join(', ');
+  const statuses = Object.entries(s.statuses)
+    .map(([k, v]) => `${k}: ${v}`)
+    .join(', ');
+  const errors = Object.entries(s.errorCodes)
+    .map(([k, v]) => `${k}: ${v}`)
+    .join(', ');
   lines.push(`statuses: ${statuses || 'none'}${errors ? `; connection errors: ${errors}` : ''}`);
-  if (s.lag.quantile(0.99) > 1000) lines.push(`warning: the generator sent 1 % of requests over 1 ms late: it was short of CPU (add --workers, or run it on another machine); latencies include that delay`);
+  if (s.lag.quantile(0.99) > 1000)
+    lines.push(`warning: the generator sent 1 % of requests over 1 ms late: it was short of CPU (add --workers, or run it on another machine); latencies include that delay`);
   const cmp = serverComparison(r);
-  if (cmp) lines.push(`server's own /metrics, ${cmp.route}: p99 ${ms(cmp.serverUs)} ms (interpolated inside its buckets ${cmp.bucket}) vs the bench's ${ms(cmp.benchUs)} ms from the intended send time; the difference is the network, the wait before the server reads a request, and the generator`);
-  if (r.knee) lines.push(r.knee.knee === null ? `knee: none — ${r.knee.stoppedBy}` : `knee: ${Math.round(r.knee.knee).toLocaleString('en-US')} req/s is the highest rate that met ${r.objectives.map((o) => `${o.label} < ${o.boundUs / 1000} ms`).join(', ')} (${r.knee.stoppedBy})`);
+  if (cmp)
+    lines.push(
+      `server's own /metrics, ${cmp.route}: p99 ${ms(cmp.serverUs)} ms (interpolated inside its buckets ${cmp.bucket}) vs the bench's ${ms(cmp.benchUs)} ms from the intended send time; the difference is the network, the wait before the server reads a request, and the generator`,
+    );
+  if (r.knee)
+    lines.push(
+      r.knee.knee === null
+        ? `knee: none — ${r.knee.stoppedBy}`
+        : `knee: ${Math.round(r.knee.knee).toLocaleString('en-US')} req/s is the highest rate that met ${r.objectives.map((o) => `${o.label} < ${o.boundUs / 1000} ms`).join(', ')} (${r.knee.stoppedBy})`,
+    );
   return lines;
 }
 

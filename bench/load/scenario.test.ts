@@ -24,12 +24,26 @@ describe('scenarios', () => {
     const bad = (patch: Record<string, unknown>) => () => validateScenario({ ...base, ...patch }, 'my.json');
     expect(bad({ colour: 'red' })).toThrow(/^my\.json: scenario: unknown field "colour" \(known: name, /);
     expect(bad({ mix: [{ weight: 1, request: 'recommendations', weigth: 2 }] })).toThrow('my.json: mix[0]: unknown field "weigth"');
-    expect(bad({ mix: [{ weight: 0.5, request: 'recommendations' }, { weight: 0.45, request: 'similar' }] })).toThrow('my.json: mix: weights sum to 0.95, not 1');
+    expect(
+      bad({
+        mix: [
+          { weight: 0.5, request: 'recommendations' },
+          { weight: 0.45, request: 'similar' },
+        ],
+      }),
+    ).toThrow('my.json: mix: weights sum to 0.95, not 1');
     expect(bad({ mix: [{ weight: 1, request: 'delete' }] })).toThrow('my.json: mix[0].request: must be one of recommendations, similar, events, got "delete"');
     expect(bad({ mix: [{ weight: 1, request: 'similar', batch: 3 }] })).toThrow('my.json: mix[0]: batch belongs to events, not similar');
     expect(bad({ mix: [{ weight: 1, request: 'events', batch: 1001 }] })).toThrow('mix[0].batch: must be an integer from 1 to 1000, got 1001');
     expect(bad({ arrival: { model: 'users', users: 10, thinkMs: 5, rate: 3 } })).toThrow('my.json: arrival: rate belongs to model "open"');
-    expect(bad({ phases: [{ share: 0.5, rateFactor: 1 }, { share: 0.6, rateFactor: 2 }] })).toThrow('my.json: phases: shares sum to 1.1, not 1');
+    expect(
+      bad({
+        phases: [
+          { share: 0.5, rateFactor: 1 },
+          { share: 0.6, rateFactor: 2 },
+        ],
+      }),
+    ).toThrow('my.json: phases: shares sum to 1.1, not 1');
     for (const f of [bad({ colour: 1 }), bad({ mix: [] })]) {
       try {
         f();

@@ -133,7 +133,14 @@ export function validateScenario(raw: unknown, where: string): Scenario {
     if (request === 'events') {
       if (o['k'] !== undefined) c.fail(f, 'k belongs to reads, not events');
       if (o['where'] !== undefined) c.fail(f, 'where belongs to recommendations, not events');
-      return { name: entryName, weight, request, batch: c.number(o, 'batch', f, 1, 1000, 1, true), newUserShare: c.number(o, 'newUserShare', f, 0, 1, 0), type: c.string(o, 'type', f, EVENT_TYPES, 'click') as EventType };
+      return {
+        name: entryName,
+        weight,
+        request,
+        batch: c.number(o, 'batch', f, 1, 1000, 1, true),
+        newUserShare: c.number(o, 'newUserShare', f, 0, 1, 0),
+        type: c.string(o, 'type', f, EVENT_TYPES, 'click') as EventType,
+      };
     }
     for (const k of ['batch', 'newUserShare', 'type']) if (o[k] !== undefined) c.fail(f, `${k} belongs to events, not ${request}`);
     const k = c.number(o, 'k', f, 1, 100, 10, true);

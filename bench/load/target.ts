@@ -37,7 +37,9 @@ export async function discover(o: DiscoverOptions): Promise<TargetInfo> {
     version = v;
     const probe = await get(url, '/v1/users/bench-probe/recommendations?k=1', o.apiKey, timeoutMs);
     if (probe.status === 401 || probe.status === 403) {
-      throw new Error(`${url} refuses ${o.apiKey ? 'the API key' : 'requests without an API key'} (GET /v1/users/…/recommendations answered ${probe.status}): pass the right key with --api-key-file FILE or $RECS_API_KEY`);
+      throw new Error(
+        `${url} refuses ${o.apiKey ? 'the API key' : 'requests without an API key'} (GET /v1/users/…/recommendations answered ${probe.status}): pass the right key with --api-key-file FILE or $RECS_API_KEY`,
+      );
     }
     if (probe.status !== 200) throw new Error(`${url}: GET /v1/users/bench-probe/recommendations answered ${probe.status} ${probe.text.slice(0, 200)}`);
   }
@@ -53,7 +55,9 @@ export async function discover(o: DiscoverOptions): Promise<TargetInfo> {
     sources.push(`users and items from ${join(o.modelsDir, version)}`);
   } else if (o.needUsers) {
     const where = o.modelsDir ? `${o.modelsDir} has no version ${version}` : 'no --models-dir';
-    throw new Error(`cannot find the user ids of model ${version} that ${o.urls[0]} serves (${where}): pass --ids FILE (one id a line, or that version's user-ids.json) or --models-dir DIR (the registry the server reads)`);
+    throw new Error(
+      `cannot find the user ids of model ${version} that ${o.urls[0]} serves (${where}): pass --ids FILE (one id a line, or that version's user-ids.json) or --models-dir DIR (the registry the server reads)`,
+    );
   }
   if (items.length === 0) {
     const payload = await get(o.urls[0]!, '/demo/model.bin', null, 30_000, true);
@@ -82,7 +86,10 @@ export function readIds(file: string): string[] {
     if (!Array.isArray(ids) || ids.some((i) => typeof i !== 'string' && typeof i !== 'number')) throw new Error(`${file}: must be a JSON array of ids`);
     return ids.map(String);
   }
-  const ids = text.split('\n').map((l) => l.trim()).filter((l) => l !== '' && !l.startsWith('#'));
+  const ids = text
+    .split('\n')
+    .map((l) => l.trim())
+    .filter((l) => l !== '' && !l.startsWith('#'));
   if (ids.length === 0) throw new Error(`${file}: no ids in the file`);
   return ids;
 }

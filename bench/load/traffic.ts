@@ -34,7 +34,11 @@ export class Traffic {
   private readonly head: string;
   private seq = 0;
 
-  constructor(private readonly scenario: Scenario, private readonly ids: TrafficIds, private readonly o: TrafficOptions) {
+  constructor(
+    private readonly scenario: Scenario,
+    private readonly ids: TrafficIds,
+    private readonly o: TrafficOptions,
+  ) {
     this.rng = new Rng(o.seed);
     let acc = 0;
     this.cumulative = scenario.mix.map((m) => (acc += m.weight));

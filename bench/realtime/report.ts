@@ -29,7 +29,9 @@ export function printRows(model: BenchModel, rows: readonly PhaseRow[], engineAl
   console.log('| phase | reader req/s | p50 / p99 / max ms | errors | events acked/s | fold-ins/s | event → visible p50 / p99 ms | queue max | RSS MiB |');
   console.log('| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
   for (const r of rows) {
-    console.log(`| ${r.phase} | ${f(r.rps)} | ${f(r.p50, 2)} / ${f(r.p99, 2)} / ${f(r.max, 1)} | ${r.errors} | ${f(r.ackedPerSecond)} | ${f(r.foldInsPerSecond)} | ${f(r.visibleP50, 1)} / ${f(r.visibleP99, 1)} | ${f(r.queueMax)} | ${f(r.rssMiB)} |`);
+    console.log(
+      `| ${r.phase} | ${f(r.rps)} | ${f(r.p50, 2)} / ${f(r.p99, 2)} / ${f(r.max, 1)} | ${r.errors} | ${f(r.ackedPerSecond)} | ${f(r.foldInsPerSecond)} | ${f(r.visibleP50, 1)} / ${f(r.visibleP99, 1)} | ${f(r.queueMax)} | ${f(r.rssMiB)} |`,
+    );
   }
   for (const r of rows) if (r.note) console.log(`  ${r.phase}: ${r.note}`);
 }
@@ -42,7 +44,10 @@ export function checkTargets(rows: readonly PhaseRow[], engineAlone: number, soa
   const lines: [string, boolean][] = [];
   for (const r of ingest) {
     const base = baseOf(r);
-    lines.push([`${r.phase}: reader p99 ${f(r.p99, 2)} ms ≤ 1.5 × ${f(base.p99, 2)}; max ${f(r.max, 1)} ms ≤ 1.5 × ${f(base.max, 1)} and ≤ 50 ms`, r.p99 <= 1.5 * base.p99 && r.max <= 1.5 * base.max && r.max <= 50]);
+    lines.push([
+      `${r.phase}: reader p99 ${f(r.p99, 2)} ms ≤ 1.5 × ${f(base.p99, 2)}; max ${f(r.max, 1)} ms ≤ 1.5 × ${f(base.max, 1)} and ≤ 50 ms`,
+      r.p99 <= 1.5 * base.p99 && r.max <= 1.5 * base.max && r.max <= 50,
+    ]);
   }
   const five = at(5000);
   if (five) lines.push([`reader throughput at 5,000 events/s: ${f(five.rps)} ≥ 0.8 × ${f(baseOf(five).rps)}`, five.rps >= 0.8 * baseOf(five).rps]);

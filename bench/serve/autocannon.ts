@@ -26,19 +26,22 @@ export async function runAutocannon(o: CannonOptions): Promise<LoadRun> {
     done = res;
     fail = rej;
   });
-  const instance = autocannon({
-    url: o.url,
-    connections: o.connections,
-    duration: o.seconds,
-    pipelining: 1,
-    timeout: 10,
-    ...(o.headers && { headers: o.headers }),
-    setupClient: (client) => {
-      const start = (next++ * per) % o.paths.length;
-      const slice = o.paths.slice(start, start + per);
-      client.setRequests(slice.map((path) => ({ method: 'GET', path })));
+  const instance = autocannon(
+    {
+      url: o.url,
+      connections: o.connections,
+      duration: o.seconds,
+      pipelining: 1,
+      timeout: 10,
+      ...(o.headers && { headers: o.headers }),
+      setupClient: (client) => {
+        const start = (next++ * per) % o.paths.length;
+        const slice = o.paths.slice(start, start + per);
+        client.setRequests(slice.map((path) => ({ method: 'GET', path })));
+      },
     },
-  }, (err, result) => (err ? fail(err) : done(result)));
+    (err, result) => (err ? fail(err) : done(result)),
+  );
   instance.on('response', (_client: unknown, _status: number, _bytes: number, ms: number) => {
     if (n === latencies.length) {
       const grown = new Float32Array(latencies.length * 2);

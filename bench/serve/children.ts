@@ -59,7 +59,14 @@ export function startApi(root: string, modelsDir: string, apiKey: string | null,
 
 /** A bare uWS endpoint doing one ioredis GET of the user's key of `version` per request. */
 export function startBareRedis(root: string, redisUrl: string, prefix: string, version: string): Promise<Running> {
-  return startChild('bare-redis', join(root, 'dist', 'bench', 'serve', 'bare-redis-server.js'), [redisUrl, prefix, version], {}, (l) => (typeof l['port'] === 'number' ? `http://127.0.0.1:${l['port']}` : null), 60_000);
+  return startChild(
+    'bare-redis',
+    join(root, 'dist', 'bench', 'serve', 'bare-redis-server.js'),
+    [redisUrl, prefix, version],
+    {},
+    (l) => (typeof l['port'] === 'number' ? `http://127.0.0.1:${l['port']}` : null),
+    60_000,
+  );
 }
 
 /** @vercel/cosmosdb-server over HTTPS; `info.cert` is the path of its certificate (PEM). */

@@ -37,7 +37,9 @@ describe('judge', () => {
     const slow = (target: string, rps: number, p99: number) => ({ ...result(target, rps), tool: 'autocannon' as const, p99 });
     const both = judge('m', slow('api', 20_000, 40), slow('bare', 20_000, 38));
     expect(both.project).toBe(false);
-    expect(both.failures).toEqual(["p99 40.00 ms > 10 ms (the bare endpoint's p99 is 38.00 ms too: at 20,000 req/s, 200 connections wait 10.00 ms on average (Little's law), the load generator's ceiling, not the server's)"]);
+    expect(both.failures).toEqual([
+      "p99 40.00 ms > 10 ms (the bare endpoint's p99 is 38.00 ms too: at 20,000 req/s, 200 connections wait 10.00 ms on average (Little's law), the load generator's ceiling, not the server's)",
+    ]);
     const apiOnly = judge('m', slow('api', 20_000, 40), slow('bare', 20_000, 8));
     expect(apiOnly.failures).toEqual(['p99 40.00 ms > 10 ms']);
   });

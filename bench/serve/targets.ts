@@ -52,7 +52,10 @@ export interface StoreEndpoints {
 }
 
 export function parseStores(list: string): StoreTarget[] {
-  const names = list.split(',').map((s) => s.trim()).filter((s) => s !== '' && s !== 'embedded');
+  const names = list
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s !== '' && s !== 'embedded');
   for (const n of names) if (!(STORE_TARGETS as readonly string[]).includes(n)) throw new Error(`--stores: unknown "${n}"; choose from embedded, ${STORE_TARGETS.join(', ')} (or all)`);
   return [...new Set(names)] as StoreTarget[];
 }
@@ -98,7 +101,9 @@ export async function startStoreEndpoints(o: StoreEndpointOptions): Promise<Stor
         const info = await client.info();
         const version = /redis_version:(\S+)/.exec(info)?.[1];
         const mem = /used_memory_human:(\S+)/.exec(info)?.[1];
-        notes.push(`redis-server ${version} on loopback (no persistence), ${r.users.toLocaleString('en-US')} users loaded in ${r.seconds.toFixed(1)} s (${Math.round(r.users / r.seconds).toLocaleString('en-US')} users/s), used memory ${mem}`);
+        notes.push(
+          `redis-server ${version} on loopback (no persistence), ${r.users.toLocaleString('en-US')} users loaded in ${r.seconds.toFixed(1)} s (${Math.round(r.users / r.seconds).toLocaleString('en-US')} users/s), used memory ${mem}`,
+        );
         o.log(`  ${notes.at(-1)}`);
       } finally {
         client.disconnect();
@@ -108,7 +113,15 @@ export async function startStoreEndpoints(o: StoreEndpointOptions): Promise<Stor
         const cached = s === 'redis-cached';
         const api = await startApi(o.root, o.model.modelsDir, o.apiKey, { ...env, RECS_STORE_CACHE_ENTRIES: cached ? String(o.cacheEntries) : '0' }, s);
         children.push(api);
-        endpoints.push({ id: s, label: cached ? `API (redis, cache warm, ${o.cacheEntries.toLocaleString('en-US')} entries)` : 'API (redis, cache off)', url: api.url, paths: o.paths, api: true, pids: [api.proc.pid, redis.pid], ...(cached && { prewarm: true }) });
+        endpoints.push({
+          id: s,
+          label: cached ? `API (redis, cache warm, ${o.cacheEntries.toLocaleString('en-US')} entries)` : 'API (redis, cache off)',
+          url: api.url,
+          paths: o.paths,
+          api: true,
+          pids: [api.proc.pid, redis.pid],
+          ...(cached && { prewarm: true }),
+        });
       }
       const bare = await startBareRedis(o.root, redis.url, PREFIX, table.version);
       children.push(bare);
@@ -124,15 +137,38 @@ export async function startStoreEndpoints(o: StoreEndpointOptions): Promise<Stor
       try {
         o.log(`${o.model.name}: loading ${subset.userIds.length.toLocaleString('en-US')} users into @vercel/cosmosdb-server at ${server.url}…`);
         const r = await loadCosmos(await ensureContainer(client, conn), subset);
-        notes.push(`@vercel/cosmosdb-server 1.0.1 (a test double with full-scan storage, not Azure) in its own process over HTTPS: the first ${r.users.toLocaleString('en-US')} users loaded in ${r.seconds.toFixed(1)} s, ${Math.round(r.requestCharge)} RU; the cosmos row requests only those users (+ 5 % unknown)`);
+        notes.push(
+          `@vercel/cosmosdb-server 1.0.1 (a test double with full-scan storage, not Azure) in its own process over HTTPS: the first ${r.users.toLocaleString('en-US')} users loaded in ${r.seconds.toFixed(1)} s, ${Math.round(r.requestCharge)} RU; the cosmos row requests only those users (+ 5 % unknown)`,
+        );
         o.log(`  ${notes.at(-1)}`);
       } finally {
         client.dispose();
         conn.agent.destroy();
       }
-      const api = await startApi(o.root, o.model.modelsDir, o.apiKey, { RECS_STORE: 'cosmos', RECS_COSMOS_ENDPOINT: server.url, RECS_COSMOS_AUTH: 'key', RECS_COSMOS_KEY: 'bench', RECS_STORE_CACHE_ENTRIES: '0', RECS_STORE_TIMEOUT_MS: String(COSMOS_TIMEOUT_MS), NODE_EXTRA_CA_CERTS: String(server.info['cert']) }, 'cosmos-api');
+      const api = await startApi(
+        o.root,
+        o.model.modelsDir,
+        o.apiKey,
+        {
+          RECS_STORE: 'cosmos',
+          RECS_COSMOS_ENDPOINT: server.url,
+          RECS_COSMOS_AUTH: 'key',
+          RECS_COSMOS_KEY: 'bench',
+          RECS_STORE_CACHE_ENTRIES: '0',
+          RECS_STORE_TIMEOUT_MS: String(COSMOS_TIMEOUT_MS),
+          NODE_EXTRA_CA_CERTS: String(server.info['cert']),
+        },
+        'cosmos-api',
+      );
       children.push(api);
-      endpoints.push({ id: 'cosmos', label: `API (cosmos test double, ${subset.userIds.length.toLocaleString('en-US')} users, cache off, timeout ${COSMOS_TIMEOUT_MS / 1000} s)`, url: api.url, paths: recommendationPaths(subset.userIds, o.nPaths).paths, api: true, pids: [api.proc.pid, server.proc.pid] });
+      endpoints.push({
+        id: 'cosmos',
+        label: `API (cosmos test double, ${subset.userIds.length.toLocaleString('en-US')} users, cache off, timeout ${COSMOS_TIMEOUT_MS / 1000} s)`,
+        url: api.url,
+        paths: recommendationPaths(subset.userIds, o.nPaths).paths,
+        api: true,
+        pids: [api.proc.pid, server.proc.pid],
+      });
     }
     return { endpoints, notes, stop };
   } catch (e) {

@@ -51,7 +51,22 @@ export async function runWrk(o: WrkOptions): Promise<LoadRun> {
   const dir = mkdtempSync(join(tmpdir(), 'bench-wrk-'));
   writeFileSync(join(dir, 'paths.txt'), o.paths.join('\n') + '\n');
   writeFileSync(join(dir, 'paths.lua'), SCRIPT);
-  const args = ['-t', String(o.threads ?? 1), '-c', String(o.connections), '-d', `${o.seconds}s`, '--timeout', '10s', '-s', join(dir, 'paths.lua'), o.url, '--', join(dir, 'paths.txt'), o.apiKey ?? ''];
+  const args = [
+    '-t',
+    String(o.threads ?? 1),
+    '-c',
+    String(o.connections),
+    '-d',
+    `${o.seconds}s`,
+    '--timeout',
+    '10s',
+    '-s',
+    join(dir, 'paths.lua'),
+    o.url,
+    '--',
+    join(dir, 'paths.txt'),
+    o.apiKey ?? '',
+  ];
   const out = await new Promise<string>((resolve, reject) => {
     const [cmd, argv] = onCores(current.plan.load, 'wrk', args);
     const p = spawn(cmd, argv, { stdio: ['ignore', 'pipe', 'inherit'] });

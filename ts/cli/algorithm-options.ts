@@ -10,7 +10,25 @@ import { checkNumber } from '../options/parse.js';
 import { UsageError } from './command.js';
 
 /** ALS-only flags (refused with another --algorithm). */
-export const ALS_ONLY_FLAGS = ['rank', 'max-iter', 'implicit-prefs', 'explicit', 'alpha', 'nonnegative', 'seed', 'solver', 'cg-steps', 'block-size', 'unobserved-weight', 'reg-exponent', 'reg-scaling', 'confidence', 'confidence-epsilon', 'threads', 'preset'] as const;
+export const ALS_ONLY_FLAGS = [
+  'rank',
+  'max-iter',
+  'implicit-prefs',
+  'explicit',
+  'alpha',
+  'nonnegative',
+  'seed',
+  'solver',
+  'cg-steps',
+  'block-size',
+  'unobserved-weight',
+  'reg-exponent',
+  'reg-scaling',
+  'confidence',
+  'confidence-epsilon',
+  'threads',
+  'preset',
+] as const;
 
 /** Every name a parameter is accepted under (its kebab flag and Spark's spelling). */
 const spellings = (p: ParamSpec) => (p.sparkAlias ? [p.flag, p.sparkAlias] : [p.flag]);
@@ -26,9 +44,18 @@ export function otherAlgorithmOptions(): Record<string, Opt<unknown>> {
       const help = `${a.name}: ${p.help}`;
       const defaultHelp = String(p.default);
       out[p.flag] =
-        p.type === 'bool' ? flag({ help })
-        : p.type === 'choice' ? choice({ choices: p.choices!, defaultHelp, help })
-        : num({ metavar: p.type === 'int' ? 'N' : 'X', integer: p.type === 'int', ...(p.min !== undefined ? { min: p.min } : {}), ...(p.max !== undefined ? { max: p.max } : {}), defaultHelp, help });
+        p.type === 'bool'
+          ? flag({ help })
+          : p.type === 'choice'
+            ? choice({ choices: p.choices!, defaultHelp, help })
+            : num({
+                metavar: p.type === 'int' ? 'N' : 'X',
+                integer: p.type === 'int',
+                ...(p.min !== undefined ? { min: p.min } : {}),
+                ...(p.max !== undefined ? { max: p.max } : {}),
+                defaultHelp,
+                help,
+              });
     }
   }
   return out;
@@ -44,7 +71,9 @@ export function algorithmFromValues(v: Record<string, unknown>, alsFlagsGiven: r
     return { name: a.name, params: paramValues(a, v, fromFile?.name === a.name ? fromFile.params : {}) };
   }
   const alsFlags = new Set(als.params.map((p) => p.flag));
-  const other = ALGORITHMS.filter((x) => x !== als).flatMap((x) => x.params.map((p) => p.flag)).filter((f) => v[f] !== undefined && !alsFlags.has(f));
+  const other = ALGORITHMS.filter((x) => x !== als)
+    .flatMap((x) => x.params.map((p) => p.flag))
+    .filter((f) => v[f] !== undefined && !alsFlags.has(f));
   if (other.length > 0) throw new UsageError(`--${other[0]} is not an ALS parameter; it goes with --algorithm ${ALGORITHMS.find((x) => x.params.some((p) => p.flag === other[0]))!.name}`);
   return null;
 }

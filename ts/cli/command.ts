@@ -36,7 +36,8 @@ export interface DeclaredCommand<Gs extends readonly OptionGroup[]> extends Comm
 
 /** A command from its declaration: the parser, the typed values and the --help text come from `groups`. */
 export function defineCommand<const Gs extends readonly OptionGroup[]>(spec: CommandSpec<Gs>): DeclaredCommand<Gs> {
-  const parse = (argv: readonly string[], env: NodeJS.ProcessEnv = process.env) => parseOptions(spec.groups, argv, { positionals: spec.positionals ?? false, env, ...(spec.refused ? { refused: spec.refused } : {}) });
+  const parse = (argv: readonly string[], env: NodeJS.ProcessEnv = process.env) =>
+    parseOptions(spec.groups, argv, { positionals: spec.positionals ?? false, env, ...(spec.refused ? { refused: spec.refused } : {}) });
   parse([], {}); // a name declared twice fails here, at load time
   return {
     name: spec.name,

@@ -31,7 +31,9 @@ describe('eventStoreOption', () => {
   });
 
   it('refuses contradictions and incomplete settings, naming the flag or variable', () => {
-    expect(() => eventStoreOption({ ...base, path: existing }, { ...cosmosEnv, RECS_EVENTS_STORE: 'cosmos' })).toThrow(new UsageError('--events-db names a SQLite file, but the event store is cosmos (RECS_EVENTS_STORE); give one of them'));
+    expect(() => eventStoreOption({ ...base, path: existing }, { ...cosmosEnv, RECS_EVENTS_STORE: 'cosmos' })).toThrow(
+      new UsageError('--events-db names a SQLite file, but the event store is cosmos (RECS_EVENTS_STORE); give one of them'),
+    );
     expect(() => eventStoreOption({ ...base, kind: 'cosmos', path: existing }, cosmosEnv)).toThrow(/but the event store is cosmos \(--events-store\)/);
     expect(() => eventStoreOption({ ...base, kind: 'mysql' }, {})).toThrow(new UsageError('--events-store must be one of sqlite, cosmos; got "mysql"'));
     expect(() => eventStoreOption(base, { RECS_EVENTS_STORE: 'mysql' })).toThrow(/event store: RECS_EVENTS_STORE must be one of sqlite, cosmos/);

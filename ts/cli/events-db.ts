@@ -52,7 +52,8 @@ export function eventStoreOption(c: EventStoreChoice, env: NodeJS.ProcessEnv): E
   try {
     const resolved = eventStoreConfigFromEnv(kind === undefined ? env : { ...env, RECS_EVENTS_STORE: kind }, '');
     if (resolved.kind === 'cosmos') {
-      if (c.path !== undefined) throw new UsageError(`--${c.name} names a SQLite file, but the event store is cosmos (${kind !== undefined ? '--events-store' : 'RECS_EVENTS_STORE'}); give one of them`);
+      if (c.path !== undefined)
+        throw new UsageError(`--${c.name} names a SQLite file, but the event store is cosmos (${kind !== undefined ? '--events-store' : 'RECS_EVENTS_STORE'}); give one of them`);
       return resolved;
     }
   } catch (e) {

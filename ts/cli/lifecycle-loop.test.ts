@@ -186,4 +186,3 @@ describe.skipIf(!hasMl100k)('model lifecycle on MovieLens 100K with a server ans
     console.log(`[lifecycle-loop.test] ${a.length} requests, all 200: ${[...new Set(a.map((x) => x.version))].map((v) => `${v} ×${a.filter((x) => x.version === v).length}`).join(', ')}`);
   }, 90_000);
 });
-

@@ -31,7 +31,11 @@ export async function main(argv: string[]): Promise<number> {
   }
   const cmd: Command | undefined = commands.find((c) => c.name === name);
   if (!cmd) {
-    const hint = closest(name, commands.map((c) => c.name), (c) => `; did you mean "${c}"?`);
+    const hint = closest(
+      name,
+      commands.map((c) => c.name),
+      (c) => `; did you mean "${c}"?`,
+    );
     console.error(`recs: unknown command "${name}"${hint}\n\n${usage()}`);
     return 2;
   }

@@ -19,8 +19,7 @@ function chunked(name: string, text: string | Buffer, step: number): ByteSource 
   };
 }
 
-const sameBytes = (a: ArrayBufferView, b: ArrayBufferView): boolean =>
-  Buffer.from(a.buffer, a.byteOffset, a.byteLength).equals(Buffer.from(b.buffer, b.byteOffset, b.byteLength));
+const sameBytes = (a: ArrayBufferView, b: ArrayBufferView): boolean => Buffer.from(a.buffer, a.byteOffset, a.byteLength).equals(Buffer.from(b.buffer, b.byteOffset, b.byteLength));
 
 const parse = (name: string, text: string, opts: ParseOptions = {}) => parseRatings(bytesSource(name, text), opts);
 
@@ -131,9 +130,24 @@ describe('parseRatings formats', () => {
     expect(c.dataset.itemIds).toContain('it, 12');
   });
 
-  it('the numeric fast path gives exactly the general path\'s results, errors and line numbers', async () => {
-    const odd = ['007,1,2,3', '"5",6,7,8', ' 9,1,1,1', '1,2,1e1,3', '1,2,-1,3', '12345678901234567,1,1,1', 'a,b,1,1',
-      '1,2,3', '1,2,x,3', '', '3.0,1,1,1', '1,2,3.,4', '1,2,.5,4', '1,2,3,4\r', '1,2,3,4,'];
+  it("the numeric fast path gives exactly the general path's results, errors and line numbers", async () => {
+    const odd = [
+      '007,1,2,3',
+      '"5",6,7,8',
+      ' 9,1,1,1',
+      '1,2,1e1,3',
+      '1,2,-1,3',
+      '12345678901234567,1,1,1',
+      'a,b,1,1',
+      '1,2,3',
+      '1,2,x,3',
+      '',
+      '3.0,1,1,1',
+      '1,2,3.,4',
+      '1,2,.5,4',
+      '1,2,3,4\r',
+      '1,2,3,4,',
+    ];
     const lines = ['userId,movieId,rating,timestamp'];
     for (let k = 0; k < 30000; k++) lines.push(k % 97 === 0 ? odd[(k / 97) % odd.length]! : `${k % 401},${(k * 13) % 777},${(k % 10) / 2},${1e9 + k}`);
     const text = lines.join('\n'); // no final newline

@@ -96,13 +96,15 @@ function makeDelimitedHandler(ctx: ParseContext): RecordHandler {
   const enc: TextEncoding = opts.encoding ?? 'utf8';
   const implicit = opts.implicitRating ?? 1;
   const spec = opts.columns ?? {};
-  let cu = 0, ci = 0, cr = -1, ct = -1, nf = 0;
+  let cu = 0,
+    ci = 0,
+    cr = -1,
+    ct = -1,
+    nf = 0;
   let names: string[] | null = null;
 
-  const text = (buf: Uint8Array, rec: RecordFields, k: number): string =>
-    fieldText(buf, rec.starts[k]!, rec.ends[k]!, rec.escaped[k] === 1, enc);
-  const lineText = (buf: Uint8Array, rec: RecordFields): string =>
-    JSON.stringify(clip(fieldText(buf, rec.start, rec.end, false, enc)));
+  const text = (buf: Uint8Array, rec: RecordFields, k: number): string => fieldText(buf, rec.starts[k]!, rec.ends[k]!, rec.escaped[k] === 1, enc);
+  const lineText = (buf: Uint8Array, rec: RecordFields): string => JSON.stringify(clip(fieldText(buf, rec.start, rec.end, false, enc)));
   const col = (k: number): string => `column ${k + 1}${names ? `, "${names[k]}"` : ''}`;
   const id = (map: IdMap, buf: Uint8Array, rec: RecordFields, k: number, s: number, e: number): number => {
     const n = rec.escaped[k] === 1 ? -1 : canonicalUintBytes(buf, s, e);

@@ -10,10 +10,7 @@ import { ChecksumError, DownloadError } from './download.js';
 import { loadMovieLens, type MovieLensOptions } from './movielens.js';
 
 const ratingsDat = Array.from({ length: 500 }, (_, k) => `${1 + (k % 20)}::${100 + (k % 37)}::${1 + (k % 5)}::${9e8 + k}`).join('\n');
-const moviesDat = Buffer.from(
-  Array.from({ length: 37 }, (_, k) => `${100 + k}::${k === 3 ? 'Caf\xe9 Test' : `Film ${k}`} (19${50 + k})::Drama|Comedy`).join('\n'),
-  'latin1',
-);
+const moviesDat = Buffer.from(Array.from({ length: 37 }, (_, k) => `${100 + k}::${k === 3 ? 'Caf\xe9 Test' : `Film ${k}`} (19${50 + k})::Drama|Comedy`).join('\n'), 'latin1');
 const ratingsCsv = `userId,movieId,rating,timestamp\n${Array.from({ length: 300 }, (_, k) => `${k % 9},${k % 11},${(1 + (k % 10)) / 2},${k}`).join('\n')}\n`;
 const moviesCsv = 'movieId,title,genres\n0,"Comma, The (2001)",Drama\n1,Crème (2002),(no genres listed)\n';
 

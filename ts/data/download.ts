@@ -128,8 +128,7 @@ function notAvailable(opts: CachedFileOptions, cause: string): DownloadError {
       `${opts.label ?? opts.path} is not cached and could not be downloaded (${cause}).`,
       `  URL:   ${opts.url}`,
       `  cache: ${opts.path}`,
-      `To use a local copy instead, put the file from that URL at that cache path (or point RECS_CACHE_DIR elsewhere)` +
-        (opts.localHint ? `, or ${opts.localHint}` : '') + '.',
+      `To use a local copy instead, put the file from that URL at that cache path (or point RECS_CACHE_DIR elsewhere)` + (opts.localHint ? `, or ${opts.localHint}` : '') + '.',
     ].join('\n'),
   );
 }

@@ -32,8 +32,7 @@ export class DataFormatError extends Error {
 
   constructor(file: string, bad: BadLine) {
     const where = bad.column ? ` (${bad.column})` : '';
-    super(`${file}:${bad.line}: bad ${bad.field} ${JSON.stringify(clip(bad.text))}${where}: ${bad.reason}` +
-      ' (--skip-bad-lines counts and skips such lines instead)');
+    super(`${file}:${bad.line}: bad ${bad.field} ${JSON.stringify(clip(bad.text))}${where}: ${bad.reason}` + ' (--skip-bad-lines counts and skips such lines instead)');
     this.name = 'DataFormatError';
     this.file = file;
     this.line = bad.line;

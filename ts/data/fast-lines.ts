@@ -111,12 +111,7 @@ export class FastNumericScanner implements Scanner {
     }
     if (f !== nf || plain[this.cu] === 0 || plain[this.ci] === 0) return FALLBACK;
     const b = this.builder;
-    b.push(
-      b.userMap.internNumber(vals[this.cu]!),
-      b.itemMap.internNumber(vals[this.ci]!),
-      this.cr >= 0 ? vals[this.cr]! : this.implicitRating,
-      this.ct >= 0 ? vals[this.ct]! : NaN,
-    );
+    b.push(b.userMap.internNumber(vals[this.cu]!), b.itemMap.internNumber(vals[this.ci]!), this.cr >= 0 ? vals[this.cr]! : this.implicitRating, this.ct >= 0 ? vals[this.ct]! : NaN);
     return p;
   }
 }

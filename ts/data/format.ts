@@ -42,10 +42,15 @@ export function detectLayout(name: string, head: Uint8Array): Layout {
   const ext = /\.([a-z0-9]+)$/i.exec(name)?.[1]?.toLowerCase();
   const byExt = ext === undefined ? undefined : BY_EXTENSION[ext];
   if (byExt === 'jsonl') return { format: 'jsonl', delimiter: '' };
-  const text = Buffer.from(head.buffer, head.byteOffset, Math.min(head.length, 64 * 1024)).toString('latin1').replace(/^\ufeff|^\xef\xbb\xbf/, '');
+  const text = Buffer.from(head.buffer, head.byteOffset, Math.min(head.length, 64 * 1024))
+    .toString('latin1')
+    .replace(/^\ufeff|^\xef\xbb\xbf/, '');
   let lines = text.split('\n');
   if (lines.length > 1) lines.pop(); // the last piece may be cut short
-  lines = lines.map((l) => l.replace(/\r$/, '')).filter((l) => l.trim() !== '').slice(0, SNIFF_LINES);
+  lines = lines
+    .map((l) => l.replace(/\r$/, ''))
+    .filter((l) => l.trim() !== '')
+    .slice(0, SNIFF_LINES);
   if (lines.length === 0) return { format: byExt ?? 'csv', delimiter: DEFAULT_DELIMITER[byExt ?? 'csv'] };
   if (/^\s*[[{]/.test(lines[0]!)) return { format: 'jsonl', delimiter: '' };
   for (const d of CANDIDATES) {

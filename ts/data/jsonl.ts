@@ -33,8 +33,7 @@ export function makeJsonlHandler(ctx: ParseContext): RecordHandler {
       // Keys come from the first row: object keys act as a header, arrays are positional.
       const names = Array.isArray(value) ? null : Object.keys(value);
       const cols = resolveColumns(ctx.source, names, names ? names.length : (value as unknown[]).length, spec);
-      const key = (idx: number, ref: ColumnRef | null | undefined): Key =>
-        idx < 0 ? null : names ? (typeof ref === 'string' ? ref : names[idx]!) : idx;
+      const key = (idx: number, ref: ColumnRef | null | undefined): Key => (idx < 0 ? null : names ? (typeof ref === 'string' ? ref : names[idx]!) : idx);
       keys = {
         user: key(cols.user, spec.user),
         item: key(cols.item, spec.item),

@@ -25,7 +25,8 @@ describe.skipIf(!ml100k.present)(ml100k.title, () => {
     expect(d.itemIds.length).toBe(1682);
     expect(ml.parse.badLines.count).toBe(0);
     expect(ml.parse.header).toBeNull();
-    let min = Infinity, max = -Infinity;
+    let min = Infinity,
+      max = -Infinity;
     for (const r of d.ratings) (min = Math.min(min, r)), (max = Math.max(max, r));
     expect([min, max]).toEqual([1, 5]);
     expect(d.timestamps.every(Number.isFinite)).toBe(true);

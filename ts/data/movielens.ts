@@ -95,11 +95,20 @@ export async function loadMovieLens(size: MovieLensSize, opts: MovieLensOptions 
 export async function loadMovieLensDir(dir: string, opts: Omit<MovieLensOptions, 'cacheDir' | 'baseUrl' | 'offline' | 'onDownloadProgress'> = {}): Promise<MovieLensData> {
   const present = async (file: string): Promise<string | null> => {
     const p = join(dir, file);
-    return (await stat(p).then((s) => s.isFile(), () => false)) ? p : null;
+    return (await stat(p).then(
+      (s) => s.isFile(),
+      () => false,
+    ))
+      ? p
+      : null;
   };
   const paths = new Map<string, string | null>();
   for (const f of [...RATING_FILES.map((r) => r.file), 'u.item', 'u.genre', 'movies.dat', 'movies.csv']) paths.set(f, await present(f));
-  const name = dir.replace(/[\\/]+$/, '').split(/[\\/]/).pop() ?? dir;
+  const name =
+    dir
+      .replace(/[\\/]+$/, '')
+      .split(/[\\/]/)
+      .pop() ?? dir;
   const sources = new Map<string, ByteSource>();
   for (const [f, p] of paths) if (p) sources.set(f, await fileSource(p));
   return loadFrom(
@@ -114,13 +123,7 @@ export async function loadMovieLensDir(dir: string, opts: Omit<MovieLensOptions,
   );
 }
 
-async function loadFrom(
-  name: string,
-  where: string,
-  open: (file: string) => ByteSource | null,
-  bytes: (file: string) => Promise<NamedBytes | null>,
-  opts: MovieLensOptions,
-): Promise<MovieLensData> {
+async function loadFrom(name: string, where: string, open: (file: string) => ByteSource | null, bytes: (file: string) => Promise<NamedBytes | null>, opts: MovieLensOptions): Promise<MovieLensData> {
   const layout = RATING_FILES.find((r) => open(r.file) !== null);
   const source = layout ? open(layout.file) : null;
   if (!layout || !source) {

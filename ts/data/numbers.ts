@@ -86,4 +86,3 @@ export function fieldText(buf: Uint8Array, s: number, e: number, escaped: boolea
   const text = Buffer.from(buf.buffer, buf.byteOffset + s, e - s).toString(enc);
   return escaped ? text.replaceAll('""', '"') : text;
 }
-

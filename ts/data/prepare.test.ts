@@ -3,8 +3,7 @@ import { datasetFromRows, type Dataset } from './dataset.js';
 import { dedupeRows, kCoreRows, minCountRows, prepare, reindex } from './prepare.js';
 import { iota, Rng } from './random.js';
 
-const rowsOf = (ds: Dataset, rows: Uint32Array): string[] =>
-  [...rows].map((r) => `${ds.userIds[ds.users[r]!]}:${ds.itemIds[ds.items[r]!]}:${ds.ratings[r]}`);
+const rowsOf = (ds: Dataset, rows: Uint32Array): string[] => [...rows].map((r) => `${ds.userIds[ds.users[r]!]}:${ds.itemIds[ds.items[r]!]}:${ds.ratings[r]}`);
 
 describe('dedupeRows', () => {
   it('keeps the latest timestamp; ties go to the later line; a timestamp beats none', () => {
@@ -27,10 +26,15 @@ describe('dedupeRows', () => {
 describe('min-count and k-core filters', () => {
   // Items first, then users: after one pass user "c" is gone and item "i4" drops to one rating.
   const ds = datasetFromRows([
-    ['a', 'i1'], ['a', 'i2'],
-    ['b', 'i1'], ['b', 'i2'],
-    ['c', 'i3'], ['c', 'i4'],
-    ['d', 'i4'], ['d', 'i1'], ['d', 'i2'],
+    ['a', 'i1'],
+    ['a', 'i2'],
+    ['b', 'i1'],
+    ['b', 'i2'],
+    ['c', 'i3'],
+    ['c', 'i4'],
+    ['d', 'i4'],
+    ['d', 'i1'],
+    ['d', 'i2'],
   ]);
 
   it('one min-count pass filters items, then users', () => {
@@ -74,7 +78,12 @@ describe('min-count and k-core filters', () => {
 describe('prepare and reindex', () => {
   it('re-indexes densely after filtering, preserving first-appearance order', () => {
     const ds = datasetFromRows([
-      ['x', 'drop'], ['u1', 'm1', 4, 1], ['u1', 'm2', 3, 2], ['u2', 'm1', 5, 3], ['u2', 'm2', 1, 4], ['u1', 'm1', 2, 9],
+      ['x', 'drop'],
+      ['u1', 'm1', 4, 1],
+      ['u1', 'm2', 3, 2],
+      ['u2', 'm1', 5, 3],
+      ['u2', 'm2', 1, 4],
+      ['u1', 'm1', 2, 9],
     ]);
     const { dataset, stats } = prepare(ds, { kCore: 2 });
     expect(dataset.userIds).toEqual(['u1', 'u2']);

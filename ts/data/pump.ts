@@ -10,12 +10,7 @@ const SNIFF_BYTES = 64 * 1024;
  * Scans every record of `source`. `makeScanner` sees the first bytes (up to 64 KiB, or the whole
  * input if shorter) to pick a format; `onChunk` gets the number of input bytes consumed so far.
  */
-export async function pumpRecords(
-  source: ByteSource,
-  makeScanner: (head: Uint8Array) => Scanner,
-  onRecord: RecordHandler,
-  onChunk?: (bytes: number) => void,
-): Promise<void> {
+export async function pumpRecords(source: ByteSource, makeScanner: (head: Uint8Array) => Scanner, onRecord: RecordHandler, onChunk?: (bytes: number) => void): Promise<void> {
   let work = Buffer.allocUnsafe(2 << 20);
   let len = 0;
   let total = 0;

@@ -41,7 +41,10 @@ describe('RecordScanner', () => {
 
   it.each([1, 2, 3, 4])('handles a two-byte delimiter split across chunks (%i)', (step) => {
     const recs = scanAll('1::2::3.5::99\n10::20::4::100\n', dat, step);
-    expect(recs.map((r) => r.fields)).toEqual([['1', '2', '3.5', '99'], ['10', '20', '4', '100']]);
+    expect(recs.map((r) => r.fields)).toEqual([
+      ['1', '2', '3.5', '99'],
+      ['10', '20', '4', '100'],
+    ]);
   });
 
   it('does not treat a single colon as the :: delimiter', () => {

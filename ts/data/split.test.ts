@@ -91,10 +91,16 @@ describe('stratifiedSplit', () => {
 });
 
 describe('chronoSplit', () => {
-  it('puts each user\'s earliest ratings in train; ties keep file order', () => {
+  it("puts each user's earliest ratings in train; ties keep file order", () => {
     const ds = datasetFromRows([
-      ['a', 'late', 1, 400], ['a', 'early', 1, 100], ['b', 'x', 1, 5], ['a', 'mid1', 1, 200],
-      ['a', 'mid2', 1, 200], ['b', 'y', 1, 1], ['a', 'later', 1, 300], ['a', 'mid3', 1, 200],
+      ['a', 'late', 1, 400],
+      ['a', 'early', 1, 100],
+      ['b', 'x', 1, 5],
+      ['a', 'mid1', 1, 200],
+      ['a', 'mid2', 1, 200],
+      ['b', 'y', 1, 1],
+      ['a', 'later', 1, 300],
+      ['a', 'mid3', 1, 200],
     ]);
     const [train, test] = chronoSplit(ds, { ratio: 0.5 });
     const items = (rows: Uint32Array): string[] => [...rows].map((r) => ds.itemIds[ds.items[r]!]!);
@@ -103,7 +109,7 @@ describe('chronoSplit', () => {
     expect(items(test!).sort()).toEqual(['late', 'later', 'mid3', 'x']);
   });
 
-  it('on a larger set, every train timestamp precedes the user\'s test timestamps', () => {
+  it("on a larger set, every train timestamp precedes the user's test timestamps", () => {
     const ds = usersWith(Array.from({ length: 100 }, (_, k) => 2 + (k % 17)));
     const [train, test] = chronoSplit(ds);
     const maxTrain = new Map<number, number>();

@@ -62,7 +62,11 @@ export function randomSplit(data: Dataset | number, opts: RandomSplitOptions = {
   const { multi, ratios } = processSplitRatio(opts.ratio ?? 0.75);
   const perm = iota(n);
   shuffle(perm, new Rng(opts.seed ?? 42));
-  const cuts = multi ? cumsum(ratios).slice(0, -1).map((c) => roundHalfEven(c * n)) : [Math.floor(ratios[0]! * n)];
+  const cuts = multi
+    ? cumsum(ratios)
+        .slice(0, -1)
+        .map((c) => roundHalfEven(c * n))
+    : [Math.floor(ratios[0]! * n)];
   const out: Uint32Array[] = [];
   let prev = 0;
   for (const cut of [...cuts, n]) {
@@ -107,11 +111,7 @@ export function splitDatasets(ds: Dataset, splits: readonly Uint32Array[]): Data
   return splits.map((rows) => takeRows(ds, rows));
 }
 
-function groupSplit(
-  ds: Dataset,
-  opts: GroupSplitOptions,
-  order: (rows: Uint32Array, start: number, end: number) => void,
-): Uint32Array[] {
+function groupSplit(ds: Dataset, opts: GroupSplitOptions, order: (rows: Uint32Array, start: number, end: number) => void): Uint32Array[] {
   const by = opts.filterBy ?? 'user';
   if (by !== 'user' && by !== 'item') throw new Error(`filterBy should be either 'user' or 'item', got ${String(by)}`);
   const minRating = opts.minRating ?? 1;

@@ -31,7 +31,11 @@ export async function listZip(path: string): Promise<ZipEntry[]> {
     const tailLen = Math.min(size, 22 + 65535 + 20);
     const tail = await readAt(fh, size - tailLen, tailLen);
     let e = -1;
-    for (let p = tailLen - 22; p >= 0; p--) if (tail.readUInt32LE(p) === EOCD) { e = p; break; }
+    for (let p = tailLen - 22; p >= 0; p--)
+      if (tail.readUInt32LE(p) === EOCD) {
+        e = p;
+        break;
+      }
     if (e < 0) throw new Error(`${path}: not a zip file (no end-of-central-directory record)`);
     let count = tail.readUInt16LE(e + 10);
     let cdSize = tail.readUInt32LE(e + 12);

@@ -49,7 +49,10 @@ describe('Dockerfile', () => {
 
   it.skipIf(!shellcheck)('has RUN lines that pass shellcheck', () => {
     // RUN flags (--mount=type=secret,...) are BuildKit's, not shell: strip them before shellcheck.
-    const runs = dockerfile.replace(/\\\n/g, ' ').split('\n').filter((l) => l.startsWith('RUN '))
+    const runs = dockerfile
+      .replace(/\\\n/g, ' ')
+      .split('\n')
+      .filter((l) => l.startsWith('RUN '))
       .map((l) => l.slice(4).replace(/^\s*(--[a-z]+=\S+\s+)*/, ''));
     expect(runs.length).toBeGreaterThan(2);
     const file = join(mkdtempSync(join(tmpdir(), 'recs-sc-')), 'run.sh');
@@ -83,7 +86,9 @@ describe.skipIf(!renderer && !inCI)('k8s overlays', () => {
       expect(c.securityContext.readOnlyRootFilesystem).toBe(true);
       expect(pod.securityContext.runAsNonRoot).toBe(true);
       // The one exception: managed Prometheus reads its scrape config from kube-system.
-      expect(objs.filter((o) => o.kind !== 'Namespace' && o.metadata?.namespace !== 'recs').map((o) => `${o.kind}/${o.metadata?.namespace}/${o.metadata?.name}`)).toEqual(name === 'aks' ? ['ConfigMap/kube-system/ama-metrics-prometheus-config'] : []);
+      expect(objs.filter((o) => o.kind !== 'Namespace' && o.metadata?.namespace !== 'recs').map((o) => `${o.kind}/${o.metadata?.namespace}/${o.metadata?.name}`)).toEqual(
+        name === 'aks' ? ['ConfigMap/kube-system/ama-metrics-prometheus-config'] : [],
+      );
       expect(byKind(objs, 'Secret')).toEqual([]);
       const [job] = named(objs, 'Job', 'recs-score');
       expect(job!.spec.completionMode).toBe('Indexed');
@@ -91,7 +96,7 @@ describe.skipIf(!renderer && !inCI)('k8s overlays', () => {
     }
   });
 
-  it('jobs run the image\'s retrain and score commands; score shards match the completions', () => {
+  it("jobs run the image's retrain and score commands; score shards match the completions", () => {
     for (const objs of rendered.values()) {
       const cron = byKind(objs, 'CronJob')[0]!.spec.jobTemplate.spec.template.spec.containers[0];
       expect(cron.args.slice(0, 1)).toEqual(['retrain']);
@@ -194,7 +199,8 @@ describe.skipIf(!renderer && !inCI)('k8s overlays', () => {
     const paths = ing.spec.rules[0].http.paths;
     for (const p of paths) expect(p.backend.service).toEqual({ name: svc.metadata!.name, port: { name: svc.spec.ports[0].name } });
     // The ingress's matching: Exact paths, and Prefix paths by whole path elements.
-    const routed = (url: string) => paths.some((p: any) => (p.pathType === 'Exact' ? url === p.path : url === p.path.replace(/\/$/, '') || url.startsWith(p.path.endsWith('/') ? p.path : `${p.path}/`)));
+    const routed = (url: string) =>
+      paths.some((p: any) => (p.pathType === 'Exact' ? url === p.path : url === p.path.replace(/\/$/, '') || url.startsWith(p.path.endsWith('/') ? p.path : `${p.path}/`)));
     for (const url of ['/', '/demo.js', '/demo/model.bin', '/demo/als-simd.wasm', '/v1/users/7/recommendations', '/v1/events', '/readyz', '/openapi.json']) expect(routed(url), url).toBe(true);
     expect(routed('/metrics')).toBe(false); // scraped in-cluster, never public
     const [scrape] = parseYaml((byKind(aks, 'ConfigMap').find((c) => c.metadata?.name === 'ama-metrics-prometheus-config') as any).data['prometheus-config']) as any[];
@@ -254,7 +260,18 @@ describe('k8s/broken', () => {
   const files = readdirSync(dir).filter((f) => f.endsWith('.yaml'));
 
   it('covers wrong type, unknown field, missing required field, selector mismatch, the deployment rules', () => {
-    expect(files).toEqual(expect.arrayContaining(['wrong-type.yaml', 'unknown-field.yaml', 'missing-required.yaml', 'selector-mismatch.yaml', 'shards-mismatch.yaml', 'sqlite-on-shared-volume.yaml', 'retrain-loads-no-store.yaml', 'retrain-other-event-store.yaml']));
+    expect(files).toEqual(
+      expect.arrayContaining([
+        'wrong-type.yaml',
+        'unknown-field.yaml',
+        'missing-required.yaml',
+        'selector-mismatch.yaml',
+        'shards-mismatch.yaml',
+        'sqlite-on-shared-volume.yaml',
+        'retrain-loads-no-store.yaml',
+        'retrain-other-event-store.yaml',
+      ]),
+    );
   });
 
   it.each(files)('rejects %s for its stated reason', async (file) => {

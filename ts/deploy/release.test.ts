@@ -57,7 +57,9 @@ describe('the release workflow', () => {
   });
 
   it('runs only pnpm scripts and files that exist', () => {
-    const runs = Object.values(workflow.jobs).flatMap((j) => j.steps.map((s) => s.run ?? '')).join('\n');
+    const runs = Object.values(workflow.jobs)
+      .flatMap((j) => j.steps.map((s) => s.run ?? ''))
+      .join('\n');
     const scripts = [...runs.matchAll(/pnpm (?!install|exec)([\w:-]+)/g)].map((m) => m[1] as string);
     expect(scripts.length).toBeGreaterThan(3);
     for (const s of scripts) expect(pkg.scripts, `pnpm ${s}`).toHaveProperty([s]);

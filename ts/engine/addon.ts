@@ -1,19 +1,7 @@
 // Owns the contract of the raw native addon (native/als.node, built from crates/als-node): the
 // exact functions and shapes it exports. Only native.ts should call it directly.
 
-import type {
-  AlsParams,
-  FactorModel,
-  Interactions,
-  IterationReport,
-  ItemFactors,
-  KernelName,
-  Recommendation,
-  SyntheticData,
-  SyntheticSpec,
-  TopK,
-  UserItemFactors,
-} from './types.js';
+import type { AlsParams, FactorModel, Interactions, IterationReport, ItemFactors, KernelName, Recommendation, SyntheticData, SyntheticSpec, TopK, UserItemFactors } from './types.js';
 
 export interface AddonTopKOptions {
   k: number;
@@ -31,17 +19,8 @@ export interface AddonFoldIn {
 }
 
 export interface Addon {
-  fit(
-    data: Interactions,
-    params: Partial<AlsParams> | undefined,
-    onIteration: ((report: IterationReport) => boolean | void) | undefined,
-    withFactors?: boolean,
-  ): Promise<FactorModel>;
-  topK(
-    factors: UserItemFactors,
-    options: AddonTopKOptions,
-    onProgress: ((done: number, total: number) => void) | undefined,
-  ): Promise<TopK>;
+  fit(data: Interactions, params: Partial<AlsParams> | undefined, onIteration: ((report: IterationReport) => boolean | void) | undefined, withFactors?: boolean): Promise<FactorModel>;
+  topK(factors: UserItemFactors, options: AddonTopKOptions, onProgress: ((done: number, total: number) => void) | undefined): Promise<TopK>;
   similarItems(factors: ItemFactors, items: Uint32Array, k: number, threads: number | undefined): Promise<TopK>;
   easeWeights(x: Pick<Interactions, 'nUsers' | 'nItems' | 'users' | 'items'>, lambda: number, threads: number | undefined): Promise<Float32Array>;
   generateSynthetic(spec: SyntheticSpec): Promise<SyntheticData>;

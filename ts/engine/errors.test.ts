@@ -29,9 +29,7 @@ describe.each(testEngines())('$name engine', ({ engine }) => {
       expect(err).toBeInstanceOf(TypeError);
       expect(err).toMatchObject({ code: 'ERR_INVALID_ARG_TYPE' });
       expect((err as Error).message).toBe('fit: data.users must be a Uint32Array, got an Array');
-      await expect(engine.fit({ ...tiny(), values: new Float64Array(4) as unknown as Float32Array })).rejects.toThrow(
-        'fit: data.values must be a Float32Array, got a Float64Array',
-      );
+      await expect(engine.fit({ ...tiny(), values: new Float64Array(4) as unknown as Float32Array })).rejects.toThrow('fit: data.values must be a Float32Array, got a Float64Array');
       await expect(engine.fit(null as unknown as Interactions)).rejects.toThrow('fit: data must be an object, got null');
     });
 
@@ -42,23 +40,17 @@ describe.each(testEngines())('$name engine', ({ engine }) => {
     });
 
     it('rejects a NaN rating, naming its position', async () => {
-      await expect(engine.fit({ ...tiny(), values: Float32Array.of(5, NaN, 1, 4) })).rejects.toThrow(
-        'fit: data.values[1] is NaN; values must be finite numbers',
-      );
+      await expect(engine.fit({ ...tiny(), values: Float32Array.of(5, NaN, 1, 4) })).rejects.toThrow('fit: data.values[1] is NaN; values must be finite numbers');
     });
 
     it('rejects an out-of-range index', async () => {
-      await expect(engine.fit({ ...tiny(), items: Uint32Array.of(0, 1, 9, 2) })).rejects.toThrow(
-        'fit: data.items[2] = 9 is out of range (data.nItems = 4)',
-      );
+      await expect(engine.fit({ ...tiny(), items: Uint32Array.of(0, 1, 9, 2) })).rejects.toThrow('fit: data.items[2] = 9 is out of range (data.nItems = 4)');
       await expect(engine.fit({ ...tiny(), nUsers: -1 })).rejects.toThrow(/fit: data\.nUsers must be an integer/);
     });
 
     it('rejects bad parameters', async () => {
       await expect(engine.fit(tiny(), { maxIters: 3 } as never)).rejects.toThrow(/fit: params: unknown parameter "maxIters"/);
-      await expect(engine.fit(tiny(), { rank: '10' } as never)).rejects.toThrow(
-        'fit: params.rank must be a number, got a string',
-      );
+      await expect(engine.fit(tiny(), { rank: '10' } as never)).rejects.toThrow('fit: params.rank must be a number, got a string');
       await expect(engine.fit(tiny(), { rank: 0 })).rejects.toThrow('fit: params.rank must be an integer in 1..=1024, got 0');
       await expect(engine.fit(tiny(), { regParam: Number.NaN })).rejects.toThrow(/params\.regParam must be a finite number/);
       await expect(engine.fit(tiny(), { solver: 'cg' })).rejects.toThrow(/conjugate-gradient solver is for implicit feedback/);
@@ -76,9 +68,7 @@ describe.each(testEngines())('$name engine', ({ engine }) => {
     });
 
     it('requires a function for onIteration', async () => {
-      await expect(engine.fit(tiny(), {}, { onIteration: 5 as never })).rejects.toThrow(
-        'fit: onIteration must be a function, got a number',
-      );
+      await expect(engine.fit(tiny(), {}, { onIteration: 5 as never })).rejects.toThrow('fit: onIteration must be a function, got a number');
     });
 
     it('reports core errors with an ERR_ALS code', async () => {
@@ -90,49 +80,29 @@ describe.each(testEngines())('$name engine', ({ engine }) => {
   describe('topK, similarItems and fold-in argument errors', () => {
     it('checks topK options', async () => {
       await expect(engine.topK(factors, { k: 0 })).rejects.toThrow('topK: options.k must be an integer in 1..=4294967295, got 0');
-      await expect(engine.topK(factors, { k: 2, users: Uint32Array.of(0, 3) })).rejects.toThrow(
-        'topK: options.users[1] = 3 is out of range (number of user factor rows = 3)',
+      await expect(engine.topK(factors, { k: 2, users: Uint32Array.of(0, 3) })).rejects.toThrow('topK: options.users[1] = 3 is out of range (number of user factor rows = 3)');
+      await expect(engine.topK({ ...factors, itemFactors: new Float32Array(7) }, { k: 1 })).rejects.toThrow('topK: factors.itemFactors has length 7, not a multiple of rank 2');
+      await expect(engine.topK(factors, { k: 1, exclude: { users: Uint32Array.of(0), items: Uint32Array.of(4) } })).rejects.toThrow(
+        'topK: options.exclude.items[0] = 4 is out of range (options.exclude.nItems = 4)',
       );
-      await expect(engine.topK({ ...factors, itemFactors: new Float32Array(7) }, { k: 1 })).rejects.toThrow(
-        'topK: factors.itemFactors has length 7, not a multiple of rank 2',
-      );
-      await expect(
-        engine.topK(factors, { k: 1, exclude: { users: Uint32Array.of(0), items: Uint32Array.of(4) } }),
-      ).rejects.toThrow('topK: options.exclude.items[0] = 4 is out of range (options.exclude.nItems = 4)');
-      await expect(engine.topK({ ...factors, userFactors: Float32Array.of(0, 1, NaN, 0, 0, 0) }, { k: 1 })).rejects.toThrow(
-        'topK: factors.userFactors[2] is NaN; values must be finite numbers',
-      );
+      await expect(engine.topK({ ...factors, userFactors: Float32Array.of(0, 1, NaN, 0, 0, 0) }, { k: 1 })).rejects.toThrow('topK: factors.userFactors[2] is NaN; values must be finite numbers');
     });
 
     it('checks similarItems arguments', async () => {
-      await expect(engine.similarItems(factors, Uint32Array.of(4), 2)).rejects.toThrow(
-        'similarItems: items[0] = 4 is out of range (number of items = 4)',
-      );
-      await expect(engine.similarItems(factors, [0] as unknown as Uint32Array, 2)).rejects.toThrow(
-        'similarItems: items must be a Uint32Array, got an Array',
-      );
+      await expect(engine.similarItems(factors, Uint32Array.of(4), 2)).rejects.toThrow('similarItems: items[0] = 4 is out of range (number of items = 4)');
+      await expect(engine.similarItems(factors, [0] as unknown as Uint32Array, 2)).rejects.toThrow('similarItems: items must be a Uint32Array, got an Array');
     });
 
     it('checks fold-in arguments synchronously', () => {
       const fold = engine.createFoldIn(factors);
-      expect(() => fold.userVector(Uint32Array.of(4), Float32Array.of(1))).toThrow(
-        'FoldIn.userVector: items[0] = 4 is out of range (nItems = 4)',
-      );
-      expect(() => fold.recommend(Uint32Array.of(1, 2), Float32Array.of(1), 3)).toThrow(
-        'FoldIn.recommend: items, values must have the same length (got items 2, values 1)',
-      );
-      expect(() => fold.recommend(Uint32Array.of(1), Float32Array.of(Infinity), 3)).toThrow(
-        'FoldIn.recommend: values[0] is Infinity; values must be finite numbers',
-      );
-      expect(() => engine.createFoldIn({ rank: 2, itemFactors: new Float32Array(3) })).toThrow(
-        'new FoldIn: factors.itemFactors has length 3, not a multiple of rank 2',
-      );
+      expect(() => fold.userVector(Uint32Array.of(4), Float32Array.of(1))).toThrow('FoldIn.userVector: items[0] = 4 is out of range (nItems = 4)');
+      expect(() => fold.recommend(Uint32Array.of(1, 2), Float32Array.of(1), 3)).toThrow('FoldIn.recommend: items, values must have the same length (got items 2, values 1)');
+      expect(() => fold.recommend(Uint32Array.of(1), Float32Array.of(Infinity), 3)).toThrow('FoldIn.recommend: values[0] is Infinity; values must be finite numbers');
+      expect(() => engine.createFoldIn({ rank: 2, itemFactors: new Float32Array(3) })).toThrow('new FoldIn: factors.itemFactors has length 3, not a multiple of rank 2');
     });
 
     it('checks synthetic specs and kernel names', async () => {
-      await expect(engine.generateSynthetic({ nUsers: 10 })).rejects.toThrow(
-        'generateSynthetic: spec.nItems is required (or give a preset)',
-      );
+      await expect(engine.generateSynthetic({ nUsers: 10 })).rejects.toThrow('generateSynthetic: spec.nItems is required (or give a preset)');
       await expect(engine.generateSynthetic({ preset: 'ml-2m' } as never)).rejects.toThrow(/spec\.preset must be/);
       expect(() => engine.forceKernel('sse' as never)).toThrow(/forceKernel: name must be "avx512", "avx2\+fma", (.*)"portable" or null/);
     });

@@ -16,9 +16,13 @@ describe.each(testEngines())('fit ($name)', ({ engine }) => {
 
   it('resolves with factors of the right shape and reports every iteration', async () => {
     const reports: IterationReport[] = [];
-    const model = await engine.fit(data, { rank: 6, maxIter: 8, regParam: 0.1, seed: 1 }, {
-      onIteration: (r) => void reports.push(r),
-    });
+    const model = await engine.fit(
+      data,
+      { rank: 6, maxIter: 8, regParam: 0.1, seed: 1 },
+      {
+        onIteration: (r) => void reports.push(r),
+      },
+    );
     expect(model).toMatchObject({ rank: 6, nUsers: 300, nItems: 200, kernel: engine.kernelName() });
     expect(model.userFactors).toBeInstanceOf(Float32Array);
     expect(model.userFactors).toHaveLength(300 * 6);
@@ -50,12 +54,16 @@ describe.each(testEngines())('fit ($name)', ({ engine }) => {
     const boom = new Error('boom');
     let calls = 0;
     const err = await engine
-      .fit(data, { rank: 4, maxIter: 20 }, {
-        onIteration: () => {
-          calls += 1;
-          throw boom;
+      .fit(
+        data,
+        { rank: 4, maxIter: 20 },
+        {
+          onIteration: () => {
+            calls += 1;
+            throw boom;
+          },
         },
-      })
+      )
       .catch((e: unknown) => e);
     expect(err).toBe(boom);
     expect(calls).toBe(1);

@@ -22,8 +22,9 @@ afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 function withEnv(vars: Record<string, string | undefined>, f: () => void): void {
   const saved = Object.fromEntries(Object.keys(vars).map((k) => [k, process.env[k]]));
   const set = (v: Record<string, string | undefined>) => {
-    for (const [k, x] of Object.entries(v)) if (x === undefined) delete process.env[k];
-    else process.env[k] = x;
+    for (const [k, x] of Object.entries(v))
+      if (x === undefined) delete process.env[k];
+      else process.env[k] = x;
   };
   set(vars);
   try {
@@ -129,11 +130,7 @@ describe('loadAddon', () => {
   });
 
   it('fails loudly, naming the fix, when a build is missing', () => {
-    expect(() => loadWasmModule('/nonexistent/als.wasm')).toThrow(
-      /WebAssembly module not found at \/nonexistent\/als\.wasm; run `pnpm build:wasm`/,
-    );
-    expect(() => loadAddon('/nonexistent/als.node')).toThrow(
-      /native addon not found at \/nonexistent\/als\.node; run `pnpm build:native`/,
-    );
+    expect(() => loadWasmModule('/nonexistent/als.wasm')).toThrow(/WebAssembly module not found at \/nonexistent\/als\.wasm; run `pnpm build:wasm`/);
+    expect(() => loadAddon('/nonexistent/als.node')).toThrow(/native addon not found at \/nonexistent\/als\.node; run `pnpm build:native`/);
   });
 });

@@ -82,7 +82,11 @@ describe.each(testEngines())('$name engine', ({ engine }) => {
       expect(got).toMatchObject({ k: 5, rows: data.nUsers });
       expect(got.items).toHaveLength(data.nUsers * 5);
       const score = (r: number, i: number) => dot(model.userFactors, r, model.itemFactors, i, model.rank);
-      expectMatches(got, brute(data.nUsers, data.nItems, 5, score, () => false), score);
+      expectMatches(
+        got,
+        brute(data.nUsers, data.nItems, 5, score, () => false),
+        score,
+      );
       expect(progress.at(-1)).toEqual([data.nUsers, data.nUsers]);
       for (const [done, total] of progress) expect(done).toBeLessThanOrEqual(total);
     });
@@ -116,7 +120,11 @@ describe.each(testEngines())('$name engine', ({ engine }) => {
         return dot(model.itemFactors, q, model.itemFactors, i, model.rank) / (norm(q) * norm(i));
       };
       expect(got).toMatchObject({ k: 8, rows: 4 });
-      expectMatches(got, brute(queries.length, data.nItems, 8, score, (r, i) => i === queries[r]), score);
+      expectMatches(
+        got,
+        brute(queries.length, data.nItems, 8, score, (r, i) => i === queries[r]),
+        score,
+      );
     });
   });
 });

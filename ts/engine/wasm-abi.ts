@@ -37,7 +37,21 @@ export interface AbiExports {
   als_fold_in_user_vector(handle: number, items: number, values: number, n: number, outVector: number): number;
   als_fold_in_recommend(handle: number, items: number, values: number, n: number, k: number, outVector: number, outItems: number, outScores: number): number;
   als_generate_synthetic(spec: number, out: number): number;
-  als_shard_new(nUsers: number, nItems: number, nnz: number, users: number, items: number, values: number, params: number, userLo: number, userHi: number, itemLo: number, itemHi: number, keepData: number, outHandle: number): number;
+  als_shard_new(
+    nUsers: number,
+    nItems: number,
+    nnz: number,
+    users: number,
+    items: number,
+    values: number,
+    params: number,
+    userLo: number,
+    userHi: number,
+    itemLo: number,
+    itemHi: number,
+    keepData: number,
+    outHandle: number,
+  ): number;
   /** Pointer to the shard's full factors of a side (0 users, 1 items). */
   als_shard_factors(handle: number, side: number): number;
   als_shard_step(handle: number, side: number): number;

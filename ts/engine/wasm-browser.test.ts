@@ -34,7 +34,10 @@ if (!existsSync(CHROMIUM)) console.warn(`wasm-browser.test: skipping, ${CHROMIUM
 /** Interactions and item metadata: MovieLens 100K (ids 1-based, dense), else synthetic. */
 async function dataset(): Promise<{ data: Interactions; titles: (string | null)[]; genres: string[][]; source: string }> {
   if (existsSync(join(ml100k, 'u.data'))) {
-    const rows = readFileSync(join(ml100k, 'u.data'), 'utf8').trim().split('\n').map((l) => l.split('\t').map(Number));
+    const rows = readFileSync(join(ml100k, 'u.data'), 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => l.split('\t').map(Number));
     const catalog = await parseUItem('u.item', readFileSync(join(ml100k, 'u.item')), readFileSync(join(ml100k, 'u.genre')));
     const nItems = Math.max(...rows.map((r) => r[1] as number));
     const movies = Array.from({ length: nItems }, (_, i) => catalog.byId.get(String(i + 1)));
@@ -97,10 +100,12 @@ function serve(root: string, log: string[]): Promise<{ server: Server; url: stri
     }
     res.writeHead(200, { 'content-type': contentType(file) }).end(readFileSync(file));
   });
-  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => {
-    const address = server.address();
-    resolve({ server, url: `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}/` });
-  }));
+  return new Promise((resolve) =>
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      resolve({ server, url: `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}/` });
+    }),
+  );
 }
 
 /** Item indices of a rendered list. */

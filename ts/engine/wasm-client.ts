@@ -171,8 +171,7 @@ export function wasmClient(module: WebAssembly.Module, now: () => number): WasmC
         const nRows = userFactors.length / rank;
         const rows = users ? users.length : nRows;
         return top(
-          (oi, os) =>
-            x.als_top_k(rank, uf, nRows, itf, itemFactors.length / rank, users ? 1 : 0, list, users?.length ?? 0, k, exclude ? 1 : 0, eu, ei, exclude?.users.length ?? 0, oi, os),
+          (oi, os) => x.als_top_k(rank, uf, nRows, itf, itemFactors.length / rank, users ? 1 : 0, list, users?.length ?? 0, k, exclude ? 1 : 0, eu, ei, exclude?.users.length ?? 0, oi, os),
           rows,
           k,
         );

@@ -22,7 +22,11 @@ describe('splitRows', () => {
   });
 
   it('leaves empty ranges when there are fewer rows than parts', () => {
-    expect(splitRows(Uint32Array.of(5), 3, 1)).toEqual([[0, 1], [1, 1], [1, 1]]);
+    expect(splitRows(Uint32Array.of(5), 3, 1)).toEqual([
+      [0, 1],
+      [1, 1],
+      [1, 1],
+    ]);
   });
 });
 
@@ -49,7 +53,17 @@ describe.skipIf(!wasmTestsEnabled())('a WASM fit on two workers', () => {
     const m = await engine.fit(data, { rank: 4, maxIter: 10, threads: 2 }, { onIteration: (r) => (seen.push(r.iteration), r.iteration < 3) });
     expect([seen, m.iterations.length]).toEqual([[1, 2, 3], 3]);
     const boom = new Error('stop here');
-    await expect(engine.fit(data, { rank: 4, maxIter: 10, threads: 2 }, { onIteration: () => { throw boom; } })).rejects.toBe(boom);
+    await expect(
+      engine.fit(
+        data,
+        { rank: 4, maxIter: 10, threads: 2 },
+        {
+          onIteration: () => {
+            throw boom;
+          },
+        },
+      ),
+    ).rejects.toBe(boom);
   });
 
   it('reports bad data as the one-worker fit does', async () => {

@@ -38,13 +38,7 @@ function rowCounts(ids: Uint32Array, n: number): Uint32Array {
 }
 
 /** Fits on `workers` (two or more); `onIteration` returns false to stop, and what it throws rejects the fit. */
-export async function shardedFit(
-  workers: WasmWorker[],
-  data: ClientCoo,
-  params: Float64Array,
-  now: () => number,
-  onIteration?: (r: IterationReport) => boolean,
-): Promise<ClientModel> {
+export async function shardedFit(workers: WasmWorker[], data: ClientCoo, params: Float64Array, now: () => number, onIteration?: (r: IterationReport) => boolean): Promise<ClientModel> {
   const at = (name: (typeof PARAM_ORDER)[number]) => params[PARAM_ORDER.indexOf(name)] as number;
   const [rank, maxIter, computeLoss] = [at('rank'), at('maxIter'), at('computeLoss') !== 0];
   const userRows = splitRows(rowCounts(data.users, data.nUsers), workers.length, rank);

@@ -24,10 +24,7 @@ export type WorkerOp =
   | { op: 'panicForTest' };
 
 type Request = WorkerOp & { id: number };
-type Reply =
-  | { id: number; iteration: IterationReport }
-  | { id: number; ok: true; result: unknown }
-  | { id: number; ok: false; code: string; message: string };
+type Reply = { id: number; iteration: IterationReport } | { id: number; ok: true; result: unknown } | { id: number; ok: false; code: string; message: string };
 
 /** The worker thread's program. SELF-CONTAINED: shipped as source text; refers only to globals. */
 function workerMain(makeClient: typeof wasmClient): void {
@@ -65,7 +62,9 @@ function workerMain(makeClient: typeof wasmClient): void {
         client.forceKernel(m.code);
         kernel = m.code;
       }
-      const buffers = Object.values(result ?? {}).filter((v) => ArrayBuffer.isView(v)).map((v) => (v as Uint8Array).buffer as ArrayBuffer);
+      const buffers = Object.values(result ?? {})
+        .filter((v) => ArrayBuffer.isView(v))
+        .map((v) => (v as Uint8Array).buffer as ArrayBuffer);
       port.postMessage({ id: m.id, ok: true, result }, buffers);
     } catch (e) {
       const err = e as { code?: unknown; message?: unknown };

@@ -12,10 +12,12 @@ import type { AlsParams, FactorModel, SyntheticData, TopK } from './types.js';
 
 const native = createNativeEngine();
 const enabled = wasmTestsEnabled();
-const builds: [string, WasmEngine][] = !enabled ? [] : [
-  ['wasm-simd', createWasmEngine({ variant: 'simd' })],
-  ['wasm-scalar', createWasmEngine({ variant: 'scalar' })],
-];
+const builds: [string, WasmEngine][] = !enabled
+  ? []
+  : [
+      ['wasm-simd', createWasmEngine({ variant: 'simd' })],
+      ['wasm-scalar', createWasmEngine({ variant: 'scalar' })],
+    ];
 
 function maxAbsDiff(a: Float32Array, b: Float32Array): number {
   expect(a.length).toBe(b.length);
@@ -46,8 +48,18 @@ const cases: [string, Partial<AlsParams>, boolean, number][] = [
   ['implicit, CG', { rank: 16, maxIter: 5, implicitPrefs: true, alpha: 10, solver: 'cg', cgSteps: 3, seed: 1 }, false, 1e-2],
   ['implicit, CG, rank 64', { rank: 64, maxIter: 3, implicitPrefs: true, alpha: 1, regParam: 0.05, regScaling: 'plain', confidence: 'linear', solver: 'cg', seed: 1 }, false, 1e-2],
   ['implicit, Cholesky, log confidence', { rank: 12, maxIter: 4, implicitPrefs: true, alpha: 2, confidence: 'log', regScaling: 'plain', seed: 2 }, false, 1e-4],
-  ['iALS, Cholesky (α0, frequency-scaled λ)', { rank: 12, maxIter: 4, implicitPrefs: true, alpha: 2, unobservedWeight: 0.1, regScaling: 'frequency', regExponent: 1, regParam: 0.01, seed: 4 }, false, 1e-4],
-  ['iALS, block solver, rank 64 in blocks of 16', { rank: 64, maxIter: 3, implicitPrefs: true, alpha: 1, unobservedWeight: 0.05, regScaling: 'frequency', regExponent: 0.5, regParam: 0.02, solver: 'block', blockSize: 16, seed: 1 }, false, 1e-2],
+  [
+    'iALS, Cholesky (α0, frequency-scaled λ)',
+    { rank: 12, maxIter: 4, implicitPrefs: true, alpha: 2, unobservedWeight: 0.1, regScaling: 'frequency', regExponent: 1, regParam: 0.01, seed: 4 },
+    false,
+    1e-4,
+  ],
+  [
+    'iALS, block solver, rank 64 in blocks of 16',
+    { rank: 64, maxIter: 3, implicitPrefs: true, alpha: 1, unobservedWeight: 0.05, regScaling: 'frequency', regExponent: 0.5, regParam: 0.02, solver: 'block', blockSize: 16, seed: 1 },
+    false,
+    1e-2,
+  ],
 ];
 
 describe.each(builds)('%s beside native', (_name, wasm) => {
@@ -111,9 +123,7 @@ describe.skipIf(!enabled)('WASM builds', () => {
     const [simd_, scalar_] = [simd(), scalar()];
     expect([simd_.variant, simd_.kernelName()]).toEqual(['simd', 'simd128']);
     expect([scalar_.variant, scalar_.kernelName()]).toEqual(['scalar', 'portable']);
-    expect(() => scalar_.forceKernel('avx2+fma')).toThrow(
-      'forceKernel: this WebAssembly build does not support the avx2+fma kernel (best: portable)',
-    );
+    expect(() => scalar_.forceKernel('avx2+fma')).toThrow('forceKernel: this WebAssembly build does not support the avx2+fma kernel (best: portable)');
   });
 
   it('agree between the simd128 and the portable kernel of the SIMD build', async () => {

@@ -11,7 +11,25 @@ import { join } from 'node:path';
 
 import { packageRoot } from '../util/package-root.js';
 import { KERNELS } from './wasm-abi.js';
-import { checkFinite, checkIndices, checkSameLength, func, inContext, integer, number, object, readFactors, readInteractions, readThreads, string, typed, U32_MAX, validateFactors, validateInteractions, valueError } from './wasm-args.js';
+import {
+  checkFinite,
+  checkIndices,
+  checkSameLength,
+  func,
+  inContext,
+  integer,
+  number,
+  object,
+  readFactors,
+  readInteractions,
+  readThreads,
+  string,
+  typed,
+  U32_MAX,
+  validateFactors,
+  validateInteractions,
+  valueError,
+} from './wasm-args.js';
 import { wasmClient, type ClientModel, type ClientSynthetic, type WasmClient } from './wasm-client.js';
 import { readParams, readSyntheticSpec } from './wasm-params.js';
 import { shardedFit } from './wasm-pool.js';

@@ -11,19 +11,34 @@ const data = (rows: [number, number][]): InteractionData => ({
 });
 
 // train: u0 {0, 1}, u1 {0, 1, 2}, u2 {2}; item counts 0:2, 1:2, 2:2; cooc(0,1)=2, cooc(1,2)=1, cooc(0,2)=1
-const train = data([[0, 0], [0, 1], [1, 0], [1, 1], [1, 2], [2, 2]]);
+const train = data([
+  [0, 0],
+  [0, 1],
+  [1, 0],
+  [1, 1],
+  [1, 2],
+  [2, 2],
+]);
 const sim = (cooc: number, ca: number, cb: number): number => cooc / Math.sqrt(ca * cb);
 
 describe('beyond-accuracy metrics, hand-computed', () => {
   it('refuse recommendations containing a train pair of that user', () => {
-    const bad = data([[0, 2], [0, 1]]);
+    const bad = data([
+      [0, 2],
+      [0, 1],
+    ]);
     for (const f of [catalogCoverage, distributionalCoverage, novelty, diversity, serendipity]) {
       expect(() => f(train, bad)).toThrow(/1 \(user, item\) pair\(s\) already in train \(first: user 0, item 1\)/);
     }
   });
 
   it('coverage and novelty count items absent from train as Recommenders does', () => {
-    const recs = data([[0, 2], [0, 7], [2, 0], [2, 1]]); // item 7 never in train
+    const recs = data([
+      [0, 2],
+      [0, 7],
+      [2, 0],
+      [2, 1],
+    ]); // item 7 never in train
     expect(catalogCoverage(train, recs)).toBeCloseTo(4 / 3, 12);
     expect(distributionalCoverage(train, recs)).toBeCloseTo(2, 12); // 4 items, uniform
     // novelty(i) = -log2(2/6) for items 0,1,2; item 7 contributes nothing but counts in the denominator
@@ -31,7 +46,14 @@ describe('beyond-accuracy metrics, hand-computed', () => {
   });
 
   it('diversity: mean pair similarity per user; single-item users have no value', () => {
-    const recs = data([[2, 0], [2, 1], [0, 2], [3, 0], [3, 1], [3, 2]]);
+    const recs = data([
+      [2, 0],
+      [2, 1],
+      [0, 2],
+      [3, 0],
+      [3, 1],
+      [3, 2],
+    ]);
     const ud = userDiversity(train, recs);
     expect(Array.from(ud.users)).toEqual([2, 3]); // u0 has one item
     expect(ud.values[0]).toBeCloseTo(1 - sim(2, 2, 2), 12);
@@ -39,11 +61,26 @@ describe('beyond-accuracy metrics, hand-computed', () => {
     expect(ud.values[1]).toBeCloseTo(u3, 12);
     expect(diversity(train, recs)).toBeCloseTo((1 - sim(2, 2, 2) + u3) / 2, 12);
     // a user (3) unseen in train still gets a diversity value; an unseen item has similarity 0
-    expect(userDiversity(train, data([[3, 0], [3, 9]])).values[0]).toBe(1);
+    expect(
+      userDiversity(
+        train,
+        data([
+          [3, 0],
+          [3, 9],
+        ]),
+      ).values[0],
+    ).toBe(1);
   });
 
   it('serendipity: 1 - mean similarity to the user’s train items, times relevance; users without train rows skipped', () => {
-    const recs: RecsData = { ...data([[2, 0], [2, 1], [5, 0]]), relevance: Float32Array.of(1, 0.5, 1) };
+    const recs: RecsData = {
+      ...data([
+        [2, 0],
+        [2, 1],
+        [5, 0],
+      ]),
+      relevance: Float32Array.of(1, 0.5, 1),
+    };
     const uis = userItemSerendipity(train, recs);
     expect(Array.from(uis.users)).toEqual([2, 2]);
     expect(uis.values[0]).toBeCloseTo(1 - sim(1, 2, 2), 12);
@@ -57,7 +94,15 @@ describe('beyond-accuracy metrics, hand-computed', () => {
 
   it('cooccurrenceCost counts the row-building work', () => {
     // item 0's train users: u0 (2 items), u1 (3 items); restricted to recommended items: 1 each
-    expect(cooccurrenceCost(indexTrain(train), data([[2, 0], [9, 0]]))).toBe(5);
+    expect(
+      cooccurrenceCost(
+        indexTrain(train),
+        data([
+          [2, 0],
+          [9, 0],
+        ]),
+      ),
+    ).toBe(5);
     expect(cooccurrenceCost(indexTrain(train), data([[2, 0]]), false)).toBe(2);
     expect(cooccurrenceCost(indexTrain(train), data([[2, 7]]))).toBe(0); // unseen item
   });
@@ -108,7 +153,7 @@ function reference(tr: InteractionData, recs: InteractionData) {
 
 describe('randomized comparison with a literal transcription', () => {
   let seed = 777;
-  const rand = (): number => ((seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648);
+  const rand = (): number => (seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648;
   it('diversity and serendipity agree on 30 random data sets (dense and sparse item ids)', () => {
     for (let trial = 0; trial < 30; trial++) {
       const spread = trial % 2 === 0 ? 1 : 997; // sparse ids exercise the touched-list row reset

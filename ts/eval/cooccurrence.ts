@@ -28,12 +28,7 @@ export interface SimilarityPass {
 /** Called now and then with row-building work done and the total (see cooccurrenceCost). */
 export type ProgressFn = (done: number, total: number) => void;
 
-export function cooccurrencePass(
-  ix: TrainIndex,
-  recs: RecsData,
-  want: { pairs: boolean; history: boolean },
-  onProgress?: ProgressFn,
-): SimilarityPass {
+export function cooccurrencePass(ix: TrainIndex, recs: RecsData, want: { pairs: boolean; history: boolean }, onProgress?: ProgressFn): SimilarityPass {
   const nRecs = recs.users.length;
   const nUsers = Math.max(idSpace(recs.users), ix.byUser.offsets.length - 1);
   const nItems = Math.max(idSpace(recs.items), ix.byItem.offsets.length - 1);

@@ -50,10 +50,7 @@ export function distributionalCoverage(train: InteractionData | TrainIndex, recs
 }
 
 /** Novelty of every item seen in train, ascending item ids. */
-export function historicalItemNovelty(
-  train: InteractionData | TrainIndex,
-  recs: RecsData,
-): { items: Uint32Array; novelty: Float64Array } {
+export function historicalItemNovelty(train: InteractionData | TrainIndex, recs: RecsData): { items: Uint32Array; novelty: Float64Array } {
   const ix = checked(train, recs);
   const nItems = ix.byItem.offsets.length - 1;
   const items: number[] = [];

@@ -89,16 +89,11 @@ export function perUserMean(rows: PerUserItem): PerUser {
   return { users: Uint32Array.from(users), values: Float64Array.from(values) };
 }
 
-export const userDiversity = (train: InteractionData | TrainIndex, recs: RecsData): PerUser =>
-  userDiversityFromPass(checkedPass(train, recs, { pairs: true, history: false }));
-export const diversity = (train: InteractionData | TrainIndex, recs: RecsData): number =>
-  meanOf(userDiversity(train, recs).values);
-export const userItemSerendipity = (train: InteractionData | TrainIndex, recs: RecsData): PerUserItem =>
-  userItemSerendipityFromPass(recs, checkedPass(train, recs, { pairs: false, history: true }));
-export const userSerendipity = (train: InteractionData | TrainIndex, recs: RecsData): PerUser =>
-  perUserMean(userItemSerendipity(train, recs));
-export const serendipity = (train: InteractionData | TrainIndex, recs: RecsData): number =>
-  meanOf(userSerendipity(train, recs).values);
+export const userDiversity = (train: InteractionData | TrainIndex, recs: RecsData): PerUser => userDiversityFromPass(checkedPass(train, recs, { pairs: true, history: false }));
+export const diversity = (train: InteractionData | TrainIndex, recs: RecsData): number => meanOf(userDiversity(train, recs).values);
+export const userItemSerendipity = (train: InteractionData | TrainIndex, recs: RecsData): PerUserItem => userItemSerendipityFromPass(recs, checkedPass(train, recs, { pairs: false, history: true }));
+export const userSerendipity = (train: InteractionData | TrainIndex, recs: RecsData): PerUser => perUserMean(userItemSerendipity(train, recs));
+export const serendipity = (train: InteractionData | TrainIndex, recs: RecsData): number => meanOf(userSerendipity(train, recs).values);
 
 /** Nearest IEEE half-precision value (ties to even), as numpy's astype(np.float16). */
 export function f16round(x: number): number {
@@ -106,7 +101,8 @@ export function f16round(x: number): number {
   if (!Number.isFinite(a) || a === 0) return x;
   if (a >= 65520) return x > 0 ? Infinity : -Infinity; // rounds past the largest half, 65504
   let e = Math.floor(Math.log2(a));
-  if (2 ** e > a) e--; // guard log2 rounding
+  if (2 ** e > a)
+    e--; // guard log2 rounding
   else if (2 ** (e + 1) <= a) e++;
   const quantum = 2 ** (Math.max(e, -14) - 10); // 10 fraction bits; subnormals below 2^-14
   const q = a / quantum; // exact: division by a power of two

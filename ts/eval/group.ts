@@ -64,13 +64,7 @@ export interface UserItemCsr {
  * Two counting-sort passes that read sequentially and only scatter writes (no permutation
  * indirection, which costs a cache miss per row on tens of millions of rows).
  */
-export function userItemCsr(
-  users: Uint32Array,
-  items: Uint32Array,
-  nUsers: number,
-  nItems: number,
-  values?: Float32Array,
-): UserItemCsr {
+export function userItemCsr(users: Uint32Array, items: Uint32Array, nUsers: number, nItems: number, values?: Float32Array): UserItemCsr {
   const n = users.length;
   const itemOffsets = countOffsets(items, nItems);
   const itemUsers = new Uint32Array(n);

@@ -12,9 +12,16 @@ export interface IdMaps {
 }
 
 export type RawId = string | number;
-export interface InteractionRow { readonly user: RawId; readonly item: RawId }
-export interface RatingRow extends InteractionRow { readonly rating: number }
-export interface ScoreRow extends InteractionRow { readonly score: number }
+export interface InteractionRow {
+  readonly user: RawId;
+  readonly item: RawId;
+}
+export interface RatingRow extends InteractionRow {
+  readonly rating: number;
+}
+export interface ScoreRow extends InteractionRow {
+  readonly score: number;
+}
 
 export function newIdMaps(): IdMaps {
   return { users: new IdMap(), items: new IdMap() };
@@ -25,11 +32,7 @@ function intern(map: IdMap, id: RawId): number {
   return map.intern(String(id));
 }
 
-function columns<R extends InteractionRow>(
-  rows: Iterable<R>,
-  ids: IdMaps,
-  value: ((r: R) => number) | null,
-): { users: Uint32Array; items: Uint32Array; values: Float32Array } {
+function columns<R extends InteractionRow>(rows: Iterable<R>, ids: IdMaps, value: ((r: R) => number) | null): { users: Uint32Array; items: Uint32Array; values: Float32Array } {
   const list = Array.isArray(rows) ? (rows as readonly R[]) : Array.from(rows);
   const users = new Uint32Array(list.length);
   const items = new Uint32Array(list.length);

@@ -8,7 +8,16 @@ const data = (rows: [number, number][]) => ({
 });
 
 // counts: item 3 → 3, item 1 → 2, item 4 → 2, item 0 → 1; item 2 never seen
-const train = data([[0, 3], [1, 3], [2, 3], [0, 1], [1, 4], [2, 1], [2, 4], [1, 0]]);
+const train = data([
+  [0, 3],
+  [1, 3],
+  [2, 3],
+  [0, 1],
+  [1, 4],
+  [2, 1],
+  [2, 4],
+  [1, 0],
+]);
 
 describe('popularity baseline', () => {
   it('counts train rows per item', () => {

@@ -1,20 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import {
-  map,
-  mapAtK,
-  mapAtKOf,
-  mapOf,
-  ndcgAtK,
-  ndcgOf,
-  precisionAtK,
-  precisionOf,
-  rankingStats,
-  recallAtK,
-  recallOf,
-  rPrecisionAtK,
-  rPrecisionOf,
-  type NdcgScoreType,
-} from './ranking.js';
+import { map, mapAtK, mapAtKOf, mapOf, ndcgAtK, ndcgOf, precisionAtK, precisionOf, rankingStats, recallAtK, recallOf, rPrecisionAtK, rPrecisionOf, type NdcgScoreType } from './ranking.js';
 import type { PredictionData, TruthData } from './types.js';
 
 const u32 = (a: number[]): Uint32Array => Uint32Array.from(a);
@@ -33,10 +18,20 @@ const predsOf = (rows: [number, number, number][]): PredictionData => ({
 // u0 truth {0,1,2}; u1 truth {3}, predictions all misses; u2 truth {4,5}, no predictions;
 // u3 predictions only (not in truth, ignored).
 const truth = truthOf([
-  [0, 0, 5], [0, 1, 4], [0, 2, 3], [1, 3, 5], [2, 4, 5], [2, 5, 1],
+  [0, 0, 5],
+  [0, 1, 4],
+  [0, 2, 3],
+  [1, 3, 5],
+  [2, 4, 5],
+  [2, 5, 1],
 ]);
 const preds = predsOf([
-  [0, 1, 0.9], [0, 7, 0.8], [0, 0, 0.5], [1, 8, 1], [1, 9, 0.5], [3, 4, 1],
+  [0, 1, 0.9],
+  [0, 7, 0.8],
+  [0, 0, 0.5],
+  [1, 8, 1],
+  [1, 9, 0.5],
+  [3, 4, 1],
 ]);
 
 describe('hand-computed ranking metrics', () => {
@@ -75,21 +70,66 @@ describe('hand-computed ranking metrics', () => {
 
   it('ties go to the lower item index; NaN scores rank last', () => {
     const t = truthOf([[0, 1, 5]]);
-    expect(precisionAtK(t, predsOf([[0, 5, 0.5], [0, 2, 0.5], [0, 1, 0.5]]), 1)).toBe(1);
-    expect(precisionAtK(t, predsOf([[0, 5, 0.5], [0, 0, 0.5], [0, 1, 0.5]]), 1)).toBe(0);
-    expect(precisionAtK(t, predsOf([[0, 0, NaN], [0, 1, -1]]), 1)).toBe(1);
+    expect(
+      precisionAtK(
+        t,
+        predsOf([
+          [0, 5, 0.5],
+          [0, 2, 0.5],
+          [0, 1, 0.5],
+        ]),
+        1,
+      ),
+    ).toBe(1);
+    expect(
+      precisionAtK(
+        t,
+        predsOf([
+          [0, 5, 0.5],
+          [0, 0, 0.5],
+          [0, 1, 0.5],
+        ]),
+        1,
+      ),
+    ).toBe(0);
+    expect(
+      precisionAtK(
+        t,
+        predsOf([
+          [0, 0, NaN],
+          [0, 1, -1],
+        ]),
+        1,
+      ),
+    ).toBe(1);
   });
 
   it('MAP@k divides by min(|truth|, k), MAP by |truth|', () => {
-    const t = truthOf([[0, 0, 1], [0, 1, 1], [0, 2, 1], [0, 3, 1]]);
-    const p = predsOf([[0, 9, 3], [0, 0, 2], [0, 8, 1]]);
+    const t = truthOf([
+      [0, 0, 1],
+      [0, 1, 1],
+      [0, 2, 1],
+      [0, 3, 1],
+    ]);
+    const p = predsOf([
+      [0, 9, 3],
+      [0, 0, 2],
+      [0, 8, 1],
+    ]);
     expect(map(t, p, 2)).toBeCloseTo(1 / 2 / 4, 12);
     expect(mapAtK(t, p, 2)).toBeCloseTo(1 / 2 / 2, 12);
   });
 
   it('NDCG raw / exp gains use the true rating; ideal DCG over the best min(|truth|, k) ratings', () => {
-    const t = truthOf([[0, 0, 3], [0, 1, 1], [0, 2, 2]]);
-    const p = predsOf([[0, 1, 0.9], [0, 2, 0.8]]);
+    const t = truthOf([
+      [0, 0, 3],
+      [0, 1, 1],
+      [0, 2, 2],
+    ]);
+    const p = predsOf([
+      [0, 1, 0.9],
+      [0, 2, 0.8],
+    ]);
     const L = Math.log;
     expect(ndcgAtK(t, p, 2, { scoreType: 'raw' })).toBeCloseTo((1 / L(2) + 2 / L(3)) / (3 / L(2) + 2 / L(3)), 12);
     expect(ndcgAtK(t, p, 2, { scoreType: 'exp' })).toBeCloseTo((1 / L(2) + 3 / L(3)) / (7 / L(2) + 3 / L(3)), 12);
@@ -97,8 +137,14 @@ describe('hand-computed ranking metrics', () => {
   });
 
   it('NDCG skips users whose ideal DCG is 0 (0/0), like pandas mean', () => {
-    const t = truthOf([[0, 0, 0], [1, 1, 5]]);
-    const p = predsOf([[0, 0, 1], [1, 1, 1]]);
+    const t = truthOf([
+      [0, 0, 0],
+      [1, 1, 5],
+    ]);
+    const p = predsOf([
+      [0, 0, 1],
+      [1, 1, 1],
+    ]);
     expect(ndcgAtK(t, p, 1, { scoreType: 'raw' })).toBe(1);
     expect(ndcgAtK(t, p, 1)).toBe(1);
   });
@@ -119,7 +165,10 @@ function reference(t: TruthData, p: PredictionData, k: number, scoreType: NdcgSc
   const hits = new Map<number, number[]>(); // user → hit ranks
   const hitRating = new Map<string, number>();
   for (const u of common) {
-    const top = pRows.filter((r) => r.u === u).sort((a, b) => b.s - a.s || a.i - b.i).slice(0, k);
+    const top = pRows
+      .filter((r) => r.u === u)
+      .sort((a, b) => b.s - a.s || a.i - b.i)
+      .slice(0, k);
     const tu = truthOfUser(u);
     const ranks: number[] = [];
     top.forEach((r, j) => {
@@ -132,15 +181,17 @@ function reference(t: TruthData, p: PredictionData, k: number, scoreType: NdcgSc
     hits.set(u, ranks);
   }
   const anyHit = [...hits.values()].some((h) => h.length > 0);
-  const perCommon = (f: (h: number[], actual: number) => number) =>
-    anyHit ? common.reduce((s, u) => s + f(hits.get(u)!, truthOfUser(u).length), 0) / common.length : 0;
+  const perCommon = (f: (h: number[], actual: number) => number) => (anyHit ? common.reduce((s, u) => s + f(hits.get(u)!, truthOfUser(u).length), 0) / common.length : 0);
   const rr = (h: number[]) => h.reduce((s, rank, j) => s + (j + 1) / rank, 0);
   const gain = (r: number) => (scoreType === 'binary' ? 1 : scoreType === 'raw' ? r : 2 ** r - 1);
   const nd: number[] = [];
   for (const u of [...new Set(tRows.map((r) => r.u))]) {
     const h = hits.get(u) ?? [];
     const dcg = h.reduce((s, rank) => s + gain(hitRating.get(`${u}:${rank}`)!) / Math.log(1 + rank), 0);
-    const ideal = truthOfUser(u).map((r) => r.r).sort((a, b) => b - a).slice(0, k);
+    const ideal = truthOfUser(u)
+      .map((r) => r.r)
+      .sort((a, b) => b - a)
+      .slice(0, k);
     const idcg = ideal.reduce((s, r, j) => s + gain(r) / Math.log(2 + j), 0);
     const v = dcg / idcg;
     if (!Number.isNaN(v)) nd.push(v);
@@ -156,7 +207,7 @@ function reference(t: TruthData, p: PredictionData, k: number, scoreType: NdcgSc
 
 describe('randomized comparison with a literal transcription', () => {
   let seed = 12345;
-  const rand = (): number => ((seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648);
+  const rand = (): number => (seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648;
   it('agrees on 40 random data sets', () => {
     for (let trial = 0; trial < 40; trial++) {
       const t: [number, number, number][] = [];

@@ -117,10 +117,8 @@ function reciprocalRankSum(st: RankingStats, c: number): number {
 
 export const precisionOf = (st: RankingStats): number => commonMean(st, (_c, hits) => hits / st.k);
 export const recallOf = (st: RankingStats): number => commonMean(st, (_c, hits, actual) => hits / actual);
-export const mapOf = (st: RankingStats): number =>
-  commonMean(st, (c, _h, actual) => reciprocalRankSum(st, c) / actual);
-export const mapAtKOf = (st: RankingStats): number =>
-  commonMean(st, (c, _h, actual) => reciprocalRankSum(st, c) / Math.min(actual, st.k));
+export const mapOf = (st: RankingStats): number => commonMean(st, (c, _h, actual) => reciprocalRankSum(st, c) / actual);
+export const mapAtKOf = (st: RankingStats): number => commonMean(st, (c, _h, actual) => reciprocalRankSum(st, c) / Math.min(actual, st.k));
 
 export function rPrecisionOf(st: RankingStats): number {
   if (st.hitRank.length === 0) return 0;
@@ -144,18 +142,11 @@ export function ndcgOf(st: RankingStats, opts: NdcgOptions = {}): number {
   const base = opts.logBase;
   if (base !== undefined && !(base > 1 && Number.isFinite(base))) throw new Error(`ndcg: the log base must be a number > 1, got ${base}`);
   const log =
-    base !== undefined ? (x: number): number => Math.log(x) / Math.log(base)
-    : opts.discount === 'log2' ? Math.log2
-    : opts.discount === undefined || opts.discount === 'loge' ? Math.log
-    : null;
+    base !== undefined ? (x: number): number => Math.log(x) / Math.log(base) : opts.discount === 'log2' ? Math.log2 : opts.discount === undefined || opts.discount === 'loge' ? Math.log : null;
   if (log === null) throw new Error(`ndcg: discount must be 'loge' or 'log2', got ${String(opts.discount)}`);
   const ratings = st.truthByUser.ratings;
   if (scoreType !== 'binary' && ratings === null) throw new Error(`ndcg: scoreType '${scoreType}' needs truth ratings`);
-  const gain =
-    scoreType === 'binary' ? (): number => 1
-    : scoreType === 'raw' ? (pos: number): number => ratings![pos]!
-    : scoreType === 'exp' ? (pos: number): number => 2 ** ratings![pos]! - 1
-    : null;
+  const gain = scoreType === 'binary' ? (): number => 1 : scoreType === 'raw' ? (pos: number): number => ratings![pos]! : scoreType === 'exp' ? (pos: number): number => 2 ** ratings![pos]! - 1 : null;
   if (gain === null) throw new Error(`ndcg: scoreType must be 'binary', 'raw' or 'exp', got ${String(scoreType)}`);
 
   const { k } = st;
@@ -196,16 +187,10 @@ export function ndcgOf(st: RankingStats, opts: NdcgOptions = {}): number {
   return sum / users;
 }
 
-export const precisionAtK = (truth: InteractionData, preds: PredictionData, k: number): number =>
-  precisionOf(rankingStats(truth, preds, k));
-export const recallAtK = (truth: InteractionData, preds: PredictionData, k: number): number =>
-  recallOf(rankingStats(truth, preds, k));
-export const ndcgAtK = (truth: InteractionData, preds: PredictionData, k: number, opts?: NdcgOptions): number =>
-  ndcgOf(rankingStats(truth, preds, k), opts);
+export const precisionAtK = (truth: InteractionData, preds: PredictionData, k: number): number => precisionOf(rankingStats(truth, preds, k));
+export const recallAtK = (truth: InteractionData, preds: PredictionData, k: number): number => recallOf(rankingStats(truth, preds, k));
+export const ndcgAtK = (truth: InteractionData, preds: PredictionData, k: number, opts?: NdcgOptions): number => ndcgOf(rankingStats(truth, preds, k), opts);
 /** Recommenders' `map`: average precision normalised by |truth items of the user|. */
-export const map = (truth: InteractionData, preds: PredictionData, k: number): number =>
-  mapOf(rankingStats(truth, preds, k));
-export const mapAtK = (truth: InteractionData, preds: PredictionData, k: number): number =>
-  mapAtKOf(rankingStats(truth, preds, k));
-export const rPrecisionAtK = (truth: InteractionData, preds: PredictionData, k: number): number =>
-  rPrecisionOf(rankingStats(truth, preds, k));
+export const map = (truth: InteractionData, preds: PredictionData, k: number): number => mapOf(rankingStats(truth, preds, k));
+export const mapAtK = (truth: InteractionData, preds: PredictionData, k: number): number => mapAtKOf(rankingStats(truth, preds, k));
+export const rPrecisionAtK = (truth: InteractionData, preds: PredictionData, k: number): number => rPrecisionOf(rankingStats(truth, preds, k));

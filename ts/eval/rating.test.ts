@@ -15,8 +15,16 @@ const predsOf = (rows: [number, number, number][]): PredictionData => ({
 
 describe('rating metrics, hand-computed', () => {
   // join: (4 vs 3.5), (5 vs 5); (u1, i2) has no truth and (u0, i1) no prediction
-  const truth = truthOf([[0, 0, 4], [0, 1, 2], [1, 0, 5]]);
-  const preds = predsOf([[0, 0, 3.5], [1, 0, 5], [1, 2, 1]]);
+  const truth = truthOf([
+    [0, 0, 4],
+    [0, 1, 2],
+    [1, 0, 5],
+  ]);
+  const preds = predsOf([
+    [0, 0, 3.5],
+    [1, 0, 5],
+    [1, 2, 1],
+  ]);
 
   it('uses the inner join only', () => {
     const j = joinRatings(truth, preds);
@@ -33,12 +41,47 @@ describe('rating metrics, hand-computed', () => {
     expect(expVar(truth, preds)).toBeCloseTo(1 - 0.0625 / 0.25, 12);
   });
   it('constant truth follows sklearn force_finite (1 if perfect, else 0)', () => {
-    const t = truthOf([[0, 0, 3], [0, 1, 3]]);
-    expect(rsquared(t, predsOf([[0, 0, 3], [0, 1, 3]]))).toBe(1);
-    expect(rsquared(t, predsOf([[0, 0, 3], [0, 1, 4]]))).toBe(0);
-    expect(expVar(t, predsOf([[0, 0, 3], [0, 1, 4]]))).toBe(0);
+    const t = truthOf([
+      [0, 0, 3],
+      [0, 1, 3],
+    ]);
+    expect(
+      rsquared(
+        t,
+        predsOf([
+          [0, 0, 3],
+          [0, 1, 3],
+        ]),
+      ),
+    ).toBe(1);
+    expect(
+      rsquared(
+        t,
+        predsOf([
+          [0, 0, 3],
+          [0, 1, 4],
+        ]),
+      ),
+    ).toBe(0);
+    expect(
+      expVar(
+        t,
+        predsOf([
+          [0, 0, 3],
+          [0, 1, 4],
+        ]),
+      ),
+    ).toBe(0);
     // a constant offset is "explained": residual variance 0
-    expect(expVar(t, predsOf([[0, 0, 4], [0, 1, 4]]))).toBe(1);
+    expect(
+      expVar(
+        t,
+        predsOf([
+          [0, 0, 4],
+          [0, 1, 4],
+        ]),
+      ),
+    ).toBe(1);
   });
   it('r2 of one row is NaN (sklearn: not well-defined)', () => {
     expect(rsquared(truthOf([[0, 0, 3]]), predsOf([[0, 0, 2]]))).toBeNaN();
@@ -47,9 +90,23 @@ describe('rating metrics, hand-computed', () => {
     expect(() => rmse(truth, predsOf([[5, 5, 1]]))).toThrow(/no \(user, item\) pair in common/);
   });
   it('duplicate truth pairs multiply out like pandas.merge', () => {
-    const j = joinRatings(truthOf([[0, 0, 4], [0, 0, 2]]), predsOf([[0, 0, 3]]));
+    const j = joinRatings(
+      truthOf([
+        [0, 0, 4],
+        [0, 0, 2],
+      ]),
+      predsOf([[0, 0, 3]]),
+    );
     expect(Array.from(j.yTrue).sort()).toEqual([2, 4]);
-    expect(mae(truthOf([[0, 0, 4], [0, 0, 2]]), predsOf([[0, 0, 3]]))).toBe(1);
+    expect(
+      mae(
+        truthOf([
+          [0, 0, 4],
+          [0, 0, 2],
+        ]),
+        predsOf([[0, 0, 3]]),
+      ),
+    ).toBe(1);
   });
   it('mismatched column lengths throw', () => {
     const bad = { users: Uint32Array.of(0), items: Uint32Array.of(0, 1), scores: Float32Array.of(1) };

@@ -52,13 +52,7 @@ export interface RankingReport {
  * All ranking metrics of `recs` (scored predictions, cut to top k per user) against `test`;
  * beyond-accuracy metrics use `train` and throw if a recommendation is a train pair of its user.
  */
-export function evaluateRanking(
-  train: InteractionData,
-  test: InteractionData,
-  recs: PredictionData,
-  k: number,
-  opts: RankingOptions = {},
-): RankingReport {
+export function evaluateRanking(train: InteractionData, test: InteractionData, recs: PredictionData, k: number, opts: RankingOptions = {}): RankingReport {
   const top = topKPerUser(recs, k);
   const st = rankingStats(test, top, k);
   let testUsers = 0;

@@ -27,7 +27,14 @@ export interface ItemDecile {
   recall: number;
 }
 
-export const HISTORY_BUCKETS: ReadonlyArray<readonly [number, number]> = [[1, 5], [6, 20], [21, 50], [51, 100], [101, 250], [251, Infinity]];
+export const HISTORY_BUCKETS: ReadonlyArray<readonly [number, number]> = [
+  [1, 5],
+  [6, 20],
+  [21, 50],
+  [51, 100],
+  [101, 250],
+  [251, Infinity],
+];
 
 export function userSegments(train: InteractionData, test: InteractionData, recs: PredictionData, k: number): UserSegment[] {
   const history = countBy(train.users);
@@ -49,7 +56,9 @@ export function userSegments(train: InteractionData, test: InteractionData, recs
 
 export function itemDeciles(train: InteractionData, test: InteractionData, recs: PredictionData, k: number): ItemDecile[] {
   const counts = countBy(train.items);
-  const ranked = Array.from(counts.keys()).filter((i) => counts[i]! > 0).sort((a, b) => counts[b]! - counts[a]! || a - b);
+  const ranked = Array.from(counts.keys())
+    .filter((i) => counts[i]! > 0)
+    .sort((a, b) => counts[b]! - counts[a]! || a - b);
   const decileOf = new Int8Array(Math.max(counts.length, maxOf(test.items) + 1, maxOf(recs.items) + 1)).fill(-1);
   ranked.forEach((item, r) => (decileOf[item] = Math.floor((10 * r) / ranked.length)));
   const top = topKPerUser(recs, k);

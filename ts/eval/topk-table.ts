@@ -8,19 +8,11 @@ import type { PredictionData } from './types.js';
 
 export const EMPTY_SLOT = 0xffffffff;
 
-export function predictionsFromTopKTable(
-  users: ArrayLike<number>,
-  items: Uint32Array,
-  scores: Float32Array,
-  k: number,
-): PredictionData {
+export function predictionsFromTopKTable(users: ArrayLike<number>, items: Uint32Array, scores: Float32Array, k: number): PredictionData {
   if (!Number.isInteger(k) || k < 1) throw new Error(`predictionsFromTopKTable: k must be a positive integer, got ${k}`);
   const slots = users.length * k;
   if (items.length !== slots || scores.length !== slots) {
-    throw new Error(
-      `predictionsFromTopKTable: ${users.length} users × k=${k} needs ${slots} slots, ` +
-        `got items ${items.length}, scores ${scores.length}`,
-    );
+    throw new Error(`predictionsFromTopKTable: ${users.length} users × k=${k} needs ${slots} slots, ` + `got items ${items.length}, scores ${scores.length}`);
   }
   let n = 0;
   for (let s = 0; s < slots; s++) if (items[s] !== EMPTY_SLOT) n++;

@@ -55,9 +55,6 @@ export function assertNoTrainItems(ix: TrainIndex, recs: RecsData): void {
     }
   }
   if (bad > 0) {
-    throw new Error(
-      `recommendations contain ${bad} (user, item) pair(s) already in train${example}; ` +
-        'beyond-accuracy metrics refuse them, as Recommenders does: filter seen items first',
-    );
+    throw new Error(`recommendations contain ${bad} (user, item) pair(s) already in train${example}; ` + 'beyond-accuracy metrics refuse them, as Recommenders does: filter seen items first');
   }
 }

@@ -36,11 +36,13 @@ const controls = (s: string) => /[\u0000-\u001f\u007f]/.test(s);
 export function parseItemChange(body: unknown, itemId: string, mode: 'put' | 'patch'): { change: ItemChange } | { errors: ItemFieldError[] } {
   const errors: ItemFieldError[] = [];
   const err = (field: string, message: string) => void errors.push({ field, message });
-  if (body === null || typeof body !== 'object' || Array.isArray(body)) return { errors: [{ field: '', message: 'an item must be a JSON object {title?, categories?, attributes?, available?, launchAt?}' }] };
+  if (body === null || typeof body !== 'object' || Array.isArray(body))
+    return { errors: [{ field: '', message: 'an item must be a JSON object {title?, categories?, attributes?, available?, launchAt?}' }] };
   const o = body as Record<string, unknown>;
   for (const k of Object.keys(o)) if (!(FIELDS as readonly string[]).includes(k)) err(k, `unknown field "${k.slice(0, 60)}"; allowed: ${FIELDS.join(', ')}`);
   const change: ItemChange = {};
-  if (o['itemId'] !== undefined && o['itemId'] !== itemId) err('itemId', `names item ${JSON.stringify(String(o['itemId']).slice(0, 60))}, but the request is for item ${JSON.stringify(itemId.slice(0, 60))}`);
+  if (o['itemId'] !== undefined && o['itemId'] !== itemId)
+    err('itemId', `names item ${JSON.stringify(String(o['itemId']).slice(0, 60))}, but the request is for item ${JSON.stringify(itemId.slice(0, 60))}`);
   /** True when field `k` is given and not null; a null is a removal in a PATCH, an error in a PUT. */
   const given = (k: keyof ItemChange): boolean => {
     if (o[k] !== null) return k in o;

@@ -22,7 +22,15 @@ const item = (itemId: string, updatedAt: number, extra: Partial<ItemRecord> = {}
 
 const cosmos = useCosmos();
 let containers = 0;
-const cosmosConn = (container: string, endpoint = cosmos.server.endpoint): CosmosConnection => ({ endpoint, auth: 'key', key: 'test-key', database: 'recs', container, partitionKey: '/userId', agent: cosmos.server.agent });
+const cosmosConn = (container: string, endpoint = cosmos.server.endpoint): CosmosConnection => ({
+  endpoint,
+  auth: 'key',
+  key: 'test-key',
+  database: 'recs',
+  container,
+  partitionKey: '/userId',
+  agent: cosmos.server.agent,
+});
 
 interface Backend {
   name: string;
@@ -141,7 +149,12 @@ describe.each(backends)('EventStore contract: $name', (backend) => {
     // a batch naming an item twice stores its newest change
     expect(await store.putItems([item('d', 6000, { title: 'new' }), item('d', 5000, { title: 'old' })])).toBe(1);
     expect((await store.item('d'))?.title).toBe('new');
-    expect((await store.items()).map((r) => [r.itemId, r.updatedAt])).toEqual([['b', 2000], ['c?#', 3000], ['a/1', 4000], ['d', 6000]]);
+    expect((await store.items()).map((r) => [r.itemId, r.updatedAt])).toEqual([
+      ['b', 2000],
+      ['c?#', 3000],
+      ['a/1', 4000],
+      ['d', 6000],
+    ]);
     expect((await store.items(3000)).map((r) => r.itemId)).toEqual(['c?#', 'a/1', 'd']);
     expect(await store.items(7000)).toEqual([]);
     // item records are not events: training's scan and users' events do not see them
@@ -190,7 +203,11 @@ describe('Cosmos DB event store', () => {
     const proxy = await startThrottleProxy(cosmos.server, 3, 5);
     // through the proxy, with no retries: every third write fails with 429
     const { createCosmosClient } = await import('../store/cosmos-client.js');
-    const flakyClient = createCosmosClient({ ...cosmosConn(name, proxy.endpoint), retryOptions: { maxRetryAttemptCount: 0, fixedRetryIntervalInMilliseconds: 0, maxWaitTimeInSeconds: 0 }, endpointDiscovery: false });
+    const flakyClient = createCosmosClient({
+      ...cosmosConn(name, proxy.endpoint),
+      retryOptions: { maxRetryAttemptCount: 0, fixedRetryIntervalInMilliseconds: 0, maxWaitTimeInSeconds: 0 },
+      endpointDiscovery: false,
+    });
     const flaky = new CosmosEventStore({ container: flakyClient.database('recs').container(name), concurrency: 4 });
     const batch = Array.from({ length: 30 }, (_, i) => ev(`f${i}`, `user${i % 4}`, `i${i}`));
     await expect(flaky.append(batch)).rejects.toThrow(/events not stored .* retrying the same batch stores the rest once/);

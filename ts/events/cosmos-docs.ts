@@ -33,7 +33,17 @@ export function eventDocId(eventId: string): string {
   return encoded.length <= MAX_ID ? encoded : 'h:' + createHash('sha256').update(eventId, 'utf8').digest('hex');
 }
 
-export const toDoc = (e: TrackedEvent): EventDoc => ({ id: eventDocId(e.eventId), kind: 'event', eventId: e.eventId, userId: e.userId, itemId: e.itemId, type: e.type, value: e.value, timestamp: e.timestamp, receivedAt: e.receivedAt });
+export const toDoc = (e: TrackedEvent): EventDoc => ({
+  id: eventDocId(e.eventId),
+  kind: 'event',
+  eventId: e.eventId,
+  userId: e.userId,
+  itemId: e.itemId,
+  type: e.type,
+  value: e.value,
+  timestamp: e.timestamp,
+  receivedAt: e.receivedAt,
+});
 
 export const fromDoc = (d: EventDoc): TrackedEvent => ({ eventId: d.eventId, userId: d.userId, itemId: d.itemId, type: d.type, value: d.value, timestamp: d.timestamp, receivedAt: d.receivedAt });
 

@@ -10,7 +10,15 @@ import { validateEvents } from './validate.js';
 
 const DAY = 86_400_000;
 const NOW = Date.UTC(2026, 0, 31);
-const ev = (itemId: string, type: TrackedEvent['type'], value: number, daysAgo: number): TrackedEvent => ({ eventId: `${itemId}-${type}-${daysAgo}`, userId: 'u', itemId, type, value, timestamp: NOW - daysAgo * DAY, receivedAt: NOW });
+const ev = (itemId: string, type: TrackedEvent['type'], value: number, daysAgo: number): TrackedEvent => ({
+  eventId: `${itemId}-${type}-${daysAgo}`,
+  userId: 'u',
+  itemId,
+  type,
+  value,
+  timestamp: NOW - daysAgo * DAY,
+  receivedAt: NOW,
+});
 const rowOf = (id: string) => Number(id.slice(1));
 
 describe('feedback semantics', () => {
@@ -24,7 +32,13 @@ describe('feedback semantics', () => {
   });
 
   it('stores a dislike negative; it overrides the earlier signals of the item, and a later rating overrides it', () => {
-    const v = validateEvents([{ eventId: 'd', userId: 'u', itemId: 'i1', type: 'dislike' }, { eventId: 'd2', userId: 'u', itemId: 'i1', type: 'dislike', value: 2 }], { weights: { dislike: 1.5 }, now: NOW });
+    const v = validateEvents(
+      [
+        { eventId: 'd', userId: 'u', itemId: 'i1', type: 'dislike' },
+        { eventId: 'd2', userId: 'u', itemId: 'i1', type: 'dislike', value: 2 },
+      ],
+      { weights: { dislike: 1.5 }, now: NOW },
+    );
     expect(v.ok && v.events.map((e) => e.value)).toEqual([-1.5, -3]);
     expect([...interactions([ev('i1', 'like', 2, 3), ev('i1', 'dislike', -1, 2)], rowOf).values]).toEqual([-1]);
     expect([...interactions([ev('i1', 'dislike', -1, 2), ev('i1', 'rating', 5, 1)], rowOf).values]).toEqual([5]);

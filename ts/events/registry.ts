@@ -6,10 +6,7 @@ import { cosmosEvents } from './backends/cosmos.js';
 import { sqliteEvents } from './backends/sqlite.js';
 
 /** The back ends, the default (RECS_EVENTS_STORE unset) first. Add one: its files, then one line here. */
-export const EVENT_STORE_BACKENDS = [
-  sqliteEvents,
-  cosmosEvents,
-] as const;
+export const EVENT_STORE_BACKENDS = [sqliteEvents, cosmosEvents] as const;
 
 type Backends = (typeof EVENT_STORE_BACKENDS)[number];
 export type EventStoreKind = Backends['kind'];

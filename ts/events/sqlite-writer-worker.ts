@@ -19,7 +19,9 @@ function flush(): void {
   const ops = pending;
   pending = [];
   try {
-    const results = store.writeTogether(() => ops.map((o) => (o.op === 'append' ? store.appendNow(o.events) : o.op === 'items' ? store.putItemsNow(o.items) : store.deleteUserNow(o.userId, { remember: o.remember }))));
+    const results = store.writeTogether(() =>
+      ops.map((o) => (o.op === 'append' ? store.appendNow(o.events) : o.op === 'items' ? store.putItemsNow(o.items) : store.deleteUserNow(o.userId, { remember: o.remember }))),
+    );
     parentPort!.postMessage({ ok: true, ids: ops.map((o) => o.id), results });
   } catch (e) {
     parentPort!.postMessage({ ok: false, ids: ops.map((o) => o.id), message: e instanceof Error ? e.message : String(e) });

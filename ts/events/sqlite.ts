@@ -141,7 +141,9 @@ export class SqliteEventStore implements EventStore {
     const del = this.db.prepare('DELETE FROM events WHERE userId = ?');
     const remember = this.db.prepare('INSERT INTO erased_users (userId, erasedAt) VALUES (?, ?) ON CONFLICT (userId) DO UPDATE SET erasedAt = excluded.erasedAt');
     this.inOneCommit = <R>(f: () => R): R => this.db.transaction(f)();
-    const putItem = this.db.prepare('INSERT INTO items (itemId, doc, updatedAt) VALUES (?, ?, ?) ON CONFLICT (itemId) DO UPDATE SET doc = excluded.doc, updatedAt = excluded.updatedAt WHERE excluded.updatedAt >= items.updatedAt');
+    const putItem = this.db.prepare(
+      'INSERT INTO items (itemId, doc, updatedAt) VALUES (?, ?, ?) ON CONFLICT (itemId) DO UPDATE SET doc = excluded.doc, updatedAt = excluded.updatedAt WHERE excluded.updatedAt >= items.updatedAt',
+    );
     this.upsertItems = this.db.transaction((items: readonly ItemRecord[]) => newestPerItem(items).reduce((n, r) => n + putItem.run(r.itemId, itemJson(r), r.updatedAt).changes, 0));
     this.eraseUser = this.db.transaction((userId: string, at: number, always: boolean) => {
       const n = del.run(userId).changes;

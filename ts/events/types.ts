@@ -45,17 +45,33 @@ export interface AppendConflict {
 
 /** Same eventId, same event? A timestamp the server filled in (timestamp = receivedAt) matches any. */
 export function sameEvent(stored: TrackedEvent, sent: TrackedEvent): boolean {
-  return stored.userId === sent.userId && stored.itemId === sent.itemId && stored.type === sent.type && Math.fround(stored.value) === Math.fround(sent.value) && (stored.timestamp === sent.timestamp || sent.timestamp === sent.receivedAt || stored.timestamp === stored.receivedAt);
+  return (
+    stored.userId === sent.userId &&
+    stored.itemId === sent.itemId &&
+    stored.type === sent.type &&
+    Math.fround(stored.value) === Math.fround(sent.value) &&
+    (stored.timestamp === sent.timestamp || sent.timestamp === sent.receivedAt || stored.timestamp === stored.receivedAt)
+  );
 }
 
 /** The conflict of `sent` (at `index`) with the event stored under its eventId. */
 export function reusedIdConflict(index: number, sent: TrackedEvent, stored: TrackedEvent): AppendConflict {
-  return { index, eventId: sent.eventId, reason: 'event_id_reused', message: `eventId "${sent.eventId}" is already stored for a different event (user ${JSON.stringify(stored.userId)}, item ${JSON.stringify(stored.itemId)}, ${stored.type} ${stored.value}); use a new eventId for a new event` };
+  return {
+    index,
+    eventId: sent.eventId,
+    reason: 'event_id_reused',
+    message: `eventId "${sent.eventId}" is already stored for a different event (user ${JSON.stringify(stored.userId)}, item ${JSON.stringify(stored.itemId)}, ${stored.type} ${stored.value}); use a new eventId for a new event`,
+  };
 }
 
 /** The conflict of `sent` (at `index`), an event of a user erased at `erasedAt`, dated before it. */
 export function erasedConflict(index: number, sent: TrackedEvent, erasedAt: number): AppendConflict {
-  return { index, eventId: sent.eventId, reason: 'user_erased', message: `user ${JSON.stringify(sent.userId)} was erased at ${new Date(erasedAt).toISOString()} and this event is dated ${new Date(sent.timestamp).toISOString()}, before that: a replay of erased data is refused` };
+  return {
+    index,
+    eventId: sent.eventId,
+    reason: 'user_erased',
+    message: `user ${JSON.stringify(sent.userId)} was erased at ${new Date(erasedAt).toISOString()} and this event is dated ${new Date(sent.timestamp).toISOString()}, before that: a replay of erased data is refused`,
+  };
 }
 
 export interface EventStore {

@@ -92,11 +92,11 @@ export function toHalf(x: number): number {
     const half = mant >>> shift;
     const rest = mant & ((1 << shift) - 1);
     const mid = 1 << (shift - 1);
-    return sign | (half + (rest > mid || (rest === mid && (half & 1)) ? 1 : 0));
+    return sign | (half + (rest > mid || (rest === mid && half & 1) ? 1 : 0));
   }
   const half = (e << 10) | (mant >>> 13);
   const rest = mant & 0x1fff;
-  return sign | (half + (rest > 0x1000 || (rest === 0x1000 && (half & 1)) ? 1 : 0));
+  return sign | (half + (rest > 0x1000 || (rest === 0x1000 && half & 1) ? 1 : 0));
 }
 
 /** The payload for `artifact` (see the layout above). */
@@ -141,11 +141,13 @@ export function encodeDemoPayload(artifact: ModelArtifact, opts: DemoPayloadOpti
   const placeholder = JSON.stringify({ ...header, sections: Object.fromEntries(sections.map(([n]) => [n, [1e12, 1e12]])) });
   const start = align4(12 + new TextEncoder().encode(placeholder).length);
   let at = start;
-  const placed = Object.fromEntries(sections.map(([name, bytes]) => {
-    const entry: [number, number] = [at, bytes.length];
-    at = align4(at + bytes.length);
-    return [name, entry];
-  })) as DemoPayloadHeader['sections'];
+  const placed = Object.fromEntries(
+    sections.map(([name, bytes]) => {
+      const entry: [number, number] = [at, bytes.length];
+      at = align4(at + bytes.length);
+      return [name, entry];
+    }),
+  ) as DemoPayloadHeader['sections'];
   const json = new TextEncoder().encode(JSON.stringify({ ...header, sections: placed }));
   const out = Buffer.alloc(at);
   out.write(MAGIC, 0, 'latin1');

@@ -12,13 +12,22 @@ describe('registry states and history', () => {
     const reg = fresh();
     writeTiny(reg, 'v1');
     writeTiny(reg, 'v2');
-    expect(reg.infos().map((i) => [i.version, i.state])).toEqual([['v1', 'candidate'], ['v2', 'candidate']]);
+    expect(reg.infos().map((i) => [i.version, i.state])).toEqual([
+      ['v1', 'candidate'],
+      ['v2', 'candidate'],
+    ]);
     reg.promote('v1');
     reg.promote('v2');
-    expect(reg.infos().map((i) => [i.version, i.state])).toEqual([['v1', 'retired'], ['v2', 'active']]);
+    expect(reg.infos().map((i) => [i.version, i.state])).toEqual([
+      ['v1', 'retired'],
+      ['v2', 'active'],
+    ]);
     expect(reg.previousActive()).toBe('v1');
     const h = JSON.parse(readFileSync(join(reg.root, 'HISTORY.json'), 'utf8')) as { events: Array<{ action: string; version: string; from: string | null }> };
-    expect(h.events.map((e) => [e.action, e.version, e.from])).toEqual([['activate', 'v1', null], ['activate', 'v2', 'v1']]);
+    expect(h.events.map((e) => [e.action, e.version, e.from])).toEqual([
+      ['activate', 'v1', null],
+      ['activate', 'v2', 'v1'],
+    ]);
   });
 
   it('rolls back to the previous active version and refuses when there is none', () => {

@@ -135,7 +135,11 @@ export class LocalRegistry {
   /** Every version with its state and manifest, oldest first. */
   infos(): VersionInfo[] {
     const active = this.activeVersion();
-    const wasActive = new Set(this.history().filter((e) => e.action === 'activate').map((e) => e.version));
+    const wasActive = new Set(
+      this.history()
+        .filter((e) => e.action === 'activate')
+        .map((e) => e.version),
+    );
     return this.list().map((m) => ({
       version: m.version,
       manifest: m,
@@ -186,7 +190,9 @@ export class LocalRegistry {
   previousActive(): string | null {
     const active = this.activeVersion();
     if (active === null) return null;
-    const last = this.history().filter((e) => e.action === 'activate' && e.version === active).at(-1);
+    const last = this.history()
+      .filter((e) => e.action === 'activate' && e.version === active)
+      .at(-1);
     const prev = last?.from ?? null;
     if (prev === null || prev === active) return null;
     return existsSync(join(this.root, prev, 'manifest.json')) ? prev : null;

@@ -40,7 +40,12 @@ export function optionHelp(name: string, opt: Opt<unknown>): string {
 export function groupsHelp(groups: readonly OptionGroup[]): string {
   return groups
     .filter((g) => Object.keys(g.options).length > 0)
-    .map((g) => `${g.title}:\n${Object.entries(g.options).map(([n, o]) => optionHelp(n, o)).join('\n')}`)
+    .map(
+      (g) =>
+        `${g.title}:\n${Object.entries(g.options)
+          .map(([n, o]) => optionHelp(n, o))
+          .join('\n')}`,
+    )
     .join('\n\n');
 }
 

@@ -94,7 +94,9 @@ describe('parseOptions', () => {
 
   it('refuses a name declared twice, and a sibling command option with its reason', () => {
     expect(() => parseOptions([als, group('Again', { maxIter: num({ metavar: 'N', help: 'x' }) })], [])).toThrow('option --maxIter is declared twice (max-iter and maxIter)');
-    expect(() => parseOptions(groups, ['--no-activate'], { refused: { 'no-activate': 'retrain promotes through the gate' } })).toThrow('--no-activate does not apply: retrain promotes through the gate');
+    expect(() => parseOptions(groups, ['--no-activate'], { refused: { 'no-activate': 'retrain promotes through the gate' } })).toThrow(
+      '--no-activate does not apply: retrain promotes through the gate',
+    );
   });
 });
 

@@ -74,7 +74,9 @@ export function parseOptions<const Gs extends readonly OptionGroup[]>(groups: Gs
     if (eq < 0) {
       // the next argument is the value unless it is another option (a negative number is a value)
       if (value === undefined || (value.startsWith('-') && !/^-[\d.]/.test(value) && value !== '-')) {
-        throw new UsageError(`--${spelling} needs a value (${entry.opt.metavar ?? 'VALUE'})${value === undefined ? '' : `; got the option ${value} (write --${spelling}=${value} for a value that starts with a dash)`}`);
+        throw new UsageError(
+          `--${spelling} needs a value (${entry.opt.metavar ?? 'VALUE'})${value === undefined ? '' : `; got the option ${value} (write --${spelling}=${value} for a value that starts with a dash)`}`,
+        );
       }
       i++;
     }

@@ -160,7 +160,12 @@ describe('GET /v1/users/{userId}/recommendations', () => {
   });
 
   it('pages with offset: pages concatenate to the whole answer, never repeating an item, scores never increasing', async () => {
-    for (const [user, query] of [['u3', ''], ['u3', '&genre=Drama'], ['u19', ''], ['nobody', '']] as const) {
+    for (const [user, query] of [
+      ['u3', ''],
+      ['u3', '&genre=Drama'],
+      ['u19', ''],
+      ['nobody', ''],
+    ] as const) {
       const whole = await recs(user, `?k=40${query}`);
       const pages: any[] = [];
       for (let offset = 0; offset < 40; offset += 7) {

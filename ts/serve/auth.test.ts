@@ -111,7 +111,13 @@ describe('auth configuration', () => {
       seen.push(stored);
       return sameKey(presented, stored);
     });
-    for (const [key, ok] of [[KEY_A, true], [KEY_FILE, true], ['wrong-key-0123456789', false], ['x', false], ['', false]] as const) {
+    for (const [key, ok] of [
+      [KEY_A, true],
+      [KEY_FILE, true],
+      ['wrong-key-0123456789', false],
+      ['x', false],
+      ['', false],
+    ] as const) {
       seen.length = 0;
       expect(auth.check(key)).toBe(ok);
       expect(seen).toEqual([KEY_A, KEY_B, KEY_FILE]);

@@ -17,7 +17,12 @@ export class Cors {
 
   /** From RECS_CORS_ORIGINS (comma-separated; empty or unset: CORS off). */
   static fromEnv(value: string | undefined): Cors {
-    return new Cors((value ?? '').split(',').map((s) => s.trim()).filter((s) => s !== ''));
+    return new Cors(
+      (value ?? '')
+        .split(',')
+        .map((s) => s.trim())
+        .filter((s) => s !== ''),
+    );
   }
 
   get enabled(): boolean {
@@ -37,7 +42,9 @@ export class CorsConfigError extends Error {
 
 /** Headers every response to an allowed origin carries. */
 export function corsHeaders(allowed: string): Record<string, string> {
-  return allowed === '*' ? { 'access-control-allow-origin': '*', 'access-control-expose-headers': EXPOSE } : { 'access-control-allow-origin': allowed, vary: 'Origin', 'access-control-expose-headers': EXPOSE };
+  return allowed === '*'
+    ? { 'access-control-allow-origin': '*', 'access-control-expose-headers': EXPOSE }
+    : { 'access-control-allow-origin': allowed, vary: 'Origin', 'access-control-expose-headers': EXPOSE };
 }
 
 /** A preflight's extra headers for an allowed origin. */

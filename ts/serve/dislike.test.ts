@@ -18,10 +18,12 @@ describe('dislikes', () => {
       expect((await ids(3)).items.map((i) => i.itemId)).toContain('i1');
       await getJson(`${s.url}/v1/events`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ eventId: 'dis', userId: 'u0', itemId: 'i1', type: 'dislike' }) });
       let body = await ids(28);
-      for (let i = 0; i < 300 && body.source !== 'foldin'; i++) (await new Promise((r) => setTimeout(r, 10)), (body = await ids(28)));
+      for (let i = 0; i < 300 && body.source !== 'foldin'; i++) await new Promise((r) => setTimeout(r, 10)), (body = await ids(28));
       expect(body.source).toBe('foldin');
       expect(body.items.map((i) => i.itemId)).not.toContain('i1');
-      await expect(startServer({ modelsDir: fixtureRegistry('v1').root, port: 0, logger: capturedLogger().log, loadMode: 'inline', eventsDb, eventWeights: { view: -1 } })).rejects.toThrow('eventWeights: the weight of view must be a number > 0, got -1');
+      await expect(startServer({ modelsDir: fixtureRegistry('v1').root, port: 0, logger: capturedLogger().log, loadMode: 'inline', eventsDb, eventWeights: { view: -1 } })).rejects.toThrow(
+        'eventWeights: the weight of view must be a number > 0, got -1',
+      );
     } finally {
       await s.close();
     }

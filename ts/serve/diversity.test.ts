@@ -48,10 +48,11 @@ describe('diversity re-rank', () => {
     const pool = rows(plain);
     const scores = plain.items.map((i: { score: number }) => i.score);
     expect((await get('k=5&diversity=0')).items.map((i: { itemId: string }) => i.itemId)).toEqual(plain.items.slice(0, 5).map((i: { itemId: string }) => i.itemId));
-    for (const d of [0.3, 0.7, 0.95]) for (const cap of [0, 2]) {
-      const got = rows(await get(`k=5&diversity=${d}${cap ? `&maxPerCategory=${cap}` : ''}`));
-      expect(got, `diversity ${d}, cap ${cap}`).toEqual(mmr(pool.slice(0, 15), scores.slice(0, 15), d, 5, cap));
-    }
+    for (const d of [0.3, 0.7, 0.95])
+      for (const cap of [0, 2]) {
+        const got = rows(await get(`k=5&diversity=${d}${cap ? `&maxPerCategory=${cap}` : ''}`));
+        expect(got, `diversity ${d}, cap ${cap}`).toEqual(mmr(pool.slice(0, 15), scores.slice(0, 15), d, 5, cap));
+      }
     const capped = rows(await get('k=6&maxPerCategory=1'));
     expect(capped.length).toBe(3 + 0); // three categories, one item each (item 0 has two)
   });
@@ -59,7 +60,15 @@ describe('diversity re-rank', () => {
   it('pages are slices of one re-ranked order, scores never rise, and bad values are 400s', async () => {
     const whole = rows(await get('k=6&diversity=0.5'));
     const p1 = rows(await get('k=3&diversity=0.5'));
-    expect(p1).toEqual(mmr(rows(await get('k=9')), (await get('k=9')).items.map((i: { score: number }) => i.score), 0.5, 3, 0));
+    expect(p1).toEqual(
+      mmr(
+        rows(await get('k=9')),
+        (await get('k=9')).items.map((i: { score: number }) => i.score),
+        0.5,
+        3,
+        0,
+      ),
+    );
     expect(whole.length).toBe(6);
     const body = await get('k=10&diversity=0.8');
     const sc = body.items.map((i: { score: number }) => i.score);

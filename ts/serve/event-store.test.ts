@@ -33,7 +33,14 @@ describe('a server with the Cosmos DB event store', () => {
     const eventStore = await openEventStore(eventStoreConfigFromEnv(env, join(mkdtempSync(join(tmpdir(), 'recs-unused-')), 'x.sqlite')), { agent: cosmos.server.agent });
     const server = await startServer({ modelsDir: fixtureRegistry('v1').root, port: 0, logger: capturedLogger().log, loadMode: 'inline', eventStore });
     try {
-      const post = await getJson(`${server.url}/v1/events`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify([{ eventId: 'c1', userId: 'cos', itemId: 'i12', type: 'like' }, { eventId: 'c1', userId: 'cos', itemId: 'i12', type: 'like' }]) });
+      const post = await getJson(`${server.url}/v1/events`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify([
+          { eventId: 'c1', userId: 'cos', itemId: 'i12', type: 'like' },
+          { eventId: 'c1', userId: 'cos', itemId: 'i12', type: 'like' },
+        ]),
+      });
       expect(post).toMatchObject({ status: 202, body: { accepted: 1, duplicates: 1 } });
       let source = '';
       for (let i = 0; i < 200 && source !== 'foldin'; i++) {

@@ -51,7 +51,8 @@ export class FoldInComputer {
   setModel(m: FoldInModelData): void {
     if (this.current?.version === m.version) return;
     const items = new IdIndex(m.items);
-    if (m.itemWeights) this.current = { version: m.version, foldIn: new WeightsFoldIn({ n: m.itemWeights.length === 0 ? 0 : Math.round(Math.sqrt(m.itemWeights.length)), weights: m.itemWeights }), items };
+    if (m.itemWeights)
+      this.current = { version: m.version, foldIn: new WeightsFoldIn({ n: m.itemWeights.length === 0 ? 0 : Math.round(Math.sqrt(m.itemWeights.length)), weights: m.itemWeights }), items };
     else if (m.rank === 0) this.current = { version: m.version, foldIn: null, items };
     else {
       this.engine ??= loadEngine();

@@ -39,15 +39,32 @@ describe('store integrity with Redis', () => {
       await loadRedis(redis.client, table, {});
       const cfg = storeConfigFromEnv({ RECS_STORE: 'redis', RECS_REDIS_URL: redis.server.url, RECS_STORE_TIMEOUT_MS: '2000', ...(cached ? {} : { RECS_STORE_CACHE_ENTRIES: '0' }) });
       const logs = capturedLogger();
-      const s = await startServer({ modelsDir: registry.root, port: 0, logger: logs.log, loadMode: 'inline', eventsDb: join(mkdtempSync(join(tmpdir(), 'recs-int-')), 'e.sqlite'), createStore: storeFactory(cfg), storeTimeoutMs: 2000, integrityCheckMs: 200 });
+      const s = await startServer({
+        modelsDir: registry.root,
+        port: 0,
+        logger: logs.log,
+        loadMode: 'inline',
+        eventsDb: join(mkdtempSync(join(tmpdir(), 'recs-int-')), 'e.sqlite'),
+        createStore: storeFactory(cfg),
+        storeTimeoutMs: 2000,
+        integrityCheckMs: 200,
+      });
       servers.push(s);
       const recs = (u: string) => getJson(`${s.url}/v1/users/${u}/recommendations?k=3`);
-      await until(() => recs('u3'), (r) => r.body.source === 'precomputed', 'the list of u3');
+      await until(
+        () => recs('u3'),
+        (r) => r.body.source === 'precomputed',
+        'the list of u3',
+      );
       expect((await getJson(`${s.url}/readyz`)).status).toBe(200);
       expect((await recs('u3')).body.degraded).toBeUndefined();
 
       await redis.client.flushall();
-      const flagged = await until(() => recs('u4'), (r) => r.body.degraded === true, 'a degraded answer');
+      const flagged = await until(
+        () => recs('u4'),
+        (r) => r.body.degraded === true,
+        'a degraded answer',
+      );
       expect(flagged.body).toMatchObject({ degraded: true, degradedReason: expect.stringMatching(/version v1 is not in Redis/) });
       // the user is known to the model: not called unknown
       expect(flagged.body.fallbackReason).toBe('store_error');
@@ -62,7 +79,11 @@ describe('store integrity with Redis', () => {
       expect(logs.lines().filter((l) => String(l['msg']).startsWith('the store has lost the serving version'))).toHaveLength(1);
 
       await loadRedis(redis.client, table, {});
-      await until(() => getJson(`${s.url}/readyz`), (r) => r.status === 200, '/readyz green again');
+      await until(
+        () => getJson(`${s.url}/readyz`),
+        (r) => r.status === 200,
+        '/readyz green again',
+      );
       const back = await recs('u4');
       expect(back.body).toMatchObject({ source: 'precomputed' });
       expect(back.body.degraded).toBeUndefined();
@@ -76,9 +97,22 @@ describe('store integrity with Redis', () => {
     const registry = fixtureRegistry('v1');
     await loadRedis(redis.client, tableOfArtifact(readArtifact(registry.versionDir('v1'))), {});
     const cfg = storeConfigFromEnv({ RECS_STORE: 'redis', RECS_REDIS_URL: redis.server.url, RECS_STORE_TIMEOUT_MS: '2000' });
-    const s = await startServer({ modelsDir: registry.root, port: 0, logger: capturedLogger().log, loadMode: 'inline', eventsDb: join(mkdtempSync(join(tmpdir(), 'recs-int-')), 'e.sqlite'), createStore: storeFactory(cfg), storeTimeoutMs: 2000, integrityCheckMs: 200 });
+    const s = await startServer({
+      modelsDir: registry.root,
+      port: 0,
+      logger: capturedLogger().log,
+      loadMode: 'inline',
+      eventsDb: join(mkdtempSync(join(tmpdir(), 'recs-int-')), 'e.sqlite'),
+      createStore: storeFactory(cfg),
+      storeTimeoutMs: 2000,
+      integrityCheckMs: 200,
+    });
     servers.push(s);
-    await until(() => getJson(`${s.url}/v1/users/u5/recommendations`), (r) => r.body.source === 'precomputed', 'the list of u5');
+    await until(
+      () => getJson(`${s.url}/v1/users/u5/recommendations`),
+      (r) => r.body.source === 'precomputed',
+      'the list of u5',
+    );
     expect((await getJson(`${s.url}/v1/users/u5`, { method: 'DELETE' })).status).toBe(200);
     const r = await getJson(`${s.url}/v1/users/u5/recommendations`);
     expect(r.body).toMatchObject({ source: 'fallback', fallbackReason: 'unknown_user' });

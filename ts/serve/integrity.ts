@@ -77,7 +77,10 @@ export class StoreIntegrity {
     this.problemVersion = problem ? model.version : null;
     if (problem && was === null) {
       this.transitions++;
-      this.o.log.error({ store: model.store.kind, modelVersion: model.version, reason: problem }, 'the store has lost the serving version: answers are flagged degraded and /readyz fails until it is loaded again (recs load)');
+      this.o.log.error(
+        { store: model.store.kind, modelVersion: model.version, reason: problem },
+        'the store has lost the serving version: answers are flagged degraded and /readyz fails until it is loaded again (recs load)',
+      );
     } else if (!problem && was !== null) {
       this.transitions++;
       // "no list" answers cached while the version was missing are wrong now

@@ -47,7 +47,10 @@ function expected(u: number, blocked: ReadonlySet<string>, k: number): string[] 
   const list = u < 0 ? [] : Array.from({ length: u === USERS - 1 ? 2 : DEPTH }, (_, s) => (u + 1 + 2 * s) % ITEMS);
   const seen = new Set(u < 0 ? [] : [0, 1, 2].map((s) => (u + 2 * s) % ITEMS));
   const fill = Array.from({ length: ITEMS }, (_, j) => j).filter((j) => !seen.has(j) && !list.includes(j));
-  return [...list, ...fill].map((j) => `i${j}`).filter((id) => !blocked.has(id)).slice(0, k);
+  return [...list, ...fill]
+    .map((j) => `i${j}`)
+    .filter((id) => !blocked.has(id))
+    .slice(0, k);
 }
 
 /** Cosine of fixture items i and j (item j's factors: (cos θj, sin θj, 0, 1), θj = j / ITEMS · π). */
@@ -138,7 +141,9 @@ describe('item catalogue on one server (embedded store, SQLite events)', () => {
     const bad = await put(s, 'i2', { available: 'no', categories: ['ok', ''], attributes: { 'bad name': 1, available: 2, price: [1] }, colour: 'red', launchAt: 'tomorrow' });
     expect(bad.status).toBe(400);
     expect(bad.body.error).toBe('invalid_item');
-    expect(bad.body.errors.map((e: { field: string }) => e.field).sort()).toEqual(['attributes.available', 'attributes.bad name', 'attributes.price', 'available', 'categories[1]', 'colour', 'launchAt'].sort());
+    expect(bad.body.errors.map((e: { field: string }) => e.field).sort()).toEqual(
+      ['attributes.available', 'attributes.bad name', 'attributes.price', 'available', 'categories[1]', 'colour', 'launchAt'].sort(),
+    );
     expect(bad.body.message).toMatch(/nothing was stored/);
     expect((await put(s, 'i2', { itemId: 'i9' })).body.errors[0]).toMatchObject({ field: 'itemId' });
     expect((await put(s, 'i2', { title: null })).body.errors[0]).toMatchObject({ field: 'title', message: expect.stringMatching(/cannot be null in a PUT/) });
@@ -179,7 +184,10 @@ describe('item catalogue across replicas', () => {
     it('hides the item on both replicas, and after a restart', async () => {
       const registry = fixtureRegistry('v1');
       await loadRedis(redis.client, tableOfArtifact(readArtifact(registry.versionDir('v1'))), { keepOld: 5 });
-      const eventStoreConfig = { kind: 'cosmos' as const, cosmos: { endpoint: cosmos.server.endpoint, auth: 'key' as const, key: 'test-key', database: 'recs', container: 'events-items', partitionKey: '/userId', agent: cosmos.server.agent } };
+      const eventStoreConfig = {
+        kind: 'cosmos' as const,
+        cosmos: { endpoint: cosmos.server.endpoint, auth: 'key' as const, key: 'test-key', database: 'recs', container: 'events-items', partitionKey: '/userId', agent: cosmos.server.agent },
+      };
       const cfg = storeConfigFromEnv({ RECS_STORE: 'redis', RECS_REDIS_URL: redis.server.url, RECS_STORE_TIMEOUT_MS: '2000' });
       const replica = async () => serve(registry, { eventStore: await openEventStore(eventStoreConfig, { agent: cosmos.server.agent }), createStore: storeFactory(cfg), storeTimeoutMs: 2000 });
       const [a, b] = [await replica(), await replica()];

@@ -158,7 +158,7 @@ export class Metrics {
     head('recs_foldins_total', 'counter', 'Fold-ins of a user from their events.');
     out.push(`recs_foldins_total ${this.foldIn.count}`);
     histogram(out, 'recs_foldin_duration_seconds', 'Time of one fold-in (user vector and top-k).', this.foldIn);
-    histogram(out, 'recs_event_visible_seconds', 'Time from acknowledging a user\'s events to their fold-in being served.', this.eventVisible);
+    histogram(out, 'recs_event_visible_seconds', "Time from acknowledging a user's events to their fold-in being served.", this.eventVisible);
     const q = this.foldInQueue();
     if (q) {
       const series: [string, 'counter' | 'gauge', string, number][] = [

@@ -99,7 +99,10 @@ export class ModelManager {
       this.o.onServe?.(next);
       metrics.setModel({ version, store: next.store.kind, users: prepared.table.users.offsets.length - 1, items: prepared.itemCount, loadedAt: next.loadedAt });
       if (previous) metrics.countReload('success');
-      log.info({ version, previous, loader, users: prepared.table.users.offsets.length - 1, items: prepared.itemCount, seconds: Math.round(performance.now() - started) / 1000 }, previous ? 'swapped in the new model' : 'model loaded');
+      log.info(
+        { version, previous, loader, users: prepared.table.users.offsets.length - 1, items: prepared.itemCount, seconds: Math.round(performance.now() - started) / 1000 },
+        previous ? 'swapped in the new model' : 'model loaded',
+      );
       return 'loaded';
     } catch (e) {
       if (this.stopped) return 'unchanged';

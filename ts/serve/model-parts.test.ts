@@ -58,8 +58,18 @@ describe('a model with item-item weights (no factors)', () => {
   it.each(['inline', 'worker'] as const)('folds a new user in as exactly x_u·B, their items excluded (%s)', async (mode) => {
     const worker = mode === 'worker' ? { foldIn: { workerUrl: pathToFileURL(ensureBuilt(['ts/serve/foldin-worker.js'])[0]!) } } : {};
     const { post, get } = await serve('weights', worker);
-    expect((await post([{ eventId: 'e1', userId: 'newbie', itemId: 'i10', type: 'click' }, { eventId: 'e2', userId: 'newbie', itemId: 'i11', type: 'click' }])).status).toBe(202);
-    const r = await until(() => get('/v1/users/newbie/recommendations?k=3'), (b) => b.source === 'foldin');
+    expect(
+      (
+        await post([
+          { eventId: 'e1', userId: 'newbie', itemId: 'i10', type: 'click' },
+          { eventId: 'e2', userId: 'newbie', itemId: 'i11', type: 'click' },
+        ])
+      ).status,
+    ).toBe(202);
+    const r = await until(
+      () => get('/v1/users/newbie/recommendations?k=3'),
+      (b) => b.source === 'foldin',
+    );
     // x·B: i11 gets 1 (from i10) but is seen; i12 gets 0.5 (i10) + 1 (i11); i13 gets 0.5 (i11).
     expect(r.body.items.slice(0, 2)).toEqual([expect.objectContaining({ itemId: 'i12', score: 1.5 }), expect.objectContaining({ itemId: 'i13', score: 0.5 })]);
     expect(ids(r.body)).not.toContain('i10');
@@ -82,8 +92,18 @@ describe('a model with neither factors nor item weights', () => {
 
   it('stores events but does not fold in: a new user gets the popularity list, a known one their stored list', async () => {
     const { post, get, s } = await serve('none');
-    expect((await post([{ eventId: 'e1', userId: 'newbie', itemId: 'i10', type: 'click' }, { eventId: 'e2', userId: 'u3', itemId: 'i0', type: 'click' }])).status).toBe(202);
-    await until(() => getJson(`${s.url}/metrics`), (m: string) => /^recs_foldins_total [1-9]/m.test(m) || /^recs_foldin_queue_depth 0$/m.test(m));
+    expect(
+      (
+        await post([
+          { eventId: 'e1', userId: 'newbie', itemId: 'i10', type: 'click' },
+          { eventId: 'e2', userId: 'u3', itemId: 'i0', type: 'click' },
+        ])
+      ).status,
+    ).toBe(202);
+    await until(
+      () => getJson(`${s.url}/metrics`),
+      (m: string) => /^recs_foldins_total [1-9]/m.test(m) || /^recs_foldin_queue_depth 0$/m.test(m),
+    );
     await new Promise((res) => setTimeout(res, 50));
     const fresh = await get('/v1/users/newbie/recommendations?k=3');
     expect(fresh.body).toMatchObject({ source: 'fallback', fallbackReason: 'unknown_user' });

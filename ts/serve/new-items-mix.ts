@@ -44,7 +44,13 @@ export function mixNewItems(list: ScoredList, user: Float32Array, news: Iterable
 export function similarWithNew(sim: Similar, unit: Float32Array, news: Iterable<NewItem>, depth: number, self: number, ok: (n: NewItem) => boolean): ScoredList {
   const extra: NewItem[] = [...news].filter((n) => n.row !== self && ok(n));
   if (extra.length === 0) return sim;
-  return mixNewItems(sim, unit, extra.map((n) => ({ ...n, vector: n.unit })), depth, () => true);
+  return mixNewItems(
+    sim,
+    unit,
+    extra.map((n) => ({ ...n, vector: n.unit })),
+    depth,
+    () => true,
+  );
 }
 
 /** The `depth` items (the model's and the other new ones) most cosine-similar to new item `self` with unit vector `unit`. */

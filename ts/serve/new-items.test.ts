@@ -21,7 +21,7 @@ const RANK = 2;
 /** Users 0–9 like cluster A (items 0–14), users 10–19 cluster B (items 15–29). */
 const userVec = (u: number) => (u < 10 ? [1, 0] : [0, 1]);
 const itemVec = (j: number) => (j < 15 ? [0.5 + j / 100, 0] : [0, 0.5 + (j - 15) / 100]);
-const seen = (u: number) => [0, 1, 2].map((s) => (u < 10 ? 0 : 15) + ((u % 10) + s) % 15);
+const seen = (u: number) => [0, 1, 2].map((s) => (u < 10 ? 0 : 15) + (((u % 10) + s) % 15));
 
 function clusterRegistry(): LocalRegistry {
   const registry = new LocalRegistry(join(mkdtempSync(join(tmpdir(), 'recs-new-items-')), 'models'));
@@ -75,8 +75,14 @@ const json = (method: string, body: unknown): RequestInit => ({ method, headers:
 const ids = async (user: string, k = 6) => ((await getJson(`${s.url}/v1/users/${user}/recommendations?k=${k}`)).body.items as { itemId: string }[]).map((i) => i.itemId);
 
 describe('new items', () => {
-  it('a new item with five events from known users appears in a similar user\'s list within a second, without retrain', async () => {
-    s = await startServer({ modelsDir: clusterRegistry().root, port: 0, logger: capturedLogger().log, loadMode: 'inline', eventsDb: join(mkdtempSync(join(tmpdir(), 'recs-new-items-')), 'events.sqlite') });
+  it("a new item with five events from known users appears in a similar user's list within a second, without retrain", async () => {
+    s = await startServer({
+      modelsDir: clusterRegistry().root,
+      port: 0,
+      logger: capturedLogger().log,
+      loadMode: 'inline',
+      eventsDb: join(mkdtempSync(join(tmpdir(), 'recs-new-items-')), 'events.sqlite'),
+    });
     expect(await ids('u7')).not.toContain('fresh');
     const t0 = performance.now();
     const events = [0, 1, 2, 3, 4].map((u) => ({ eventId: `n${u}`, userId: `u${u}`, itemId: 'fresh', type: 'click' }));
@@ -103,7 +109,8 @@ describe('new items', () => {
     expect((await getJson(`${s.url}/v1/items/beta-new`, json('PUT', { title: 'Beta, new', categories: ['Beta'] }))).status).toBe(200);
     // its vector is the mean of the Beta items': their neighbour, and no Alpha item's
     let sim: string[] = [];
-    for (let i = 0; i < 100 && !(sim = (await getJson(`${s.url}/v1/items/i20/similar?k=29`)).body.items.map((x: { itemId: string }) => x.itemId)).includes('beta-new'); i++) await new Promise((r) => setTimeout(r, 10));
+    for (let i = 0; i < 100 && !(sim = (await getJson(`${s.url}/v1/items/i20/similar?k=29`)).body.items.map((x: { itemId: string }) => x.itemId)).includes('beta-new'); i++)
+      await new Promise((r) => setTimeout(r, 10));
     expect(sim).toContain('beta-new');
     expect((await getJson(`${s.url}/v1/items/i3/similar?k=14`)).body.items.map((x: { itemId: string }) => x.itemId)).not.toContain('beta-new');
     const own = (await getJson(`${s.url}/v1/items/beta-new/similar?k=5`)).body;

@@ -162,7 +162,10 @@ export class NewItems {
     }
     if (!state.foldIn) return null;
     rows.sort((a, b) => a[0] - b[0]);
-    const vector = state.foldIn.userVector(Uint32Array.from(rows, (r) => r[0]), Float32Array.from(rows, (r) => r[1]));
+    const vector = state.foldIn.userVector(
+      Uint32Array.from(rows, (r) => r[0]),
+      Float32Array.from(rows, (r) => r[1]),
+    );
     return vector.some((x) => x !== 0) ? { vector, from: 'events' } : null;
   }
 

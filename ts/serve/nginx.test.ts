@@ -83,7 +83,13 @@ describe.skipIf(!hasNginx)('behind a real nginx', () => {
   let api: RunningServer;
   const procs: ChildProcess[] = [];
   beforeAll(async () => {
-    api = await startServer({ modelsDir: fixtureRegistry('v1').root, port: 0, logger: capturedLogger().log, loadMode: 'inline', eventsDb: join(mkdtempSync(join(tmpdir(), 'recs-nginx-ev-')), 'e.sqlite') });
+    api = await startServer({
+      modelsDir: fixtureRegistry('v1').root,
+      port: 0,
+      logger: capturedLogger().log,
+      loadMode: 'inline',
+      eventsDb: join(mkdtempSync(join(tmpdir(), 'recs-nginx-ev-')), 'e.sqlite'),
+    });
   });
   afterAll(async () => {
     for (const p of procs) p.kill('SIGTERM');
@@ -102,7 +108,11 @@ describe.skipIf(!hasNginx)('behind a real nginx', () => {
     const head = await fetch(`${nginx.url}/v1/users/u3/recommendations?k=3`, { method: 'HEAD' });
     expect(head.status).toBe(200);
     expect(await head.text()).toBe('');
-    const post = await getJson(`${nginx.url}/v1/events`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ eventId: 'ng-1', userId: 'ng-user', itemId: 'i2', type: 'click' }) });
+    const post = await getJson(`${nginx.url}/v1/events`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ eventId: 'ng-1', userId: 'ng-user', itemId: 'i2', type: 'click' }),
+    });
     expect(post.status).toBe(202);
     const http10 = await raw(nginx.url, 'GET /v1/users/u3/recommendations?k=1 HTTP/1.0\r\nHost: x\r\n\r\n');
     expect(http10).toMatch(/^HTTP\/1.1 200 OK/);

@@ -66,7 +66,14 @@ describe.skipIf(!hasMl100k)('MovieLens 100K: never a seen item', () => {
 
   beforeAll(async () => {
     modelsDir = join(mkdtempSync(join(tmpdir(), 'recs-noseen-')), 'models');
-    const o = { ...structuredClone(DEFAULT_OPTIONS), modelsDir, dataset: { kind: 'movielens', size: '100k', dir: ML100K }, evaluate: false, beyondAccuracy: 'none', als: { ...DEFAULT_OPTIONS.als, rank: 32, maxIter: 8 } } as typeof DEFAULT_OPTIONS;
+    const o = {
+      ...structuredClone(DEFAULT_OPTIONS),
+      modelsDir,
+      dataset: { kind: 'movielens', size: '100k', dir: ML100K },
+      evaluate: false,
+      beyondAccuracy: 'none',
+      als: { ...DEFAULT_OPTIONS.als, rank: 32, maxIter: 8 },
+    } as typeof DEFAULT_OPTIONS;
     const r = await train(loadEngine(), o, silentProgress);
     const a = readArtifact(r.dir);
     genres = [...new Set(a.items!.genres.flat())];

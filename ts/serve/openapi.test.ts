@@ -52,13 +52,21 @@ afterAll(async () => {
 });
 
 const auth = { 'x-api-key': KEY };
-const post = (body: unknown, headers: Record<string, string> = auth): RequestInit => ({ method: 'POST', headers: { ...headers, 'content-type': 'application/json' }, body: typeof body === 'string' ? body : JSON.stringify(body) });
+const post = (body: unknown, headers: Record<string, string> = auth): RequestInit => ({
+  method: 'POST',
+  headers: { ...headers, 'content-type': 'application/json' },
+  body: typeof body === 'string' ? body : JSON.stringify(body),
+});
 const click = { eventId: 'oa-1', userId: 'oa-user', itemId: 'i2', type: 'click' };
 /** The operation documented for a path and method (the path's first one for other methods: their 405s; undefined when the path is not documented). */
 const operation = (path: string, method = 'get'): Json => ((doc['paths'][path] ?? {}) as Json)[method] ?? (Object.values((doc['paths'][path] ?? {}) as Json)[0] as Json);
 /** The method of the operation that documents `method` on `path`. */
 const documentedMethod = (path: string, method: string): string => (method in ((doc['paths'][path] ?? {}) as Json) ? method : Object.keys((doc['paths'][path] ?? {}) as Json)[0]!);
-const send = (method: string, body: unknown, headers: Record<string, string> = auth): RequestInit => ({ method, headers: { ...headers, 'content-type': 'application/json' }, body: typeof body === 'string' ? body : JSON.stringify(body) });
+const send = (method: string, body: unknown, headers: Record<string, string> = auth): RequestInit => ({
+  method,
+  headers: { ...headers, 'content-type': 'application/json' },
+  body: typeof body === 'string' ? body : JSON.stringify(body),
+});
 /** [documented path, server, request path, init] */
 const cases: [string, () => RunningServer, string, RequestInit?][] = [
   ['/v1/users/{userId}/recommendations', () => server, '/v1/users/u3/recommendations?k=3', { headers: auth }],
@@ -168,11 +176,26 @@ describe('openapi.json', () => {
       const validate = ajv.compile(localRefs(content.schema) as Json);
       expect(validate(body) ? [] : validate.errors, `${url} → ${r.status}: ${JSON.stringify(body).slice(0, 300)}`).toEqual([]);
     }
-    const documented = Object.entries(doc['paths'] as Json).flatMap(([p, ops]) => Object.entries(ops as Json).flatMap(([m, op]) => Object.keys((op as Json)['responses'] as Json).map((status) => `${p} ${m} ${status}`)));
+    const documented = Object.entries(doc['paths'] as Json).flatMap(([p, ops]) =>
+      Object.entries(ops as Json).flatMap(([m, op]) => Object.keys((op as Json)['responses'] as Json).map((status) => `${p} ${m} ${status}`)),
+    );
     expect(documented.filter((d) => !covered.has(d))).toEqual([]);
   });
 
   it('documents every route the server has', () => {
-    expect(Object.keys(doc['paths']).sort()).toEqual(['/', '/demo/model.bin', '/healthz', '/metrics', '/openapi.json', '/readyz', '/v1/events', '/v1/items/{itemId}', '/v1/items/{itemId}/similar', '/v1/recommendations:batch', '/v1/users/{userId}', '/v1/users/{userId}/recommendations']);
+    expect(Object.keys(doc['paths']).sort()).toEqual([
+      '/',
+      '/demo/model.bin',
+      '/healthz',
+      '/metrics',
+      '/openapi.json',
+      '/readyz',
+      '/v1/events',
+      '/v1/items/{itemId}',
+      '/v1/items/{itemId}/similar',
+      '/v1/recommendations:batch',
+      '/v1/users/{userId}',
+      '/v1/users/{userId}/recommendations',
+    ]);
   });
 });

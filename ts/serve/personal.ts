@@ -123,7 +123,17 @@ export class Personalizer implements FoldInOverlay {
 
   queueStats(): FoldInQueueStats {
     const b = this.overlay.bounds;
-    return { queued: this.queue.size, inFlight: this.inFlight.size, deferred: this.stats.deferred, batches: this.stats.batches, entries: this.overlay.size, bytes: this.overlay.bytes, maxEntries: b.maxEntries, maxBytes: b.maxBytes, evictions: this.overlay.evictions };
+    return {
+      queued: this.queue.size,
+      inFlight: this.inFlight.size,
+      deferred: this.stats.deferred,
+      batches: this.stats.batches,
+      entries: this.overlay.size,
+      bytes: this.overlay.bytes,
+      maxEntries: b.maxEntries,
+      maxBytes: b.maxBytes,
+      evictions: this.overlay.evictions,
+    };
   }
 
   /** Events of these users were acknowledged at `ackAt` (performance.now(); NaN: a refold, not timed as event-to-visible). */
@@ -268,7 +278,7 @@ export class Personalizer implements FoldInOverlay {
     const out: TrackedEvent[][] = new Array(users.length);
     await forEachLimit(users, 16, async (user, i) => {
       out[i] = await this.o.events.forUser(user).catch((e: unknown) => {
-        this.o.log.error({ err: e, userId: user }, 'could not read the user\'s events for fold-in');
+        this.o.log.error({ err: e, userId: user }, "could not read the user's events for fold-in");
         return [];
       });
     });

@@ -105,18 +105,30 @@ describe('the demo payload', () => {
 describe('event values and conflicts', () => {
   it('answers 400 naming the index and field for values no model can use', async () => {
     const { post } = await serve();
-    for (const [value, type] of [[1e30, 'rating'], [1e39, 'click'], [1e308, 'rating'], [11, 'rating'], [101, 'view']] as const) {
-      const r = await post([{ eventId: 'ok', userId: 'a', itemId: 'i1', type: 'click' }, { eventId: `bad-${value}`, userId: 'a', itemId: 'i1', type, value }]);
+    for (const [value, type] of [
+      [1e30, 'rating'],
+      [1e39, 'click'],
+      [1e308, 'rating'],
+      [11, 'rating'],
+      [101, 'view'],
+    ] as const) {
+      const r = await post([
+        { eventId: 'ok', userId: 'a', itemId: 'i1', type: 'click' },
+        { eventId: `bad-${value}`, userId: 'a', itemId: 'i1', type, value },
+      ]);
       expect(r.status).toBe(400);
       expect(r.body.errors).toEqual([expect.objectContaining({ index: 1, field: 'value' })]);
     }
   });
 
-  it('answers 409 for an eventId reused with other content, and for a replay of an erased user\'s events', async () => {
+  it("answers 409 for an eventId reused with other content, and for a replay of an erased user's events", async () => {
     const { post } = await serve();
     const old = Date.now() - 60_000;
     expect((await post({ eventId: 'r1', userId: 'gone', itemId: 'i1', type: 'like', timestamp: old })).status).toBe(202);
-    const reused = await post([{ eventId: 'r2', userId: 'gone', itemId: 'i2', type: 'like' }, { eventId: 'r1', userId: 'gone', itemId: 'i3', type: 'like', timestamp: old }]);
+    const reused = await post([
+      { eventId: 'r2', userId: 'gone', itemId: 'i2', type: 'like' },
+      { eventId: 'r1', userId: 'gone', itemId: 'i3', type: 'like', timestamp: old },
+    ]);
     expect(reused.status).toBe(409);
     expect(reused.body).toMatchObject({ error: 'conflicting_events', message: expect.stringMatching(/nothing was stored/), errors: [{ index: 1, eventId: 'r1', reason: 'event_id_reused' }] });
     expect((await post({ eventId: 'r1', userId: 'gone', itemId: 'i1', type: 'like', timestamp: old })).body).toEqual({ accepted: 0, duplicates: 1 });
@@ -128,7 +140,14 @@ describe('event values and conflicts', () => {
 
   it('treats ratings ≤ 0 as a negative signal: never a list of zero scores', async () => {
     const { post, recs } = await serve();
-    expect((await post([{ eventId: 'n1', userId: 'grumpy', itemId: 'i3', type: 'rating', value: 0 }, { eventId: 'n2', userId: 'grumpy', itemId: 'i4', type: 'rating', value: -2 }])).status).toBe(202);
+    expect(
+      (
+        await post([
+          { eventId: 'n1', userId: 'grumpy', itemId: 'i3', type: 'rating', value: 0 },
+          { eventId: 'n2', userId: 'grumpy', itemId: 'i4', type: 'rating', value: -2 },
+        ])
+      ).status,
+    ).toBe(202);
     await waitFor('the fold-in', async () => (await recs('grumpy')).body.source === 'foldin');
     const body = (await recs('grumpy')).body;
     expect(body.items).toHaveLength(5);

@@ -60,7 +60,8 @@ export function pick(
   rest: RestRanker | null = null,
 ): Picked {
   // most requests: no filters and a list at least k deep; its first k items are the answer, as they are
-  if (list && offset === 0 && f.exclude === null && f.genre < 0 && f.allow === null && list.items.length >= k && !listSeen && catalog.noneBlocked(list.items, k)) return { items: list.items, scores: list.scores, start: 0, count: k, fromFallback: 0 };
+  if (list && offset === 0 && f.exclude === null && f.genre < 0 && f.allow === null && list.items.length >= k && !listSeen && catalog.noneBlocked(list.items, k))
+    return { items: list.items, scores: list.scores, start: 0, count: k, fromFallback: 0 };
   const want = offset + k;
   const items: number[] = [];
   const scores: number[] = [];
@@ -139,7 +140,13 @@ export function recommendationsBody(a: RecommendationsAnswer, catalog: Catalog):
   const w = new JsonBytes(bound(a.userId, a.picked, catalog));
   w.raw(L.userId).string(a.userId).raw(L.items);
   // an answer of the fallback is all popularity by definition: its items carry no origin
-  itemsInto(w, a.source === 'fallback' && (a.picked.fromFallback > 0 || a.picked.origins) ? { ...a.picked, fromFallback: 0, ...(a.picked.origins && { origins: a.picked.origins.map((o) => (o === 1 ? 0 : o)) }) } : a.picked, catalog);
+  itemsInto(
+    w,
+    a.source === 'fallback' && (a.picked.fromFallback > 0 || a.picked.origins)
+      ? { ...a.picked, fromFallback: 0, ...(a.picked.origins && { origins: a.picked.origins.map((o) => (o === 1 ? 0 : o)) }) }
+      : a.picked,
+    catalog,
+  );
   const t = tails(catalog);
   w.raw(a.source === 'precomputed' ? t.precomputed : a.source === 'fallback' ? t.fallback : t.foldin);
   if (a.fallbackReason) w.raw(a.fallbackReason === 'unknown_user' ? L.unknownUser : L.storeError);

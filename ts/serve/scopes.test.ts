@@ -30,7 +30,11 @@ afterAll(async () => {
 });
 
 const as = (key: string, path: string, init: RequestInit = {}) => getJson(`${server.url}${path}`, { ...init, headers: { ...(init.headers as Record<string, string>), 'x-api-key': key } });
-const event = (userId: string) => ({ method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ eventId: `e-${userId}-${Math.random()}`, userId, itemId: 'i1', type: 'click' }) });
+const event = (userId: string) => ({
+  method: 'POST',
+  headers: { 'content-type': 'application/json' },
+  body: JSON.stringify({ eventId: `e-${userId}-${Math.random()}`, userId, itemId: 'i1', type: 'click' }),
+});
 
 describe('key scopes', () => {
   it('a key without scopes reads and sends events, but cannot erase', async () => {

@@ -162,7 +162,9 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   }
   const auth = new ApiKeyAuth(keys);
   if (!auth.enabled) {
-    log.warn('AUTHENTICATION IS OFF: no API keys configured (RECS_API_KEYS / RECS_API_KEYS_FILE), so anyone who can reach this port can query it. Fine for a local run only; deployments use --require-auth.');
+    log.warn(
+      'AUTHENTICATION IS OFF: no API keys configured (RECS_API_KEYS / RECS_API_KEYS_FILE), so anyone who can reach this port can query it. Fine for a local run only; deployments use --require-auth.',
+    );
   }
 
   // feedback settings: bad ones are start-up errors (RECS_EVENT_WEIGHTS, RECS_EVENT_HALF_LIFE_DAYS)
@@ -222,13 +224,36 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   if (models.current) personal.modelLoaded(models.current);
   let draining = false;
   const integrity = new StoreIntegrity({ models, metrics, log, intervalMs: options.integrityCheckMs ?? 10_000 });
-  const ctx: ServeContext = { models, metrics, log, limits, storeTimeoutMs: options.storeTimeoutMs ?? 250, draining: () => draining, overlay: personal, integrity, items: live, rules: new RequestFilters(named, live), newItems };
+  const ctx: ServeContext = {
+    models,
+    metrics,
+    log,
+    limits,
+    storeTimeoutMs: options.storeTimeoutMs ?? 250,
+    draining: () => draining,
+    overlay: personal,
+    integrity,
+    items: live,
+    rules: new RequestFilters(named, live),
+    newItems,
+  };
   const app = uws.App();
   const cors = options.corsOrigins ? new Cors([...options.corsOrigins]) : Cors.fromEnv(process.env['RECS_CORS_ORIGINS']);
   const front = new HttpFront(app, { log, metrics, auth, maxBodyBytes: options.maxBodyBytes ?? 4096, draining: () => draining, cors });
   const recs = recommender(ctx);
-  for (const r of [recs.route, similarRoute(ctx), ...healthRoutes(ctx), metricsRoute(ctx, options.protectMetrics ?? false), openapi, ...(options.demo === false ? [] : demoRoutes(ctx, options.wasmDir, options.requireAuth === true))]) front.get(r);
-  front.post(eventsRoute(ctx, events, personal, { weights: eventWeights, ...(options.eventLimits && { limits: options.eventLimits }) })).post(batchRoute(ctx, recs)).del(usersRoute(ctx, personal));
+  for (const r of [
+    recs.route,
+    similarRoute(ctx),
+    ...healthRoutes(ctx),
+    metricsRoute(ctx, options.protectMetrics ?? false),
+    openapi,
+    ...(options.demo === false ? [] : demoRoutes(ctx, options.wasmDir, options.requireAuth === true)),
+  ])
+    front.get(r);
+  front
+    .post(eventsRoute(ctx, events, personal, { weights: eventWeights, ...(options.eventLimits && { limits: options.eventLimits }) }))
+    .post(batchRoute(ctx, recs))
+    .del(usersRoute(ctx, personal));
   const items = itemRoutes(ctx, events, live);
   front.get(items.get).put(items.put).patch(items.patch).del(items.del).post(recommendationsPostRoute(ctx, recs));
   front.notFound();

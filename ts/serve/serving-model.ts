@@ -38,9 +38,11 @@ export class ServingModel {
     this.store = createStore(prepared);
     const via = capabilitiesOf(prepared.parts).similarItems;
     this.similar =
-      via === 'factors' ? new SimilarItems(prepared.unitItemFactors, prepared.rank, maxK)
-      : via === 'itemWeights' && prepared.itemWeights ? new WeightSimilarItems({ n: prepared.itemCount, weights: prepared.itemWeights }, maxK)
-      : null;
+      via === 'factors'
+        ? new SimilarItems(prepared.unitItemFactors, prepared.rank, maxK)
+        : via === 'itemWeights' && prepared.itemWeights
+          ? new WeightSimilarItems({ n: prepared.itemCount, weights: prepared.itemWeights }, maxK)
+          : null;
     this.history = new History(prepared);
   }
 

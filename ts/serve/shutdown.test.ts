@@ -142,7 +142,12 @@ describe('graceful shutdown (child process)', () => {
   it('gives up at the deadline: exit 1, the requests still running are cut off', async () => {
     const registry = fixtureRegistry('v1');
     const child = await start(slowJs, [registry.root, '30000', '300']);
-    const stuck = Array.from({ length: 3 }, () => fetch(`${child.url}/v1/users/u1/recommendations`).then((r) => r.status, () => 'failed'));
+    const stuck = Array.from({ length: 3 }, () =>
+      fetch(`${child.url}/v1/users/u1/recommendations`).then(
+        (r) => r.status,
+        () => 'failed',
+      ),
+    );
     await new Promise((r) => setTimeout(r, 200));
     const signalled = Date.now();
     child.proc.kill('SIGTERM');
@@ -157,7 +162,9 @@ describe('graceful shutdown (child process)', () => {
 describe('the serve entry (child process)', () => {
   it('serves, loads models in a worker thread, hot-reloads, and stops on SIGINT', async () => {
     const registry = fixtureRegistry('v1');
-    const child = await start(mainJs, ['--models-dir', registry.root, '--port', '0', '--log-level', 'debug', '--reload-interval', '0.2', '--shutdown-deadline', '3'], { RECS_API_KEYS: 'cli-key-0123456789abcdef' });
+    const child = await start(mainJs, ['--models-dir', registry.root, '--port', '0', '--log-level', 'debug', '--reload-interval', '0.2', '--shutdown-deadline', '3'], {
+      RECS_API_KEYS: 'cli-key-0123456789abcdef',
+    });
     expect(child.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
     expect(child.lines.find((l) => l['msg'] === 'model loaded')).toMatchObject({ version: 'v1', loader: 'worker' });
     const headers = { 'x-api-key': 'cli-key-0123456789abcdef' };

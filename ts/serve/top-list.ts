@@ -6,7 +6,7 @@
 export function offerTop(items: number[], scores: number[], depth: number, item: number, score: number): void {
   if (items.length === depth && score <= scores[depth - 1]!) return;
   let p = items.length < depth ? items.length : depth - 1;
-  if (items.length < depth) (items.push(item), scores.push(score));
+  if (items.length < depth) items.push(item), scores.push(score);
   while (p > 0 && scores[p - 1]! < score) {
     items[p] = items[p - 1]!;
     scores[p] = scores[p - 1]!;

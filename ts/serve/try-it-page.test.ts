@@ -17,7 +17,14 @@ if (!chromium) console.warn(`try-it page test: SKIPPING: ${CHROMIUM} is missing 
 
 async function withServer<T>(o: { wasmDir?: string }, f: (url: string, log: ReturnType<typeof capturedLogger>) => Promise<T>): Promise<T> {
   const log = capturedLogger();
-  const server = await startServer({ modelsDir: fixtureRegistry('v1').root, port: 0, logger: log.log, loadMode: 'inline', eventsDb: join(mkdtempSync(join(tmpdir(), 'recs-try-it-')), 'events.sqlite'), ...o });
+  const server = await startServer({
+    modelsDir: fixtureRegistry('v1').root,
+    port: 0,
+    logger: log.log,
+    loadMode: 'inline',
+    eventsDb: join(mkdtempSync(join(tmpdir(), 'recs-try-it-')), 'events.sqlite'),
+    ...o,
+  });
   try {
     return await f(`${server.url}/`, log);
   } finally {
@@ -36,11 +43,15 @@ describe.skipIf(!chromium)('the try-it page served by recs serve', () => {
     });
   }, 60_000);
 
-  it.runIf(wasmTestsEnabled())('with the engine: picks personalise the top 10 in the browser', async () => {
-    await withServer({}, async (url, log) => {
-      expect(log.lines().some((l) => String(l['msg']).startsWith('try-it page without'))).toBe(false);
-      const seen = await checkTryItPage(url);
-      expect(seen.top).toHaveLength(10);
-    });
-  }, 60_000);
+  it.runIf(wasmTestsEnabled())(
+    'with the engine: picks personalise the top 10 in the browser',
+    async () => {
+      await withServer({}, async (url, log) => {
+        expect(log.lines().some((l) => String(l['msg']).startsWith('try-it page without'))).toBe(false);
+        const seen = await checkTryItPage(url);
+        expect(seen.top).toHaveLength(10);
+      });
+    },
+    60_000,
+  );
 });

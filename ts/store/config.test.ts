@@ -41,7 +41,11 @@ describe('storeConfigFromEnv', () => {
 
   it('bounds the cache in entries and bytes; either at 0 turns it off', () => {
     expect(storeConfigFromEnv({}).cache).toEqual({ maxEntries: 100_000, maxBytes: 256 * 2 ** 20 });
-    expect(storeConfigFromEnv({ RECS_STORE_CACHE_ENTRIES: '500', RECS_STORE_CACHE_BYTES: '1048576', RECS_STORE_CACHE_TTL_MS: '1000' }).cache).toEqual({ maxEntries: 500, maxBytes: 1_048_576, ttlMs: 1000 });
+    expect(storeConfigFromEnv({ RECS_STORE_CACHE_ENTRIES: '500', RECS_STORE_CACHE_BYTES: '1048576', RECS_STORE_CACHE_TTL_MS: '1000' }).cache).toEqual({
+      maxEntries: 500,
+      maxBytes: 1_048_576,
+      ttlMs: 1000,
+    });
     expect(storeConfigFromEnv({ RECS_STORE_CACHE_BYTES: '0' }).cache).toBeNull();
   });
 });
@@ -93,7 +97,6 @@ describe('serving from Redis through the factory', () => {
     loader.disconnect();
     expect((await until('precomputed')).status).toBe(200);
   });
-
 });
 
 describe('cache metrics of a Redis-backed server', () => {

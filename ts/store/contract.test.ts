@@ -79,7 +79,10 @@ const fixtures: Fixture[] = [
     // an endpoint that accepts connections and never answers
     stalled: () => {
       const c = storeConfigFromEnv({ RECS_STORE: 'cosmos', RECS_COSMOS_ENDPOINT: `https://127.0.0.1:${silentPort}/`, RECS_COSMOS_KEY: 'test-key' });
-      const cfg = { ...c, cosmos: { ...c.cosmos, agent: cosmos.server.agent, endpointDiscovery: false, retryOptions: { maxRetryAttemptCount: 0, fixedRetryIntervalInMilliseconds: 0, maxWaitTimeInSeconds: 1 } } };
+      const cfg = {
+        ...c,
+        cosmos: { ...c.cosmos, agent: cosmos.server.agent, endpointDiscovery: false, retryOptions: { maxRetryAttemptCount: 0, fixedRetryIntervalInMilliseconds: 0, maxWaitTimeInSeconds: 1 } },
+      };
       return { cfg, hang: nothing, release: nothing };
     },
   },

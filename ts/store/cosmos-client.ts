@@ -30,7 +30,10 @@ export function createCosmosClient(c: CosmosConnection): CosmosClient {
     endpoint: c.endpoint,
     ...(c.auth === 'key' ? { key: c.key! } : { aadCredentials: new DefaultAzureCredential() }),
     ...(c.agent && { agent: c.agent }),
-    connectionPolicy: { enableEndpointDiscovery: c.endpointDiscovery ?? true, retryOptions: c.retryOptions ?? { maxRetryAttemptCount: 9, fixedRetryIntervalInMilliseconds: 0, maxWaitTimeInSeconds: 30 } },
+    connectionPolicy: {
+      enableEndpointDiscovery: c.endpointDiscovery ?? true,
+      retryOptions: c.retryOptions ?? { maxRetryAttemptCount: 9, fixedRetryIntervalInMilliseconds: 0, maxWaitTimeInSeconds: 30 },
+    },
     userAgentSuffix: 'realtime-recs',
   });
 }

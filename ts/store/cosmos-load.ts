@@ -144,11 +144,17 @@ async function writePointer(container: Container, p: PointerDoc): Promise<void> 
 export async function pruneCosmos(container: Container, keepOld: number, o: { partitionKey?: string; attempts?: number } = {}): Promise<string[]> {
   const pointer = await readPointer(container, o.partitionKey);
   const cut = Math.max(0, pointer.versions.length - 1 - keepOld);
-  const doomed = pointer.versions.slice(0, cut).map((v) => v.version).filter((v) => v !== pointer.activeVersion);
+  const doomed = pointer.versions
+    .slice(0, cut)
+    .map((v) => v.version)
+    .filter((v) => v !== pointer.activeVersion);
   if (doomed.length === 0) return [];
   await writePointer(container, { ...pointer, versions: pointer.versions.filter((v) => !doomed.includes(v.version)) }); // readers stop first
   for (const v of doomed) {
-    const q = container.items.query<{ id: string; userId: string; modelVersion: string }>({ query: 'SELECT c.id, c.userId, c.modelVersion FROM c WHERE c.modelVersion = @v', parameters: [{ name: '@v', value: v }] });
+    const q = container.items.query<{ id: string; userId: string; modelVersion: string }>({
+      query: 'SELECT c.id, c.userId, c.modelVersion FROM c WHERE c.modelVersion = @v',
+      parameters: [{ name: '@v', value: v }],
+    });
     const { resources } = await q.fetchAll();
     for (let i = 0; i < resources.length; i += 500) {
       const ops: OperationInput[] = resources.slice(i, i + 500).map((d) => ({ operationType: 'Delete', id: d.id, partitionKey: pkOf(d, o.partitionKey) }));

@@ -89,7 +89,8 @@ export class CosmosStore implements RecommendationStore {
     const ac = new AbortController();
     try {
       const p = await withTimeout(this.read<PointerDoc>(POINTER_ID, ac.signal), this.o.timeoutMs ?? 2_000);
-      if (!(p?.versions.some((v) => v.version === this.modelVersion) ?? false)) return `version ${this.modelVersion} is not listed in the Cosmos DB pointer document (container emptied, or never loaded)`;
+      if (!(p?.versions.some((v) => v.version === this.modelVersion) ?? false))
+        return `version ${this.modelVersion} is not listed in the Cosmos DB pointer document (container emptied, or never loaded)`;
       const users = sampleUsers.filter((u) => !this.masked.has(u));
       for (const u of users) {
         const docId = userDocId(this.modelVersion, u);

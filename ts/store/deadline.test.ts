@@ -26,7 +26,10 @@ describe('store call deadlines', () => {
     const a = within(never(), 60).catch(() => ended.push(['a', performance.now() - t0]));
     await sleep(30);
     const b = within(never(), 60).catch(() => ended.push(['b', performance.now() - t0]));
-    const c = within(sleep(20).then(() => 'c'), 60).then((v) => ended.push([v, performance.now() - t0]));
+    const c = within(
+      sleep(20).then(() => 'c'),
+      60,
+    ).then((v) => ended.push([v, performance.now() - t0]));
     await Promise.all([a, b, c]);
     expect(ended.map(([k]) => k)).toEqual(['c', 'a', 'b']);
     expect(ended[1]![1]).toBeGreaterThanOrEqual(59);
@@ -45,7 +48,14 @@ describe('store call deadlines', () => {
   it('passes errors through mapError, including a throwing map', async () => {
     const mapError = (e: unknown) => new StoreError(`wrapped: ${(e as Error).message}`, 'unavailable');
     await expect(within(Promise.reject(new Error('boom')), 1_000, { mapError })).rejects.toThrow('wrapped: boom');
-    await expect(within(Promise.resolve(1), 1_000, { map: () => { throw new Error('bad value'); }, mapError })).rejects.toThrow('wrapped: bad value');
+    await expect(
+      within(Promise.resolve(1), 1_000, {
+        map: () => {
+          throw new Error('bad value');
+        },
+        mapError,
+      }),
+    ).rejects.toThrow('wrapped: bad value');
   });
 
   it('rejects when the signal aborts, before or during the call', async () => {

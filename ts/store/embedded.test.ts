@@ -72,12 +72,19 @@ describe('EmbeddedStore', () => {
   });
 
   it('checks the table against users × depth', () => {
-    expect(() => EmbeddedStore.fromArtifact({ manifest: { version: 'v1' }, userIds: ['a', 'b'], topk: { depth: 2, items: new Uint32Array(3), scores: new Float32Array(3) } })).toThrow(/does not match 2 users × depth 2/);
+    expect(() => EmbeddedStore.fromArtifact({ manifest: { version: 'v1' }, userIds: ['a', 'b'], topk: { depth: 2, items: new Uint32Array(3), scores: new Float32Array(3) } })).toThrow(
+      /does not match 2 users × depth 2/,
+    );
   });
 });
 
 describe('EmbeddedStore erasure', () => {
-  const store = () => EmbeddedStore.fromArtifact({ manifest: { version: 'v1' }, userIds: ['a', 'b', 'c'], topk: { depth: 2, items: Uint32Array.from([1, 2, 3, 4, 5, 0xffffffff]), scores: Float32Array.from([0.9, 0.8, 0.7, 0.6, 0.5, -Infinity]) } });
+  const store = () =>
+    EmbeddedStore.fromArtifact({
+      manifest: { version: 'v1' },
+      userIds: ['a', 'b', 'c'],
+      topk: { depth: 2, items: Uint32Array.from([1, 2, 3, 4, 5, 0xffffffff]), scores: Float32Array.from([0.9, 0.8, 0.7, 0.6, 0.5, -Infinity]) },
+    });
 
   it('masks the erased row by id and by row, emptying it in place, and counts it once', async () => {
     const s = store();

@@ -8,11 +8,7 @@ import { embeddedBackend } from './backends/embedded.js';
 import { redisBackend } from './backends/redis.js';
 
 /** The back ends, the default (RECS_STORE unset) first. Add a back end: its files, then one line here. */
-export const STORE_BACKENDS = [
-  embeddedBackend,
-  redisBackend,
-  cosmosBackend,
-] as const;
+export const STORE_BACKENDS = [embeddedBackend, redisBackend, cosmosBackend] as const;
 
 type Backends = (typeof STORE_BACKENDS)[number];
 export type StoreKind = Backends['kind'];

@@ -10,7 +10,10 @@ import { defineCommand, numberOption, UsageError } from '../command.js';
 
 const files = group('Files', {
   truth: text({ metavar: 'FILE', help: 'the held-out interactions: user,item[,rating] (CSV/TSV/"::"/JSONL, separator sniffed, header optional; an empty rating is missing)' }),
-  predictions: text({ metavar: 'FILE', help: 'user,item,prediction rows (scores for pairs, or each user\'s ranked list), or the JSON lines "recs score" writes ({"userId", "items": [{"itemId", "score"}]})' }),
+  predictions: text({
+    metavar: 'FILE',
+    help: 'user,item,prediction rows (scores for pairs, or each user\'s ranked list), or the JSON lines "recs score" writes ({"userId", "items": [{"itemId", "score"}]})',
+  }),
   train: text({ metavar: 'FILE', help: "the training interactions (needed for coverage, novelty, diversity, serendipity; recommendations must not contain a user's training items)" }),
   'prediction-col': text({ metavar: 'C', help: 'the predictions\' score column: a header name or 1-based position (default: a "prediction"/"score"-like header, else the third column)' }),
   'relevance-col': text({
@@ -23,8 +26,18 @@ const files = group('Files', {
 
 const metrics = group('Metrics', {
   k: num({ metavar: 'N', integer: true, min: 1, default: 10, help: 'ranking cut-off' }),
-  metrics: choice({ choices: ['ranking', 'rating', 'all'], metavar: 'KIND', default: 'all', help: 'ranking | rating | all (with all, rating metrics the files cannot give — no (user, item) pair in both — are reported as not computable)' }),
-  'score-type': choice({ choices: ['binary', 'raw', 'exp'], metavar: 'T', default: 'binary', help: "NDCG gain: binary (1 per hit), raw (the truth's rating), exp (2^rating − 1) (Recommenders' score_type)" }),
+  metrics: choice({
+    choices: ['ranking', 'rating', 'all'],
+    metavar: 'KIND',
+    default: 'all',
+    help: 'ranking | rating | all (with all, rating metrics the files cannot give — no (user, item) pair in both — are reported as not computable)',
+  }),
+  'score-type': choice({
+    choices: ['binary', 'raw', 'exp'],
+    metavar: 'T',
+    default: 'binary',
+    help: "NDCG gain: binary (1 per hit), raw (the truth's rating), exp (2^rating − 1) (Recommenders' score_type)",
+  }),
   'log-base': text({ metavar: 'B', default: '2', help: "base of NDCG's log discount, a number > 1 or e (Recommenders' discfun_base; NDCG, a ratio, does not depend on it)" }),
   beyond: choice({ choices: ['all', 'coverage', 'none'], default: 'all', help: 'beyond-accuracy metrics when --train is given' }),
   json: flag({ help: "print the metrics as JSON, named as Recommenders' functions (precision_at_k, recall_at_k, ndcg_at_k, map_at_k, map, r_precision_at_k, rmse, …)" }),
@@ -99,10 +112,16 @@ by |truth| (the MAP of published benchmarks). Rating metrics use the inner join 
         ...(relevance ? { relevance } : {}),
       });
       Object.assign(out, {
-        precision_at_k: r.precisionAtK, recall_at_k: r.recallAtK, ndcg_at_k: r.ndcgAtK, map_at_k: r.mapAtK, map: r.map, r_precision_at_k: r.rPrecisionAtK,
+        precision_at_k: r.precisionAtK,
+        recall_at_k: r.recallAtK,
+        ndcg_at_k: r.ndcgAtK,
+        map_at_k: r.mapAtK,
+        map: r.map,
+        r_precision_at_k: r.rPrecisionAtK,
         ...(r.catalogCoverage !== undefined ? { catalog_coverage: r.catalogCoverage, distributional_coverage: r.distributionalCoverage!, novelty: r.novelty! } : {}),
         ...(r.diversity !== undefined ? { diversity: r.diversity, serendipity: r.serendipity! } : {}),
-        users: r.users, test_users: r.testUsers,
+        users: r.users,
+        test_users: r.testUsers,
       });
     }
     if (kind !== 'ranking') {

@@ -16,7 +16,19 @@ import { main } from '../run.js';
 import { capture } from '../testing.js';
 
 const FIXTURE = join(ROOT, 'ts', 'model', 'spark', 'fixtures', 'synthetic-als');
-const args = (modelsDir: string, model = join(FIXTURE, 'model')) => ['import', 'spark', '--model', model, '--interactions', join(FIXTURE, 'train.tsv'), '--test-file', join(FIXTURE, 'test.tsv'), '--models-dir', modelsDir, '--quiet'];
+const args = (modelsDir: string, model = join(FIXTURE, 'model')) => [
+  'import',
+  'spark',
+  '--model',
+  model,
+  '--interactions',
+  join(FIXTURE, 'train.tsv'),
+  '--test-file',
+  join(FIXTURE, 'test.tsv'),
+  '--models-dir',
+  modelsDir,
+  '--quiet',
+];
 
 let azurite: TestAzurite | undefined;
 afterEach(() => {

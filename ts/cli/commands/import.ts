@@ -21,12 +21,12 @@ const model = group('Model and data', {
   model: text({ metavar: 'PATH', help: 'the saved ALSModel (required)' }),
   'id-map': text({
     metavar: 'DIR',
-    defaultHelp: 'PATH/recs-ids when present (spark/train_als.py writes it), else Spark\'s integer ids are the ids',
+    defaultHelp: "PATH/recs-ids when present (spark/train_als.py writes it), else Spark's integer ids are the ids",
     help: 'Spark-id → original-id tables (DIR/users/, DIR/items/: Parquet with id: int, key: string)',
   }),
   interactions: text({
     metavar: 'FILE',
-    help: 'the interactions the model was trained on (CSV/TSV/JSONL user,item[,…], as recs train --file reads them): their items are left out of each user\'s list and they make the popularity list',
+    help: "the interactions the model was trained on (CSV/TSV/JSONL user,item[,…], as recs train --file reads them): their items are left out of each user's list and they make the popularity list",
   }),
   'test-file': text({
     metavar: 'FILE',
@@ -59,7 +59,15 @@ the blob registry: AZURE_STORAGE_CONNECTION_STRING, or RECS_BLOB_ACCOUNT_URL wit
 Every factor row is checked (rank, finite values, unique ids); the top-k of every user is computed
 by this engine and written as a normal versioned artifact, with the Spark parameters in its
 manifest, then published through the quality gate like a trained version.`,
-  groups: [model, publishing, registryGroup({ registry: 'With a blob registry it is pulled first (the gate compares with the active version there) and the new version pushed after; the pointer moves only if no other writer moved it meanwhile.' }), outputGroup('print the manifest and the outcome as JSON')],
+  groups: [
+    model,
+    publishing,
+    registryGroup({
+      registry:
+        'With a blob registry it is pulled first (the gate compares with the active version there) and the new version pushed after; the pointer moves only if no other writer moved it meanwhile.',
+    }),
+    outputGroup('print the manifest and the outcome as JSON'),
+  ],
   positionals: true,
   async run(v, { positionals, given }) {
     const [kind, ...extra] = positionals;
@@ -115,7 +123,10 @@ manifest, then published through the quality gate like a trained version.`,
       if (r.unknownRows) console.log(`left out ${r.unknownRows} interaction rows of users or items the model has no factors for`);
       if (Object.keys(m.metrics).length > 0) console.log('\n' + metricsTable(m.metrics, m.baseline));
       console.log(`\nartifact  ${r.dir}${r.activated ? '\nactive    yes (servers watching this registry switch to it)' : '\nactive    no (a candidate: recs models promote ' + m.version + ')'}`);
-      if (r.gate) console.log(`gate      ${r.gate.pass ? 'passed' : 'refused (stays a candidate)'}: ${r.gate.reason}${r.gate.pass || Object.keys(m.metrics).length ? '' : ' — give --interactions and --test-file, or --force'}`);
+      if (r.gate)
+        console.log(
+          `gate      ${r.gate.pass ? 'passed' : 'refused (stays a candidate)'}: ${r.gate.reason}${r.gate.pass || Object.keys(m.metrics).length ? '' : ' — give --interactions and --test-file, or --force'}`,
+        );
       if (r.load) console.log(`loaded    ${r.load.version} into ${r.load.store}: ${r.load.users} users in ${r.load.seconds.toFixed(1)} s, ${r.load.usersPerSecond} users/s`);
       return r.activated || !activate ? 0 : 1;
     } finally {

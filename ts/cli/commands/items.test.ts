@@ -27,7 +27,16 @@ describe('recs items import', () => {
       const before = (await getJson(`${server.url}/v1/users/u0/recommendations?k=3`)).body.items.map((i: { itemId: string }) => i.itemId);
       expect(before).toEqual(['i1', 'i3', 'i5']);
       const file = join(mkdtempSync(join(tmpdir(), 'recs-items-')), 'items.jsonl');
-      writeFileSync(file, lines({ itemId: 'i1', title: 'One', available: true }, '', { itemId: 'i3', categories: ['Drama'], attributes: { price: 4 } }, { itemId: 'i1', available: false }, { itemId: 'i5', deleted: true }));
+      writeFileSync(
+        file,
+        lines(
+          { itemId: 'i1', title: 'One', available: true },
+          '',
+          { itemId: 'i3', categories: ['Drama'], attributes: { price: 4 } },
+          { itemId: 'i1', available: false },
+          { itemId: 'i5', deleted: true },
+        ),
+      );
       const log = vi.spyOn(console, 'log').mockImplementation(() => {});
       expect(await itemsCommand.run(['import', file, '--models-dir', registry.root, '--json'])).toBe(0);
       expect(JSON.parse(String(log.mock.calls[0]![0]))).toMatchObject({ lines: 4, items: 3, stored: 3, hidden: 1, newerKept: 0 });
@@ -52,12 +61,16 @@ describe('recs items import', () => {
     const dir = mkdtempSync(join(tmpdir(), 'recs-items-'));
     const db = join(dir, 'events.sqlite');
     const file = join(dir, 'bad.jsonl');
-    writeFileSync(file, lines({ itemId: 'ok' }, '{"itemId": ', { title: 'no id' }, { itemId: 'x', available: 'yes' }, { itemId: 'y', deleted: true, title: 't' }, { itemId: 'z', attributes: { 'a-b': 1 } }));
+    writeFileSync(
+      file,
+      lines({ itemId: 'ok' }, '{"itemId": ', { title: 'no id' }, { itemId: 'x', available: 'yes' }, { itemId: 'y', deleted: true, title: 't' }, { itemId: 'z', attributes: { 'a-b': 1 } }),
+    );
     const err = await itemsCommand.run(['import', file, '--events-db', db]).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(UsageError);
     const message = (err as Error).message;
     expect(message).toMatch(/^5 line\(s\) of .* are not valid items; nothing was imported/);
-    for (const want of [':2: not valid JSON', ':3: itemId:', ':4: available: available must be true or false', ':5: title: a line with "deleted": true', ':6: attributes.a-b:']) expect(message).toContain(want);
+    for (const want of [':2: not valid JSON', ':3: itemId:', ':4: available: available must be true or false', ':5: title: a line with "deleted": true', ':6: attributes.a-b:'])
+      expect(message).toContain(want);
     const store = await openEventStore({ kind: 'sqlite', path: db }, {}, 'inline');
     expect(await store.items()).toEqual([]);
     await store.close();

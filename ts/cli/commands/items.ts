@@ -77,7 +77,7 @@ async function readItemsFile(path: string, now: number): Promise<ReadResult> {
     if (deleted === true) {
       const extra = Object.keys(fields!).filter((k) => k !== 'itemId');
       if (extra.length > 0) complain(n, `${extra[0]}: a line with "deleted": true hides the item and takes no other fields`);
-      else (out.records.push(deletedItem(itemId, undefined, now)), out.hidden++);
+      else out.records.push(deletedItem(itemId, undefined, now)), out.hidden++;
       continue;
     }
     const parsed = parseItemChange(fields, itemId, 'put');
@@ -115,7 +115,10 @@ export const itemsCommand = defineCommand({
     const distinct = last.length;
     const outcome = { file, store: describeEventStore(cfg), lines: read.records.length, items: distinct, stored, hidden: read.hidden, newerKept: distinct - stored };
     if (v.json) console.log(JSON.stringify(outcome));
-    else console.log(`imported ${stored} item record(s) (${read.hidden} hidden) from ${file} into ${outcome.store}${outcome.newerKept > 0 ? `; ${outcome.newerKept} item(s) kept a change stored after the import began` : ''}; servers apply them within their catalogue sync (2 s)`);
+    else
+      console.log(
+        `imported ${stored} item record(s) (${read.hidden} hidden) from ${file} into ${outcome.store}${outcome.newerKept > 0 ? `; ${outcome.newerKept} item(s) kept a change stored after the import began` : ''}; servers apply them within their catalogue sync (2 s)`,
+      );
     return 0;
   },
 });

@@ -63,7 +63,10 @@ describe('recs models on a blob registry', () => {
     expect(c.out()).toMatch(/deleted 1: v3/);
     expect(await main(['models', 'list', '--json', ...b])).toBe(0);
     const listed = JSON.parse(c.out().slice(c.out().lastIndexOf('[\n'))) as Array<{ version: string; state: string }>;
-    expect(listed.map((i) => [i.version, i.state])).toEqual([['v1', 'active'], ['v2', 'retired']]);
+    expect(listed.map((i) => [i.version, i.state])).toEqual([
+      ['v1', 'active'],
+      ['v2', 'retired'],
+    ]);
     expect(await store.list('v3/')).toEqual([]);
     expect(await main(['models', 'show', 'v9', ...b])).toBe(1);
     expect(c.err()).toMatch(/unknown model version "v9"; known: v1, v2/);

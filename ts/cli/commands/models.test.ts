@@ -43,7 +43,10 @@ describe('recs models', () => {
     expect(c.out()).toBe('rolled back from v2 to v1');
     c.clear();
     expect(await main(['models', 'list', '--json', ...d])).toBe(0);
-    expect((JSON.parse(c.out()) as Array<{ version: string; state: string }>).map((i) => [i.version, i.state])).toEqual([['v1', 'active'], ['v2', 'retired']]);
+    expect((JSON.parse(c.out()) as Array<{ version: string; state: string }>).map((i) => [i.version, i.state])).toEqual([
+      ['v1', 'active'],
+      ['v2', 'retired'],
+    ]);
     c.clear();
     expect(await main(['models', 'show', 'v1', ...d])).toBe(0);
     expect(c.out()).toMatch(/state\s+active/);

@@ -20,7 +20,7 @@ const options = group('Options', {
 
 const REGISTRY = registryGroup({
   modelsDir: '; the local cache of a blob registry',
-  registry: 'Changes to a blob registry are conditional on the pointer\'s ETag: when another writer moved it meanwhile, the command reruns on the new state.',
+  registry: "Changes to a blob registry are conditional on the pointer's ETag: when another writer moved it meanwhile, the command reruns on the new state.",
 });
 
 const SUBCOMMANDS = ['list', 'show', 'promote', 'rollback', 'gc'] as const;
@@ -63,7 +63,13 @@ Usage:
         const infos = await session.read((reg) => reg.infos());
         warn();
         if (v.json) {
-          console.log(JSON.stringify(infos.map((i) => ({ version: i.version, state: i.state, createdAt: i.manifest.createdAt, metrics: i.manifest.metrics, baseline: i.manifest.baseline })), null, 2));
+          console.log(
+            JSON.stringify(
+              infos.map((i) => ({ version: i.version, state: i.state, createdAt: i.manifest.createdAt, metrics: i.manifest.metrics, baseline: i.manifest.baseline })),
+              null,
+              2,
+            ),
+          );
           return 0;
         }
         if (infos.length === 0) {
@@ -75,7 +81,9 @@ Usage:
         for (const i of infos) {
           const m = i.manifest.metrics[GATE_METRIC];
           const b = i.manifest.baseline[GATE_METRIC];
-          console.log(`${i.version.padEnd(w)}  ${i.state.padEnd(9)}  ${(m === undefined ? '-' : m.toFixed(4)).padEnd(8)}  ${(b === undefined ? '-' : b.toFixed(4)).padEnd(8)}  ${i.manifest.createdAt}`);
+          console.log(
+            `${i.version.padEnd(w)}  ${i.state.padEnd(9)}  ${(m === undefined ? '-' : m.toFixed(4)).padEnd(8)}  ${(b === undefined ? '-' : b.toFixed(4)).padEnd(8)}  ${i.manifest.createdAt}`,
+          );
         }
         return 0;
       }
@@ -88,17 +96,22 @@ Usage:
           return 0;
         }
         console.log(`version   ${manifest.version}\nstate     ${state}\ncreated   ${manifest.createdAt}\ncode      ${manifest.codeVersion}`);
-        console.log(`data      ${manifest.data.source}: ${manifest.data.users} users, ${manifest.data.items} items, ${manifest.data.interactions} interactions (fingerprint ${manifest.data.fingerprint.slice(0, 12)})`);
+        console.log(
+          `data      ${manifest.data.source}: ${manifest.data.users} users, ${manifest.data.items} items, ${manifest.data.interactions} interactions (fingerprint ${manifest.data.fingerprint.slice(0, 12)})`,
+        );
         console.log(`model     ${manifest.algorithm ?? 'als'}: ${(manifest.parts ?? LEGACY_PARTS).join(', ')}`);
         console.log(`params    ${JSON.stringify(manifest.params)}`);
-        for (const [k, x] of Object.entries(manifest.metrics)) console.log(`  ${k.padEnd(16)} ${x.toFixed(4)}${manifest.baseline[k] === undefined ? '' : `   (baseline ${manifest.baseline[k]!.toFixed(4)})`}`);
+        for (const [k, x] of Object.entries(manifest.metrics))
+          console.log(`  ${k.padEnd(16)} ${x.toFixed(4)}${manifest.baseline[k] === undefined ? '' : `   (baseline ${manifest.baseline[k]!.toFixed(4)})`}`);
         for (const e of history) console.log(`${e.at}  ${e.action}${e.via ? ` (${e.via})` : ''}${e.reason ? `: ${e.reason}` : ''}`);
         return 0;
       }
       case 'promote': {
         const version = args[0]!;
         const tolerance = v.tolerance;
-        const d = await session.change((reg) => (reg.activeVersion() === version ? null : { ...promoteWithGate(reg, version, { tolerance, force: v.force ?? false }), active: reg.activeVersion() }), { fetch: () => [version] });
+        const d = await session.change((reg) => (reg.activeVersion() === version ? null : { ...promoteWithGate(reg, version, { tolerance, force: v.force ?? false }), active: reg.activeVersion() }), {
+          fetch: () => [version],
+        });
         warn();
         if (d === null) {
           console.log(`${version} is already active`);

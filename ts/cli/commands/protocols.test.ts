@@ -25,7 +25,7 @@ function pair(dir: string): { train: string; test: string; trainRows: Array<[str
   for (let u = 0; u < 40; u++) {
     for (let i = 0; i < 60; i++) {
       const h = (u * 31 + i * 17) % 11;
-      if ((u % 4) * 15 <= i && i < (u % 4) * 15 + 20 && h < 7) (h < 5 ? trainRows.push([`user ${u}`, `item-${i}`]) : testRows.push(`"user ${u}",item-${i},1`));
+      if ((u % 4) * 15 <= i && i < (u % 4) * 15 + 20 && h < 7) h < 5 ? trainRows.push([`user ${u}`, `item-${i}`]) : testRows.push(`"user ${u}",item-${i},1`);
     }
   }
   const train = join(dir, 'train.dat');
@@ -55,7 +55,9 @@ describe('issue 19: any data as delivered, any protocol', () => {
     const f = pair(dir);
     const models = join(dir, 'models');
     const c = capture();
-    expect(await main(['train', '--train-file', f.train, '--test-file', f.test, '--k', '20', '--rank', '6', '--maxIter', '5', '--no-refit', '--beyond', 'none', '--models-dir', models, '--json'])).toBe(0);
+    expect(
+      await main(['train', '--train-file', f.train, '--test-file', f.test, '--k', '20', '--rank', '6', '--maxIter', '5', '--no-refit', '--beyond', 'none', '--models-dir', models, '--json']),
+    ).toBe(0);
     const m = JSON.parse(c.out()) as { data: { split: Record<string, unknown> }; metrics: Record<string, number> };
     expect(m.data.split).toMatchObject({ method: 'given files', trainFile: f.train, testFile: f.test, train: f.trainRows.length });
     // Independent check: score every item for every test user from the served factors (fitted on A
@@ -64,7 +66,11 @@ describe('issue 19: any data as delivered, any protocol', () => {
     const uIdx = new Map(a.userIds.map((id, k) => [id, k]));
     const iIdx = new Map(a.itemIds.map((id, k) => [id, k]));
     const seen = new Set(f.trainRows.map(([u, i]) => `${uIdx.get(u)},${iIdx.get(i)}`));
-    const truthRows = execFileSync('cat', [f.test]).toString().trim().split('\n').map((l) => /^"(.*)",(.*),1$/.exec(l)!.slice(1, 3) as [string, string]);
+    const truthRows = execFileSync('cat', [f.test])
+      .toString()
+      .trim()
+      .split('\n')
+      .map((l) => /^"(.*)",(.*),1$/.exec(l)!.slice(1, 3) as [string, string]);
     const truth = { users: Uint32Array.from(truthRows, ([u]) => uIdx.get(u)!), items: Uint32Array.from(truthRows, ([, i]) => iIdx.get(i)!) };
     const users: number[] = [];
     const items: number[] = [];
@@ -186,7 +192,9 @@ describe('issue 19: any data as delivered, any protocol', () => {
     writeFileSync(join(dir, 'pred.csv'), 'u,i,p,rel\n1,c,0.9,1\n2,b,0.8,0\n3,a,0.7,1\n');
     const run = async (...extra: string[]): Promise<number> => {
       const c = capture();
-      expect(await main(['evaluate', '--truth', join(dir, 'truth.csv'), '--predictions', join(dir, 'pred.csv'), '--train', join(dir, 'train.csv'), '--k', '1', '--metrics', 'ranking', '--json', ...extra])).toBe(0);
+      expect(
+        await main(['evaluate', '--truth', join(dir, 'truth.csv'), '--predictions', join(dir, 'pred.csv'), '--train', join(dir, 'train.csv'), '--k', '1', '--metrics', 'ranking', '--json', ...extra]),
+      ).toBe(0);
       vi.restoreAllMocks();
       return (JSON.parse(c.out()) as { serendipity: number }).serendipity;
     };

@@ -49,7 +49,8 @@ const lifecycle = group('Events, gate and store', {
   tolerance: num({ metavar: 'X', min: 0, default: DEFAULT_TOLERANCE, help: `how far below the active model's ${GATE_METRIC} a candidate may be` }),
 });
 
-const BLOB_NOTE = 'With a blob registry it is pulled first (a candidate a crashed run left undecided is downloaded and resumed), and the version and pointer pushed after; the pointer moves only if no other writer moved it meanwhile.';
+const BLOB_NOTE =
+  'With a blob registry it is pulled first (a candidate a crashed run left undecided is downloaded and resumed), and the version and pointer pushed after; the pointer moves only if no other writer moved it meanwhile.';
 
 export const retrainCommand = defineCommand({
   name: 'retrain',
@@ -72,7 +73,10 @@ export const retrainCommand = defineCommand({
       // candidates never gated nor refused: a crashed run's version, resumed (verified) here
       fetch: (reg) => {
         const mentioned = new Set(reg.history().map((e) => e.version));
-        return reg.infos().filter((i) => i.state === 'candidate' && !mentioned.has(i.version)).map((i) => i.version);
+        return reg
+          .infos()
+          .filter((i) => i.state === 'candidate' && !mentioned.has(i.version))
+          .map((i) => i.version);
       },
     });
     for (const w of session.warnings()) console.error(`retrain: ${w}`);
@@ -84,7 +88,11 @@ export const retrainCommand = defineCommand({
 
 /** The event store to merge: the configured one (--events-store, RECS_EVENTS_STORE); for SQLite
  * --events-db / --events, RECS_EVENTS_DB, or the server's default if present. */
-function eventsOption(v: { 'events-db'?: string | undefined; 'no-events'?: boolean | undefined; 'events-store'?: string | undefined }, modelsDir: string, flagName: string): EventStoreConfig | undefined {
+function eventsOption(
+  v: { 'events-db'?: string | undefined; 'no-events'?: boolean | undefined; 'events-store'?: string | undefined },
+  modelsDir: string,
+  flagName: string,
+): EventStoreConfig | undefined {
   const flag = v['events-db'];
   if (v['no-events']) {
     if (flag !== undefined || v['events-store'] !== undefined) throw new UsageError(`--no-events and --${flag !== undefined ? flagName : 'events-store'} contradict each other`);

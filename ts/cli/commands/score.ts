@@ -33,7 +33,14 @@ async function readExclusions(dir: string, path: string, delimiter: string | und
 const options = group('Options', {
   shards: num({ metavar: 'N', integer: true, min: 1, default: 1, help: 'the number of shards (1: every user)' }),
   shard: text({ metavar: 'I', env: 'JOB_COMPLETION_INDEX', defaultHelp: '$JOB_COMPLETION_INDEX, set by Kubernetes Indexed Jobs, else 0', help: 'this shard, 0…N-1' }),
-  k: num({ metavar: 'N', integer: true, min: 1, max: 10_000, default: 10, help: "recommendations per user; beyond the model's stored depth the lists are ranked from the factors over every item, which needs --exclude" }),
+  k: num({
+    metavar: 'N',
+    integer: true,
+    min: 1,
+    max: 10_000,
+    default: 10,
+    help: "recommendations per user; beyond the model's stored depth the lists are ranked from the factors over every item, which needs --exclude",
+  }),
   exclude: text({ metavar: 'FILE', help: 'the interactions to leave out of the lists (the training file, read as "recs train --file" reads it; ids the model does not know are ignored)' }),
   delimiter: text({ metavar: 'SEP', help: 'how to read --exclude (as "recs train --help")' }),
   columns: text({ metavar: 'SPEC', help: 'how to read --exclude (as "recs train --help")' }),

@@ -33,7 +33,11 @@ const access = group('Access', {
 const events = group('Events', {
   'events-db': eventsDbOption('the SQLite event store of POST /v1/events, fold-in and erasure (default $RECS_EVENTS_DB, else <models-dir>/../events.sqlite; created if missing).'),
   'events-store': eventsStoreOption('cosmos keeps events in Azure Cosmos DB instead, for many replicas and jobs (the container is created if missing where the credentials allow it).'),
-  'rating-range': text({ metavar: 'MIN..MAX', default: '-10..10', help: 'the rating scale POST /v1/events accepts (a rating ≤ 0 is a negative signal); ratings outside it are a 400 naming the event and field' }),
+  'rating-range': text({
+    metavar: 'MIN..MAX',
+    default: '-10..10',
+    help: 'the rating scale POST /v1/events accepts (a rating ≤ 0 is a negative signal); ratings outside it are a 400 naming the event and field',
+  }),
   'max-event-value': num({
     metavar: 'N',
     min: 0,
@@ -54,7 +58,8 @@ const store = group('Store', {
 
 const REGISTRY = registryGroup({
   modelsDir: ': version directories and the ACTIVE pointer. A new active version is loaded in the background and swapped in atomically; a corrupt one is refused and the current one keeps serving.',
-  registry: 'With a blob registry the server follows its ACTIVE pointer: a new active version is downloaded into --models-dir (every file checksum-verified; a corrupt one is refused and the current model keeps serving), then swapped in.',
+  registry:
+    'With a blob registry the server follows its ACTIVE pointer: a new active version is downloaded into --models-dir (every file checksum-verified; a corrupt one is refused and the current model keeps serving), then swapped in.',
 });
 
 export const serveCommand = defineCommand({

@@ -76,7 +76,10 @@ describe('recs train --algorithm ease', () => {
     for (let u = 0; u < a.userIds.length; u++) {
       const seen = a.history!.items.subarray(a.history!.offsets[u]!, a.history!.offsets[u + 1]!);
       const score = Array.from({ length: n }, (_, j) => [...seen].reduce((s, i) => s + w.weights[i * n + j]!, 0));
-      const best = Array.from({ length: n }, (_, j) => j).filter((j) => !seen.includes(j)).sort((x, y) => score[y]! - score[x]! || x - y).slice(0, 5);
+      const best = Array.from({ length: n }, (_, j) => j)
+        .filter((j) => !seen.includes(j))
+        .sort((x, y) => score[y]! - score[x]! || x - y)
+        .slice(0, 5);
       for (let t = 0; t < best.length; t++) expect(a.topk.scores[u * 5 + t]).toBeCloseTo(score[best[t]!]!, 4);
     }
     const c = new Redis(redis.url);
@@ -91,7 +94,14 @@ describe('recs train --algorithm ease', () => {
 
     // `recs score` beyond the stored depth ranks every item from B (x_u from the history).
     const h = a.history!;
-    const exclude = { users: Uint32Array.from({ length: h.items.length }, (_, t) => { let u = 0; while (h.offsets[u + 1]! <= t) u++; return u; }), items: h.items };
+    const exclude = {
+      users: Uint32Array.from({ length: h.items.length }, (_, t) => {
+        let u = 0;
+        while (h.offsets[u + 1]! <= t) u++;
+        return u;
+      }),
+      items: h.items,
+    };
     const scored = await scoreShard(new LocalRegistry(models), { shard: 0, shards: 1, k: 8, out: join(f.dir, 'scores.jsonl'), deep: { engine: loadEngine(), exclude } });
     expect(scored.users).toBe(a.userIds.length);
     const first = JSON.parse(readFileSync(join(f.dir, 'scores.jsonl'), 'utf8').split('\n')[0]!) as { items: { itemId: string }[] };
@@ -107,7 +117,11 @@ describe('recs train --algorithm ease', () => {
       expect(sim.status).toBe(200);
       const col = a.itemIds.indexOf('m1');
       expect(sim.body.items[0].score).toBeCloseTo(Math.max(...Array.from({ length: n }, (_, i) => (i === col ? -Infinity : w.weights[i * n + col]!))), 5);
-      await getJson(`${s.url}/v1/events`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify([{ eventId: 'e1', userId: 'newbie', itemId: 'm2', type: 'click' }]) });
+      await getJson(`${s.url}/v1/events`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify([{ eventId: 'e1', userId: 'newbie', itemId: 'm2', type: 'click' }]),
+      });
       let g: { body: any } = { body: {} };
       for (let i = 0; i < 400 && g.body.source !== 'foldin'; i++) {
         g = await getJson(`${s.url}/v1/users/newbie/recommendations?k=3`);
@@ -115,7 +129,9 @@ describe('recs train --algorithm ease', () => {
       }
       expect(g.body.source).toBe('foldin');
       const row = a.itemIds.indexOf('m2');
-      const expected = Array.from({ length: n }, (_, j) => j).filter((j) => j !== row).sort((x, y) => w.weights[row * n + y]! - w.weights[row * n + x]! || x - y);
+      const expected = Array.from({ length: n }, (_, j) => j)
+        .filter((j) => j !== row)
+        .sort((x, y) => w.weights[row * n + y]! - w.weights[row * n + x]! || x - y);
       expect(g.body.items[0]).toMatchObject({ itemId: a.itemIds[expected[0]!] });
       expect(g.body.items[0].score).toBeCloseTo(w.weights[row * n + expected[0]!]!, 5);
     } finally {
@@ -137,13 +153,15 @@ describe('recs train --algorithm ease', () => {
     expect(m.params.regParam).toBe(file.params.regParam);
   });
 
-  it('refuses another algorithm\'s flags and a catalog over --max-items, naming the way out', async () => {
+  it("refuses another algorithm's flags and a catalog over --max-items, naming the way out", async () => {
     const f = fixture();
     await expect(trainCommand.run(['--algorithm', 'ease', '--rank', '4', '--file', f.file])).rejects.toThrow(/--rank is not a parameter of --algorithm ease; it takes --reg-param, --max-items/);
     await expect(trainCommand.run(['--max-items', '4', '--file', f.file])).rejects.toThrow(/--max-items is not an ALS parameter; it goes with --algorithm ease/);
     await expect(trainCommand.run(['--algorithm', 'bpr'])).rejects.toBeInstanceOf(UsageError);
     await expect(trainCommand.run(['--algorithm', 'ease', '--auto'])).rejects.toThrow(/--auto searches ALS parameters/);
-    await expect(trainCommand.run(['--algorithm', 'ease', '--max-items', '5', '--file', f.file, '--models-dir', join(f.dir, 'm'), '--quiet'])).rejects.toThrow(/20 items is more than --max-items 5; use --algorithm als/);
+    await expect(trainCommand.run(['--algorithm', 'ease', '--max-items', '5', '--file', f.file, '--models-dir', join(f.dir, 'm'), '--quiet'])).rejects.toThrow(
+      /20 items is more than --max-items 5; use --algorithm als/,
+    );
     expect(trainCommand.help).toMatch(/--algorithm NAME +als: [^]*?\n +ease: /);
     expect(trainCommand.help).toMatch(/--max-items N +ease: /);
   });

@@ -58,7 +58,7 @@ const split = group("Split (Microsoft Recommenders' python_splitters semantics)"
 export const alsGroup = group("ALS (Spark MLlib's parameters; Spark's names --maxIter, --regParam, --implicitPrefs are accepted too)", {
   rank: num({ metavar: 'N', integer: true, min: 1, max: 1024, defaultHelp: `${D.rank}`, help: 'latent factors' }),
   'max-iter': num({ aliases: ['maxIter'], metavar: 'N', integer: true, min: 1, max: 10_000, defaultHelp: `${D.maxIter}`, help: 'iterations' }),
-  'reg-param': num({ aliases: ['regParam'], metavar: 'X', min: 0, defaultHelp: `${D.regParam}; ease: 250`, help: 'regularisation λ (with --algorithm ease: the λ on the Gram matrix\'s diagonal)' }),
+  'reg-param': num({ aliases: ['regParam'], metavar: 'X', min: 0, defaultHelp: `${D.regParam}; ease: 250`, help: "regularisation λ (with --algorithm ease: the λ on the Gram matrix's diagonal)" }),
   'implicit-prefs': flag({ aliases: ['implicitPrefs'], help: 'implicit feedback, Hu–Koren–Volinsky (default)' }),
   explicit: flag({
     help: "explicit ratings, Spark's ALS with implicitPrefs=false, with its own defaults (tuned for rating prediction, a tenth of a second on ML-100K): rank 10, maxIter 30, regParam 0.1139, cholesky, random 75/25 split, seed 42",
@@ -66,10 +66,18 @@ export const alsGroup = group("ALS (Spark MLlib's parameters; Spark's names --ma
   alpha: num({ metavar: 'X', min: 0, defaultHelp: `${D.alpha}`, help: 'confidence scale for implicit feedback' }),
   nonnegative: flag({ help: 'nonnegative factors (NNLS)' }),
   seed: num({ metavar: 'N', integer: true, min: 0, defaultHelp: `${D.seed}`, help: 'seed of the initial factors' }),
-  solver: choice({ choices: ['cholesky', 'cg', 'block'], defaultHelp: 'cg for implicit, cholesky for explicit', help: 'exact solve, conjugate gradient, or block coordinate descent (iALS++, for large ranks)' }),
+  solver: choice({
+    choices: ['cholesky', 'cg', 'block'],
+    defaultHelp: 'cg for implicit, cholesky for explicit',
+    help: 'exact solve, conjugate gradient, or block coordinate descent (iALS++, for large ranks)',
+  }),
   'cg-steps': num({ metavar: 'N', integer: true, min: 1, max: 1000, defaultHelp: `${D.cgSteps}`, help: 'conjugate-gradient steps per row' }),
   'block-size': num({ metavar: 'N', integer: true, min: 1, max: 1024, defaultHelp: `${D.blockSize}`, help: 'coordinates per block of --solver block' }),
-  'reg-scaling': choice({ choices: ['spark', 'plain', 'frequency'], defaultHelp: D.regScaling, help: "λ·n per row (Spark's ALS-WR), plain λ (the implicit library), or λ·(n + α0·N)^ν (iALS, Rendle et al. 2022)" }),
+  'reg-scaling': choice({
+    choices: ['spark', 'plain', 'frequency'],
+    defaultHelp: D.regScaling,
+    help: "λ·n per row (Spark's ALS-WR), plain λ (the implicit library), or λ·(n + α0·N)^ν (iALS, Rendle et al. 2022)",
+  }),
   'reg-exponent': num({ metavar: 'X', min: 0, max: 4, defaultHelp: `${D.regExponent}`, help: 'ν of --reg-scaling frequency' }),
   'unobserved-weight': num({ metavar: 'X', min: 1e-9, max: 1e6, defaultHelp: `${D.unobservedWeight}`, help: 'α0, the weight of every unobserved (user, item) pair' }),
   confidence: choice({ choices: ['one-plus-alpha', 'linear', 'log'], defaultHelp: D.confidence, help: 'how a value becomes a confidence' }),
@@ -77,7 +85,13 @@ export const alsGroup = group("ALS (Spark MLlib's parameters; Spark's names --ma
   threads: num({ metavar: 'N', integer: true, min: 0, max: 1024, defaultHelp: `${D.threads}`, help: 'worker threads, 0 = all cores (results do not depend on it)' }),
   feedback: text({ metavar: 'KIND', defaultHelp: 'value', help: 'how ratings become implicit feedback: value (the rating), binary (1 each), threshold:T (≥ T positive, below: seen but disliked)' }),
   params: text({ metavar: 'FILE', help: 'parameters from a JSON file (e.g. the best.json that "recs tune" writes); options given on the command line override it' }),
-  preset: choice({ choices: Object.keys(PRESETS), metavar: 'NAME', help: Object.entries(PRESETS).map(([n, p]) => `${n}: ${p.summary}`).join('; ') }),
+  preset: choice({
+    choices: Object.keys(PRESETS),
+    metavar: 'NAME',
+    help: Object.entries(PRESETS)
+      .map(([n, p]) => `${n}: ${p.summary}`)
+      .join('; '),
+  }),
 });
 
 const evaluation = group('Evaluation', {

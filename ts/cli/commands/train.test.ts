@@ -76,10 +76,18 @@ describe('recs train --events / --load', () => {
     const a = readArtifact(join(models, new LocalRegistry(models).activeVersion()!));
     expect(a.userIds).toEqual(expect.arrayContaining(['fine', 'fine2']));
     expect(a.userIds).not.toContain('bad1');
-    expect(a.manifest.data.events).toMatchObject({ events: 4, rows: 2, skippedRows: 2, skipped: [{ eventId: 'huge', userId: 'bad1', field: 'value' }, { eventId: 'inf', userId: 'bad2', field: 'value' }] });
+    expect(a.manifest.data.events).toMatchObject({
+      events: 4,
+      rows: 2,
+      skippedRows: 2,
+      skipped: [
+        { eventId: 'huge', userId: 'bad1', field: 'value' },
+        { eventId: 'inf', userId: 'bad2', field: 'value' },
+      ],
+    });
   });
 
-  it('--load redis: the store holds the new version\'s lists and the line reports users/s', async () => {
+  it("--load redis: the store holds the new version's lists and the line reports users/s", async () => {
     const f = fixture();
     const models = join(f.dir, 'models');
     vi.stubEnv('RECS_REDIS_URL', redis.url);

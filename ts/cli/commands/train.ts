@@ -37,12 +37,13 @@ const autoGroup = group('Automatic parameters', {
   'auto-budget': num({ metavar: 'S', min: 1, default: AUTO_DEFAULTS.budgetSeconds, help: 'seconds after which --auto starts no new trial' }),
 });
 
-const BLOB_NOTE = 'With a blob registry the registry is pulled first (the gate compares with the active version there) and the new version pushed after training; the pointer moves only if no other writer moved it meanwhile.';
+const BLOB_NOTE =
+  'With a blob registry the registry is pulled first (the gate compares with the active version there) and the new version pushed after training; the pointer moves only if no other writer moved it meanwhile.';
 
 const publishing = group('Publishing', {
   'no-activate': flag({ help: 'register the version without making it the active one' }),
   gate: flag({
-    help: 'register the version as a candidate and make it active only if it passes the quality gate (ndcg@10 ≥ the active model\'s − tolerance, and above the popularity baseline); the reason is printed and recorded in the registry',
+    help: "register the version as a candidate and make it active only if it passes the quality gate (ndcg@10 ≥ the active model's − tolerance, and above the popularity baseline); the reason is printed and recorded in the registry",
   }),
   tolerance: num({ metavar: 'X', min: 0, default: DEFAULT_TOLERANCE, help: "the gate's tolerance" }),
   load: loadOption(
@@ -55,7 +56,10 @@ const GROUPS = [...TRAIN_GROUPS, events, autoGroup, registryGroup({ registry: BL
 type TrainCommandValues = Values<typeof GROUPS>;
 
 /** The values as training options, with the combinations that make no sense refused. */
-function trainOptions(values: TrainCommandValues, parsed: Parsed<TrainCommandValues>): TrainOptions & { json: boolean; quiet: boolean; registry: RegistryLocation; auto?: Omit<AutoOptions, 'concurrency'> } {
+function trainOptions(
+  values: TrainCommandValues,
+  parsed: Parsed<TrainCommandValues>,
+): TrainOptions & { json: boolean; quiet: boolean; registry: RegistryLocation; auto?: Omit<AutoOptions, 'concurrency'> } {
   const o: TrainOptions & { json: boolean; quiet: boolean; auto?: Omit<AutoOptions, 'concurrency'> } = buildTrainOptions(values);
   if (values.auto) {
     if (o.algorithm) throw new UsageError(`--auto searches ALS parameters; it cannot go with --algorithm ${o.algorithm.name} (use "recs tune --algorithm ${o.algorithm.name}")`);
@@ -113,7 +117,10 @@ and write a versioned model artifact with an HTML report.`,
     console.log(`\nartifact  ${r.dir}\nreport    ${r.reportPath}${r.activated ? '\nactive    yes (servers watching this registry switch to it)' : ''}`);
     if (r.gate) console.log(`gate      ${r.gate.pass ? 'passed' : 'refused (stays a candidate)'}: ${r.gate.reason}`);
     const ev = m.data.events as { skippedRows?: number; skipped?: { eventId: string; userId: string; field: string; message: string }[] } | undefined;
-    if (ev?.skippedRows) console.log(`skipped   ${ev.skippedRows} unusable stored event(s), e.g. ${ev.skipped!.map((p) => `${p.eventId} (user ${p.userId}, ${p.field}: ${p.message})`).join('; ')} (manifest data.events.skipped)`);
+    if (ev?.skippedRows)
+      console.log(
+        `skipped   ${ev.skippedRows} unusable stored event(s), e.g. ${ev.skipped!.map((p) => `${p.eventId} (user ${p.userId}, ${p.field}: ${p.message})`).join('; ')} (manifest data.events.skipped)`,
+      );
     const l = r.load;
     if (l) console.log(describeBulkLoad(l, '    '));
     else if (o.load) console.log(`loaded    no: the version is not active, ${o.load.store} still serves the previous one`);

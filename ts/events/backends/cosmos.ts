@@ -28,7 +28,8 @@ export const cosmosEvents: EventStoreBackend<CosmosEventsConfig, 'cosmos'> = {
       const container = await ensureContainer(client, conn);
       const { resource } = await container.read();
       const paths = resource?.partitionKey?.paths ?? [];
-      if (paths.length !== 1 || paths[0] !== PARTITION_KEY) throw new StoreConfigError(`cosmos event store: container ${conn.database}/${conn.container} is partitioned by ${paths.join(', ') || 'nothing'}, not ${PARTITION_KEY}`);
+      if (paths.length !== 1 || paths[0] !== PARTITION_KEY)
+        throw new StoreConfigError(`cosmos event store: container ${conn.database}/${conn.container} is partitioned by ${paths.join(', ') || 'nothing'}, not ${PARTITION_KEY}`);
       return new CosmosEventStore({ container, onClose: () => client.dispose() });
     } catch (e) {
       client.dispose();

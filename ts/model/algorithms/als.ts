@@ -13,7 +13,16 @@ const D = DEFAULT_OPTIONS.als;
 export const ALS_PARAMS: readonly ParamSpec[] = [
   { key: 'rank', flag: 'rank', type: 'int', default: D.rank, min: 1, max: 1024, help: 'latent factors', tune: { range: [16, 1024], log: true, grid: [16, 32, 64, 128, 256, 512, 1024] } },
   { key: 'maxIter', flag: 'max-iter', sparkAlias: 'maxIter', type: 'int', default: D.maxIter, min: 1, max: 10_000, help: 'iterations', tune: { range: [10, 30], log: false, grid: [10, 15, 20, 30] } },
-  { key: 'regParam', flag: 'reg-param', sparkAlias: 'regParam', type: 'float', default: D.regParam, min: 0, help: 'regularisation λ', tune: { range: [0.001, 10], log: true, grid: [0.01, 0.1, 1, 10] } },
+  {
+    key: 'regParam',
+    flag: 'reg-param',
+    sparkAlias: 'regParam',
+    type: 'float',
+    default: D.regParam,
+    min: 0,
+    help: 'regularisation λ',
+    tune: { range: [0.001, 10], log: true, grid: [0.01, 0.1, 1, 10] },
+  },
   { key: 'implicitPrefs', flag: 'implicit-prefs', sparkAlias: 'implicitPrefs', type: 'bool', default: D.implicitPrefs, help: 'implicit feedback (Hu, Koren, Volinsky); --explicit turns it off' },
   { key: 'alpha', flag: 'alpha', type: 'float', default: D.alpha, min: 0, help: 'confidence scale of implicit feedback', tune: { range: [0.1, 100], log: true, grid: [0.5, 2, 10, 40] } },
   { key: 'nonnegative', flag: 'nonnegative', type: 'bool', default: D.nonnegative, help: 'non-negative factors (NNLS)' },
@@ -21,8 +30,17 @@ export const ALS_PARAMS: readonly ParamSpec[] = [
   { key: 'solver', flag: 'solver', type: 'choice', default: D.solver, choices: ['cholesky', 'cg', 'block'], help: 'row solver (cg and block: implicit only)' },
   { key: 'cgSteps', flag: 'cg-steps', type: 'int', default: D.cgSteps, min: 1, max: 1000, help: 'conjugate-gradient steps per row' },
   { key: 'blockSize', flag: 'block-size', type: 'int', default: D.blockSize, min: 1, max: 1024, help: 'coordinates per block of the block solver (iALS++)' },
-  { key: 'unobservedWeight', flag: 'unobserved-weight', type: 'float', default: D.unobservedWeight, min: 1e-9, max: 1e6, help: 'α0, the weight of every unobserved pair', tune: { range: [0.001, 1], log: true, grid: [0.01, 0.1, 1] } },
-  { key: 'regExponent', flag: 'reg-exponent', type: 'float', default: D.regExponent, min: 0, max: 4, help: "ν of --reg-scaling frequency" },
+  {
+    key: 'unobservedWeight',
+    flag: 'unobserved-weight',
+    type: 'float',
+    default: D.unobservedWeight,
+    min: 1e-9,
+    max: 1e6,
+    help: 'α0, the weight of every unobserved pair',
+    tune: { range: [0.001, 1], log: true, grid: [0.01, 0.1, 1] },
+  },
+  { key: 'regExponent', flag: 'reg-exponent', type: 'float', default: D.regExponent, min: 0, max: 4, help: 'ν of --reg-scaling frequency' },
   { key: 'regScaling', flag: 'reg-scaling', type: 'choice', default: D.regScaling, choices: ['spark', 'plain', 'frequency'], help: 'regularisation convention' },
   { key: 'confidence', flag: 'confidence', type: 'choice', default: D.confidence, choices: ['one-plus-alpha', 'linear', 'log'], help: 'implicit confidence' },
   { key: 'confidenceEpsilon', flag: 'confidence-epsilon', type: 'float', default: D.confidenceEpsilon, min: 1e-9, help: 'ε of the log confidence' },
@@ -43,7 +61,8 @@ export const als: Algorithm = {
     });
     return fittedFactors(engine, model, params.implicitPrefs);
   },
-  describe: (p) => `${p.implicitPrefs ? 'implicit' : 'explicit'} ALS, rank ${String(p.rank)}, ${String(p.maxIter)} iterations, regParam ${String(p.regParam)}${p.implicitPrefs ? `, alpha ${String(p.alpha)}` : ''}`,
+  describe: (p) =>
+    `${p.implicitPrefs ? 'implicit' : 'explicit'} ALS, rank ${String(p.rank)}, ${String(p.maxIter)} iterations, regParam ${String(p.regParam)}${p.implicitPrefs ? `, alpha ${String(p.alpha)}` : ''}`,
 };
 
 /** A FittedModel over an engine's factor model (ranking on the engine; ratings predicted when explicit). */

@@ -34,7 +34,7 @@ function tiny(nUsers: number, nItems: number, density: number, seed: number) {
   const rng = new Rng(seed);
   const users: number[] = [];
   const items: number[] = [];
-  for (let u = 0; u < nUsers; u++) for (let i = 0; i < nItems; i++) if (rng.nextFloat() < density) (users.push(u), items.push(i));
+  for (let u = 0; u < nUsers; u++) for (let i = 0; i < nItems; i++) if (rng.nextFloat() < density) users.push(u), items.push(i);
   return { users: Uint32Array.from(users), items: Uint32Array.from(items) };
 }
 
@@ -72,7 +72,10 @@ describe.each(testEngines())('EASE ($name)', ({ engine }) => {
     for (let u = 0; u < nUsers; u++) {
       const seen = new Set(Array.from(rows.items.subarray(rows.offsets[u]!, rows.offsets[u + 1]!)));
       const scores = Array.from({ length: n }, (_, j) => [...seen].reduce((s, i) => s + B[i]![j]!, 0));
-      const expected = Array.from({ length: n }, (_, j) => j).filter((j) => !seen.has(j)).sort((a, b) => scores[b]! - scores[a]! || a - b).slice(0, 3);
+      const expected = Array.from({ length: n }, (_, j) => j)
+        .filter((j) => !seen.has(j))
+        .sort((a, b) => scores[b]! - scores[a]! || a - b)
+        .slice(0, 3);
       for (let t = 0; t < expected.length; t++) expect(top.scores[u * 3 + t]).toBeCloseTo(scores[expected[t]!]!, 4);
       expect(Array.from(top.items.subarray(u * 3, u * 3 + expected.length))).toEqual(expected);
     }
@@ -84,13 +87,18 @@ describe.each(testEngines())('EASE ($name)', ({ engine }) => {
     for (let j = 0; j < n; j++) expect(r.vector[j]).toBeCloseTo(B[1]![j]! + B[4]![j]!, 5);
     expect([...r.items]).not.toContain(1);
     expect([...r.items]).not.toContain(7);
-    const best = Array.from({ length: n }, (_, j) => j).filter((j) => ![1, 4, 7].includes(j)).sort((a, b) => r.vector[b]! - r.vector[a]! || a - b);
+    const best = Array.from({ length: n }, (_, j) => j)
+      .filter((j) => ![1, 4, 7].includes(j))
+      .sort((a, b) => r.vector[b]! - r.vector[a]! || a - b);
     expect([...r.items]).toEqual(best.slice(0, 4));
   });
 
-  it('takes similar items from B\'s column, largest positive weights first', () => {
+  it("takes similar items from B's column, largest positive weights first", () => {
     const s = similarByWeights(w, 2, 5);
-    const expected = Array.from({ length: n }, (_, i) => i).filter((i) => i !== 2 && B[i]![2]! > 0).sort((a, b) => B[b]![2]! - B[a]![2]! || a - b).slice(0, 5);
+    const expected = Array.from({ length: n }, (_, i) => i)
+      .filter((i) => i !== 2 && B[i]![2]! > 0)
+      .sort((a, b) => B[b]![2]! - B[a]![2]! || a - b)
+      .slice(0, 5);
     expect([...s.items]).toEqual(expected);
   });
 
@@ -99,7 +107,12 @@ describe.each(testEngines())('EASE ($name)', ({ engine }) => {
   });
 
   it('counts a pair once and leaves out pairs without a positive value', async () => {
-    const doubled = { ...data, users: Uint32Array.from([...x.users, ...x.users, 0]), items: Uint32Array.from([...x.items, ...x.items, 0]), ratings: Float32Array.from([...data.ratings, ...data.ratings, -1]) };
+    const doubled = {
+      ...data,
+      users: Uint32Array.from([...x.users, ...x.users, 0]),
+      items: Uint32Array.from([...x.items, ...x.items, 0]),
+      ratings: Float32Array.from([...data.ratings, ...data.ratings, -1]),
+    };
     const m = await ease.fit(engine, { ...doubled, feedback: { kind: 'threshold', min: 0 } }, { regParam: lambda, maxItems: 100 }, {});
     for (let t = 0; t < n * n; t++) expect(m.itemWeights!.weights[t]).toBeCloseTo(w.weights[t]!, 6);
   });

@@ -49,7 +49,8 @@ export function decide(candidate: Manifest, active: Manifest | null, o: GateOpti
   if (a === null) return out(true, `${metric} ${fmt(c)} beats the popularity baseline ${fmt(b)}; the active ${active.version} has no ${metric} to compare`);
   const pc = protocol(candidate);
   const pa = protocol(active);
-  if (pc !== pa) return out(false, `${candidate.version} and the active ${active.version} were evaluated on different protocols (${pc ?? 'none'} vs ${pa ?? 'none'}); their ${metric} cannot be compared`);
+  if (pc !== pa)
+    return out(false, `${candidate.version} and the active ${active.version} were evaluated on different protocols (${pc ?? 'none'} vs ${pa ?? 'none'}); their ${metric} cannot be compared`);
   if (c < a - tolerance) {
     return out(false, `${metric} ${fmt(c)} is below the active ${active.version}'s ${fmt(a)} minus the tolerance ${tolerance} (${fmt(a - tolerance)})`);
   }

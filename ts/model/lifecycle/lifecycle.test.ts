@@ -55,7 +55,14 @@ describe('model lifecycle with training', () => {
 
   it('without the gate option, train still activates unconditionally', async () => {
     const modelsDir = mkdtempSync(join(tmpdir(), 'lifecycle-'));
-    const o: TrainOptions = { ...structuredClone(DEFAULT_OPTIONS), dataset: { kind: 'synthetic', preset: 'small', seed: 7 }, beyondAccuracy: 'none', modelsDir, evaluate: false, als: { ...DEFAULT_OPTIONS.als, rank: 1, maxIter: 1 } };
+    const o: TrainOptions = {
+      ...structuredClone(DEFAULT_OPTIONS),
+      dataset: { kind: 'synthetic', preset: 'small', seed: 7 },
+      beyondAccuracy: 'none',
+      modelsDir,
+      evaluate: false,
+      als: { ...DEFAULT_OPTIONS.als, rank: 1, maxIter: 1 },
+    };
     const r = await train(engine, o, silentProgress);
     expect(r.gate).toBeUndefined();
     expect(new LocalRegistry(modelsDir).activeVersion()).toBe(r.manifest.version);

@@ -27,7 +27,7 @@ function recording(): { progress: Progress; stages: string[] } {
 function dataFile(dir: string): string {
   const lines: string[] = [];
   let x = 12345;
-  const rnd = () => ((x = (x * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+  const rnd = () => (x = (x * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
   for (let u = 0; u < 300; u++) {
     const taste = u % 5;
     for (let j = 0; j < 20; j++) {

@@ -42,11 +42,17 @@ export async function retrain(engine: Engine, o: TrainOptions, progress: Progres
   const tolerance = opts.tolerance ?? DEFAULT_TOLERANCE;
   const registry = new LocalRegistry(o.modelsDir);
   const data = await prepareData(engine, o, progress); // read once: fingerprinted here, trained on below
-  const existing = registry.list().filter((m) => m.data.fingerprint === data.fingerprint && sameRun(m, o)).at(-1);
+  const existing = registry
+    .list()
+    .filter((m) => m.data.fingerprint === data.fingerprint && sameRun(m, o))
+    .at(-1);
   if (existing) {
     const v = existing.version;
     const state = registry.state(v);
-    const decided = registry.history().filter((e) => e.version === v && (e.action === 'refuse' || e.action === 'activate')).at(-1);
+    const decided = registry
+      .history()
+      .filter((e) => e.version === v && (e.action === 'refuse' || e.action === 'activate'))
+      .at(-1);
     if (state === 'active') return { action: 'unchanged', version: v, active: v, message: `${v} was trained on the same data and parameters and is already active; nothing to do` };
     if (decided) {
       return {

@@ -11,11 +11,20 @@ import { corrupt } from './testing.js';
 afterEach(() => vi.restoreAllMocks());
 
 type Line = { userId: string; modelVersion: string; items: Array<{ itemId: string; score: number }> };
-const lines = (p: string) => readFileSync(p, 'utf8').trim().split('\n').filter(Boolean).map((l) => JSON.parse(l) as Line);
+const lines = (p: string) =>
+  readFileSync(p, 'utf8')
+    .trim()
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => JSON.parse(l) as Line);
 
 describe('sharded batch scoring', () => {
   it('splits users into contiguous disjoint shards covering everyone', () => {
-    expect([0, 1, 2].map((i) => shardRange(10, i, 3))).toEqual([[0, 3], [3, 6], [6, 10]]);
+    expect([0, 1, 2].map((i) => shardRange(10, i, 3))).toEqual([
+      [0, 3],
+      [3, 6],
+      [6, 10],
+    ]);
     expect(shardRange(2, 2, 4)).toEqual([1, 1]);
     expect(() => shardRange(10, 3, 3)).toThrow(/shard must be a whole number in 0…2/);
   });

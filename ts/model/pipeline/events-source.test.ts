@@ -17,7 +17,15 @@ import { silentProgress } from './progress.js';
 import { train } from './train.js';
 
 const T0 = 1_700_000_000_000; // ms
-const ev = (eventId: string, userId: string, itemId: string, type: EventType, value: number, timestamp = T0): TrackedEvent => ({ eventId, userId, itemId, type, value, timestamp, receivedAt: timestamp });
+const ev = (eventId: string, userId: string, itemId: string, type: EventType, value: number, timestamp = T0): TrackedEvent => ({
+  eventId,
+  userId,
+  itemId,
+  type,
+  value,
+  timestamp,
+  receivedAt: timestamp,
+});
 
 const tmp = () => mkdtempSync(join(tmpdir(), 'recs-train-events-'));
 const stores: SqliteEventStore[] = [];
@@ -81,7 +89,13 @@ describe('mergeEvents from the Cosmos DB event store', () => {
         ['u2', 'i1', 4, T0 / 1000 - 100],
         ['gone', 'i3', 5, T0 / 1000 - 100],
       ]);
-    const events = [ev('a', 'u1', 'i1', 'rating', 3, T0), ev('b', 'u1', 'i2', 'click', 1, T0 + 1), ev('c', 'new', 'i9', 'like', 2, T0 + 2), ev('d', 'u2', 'i3', 'view', 0.5, T0 + 3), ev('e', 'gone', 'i1', 'click', 1, T0)];
+    const events = [
+      ev('a', 'u1', 'i1', 'rating', 3, T0),
+      ev('b', 'u1', 'i2', 'click', 1, T0 + 1),
+      ev('c', 'new', 'i9', 'like', 2, T0 + 2),
+      ev('d', 'u2', 'i3', 'view', 0.5, T0 + 3),
+      ev('e', 'gone', 'i1', 'click', 1, T0),
+    ];
     // dated after the erasure (an event dated before it is a replay, refused): kept by both stores
     const comeback = ev('f', 'gone', 'i2', 'click', 1, Date.now() + 60_000);
     const cfg = eventStoreConfigFromEnv({ RECS_EVENTS_STORE: 'cosmos', RECS_COSMOS_ENDPOINT: cosmos.server.endpoint, RECS_COSMOS_KEY: 'test-key', RECS_EVENTS_COSMOS_CONTAINER: 'merge-events' }, '');
@@ -114,10 +128,7 @@ describe('train --events', () => {
     const lines = ['user,item,rating,timestamp'];
     for (let u = 1; u <= 12; u++) for (let i = 1; i <= 10; i++) if ((u * 7 + i * 3) % 4 !== 0) lines.push(`u${u},m${i},${1 + ((u + i) % 5)},${1_600_000_000 + u * 10 + i}`);
     writeFileSync(file, lines.join('\n') + '\n');
-    const events = await eventStore(
-      [ev('e1', 'fresh', 'm1', 'click', 1), ev('e2', 'fresh', 'm2', 'like', 2), ev('e3', 'fresh', 'm11', 'purchase', 3), ev('e4', 'u3', 'm1', 'view', 0.5)],
-      ['u3'],
-    );
+    const events = await eventStore([ev('e1', 'fresh', 'm1', 'click', 1), ev('e2', 'fresh', 'm2', 'like', 2), ev('e3', 'fresh', 'm11', 'purchase', 3), ev('e4', 'u3', 'm1', 'view', 0.5)], ['u3']);
     const o: TrainOptions = {
       ...structuredClone(DEFAULT_OPTIONS),
       dataset: { kind: 'file', path: file },

@@ -9,7 +9,7 @@ import type { ParamValues } from '../algorithms/types.js';
 import type { StoreLoadOptions } from './store-load.js';
 
 export type DatasetSource =
-  | { kind: 'movielens'; size: MovieLensSize; /** An unzipped MovieLens folder to read instead of downloading. */ dir?: string }
+  | { kind: 'movielens'; size: MovieLensSize /** An unzipped MovieLens folder to read instead of downloading. */; dir?: string }
   | {
       kind: 'file';
       path: string;
@@ -133,7 +133,7 @@ export function explicitDefaults(o: TrainOptions): TrainOptions {
 
 export const PRESETS: Record<string, { summary: string; apply: (o: TrainOptions) => TrainOptions }> = {
   o16n: {
-    summary: "the reference notebook: explicit ALS, rank 10, maxIter 15, regParam 0.05, random 75/25 split, seed 42, MovieLens 100K",
+    summary: 'the reference notebook: explicit ALS, rank 10, maxIter 15, regParam 0.05, random 75/25 split, seed 42, MovieLens 100K',
     apply: (o) => ({
       ...o,
       dataset: o.dataset.kind === 'movielens' ? { ...o.dataset, size: '100k' } : { kind: 'movielens', size: '100k' },

@@ -46,13 +46,13 @@ export async function prepareData(engine: Engine, o: DataOptions, progress: Prog
   if (o.events !== undefined) {
     const stage = progress.stage('events', null);
     ({ dataset: ratings, stats: events } = await time('events', () => mergeConfiguredEvents(loaded.ratings, o.events!)));
-    const skipped = events.skippedRows > 0 ? `; ${events.skippedRows} unusable stored events skipped: ${events.skipped.map((p) => `${p.eventId} (user ${p.userId}, ${p.field}: ${p.message})`).join('; ')}` : '';
+    const skipped =
+      events.skippedRows > 0 ? `; ${events.skippedRows} unusable stored events skipped: ${events.skipped.map((p) => `${p.eventId} (user ${p.userId}, ${p.field}: ${p.message})`).join('; ')}` : '';
     stage.done(`${events.rows} rows from ${events.events} events (${events.newUsers} new users), ${events.erasedUsersExcluded} erased users left out${skipped}`);
   }
   // every algorithm but explicit ALS reads interactions, so an empty rating counts as one
   const implicit = (o.algorithm?.name ?? 'als') !== 'als' || o.als.implicitPrefs;
-  const missingRatings =
-    resolveMissingRatings(ratings, implicit, loaded.description) + (loaded.test ? resolveMissingRatings(loaded.test, implicit, loaded.description) : 0);
+  const missingRatings = resolveMissingRatings(ratings, implicit, loaded.description) + (loaded.test ? resolveMissingRatings(loaded.test, implicit, loaded.description) : 0);
   const minCounts = o.prepare.minUserCount || o.prepare.minItemCount ? { users: o.prepare.minUserCount || 1, items: o.prepare.minItemCount || 1 } : undefined;
   // A given test file fixes the split (fixed-split.ts); otherwise the data is prepared, then split.
   const fixed = loaded.test ? await time('prepare', () => fixedSplit(ratings, loaded.test!, { ...(minCounts ? { minCounts } : {}), kCore: o.prepare.kCore })) : null;

@@ -1,7 +1,19 @@
 // Owns turning a dataset source into ratings and item metadata: MovieLens (downloaded and cached,
 // or a local folder), a generic CSV/TSV/JSONL file, or the built-in synthetic set.
 
-import { DatasetBuilder, describeColumns, IdMap, loadMovieLens, loadMovieLensDir, parseMoviesCsv, parseMoviesDat, parseRatingsFile, type Dataset, type MovieCatalog, type ParseResult } from '../../data/index.js';
+import {
+  DatasetBuilder,
+  describeColumns,
+  IdMap,
+  loadMovieLens,
+  loadMovieLensDir,
+  parseMoviesCsv,
+  parseMoviesDat,
+  parseRatingsFile,
+  type Dataset,
+  type MovieCatalog,
+  type ParseResult,
+} from '../../data/index.js';
 import { readFileSync } from 'node:fs';
 import type { Engine } from '../../engine/index.js';
 import type { ItemMetadata } from '../artifact.js';

@@ -73,9 +73,7 @@ export async function train(engine: Engine, o: TrainOptions, progress: Progress,
       const c = await curve.result();
       evaluationFit = { iterations: records(model), heldOut: { k: c.k, users: c.users, rankedUsers: c.rankedUsers, points: c.points } };
     }
-    const ev = await time('evaluate', () =>
-      evaluateModel(engine, model!, trainSet!, testSet!, { k: o.k, explicit: !implicit, beyondAccuracy: o.beyondAccuracy }, progress),
-    );
+    const ev = await time('evaluate', () => evaluateModel(engine, model!, trainSet!, testSet!, { k: o.k, explicit: !implicit, beyondAccuracy: o.beyondAccuracy }, progress));
     metrics = ev.metrics;
     baseline = ev.baseline;
     splitCounts.rankedUsers = ev.rankedUsers;
@@ -122,7 +120,11 @@ export async function train(engine: Engine, o: TrainOptions, progress: Progress,
           filteredRows: stats.filteredRows,
           ...(missingRatings ? { emptyRatingsCountedAsOne: missingRatings } : {}),
           ...(loaded.columns ? { columns: loaded.columns } : {}),
-          split: !o.evaluate ? null : fixed && o.dataset.kind === 'file' ? { method: 'given files', trainFile: o.dataset.path, testFile: o.dataset.testPath, ...splitCounts } : { ...o.split, ...splitCounts },
+          split: !o.evaluate
+            ? null
+            : fixed && o.dataset.kind === 'file'
+              ? { method: 'given files', trainFile: o.dataset.path, testFile: o.dataset.testPath, ...splitCounts }
+              : { ...o.split, ...splitCounts },
           ...(events ? { events } : {}),
         },
         metrics,
@@ -141,7 +143,18 @@ export async function train(engine: Engine, o: TrainOptions, progress: Progress,
 
 const records = (m: FittedModel) => m.iterations.map((r) => ({ iteration: r.iteration, loss: r.loss, seconds: round(r.seconds) }));
 
-async function fit(engine: Engine, algorithm: Algorithm, params: ParamValues, ds: Dataset, nUsers: number, nItems: number, o: TrainOptions, progress: Progress, label: string, curve?: HeldOutCurve): Promise<FittedModel> {
+async function fit(
+  engine: Engine,
+  algorithm: Algorithm,
+  params: ParamValues,
+  ds: Dataset,
+  nUsers: number,
+  nItems: number,
+  o: TrainOptions,
+  progress: Progress,
+  label: string,
+  curve?: HeldOutCurve,
+): Promise<FittedModel> {
   const iterative = algorithm.name === 'als';
   const stage = iterative ? progress.stage(label, o.als.maxIter, ' iters') : progress.stage(label, 100, '%');
   const model = await algorithm.fit(engine, { nUsers, nItems, users: ds.users, items: ds.items, ratings: ds.ratings, feedback: o.feedback }, params, {
@@ -202,9 +215,11 @@ function protocolRows(m: Manifest, o: TrainOptions): Array<[string, string]> {
   const rows: Array<[string, string]> = [['data', `${d.source}: ${d.users} users × ${d.items} items, ${d.interactions} interactions${d.columns ? ` (${String(d.columns)})` : ''}`]];
   if (!s) return [...rows, ['evaluation', 'skipped (--no-evaluate)']];
   const split =
-    s.method === 'given files' ? `given files: train ${String(s.trainFile)}, test ${String(s.testFile)}`
-    : s.method === 'random' ? `random, ${String(s.ratio)} to training, seed ${String(s.seed)}`
-    : `${String(s.method)} by ${String(s.by)}, ${String(s.ratio)} of each ${String(s.by)}'s interactions to training${s.method === 'stratified' ? `, seed ${String(s.seed)}` : ' (earliest first)'}`;
+    s.method === 'given files'
+      ? `given files: train ${String(s.trainFile)}, test ${String(s.testFile)}`
+      : s.method === 'random'
+        ? `random, ${String(s.ratio)} to training, seed ${String(s.seed)}`
+        : `${String(s.method)} by ${String(s.by)}, ${String(s.ratio)} of each ${String(s.by)}'s interactions to training${s.method === 'stratified' ? `, seed ${String(s.seed)}` : ' (earliest first)'}`;
   rows.push(
     ['split', split],
     ['training / test interactions', `${String(s.train)} / ${String(s.test)}`],
@@ -221,7 +236,9 @@ function protocolRows(m: Manifest, o: TrainOptions): Array<[string, string]> {
 
 /** Per decile of the data's items by popularity: share of the interactions and of the served top-k slots. */
 function popularityDeciles(counts: Uint32Array, topItems: Uint32Array, depth: number, k: number): Array<{ decile: number; dataShare: number; recommendationShare: number }> {
-  const ranked = Array.from(counts.keys()).filter((i) => counts[i]! > 0).sort((a, b) => counts[b]! - counts[a]! || a - b);
+  const ranked = Array.from(counts.keys())
+    .filter((i) => counts[i]! > 0)
+    .sort((a, b) => counts[b]! - counts[a]! || a - b);
   if (ranked.length === 0) return [];
   const decile = new Int8Array(counts.length).fill(-1);
   ranked.forEach((item, r) => (decile[item] = Math.floor((10 * r) / ranked.length)));
@@ -256,7 +273,9 @@ function codeVersion(): string {
     }
   }
   try {
-    const commit = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { stdio: ['ignore', 'pipe', 'ignore'] }).toString().trim();
+    const commit = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { stdio: ['ignore', 'pipe', 'ignore'] })
+      .toString()
+      .trim();
     return `${version}+${commit}`;
   } catch {
     return version;

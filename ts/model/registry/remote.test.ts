@@ -46,7 +46,16 @@ describe('blob registry', () => {
       reg.activate('v1', { via: 'train' });
     });
     expect(await remoteActive(store)).toBe('v1');
-    expect((await store.list('v1/')).sort()).toEqual(['v1/item-factors.f32', 'v1/item-ids.json', 'v1/manifest.json', 'v1/popularity.u32', 'v1/topk-items.u32', 'v1/topk-scores.f32', 'v1/user-factors.f32', 'v1/user-ids.json']);
+    expect((await store.list('v1/')).sort()).toEqual([
+      'v1/item-factors.f32',
+      'v1/item-ids.json',
+      'v1/manifest.json',
+      'v1/popularity.u32',
+      'v1/topk-items.u32',
+      'v1/topk-scores.f32',
+      'v1/user-factors.f32',
+      'v1/user-ids.json',
+    ]);
 
     const b = remoteSession(store, cache());
     const infos = await b.read((reg) => reg.infos());
@@ -83,7 +92,13 @@ describe('blob registry', () => {
 
     // another cache sees the same states and history
     const viewer = remoteSession(store, cache());
-    expect(await viewer.read((reg) => reg.infos().map((i) => [i.version, i.state]))).toEqual([['v1', 'active'], ['v2', 'retired'], ['v3', 'candidate'], ['v4', 'candidate'], ['v5', 'candidate']]);
+    expect(await viewer.read((reg) => reg.infos().map((i) => [i.version, i.state]))).toEqual([
+      ['v1', 'active'],
+      ['v2', 'retired'],
+      ['v3', 'candidate'],
+      ['v4', 'candidate'],
+      ['v5', 'candidate'],
+    ]);
     expect(viewer.local.history().map((e) => [e.action, e.version, e.from ?? null, e.via ?? null])).toEqual([
       ['activate', 'v1', null, 'gate'],
       ['refuse', 'v5', null, null],
@@ -135,7 +150,10 @@ describe('blob registry', () => {
     const history = await view.read((reg) => reg.history().filter((e) => e.action === 'activate'));
     // every activation's "from" is the version active just before it: a single chain
     const chain = history.map((e) => [e.from ?? null, e.version]);
-    expect(chain.slice(0, 2)).toEqual([[null, 'v1'], ['v1', 'v2']]);
+    expect(chain.slice(0, 2)).toEqual([
+      [null, 'v1'],
+      ['v1', 'v2'],
+    ]);
     expect(chain.length).toBe(4);
     for (let i = 1; i < chain.length; i++) expect(chain[i]![0]).toBe(chain[i - 1]![1]);
     expect(await remoteActive(store)).toBe(chain.at(-1)![1]);
@@ -155,10 +173,16 @@ describe('blob registry', () => {
       writeTiny(reg, 'v3');
       reg.activate('v3', { via: 'train' });
     });
-    await expect(training).rejects.toThrow(/changed while this command ran \(it was v1 when read; this command wanted v3\); nothing was overwritten\. v3 was uploaded and stays a candidate: promote with "recs models promote v3"/);
+    await expect(training).rejects.toThrow(
+      /changed while this command ran \(it was v1 when read; this command wanted v3\); nothing was overwritten\. v3 was uploaded and stays a candidate: promote with "recs models promote v3"/,
+    );
     expect(await remoteActive(store)).toBe('v2');
     const view = remoteSession(store, cache());
-    expect(await view.read((reg) => reg.infos().map((i) => [i.version, i.state]))).toEqual([['v1', 'retired'], ['v2', 'active'], ['v3', 'candidate']]);
+    expect(await view.read((reg) => reg.infos().map((i) => [i.version, i.state]))).toEqual([
+      ['v1', 'retired'],
+      ['v2', 'active'],
+      ['v3', 'candidate'],
+    ]);
   });
 
   it('refuses a corrupt blob: promote fails naming it and the active version stays', async () => {

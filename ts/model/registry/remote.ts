@@ -84,7 +84,12 @@ export class RemoteRegistry {
   /** Version names with a manifest in the remote. */
   async remoteVersions(): Promise<Set<string>> {
     const names = await this.remote.list('');
-    return new Set(names.filter((n) => n.endsWith(`/${MANIFEST}`) && n.split('/').length === 2).map((n) => n.split('/')[0]!).filter((v) => VERSION_PATTERN.test(v)));
+    return new Set(
+      names
+        .filter((n) => n.endsWith(`/${MANIFEST}`) && n.split('/').length === 2)
+        .map((n) => n.split('/')[0]!)
+        .filter((v) => VERSION_PATTERN.test(v)),
+    );
   }
 
   /** Makes the cache mirror the remote (see the module comment); returns what it saw. */
@@ -99,7 +104,8 @@ export class RemoteRegistry {
       pointer = await this.readPointer();
       history = await this.readHistory();
     }
-    if (!recorded(pointer.version, history.events)) warnings.push(`the history in ${this.remote.description} does not record how ${pointer.version} became active (an interrupted writer, or a pointer set by hand)`);
+    if (!recorded(pointer.version, history.events))
+      warnings.push(`the history in ${this.remote.description} does not record how ${pointer.version} became active (an interrupted writer, or a pointer set by hand)`);
     const versions = await this.remoteVersions();
     const deletedRemotely = new Set(history.events.filter((e) => e.action === 'delete').map((e) => e.version));
     this.cache.ensureRoot();
@@ -207,7 +213,9 @@ export class RemoteRegistry {
     } catch (e) {
       const added = this.cache.versionNames().filter((v) => !before.has(v));
       if (e instanceof RegistryConflictError && added.length > 0) {
-        throw new RegistryConflictError(`${e.message}. ${added.join(', ')} ${added.length > 1 ? 'were' : 'was'} uploaded and stay${added.length > 1 ? '' : 's'} a candidate: promote with "recs models promote ${added.at(-1)!}"`);
+        throw new RegistryConflictError(
+          `${e.message}. ${added.join(', ')} ${added.length > 1 ? 'were' : 'was'} uploaded and stay${added.length > 1 ? '' : 's'} a candidate: promote with "recs models promote ${added.at(-1)!}"`,
+        );
       }
       throw e;
     }
@@ -235,5 +243,4 @@ export class RemoteRegistry {
       `the active model in ${this.remote.description} changed while this command ran (it was ${snap.active ?? 'none'} when read; this command wanted ${wanted ?? 'none'}); nothing was overwritten`,
     );
   }
-
 }

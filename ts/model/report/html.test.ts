@@ -15,15 +15,31 @@ describe('HTML report', () => {
       { iteration: 3, loss: 0.9, seconds: 0.1 },
     ],
     evaluationFit: {
-      iterations: [{ iteration: 1, loss: 3, seconds: 0.1 }, { iteration: 2, loss: 1.5, seconds: 0.1 }, { iteration: 3, loss: 1.4, seconds: 0.1 }],
-      heldOut: { k: 10, users: 3, rankedUsers: 3, points: [{ iteration: 1, ndcg: 0.1, rmse: 1.2 }, { iteration: 2, ndcg: 0.3, rmse: 1 }, { iteration: 3, ndcg: 0.42, rmse: 0.93 }] },
+      iterations: [
+        { iteration: 1, loss: 3, seconds: 0.1 },
+        { iteration: 2, loss: 1.5, seconds: 0.1 },
+        { iteration: 3, loss: 1.4, seconds: 0.1 },
+      ],
+      heldOut: {
+        k: 10,
+        users: 3,
+        rankedUsers: 3,
+        points: [
+          { iteration: 1, ndcg: 0.1, rmse: 1.2 },
+          { iteration: 2, ndcg: 0.3, rmse: 1 },
+          { iteration: 3, ndcg: 0.42, rmse: 0.93 },
+        ],
+      },
     },
     protocol: [['split', 'stratified by item, 0.75 of each item’s interactions to training, seed 42']] as Array<[string, string]>,
     metrics: { 'ndcg@10': 0.42, map: 0.2, rmse: 0.93 },
     baseline: { 'ndcg@10': 0.2 },
     timings: { fit: 1.5 },
     itemCounts: [5, 1, 3, 0],
-    popularity: [{ decile: 1, dataShare: 0.6, recommendationShare: 0.3 }, { decile: 2, dataShare: 0.4, recommendationShare: 0.7 }],
+    popularity: [
+      { decile: 1, dataShare: 0.6, recommendationShare: 0.3 },
+      { decile: 2, dataShare: 0.4, recommendationShare: 0.7 },
+    ],
     segments: {
       users: { model: [{ label: '1–5', users: 2, ndcg: 0.3, recall: 0.5 }], baseline: [{ label: '1–5', users: 2, ndcg: 0.1, recall: 0.2 }] },
       items: { model: [{ decile: 1, items: 1, testShare: 0.5, recommendationShare: 0.4, recall: 0.3 }], baseline: [{ decile: 1, items: 1, testShare: 0.5, recommendationShare: 1, recall: 0.6 }] },
@@ -54,7 +70,12 @@ describe('HTML report', () => {
     expect(niceTicks(1, 30).ticks).toEqual([0, 10, 20, 30]);
     expect(niceTicks(0.0123, 0.0871).ticks).toEqual([0, 0.02, 0.04, 0.06, 0.08, 0.1]);
     expect(logTicks(Math.log10(3), Math.log10(5e4)).ticks).toEqual([1, 10, 100, 1000, 10000, 100000]);
-    for (const [lo, hi] of [[1, 30], [0.37, 0.49], [0.9195, 0.9689], [12, 8_765_432]]) {
+    for (const [lo, hi] of [
+      [1, 30],
+      [0.37, 0.49],
+      [0.9195, 0.9689],
+      [12, 8_765_432],
+    ]) {
       const t = niceTicks(lo!, hi!).ticks;
       const step = t[1]! - t[0]!;
       const mantissa = Number((step / 10 ** Math.floor(Math.log10(step))).toPrecision(6));

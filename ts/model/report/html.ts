@@ -8,8 +8,19 @@ import { barChart, escapeHtml as esc, lineChart, type Series } from './svg.js';
 
 type Iteration = { iteration: number; loss: number | null; seconds: number };
 
-export interface UserSegmentRow { label: string; users: number; ndcg: number; recall: number }
-export interface ItemDecileRow { decile: number; items: number; testShare: number; recommendationShare: number; recall: number }
+export interface UserSegmentRow {
+  label: string;
+  users: number;
+  ndcg: number;
+  recall: number;
+}
+export interface ItemDecileRow {
+  decile: number;
+  items: number;
+  testShare: number;
+  recommendationShare: number;
+  recall: number;
+}
 
 export interface ReportInput {
   title: string;
@@ -64,24 +75,40 @@ export function renderReport(r: ReportInput): string {
       .filter(([, v]) => v !== undefined && typeof v !== 'object')
       .map(([k, v]) => `<tr><td>${esc(k)}</td><td>${esc(String(v))}</td></tr>`)
       .join('');
-  const counts = Array.from(r.itemCounts).filter((c) => c > 0).sort((a, b) => b - a);
+  const counts = Array.from(r.itemCounts)
+    .filter((c) => c > 0)
+    .sort((a, b) => b - a);
   const lossSeries: Series[] = [];
   if (r.evaluationFit) lossSeries.push({ label: 'evaluation fit (training split)', points: relativeChange(r.evaluationFit.iterations), color: BLUE });
   lossSeries.push({ label: r.evaluationFit ? 'served model (refit)' : 'served model', points: relativeChange(r.iterations), color: RED });
-  const charts: string[] = [
-    lineChart(lossSeries, { title: 'Training loss: relative change per iteration', xLabel: 'iteration', yLabel: '|Δ loss| / loss (log scale)', logY: true }),
-  ];
+  const charts: string[] = [lineChart(lossSeries, { title: 'Training loss: relative change per iteration', xLabel: 'iteration', yLabel: '|Δ loss| / loss (log scale)', logY: true })];
   const ho = r.evaluationFit?.heldOut;
   if (ho && ho.points.length > 0) {
     const base = r.baseline[`ndcg@${ho.k}`];
     const first = ho.points[0]!.iteration;
     const last = ho.points.at(-1)!.iteration;
     const s: Series[] = [{ label: `model, NDCG@${ho.k}`, points: ho.points.map((p) => [p.iteration, p.ndcg]), color: BLUE }];
-    if (base !== undefined) s.push({ label: 'popularity baseline', points: [[first, base], [last, base]], color: GREY, dashed: true });
+    if (base !== undefined)
+      s.push({
+        label: 'popularity baseline',
+        points: [
+          [first, base],
+          [last, base],
+        ],
+        color: GREY,
+        dashed: true,
+      });
     const sample = ho.users < ho.rankedUsers ? ` (${ho.users} of ${ho.rankedUsers} test users)` : '';
     charts.push(lineChart(s, { title: `Held-out NDCG@${ho.k} per iteration${sample}`, xLabel: 'iteration', yLabel: `NDCG@${ho.k} on the test split`, zeroY: true }));
     const rm = ho.points.filter((p) => p.rmse !== undefined);
-    if (rm.length > 0) charts.push(lineChart([{ label: 'model, RMSE', points: rm.map((p) => [p.iteration, p.rmse!]), color: RED }], { title: 'Held-out RMSE per iteration', xLabel: 'iteration', yLabel: 'RMSE on the test split (lower is better)' }));
+    if (rm.length > 0)
+      charts.push(
+        lineChart([{ label: 'model, RMSE', points: rm.map((p) => [p.iteration, p.rmse!]), color: RED }], {
+          title: 'Held-out RMSE per iteration',
+          xLabel: 'iteration',
+          yLabel: 'RMSE on the test split (lower is better)',
+        }),
+      );
   } else if (ho) {
     charts.push('<p class="note">Held-out metrics per iteration: not available (the WASM engine reports no factors per iteration; the native engine does).</p>');
   }
@@ -97,29 +124,42 @@ export function renderReport(r: ReportInput): string {
       ),
     );
   }
-  charts.push(lineChart([{ label: 'interactions per item', points: counts.map((c, i) => [i + 1, c]), color: GREEN }], { title: 'Item popularity (long tail)', xLabel: 'item rank (log scale)', yLabel: 'interactions (log scale)', logX: true, logY: true }));
+  charts.push(
+    lineChart([{ label: 'interactions per item', points: counts.map((c, i) => [i + 1, c]), color: GREEN }], {
+      title: 'Item popularity (long tail)',
+      xLabel: 'item rank (log scale)',
+      yLabel: 'interactions (log scale)',
+      logX: true,
+      logY: true,
+    }),
+  );
   const seg = r.segments;
-  const segUsers = seg && seg.users.model.length > 0
-    ? `<h2>Metrics by segment</h2>
+  const segUsers =
+    seg && seg.users.model.length > 0
+      ? `<h2>Metrics by segment</h2>
 <p class="note">Users by the number of their training interactions (cold users first); NDCG@k and recall@k of their test interactions.</p>
-${barChart(seg.users.model.map((s) => s.label), [
-        { label: 'model', color: BLUE, values: seg.users.model.map((s) => s.ndcg) },
-        { label: 'popularity baseline', color: GREY, values: seg.users.model.map((s) => seg.users.baseline.find((b) => b.label === s.label)?.ndcg ?? NaN) },
-      ], { title: 'NDCG@k by user history length', xLabel: 'training interactions of the user', yLabel: 'NDCG@k' })}
+${barChart(
+  seg.users.model.map((s) => s.label),
+  [
+    { label: 'model', color: BLUE, values: seg.users.model.map((s) => s.ndcg) },
+    { label: 'popularity baseline', color: GREY, values: seg.users.model.map((s) => seg.users.baseline.find((b) => b.label === s.label)?.ndcg ?? NaN) },
+  ],
+  { title: 'NDCG@k by user history length', xLabel: 'training interactions of the user', yLabel: 'NDCG@k' },
+)}
 <table><tr><th>history</th><th>users</th><th>NDCG@k model</th><th>baseline</th><th>recall@k model</th><th>baseline</th></tr>${seg.users.model
-        .map((s) => {
-          const b = seg.users.baseline.find((x) => x.label === s.label);
-          return `<tr><td>${esc(s.label)}</td><td>${s.users}</td><td>${fmt(s.ndcg)}</td><td>${fmt(b?.ndcg)}</td><td>${fmt(s.recall)}</td><td>${fmt(b?.recall)}</td></tr>`;
-        })
-        .join('')}</table>
+          .map((s) => {
+            const b = seg.users.baseline.find((x) => x.label === s.label);
+            return `<tr><td>${esc(s.label)}</td><td>${s.users}</td><td>${fmt(s.ndcg)}</td><td>${fmt(b?.ndcg)}</td><td>${fmt(s.recall)}</td><td>${fmt(b?.recall)}</td></tr>`;
+          })
+          .join('')}</table>
 <p class="note">Items by popularity decile in the training split (D1 = the most popular tenth): where the test interactions are, where each model's recommendations go, and the recall of the test interactions on those items.</p>
 <table><tr><th>decile</th><th>items</th><th>test interactions</th><th>model's recommendations</th><th>baseline's</th><th>recall model</th><th>baseline</th></tr>${seg.items.model
-        .map((d) => {
-          const b = seg.items.baseline.find((x) => x.decile === d.decile);
-          return `<tr><td>D${d.decile}</td><td>${d.items}</td><td>${pct(d.testShare)}</td><td>${pct(d.recommendationShare)}</td><td>${pct(b?.recommendationShare)}</td><td>${fmt(d.recall)}</td><td>${fmt(b?.recall)}</td></tr>`;
-        })
-        .join('')}</table>`
-    : '';
+          .map((d) => {
+            const b = seg.items.baseline.find((x) => x.decile === d.decile);
+            return `<tr><td>D${d.decile}</td><td>${d.items}</td><td>${pct(d.testShare)}</td><td>${pct(d.recommendationShare)}</td><td>${pct(b?.recommendationShare)}</td><td>${fmt(d.recall)}</td><td>${fmt(b?.recall)}</td></tr>`;
+          })
+          .join('')}</table>`
+      : '';
   const protocol = r.protocol ? `<h2>Evaluation protocol</h2><table class="kv">${r.protocol.map(([k, v]) => `<tr><td>${esc(k)}</td><td>${esc(v)}</td></tr>`).join('')}</table>` : '';
   const examples = r.examples
     .map(

@@ -15,7 +15,7 @@ const MEANINGS: Array<[RegExp, MetricMeaning]> = [
   [/^catalog_coverage$/, { better: 'higher', meaning: 'share of the catalogue that appears in some top-k list' }],
   [/^distributional_coverage$/, { better: 'higher', meaning: 'entropy (bits) of how recommendations spread over items; higher = less concentrated' }],
   [/^novelty$/, { better: 'higher', meaning: 'mean self-information (bits) of recommended items: higher = less popular items' }],
-  [/^diversity$/, { better: 'higher', meaning: "1 − mean co-occurrence similarity between items of one list" }],
+  [/^diversity$/, { better: 'higher', meaning: '1 − mean co-occurrence similarity between items of one list' }],
   [/^serendipity$/, { better: 'higher', meaning: "how unlike the user's history the recommendations are (1 − similarity), for relevant items" }],
   [/^rmse$/, { better: 'lower', meaning: 'root mean squared error of predicted ratings on test pairs seen in training' }],
   [/^mae$/, { better: 'lower', meaning: 'mean absolute error of predicted ratings' }],

@@ -114,7 +114,8 @@ export function lineChart(series: Series[], o: ChartOptions): string {
     const d = pts.map(([x, y], j) => `${j ? 'L' : 'M'}${px(x).toFixed(1)},${py(y).toFixed(1)}`).join('');
     parts.push(`<path d="${d}" fill="none" stroke="${s.color}" stroke-width="2"${s.dashed ? ' stroke-dasharray="5 4"' : ''}/>`);
     if (pts.length <= 60 && !s.dashed) {
-      for (const [x, y] of pts) parts.push(`<circle cx="${px(x).toFixed(1)}" cy="${py(y).toFixed(1)}" r="2.5" fill="${s.color}"><title>${esc(`${s.label}: ${tickLabel(x)} → ${Number(y.toPrecision(4))}`)}</title></circle>`);
+      for (const [x, y] of pts)
+        parts.push(`<circle cx="${px(x).toFixed(1)}" cy="${py(y).toFixed(1)}" r="2.5" fill="${s.color}"><title>${esc(`${s.label}: ${tickLabel(x)} → ${Number(y.toPrecision(4))}`)}</title></circle>`);
     }
   }
   legend(parts, series, W);
@@ -147,7 +148,9 @@ export function barChart(groups: string[], series: BarSeries[], o: Omit<ChartOpt
       const v = s.values[gi]!;
       if (!Number.isFinite(v)) return;
       const y = py(v);
-      parts.push(`<rect x="${(x0 + si * bw).toFixed(1)}" y="${y.toFixed(1)}" width="${(bw - 1).toFixed(1)}" height="${(H - M.b - y).toFixed(1)}" fill="${s.color}"><title>${esc(`${s.label}, ${g}: ${tickLabel(v, o.percentY)}`)}</title></rect>`);
+      parts.push(
+        `<rect x="${(x0 + si * bw).toFixed(1)}" y="${y.toFixed(1)}" width="${(bw - 1).toFixed(1)}" height="${(H - M.b - y).toFixed(1)}" fill="${s.color}"><title>${esc(`${s.label}, ${g}: ${tickLabel(v, o.percentY)}`)}</title></rect>`,
+      );
     });
   });
   legend(parts, series, W);

@@ -35,7 +35,8 @@ export async function readFactorTable(dir: string, rank: number, onProgress?: (r
         const [id, features] = rows[r]!;
         const where = () => `${part.path}: row ${start + r}`;
         if (typeof id !== 'number' || !Number.isInteger(id)) throw new SparkModelError(`${where()}: id is ${String(id)}, expected an integer`);
-        if (!Array.isArray(features) && !ArrayBuffer.isView(features)) throw new SparkModelError(`${where()} (id ${id}): features is ${features === null ? 'null' : typeof features}, expected an array of ${rank} floats`);
+        if (!Array.isArray(features) && !ArrayBuffer.isView(features))
+          throw new SparkModelError(`${where()} (id ${id}): features is ${features === null ? 'null' : typeof features}, expected an array of ${rank} floats`);
         const f = features as ArrayLike<unknown>;
         if (f.length !== rank) throw new SparkModelError(`${where()} (id ${id}): ${f.length} features, but the model's metadata says rank ${rank}`);
         const o = at * rank;

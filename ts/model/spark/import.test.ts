@@ -46,7 +46,14 @@ function asSparkModel(a: ModelArtifact): string {
 
 describe('recs import spark (pipeline)', () => {
   it("a model whose factors are this engine's own, in Spark's layout, gives the native artifact's top-k exactly", async () => {
-    const o: TrainOptions = { ...structuredClone(DEFAULT_OPTIONS), dataset: { kind: 'file', path: join(FIXTURE, 'train.tsv') }, evaluate: false, depth: 20, modelsDir: tmp(), als: { ...DEFAULT_OPTIONS.als, rank: 12, maxIter: 4 } };
+    const o: TrainOptions = {
+      ...structuredClone(DEFAULT_OPTIONS),
+      dataset: { kind: 'file', path: join(FIXTURE, 'train.tsv') },
+      evaluate: false,
+      depth: 20,
+      modelsDir: tmp(),
+      als: { ...DEFAULT_OPTIONS.als, rank: 12, maxIter: 4 },
+    };
     const native = readArtifact((await train(engine, o, silentProgress)).dir);
     const r = await importSparkModel(engine, importOptions({ modelDir: asSparkModel(native), interactions: join(FIXTURE, 'train.tsv'), gate: null }), silentProgress);
     const imported = readArtifact(r.dir);
@@ -89,7 +96,14 @@ describe('recs import spark (pipeline)', () => {
 
 describe('recs import spark: bad input names the file and row', () => {
   const rank = 3;
-  const good = () => ({ rank, userIds: [0, 1, 2, 3], userFactors: Float32Array.from({ length: 12 }, (_, i) => i / 10), itemIds: [7, 8], itemFactors: Float32Array.from({ length: 6 }, (_, i) => 1 - i / 10), partitions: 1 });
+  const good = () => ({
+    rank,
+    userIds: [0, 1, 2, 3],
+    userFactors: Float32Array.from({ length: 12 }, (_, i) => i / 10),
+    itemIds: [7, 8],
+    itemFactors: Float32Array.from({ length: 6 }, (_, i) => 1 - i / 10),
+    partitions: 1,
+  });
   const attempt = async (dir: string) => {
     try {
       await importSparkModel(engine, importOptions({ modelDir: dir, gate: null }), silentProgress);
@@ -168,10 +182,37 @@ describe('recs import spark: bad input names the file and row', () => {
 
   it('an id map without a key for a factor row, or with a key twice', async () => {
     const dir = join(tmp(), 'm');
-    writeSparkModel(dir, { ...good(), idMap: { users: [[0, 'a'], [1, 'b'], [2, 'c']], items: [[7, 'x'], [8, 'y']] } });
+    writeSparkModel(dir, {
+      ...good(),
+      idMap: {
+        users: [
+          [0, 'a'],
+          [1, 'b'],
+          [2, 'c'],
+        ],
+        items: [
+          [7, 'x'],
+          [8, 'y'],
+        ],
+      },
+    });
     expect(await attempt(dir)).toMatch(/recs-ids\/users: no key for Spark id 3 \(1 factor rows without one\)/);
     const dir2 = join(tmp(), 'm');
-    writeSparkModel(dir2, { ...good(), idMap: { users: [[0, 'a'], [1, 'b'], [2, 'c'], [3, 'a']], items: [[7, 'x'], [8, 'y']] } });
+    writeSparkModel(dir2, {
+      ...good(),
+      idMap: {
+        users: [
+          [0, 'a'],
+          [1, 'b'],
+          [2, 'c'],
+          [3, 'a'],
+        ],
+        items: [
+          [7, 'x'],
+          [8, 'y'],
+        ],
+      },
+    });
     expect(await attempt(dir2)).toMatch(/recs-ids\/users\/part-00000-[-0-9a-f]+\.snappy\.parquet: row 3: key "a" is mapped twice \(first at .*row 0\)/);
   });
 });

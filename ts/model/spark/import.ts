@@ -81,7 +81,15 @@ export async function importSparkModel(engine: Engine, o: SparkImportOptions, pr
     const ev = await time('evaluate', () => evaluateModel(engine, model, data.train!, data.test!, { k: o.k, explicit: job?.params['implicitPrefs'] === false, beyondAccuracy: 'all' }, progress));
     metrics = ev.metrics;
     baseline = ev.baseline;
-    split = { method: 'given files', trainFile: o.interactions, testFile: o.testFile, train: data.train.length, test: data.test.length, rankedUsers: ev.rankedUsers, testUsers: new Set(data.test.users).size };
+    split = {
+      method: 'given files',
+      trainFile: o.interactions,
+      testFile: o.testFile,
+      train: data.train.length,
+      test: data.test.length,
+      rankedUsers: ev.rankedUsers,
+      testUsers: new Set(data.test.users).size,
+    };
   }
   const stage = progress.stage('top-k', nUsers, ' users');
   const top = await time('topk', () => engine.topK(model, { k: o.depth, ...(data.train ? { exclude: data.train } : {}), onProgress: (d) => stage.update(d) }));

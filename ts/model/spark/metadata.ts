@@ -39,7 +39,9 @@ export interface SparkJobInfo {
 /** The single part file of a directory Spark wrote as text (part-00000, or part-00000-<uuid>-c000.txt). */
 function partFile(dir: string, what: string): string {
   if (!existsSync(dir) || !statSync(dir).isDirectory()) throw new SparkModelError(`${dir}: missing; ${what}`);
-  const parts = readdirSync(dir).filter((f) => f.startsWith('part-') && !f.endsWith('.crc')).sort();
+  const parts = readdirSync(dir)
+    .filter((f) => f.startsWith('part-') && !f.endsWith('.crc'))
+    .sort();
   if (parts.length === 0) throw new SparkModelError(`${dir}: no part-00000 file; ${what}`);
   return join(dir, parts[0]!);
 }

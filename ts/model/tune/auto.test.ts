@@ -27,6 +27,8 @@ describe('train --auto', () => {
     // A spent budget still finishes one trial (the defaults') and leaves the rest out.
     const b = await autoTune(loadEngine(), base, { trials: 4, budgetSeconds: 0, seed: 1, concurrency: 1 }, silentProgress);
     expect(b.chosen.id).toBe(0);
-    await expect(autoTune(loadEngine(), { ...base, als: { ...base.als, implicitPrefs: false } }, { trials: 2, budgetSeconds: 1, seed: 1, concurrency: 1 }, silentProgress)).rejects.toThrow(/--auto searches implicit-feedback parameters/);
+    await expect(autoTune(loadEngine(), { ...base, als: { ...base.als, implicitPrefs: false } }, { trials: 2, budgetSeconds: 1, seed: 1, concurrency: 1 }, silentProgress)).rejects.toThrow(
+      /--auto searches implicit-feedback parameters/,
+    );
   });
 });

@@ -103,8 +103,7 @@ function setChoice(out: SearchSpace, key: (typeof CHOICES)[number], value: unkno
       if (!Number.isInteger(x) || x < lo || x > hi) fail(`${key}: ${v} must be an integer in ${lo}..${hi}`);
       return x;
     });
-  const words = <T extends string>(allowed: readonly T[]) =>
-    raw.map((v) => ((allowed as readonly string[]).includes(v) ? (v as T) : fail(`${key}: "${v}" must be one of ${allowed.join(', ')}`)));
+  const words = <T extends string>(allowed: readonly T[]) => raw.map((v) => ((allowed as readonly string[]).includes(v) ? (v as T) : fail(`${key}: "${v}" must be one of ${allowed.join(', ')}`)));
   switch (key) {
     case 'rank':
       out.rank = ints(1, 1024);

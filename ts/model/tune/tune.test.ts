@@ -15,7 +15,9 @@ describe('hyperparameter search', () => {
     const s = IMPLICIT_SPACE;
     // 'frequency' scaling takes each ν; the other scalings one trial each.
     const scalings = s.regScaling.length - 1 + s.regExponent.length;
-    expect(gridTrials(s)).toHaveLength(s.rank.length * s.maxIter.length * s.regParamGrid.length * s.alphaGrid.length * s.unobservedWeightGrid.length * s.confidence.length * scalings * s.feedback.length);
+    expect(gridTrials(s)).toHaveLength(
+      s.rank.length * s.maxIter.length * s.regParamGrid.length * s.alphaGrid.length * s.unobservedWeightGrid.length * s.confidence.length * scalings * s.feedback.length,
+    );
     for (const t of randomTrials(s, 50, 1)) {
       expect(t.params.regParam!).toBeGreaterThanOrEqual(s.regParam[0]);
       expect(t.params.regParam!).toBeLessThanOrEqual(s.regParam[1]);

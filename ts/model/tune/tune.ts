@@ -77,7 +77,18 @@ export async function tune(engine: Engine, o: TuneOptions, progress: Progress): 
   const key = (k: number) => ({ ndcg: `ndcg@${k}`, precision: `precision@${k}`, map: 'map', rmse: 'rmse' })[o.objective];
   if (o.space) checkSpaceFits(o.space, nUsers, nItems, o.concurrency);
   algorithm.check?.(nUsers, nItems, algorithmParams(algorithm, base));
-  const identity = { dataset: loaded.description, prepare: base.prepare, split: base.split, als: base.als, ...(base.algorithm ? { algorithm: base.algorithm } : {}), k: base.k, trials: o.trials, objective: o.objective, validationRatio: o.validationRatio, probeIterations: o.probeIterations };
+  const identity = {
+    dataset: loaded.description,
+    prepare: base.prepare,
+    split: base.split,
+    als: base.als,
+    ...(base.algorithm ? { algorithm: base.algorithm } : {}),
+    k: base.k,
+    trials: o.trials,
+    objective: o.objective,
+    validationRatio: o.validationRatio,
+    probeIterations: o.probeIterations,
+  };
   const journal = o.journal === undefined ? undefined : Journal.open(o.journal, identity);
   const t0 = performance.now();
   const overBudget = () => o.budgetSeconds !== undefined && (performance.now() - t0) / 1000 > o.budgetSeconds;

@@ -38,7 +38,14 @@ export function batchRoute(ctx: ServeContext, recs: Recommender): RouteSpec {
       const ex = b['exclude'];
       if (ex !== undefined && !(Array.isArray(ex) && ex.every((x) => typeof x === 'string'))) throw badRequest('exclude must be an array of item ids');
       for (const name of ['filter', 'where']) if (b[name] !== undefined && typeof b[name] !== 'string') throw badRequest(`${name} must be a string`);
-      const q = { k, offset, genre: b['genre'] as string | undefined, exclude: idList(ex?.join(','), 'exclude', ctx.limits), filter: b['filter'] as string | undefined, where: b['where'] as string | undefined };
+      const q = {
+        k,
+        offset,
+        genre: b['genre'] as string | undefined,
+        exclude: idList(ex?.join(','), 'exclude', ctx.limits),
+        filter: b['filter'] as string | undefined,
+        where: b['where'] as string | undefined,
+      };
       const model = servingModel(ctx);
       model.acquire();
       let replies: Reply[];

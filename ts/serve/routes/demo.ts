@@ -24,7 +24,9 @@ export function demoRoutes(ctx: ServeContext, wasmDir = join(packageRoot(), 'nat
   const files = new Map<string, string>();
   for (const name of PAGE_FILES) files.set(name, join(root, 'web', name));
   for (const [path, built] of Object.entries(WASM_PATHS)) files.set(path, join(wasmDir, built));
-  const missing = Object.values(WASM_PATHS).map((built) => join(wasmDir, built)).filter((f) => !existsSync(f));
+  const missing = Object.values(WASM_PATHS)
+    .map((built) => join(wasmDir, built))
+    .filter((f) => !existsSync(f));
   if (missing.length > 0) ctx.log.warn({ missing }, `try-it page without its WebAssembly engine: ${WASM_MISSING}`);
   const cache = new Map<string, Buffer>();
   const staticFile = (path: string): Reply => {

@@ -36,7 +36,10 @@ export function eventsRoute(ctx: ServeContext, events: EventStore, personal: Per
         if (result.accepted > 0) personal.touched(new Set(v.events.map((e) => e.userId)));
         const refused = new Set(result.conflicts.map((c) => c.index));
         if (result.accepted > 0) ctx.newItems?.observe(v.events.filter((_, i) => !refused.has(i)));
-        return { status: 409, body: JSON.stringify({ error: 'conflicting_events', message: `${result.conflicts.length} event(s) conflict with what is stored${stored}`, status: 409, errors: result.conflicts }) };
+        return {
+          status: 409,
+          body: JSON.stringify({ error: 'conflicting_events', message: `${result.conflicts.length} event(s) conflict with what is stored${stored}`, status: 409, errors: result.conflicts }),
+        };
       }
       personal.touched(new Set(v.events.map((e) => e.userId)));
       ctx.newItems?.observe(v.events);

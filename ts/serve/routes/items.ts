@@ -32,7 +32,8 @@ export function itemRoutes(ctx: ServeContext, events: EventStore, live: LiveCata
   };
   /** Stores `next` (made from the stored record) and applies it here; a newer change stored meanwhile is a 409. */
   const store = async (next: ItemRecord): Promise<{ status: number; body: string }> => {
-    if ((await events.putItems([next])) === 0) throw new HttpError(409, 'item_changed', `item ${JSON.stringify(next.itemId.slice(0, 60))} was changed by another request at the same time; read it again and retry`);
+    if ((await events.putItems([next])) === 0)
+      throw new HttpError(409, 'item_changed', `item ${JSON.stringify(next.itemId.slice(0, 60))} was changed by another request at the same time; read it again and retry`);
     live.learn(next);
     return { status: 200, body: JSON.stringify(itemView(next)) };
   };
@@ -50,7 +51,16 @@ export function itemRoutes(ctx: ServeContext, events: EventStore, live: LiveCata
     async handler(r) {
       const itemId = idOf(r);
       const parsed = parseItemChange(jsonBody(r.body, 'the item {title?, categories?, attributes?, available?, launchAt?}'), itemId, mode);
-      if ('errors' in parsed) return { status: 400, body: JSON.stringify({ error: 'invalid_item', message: `the item is not valid (${parsed.errors.map((e) => (e.field ? `${e.field}: ` : '') + e.message).join('; ')}); nothing was stored`, status: 400, errors: parsed.errors }) };
+      if ('errors' in parsed)
+        return {
+          status: 400,
+          body: JSON.stringify({
+            error: 'invalid_item',
+            message: `the item is not valid (${parsed.errors.map((e) => (e.field ? `${e.field}: ` : '') + e.message).join('; ')}); nothing was stored`,
+            status: 400,
+            errors: parsed.errors,
+          }),
+        };
       const { stored, at } = await current(itemId);
       return store(applyItemChange(itemId, stored, parsed.change, mode, at));
     },

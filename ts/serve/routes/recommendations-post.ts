@@ -44,7 +44,16 @@ export function recommendationsPostRoute(ctx: ServeContext, recs: Recommender): 
         if (typeof id !== 'string') throw badRequest(`exclude[${i}] is not a string`);
         checkId(id, `exclude[${i}]`, ctx.limits);
       });
-      const q: AskQuery = { k, offset, exclude: ex as string[], genre: str('genre'), filter: str('filter'), where: str('where'), promote: b['promote'] === undefined ? undefined : parsePromotion(b['promote'], ctx.limits.maxWindow), diversify: parseDiversify(num('diversity'), num('maxPerCategory')) };
+      const q: AskQuery = {
+        k,
+        offset,
+        exclude: ex as string[],
+        genre: str('genre'),
+        filter: str('filter'),
+        where: str('where'),
+        promote: b['promote'] === undefined ? undefined : parsePromotion(b['promote'], ctx.limits.maxWindow),
+        diversify: parseDiversify(num('diversity'), num('maxPerCategory')),
+      };
       return recs.answerUser(userId, q, servingModel(ctx));
     },
   };

@@ -90,7 +90,15 @@ export function recommender(ctx: ServeContext): Recommender {
   const readQuery = memoized(1024, (raw): AskQuery => {
     const q = parseQuery(raw, QUERY);
     const k = parseK(q.get('k'), ctx.limits);
-    return { k, offset: parseOffset(q.get('offset'), k, ctx.limits), exclude: idList(q.get('exclude'), 'exclude', ctx.limits), genre: q.get('genre'), filter: q.get('filter'), where: q.get('where'), diversify: parseDiversify(q.get('diversity'), q.get('maxPerCategory')) };
+    return {
+      k,
+      offset: parseOffset(q.get('offset'), k, ctx.limits),
+      exclude: idList(q.get('exclude'), 'exclude', ctx.limits),
+      genre: q.get('genre'),
+      filter: q.get('filter'),
+      where: q.get('where'),
+      diversify: parseDiversify(q.get('diversity'), q.get('maxPerCategory')),
+    };
   });
 
   /** One user's answer: now (an in-process store, a cache hit) or once the store answers. */
@@ -155,14 +163,18 @@ function pickFor(a: Ask, list: Pick<UserList, 'items' | 'scores'> | null, folded
   // with a re-rank, the answer is picked `pool` deep from the top, then re-ranked and paged
   const [k, offset] = a.diversify ? [a.pool, 0] : [a.k, a.offset];
   if (list === null) return promoted(a, reranked(a, pick(null, catalog, k, a.filters, offset)), null);
-  if (folded === null && a.offset === 0 && a.filters === NO_FILTERS && a.promote === undefined && a.diversify === undefined && list.items.length >= a.k && catalog.noneBlocked(list.items, a.k)) return pick(list, catalog, a.k, a.filters);
+  if (folded === null && a.offset === 0 && a.filters === NO_FILTERS && a.promote === undefined && a.diversify === undefined && list.items.length >= a.k && catalog.noneBlocked(list.items, a.k))
+    return pick(list, catalog, a.k, a.filters);
   const seen = history.available ? history.seen(a.userId, folded?.seen) : UNKNOWN_HISTORY;
   // a filter expression runs on the stored depth, then on the factors for the rest (./rules/factor-fill.ts)
   const known = seen instanceof Seen ? seen : null;
-  const rest = a.filters.allow !== null && known !== null ? (ok: (item: number) => boolean, want: number) => {
-    const v = userVectorOf(a.model, known);
-    return v ? rankByFactors(a.model, v, ok, want) : null;
-  } : null;
+  const rest =
+    a.filters.allow !== null && known !== null
+      ? (ok: (item: number) => boolean, want: number) => {
+          const v = userVectorOf(a.model, known);
+          return v ? rankByFactors(a.model, v, ok, want) : null;
+        }
+      : null;
   return promoted(a, reranked(a, pick(list, catalog, k, a.filters, offset, seen, folded !== null && history.available, rest)), known);
 }
 
@@ -191,7 +203,8 @@ export function parseDiversify(diversity: string | number | undefined, maxPerCat
   const d = diversity === undefined ? 0 : typeof diversity === 'number' ? diversity : /^[0-9.]{1,20}$/.test(diversity) ? Number(diversity) : NaN;
   if (!(d >= 0 && d <= 1)) throw badRequest(`diversity must be a number from 0 to 1, got "${String(diversity).slice(0, 40)}"`);
   const m = maxPerCategory === undefined ? 0 : Number(maxPerCategory);
-  if (!Number.isInteger(m) || m < 0 || m > 1000 || (typeof maxPerCategory === 'string' && !/^[0-9]{1,4}$/.test(maxPerCategory))) throw badRequest(`maxPerCategory must be a whole number from 0 (no cap) to 1000, got "${String(maxPerCategory).slice(0, 40)}"`);
+  if (!Number.isInteger(m) || m < 0 || m > 1000 || (typeof maxPerCategory === 'string' && !/^[0-9]{1,4}$/.test(maxPerCategory)))
+    throw badRequest(`maxPerCategory must be a whole number from 0 (no cap) to 1000, got "${String(maxPerCategory).slice(0, 40)}"`);
   return { diversity: d, maxPerCategory: m };
 }
 
@@ -209,7 +222,10 @@ function withNewItems(a: Ask, list: Pick<UserList, 'items' | 'scores'>, folded: 
   else if (row >= 0) user = p.userFactors.subarray(row * p.rank, (row + 1) * p.rank);
   if (!user) return list;
   const newItems = ctx.newItems!;
-  return mixNewItems(list, user, news.values(), Math.max(list.items.length, p.table.depth), (n) => newItems.servable(n.itemId) && !newItems.touched(n.itemId, a.userId)) as Pick<UserList, 'items' | 'scores'>;
+  return mixNewItems(list, user, news.values(), Math.max(list.items.length, p.table.depth), (n) => newItems.servable(n.itemId) && !newItems.touched(n.itemId, a.userId)) as Pick<
+    UserList,
+    'items' | 'scores'
+  >;
 }
 
 /** `picked` with the request's promotion placed (only items this user may get: not seen, passing the filters). */
@@ -217,7 +233,9 @@ function promoted(a: Ask, picked: Picked, seen: Seen | null): Picked {
   if (!a.promote || !a.promoted) return picked;
   const { catalog } = a.model;
   const f = a.filters;
-  let rows = a.promoted.filter((item) => !(seen?.has(item) ?? false) && (f.allow === null || f.allow[item] === 1) && !(f.exclude?.has(item) ?? false) && (f.genre < 0 || catalog.hasGenre(item, f.genre)));
+  let rows = a.promoted.filter(
+    (item) => !(seen?.has(item) ?? false) && (f.allow === null || f.allow[item] === 1) && !(f.exclude?.has(item) ?? false) && (f.genre < 0 || catalog.hasGenre(item, f.genre)),
+  );
   if (a.promote.mode === 'boost' && seen !== null && rows.length > 1) {
     const v = userVectorOf(a.model, seen);
     if (v) {

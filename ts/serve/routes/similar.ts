@@ -57,7 +57,12 @@ export function similarRoute(ctx: ServeContext): RouteSpec {
       if (row < 0) throw new HttpError(404, 'item_not_found', `item "${itemId.slice(0, 60)}" is not in model ${model.version}`);
       if (ctx.items?.stateOf(itemId) === 'deleted') throw new HttpError(404, 'item_not_found', `item "${itemId.slice(0, 60)}" was deleted from the catalogue`);
       const { catalog, similar } = model;
-      if (!similar) throw new HttpError(404, 'similar_items_unavailable', `model ${model.version} (${model.prepared.manifest.algorithm ?? 'als'}) has neither item factors nor item weights, so it has no similar items`);
+      if (!similar)
+        throw new HttpError(
+          404,
+          'similar_items_unavailable',
+          `model ${model.version} (${model.prepared.manifest.algorithm ?? 'als'}) has neither item factors nor item weights, so it has no similar items`,
+        );
       const news = model.prepared.parts.includes('itemFactors') ? ctx.newItems?.of(model) : undefined;
       if (news && news.size > 0) return withNew(itemId, row, k, model, similar, news, ctx);
       const sim = similar.of(row);

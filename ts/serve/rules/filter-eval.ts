@@ -39,7 +39,7 @@ export function checkFields(tree: FilterNode, attributes: ReadonlySet<string>): 
 }
 
 function checkCategoryOps(n: FilterNode): void {
-  if (n.kind === 'and' || n.kind === 'or') (checkCategoryOps(n.left), checkCategoryOps(n.right));
+  if (n.kind === 'and' || n.kind === 'or') checkCategoryOps(n.left), checkCategoryOps(n.right);
   else if (n.kind === 'not') checkCategoryOps(n.operand);
   else if (n.kind === 'cmp' && n.field === 'category' && n.op !== '=' && n.op !== '!=') throw new FilterFieldError(n.pos, `category compares with "in (…)", = or != only, not ${n.op}`);
 }

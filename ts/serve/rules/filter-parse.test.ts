@@ -25,7 +25,7 @@ describe('filter language', () => {
     expect(passes('price != 10', {})).toBe(true); // != is the negation of =
     expect(passes("brand = 'acme' or new", { attributes: { new: true } })).toBe(true);
     expect(passes('new', { attributes: { new: 'yes' } })).toBe(false); // a flag is a boolean true
-    expect(passes("brand in ('a', \"b\\\"c\")", { attributes: { brand: 'b"c' } })).toBe(true);
+    expect(passes('brand in (\'a\', "b\\"c")', { attributes: { brand: 'b"c' } })).toBe(true);
     expect(passes("itemId = 'x' AND NOT (title = 'T' OR false)", { title: 'U' })).toBe(true);
   });
 
@@ -35,7 +35,11 @@ describe('filter language', () => {
     expect(passes('(a or b) and c', { attributes: { a: true, b: false, c: false } })).toBe(false);
     expect(passes('not a and b', { attributes: { a: false, b: true } })).toBe(true);
     expect(passes('not (a and b)', { attributes: { a: true, b: true } })).toBe(false);
-    expect([...fieldsOf(parseFilter("x = 1 or (y > 2 and category in ('a'))")).entries()]).toEqual([['x', 1], ['y', 11], ['category', 21]]);
+    expect([...fieldsOf(parseFilter("x = 1 or (y > 2 and category in ('a'))")).entries()]).toEqual([
+      ['x', 1],
+      ['y', 11],
+      ['category', 21],
+    ]);
   });
 
   it('reports malformed expressions with the position', () => {

@@ -28,7 +28,8 @@ export function parsePromotion(v: unknown, window: number): Promotion {
   const o = v as Record<string, unknown>;
   for (const k of Object.keys(o)) if (!['items', 'from', 'to', 'mode'].includes(k)) throw badRequest(`promote: unknown field "${k.slice(0, 40)}"; allowed: items, from, to, mode`);
   const items = o['items'];
-  if (!Array.isArray(items) || items.length === 0 || items.length > MAX_PROMOTED || !items.every((x) => typeof x === 'string' && x !== '' && x.length <= 256)) throw badRequest(`promote.items must be 1–${MAX_PROMOTED} item ids`);
+  if (!Array.isArray(items) || items.length === 0 || items.length > MAX_PROMOTED || !items.every((x) => typeof x === 'string' && x !== '' && x.length <= 256))
+    throw badRequest(`promote.items must be 1–${MAX_PROMOTED} item ids`);
   const whole = (name: string, fallback: number) => {
     const x = o[name];
     if (x === undefined) return fallback;

@@ -71,11 +71,16 @@ export class RequestFilters {
     let named: Uint8Array | null = null;
     if (filter !== undefined) {
       const expr = this.named.get(filter);
-      if (expr === undefined) throw badRequest(this.named.size > 0 ? `unknown filter "${filter.slice(0, 64)}"; the server's filters: ${[...this.named.keys()].sort().join(', ')}` : `unknown filter "${filter.slice(0, 64)}": the server has no named filters (RECS_FILTERS)`);
+      if (expr === undefined)
+        throw badRequest(
+          this.named.size > 0
+            ? `unknown filter "${filter.slice(0, 64)}"; the server's filters: ${[...this.named.keys()].sort().join(', ')}`
+            : `unknown filter "${filter.slice(0, 64)}": the server has no named filters (RECS_FILTERS)`,
+        );
       named = this.compile(expr, catalog, `filter "${filter}"`);
     }
     if (where === undefined) return named;
-    if (where.trim() === '') throw badRequest('where is empty; send a filter expression such as category in (\'Comedy\')');
+    if (where.trim() === '') throw badRequest("where is empty; send a filter expression such as category in ('Comedy')");
     const mine = this.compile(where, catalog, 'where');
     if (named === null) return mine;
     const both = new Uint8Array(mine.length);

@@ -25,12 +25,26 @@ interface Facts {
   available: boolean;
 }
 /** The catalogue the test writes: price j, brand acme/zed by parity, new every 5th, i9 unavailable, i4 recategorised. */
-const facts: Facts[] = Array.from({ length: ITEMS }, (_, j) => ({ j, categories: j === 4 ? ['Special'] : j === 0 ? ['Comedy', 'Drama'] : [GENRES[j % 3]!], price: j, brand: j % 2 ? 'zed' : 'acme', isNew: j % 5 === 0, available: j !== 9 }));
+const facts: Facts[] = Array.from({ length: ITEMS }, (_, j) => ({
+  j,
+  categories: j === 4 ? ['Special'] : j === 0 ? ['Comedy', 'Drama'] : [GENRES[j % 3]!],
+  price: j,
+  brand: j % 2 ? 'zed' : 'acme',
+  isNew: j % 5 === 0,
+  available: j !== 9,
+}));
 const hidden = new Set([9, 17]); // i17 deleted
 
 beforeAll(async () => {
   const registry = fixtureRegistry('v1');
-  s = await startServer({ modelsDir: registry.root, port: 0, logger: capturedLogger().log, loadMode: 'inline', eventsDb: join(mkdtempSync(join(tmpdir(), 'recs-rules-')), 'events.sqlite'), filters: { cheap: 'price < 10', comedies: "category in ('comedy')" } });
+  s = await startServer({
+    modelsDir: registry.root,
+    port: 0,
+    logger: capturedLogger().log,
+    loadMode: 'inline',
+    eventsDb: join(mkdtempSync(join(tmpdir(), 'recs-rules-')), 'events.sqlite'),
+    filters: { cheap: 'price < 10', comedies: "category in ('comedy')" },
+  });
   for (const f of facts) {
     const body = { ...(f.j === 4 && { categories: f.categories }), attributes: { price: f.price, brand: f.brand, new: f.isNew }, available: f.available };
     const r = await getJson(`${s.url}/v1/items/i${f.j}`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
@@ -56,7 +70,10 @@ async function check(u: number, where: string, pred: (f: Facts) => boolean): Pro
   const fromList = storedList(u).filter(ok);
   const all = facts.map((f) => f.j).filter(ok);
   expect(got.slice(0, fromList.length), where).toEqual(fromList);
-  expect([...got].sort((a, b) => a - b), where).toEqual(all);
+  expect(
+    [...got].sort((a, b) => a - b),
+    where,
+  ).toEqual(all);
   const scores = r.body.items.map((i: { score: number }) => i.score);
   for (let i = 1; i < scores.length; i++) expect(scores[i]).toBeLessThanOrEqual(scores[i - 1]);
 }
@@ -95,7 +112,10 @@ describe('filters', () => {
   });
 
   it("filters a fold-in user's list the same way (never an item of their events)", async () => {
-    await post('/v1/events', [{ eventId: 'r1', userId: 'newcomer', itemId: 'i6', type: 'click' }, { eventId: 'r2', userId: 'newcomer', itemId: 'i8', type: 'like' }]);
+    await post('/v1/events', [
+      { eventId: 'r1', userId: 'newcomer', itemId: 'i6', type: 'click' },
+      { eventId: 'r2', userId: 'newcomer', itemId: 'i8', type: 'like' },
+    ]);
     let body: { source: string; items: { itemId: string }[] } = { source: '', items: [] };
     for (let i = 0; i < 300 && body.source !== 'foldin'; i++) {
       body = (await getJson(`${s.url}/v1/users/newcomer/recommendations?k=30&where=${encodeURIComponent('price < 15')}`)).body;
@@ -108,12 +128,19 @@ describe('filters', () => {
 
   it('answers bad filters with 400s that say what and where', async () => {
     const bad = async (q: string) => (await getJson(`${s.url}/v1/users/u0/recommendations?${q}`)).body;
-    expect(await bad(`where=${encodeURIComponent('price < ')}`)).toMatchObject({ status: 400, message: 'where: expected a value (a quoted string, a number, true or false) but found the end at position 9' });
-    expect((await bad(`where=${encodeURIComponent("colour = 'red'")}`)).message).toMatch(/^where: unknown attribute "colour" \(no item has it\); fields: category, itemId, title, brand, new, price at position 1$/);
+    expect(await bad(`where=${encodeURIComponent('price < ')}`)).toMatchObject({
+      status: 400,
+      message: 'where: expected a value (a quoted string, a number, true or false) but found the end at position 9',
+    });
+    expect((await bad(`where=${encodeURIComponent("colour = 'red'")}`)).message).toMatch(
+      /^where: unknown attribute "colour" \(no item has it\); fields: category, itemId, title, brand, new, price at position 1$/,
+    );
     expect((await bad('filter=pricey')).message).toBe('unknown filter "pricey"; the server\'s filters: cheap, comedies');
     expect((await bad('where=')).message).toMatch(/where is empty/);
     expect((await bad(`where=${encodeURIComponent('category > 3')}`)).message).toMatch(/category compares with "in \(…\)", = or != only, not > at position 1/);
-    await expect(startServer({ modelsDir: fixtureRegistry('v1').root, port: 0, logger: capturedLogger().log, loadMode: 'inline', filters: { broken: 'price <' } })).rejects.toThrow(/the filters option: filter "broken": expected a value .* at position 8/);
+    await expect(startServer({ modelsDir: fixtureRegistry('v1').root, port: 0, logger: capturedLogger().log, loadMode: 'inline', filters: { broken: 'price <' } })).rejects.toThrow(
+      /the filters option: filter "broken": expected a value .* at position 8/,
+    );
   });
 });
 

@@ -104,7 +104,15 @@ export function writeFactorTable(dir: string, ids: ArrayLike<number>, factors: F
   for (let p = 0; p < parts; p++) {
     const lo = Math.floor((p * n) / parts);
     const hi = Math.floor(((p + 1) * n) / parts);
-    writeFactorPart(dir, p, job, Int32Array.from({ length: hi - lo }, (_, i) => ids[lo + i]!), factors.subarray(lo * rank, hi * rank), rank, rowGroupSize);
+    writeFactorPart(
+      dir,
+      p,
+      job,
+      Int32Array.from({ length: hi - lo }, (_, i) => ids[lo + i]!),
+      factors.subarray(lo * rank, hi * rank),
+      rank,
+      rowGroupSize,
+    );
   }
   writeFileSync(join(dir, '_SUCCESS'), '');
 }
