@@ -12,6 +12,7 @@ import { resolveMissingRatings } from './missing-ratings.js';
 import type { TrainOptions } from './options.js';
 import type { Progress } from './progress.js';
 import { loadSource, type LoadedData } from './source.js';
+import { stepTimer } from './timings.js';
 
 export interface PreparedData {
   loaded: LoadedData;
@@ -34,12 +35,7 @@ export type DataOptions = Pick<TrainOptions, 'dataset' | 'events' | 'prepare' | 
 
 export async function prepareData(engine: Engine, o: DataOptions, progress: Progress): Promise<PreparedData> {
   const timings: Record<string, number> = {};
-  const time = async <T>(name: string, f: () => Promise<T> | T): Promise<T> => {
-    const t = performance.now();
-    const r = await f();
-    timings[name] = Math.round(performance.now() - t) / 1000;
-    return r;
-  };
+  const time = stepTimer(timings);
   const loaded = await time('load', () => loadSource(o.dataset, engine, o, progress));
   let ratings = loaded.ratings;
   let events: EventsMergeStats | null = null;

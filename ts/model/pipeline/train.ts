@@ -25,6 +25,7 @@ import { prepareData, type PreparedData } from './prepared-data.js';
 import { itemMetadata } from './source.js';
 import { splitDataset } from './split.js';
 import { HeldOutCurve } from './heldout-curve.js';
+import { stepTimer } from './timings.js';
 
 /** A written version: a candidate in the registry, not yet active. */
 export interface WrittenVersion {
@@ -42,12 +43,7 @@ export async function train(engine: Engine, o: TrainOptions, progress: Progress,
   const prepared = data ?? (await prepareData(engine, o, progress));
   const { loaded, events, missingRatings, fixed, all, stats } = prepared;
   const timings: Record<string, number> = { ...prepared.timings };
-  const time = async <T>(name: string, f: () => Promise<T> | T): Promise<T> => {
-    const t = performance.now();
-    const r = await f();
-    timings[name] = round((performance.now() - t) / 1000);
-    return r;
-  };
+  const time = stepTimer(timings);
 
   const algorithm = algorithmNamed(o.algorithm?.name ?? 'als');
   const params = algorithmParams(algorithm, o);

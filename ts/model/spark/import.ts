@@ -19,6 +19,7 @@ import { defaultIdMapDir, mapIds } from './id-map.js';
 import { readInModelSpace, type InteractionFiles } from './interactions.js';
 import { readSparkJobInfo, readSparkMetadata, SparkModelError } from './metadata.js';
 import { publish, type PublishResult } from '../lifecycle/publish.js';
+import { stepTimer } from '../pipeline/timings.js';
 
 export interface SparkImportOptions extends InteractionFiles {
   /** The saved ALSModel's directory. */
@@ -46,12 +47,7 @@ export interface SparkImportResult extends Omit<PublishResult, 'version' | 'mess
 
 export async function importSparkModel(engine: Engine, o: SparkImportOptions, progress: Progress): Promise<SparkImportResult> {
   const timings: Record<string, number> = {};
-  const time = async <T>(name: string, f: () => Promise<T> | T): Promise<T> => {
-    const t = performance.now();
-    const r = await f();
-    timings[name] = Math.round(performance.now() - t) / 1000;
-    return r;
-  };
+  const time = stepTimer(timings);
   const meta = readSparkMetadata(o.modelDir);
   const job = readSparkJobInfo(o.modelDir);
   const rank = meta.rank;
