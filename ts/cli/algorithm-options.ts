@@ -9,26 +9,11 @@ import { choice, flag, num, type Opt } from '../options/index.js';
 import { checkNumber } from '../options/parse.js';
 import { UsageError } from './command.js';
 
-/** ALS-only flags (refused with another --algorithm). */
-export const ALS_ONLY_FLAGS = [
-  'rank',
-  'max-iter',
-  'implicit-prefs',
-  'explicit',
-  'alpha',
-  'nonnegative',
-  'seed',
-  'solver',
-  'cg-steps',
-  'block-size',
-  'unobserved-weight',
-  'reg-exponent',
-  'reg-scaling',
-  'confidence',
-  'confidence-epsilon',
-  'threads',
-  'preset',
-] as const;
+/**
+ * ALS-only flags (refused with another --algorithm): ALS's parameters that no other algorithm
+ * shares (--reg-param is EASE's λ too), plus --explicit and --preset, which only set ALS's.
+ */
+export const ALS_ONLY_FLAGS: readonly string[] = [...als.params.map((p) => p.flag).filter((flag) => !ALGORITHMS.some((a) => a !== als && a.params.some((p) => p.flag === flag))), 'explicit', 'preset'];
 
 /** Every name a parameter is accepted under (its kebab flag and Spark's spelling). */
 const spellings = (p: ParamSpec) => (p.sparkAlias ? [p.flag, p.sparkAlias] : [p.flag]);

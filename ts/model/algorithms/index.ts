@@ -27,4 +27,9 @@ export function algorithmParams(algorithm: Algorithm, o: Pick<TrainOptions, 'als
   return algorithm.name === 'als' ? (o.als as unknown as ParamValues) : (o.algorithm?.params ?? {});
 }
 
+/** Whether the data is read as implicit feedback: by every algorithm but explicit ALS (so an empty rating counts as one interaction, and evaluation ranks rather than predicts). */
+export function readsImplicitFeedback(o: Pick<TrainOptions, 'als' | 'algorithm'>): boolean {
+  return (o.algorithm?.name ?? 'als') !== 'als' || o.als.implicitPrefs;
+}
+
 export type { Algorithm, FittedModel, ItemWeights, ModelPart, ParamSpec, ParamValues } from './types.js';

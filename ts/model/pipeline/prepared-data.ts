@@ -13,6 +13,7 @@ import type { TrainOptions } from './options.js';
 import type { Progress } from './progress.js';
 import { loadSource, type LoadedData } from './source.js';
 import { stepTimer } from './timings.js';
+import { readsImplicitFeedback } from '../algorithms/index.js';
 
 export interface PreparedData {
   loaded: LoadedData;
@@ -46,8 +47,7 @@ export async function prepareData(engine: Engine, o: DataOptions, progress: Prog
       events.skippedRows > 0 ? `; ${events.skippedRows} unusable stored events skipped: ${events.skipped.map((p) => `${p.eventId} (user ${p.userId}, ${p.field}: ${p.message})`).join('; ')}` : '';
     stage.done(`${events.rows} rows from ${events.events} events (${events.newUsers} new users), ${events.erasedUsersExcluded} erased users left out${skipped}`);
   }
-  // every algorithm but explicit ALS reads interactions, so an empty rating counts as one
-  const implicit = (o.algorithm?.name ?? 'als') !== 'als' || o.als.implicitPrefs;
+  const implicit = readsImplicitFeedback(o);
   const missingRatings = resolveMissingRatings(ratings, implicit, loaded.description) + (loaded.test ? resolveMissingRatings(loaded.test, implicit, loaded.description) : 0);
   const minCounts = o.prepare.minUserCount || o.prepare.minItemCount ? { users: o.prepare.minUserCount || 1, items: o.prepare.minItemCount || 1 } : undefined;
   // A given test file fixes the split (fixed-split.ts); otherwise the data is prepared, then split.

@@ -10,7 +10,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Dataset } from '../../data/index.js';
 import type { Engine } from '../../engine/index.js';
-import { algorithmNamed, algorithmParams, type Algorithm, type FittedModel, type ParamValues } from '../algorithms/index.js';
+import { algorithmNamed, algorithmParams, readsImplicitFeedback, type Algorithm, type FittedModel, type ParamValues } from '../algorithms/index.js';
 import { modelParts } from '../algorithms/parts.js';
 import { itemPopularity } from '../../eval/index.js';
 import { historyOf, writeArtifact, type ItemMetadata } from '../artifact.js';
@@ -47,7 +47,7 @@ export async function train(engine: Engine, o: TrainOptions, progress: Progress,
 
   const algorithm = algorithmNamed(o.algorithm?.name ?? 'als');
   const params = algorithmParams(algorithm, o);
-  const implicit = algorithm.name !== 'als' || o.als.implicitPrefs;
+  const implicit = readsImplicitFeedback(o);
   const nUsers = all.userIds.length;
   const nItems = all.itemIds.length;
   algorithm.check?.(nUsers, nItems, params);

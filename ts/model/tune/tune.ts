@@ -19,7 +19,7 @@ import { Journal } from './journal.js';
 import { describeTrial, type SearchSpace, type Trial } from './space.js';
 import { checkSpaceFits } from './space-spec.js';
 import { forEachLimit } from '../../util/pool.js';
-import { algorithmNamed, algorithmParams } from '../algorithms/index.js';
+import { algorithmNamed, algorithmParams, readsImplicitFeedback } from '../algorithms/index.js';
 
 export type Objective = 'ndcg' | 'precision' | 'map' | 'rmse';
 
@@ -64,7 +64,7 @@ export async function tune(engine: Engine, o: TuneOptions, progress: Progress): 
   const base = o.base;
   const loaded = await loadSource(base.dataset, engine, base, progress);
   const algorithm = algorithmNamed(base.algorithm?.name ?? 'als');
-  const implicit = algorithm.name !== 'als' || base.als.implicitPrefs;
+  const implicit = readsImplicitFeedback(base);
   resolveMissingRatings(loaded.ratings, implicit, loaded.description);
   const { dataset: all } = prepare(loaded.ratings, { dedupe: true });
   // With a given test file (--test-file) the training file is the training split; the test file is never scored.
