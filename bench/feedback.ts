@@ -13,7 +13,7 @@ import { chronoSplit, loadMovieLensDir, splitDatasets } from '../ts/data/index.j
 import { loadEngine } from '../ts/engine/index.js';
 import { ndcgAtK, precisionAtK } from '../ts/eval/index.js';
 import { interactions } from '../ts/events/foldin.js';
-import { NO_DECAY, type Decay } from '../ts/events/feedback.js';
+import { DEFAULT_FEEDBACK, NO_DECAY, type Decay } from '../ts/events/feedback.js';
 import type { TrackedEvent } from '../ts/events/types.js';
 import { markdownTable } from './table.js';
 
@@ -43,7 +43,7 @@ async function run(label: string, typeOf: (rating: number) => { type: TrackedEve
   const values: number[] = [];
   for (const [u, events] of byUser) {
     events.sort((a, b) => a.timestamp - b.timestamp);
-    const x = interactions(events, Number, decay);
+    const x = interactions(events, Number, { ...DEFAULT_FEEDBACK, halfLifeMs: decay.halfLifeMs }, decay.now);
     for (let i = 0; i < x.items.length; i++) users.push(u), items.push(x.items[i]!), values.push(x.values[i]!);
   }
   const data = { nUsers, nItems, users: Uint32Array.from(users), items: Uint32Array.from(items), values: Float32Array.from(values) };

@@ -10,7 +10,7 @@ import type { FoldIn } from '../engine/types.js';
 import { EMPTY_ITEM } from '../engine/types.js';
 import { checkStoredEvent } from './stored-check.js';
 import type { TrackedEvent } from './types.js';
-import { decayFactor, NO_DECAY, type Decay } from './feedback.js';
+import { DEFAULT_FEEDBACK, decayFactor, strength, type FeedbackSettings } from './feedback.js';
 
 export interface FoldInResult {
   /** Item rows, best first. */
@@ -24,19 +24,26 @@ export interface FoldInResult {
 
 /**
  * Per-item values of `events` (oldest first), as rows of the model: the latest rating or dislike
- * of an item, else the sum of its implicit values, each × 2^(−age / half-life) (./feedback.ts).
+ * of an item, else the sum of its implicit values, each × its type's weight × 2^(−age / half-life),
+ * a rating below `negativeBelow` a dislike (./feedback.ts; `now` is the time ages are measured from).
  */
-export function interactions(events: readonly TrackedEvent[], rowOf: (itemId: string) => number, decay: Decay = NO_DECAY): { items: Uint32Array; values: Float32Array; used: number } {
+export function interactions(
+  events: readonly TrackedEvent[],
+  rowOf: (itemId: string) => number,
+  s: FeedbackSettings = DEFAULT_FEEDBACK,
+  now = Date.now(),
+): { items: Uint32Array; values: Float32Array; used: number } {
   const rated = new Map<number, number>();
   const implicit = new Map<number, number>();
+  const decay = { halfLifeMs: s.halfLifeMs, now };
   let used = 0;
   for (const e of events) {
     const row = rowOf(e.itemId);
     if (row < 0) continue;
     used++;
-    const f = decayFactor(decay, e.timestamp);
-    if (e.type === 'rating' || e.type === 'dislike') rated.set(row, e.type === 'rating' ? e.value : e.value * f);
-    else implicit.set(row, (implicit.get(row) ?? 0) + e.value * f);
+    const v = strength(e.type, e.value, decayFactor(decay, e.timestamp), s);
+    if (e.type === 'rating' || e.type === 'dislike') rated.set(row, v);
+    else implicit.set(row, (implicit.get(row) ?? 0) + v);
   }
   for (const [row, v] of implicit) if (!rated.has(row)) rated.set(row, v);
   const rows = [...rated.keys()].sort((a, b) => a - b);
@@ -44,11 +51,19 @@ export function interactions(events: readonly TrackedEvent[], rowOf: (itemId: st
 }
 
 /** The user's top-k from their events, or null when none of them is a known item. */
-export function foldInUser(foldIn: FoldIn, events: readonly TrackedEvent[], rowOf: (itemId: string) => number, k: number, decay: Decay = NO_DECAY): FoldInResult | null {
+export function foldInUser(
+  foldIn: FoldIn,
+  events: readonly TrackedEvent[],
+  rowOf: (itemId: string) => number,
+  k: number,
+  s: FeedbackSettings = DEFAULT_FEEDBACK,
+  now = Date.now(),
+): FoldInResult | null {
   const x = interactions(
     events.filter((e) => checkStoredEvent(e) === null),
     rowOf,
-    decay,
+    s,
+    now,
   );
   if (x.items.length === 0) return null;
   const none = { items: new Uint32Array(0), scores: new Float32Array(0), seen: x.items, used: x.used };

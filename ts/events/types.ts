@@ -14,7 +14,7 @@ export interface TrackedEvent {
   userId: string;
   itemId: string;
   type: EventType;
-  /** The interaction's strength: the rating for "rating", else the type's weight × (value ?? 1), negative for "dislike" (./feedback.ts). */
+  /** The rating for "rating", else the event's multiplier (value ?? 1), negative for "dislike"; its strength (× the type's weight, decayed) is computed when read (./feedback.ts). */
   value: number;
   /** When it happened, ms since the epoch (the client's, or the time it was received). */
   timestamp: number;

@@ -7,22 +7,22 @@ const now = Date.UTC(2025, 0, 1);
 const ok = { eventId: 'e1', userId: 'u', itemId: 'i', type: 'click' };
 
 describe('validateEvents', () => {
-  it('accepts one event, filling value from the weight and timestamp from now', () => {
+  it('accepts one event, filling value (1) and timestamp (now)', () => {
     expect(validateEvents(ok, { now })).toEqual({ ok: true, events: [{ ...ok, value: 1, timestamp: now, receivedAt: now }] });
   });
 
-  it('uses the configured weights, scaled by value; a rating is its value', () => {
+  it('stores the multiplier (the weights apply when events are read); a rating is its value', () => {
     const r = validateEvents(
       [
         { ...ok, type: 'purchase' },
         { ...ok, type: 'view', value: 4 },
         { ...ok, type: 'rating', value: 4.5, timestamp: '2024-05-01T00:00:00Z' },
       ],
-      { now, weights: { view: 0.25 } },
+      { now },
     );
     expect(r.ok && r.events.map((e) => [e.value, e.timestamp])).toEqual([
-      [3, now],
       [1, now],
+      [4, now],
       [4.5, Date.parse('2024-05-01T00:00:00Z')],
     ]);
   });

@@ -1,7 +1,8 @@
 // Owns checking a POST /v1/events body: one event or an array of up to MAX_BATCH events
 // {eventId, userId, itemId, type, value?, timestamp?}. Every problem is reported by index and
 // field; a batch with any bad event yields no events at all (nothing of it is stored). Valid
-// events get their stored value from the per-type weights. Values are bounded so that one event
+// events are stored with their own value (the per-type weights apply when events are read:
+// ./feedback.ts, so a new weight re-weights the history). Values are bounded so that one event
 // can never break fold-in or training: a rating lies within the rating scale (default -10 to 10; a
 // rating ≤ 0 is a negative signal), the value of any other type is a positive multiplier of its
 // weight, at most maxValue (default 100).
@@ -10,7 +11,6 @@ import { EVENT_TYPES, type EventType, type TrackedEvent } from './types.js';
 
 export const MAX_BATCH = 1000;
 
-import { DEFAULT_WEIGHTS, type EventWeights } from './feedback.js';
 export { DEFAULT_WEIGHTS, type EventWeights } from './feedback.js';
 
 /** Bounds on event values (the server's --rating-range and --max-event-value). */
@@ -30,7 +30,6 @@ export interface EventError {
 }
 
 export interface ValidateOptions {
-  weights?: Partial<EventWeights>;
   limits?: Partial<ValueLimits>;
   /** Longest id, characters (default 256). */
   maxIdLength?: number;
@@ -48,7 +47,6 @@ export function validateEvents(body: unknown, o: ValidateOptions = {}): Validate
   const batch = Array.isArray(body) ? body : [body];
   if (batch.length === 0) return { ok: false, errors: [{ index: 0, field: '', message: 'the batch is empty' }] };
   if (batch.length > MAX_BATCH) return { ok: false, errors: [{ index: MAX_BATCH, field: '', message: `a batch holds at most ${MAX_BATCH} events, got ${batch.length}` }] };
-  const weights = { ...DEFAULT_WEIGHTS, ...o.weights };
   const limits = { ...DEFAULT_VALUE_LIMITS, ...o.limits };
   const [minRating, maxRating] = limits.rating;
   const now = o.now ?? Date.now();
@@ -84,7 +82,7 @@ export function validateEvents(body: unknown, o: ValidateOptions = {}): Validate
     const timestamp = readTimestamp(e.timestamp, now);
     if (timestamp === null) err('timestamp', 'must be an ISO 8601 date-time or ms since the epoch, from 2000 to now');
     if (errors.length > 0) return;
-    const value = type === 'rating' ? (v as number) : (type === 'dislike' ? -1 : 1) * weights[type] * ((v as number | undefined) ?? 1);
+    const value = type === 'rating' ? (v as number) : (type === 'dislike' ? -1 : 1) * ((v as number | undefined) ?? 1);
     events.push({ eventId, userId, itemId, type, value, timestamp: timestamp!, receivedAt: now });
   });
   return errors.length > 0 ? { ok: false, errors } : { ok: true, events };

@@ -6,7 +6,7 @@
 import { loadEngine } from '../engine/index.js';
 import type { AlsParams, Engine, FoldIn } from '../engine/types.js';
 import { foldInUser } from '../events/foldin.js';
-import { halfLifeFromEnv } from '../events/feedback.js';
+import type { FeedbackSettings } from '../events/feedback.js';
 import type { TrackedEvent } from '../events/types.js';
 import { IdIndex, type IdIndexData } from '../store/embedded-ids.js';
 import { WeightsFoldIn } from '../model/algorithms/item-weights.js';
@@ -39,10 +39,11 @@ export interface BatchResult {
 export class FoldInComputer {
   private engine: Engine | null = null;
   private current: { version: string; foldIn: FoldIn | null; items: IdIndex } | null = null;
-  /** RECS_EVENT_HALF_LIFE_DAYS, as training reads it (the server checked it at start-up). */
-  private readonly halfLifeMs = halfLifeFromEnv(process.env);
-
-  constructor(private readonly depth: number) {}
+  /** `feedback`: weights, half-life and negative threshold, as training reads them (the server resolved and checked them at start-up). */
+  constructor(
+    private readonly depth: number,
+    private readonly feedback: FeedbackSettings,
+  ) {}
 
   get version(): string | null {
     return this.current?.version ?? null;
@@ -70,7 +71,7 @@ export class FoldInComputer {
       try {
         const events = eventsOf(userId, i);
         const t0 = performance.now();
-        const r = foldInUser(c.foldIn!, events, (id) => c.items.rowOf(id), this.depth, { halfLifeMs: this.halfLifeMs, now: Date.now() });
+        const r = foldInUser(c.foldIn!, events, (id) => c.items.rowOf(id), this.depth, this.feedback, Date.now());
         seconds[i] = (performance.now() - t0) / 1000;
         return { userId, list: r && packed(r) };
       } catch (e) {

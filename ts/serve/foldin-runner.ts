@@ -7,6 +7,7 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { TrackedEvent } from '../events/types.js';
+import type { FeedbackSettings } from '../events/feedback.js';
 import { FoldInComputer, type BatchResult, type FoldInModelData } from './foldin-compute.js';
 import type { ToWorker } from './foldin-worker.js';
 import type { Logger } from './logger.js';
@@ -18,6 +19,8 @@ const defaultWorkerUrl = new URL('./foldin-worker.js', import.meta.url);
 export interface FoldInRunnerOptions {
   /** Items per list (the API's largest k). */
   depth: number;
+  /** How events become strengths (weights, half-life, negative threshold), as training reads them. */
+  feedback: FeedbackSettings;
   /** The SQLite event store's file: the worker reads users' events from it itself (null: events come with each batch). */
   sqlitePath: string | null;
   /** Default: 'worker' when the compiled worker script exists next to this module. */
@@ -54,7 +57,7 @@ export class FoldInRunner {
   /** Hands the model over now (when it is loaded), so the first fold-in does not wait for it. */
   prepare(model: FoldInModelData): void {
     if (this.mode === 'inline') {
-      (this.inline ??= new FoldInComputer(this.o.depth)).setModel(model);
+      (this.inline ??= new FoldInComputer(this.o.depth, this.o.feedback)).setModel(model);
       return;
     }
     const w = this.ensureWorker();
@@ -94,7 +97,7 @@ export class FoldInRunner {
 
   private ensureWorker(): Worker {
     if (this.worker) return this.worker;
-    const w = new Worker(this.workerUrl, { workerData: { depth: this.o.depth, sqlitePath: this.o.sqlitePath } });
+    const w = new Worker(this.workerUrl, { workerData: { depth: this.o.depth, feedback: this.o.feedback, sqlitePath: this.o.sqlitePath } });
     w.unref();
     w.on('message', (m: Reply) => {
       if (m.kind === 'model') {

@@ -5,13 +5,14 @@
 
 import { parentPort, workerData } from 'node:worker_threads';
 import { SqliteEventStore } from '../events/sqlite.js';
+import type { FeedbackSettings } from '../events/feedback.js';
 import type { TrackedEvent } from '../events/types.js';
 import { FoldInComputer, type FoldInModelData } from './foldin-compute.js';
 
 export type ToWorker = { kind: 'model'; model: FoldInModelData } | { kind: 'batch'; id: number; users: string[]; events?: TrackedEvent[][] };
 
-const { depth, sqlitePath } = workerData as { depth: number; sqlitePath: string | null };
-const computer = new FoldInComputer(depth);
+const { depth, feedback, sqlitePath } = workerData as { depth: number; feedback: FeedbackSettings; sqlitePath: string | null };
+const computer = new FoldInComputer(depth, feedback);
 let reader: SqliteEventStore | null = null;
 
 parentPort!.on('message', (m: ToWorker) => {

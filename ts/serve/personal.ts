@@ -22,6 +22,7 @@ import type { ErasedUsers } from './erasure.js';
 import { HttpError } from './errors.js';
 import type { FoldInModelData } from './foldin-compute.js';
 import { DEFAULT_OVERLAY_BOUNDS, FoldInOverlayCache, type FoldInList, type OverlayBounds } from './foldin-overlay.js';
+import { DEFAULT_FEEDBACK, type FeedbackSettings } from '../events/feedback.js';
 import { FoldInRunner, type FoldInMode } from './foldin-runner.js';
 import type { Logger } from './logger.js';
 import type { FoldInQueueStats, Metrics } from './metrics.js';
@@ -63,6 +64,8 @@ export interface FoldInSettings {
 }
 
 export interface PersonalizerOptions extends FoldInSettings {
+  /** How events become strengths (default DEFAULT_FEEDBACK). */
+  feedback?: FeedbackSettings;
   models: ModelManager;
   events: EventStore;
   erased: ErasedUsers;
@@ -97,7 +100,14 @@ export class Personalizer implements FoldInOverlay {
     this.batchSize = o.batchSize ?? 64;
     const path = (o.events as { path?: unknown }).path;
     const sqlitePath = o.events.kind === 'sqlite' && typeof path === 'string' && path !== ':memory:' ? path : null;
-    this.runner = new FoldInRunner({ depth: o.depth, sqlitePath, log: o.log, ...(o.mode && { mode: o.mode }), ...(o.workerUrl && { workerUrl: o.workerUrl }) });
+    this.runner = new FoldInRunner({
+      depth: o.depth,
+      feedback: o.feedback ?? DEFAULT_FEEDBACK,
+      sqlitePath,
+      log: o.log,
+      ...(o.mode && { mode: o.mode }),
+      ...(o.workerUrl && { workerUrl: o.workerUrl }),
+    });
     o.metrics.foldInQueue = () => this.queueStats();
   }
 

@@ -37,7 +37,7 @@ import { LiveCatalogue } from './item-catalogue.js';
 import { namedFilters, RequestFilters } from './rules/request-filters.js';
 import { recommendationsPostRoute } from './routes/recommendations-post.js';
 import { NewItems } from './new-items.js';
-import { checkWeight, halfLifeFromEnv, weightsFromEnv } from '../events/feedback.js';
+import { feedbackFromEnv, resolveFeedback } from '../events/feedback.js';
 import { Personalizer, type FoldInSettings } from './personal.js';
 import { embeddedStoreFactory, type StoreFactory } from './serving-model.js';
 import { ErasedUsers } from './erasure.js';
@@ -101,8 +101,12 @@ export interface ServerOptions {
   eventStoreConfig?: EventStoreConfig;
   /** An open event store to use (closed with the server); default: the one RECS_EVENTS_STORE names (ts/events/open.ts). */
   eventStore?: EventStore;
-  /** Implicit weight per event type (default click 1, view 0.5, purchase 3, like 2). */
+  /** Implicit weight per event type (default RECS_EVENT_WEIGHTS, else click 1, view 0.5, purchase 3, like 2, dislike 1). */
   eventWeights?: Partial<EventWeights>;
+  /** Half-life of implicit events, days (default RECS_EVENT_HALF_LIFE_DAYS, else no decay). */
+  eventHalfLifeDays?: number;
+  /** Ratings below it count as dislikes (default RECS_NEGATIVE_BELOW, else off). */
+  negativeBelow?: number;
   /** How often the event store's erased users are read again, for erasures made by other replicas, ms (default 10 000; 0 = never). */
   erasureSyncMs?: number;
   /** How often the item catalogue's records are read again, for changes made by other replicas or an import, ms (default 2 000; 0 = never). */
@@ -167,10 +171,8 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     );
   }
 
-  // feedback settings: bad ones are start-up errors (RECS_EVENT_WEIGHTS, RECS_EVENT_HALF_LIFE_DAYS)
-  const eventWeights = { ...weightsFromEnv(process.env), ...options.eventWeights };
-  for (const [type, w] of Object.entries(eventWeights)) checkWeight(type, w, 'eventWeights');
-  halfLifeFromEnv(process.env);
+  // feedback settings, the options over the environment's: bad ones are start-up errors
+  const feedback = resolveFeedback(feedbackFromEnv(process.env), options);
   const metrics = new Metrics();
   const limits: Limits = { ...DEFAULT_LIMITS, ...options.limits };
   const registry = new LocalRegistry(options.modelsDir);
@@ -220,7 +222,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
 
   const env = foldInFromEnv(process.env);
   const settings: FoldInSettings = { ...env, ...options.foldIn, bounds: { ...env.bounds, ...options.foldIn?.bounds } };
-  personal = new Personalizer({ models, events, erased, metrics, log, depth: limits.maxK, ...settings });
+  personal = new Personalizer({ models, events, erased, metrics, log, depth: limits.maxK, feedback, ...settings });
   if (models.current) personal.modelLoaded(models.current);
   let draining = false;
   const integrity = new StoreIntegrity({ models, metrics, log, intervalMs: options.integrityCheckMs ?? 10_000 });
@@ -251,7 +253,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   ])
     front.get(r);
   front
-    .post(eventsRoute(ctx, events, personal, { weights: eventWeights, ...(options.eventLimits && { limits: options.eventLimits }) }))
+    .post(eventsRoute(ctx, events, personal, { ...(options.eventLimits && { limits: options.eventLimits }) }))
     .post(batchRoute(ctx, recs))
     .del(usersRoute(ctx, personal));
   const items = itemRoutes(ctx, events, live);

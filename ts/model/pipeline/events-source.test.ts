@@ -1,5 +1,6 @@
 // `train --events`: events merged into the data, erased users left out; the same merge from the
 // Cosmos DB event store (the test double) as from SQLite.
+import { DEFAULT_FEEDBACK } from '../../events/feedback.js';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -59,12 +60,12 @@ describe('mergeEvents', () => {
         ev('c', 'u1', 'i1', 'rating', 4, T0 + 2000), // latest rating wins: 4
         ev('d', 'u1', 'i2', 'rating', 1, T0),
         ev('e', 'new', 'i9', 'click', 1, T0),
-        ev('f', 'new', 'i9', 'purchase', 3, T0 + 5),
+        ev('f', 'new', 'i9', 'purchase', 1, T0 + 5), // stored as its multiplier; read as purchase's weight 3 × 1
         ev('g', 'gone', 'i1', 'click', 1, T0),
       ],
       ['gone'],
     );
-    const { dataset, stats } = await mergeConfiguredEvents(base, { kind: 'sqlite', path });
+    const { dataset, stats } = await mergeConfiguredEvents(base, { kind: 'sqlite', path }, DEFAULT_FEEDBACK);
     expect(stats).toMatchObject({ events: 6, rows: 3, eventUsers: 2, newUsers: 1, erasedUsers: 1, erasedUsersExcluded: 1, baseRowsExcluded: 2, timestampUnit: 's' });
     const { dataset: all } = prepare(dataset, { dedupe: true });
     const rows = Array.from({ length: all.length }, (_, r) => [all.userIds[all.users[r]!], all.itemIds[all.items[r]!], all.ratings[r]]);
@@ -108,7 +109,7 @@ describe('mergeEvents from the Cosmos DB event store', () => {
       },
       { agent: cosmos.server.agent },
     );
-    const fromCosmos = await mergeConfiguredEvents(base(), cfg, { agent: cosmos.server.agent });
+    const fromCosmos = await mergeConfiguredEvents(base(), cfg, DEFAULT_FEEDBACK, { agent: cosmos.server.agent });
     const path = await eventStore(events, ['gone']);
     const sqlite = new SqliteEventStore(path);
     stores.push(sqlite);

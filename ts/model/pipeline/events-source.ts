@@ -15,7 +15,7 @@
 import type { Agent } from 'node:https';
 import { DatasetBuilder, type Dataset } from '../../data/index.js';
 import { interactions } from '../../events/foldin.js';
-import { halfLifeFromEnv } from '../../events/feedback.js';
+import { DEFAULT_FEEDBACK, type FeedbackSettings } from '../../events/feedback.js';
 import { describeEventStore, withEventStore, type EventStoreConfig } from '../../events/open.js';
 import { StoredRowSkips, type StoredRowProblem } from '../../events/stored-check.js';
 import type { EventStore, TrackedEvent } from '../../events/types.js';
@@ -49,7 +49,7 @@ export interface EventsMergeStats {
 export type EventsToMerge = Pick<EventStore, 'erased' | 'all'>;
 
 /** The base data with erased users' rows dropped and the store's events appended; `where` names the store. */
-export async function mergeEvents(base: Dataset, store: EventsToMerge, where: string): Promise<{ dataset: Dataset; stats: EventsMergeStats }> {
+export async function mergeEvents(base: Dataset, store: EventsToMerge, where: string, feedback: FeedbackSettings = DEFAULT_FEEDBACK): Promise<{ dataset: Dataset; stats: EventsMergeStats }> {
   const erased = await store.erased();
   const baseUsers = base.userIds.length;
   const drop = new Uint8Array(baseUsers);
@@ -99,7 +99,7 @@ export async function mergeEvents(base: Dataset, store: EventsToMerge, where: st
       const i = b.itemMap.intern(e.itemId);
       latest.set(i, Math.max(latest.get(i) ?? -Infinity, e.timestamp));
     }
-    const x = interactions(batch, (id) => b.itemMap.intern(id), decay);
+    const x = interactions(batch, (id) => b.itemMap.intern(id), feedback, now);
     for (let k = 0; k < x.items.length; k++) {
       const i = x.items[k]!;
       b.push(u, i, x.values[k]!, latest.get(i)! * scale);
@@ -107,7 +107,7 @@ export async function mergeEvents(base: Dataset, store: EventsToMerge, where: st
     }
   };
   const skips = new StoredRowSkips();
-  const decay = { halfLifeMs: halfLifeFromEnv(process.env), now: Date.now() }; // RECS_EVENT_HALF_LIFE_DAYS, as fold-in
+  const now = Date.now(); // ages of the decay are measured from now, as fold-in's
   for await (const e of store.all()) {
     events++;
     if (!skips.accept(e)) continue;
@@ -127,6 +127,6 @@ export async function mergeEvents(base: Dataset, store: EventsToMerge, where: st
 }
 
 /** `mergeEvents` on the configured event store (opened for the merge, then closed). */
-export function mergeConfiguredEvents(base: Dataset, cfg: EventStoreConfig, extra: { agent?: Agent } = {}): Promise<{ dataset: Dataset; stats: EventsMergeStats }> {
-  return withEventStore(cfg, (store) => mergeEvents(base, store, describeEventStore(cfg)), extra);
+export function mergeConfiguredEvents(base: Dataset, cfg: EventStoreConfig, feedback: FeedbackSettings, extra: { agent?: Agent } = {}): Promise<{ dataset: Dataset; stats: EventsMergeStats }> {
+  return withEventStore(cfg, (store) => mergeEvents(base, store, describeEventStore(cfg), feedback), extra);
 }

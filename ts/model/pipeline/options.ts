@@ -4,6 +4,7 @@
 import type { AlsParams } from '../../engine/index.js';
 import type { ColumnSpec, MovieLensSize } from '../../data/index.js';
 import type { EventStoreConfig } from '../../events/open.js';
+import type { FeedbackSettings } from '../../events/feedback.js';
 import type { FeedbackTransform } from './feedback.js';
 import type { ParamValues } from '../algorithms/types.js';
 import type { StoreLoadOptions } from './store-load.js';
@@ -48,6 +49,12 @@ export interface TrainOptions {
   algorithm?: { name: string; params: ParamValues };
   /** How ratings become implicit feedback (ignored for explicit ALS). */
   feedback: FeedbackTransform;
+  /**
+   * How events (and, with a negative threshold, the source's ratings) become strengths: per-type
+   * weights, half-life, ratings below which are dislikes (ts/events/feedback.ts); absent: the
+   * environment's (RECS_EVENT_WEIGHTS, RECS_EVENT_HALF_LIFE_DAYS, RECS_NEGATIVE_BELOW).
+   */
+  eventFeedback?: FeedbackSettings;
   /** Ranking cut-off of the evaluation. */
   k: number;
   /** Stored recommendations per user. */

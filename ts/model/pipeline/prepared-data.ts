@@ -1,11 +1,12 @@
-// Owns the prepared-data step, computed once per run: load the source → merge the configured
-// event store's events → resolve empty ratings → prepare (dedupe, minimum counts, k-core; or the
+// Owns the prepared-data step, computed once per run: load the source → low ratings as dislikes
+// (--negative-below) → merge the configured event store's events → resolve empty ratings → prepare (dedupe, minimum counts, k-core; or the
 // given train/test files' fixed split) → the dataset every later step uses, and its fingerprint
 // (what the manifest records, and what `retrain` compares to skip work already done).
 
 import { prepare, type Dataset } from '../../data/index.js';
 import type { Engine } from '../../engine/index.js';
 import { fingerprint } from '../manifest.js';
+import { feedbackFromEnv, ratingStrength } from '../../events/feedback.js';
 import { mergeConfiguredEvents, type EventsMergeStats } from './events-source.js';
 import { fixedSplit, type FixedSplit } from './fixed-split.js';
 import { resolveMissingRatings } from './missing-ratings.js';
@@ -32,17 +33,20 @@ export interface PreparedData {
   timings: Record<string, number>;
 }
 
-export type DataOptions = Pick<TrainOptions, 'dataset' | 'events' | 'prepare' | 'als' | 'algorithm' | 'offline' | 'skipBadLines' | 'cacheDir'>;
+export type DataOptions = Pick<TrainOptions, 'dataset' | 'events' | 'eventFeedback' | 'prepare' | 'als' | 'algorithm' | 'offline' | 'skipBadLines' | 'cacheDir'>;
 
 export async function prepareData(engine: Engine, o: DataOptions, progress: Progress): Promise<PreparedData> {
   const timings: Record<string, number> = {};
   const time = stepTimer(timings);
   const loaded = await time('load', () => loadSource(o.dataset, engine, o, progress));
-  let ratings = loaded.ratings;
+  const feedback = o.eventFeedback ?? feedbackFromEnv(process.env);
+  // --negative-below: the source's low ratings become dislikes, as the events' do in the merge (ts/events/feedback.ts)
+  let ratings = feedback.negativeBelow === null ? loaded.ratings : { ...loaded.ratings, ratings: loaded.ratings.ratings.map((r) => ratingStrength(r, feedback)) };
   let events: EventsMergeStats | null = null;
   if (o.events !== undefined) {
     const stage = progress.stage('events', null);
-    ({ dataset: ratings, stats: events } = await time('events', () => mergeConfiguredEvents(loaded.ratings, o.events!)));
+    const base = ratings;
+    ({ dataset: ratings, stats: events } = await time('events', () => mergeConfiguredEvents(base, o.events!, feedback)));
     const skipped =
       events.skippedRows > 0 ? `; ${events.skippedRows} unusable stored events skipped: ${events.skipped.map((p) => `${p.eventId} (user ${p.userId}, ${p.field}: ${p.message})`).join('; ')}` : '';
     stage.done(`${events.rows} rows from ${events.events} events (${events.newUsers} new users), ${events.erasedUsersExcluded} erased users left out${skipped}`);

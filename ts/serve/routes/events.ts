@@ -15,7 +15,7 @@ import type { Personalizer } from '../personal.js';
 
 export const EVENTS_MAX_BODY = 1 << 20;
 
-export function eventsRoute(ctx: ServeContext, events: EventStore, personal: Personalizer, rules: Pick<ValidateOptions, 'weights' | 'limits'> = {}): RouteSpec {
+export function eventsRoute(ctx: ServeContext, events: EventStore, personal: Personalizer, rules: Pick<ValidateOptions, 'limits'> = {}): RouteSpec {
   return {
     pattern: '/v1/events',
     label: '/v1/events',
