@@ -6,6 +6,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { DEFAULT_FEEDBACK } from '../events/feedback.js';
 import { startServer } from './server.js';
 import { capturedLogger, fixtureRegistry, getJson } from './testing/fixtures.js';
 
@@ -27,5 +28,29 @@ describe('dislikes', () => {
     } finally {
       await s.close();
     }
+  });
+
+  it('with --negative-below, folds low ratings in as dislikes: no positive signal, so the list is all popularity', async () => {
+    const source = async (negativeBelow: number | null) => {
+      const eventsDb = join(mkdtempSync(join(tmpdir(), 'recs-feedback-')), 'events.sqlite');
+      const feedback = { ...DEFAULT_FEEDBACK, negativeBelow };
+      const s = await startServer({ modelsDir: fixtureRegistry('v1').root, port: 0, logger: capturedLogger().log, loadMode: 'inline', eventsDb, feedback });
+      try {
+        const low = ['i1', 'i2'].map((itemId) => ({ eventId: `r-${itemId}`, userId: 'new', itemId, type: 'rating', value: 1 }));
+        await getJson(`${s.url}/v1/events`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(low) });
+        let body: { source: string; items: { itemId: string }[]; filledFromFallback: number } = { source: '', items: [], filledFromFallback: 0 };
+        for (let i = 0; i < 100 && body.source !== 'foldin'; i++) {
+          await new Promise((r) => setTimeout(r, 10));
+          body = (await getJson(`${s.url}/v1/users/new/recommendations?k=5`)).body as typeof body;
+        }
+        expect(body.source).toBe('foldin');
+        expect(body.items.map((i) => i.itemId)).not.toContain('i1'); // seen: never recommended back either way
+        return body.filledFromFallback;
+      } finally {
+        await s.close();
+      }
+    };
+    expect(await source(null)).toBe(0); // ratings of 1 are positive signals by default: a fold-in list
+    expect(await source(2)).toBe(5); // below 2: dislikes, nothing positive to fold in: all 5 from popularity
   });
 });

@@ -37,7 +37,7 @@ import { LiveCatalogue } from './item-catalogue.js';
 import { namedFilters, RequestFilters } from './rules/request-filters.js';
 import { recommendationsPostRoute } from './routes/recommendations-post.js';
 import { NewItems } from './new-items.js';
-import { feedbackFromEnv, resolveFeedback } from '../events/feedback.js';
+import { feedbackFromEnv, resolveFeedback, type FeedbackSettings } from '../events/feedback.js';
 import { Personalizer, type FoldInSettings } from './personal.js';
 import { embeddedStoreFactory, type StoreFactory } from './serving-model.js';
 import { ErasedUsers } from './erasure.js';
@@ -107,6 +107,8 @@ export interface ServerOptions {
   eventHalfLifeDays?: number;
   /** Ratings below it count as dislikes (default RECS_NEGATIVE_BELOW, else off). */
   negativeBelow?: number;
+  /** The feedback settings, resolved (the CLI's flags); given, they replace the environment's and the three options above. */
+  feedback?: FeedbackSettings;
   /** How often the event store's erased users are read again, for erasures made by other replicas, ms (default 10 000; 0 = never). */
   erasureSyncMs?: number;
   /** How often the item catalogue's records are read again, for changes made by other replicas or an import, ms (default 2 000; 0 = never). */
@@ -172,7 +174,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   }
 
   // feedback settings, the options over the environment's: bad ones are start-up errors
-  const feedback = resolveFeedback(feedbackFromEnv(process.env), options);
+  const feedback = options.feedback ?? resolveFeedback(feedbackFromEnv(process.env), options);
   const metrics = new Metrics();
   const limits: Limits = { ...DEFAULT_LIMITS, ...options.limits };
   const registry = new LocalRegistry(options.modelsDir);

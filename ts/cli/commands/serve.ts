@@ -7,6 +7,7 @@ import { defineCommand, UsageError } from '../command.js';
 import { closeOnSignals, LOG_LEVELS, startServer } from '../../serve/index.js';
 import { defaultEventsDb, eventStoreOption } from '../events-db.js';
 import { eventsDbOption, eventsStoreOption, registryGroup } from '../option-groups.js';
+import { feedbackFromValues, feedbackGroup } from '../feedback-options.js';
 import { STORE_KINDS, storeConfigFromEnv, storeFactory } from '../../store/config.js';
 import { openBlobStore, registryFromEnv } from '../../model/registry/config.js';
 
@@ -43,7 +44,7 @@ const events = group('Events', {
     min: 0,
     max: 1e6,
     default: 100,
-    help: 'largest value of a click, view, purchase or like (a multiplier of its weight). Fold-in runs in a worker thread, in batches: RECS_FOLDIN_QUEUE (users waiting, default 100000; beyond it events are still stored and the user is folded in on their next GET), RECS_FOLDIN_MAX_ENTRIES and RECS_FOLDIN_MAX_BYTES (fold-in lists kept, least recently used evicted first: default 100000 lists and 134217728 bytes = 128 MiB; an evicted user is folded in again on demand). RECS_EVENT_WEIGHTS (e.g. view=0.5,click=1,purchase=3,like=2,dislike=1; each > 0) and RECS_EVENT_HALF_LIFE_DAYS (time decay, > 0; unset: none) shape fold-in as they shape training. RECS_FILTERS (\'{"name": "expression"}\') or RECS_FILTERS_FILE (a JSON file) name server-side filters (?filter=name).',
+    help: 'largest value of a click, view, purchase or like (a multiplier of its weight). Fold-in runs in a worker thread, in batches: RECS_FOLDIN_QUEUE (users waiting, default 100000; beyond it events are still stored and the user is folded in on their next GET), RECS_FOLDIN_MAX_ENTRIES and RECS_FOLDIN_MAX_BYTES (fold-in lists kept, least recently used evicted first: default 100000 lists and 134217728 bytes = 128 MiB; an evicted user is folded in again on demand). --event-weights, --event-half-life-days and --negative-below (Feedback) shape fold-in as they shape training. RECS_FILTERS (\'{"name": "expression"}\') or RECS_FILTERS_FILE (a JSON file) name server-side filters (?filter=name).',
   }),
 });
 
@@ -68,7 +69,7 @@ export const serveCommand = defineCommand({
   about: `recs serve — serve recommendations over HTTP from the active model.
 
 Usage: recs serve [options]`,
-  groups: [REGISTRY, server, access, events, store],
+  groups: [REGISTRY, server, access, events, feedbackGroup, store],
   notes: `Endpoints: GET /v1/users/{userId}/recommendations?k=10&offset=0&exclude=a,b&genre=Comedy,
 POST /v1/recommendations:batch, GET /v1/items/{itemId}/similar?k=10, POST /v1/events,
 DELETE /v1/users/{userId}, /healthz, /readyz, /metrics, /openapi.json (see openapi.json).
@@ -93,6 +94,7 @@ Behind nginx, set proxy_http_version 1.1: the server refuses HTTP/1.0 (505).`,
       modelsDir,
       eventStoreConfig,
       eventLimits: { rating: [Number(range[1]), Number(range[2])], maxValue },
+      feedback: feedbackFromValues(values, env),
       host: values.host,
       port,
       ...(env['RECS_API_KEYS'] !== undefined && { apiKeys: env['RECS_API_KEYS'] }),

@@ -9,6 +9,7 @@ import { parseFeedback } from '../../model/pipeline/feedback.js';
 import { readParamsFile } from '../../model/pipeline/params-file.js';
 import { choice, flag, group, num, parseOptions, text, type Values } from '../../options/index.js';
 import { UsageError } from '../command.js';
+import { feedbackFromValues, feedbackGroup } from '../feedback-options.js';
 import { ALGORITHMS } from '../../model/algorithms/index.js';
 import { ALS_PARAMS } from '../../model/algorithms/als.js';
 import { algorithmFromValues, ALS_ONLY_FLAGS, alsOptions, alsValuesOver, otherAlgorithmOptions } from '../algorithm-options.js';
@@ -87,7 +88,7 @@ const algorithmGroup = group('Algorithm', {
 });
 
 // (ALS's group first: an unknown flag's closest match among equals is then ALS's, the common case)
-export const TRAIN_GROUPS = [data, preparation, split, alsGroup, algorithmGroup, evaluation] as const;
+export const TRAIN_GROUPS = [data, preparation, split, alsGroup, algorithmGroup, evaluation, feedbackGroup] as const;
 
 export type TrainValues = Values<typeof TRAIN_GROUPS> & { 'models-dir'?: string; 'no-activate'?: boolean | undefined; json?: boolean | undefined; quiet?: boolean | undefined };
 
@@ -130,6 +131,7 @@ export function buildTrainOptions(v: TrainValues): TrainOptions & { json: boolea
   o.beyondAccuracy = v.beyond ?? o.beyondAccuracy;
   if (v['models-dir'] !== undefined) o.modelsDir = v['models-dir'];
   o.activate = !v['no-activate'];
+  o.eventFeedback = feedbackFromValues(v);
   const algorithm = algorithmFromValues(v, ALS_ONLY_FLAGS, fileAlgorithm);
   if (algorithm) o.algorithm = algorithm;
   return Object.assign(o, { json: v.json ?? false, quiet: v.quiet ?? false });
