@@ -150,7 +150,7 @@ function makeDelimitedHandler(ctx: ParseContext): RecordHandler {
       if (s === e) ctx.missing.rating++;
       else if (!Number.isFinite(rating)) return bad.report(rec.line, 'rating', text(buf, rec, cr), 'not a number', col(cr));
     }
-    let ts = NaN;
+    let ts = NaN; // the rating's steps again for the timestamp, written out on purpose: this is the per-row loop of the parser
     if (ct >= 0) {
       const s = trimStart(buf, rec.starts[ct]!, rec.ends[ct]!);
       const e = trimEnd(buf, s, rec.ends[ct]!);

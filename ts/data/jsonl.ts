@@ -54,7 +54,7 @@ export function makeJsonlHandler(ctx: ParseContext): RecordHandler {
       if (isMissing(v)) ctx.missing.rating++;
       else if (!Number.isFinite(rating)) return bad.report(rec.line, 'rating', show(v), 'not a number');
     }
-    let ts = NaN;
+    let ts = NaN; // the rating's steps again for the timestamp, written out on purpose: this is the per-row loop of the parser
     if (keys.timestamp !== null) {
       const v = row[keys.timestamp];
       ts = num(v);
