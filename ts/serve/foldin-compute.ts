@@ -27,7 +27,10 @@ export interface FoldInModelData {
 }
 
 /** One user's outcome: a list (possibly empty: no positive signal), none (no event of a known item), or an error. */
-export type UserOutcome = { userId: string; list: { items: Uint32Array; scores: Float32Array; seen: Uint32Array } | null; error?: string };
+export type UserOutcome = { userId: string; list: PackedList | null; error?: string };
+
+/** A user's list, scores, seen rows and (when there is one) folded-in vector, views of one buffer. */
+export type PackedList = { items: Uint32Array; scores: Float32Array; seen: Uint32Array; vector?: Float32Array };
 
 export interface BatchResult {
   version: string;
@@ -81,15 +84,19 @@ export class FoldInComputer {
   }
 }
 
-/** The three lists in one buffer (one allocation to clone, transfer and keep per user). */
-function packed(r: { items: Uint32Array; scores: Float32Array; seen: Uint32Array }): { items: Uint32Array; scores: Float32Array; seen: Uint32Array } {
+/** The lists (and the vector, which scores new items, ./new-items-mix.ts) in one buffer (one allocation to clone, transfer and keep per user). */
+function packed(r: { items: Uint32Array; scores: Float32Array; seen: Uint32Array; vector?: Float32Array | undefined }): PackedList {
   const n = r.items.length;
-  const buf = new ArrayBuffer(4 * (2 * n + r.seen.length));
+  const v = r.vector?.length ?? 0;
+  const buf = new ArrayBuffer(4 * (2 * n + r.seen.length + v));
   const items = new Uint32Array(buf, 0, n);
   const scores = new Float32Array(buf, 4 * n, n);
   const seen = new Uint32Array(buf, 8 * n, r.seen.length);
   items.set(r.items);
   scores.set(r.scores);
   seen.set(r.seen);
-  return { items, scores, seen };
+  if (!r.vector) return { items, scores, seen };
+  const vector = new Float32Array(buf, 4 * (2 * n + r.seen.length), v);
+  vector.set(r.vector);
+  return { items, scores, seen, vector };
 }

@@ -28,6 +28,7 @@ import type { TrackedEvent } from '../events/types.js';
 import { foldInParams } from '../model/demo-payload.js';
 import type { LiveCatalogue } from './item-catalogue.js';
 import type { Logger } from './logger.js';
+import { NewItemMatrix } from './new-items-matrix.js';
 import type { ServingModel } from './serving-model.js';
 
 /** One new item's vector in one model. */
@@ -43,6 +44,9 @@ export interface NewItem {
 interface ModelState {
   foldIn: FoldIn | null | undefined;
   items: Map<string, NewItem>;
+  /** The items' vectors and unit vectors, packed (what requests score against). */
+  vectors: NewItemMatrix;
+  units: NewItemMatrix;
 }
 
 /** Most new items kept (the oldest stop being tracked beyond it). */
@@ -68,6 +72,12 @@ export class NewItems {
     return this.states.get(model)?.items ?? EMPTY;
   }
 
+  /** The new items of `model` packed: vectors (lists) and unit vectors (similar items); null when none. */
+  packed(model: ServingModel): { vectors: NewItemMatrix; units: NewItemMatrix } | null {
+    const st = this.states.get(model);
+    return st && st.items.size > 0 ? st : null;
+  }
+
   /** Did `userId` interact with the new item? */
   touched(itemId: string, userId: string): boolean {
     return this.events.get(itemId)?.has(userId) ?? false;
@@ -76,7 +86,8 @@ export class NewItems {
   /** The model that serves from now on: every new item it does not know is folded in again. */
   serve(model: ServingModel): void {
     this.model = model;
-    if (!this.states.has(model)) this.states.set(model, { foldIn: undefined, items: new Map() });
+    const rank = model.prepared.rank;
+    if (!this.states.has(model)) this.states.set(model, { foldIn: undefined, items: new Map(), vectors: new NewItemMatrix(rank), units: new NewItemMatrix(rank) });
     for (const id of this.events.keys()) this.pending.add(id);
     if (this.live) for (const r of this.live.all()) if (!r.deleted && r.categories?.length) this.pending.add(r.itemId);
     this.schedule();
@@ -127,7 +138,10 @@ export class NewItems {
         const row = m.catalog.addExtra(itemId, this.live?.get(itemId)?.title ?? null, this.live?.get(itemId)?.categories ?? null);
         m.catalog.setBlocked(row, !this.servable(itemId));
         const norm = Math.hypot(...vector.vector);
-        state.items.set(itemId, { row, itemId, vector: vector.vector, unit: vector.vector.map((x) => (norm > 0 ? x / norm : 0)), from: vector.from });
+        const unit = vector.vector.map((x) => (norm > 0 ? x / norm : 0));
+        state.items.set(itemId, { row, itemId, vector: vector.vector, unit, from: vector.from });
+        state.vectors.set(row, vector.vector);
+        state.units.set(row, unit);
       } catch (e) {
         this.log.warn({ err: e, itemId }, 'could not fold in a new item');
       }
