@@ -64,6 +64,8 @@ export function similarRoute(ctx: ServeContext): RouteSpec {
           `model ${model.version} (${model.prepared.manifest.algorithm ?? 'als'}) has neither item factors nor item weights, so it has no similar items`,
         );
       const news = model.prepared.parts.includes('itemFactors') ? ctx.newItems?.packed(model) : null;
+      if (row >= catalog.size && !news?.units.vectorOf(row))
+        throw new HttpError(404, 'item_not_found', `item "${itemId.slice(0, 60)}" is not in model ${model.version} (a new item with no vector now)`);
       if (news) return withNew(itemId, row, k, model, similar, news.units);
       const sim = similar.of(row);
       if (catalog.noneBlocked(sim.items, k)) return { status: 200, body: similarBody(itemId, { items: sim.items, scores: sim.scores, count: Math.min(k, sim.items.length) }, catalog) };
