@@ -3,8 +3,8 @@
 // one transaction of INSERT OR IGNORE: idempotent by eventId, never half-applied. In the same
 // transaction each event is checked against the one stored under its eventId (different content: a
 // conflict) and against its user's erasure (dated before it: a replay, a conflict); a batch
-// with a conflict stores nothing. Erasures and item records are indexed by time, so replicas read
-// only new ones; an item record is one row (its JSON), replaced only by a change as new or newer.
+// with a conflict stores nothing. Erasures, item records and events (by receivedAt) are indexed by
+// time, so replicas read only new ones; an item record is one row (its JSON), replaced only by a change as new or newer.
 
 import { mkdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -42,6 +42,7 @@ CREATE TABLE IF NOT EXISTS events (
   receivedAt INTEGER NOT NULL
 ) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS events_by_user ON events (userId, timestamp);
+CREATE INDEX IF NOT EXISTS events_by_received ON events (receivedAt);
 CREATE TABLE IF NOT EXISTS erased_users (
   userId TEXT PRIMARY KEY,
   erasedAt INTEGER NOT NULL
@@ -78,6 +79,7 @@ export class SqliteEventStore implements EventStore {
   private readonly eraseUser: (userId: string, at: number, remember: boolean) => number;
   private readonly inOneCommit: <R>(f: () => R) => R;
   private readonly selectAll: Statement;
+  private selectReceived: Statement | null = null;
   private readonly selectErased: Statement;
   private readonly selectErasedSince: Statement;
   private readonly upsertItems: (items: readonly ItemRecord[]) => number;
@@ -222,6 +224,16 @@ export class SqliteEventStore implements EventStore {
       }
     });
     return out;
+  }
+
+  /** Events received at or after `since` (ms), in the order received, read now (replicas learn new items from them). */
+  receivedSince(since: number): TrackedEvent[] {
+    this.selectReceived ??= this.db.prepare('SELECT eventId, userId, itemId, type, value, timestamp, receivedAt FROM events WHERE receivedAt >= ? ORDER BY receivedAt, eventId');
+    return (this.selectReceived.all(since) as Row[]).map((r) => ({ ...r, type: r.type as EventType }));
+  }
+
+  received(since: number): Promise<TrackedEvent[]> {
+    return this.now(() => this.receivedSince(since));
   }
 
   /** Every stored event, grouped by user (userId order), each user's oldest first; streamed. */
