@@ -6,6 +6,7 @@
 import type { UserList } from '../store/types.js';
 import type { Catalog } from './catalog.js';
 import { JsonBytes, utf8 } from './json-bytes.js';
+import { nextRecommendationIdField } from './recommendation-id.js';
 
 export interface Filters {
   /** Item rows to leave out, or null. */
@@ -137,7 +138,7 @@ const L = {
 
 /** The response body of a recommendations answer (UTF-8 JSON). */
 export function recommendationsBody(a: RecommendationsAnswer, catalog: Catalog): Buffer {
-  const w = new JsonBytes(bound(a.userId, a.picked, catalog));
+  const w = new JsonBytes(bound(a.userId, a.picked, catalog) + 6 * (a.degraded?.length ?? 0));
   w.raw(L.userId).string(a.userId).raw(L.items);
   // an answer of the fallback is all popularity by definition: its items carry no origin
   itemsInto(
@@ -153,7 +154,7 @@ export function recommendationsBody(a: RecommendationsAnswer, catalog: Catalog):
   if (a.degraded) w.raw(a.fallbackReason === 'store_error' ? L.degradedReason : L.degraded).string(a.degraded);
   w.raw(L.filled).uint(a.source === 'fallback' ? 0 : a.picked.fromFallback);
   if (a.offset) w.raw(L.offset).uint(a.offset);
-  return w.raw(generatedAtEnd()).done();
+  return w.raw(nextRecommendationIdField()).raw(generatedAtEnd()).done();
 }
 
 /** `],"modelVersion":…,"source":…` per source, encoded once per model (the last model's are kept). */
@@ -172,12 +173,12 @@ export function similarBody(itemId: string, picked: Pick<Picked, 'items' | 'scor
   const w = new JsonBytes(bound(itemId, picked, catalog));
   w.raw(L.itemId).string(itemId).raw(L.items);
   itemsInto(w, page, catalog);
-  return w.raw(L.modelVersion).raw(catalog.versionJson).raw(generatedAtEnd()).done();
+  return w.raw(L.modelVersion).raw(catalog.versionJson).raw(nextRecommendationIdField()).raw(generatedAtEnd()).done();
 }
 
-/** Bytes enough for the body: fixed parts (< 240), the escaped id, each item's fragment, score (≤ 24), origin (≤ 24) and "},". */
+/** Bytes enough for the body but a degraded reason: fixed parts (< 320, the recommendationId's 54 among them), the escaped id, each item's fragment, score (≤ 24), origin (≤ 24) and "},". */
 function bound(id: string, p: Pick<Picked, 'count'>, catalog: Catalog): number {
-  return 240 + 6 * id.length + catalog.versionJson.length + p.count * (catalog.maxFragmentBytes + 50);
+  return 320 + 6 * id.length + catalog.versionJson.length + p.count * (catalog.maxFragmentBytes + 50);
 }
 
 /** The page's items; the last `fromFallback` ones are labelled `"origin":"popularity"`. */
