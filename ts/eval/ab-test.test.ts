@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { Rng } from '../data/random.js';
-import { minSampleSize, normalCdf, normalQuantile, twoProportionTest, wilson } from './ab-test.js';
+import { minSampleSize, normalCdf, normalQuantile, ratioEstimate, ratioTest, twoProportionTest, wilson } from './ab-test.js';
 
 describe('A/B statistics', () => {
   it('normal quantile and CDF match published values and invert each other', () => {
@@ -61,5 +61,37 @@ describe('A/B statistics', () => {
     expect(twoProportionTest({ successes: 0, trials: 0 }, { successes: 1, trials: 2 }).significant).toBe(false);
     expect(wilson(0, 0)).toMatchObject({ low: 0, high: 1 });
     expect(() => minSampleSize(0, 0.1)).toThrow(/baseline/);
+  });
+
+  it('clustered rates: one trial per unit is the binomial standard error; users who differ keep the A/A false-positive rate near alpha where per-impression testing does not', () => {
+    const ys = [1, 0, 0, 1, 1, 0, 0, 0, 1, 0];
+    const one = ratioEstimate(ys, new Array(10).fill(1));
+    expect(one.rate).toBe(0.4);
+    expect(one.se).toBeCloseTo(Math.sqrt((0.4 * 0.6) / 10) * Math.sqrt(10 / 9), 12);
+    const rng = new Rng(11);
+    const arm = () => {
+      const y: number[] = [];
+      const x: number[] = [];
+      for (let u = 0; u < 200; u++) {
+        const p = rng.nextFloat() < 0.2 ? 0.5 : 0.02; // a fifth of the users click a lot
+        let c = 0;
+        for (let i = 0; i < 20; i++) if (rng.nextFloat() < p) c++;
+        y.push(c);
+        x.push(20);
+      }
+      return { y, x };
+    };
+    let clustered = 0;
+    let naive = 0;
+    const runs = 500;
+    for (let r = 0; r < runs; r++) {
+      const a = arm();
+      const b = arm();
+      if (ratioTest(ratioEstimate(a.y, a.x), ratioEstimate(b.y, b.x)).significant) clustered++;
+      const sum = (v: number[]) => v.reduce((s, t) => s + t, 0);
+      if (twoProportionTest({ successes: sum(a.y), trials: 4000 }, { successes: sum(b.y), trials: 4000 }).significant) naive++;
+    }
+    expect(clustered / runs).toBeLessThan(0.085);
+    expect(naive / runs).toBeGreaterThan(0.2);
   });
 });

@@ -1,7 +1,9 @@
 // Owns the statistics of an online A/B test on proportions (click-through or conversion rate per
 // impression): the Wilson score interval of one rate, the two-sided two-proportion z-test (pooled
-// standard error) of the difference between a variant and the control with the Newcombe-style
-// unpooled interval of that difference, and the fixed-horizon minimum sample size per variant for
+// standard error) of the difference between a variant and the control with its unpooled
+// interval, the same z-test on rates clustered by the unit of randomisation (a user's impressions
+// are not independent: delta-method standard errors, what the experiment report uses), and the
+// fixed-horizon minimum sample size per variant for
 // a given baseline rate, minimum detectable effect, significance and power. Fixed horizon: the
 // p-value is valid only when read once, at or after the planned sample size (peeking and stopping
 // at the first p < alpha inflates the false-positive rate), which is why `recs experiments
@@ -98,4 +100,53 @@ export function minSampleSize(baseline: number, mde: number, alpha = 0.05, power
   const zb = normalQuantile(power);
   const n = (za * Math.sqrt(2 * pBar * (1 - pBar)) + zb * Math.sqrt(baseline * (1 - baseline) + p2 * (1 - p2))) ** 2 / (mde * mde);
   return Math.ceil(n);
+}
+
+export interface RatioEstimate {
+  /** Σ successes / Σ trials over the units. */
+  rate: number;
+  successes: number;
+  trials: number;
+  units: number;
+  /** The delta method's standard error of the rate, clustered by unit. */
+  se: number;
+  low: number;
+  high: number;
+}
+
+/**
+ * A rate whose trials are grouped by the unit of randomisation (clicks per impression, users
+ * randomised): the ratio of sums, and its standard error by the delta method, which counts one
+ * user's correlated impressions as the one unit they are (treating them as independent trials
+ * understates the error and inflates false positives when users differ in their click rates).
+ */
+export function ratioEstimate(successes: ArrayLike<number>, trials: ArrayLike<number>, confidence = 0.95): RatioEstimate {
+  const n = trials.length;
+  let sy = 0;
+  let sx = 0;
+  for (let i = 0; i < n; i++) {
+    sy += successes[i]!;
+    sx += trials[i]!;
+  }
+  if (n < 2 || sx === 0) return { rate: sx > 0 ? sy / sx : 0, successes: sy, trials: sx, units: n, se: Infinity, low: 0, high: 1 };
+  const r = sy / sx;
+  const mx = sx / n;
+  // Σ (y − r·x)² / (n − 1): the variance of the linearised ratio
+  let v = 0;
+  for (let i = 0; i < n; i++) v += (successes[i]! - r * trials[i]!) ** 2;
+  v /= n - 1;
+  const se = Math.sqrt(v / n) / mx;
+  const z = normalQuantile(1 - (1 - confidence) / 2);
+  return { rate: r, successes: sy, trials: sx, units: n, se, low: Math.max(0, r - z * se), high: Math.min(1, r + z * se) };
+}
+
+/** The two-sided z-test of the difference of two clustered rates (delta-method standard errors). */
+export function ratioTest(control: RatioEstimate, treatment: RatioEstimate, alpha = 0.05): Comparison {
+  const d = treatment.rate - control.rate;
+  const se = Math.sqrt(control.se ** 2 + treatment.se ** 2);
+  if (!Number.isFinite(se)) return { difference: d, low: -1, high: 1, z: 0, pValue: 1, significant: false };
+  const z = se > 0 ? d / se : 0;
+  const pValue = se > 0 ? 2 * (1 - normalCdf(Math.abs(z))) : 1;
+  const zc = normalQuantile(1 - alpha / 2);
+  return { difference: d, low: d - zc * se, high: d + zc * se, z, pValue, significant: pValue < alpha };
 }

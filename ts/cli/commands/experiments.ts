@@ -1,14 +1,23 @@
 // The `experiments` command: A/B experiments between registry versions (or the popularity
 // baseline), held in the registry (EXPERIMENTS.json, local or Blob) — create one, list them, show
-// one, stop one (the servers then revert to the active version).
+// one, stop one (the servers then revert to the active version), report its online result from
+// the event store's impressions and events, and conclude it (promote the winner through the gate).
 
 import { experimentNamed, ExperimentError, newExperiment, parseEventTypes, parseVariants, type Experiment } from '../../model/experiments/definition.js';
 import { localBook, remoteBook, type ExperimentBook } from '../../model/experiments/book.js';
 import { registryFromEnv } from '../../model/registry/config.js';
 import { openRegistry, type RegistrySession } from '../../model/registry/open.js';
-import { flag, group, num, text } from '../../options/index.js';
+import { choice, flag, group, num, text } from '../../options/index.js';
 import { defineCommand, UsageError } from '../command.js';
-import { registryGroup } from '../option-groups.js';
+import { eventsDbOption, eventsStoreOption, registryGroup } from '../option-groups.js';
+import { writeFileSync } from 'node:fs';
+import { defaultEventsDb, eventStoreOption } from '../events-db.js';
+import { openEventStore } from '../../events/open.js';
+import { DEFAULT_TOLERANCE, GATE_METRIC } from '../../model/lifecycle/gate.js';
+import { conclude } from '../../model/experiments/conclude.js';
+import { DEFAULT_WINDOW_MS, experimentReport, type ExperimentReport } from '../../model/experiments/report.js';
+import { reportHtml, reportText } from '../../model/experiments/render.js';
+import type { TrackedEvent } from '../../events/types.js';
 
 const create = group('Create', {
   variants: text({ metavar: 'LIST', help: 'name=version:share,… — two or more; the first is the control; version "popularity" is the baseline list; shares sum to 1' }),
@@ -20,6 +29,22 @@ const create = group('Create', {
   alpha: num({ metavar: 'X', min: 0.0001, max: 0.5, default: 0.05, help: 'significance of the two-sided test' }),
   power: num({ metavar: 'X', min: 0.5, max: 0.9999, default: 0.8, help: 'power of the test at the minimum detectable effect' }),
 });
+const results = group('Report and conclude', {
+  'attribution-window': num({
+    metavar: 'SECONDS',
+    min: 1,
+    integer: true,
+    env: 'RECS_ATTRIBUTION_WINDOW',
+    default: DEFAULT_WINDOW_MS / 1000,
+    help: 'how long after an impression an event naming its recommendationId is attributed to it; later ones (and unknown ids) are counted as not attributed',
+  }),
+  format: choice({ choices: ['text', 'json', 'html'] as const, default: 'text', help: 'report as text, JSON or an HTML page with the curves over time (report)' }),
+  out: text({ metavar: 'FILE', help: 'write the report there instead of printing it (report)' }),
+  tolerance: num({ metavar: 'X', min: 0, default: DEFAULT_TOLERANCE, help: `how far below the active model's ${GATE_METRIC} the winner may be (conclude: the gate of "recs models promote")` }),
+  force: flag({ help: 'promote the online winner past the offline gate (conclude)' }),
+  'events-store': eventsStoreOption('Impressions and events are read from it.'),
+  'events-db': eventsDbOption("the SQLite event store (default $RECS_EVENTS_DB, else the server's <models-dir>/../events.sqlite)"),
+});
 const output = group('Output', { json: flag({ help: 'print as JSON (list, show)' }) });
 
 const REGISTRY = registryGroup({
@@ -27,7 +52,7 @@ const REGISTRY = registryGroup({
   registry: 'Experiments are EXPERIMENTS.json in the registry; changes to a blob one are conditional on its ETag.',
 });
 
-const SUBCOMMANDS = ['create', 'list', 'show', 'stop'] as const;
+const SUBCOMMANDS = ['create', 'list', 'show', 'stop', 'report', 'conclude'] as const;
 
 /** The experiments of the registry a session opened. */
 export function bookOf(session: RegistrySession): ExperimentBook {
@@ -58,8 +83,17 @@ Usage:
                                          (sticky, the same on every replica); one runs at a time
   recs experiments list [--json]         every experiment, oldest first
   recs experiments show <name> [--json]  one experiment
-  recs experiments stop <name>           stop it: the servers serve the active version again`,
-  groups: [create, output, REGISTRY],
+  recs experiments stop <name>           stop it: the servers serve the active version again
+  recs experiments report <name> [--format text|json|html] [--out FILE]
+                                         per variant: impressions, CTR and conversion rate with
+                                         95 % intervals, the difference from the control with a
+                                         two-sided z-test (clustered by user), curves over time
+  recs experiments conclude <name> [--tolerance X] [--force]
+                                         once every variant has the planned sample: promote the
+                                         significantly better treatment through the quality gate
+                                         (the online result goes into the history), else keep the
+                                         control; the experiment ends either way`,
+  groups: [create, results, output, REGISTRY],
   positionals: true,
   async run(v, { positionals, given }) {
     const [sub, ...args] = positionals;
@@ -71,6 +105,9 @@ Usage:
     for (const o of ['variants', 'salt', 'click-types', 'conversion-types', 'baseline-rate', 'mde', 'alpha', 'power'] as const)
       if (given(o) && sub !== 'create') throw new UsageError(`--${o} goes with create`);
     if (v.json && sub !== 'list' && sub !== 'show') throw new UsageError('--json goes with list or show');
+    for (const o of ['format', 'out'] as const) if (given(o) && sub !== 'report') throw new UsageError(`--${o} goes with report`);
+    for (const o of ['tolerance', 'force'] as const) if (given(o) && sub !== 'conclude') throw new UsageError(`--${o} goes with conclude`);
+    for (const o of ['attribution-window', 'events-store', 'events-db'] as const) if (given(o) && sub !== 'report' && sub !== 'conclude') throw new UsageError(`--${o} goes with report or conclude`);
     const session = openRegistry(registryFromEnv(v.registry), v['models-dir']);
     const book = bookOf(session);
     const name = args[0]!;
@@ -111,6 +148,41 @@ Usage:
         case 'show': {
           const e = experimentNamed((await book.read()).experiments, name);
           console.log(v.json ? JSON.stringify(e, null, 2) : describe(e));
+          return 0;
+        }
+        case 'report':
+        case 'conclude': {
+          const e = experimentNamed((await book.read()).experiments, name);
+          const cfg = eventStoreOption({ kind: v['events-store'], name: 'events-db', path: v['events-db'], fallback: defaultEventsDb(v['models-dir']), mustExist: true }, process.env);
+          if (!cfg) throw new UsageError('no event store: pass --events-db PATH or --events-store cosmos');
+          const store = await openEventStore(cfg, {}, 'inline');
+          let report: ExperimentReport;
+          try {
+            const from = Date.parse(e.createdAt);
+            const events: TrackedEvent[] = [];
+            for await (const x of store.all()) if (x.recommendationId !== undefined && x.timestamp >= from) events.push(x);
+            report = experimentReport(e, await store.impressions(from), events, { windowMs: v['attribution-window'] * 1000 });
+          } finally {
+            await store.close();
+          }
+          if (sub === 'report') {
+            const out = v.format === 'json' ? JSON.stringify(report, null, 2) : v.format === 'html' ? reportHtml(report) : reportText(report);
+            if (v.out) {
+              writeFileSync(v.out, out);
+              console.log(`wrote ${v.out}`);
+            } else console.log(out);
+            return 0;
+          }
+          if (e.state === 'concluded') throw new ExperimentError(`${name} is already concluded: ${e.outcome?.reason ?? ''}`);
+          const winner = report.variants.map((x) => x.version).filter((x) => x !== 'popularity');
+          const outcome = await session.change((reg) => conclude(e, report, reg, { tolerance: v.tolerance, force: v.force ?? false }), { fetch: () => winner });
+          await book.update((list) => ({
+            list: list.map((x) =>
+              x.name === name ? { ...x, state: 'concluded' as const, stoppedAt: x.stoppedAt ?? outcome.at, outcome: { at: outcome.at, winner: outcome.winner, reason: outcome.reason } } : x,
+            ),
+            result: null,
+          }));
+          console.log(`${reportText(report)}\n\nconcluded ${name}: ${outcome.promoted ? 'promoted' : 'kept'} — ${outcome.reason}`);
           return 0;
         }
         case 'stop': {
