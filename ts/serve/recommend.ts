@@ -7,6 +7,7 @@ import type { UserList } from '../store/types.js';
 import type { Catalog } from './catalog.js';
 import { JsonBytes, utf8 } from './json-bytes.js';
 import { nextRecommendationIdField } from './recommendation-id.js';
+import { generatedAtField } from './generated-at.js';
 
 export interface Filters {
   /** Item rows to leave out, or null. */
@@ -154,7 +155,7 @@ export function recommendationsBody(a: RecommendationsAnswer, catalog: Catalog):
   if (a.degraded) w.raw(a.fallbackReason === 'store_error' ? L.degradedReason : L.degraded).string(a.degraded);
   w.raw(L.filled).uint(a.source === 'fallback' ? 0 : a.picked.fromFallback);
   if (a.offset) w.raw(L.offset).uint(a.offset);
-  return w.raw(nextRecommendationIdField()).raw(generatedAtEnd()).done();
+  return w.raw(nextRecommendationIdField()).raw(generatedAtField()).done();
 }
 
 /** `],"modelVersion":…,"source":…` per source, encoded once per model (the last model's are kept). */
@@ -173,7 +174,7 @@ export function similarBody(itemId: string, picked: Pick<Picked, 'items' | 'scor
   const w = new JsonBytes(bound(itemId, picked, catalog));
   w.raw(L.itemId).string(itemId).raw(L.items);
   itemsInto(w, page, catalog);
-  return w.raw(L.modelVersion).raw(catalog.versionJson).raw(nextRecommendationIdField()).raw(generatedAtEnd()).done();
+  return w.raw(L.modelVersion).raw(catalog.versionJson).raw(nextRecommendationIdField()).raw(generatedAtField()).done();
 }
 
 /** Bytes enough for the body but a degraded reason: fixed parts (< 320, the recommendationId's 54 among them), the escaped id, each item's fragment, score (≤ 24), origin (≤ 24) and "},". */
@@ -193,16 +194,4 @@ function itemsInto(w: JsonBytes, p: Picked, catalog: Catalog): void {
     if (origin === 0) w.char(0x7d);
     else w.raw(origin === 1 ? L.popularEnd : L.promotedEnd);
   }
-}
-
-let lastMs = 0;
-let lastEnd = utf8('');
-/** `,"generatedAt":"<now, ISO 8601>"}`, the end of every body (formatted at most once per millisecond). */
-function generatedAtEnd(): Buffer {
-  const ms = Date.now();
-  if (ms !== lastMs) {
-    lastMs = ms;
-    lastEnd = utf8(`,"generatedAt":"${new Date(ms).toISOString()}"}`);
-  }
-  return lastEnd;
 }
