@@ -6,7 +6,9 @@
 const HEAD = ',"generatedAt":"';
 /** "2026-12-07T13:24:09.936Z": 24 characters, the milliseconds at 20..22. */
 const ISO_LENGTH = 24;
-const field = Buffer.alloc(HEAD.length + ISO_LENGTH + 2);
+/** Bytes of `,"generatedAt":"<time>"}`. */
+export const GENERATED_AT_FIELD_BYTES = HEAD.length + ISO_LENGTH + 2;
+const field = Buffer.alloc(GENERATED_AT_FIELD_BYTES);
 field.write(HEAD, 0, 'latin1');
 field.write('"}', HEAD.length + ISO_LENGTH, 'latin1');
 const msAt = HEAD.length + 20;

@@ -6,8 +6,8 @@
 import type { UserList } from '../store/types.js';
 import type { Catalog } from './catalog.js';
 import { JsonBytes, utf8 } from './json-bytes.js';
-import { nextRecommendationIdField } from './recommendation-id.js';
-import { generatedAtField } from './generated-at.js';
+import { nextRecommendationIdField, RECOMMENDATION_ID_FIELD_BYTES } from './recommendation-id.js';
+import { GENERATED_AT_FIELD_BYTES, generatedAtField } from './generated-at.js';
 
 export interface Filters {
   /** Item rows to leave out, or null. */
@@ -156,6 +156,17 @@ export function recommendationsBody(a: RecommendationsAnswer, catalog: Catalog):
   w.raw(L.filled).uint(a.source === 'fallback' ? 0 : a.picked.fromFallback);
   if (a.offset) w.raw(L.offset).uint(a.offset);
   return w.raw(nextRecommendationIdField()).raw(generatedAtField()).done();
+}
+
+/**
+ * `body`, a finished answer, with a new recommendationId and the current generatedAt written over
+ * its last bytes (every body ends with those two fields, each of a fixed width). In place.
+ */
+export function restamp(body: Buffer): Buffer {
+  const at = body.length - GENERATED_AT_FIELD_BYTES;
+  body.set(nextRecommendationIdField(), at - RECOMMENDATION_ID_FIELD_BYTES);
+  body.set(generatedAtField(), at);
+  return body;
 }
 
 /** `],"modelVersion":…,"source":…` per source, encoded once per model (the last model's are kept). */
