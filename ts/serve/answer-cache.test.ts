@@ -106,35 +106,36 @@ describe('AnswerCache', () => {
     const cache = new AnswerCache(1 << 20);
     const q = {};
     const c = catalog();
-    cache.put(q, 'u1', c, body(10, 'a'));
-    const hit = cache.get(q, 'u1', c)!;
+    cache.put(q, 'u1', c, 7, body(10, 'a'));
+    const hit = cache.get(q, 'u1', c, 7)!;
     expect(JSON.parse(hit.toString()).x).toBe('a'.repeat(10));
     expect(JSON.parse(hit.toString()).recommendationId).toMatch(/^[0-9a-f]{32}$/);
     expect(JSON.parse(hit.toString()).recommendationId).not.toBe('0'.repeat(32));
-    expect(cache.get({}, 'u1', c)).toBeNull();
-    expect(cache.get(q, 'u2', c)).toBeNull();
-    expect(cache.get(q, 'u1', catalog())).toBeNull();
+    expect(cache.get({}, 'u1', c, 7)).toBeNull();
+    expect(cache.get(q, 'u2', c, 7)).toBeNull();
+    expect(cache.get(q, 'u1', catalog(), 7)).toBeNull();
+    expect(cache.get(q, 'u1', c, 8)).toBeNull();
     c.generation++;
-    expect(cache.get(q, 'u1', c)).toBeNull();
+    expect(cache.get(q, 'u1', c, 7)).toBeNull();
   });
 
   it('keeps a copy (the built body may be reused) and starts over when full', () => {
-    const cache = new AnswerCache(2000);
+    const cache = new AnswerCache(1500);
     const q = {};
     const c = catalog();
     const b = body(400, 'a');
-    cache.put(q, 'u1', c, b);
+    cache.put(q, 'u1', c, 0, b);
     b.fill(0x20);
-    expect(JSON.parse(cache.get(q, 'u1', c)!.toString()).x).toBe('a'.repeat(400));
-    cache.put(q, 'u1', c, body(400, 'b')); // replaces: still one entry
-    cache.put(q, 'u2', c, body(400, 'c'));
-    expect(cache.size).toBeLessThanOrEqual(2000);
-    expect(cache.get(q, 'u1', c)).not.toBeNull();
-    cache.put(q, 'u3', c, body(400, 'd')); // over the bound: starts over with u3
-    expect(cache.get(q, 'u1', c)).toBeNull();
-    expect(JSON.parse(cache.get(q, 'u3', c)!.toString()).x).toBe('d'.repeat(400));
-    cache.put(q, 'big', c, body(3000, 'e')); // larger than the bound: not kept
-    expect(cache.get(q, 'big', c)).toBeNull();
-    expect(cache.size).toBeLessThanOrEqual(2000);
+    expect(JSON.parse(cache.get(q, 'u1', c, 0)!.toString()).x).toBe('a'.repeat(400));
+    cache.put(q, 'u1', c, 0, body(400, 'b')); // replaces: still one entry
+    cache.put(q, 'u2', c, 0, body(400, 'c'));
+    expect(cache.size).toBeLessThanOrEqual(1500);
+    expect(cache.get(q, 'u1', c, 0)).not.toBeNull();
+    cache.put(q, 'u3', c, 0, body(400, 'd')); // over the bound: starts over with u3
+    expect(cache.get(q, 'u1', c, 0)).toBeNull();
+    expect(JSON.parse(cache.get(q, 'u3', c, 0)!.toString()).x).toBe('d'.repeat(400));
+    cache.put(q, 'big', c, 0, body(3000, 'e')); // larger than the bound: not kept
+    expect(cache.get(q, 'big', c, 0)).toBeNull();
+    expect(cache.size).toBeLessThanOrEqual(1500);
   });
 });

@@ -109,23 +109,19 @@ export function recommender(ctx: ServeContext): Recommender {
   });
 
   /**
-   * An in-process list's answer from the answer cache, or built and kept there. Bypassed when the
-   * answer depends on more than the model's catalog, the catalogue generation, the user and the
-   * query: new items being mixed, a filter expression or named filter (item attributes), a
-   * re-rank or promotion, a degraded store.
+   * May this request's answer come from the answer cache (../answer-cache.ts)? Only a GET's, from
+   * an in-process store, when the answer depends on nothing but the model's catalog, the catalogue
+   * generation, the user's stored list and the query: not while new items are mixed in, with a
+   * filter expression or named filter (item attributes), a re-rank or promotion, or a degraded store.
    */
-  const cachedAnswer = (a: Ask, q: AskQuery, list: UserList): Reply => {
-    if (a.filters.allow !== null || a.diversify || a.promote || (ctx.newItems?.of(a.model).size ?? 0) > 0 || (ctx.integrity?.degradedNow() ?? null) !== null) return answer(a, list, false);
-    const { catalog } = a.model;
-    const body = answers.get(q, a.userId, catalog);
-    if (body !== null) {
-      ctx.metrics.countSource('precomputed');
-      return { status: 200, body };
-    }
-    const reply = answer(a, list, false);
-    answers.put(q, a.userId, catalog, reply.body as Buffer);
-    return reply;
-  };
+  const cacheable = (a: Ask, q: AskQuery): boolean =>
+    q.cached === true &&
+    a.model.store.rowNow !== undefined &&
+    a.filters.allow === null &&
+    a.diversify === undefined &&
+    a.promote === undefined &&
+    (ctx.newItems?.of(a.model).size ?? 0) === 0 &&
+    (ctx.integrity?.degradedNow() ?? null) === null;
 
   /** One user's answer: now (an in-process store, a cache hit) or once the store answers. */
   const answerUser = (userId: string, q: AskQuery, model: ServingModel): Reply | Promise<Reply> => {
@@ -138,12 +134,26 @@ export function recommender(ctx: ServeContext): Recommender {
     const { store } = model;
     // an in-process store, or a remote store's cache hit: answered now, no promise
     let now: UserList | null | undefined;
+    let row = -1;
     try {
+      if (cacheable(a, q)) {
+        row = store.rowNow!(userId);
+        const body = row >= 0 ? answers.get(q, userId, model.catalog, row) : null;
+        if (body !== null) {
+          ctx.metrics.countSource('precomputed');
+          return { status: 200, body };
+        }
+      }
       now = answerNow(store, userId);
     } catch (e) {
       return storeFailed(a, e);
     }
-    if (now !== undefined) return now !== null && q.cached === true && store.peek !== undefined ? cachedAnswer(a, q, now) : answer(a, now, false);
+    if (row >= 0 && now) {
+      const reply = answer(a, now, false);
+      answers.put(q, userId, model.catalog, row, reply.body as Buffer);
+      return reply;
+    }
+    if (now !== undefined) return answer(a, now, false);
     // a remote store: the request holds this model until the store answers (see ServingModel)
     model.acquire();
     let lookup: Promise<UserList | null>;
