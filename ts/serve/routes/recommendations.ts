@@ -19,7 +19,10 @@ import { Seen } from '../history.js';
 import { mixNewItems } from '../new-items-mix.js';
 import type { NewItems } from '../new-items.js';
 import { diversify, type Diversify } from '../diversity.js';
+import { AnswerCache } from '../answer-cache.js';
 
+/** What the answer cache may hold (../answer-cache.ts): about 12,000 answers of k = 10. */
+const ANSWER_CACHE_BYTES = 16 * 1024 * 1024;
 const QUERY = ['k', 'offset', 'exclude', 'genre', 'filter', 'where', 'diversity', 'maxPerCategory'] as const;
 /** What a user whose training items the model does not carry (an older artifact) is filled with: nothing. */
 const UNKNOWN_HISTORY: SeenItems = { has: () => true };
@@ -40,6 +43,8 @@ export interface AskQuery {
   promote?: Promotion | undefined;
   /** The diversity re-rank (../diversity.ts), when asked for. */
   diversify?: Diversify | undefined;
+  /** Answers may come from the answer cache (the GET's queries: their bodies are sent at once, see ../answer-cache.ts). */
+  cached?: boolean;
 }
 
 interface Ask {
@@ -68,6 +73,7 @@ export interface Recommender {
 
 export function recommender(ctx: ServeContext): Recommender {
   let lastError: unknown = null;
+  const answers = new AnswerCache(ANSWER_CACHE_BYTES);
   const logStoreError = throttled(1000, (suppressed) => ctx.log.error({ err: lastError, suppressed }, 'store lookup failed; answered from the fallback list'));
 
   const answer = (a: Ask, list: Pick<UserList, 'items' | 'scores'> | null, failed: boolean, folded: FoldInList | null = null, popular = false): Reply => {
@@ -102,8 +108,24 @@ export function recommender(ctx: ServeContext): Recommender {
       filter: q.get('filter'),
       where: q.get('where'),
       diversify: parseDiversify(q.get('diversity'), q.get('maxPerCategory')),
+      cached: true,
     };
   });
+
+  /**
+   * May this request's answer come from the answer cache (../answer-cache.ts)? Only a GET's, from
+   * an in-process store, when the answer depends on nothing but the model's catalog, the catalogue
+   * generation, the user's stored list and the query: not while new items are mixed in, with a
+   * filter expression or named filter (item attributes), a re-rank or promotion, or a degraded store.
+   */
+  const cacheable = (a: Ask, q: AskQuery): boolean =>
+    q.cached === true &&
+    a.model.store.rowNow !== undefined &&
+    a.filters.allow === null &&
+    a.diversify === undefined &&
+    a.promote === undefined &&
+    (ctx.newItems?.of(a.model).size ?? 0) === 0 &&
+    (ctx.integrity?.degradedNow() ?? null) === null;
 
   /** One user's answer: now (an in-process store, a cache hit) or once the store answers. */
   const answerUser = (userId: string, q: AskQuery, active: ServingModel): Reply | Promise<Reply> => {
@@ -133,10 +155,24 @@ export function recommender(ctx: ServeContext): Recommender {
     const { store } = model;
     // an in-process store, or a remote store's cache hit: answered now, no promise
     let now: UserList | null | undefined;
+    let row = -1;
     try {
+      if (cacheable(a, q)) {
+        row = store.rowNow!(userId);
+        const body = row >= 0 ? answers.get(q, userId, model.catalog, row) : null;
+        if (body !== null) {
+          ctx.metrics.countSource('precomputed');
+          return { status: 200, body };
+        }
+      }
       now = answerNow(store, userId);
     } catch (e) {
       return storeFailed(a, e);
+    }
+    if (row >= 0 && now) {
+      const reply = answer(a, now, false);
+      answers.put(q, userId, model.catalog, row, reply.body as Buffer);
+      return reply;
     }
     if (now !== undefined) return answer(a, now, false);
     // a remote store: the request holds this model until the store answers (see ServingModel)
