@@ -63,6 +63,8 @@ export interface FoldInSettings {
   mode?: FoldInMode;
   /** The compiled fold-in worker script (tests). */
   workerUrl?: URL;
+  /** The fold-in thread's nice value (Linux; default 10: when cores are scarce, serving goes first; 0: equal priority). */
+  nice?: number;
 }
 
 export interface PersonalizerOptions extends FoldInSettings {
@@ -73,6 +75,9 @@ export interface PersonalizerOptions extends FoldInSettings {
   log: Logger;
   depth: number;
 }
+
+/** The fold-in thread's default nice value: it gets the CPU the request thread leaves, and the whole of a core when serving is idle. */
+const DEFAULT_FOLDIN_NICE = 10;
 
 /** A user asked for again on demand is not asked for again within this time (ms) unless new events arrive. */
 const DEMAND_QUIET_MS = 30_000;
@@ -107,7 +112,7 @@ export class Personalizer implements FoldInOverlay {
     this.maxInFlight = o.maxInFlight ?? 2;
     const path = (o.events as { path?: unknown }).path;
     const sqlitePath = o.events.kind === 'sqlite' && typeof path === 'string' && path !== ':memory:' ? path : null;
-    this.runner = new FoldInRunner({ depth: o.depth, sqlitePath, log: o.log, ...(o.mode && { mode: o.mode }), ...(o.workerUrl && { workerUrl: o.workerUrl }) });
+    this.runner = new FoldInRunner({ depth: o.depth, sqlitePath, log: o.log, nice: o.nice ?? DEFAULT_FOLDIN_NICE, ...(o.mode && { mode: o.mode }), ...(o.workerUrl && { workerUrl: o.workerUrl }) });
     o.metrics.foldInQueue = () => this.queueStats();
   }
 

@@ -4,14 +4,15 @@
 // demand), bad values and conflicting events get their 400/409, a user with only negative
 // signal is not served zeros, and erasing unknown users records nothing.
 
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdtempSync, readdirSync } from 'node:fs';
+import { getPriority, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { SqliteEventStore } from '../events/sqlite.js';
 import { startServer, type RunningServer, type ServerOptions } from './server.js';
 import { ensureBuilt } from './testing/build.js';
+import { threadId } from '../util/thread-nice.js';
 import { capturedLogger, fixtureRegistry, getJson } from './testing/fixtures.js';
 
 const servers: RunningServer[] = [];
@@ -65,6 +66,12 @@ describe('fold-in off the request thread', () => {
     expect(latencies[latencies.length - 1]).toBeLessThan(1000);
     await waitFor('every fold-in', async () => metric((await getJson(`${s.url}/metrics`)).body, 'recs_foldins_total') >= 10_000, 60_000);
     expect((await recs('new9999')).body.source).toBe('foldin');
+    if (process.platform === 'linux') {
+      // the fold-in thread runs below the request thread (nice 10 by default), which keeps its own
+      const nices = readdirSync('/proc/self/task').map((tid) => getPriority(Number(tid)));
+      expect(nices).toContain(10);
+      expect(getPriority(threadId()!)).toBeLessThan(10);
+    }
   }, 120_000);
 
   it('keeps fold-in results within their bounds and folds an evicted user in again on demand', async () => {
