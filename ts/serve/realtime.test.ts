@@ -91,6 +91,26 @@ describe('fold-in off the request thread', () => {
     expect(metric((await getJson(`${s.url}/metrics`)).body, 'recs_foldin_deferred_total')).toBe(1);
     expect((await recs('late')).body.source).toBe('fallback');
   });
+
+  it('never recommends an acknowledged item before the fold-in lands (pending seen items)', async () => {
+    const { post, recs } = await serve({ foldIn: { maxQueue: 0 } }); // deferred: folded in only on the next GET, after it answers
+    const top = ((await recs('someone-else')).body.items as { itemId: string }[]).map((i) => i.itemId);
+    expect(
+      (
+        await post([
+          { eventId: 'p1', userId: 'eager', itemId: top[0], type: 'like' },
+          { eventId: 'p2', userId: 'eager', itemId: top[2], type: 'click' },
+        ])
+      ).status,
+    ).toBe(202);
+    const before = (await recs('eager')).body;
+    expect(before.source).toBe('fallback');
+    const ids = (before.items as { itemId: string }[]).map((i) => i.itemId);
+    expect(ids).toHaveLength(5);
+    expect(ids).not.toContain(top[0]);
+    expect(ids).not.toContain(top[2]);
+    expect(ids).toEqual(top.filter((i) => i !== top[0] && i !== top[2]).concat(ids.slice(3))); // the same popularity order, the two left out
+  });
 });
 
 describe('the demo payload', () => {
