@@ -26,7 +26,7 @@ export interface LoadHandle {
 }
 
 /** The loader thread's nice value (Linux): a load yields the cores to serving. */
-const LOADER_NICE = 10;
+const LOADER_NICE = 5;
 
 export function loadPreparedModel(dir: string, mode: LoadMode = defaultLoadMode()): LoadHandle {
   if (mode === 'inline') {

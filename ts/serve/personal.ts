@@ -65,7 +65,7 @@ export interface FoldInSettings {
   mode?: FoldInMode;
   /** The compiled fold-in worker script (tests). */
   workerUrl?: URL;
-  /** The fold-in thread's nice value (Linux; default 10: when cores are scarce, serving goes first; 0: equal priority). */
+  /** The fold-in thread's nice value (Linux; default 5: when cores are scarce, serving goes first (CFS gives the thread about a third of what a nice-0 thread gets); 0: equal priority). */
   nice?: number;
 }
 
@@ -79,7 +79,7 @@ export interface PersonalizerOptions extends FoldInSettings {
 }
 
 /** The fold-in thread's default nice value: it gets the CPU the request thread leaves, and the whole of a core when serving is idle. */
-const DEFAULT_FOLDIN_NICE = 10;
+const DEFAULT_FOLDIN_NICE = 5;
 
 /** A user asked for again on demand is not asked for again within this time (ms) unless new events arrive. */
 const DEMAND_QUIET_MS = 30_000;

@@ -111,7 +111,7 @@ export interface ServerOptions {
   filters?: Readonly<Record<string, string>>;
   /** Bounds on event values (default ratings -10 to 10, other values at most 100). */
   eventLimits?: Partial<ValueLimits>;
-  /** Fold-in queue, batches and result bounds (defaults: RECS_FOLDIN_MAX_ENTRIES, RECS_FOLDIN_MAX_BYTES, RECS_FOLDIN_QUEUE, RECS_FOLDIN_NICE, else 100,000 lists, 128 MiB, 100,000 queued users, nice 10). */
+  /** Fold-in queue, batches and result bounds (defaults: RECS_FOLDIN_MAX_ENTRIES, RECS_FOLDIN_MAX_BYTES, RECS_FOLDIN_QUEUE, RECS_FOLDIN_NICE, else 100,000 lists, 128 MiB, 100,000 queued users, nice 5). */
   foldIn?: FoldInSettings;
 }
 
