@@ -78,7 +78,7 @@ export interface PersonalizerOptions extends FoldInSettings {
   depth: number;
 }
 
-/** The fold-in thread's default nice value: it gets the CPU the request thread leaves, and the whole of a core when serving is idle. */
+/** The fold-in thread's default nice value: on busy cores about a third of a nice-0 thread's share, and the whole of a core when serving is idle. */
 const DEFAULT_FOLDIN_NICE = 5;
 
 /** A user asked for again on demand is not asked for again within this time (ms) unless new events arrive. */

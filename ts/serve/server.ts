@@ -2,7 +2,7 @@
 // API keys and the active model, registers the routes (one file each under ./routes), listens,
 // opens the event store (fold-in personalisation, erasure, the item catalogue), watches the registry for a new
 // active model (following a remote one, Azure Blob Storage, into the local directory when
-// configured), and closes gracefully: stop accepting, let the
+// configured) and for the running experiment (./experiments.ts), and closes gracefully: stop accepting, let the
 // requests in flight finish (new responses close their connections), then close whatever is
 // left once they are done or the deadline passes.
 
@@ -36,7 +36,7 @@ import { itemRoutes } from './routes/items.js';
 import { LiveCatalogue } from './item-catalogue.js';
 import { namedFilters, RequestFilters } from './rules/request-filters.js';
 import { recommendationsPostRoute } from './routes/recommendations-post.js';
-import { NewItems } from './new-items.js';
+import { NewItems, type NewItemsSettings } from './new-items.js';
 import { checkWeight, halfLifeFromEnv, weightsFromEnv } from '../events/feedback.js';
 import { Personalizer, type FoldInSettings } from './personal.js';
 import { embeddedStoreFactory, type StoreFactory } from './serving-model.js';
@@ -44,6 +44,10 @@ import { ErasedUsers } from './erasure.js';
 import { eventStoreConfigFromEnv, openEventStore, type EventStoreConfig } from '../events/open.js';
 import { loadUws, type us_listen_socket } from './uws.js';
 import { cacheStatsOf } from '../store/cached.js';
+import { ExperimentServing } from './experiments.js';
+import { localBook, remoteBook } from '../model/experiments/book.js';
+import { downloadVersion, isComplete } from '../model/registry/transfer.js';
+import { impressionsRoute } from './routes/impressions.js';
 
 export interface ServerOptions {
   /** Registry root: version directories and the ACTIVE pointer (default ./models in the CLI). */
@@ -82,6 +86,8 @@ export interface ServerOptions {
   remoteRegistry?: ObjectStore;
   /** Period of the remote pointer's ETag check, ms (default 10 000). */
   remotePollMs?: number;
+  /** How often the registry's experiments (EXPERIMENTS.json) are read again, ms (default: reloadPollMs, 2 000). */
+  experimentsPollMs?: number;
   limits?: Partial<Limits>;
   /** Largest request body accepted by routes that read none, bytes (default 4 096; POST /v1/events takes up to 1 MiB). */
   maxBodyBytes?: number;
@@ -107,6 +113,8 @@ export interface ServerOptions {
   erasureSyncMs?: number;
   /** How often the item catalogue's records are read again, for changes made by other replicas or an import, ms (default 2 000; 0 = never). */
   catalogueSyncMs?: number;
+  /** New items: how often other replicas' events are read (syncMs, default 1 000; 0 = never), where item fold-in runs (tests). */
+  newItems?: NewItemsSettings;
   /** Named filters clients may ask for by name (`filter=`): name → expression; default RECS_FILTERS (JSON) or RECS_FILTERS_FILE. */
   filters?: Readonly<Record<string, string>>;
   /** Bounds on event values (default ratings -10 to 10, other values at most 100). */
@@ -183,18 +191,20 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   const events = options.eventStore ?? (await openEventStore(options.eventStoreConfig ?? eventStoreConfigFromEnv(process.env, options.eventsDb ?? join(options.modelsDir, '..', 'events.sqlite'))));
   const erased = new ErasedUsers(events);
   const live = new LiveCatalogue(events);
-  const newItems = new NewItems(live, log);
+  const newItems = new NewItems(live, log, events, options.newItems);
   live.onChange = (r) => newItems.recordChanged(r.itemId);
   let named: Map<string, string>;
   try {
     named = namedFilters(process.env, options.filters);
   } catch (e) {
+    await newItems.close();
     await events.close();
     throw e;
   }
   try {
     await live.load();
   } catch (e) {
+    await newItems.close();
     await events.close();
     throw new Error(`cannot read the item catalogue from the event store: ${e instanceof Error ? e.message : String(e)}`, { cause: e });
   }
@@ -205,6 +215,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       live.serve(m.catalog);
       newItems.serve(m);
     },
+    prepareVariant: (m) => live.blockIn(m.catalog),
     onServe: (m) => personal?.modelLoaded(m),
     registry,
     createStore: erased.masking(options.createStore ?? embeddedStoreFactory),
@@ -219,11 +230,22 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   if (follower) await follower.syncNow();
   const first = await models.refresh();
   if (first === 'failed') {
+    await newItems.close();
     await events.close();
     throw new Error(`cannot serve: the active model in ${options.modelsDir} did not load (see the log above)`);
   }
   if (first === 'none') log.warn({ modelsDir: options.modelsDir }, 'no active model yet: /readyz answers 503 and /v1 routes 503 until one is activated');
 
+  const remote = options.remoteRegistry;
+  const experiments = new ExperimentServing({
+    book: remote ? remoteBook(remote) : localBook(options.modelsDir),
+    models,
+    log,
+    registryRoot: options.modelsDir,
+    ...(remote && { fetch: async (v: string) => void (isComplete(registry, v) ? undefined : await downloadVersion(remote, registry, v)) }),
+  });
+  metrics.experiments = (esc) => experiments.metricLines(esc);
+  await experiments.sync().catch((e: unknown) => log.error({ err: e }, 'cannot read the experiments; serving the active version to every user'));
   const env = foldInFromEnv(process.env);
   const settings: FoldInSettings = { ...env, ...options.foldIn, bounds: { ...env.bounds, ...options.foldIn?.bounds } };
   personal = new Personalizer({ models, events, erased, metrics, log, depth: limits.maxK, ...settings });
@@ -242,6 +264,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     items: live,
     rules: new RequestFilters(named, live),
     newItems,
+    experiments,
   };
   const app = uws.App();
   const cors = options.corsOrigins ? new Cors([...options.corsOrigins]) : Cors.fromEnv(process.env['RECS_CORS_ORIGINS']);
@@ -259,6 +282,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   front
     .post(eventsRoute(ctx, events, personal, { weights: eventWeights, ...(options.eventLimits && { limits: options.eventLimits }) }))
     .post(batchRoute(ctx, recs))
+    .post(impressionsRoute(ctx, events))
     .del(usersRoute(ctx, personal));
   const items = itemRoutes(ctx, events, live);
   front.get(items.get).put(items.put).patch(items.patch).del(items.del).post(recommendationsPostRoute(ctx, recs));
@@ -268,6 +292,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   const listenSocket = await new Promise<us_listen_socket>((resolve, reject) => {
     app.listen(host, options.port ?? 8080, (s) => (s ? resolve(s) : reject(new Error(`cannot listen on ${host}:${options.port ?? 8080} (in use, or not an address of this machine?)`))));
   }).catch(async (e: unknown) => {
+    await newItems.close();
     await events.close();
     throw e;
   });
@@ -277,7 +302,11 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     erasureSyncMs > 0
       ? setInterval(() => {
           erased.sync().then(
-            (fresh) => fresh.length > 0 && personal!.erasedElsewhere(fresh),
+            (fresh) => {
+              if (fresh.length === 0) return;
+              personal!.erasedElsewhere(fresh);
+              newItems.erased(fresh.map((u) => [u, erased.erasedAt(u) ?? Date.now()]));
+            },
             (e: unknown) => log.warn({ err: e }, 'could not read the erased users again; retrying at the next interval'),
           );
         }, erasureSyncMs).unref()
@@ -300,6 +329,10 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       }),
   });
   reloader.start();
+  const experimentsSync = setInterval(
+    () => void experiments.sync().catch((e: unknown) => log.warn({ err: e }, 'could not read the experiments again; retrying at the next interval')),
+    options.experimentsPollMs ?? options.reloadPollMs ?? 2000,
+  ).unref();
   integrity.start();
   follower?.start();
   log.info({ url: `http://${host}:${port}`, modelVersion: models.current?.version ?? null, auth: auth.enabled, store: models.current?.store.kind ?? null }, 'listening');
@@ -314,6 +347,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       integrity.stop();
       if (erasureSync) clearInterval(erasureSync);
       if (catalogueSync) clearInterval(catalogueSync);
+      clearInterval(experimentsSync);
       await follower?.stop();
       log.info({ inFlight: front.requestsInFlight, deadlineMs }, 'shutting down: no new connections; finishing requests in flight');
       const until = performance.now() + deadlineMs;
@@ -332,7 +366,9 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       if (!clean) log.warn({ abandoned }, 'shutdown deadline passed; closing the remaining connections');
       app.close();
       await personal!.close();
+      await newItems.close();
       await events.close();
+      await experiments.close();
       await models.close();
       log.info({ clean, abandoned }, 'server closed');
       return { clean, abandoned };
