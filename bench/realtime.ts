@@ -8,7 +8,7 @@
 //   readers + GET /demo/model.bin and a hot swap to another version during the run (also after a
 //     readers-only phase);
 //   fold-in capacity: without readers, a burst of events offered faster than fold-in takes them
-//     (fold-ins/s while the queue stays backlogged: ./realtime/capacity.ts);
+//     (fold-ins/s while that backlog drains: ./realtime/capacity.ts);
 //   then, without readers, fold-ins of many distinct users (1M in the full run) for RSS.
 // Per phase: reader req/s, p50/p99/max (wrk, per-request latencies), events acknowledged/s,
 // fold-ins completed/s, event → visible p50/p99 (the server's histogram), deepest fold-in queue,
@@ -131,7 +131,7 @@ async function benchModel(model: BenchModel): Promise<void> {
       await drain(api);
       if (r.foldInsPerSecond < 0.9 * r.ackedPerSecond || r.queueMax > rate) break; // fold-in fell behind
     }
-    // fold-in capacity: a burst offered faster than fold-in takes it, no readers; fold-ins/s while backlogged
+    // fold-in capacity: a burst offered faster than fold-in takes it, no readers; fold-ins/s while the backlog drains
     const capacity = await foldInCapacity({ url: api.url, rate: CAPACITY_RATE, seconds: Math.min(SECONDS, 5), itemIds, tag: 'cap' });
     rows.push(await phase(api, 'readers only', paths, async () => ({ acked: 0 })));
     rows.push(
@@ -170,7 +170,7 @@ async function benchModel(model: BenchModel): Promise<void> {
     const users = value(b, 'recs_foldins_total') - value(a, 'recs_foldins_total');
     printRows(model, rows, engineAlone);
     console.log(
-      `fold-in capacity (no readers, ${CAPACITY_RATE.toLocaleString('en')} events/s offered for ${Math.min(SECONDS, 5)} s, ${capacity.acked.toLocaleString('en')} acknowledged): ${Number.isFinite(capacity.perSecond) ? `${Math.round(capacity.perSecond).toLocaleString('en')} fold-ins/s over ${capacity.backloggedSeconds.toFixed(1)} s backlogged (×${(capacity.perSecond / engineAlone).toFixed(2)} the engine alone)` : 'the queue never built up (ingestion is the bound)'}; ${Math.round(capacity.overall).toLocaleString('en')}/s from the burst to drained`,
+      `fold-in capacity (no readers, ${CAPACITY_RATE.toLocaleString('en')} events/s offered for ${Math.min(SECONDS, 5)} s, ${capacity.acked.toLocaleString('en')} acknowledged): ${Number.isFinite(capacity.perSecond) ? `${Math.round(capacity.perSecond).toLocaleString('en')} fold-ins/s while a backlog drained for ${capacity.backloggedSeconds.toFixed(1)} s (×${(capacity.perSecond / engineAlone).toFixed(2)} the engine alone)` : 'the queue never built up (ingestion is the bound)'}; ${Math.round(capacity.overall).toLocaleString('en')}/s from the burst to drained`,
     );
     console.log(
       `soak (no readers, ${Math.round(soakRate).toLocaleString('en')} events/s offered): ${users.toLocaleString('en')} distinct users folded in (${w.acked.toLocaleString('en')} acknowledged in the second part); RSS ${(early / 2 ** 20).toFixed(0)} MiB after the first tenth, ${(late / 2 ** 20).toFixed(0)} MiB at the end (×${(late / early).toFixed(3)}); fold-in lists held ${value(b, 'recs_foldin_results')} (bound ${maxEntries.toLocaleString('en')}), evicted ${value(b, 'recs_foldin_evictions_total')}`,

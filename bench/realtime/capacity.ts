@@ -1,14 +1,14 @@
-// Owns the real-time benchmark's fold-in capacity figure: fold-ins completed per second while the
-// queue stayed backlogged (users waiting at both ends of a 100 ms sample, so the worker never ran
-// dry), from /metrics, during a burst of events offered faster than fold-in takes them, without
-// readers, then until the queue drains. The offered rates of the reader phases are too low to
+// Owns the real-time benchmark's fold-in capacity figure: a burst of events offered faster than
+// fold-in takes them, without readers, then fold-ins completed per second while the backlog drains
+// (from /metrics every 100 ms: the intervals after the writer stopped with users waiting at both
+// ends, so the worker never ran dry and the request thread, idle by then, takes no CPU from it). The offered rates of the reader phases are too low to
 // show what fold-in can do; this is the figure set beside the engine alone.
 
 import { scrape, value } from './scrape.js';
 import { writeEvents } from './writer.js';
 
 export interface Capacity {
-  /** Fold-ins/s while backlogged (NaN: the queue never built up: ingestion is the bound). */
+  /** Fold-ins/s while the backlog drained (NaN: no backlog was left when the writer stopped: ingestion is the bound). */
   perSecond: number;
   backloggedSeconds: number;
   acked: number;
@@ -17,14 +17,14 @@ export interface Capacity {
 }
 
 export async function foldInCapacity(o: { url: string; rate: number; seconds: number; itemIds: readonly string[]; tag: string }): Promise<Capacity> {
-  const samples: { t: number; done: number; queued: number }[] = [];
+  const samples: { t: number; done: number; queued: number; writing: boolean }[] = [];
   let writing = true;
   const sampler = (async () => {
     for (;;) {
       const s = await scrape(o.url).catch(() => null);
       if (s) {
         const queued = value(s, 'recs_foldin_queue_depth');
-        samples.push({ t: performance.now(), done: value(s, 'recs_foldins_total'), queued });
+        samples.push({ t: performance.now(), done: value(s, 'recs_foldins_total'), queued, writing });
         if (!writing && queued === 0 && value(s, 'recs_foldin_in_flight') === 0) return;
       }
       await new Promise((r) => setTimeout(r, 100));
@@ -37,7 +37,7 @@ export async function foldInCapacity(o: { url: string; rate: number; seconds: nu
   let ms = 0;
   for (let i = 1; i < samples.length; i++) {
     const [a, b] = [samples[i - 1]!, samples[i]!];
-    if (a.queued > 0 && b.queued > 0) {
+    if (!a.writing && a.queued > 0 && b.queued > 0) {
       folds += b.done - a.done;
       ms += b.t - a.t;
     }

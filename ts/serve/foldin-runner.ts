@@ -29,6 +29,8 @@ export interface FoldInRunnerOptions {
   mode?: FoldInMode;
   /** The compiled worker script (tests point at dist/). */
   workerUrl?: URL;
+  /** The worker thread's nice value (Linux; 0: the request thread's priority). */
+  nice?: number;
   log: Logger;
 }
 
@@ -103,7 +105,7 @@ export class FoldInRunner {
 
   private ensureWorker(): Worker {
     if (this.worker) return this.worker;
-    const w = new Worker(this.workerUrl, { workerData: { depth: this.o.depth, feedback: this.o.feedback, sqlitePath: this.o.sqlitePath } });
+    const w = new Worker(this.workerUrl, { workerData: { depth: this.o.depth, feedback: this.o.feedback, sqlitePath: this.o.sqlitePath, nice: this.o.nice ?? 0 } });
     w.unref();
     w.on('message', (m: Reply) => {
       if (m.kind === 'model') {

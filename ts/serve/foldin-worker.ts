@@ -2,17 +2,20 @@
 // batches of users, reads the batch's events from its own read-only connection to the SQLite
 // event store in one read transaction (or takes them from the message, for other stores), folds
 // them in and posts the lists back packed in one transferred buffer (./foldin-pack.ts). The
-// serving thread never runs fold-in math.
+// serving thread never runs fold-in math; this thread runs at a lower CPU priority than it.
 
 import { parentPort, workerData } from 'node:worker_threads';
 import { SqliteEventStore } from '../events/sqlite.js';
 import type { FeedbackSettings } from '../events/feedback.js';
 import type { TrackedEvent } from '../events/types.js';
 import { FoldInComputer, type FoldInModelData } from './foldin-compute.js';
+import { niceThisThread } from '../util/thread-nice.js';
 
 export type ToWorker = { kind: 'model'; model: FoldInModelData } | { kind: 'batch'; id: number; users: string[]; events?: TrackedEvent[][] };
 
-const { depth, feedback, sqlitePath } = workerData as { depth: number; feedback: FeedbackSettings; sqlitePath: string | null };
+const { depth, feedback, sqlitePath, nice } = workerData as { depth: number; feedback: FeedbackSettings; sqlitePath: string | null; nice: number };
+// below the request thread: when cores are scarce, serving goes first (RECS_FOLDIN_NICE)
+if (nice > 0) niceThisThread(nice);
 const computer = new FoldInComputer(depth, feedback);
 let reader: SqliteEventStore | null = null;
 

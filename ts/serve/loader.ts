@@ -1,6 +1,7 @@
 // Owns loading a model version for serving: in a worker thread when the compiled worker script
 // is present (the built server: dist/ts/serve/load-worker.js), else on the calling thread (when
-// running from TypeScript sources, as the unit tests do). Either way the artifact's checksums are
+// running from TypeScript sources, as the unit tests do); the worker runs below the serving
+// thread's CPU priority. Either way the artifact's checksums are
 // verified, and a corrupt or unreadable artifact is an error naming the problem.
 
 import { existsSync } from 'node:fs';
@@ -24,6 +25,9 @@ export interface LoadHandle {
   cancel(): void;
 }
 
+/** The loader thread's nice value (Linux): a load yields the cores to serving. */
+const LOADER_NICE = 5;
+
 export function loadPreparedModel(dir: string, mode: LoadMode = defaultLoadMode()): LoadHandle {
   if (mode === 'inline') {
     let cancelled = false;
@@ -39,7 +43,7 @@ export function loadPreparedModel(dir: string, mode: LoadMode = defaultLoadMode(
     });
     return { promise, cancel: () => void (cancelled = true) };
   }
-  const worker = new Worker(workerUrl, { workerData: { dir } });
+  const worker = new Worker(workerUrl, { workerData: { dir, nice: LOADER_NICE } });
   const promise = new Promise<PreparedModel>((resolve, reject) => {
     let settled = false;
     worker.once('message', (m: { ok: true; prepared: PreparedModel } | { ok: false; message: string }) => {

@@ -36,6 +36,8 @@ export type { FoldInList } from './foldin-overlay.js';
 /** What the recommendations route needs: the user's fold-in list for this model version, if any. */
 export interface FoldInOverlay {
   peek(userId: string, modelVersion: string): FoldInList | null;
+  /** Item rows of this model in the user's events acknowledged since their last fold-in landed (never recommended meanwhile), or null. */
+  pendingSeen?(userId: string, modelVersion: string): Uint32Array | null;
 }
 
 /** What an erasure removed, per kind. */
@@ -64,6 +66,8 @@ export interface FoldInSettings {
   mode?: FoldInMode;
   /** The compiled fold-in worker script (tests). */
   workerUrl?: URL;
+  /** The fold-in thread's nice value (Linux; default 5: when cores are scarce, serving goes first (CFS gives the thread about a third of what a nice-0 thread gets); 0: equal priority). */
+  nice?: number;
 }
 
 export interface PersonalizerOptions extends FoldInSettings {
@@ -77,14 +81,28 @@ export interface PersonalizerOptions extends FoldInSettings {
   depth: number;
 }
 
+/** The fold-in thread's default nice value: on busy cores about a third of a nice-0 thread's share, and the whole of a core when serving is idle. */
+const DEFAULT_FOLDIN_NICE = 5;
+
 /** A user asked for again on demand is not asked for again within this time (ms) unless new events arrive. */
 const DEMAND_QUIET_MS = 30_000;
 const DEMAND_MEMORY = 10_000;
+
+/** A user's acknowledged items waiting for their fold-in: rows of this model version, sorted. */
+interface PendingSeen {
+  version: string;
+  rows: Uint32Array;
+}
+
+/** Most users with pending seen items remembered (the oldest forgotten first). */
+const PENDING_MAX = 100_000;
 
 /** One batch handed to the runner: its users, those erased meanwhile (their results dropped), and when it is done. */
 interface InFlightBatch {
   users: ReadonlySet<string>;
   erased: Set<string>;
+  /** Each user's pending seen items when the batch left. */
+  pending: ReadonlyMap<string, PendingSeen | undefined>;
   done: Promise<void>;
 }
 
@@ -92,6 +110,8 @@ export class Personalizer implements FoldInOverlay {
   private readonly overlay: FoldInOverlayCache;
   /** Users waiting → the earliest acknowledgement their fold-in covers (NaN: a refold, not timed). */
   private readonly queue = new Map<string, number>();
+  /** Users with events acknowledged and not folded in yet → their items' rows (sorted), most recent last (bounded). */
+  private readonly pending = new Map<string, PendingSeen>();
   /** Batches handed to the runner and not back yet (at most maxInFlight), oldest first. */
   private readonly batches = new Set<InFlightBatch>();
   /** Users asked for on demand recently (bounded), so a user with nothing to fold in is not asked for on every GET. */
@@ -114,6 +134,7 @@ export class Personalizer implements FoldInOverlay {
       depth: o.depth,
       feedback: o.feedback ?? DEFAULT_FEEDBACK,
       sqlitePath,
+      nice: o.nice ?? DEFAULT_FOLDIN_NICE,
       log: o.log,
       ...(o.mode && { mode: o.mode }),
       ...(o.workerUrl && { workerUrl: o.workerUrl }),
@@ -139,6 +160,38 @@ export class Personalizer implements FoldInOverlay {
 
   get size(): number {
     return this.overlay.size;
+  }
+
+  pendingSeen(userId: string, modelVersion: string): Uint32Array | null {
+    const p = this.pending.get(userId);
+    return p && p.version === modelVersion ? p.rows : null;
+  }
+
+  /**
+   * Events just acknowledged (stored): their items are the users' pending seen items until their
+   * fold-in lands (so a GET meanwhile never recommends what the user just interacted with), and
+   * the users are queued for a fold-in.
+   */
+  acknowledged(events: readonly { userId: string; itemId: string }[]): void {
+    const model = this.o.models.current;
+    if (model) {
+      const rows = new Map<string, number[]>();
+      for (const e of events) {
+        const row = model.catalog.rowOf(e.itemId);
+        if (row < 0) continue;
+        const l = rows.get(e.userId);
+        if (l) l.push(row);
+        else rows.set(e.userId, [row]);
+      }
+      for (const [u, r] of rows) {
+        const before = this.pending.get(u);
+        const all = before?.version === model.version ? [...before.rows, ...r] : r;
+        this.pending.delete(u); // most recent last
+        this.pending.set(u, { version: model.version, rows: Uint32Array.from(new Set(all)).sort() });
+        if (this.pending.size > PENDING_MAX) this.pending.delete(this.pending.keys().next().value as string);
+      }
+    }
+    this.touched(new Set(events.map((e) => e.userId)));
   }
 
   queueStats(): FoldInQueueStats {
@@ -188,6 +241,7 @@ export class Personalizer implements FoldInOverlay {
       const at = Date.now();
       if (inModel) this.o.erased.record(userId, at); // before anything: a model loading now masks the user
       this.queue.delete(userId);
+      this.pending.delete(userId);
       this.dropInFlight(userId);
       const foldinResults = this.overlay.delete(userId) ? 1 : 0;
       const events = await this.o.events.deleteUser(userId, { remember: inModel });
@@ -290,7 +344,7 @@ export class Personalizer implements FoldInOverlay {
       if (users.length >= this.batchSize) break;
     }
     for (const u of users) this.queue.delete(u);
-    const batch: InFlightBatch = { users: new Set(users), erased: new Set(), done: Promise.resolve() };
+    const batch: InFlightBatch = { users: new Set(users), erased: new Set(), pending: new Map(users.map((u) => [u, this.pending.get(u)])), done: Promise.resolve() };
     this.batches.add(batch);
     this.stats.batches++;
     batch.done = this.runBatch(model, batch, users, ackAt);
@@ -306,6 +360,9 @@ export class Personalizer implements FoldInOverlay {
       for (const o of unpackBatch(r)) {
         const at = ackAt[i++]!;
         if (batch.erased.has(o.userId)) continue;
+        // the events pending when the batch left are folded in now (later ones stay pending)
+        const p = batch.pending.get(o.userId);
+        if (p && this.pending.get(o.userId) === p) this.pending.delete(o.userId);
         if (o.error !== undefined) {
           this.o.log.error({ userId: o.userId, err: o.error }, 'fold-in failed; the user keeps their previous recommendations');
           continue;

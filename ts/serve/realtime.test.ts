@@ -4,14 +4,15 @@
 // demand), bad values and conflicting events get their 400/409, a user with only negative
 // signal is not served zeros, and erasing unknown users records nothing.
 
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdtempSync, readdirSync } from 'node:fs';
+import { getPriority, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { SqliteEventStore } from '../events/sqlite.js';
 import { startServer, type RunningServer, type ServerOptions } from './server.js';
 import { ensureBuilt } from './testing/build.js';
+import { threadId } from '../util/thread-nice.js';
 import { capturedLogger, fixtureRegistry, getJson } from './testing/fixtures.js';
 
 const servers: RunningServer[] = [];
@@ -65,6 +66,12 @@ describe('fold-in off the request thread', () => {
     expect(latencies[latencies.length - 1]).toBeLessThan(1000);
     await waitFor('every fold-in', async () => metric((await getJson(`${s.url}/metrics`)).body, 'recs_foldins_total') >= 10_000, 60_000);
     expect((await recs('new9999')).body.source).toBe('foldin');
+    if (process.platform === 'linux') {
+      // the fold-in thread runs below the request thread (nice 5 by default), which keeps its own
+      const nices = readdirSync('/proc/self/task').map((tid) => getPriority(Number(tid)));
+      expect(nices).toContain(5);
+      expect(getPriority(threadId()!)).toBeLessThan(5);
+    }
   }, 120_000);
 
   it('keeps fold-in results within their bounds and folds an evicted user in again on demand', async () => {
@@ -83,6 +90,26 @@ describe('fold-in off the request thread', () => {
     expect((await post({ eventId: 'q1', userId: 'late', itemId: 'i5', type: 'like' })).status).toBe(202);
     expect(metric((await getJson(`${s.url}/metrics`)).body, 'recs_foldin_deferred_total')).toBe(1);
     expect((await recs('late')).body.source).toBe('fallback');
+  });
+
+  it('never recommends an acknowledged item before the fold-in lands (pending seen items)', async () => {
+    const { post, recs } = await serve({ foldIn: { maxQueue: 0 } }); // deferred: folded in only on the next GET, after it answers
+    const top = ((await recs('someone-else')).body.items as { itemId: string }[]).map((i) => i.itemId);
+    expect(
+      (
+        await post([
+          { eventId: 'p1', userId: 'eager', itemId: top[0], type: 'like' },
+          { eventId: 'p2', userId: 'eager', itemId: top[2], type: 'click' },
+        ])
+      ).status,
+    ).toBe(202);
+    const before = (await recs('eager')).body;
+    expect(before.source).toBe('fallback');
+    const ids = (before.items as { itemId: string }[]).map((i) => i.itemId);
+    expect(ids).toHaveLength(5);
+    expect(ids).not.toContain(top[0]);
+    expect(ids).not.toContain(top[2]);
+    expect(ids).toEqual(top.filter((i) => i !== top[0] && i !== top[2]).concat(ids.slice(3))); // the same popularity order, the two left out
   });
 });
 

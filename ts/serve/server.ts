@@ -125,7 +125,7 @@ export interface ServerOptions {
   filters?: Readonly<Record<string, string>>;
   /** Bounds on event values (default ratings -10 to 10, other values at most 100). */
   eventLimits?: Partial<ValueLimits>;
-  /** Fold-in queue, batches and result bounds (defaults: RECS_FOLDIN_MAX_ENTRIES, RECS_FOLDIN_MAX_BYTES, RECS_FOLDIN_QUEUE, else 100,000 lists, 128 MiB, 100,000 queued users). */
+  /** Fold-in queue, batches and result bounds (defaults: RECS_FOLDIN_MAX_ENTRIES, RECS_FOLDIN_MAX_BYTES, RECS_FOLDIN_QUEUE, RECS_FOLDIN_NICE, else 100,000 lists, 128 MiB, 100,000 queued users, nice 5). */
   foldIn?: FoldInSettings;
 }
 
@@ -141,7 +141,13 @@ function foldInFromEnv(env: NodeJS.ProcessEnv): FoldInSettings {
   const maxEntries = n('RECS_FOLDIN_MAX_ENTRIES');
   const maxBytes = n('RECS_FOLDIN_MAX_BYTES');
   const maxQueue = n('RECS_FOLDIN_QUEUE');
-  return { bounds: { ...(maxEntries !== undefined && { maxEntries }), ...(maxBytes !== undefined && { maxBytes }) }, ...(maxQueue !== undefined && { maxQueue }) };
+  const nice = n('RECS_FOLDIN_NICE');
+  if (nice !== undefined && nice > 19) throw new Error(`RECS_FOLDIN_NICE must be a whole number from 0 to 19; got "${env['RECS_FOLDIN_NICE']}"`);
+  return {
+    bounds: { ...(maxEntries !== undefined && { maxEntries }), ...(maxBytes !== undefined && { maxBytes }) },
+    ...(maxQueue !== undefined && { maxQueue }),
+    ...(nice !== undefined && { nice }),
+  };
 }
 
 export interface CloseResult {

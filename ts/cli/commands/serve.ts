@@ -44,7 +44,7 @@ const events = group('Events', {
     min: 0,
     max: 1e6,
     default: 100,
-    help: 'largest value of a click, view, purchase or like (a multiplier of its weight). Fold-in runs in a worker thread, in batches: RECS_FOLDIN_QUEUE (users waiting, default 100000; beyond it events are still stored and the user is folded in on their next GET), RECS_FOLDIN_MAX_ENTRIES and RECS_FOLDIN_MAX_BYTES (fold-in lists kept, least recently used evicted first: default 100000 lists and 134217728 bytes = 128 MiB; an evicted user is folded in again on demand). --event-weights, --event-half-life-days and --negative-below (Feedback) shape fold-in as they shape training. RECS_FILTERS (\'{"name": "expression"}\') or RECS_FILTERS_FILE (a JSON file) name server-side filters (?filter=name).',
+    help: 'largest value of a click, view, purchase or like (a multiplier of its weight). Fold-in runs in a worker thread, in batches: RECS_FOLDIN_QUEUE (users waiting, default 100000; beyond it events are still stored and the user is folded in on their next GET), RECS_FOLDIN_MAX_ENTRIES and RECS_FOLDIN_MAX_BYTES (fold-in lists kept, least recently used evicted first: default 100000 lists and 134217728 bytes = 128 MiB; an evicted user is folded in again on demand), RECS_FOLDIN_NICE (nice value of the fold-in thread on Linux, 0–19, default 5: when cores are scarce serving goes first; 0: equal priority). --event-weights, --event-half-life-days and --negative-below (Feedback) shape fold-in as they shape training. RECS_FILTERS (\'{"name": "expression"}\') or RECS_FILTERS_FILE (a JSON file) name server-side filters (?filter=name).',
   }),
 });
 

@@ -4,7 +4,8 @@
 // {accepted, duplicates}. An eventId reused for a different event, or an event of an erased user
 // dated before the erasure (a replay), is a 409 listing each by index (the SQLite store then
 // stores nothing of the batch). The users' fold-ins are queued after the acknowledgement; they run
-// in the fold-in worker, never on the request thread. An event may name the recommendation that
+// in the fold-in worker, never on the request thread; until then the events' items are the users'
+// pending seen items, never recommended to them. An event may name the recommendation that
 // led to it (recommendationId, position: a malformed id is a 400); such events are counted per
 // experiment variant for /metrics (batches with no duplicate; attribution proper is the report's).
 
@@ -44,15 +45,15 @@ export function eventsRoute(ctx: ServeContext, events: EventStore, personal: Per
       ctx.metrics.countEvents(result.accepted, result.duplicates);
       if (result.conflicts) {
         const stored = result.accepted > 0 ? `; the other ${result.accepted} new event(s) were stored` : '; nothing was stored';
-        if (result.accepted > 0) personal.touched(new Set(v.events.map((e) => e.userId)));
         const refused = new Set(result.conflicts.map((c) => c.index));
+        if (result.accepted > 0) personal.acknowledged(v.events.filter((_, i) => !refused.has(i)));
         if (result.accepted > 0) ctx.newItems?.observe(v.events.filter((_, i) => !refused.has(i)));
         return {
           status: 409,
           body: JSON.stringify({ error: 'conflicting_events', message: `${result.conflicts.length} event(s) conflict with what is stored${stored}`, status: 409, errors: result.conflicts }),
         };
       }
-      personal.touched(new Set(v.events.map((e) => e.userId)));
+      personal.acknowledged(v.events);
       ctx.newItems?.observe(v.events);
       if (ctx.experiments?.running && result.accepted > 0 && result.duplicates === 0) for (const e of v.events) if (e.recommendationId !== undefined) ctx.experiments.countEvent(e.userId, e.type);
       return { status: 202, body: JSON.stringify(result) };

@@ -26,6 +26,7 @@ const ANSWER_CACHE_BYTES = 16 * 1024 * 1024;
 const QUERY = ['k', 'offset', 'exclude', 'genre', 'filter', 'where', 'diversity', 'maxPerCategory'] as const;
 /** What a user whose training items the model does not carry (an older artifact) is filled with: nothing. */
 const UNKNOWN_HISTORY: SeenItems = { has: () => true };
+const NO_ITEMS = new Uint32Array(0);
 /** No exclusions, any genre: the filters of most requests (shared, never changed). */
 const NO_FILTERS: Filters = Object.freeze({ exclude: null, genre: -1, allow: null });
 
@@ -61,6 +62,8 @@ interface Ask {
   items: { unit(item: number): Float32Array | null; categories(item: number): readonly string[] } | null;
   /** The promoted items' rows, checked (unknown or hidden items are 400s before any lookup). */
   promoted: number[] | null;
+  /** Items of the user's events acknowledged but not folded in yet (never recommended), or null. */
+  pendingSeen?: Uint32Array | null;
   /** The experiment's variant field of the answer, when one assigned the user. */
   variant: Buffer | undefined;
 }
@@ -152,6 +155,7 @@ export function recommender(ctx: ServeContext): Recommender {
     if (variant !== null && variant.model === null) return answer(a, null, false, null, true);
     const folded = ctx.overlay?.peek(userId, model.version);
     if (folded) return answer(a, folded, false, folded);
+    a.pendingSeen = ctx.overlay?.pendingSeen?.(userId, model.version) ?? null;
     const { store } = model;
     // an in-process store, or a remote store's cache hit: answered now, no promise
     let now: UserList | null | undefined;
@@ -219,10 +223,20 @@ function pickFor(a: Ask, list: Pick<UserList, 'items' | 'scores'> | null, folded
   const { catalog, history } = a.model;
   // with a re-rank, the answer is picked `pool` deep from the top, then re-ranked and paged
   const [k, offset] = a.diversify ? [a.pool, 0] : [a.k, a.offset];
-  if (list === null) return promoted(a, reranked(a, pick(null, catalog, k, a.filters, offset)), null);
-  if (folded === null && a.offset === 0 && a.filters === NO_FILTERS && a.promote === undefined && a.diversify === undefined && list.items.length >= a.k && catalog.noneBlocked(list.items, a.k))
+  const pending = a.pendingSeen ?? null;
+  if (list === null) return promoted(a, reranked(a, pick(null, catalog, k, a.filters, offset, pending && new Seen(NO_ITEMS, pending))), null);
+  if (
+    folded === null &&
+    pending === null &&
+    a.offset === 0 &&
+    a.filters === NO_FILTERS &&
+    a.promote === undefined &&
+    a.diversify === undefined &&
+    list.items.length >= a.k &&
+    catalog.noneBlocked(list.items, a.k)
+  )
     return pick(list, catalog, a.k, a.filters);
-  const seen = history.available ? history.seen(a.userId, folded?.seen) : UNKNOWN_HISTORY;
+  const seen = history.available ? history.seen(a.userId, folded?.seen ?? pending) : UNKNOWN_HISTORY;
   // a filter expression runs on the stored depth, then on the factors for the rest (./rules/factor-fill.ts)
   const known = seen instanceof Seen ? seen : null;
   const rest =
@@ -232,7 +246,7 @@ function pickFor(a: Ask, list: Pick<UserList, 'items' | 'scores'> | null, folded
           return v ? withNewRest(a, rankByFactors(a.model, v, ok, want), v, ok, want, news) : null;
         }
       : null;
-  return promoted(a, reranked(a, pick(list, catalog, k, a.filters, offset, seen, folded !== null && history.available, rest)), known);
+  return promoted(a, reranked(a, pick(list, catalog, k, a.filters, offset, seen, (folded !== null || pending !== null) && history.available, rest)), known);
 }
 
 /** The diversity re-rank of `picked` (picked `a.pool` deep), paged at the request's offset and k. */

@@ -1,0 +1,29 @@
+// Owns lowering the calling thread's CPU priority: on Linux a thread has its own nice value, set
+// through its thread id (read from /proc/thread-self), so a background thread (fold-in) yields
+// the cores to the request thread when they are scarce and still gets all the CPU left over.
+// Elsewhere, or where it is not permitted, nothing changes.
+
+import { readlinkSync } from 'node:fs';
+import { getPriority, setPriority } from 'node:os';
+
+/** The calling thread's id (Linux), or null. */
+export function threadId(): number | null {
+  try {
+    const tid = Number(readlinkSync('/proc/thread-self').split('/').pop());
+    return Number.isInteger(tid) && tid > 0 ? tid : null;
+  } catch {
+    return null;
+  }
+}
+
+/** Sets the calling thread's nice value (0–19; higher yields more); returns the value now in force, or null where threads cannot be told apart. */
+export function niceThisThread(nice: number): number | null {
+  const tid = threadId();
+  if (tid === null) return null;
+  try {
+    setPriority(tid, Math.max(0, Math.min(19, Math.round(nice))));
+  } catch {
+    // not permitted (lowering a nice value needs privileges): keep what is in force
+  }
+  return getPriority(tid);
+}
