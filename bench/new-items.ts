@@ -9,7 +9,11 @@
 // is shared): readers only (no new item yet), readers while the trials write, and readers once every
 // trial's item is there (no writes: what mixing the new items into lists costs readers).
 //
-//   pnpm bench:new-items [--trials 200] [--readers 32] [--seconds 10] [--users 100000]
+// `--users N` serves a synthetic model of N users instead of ML-100K (a large one shows whether the
+// first new item's fold-in, which builds the solver over every user's factors, stalls requests: the
+// readers' max latency is printed per phase).
+//
+//   pnpm bench:new-items [--trials 200] [--readers 32] [--seconds 10] [--users 300000]
 
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -28,7 +32,8 @@ const trials = Number(v.trials ?? 200);
 const readers = Number(v.readers ?? 32);
 const seconds = Number(v.seconds ?? 10);
 const cacheRoot = join(ROOT, '.cache', 'bench-models');
-const model = (await movieLensModel(cacheRoot, v['ml-dir'] ?? join(ROOT, '..', 'shared', 'datasets', 'ml-100k'))) ?? (await syntheticModel(cacheRoot, Number(v.users ?? 100_000)));
+const model =
+  (v.users === undefined ? await movieLensModel(cacheRoot, v['ml-dir'] ?? join(ROOT, '..', 'shared', 'datasets', 'ml-100k')) : null) ?? (await syntheticModel(cacheRoot, Number(v.users ?? 100_000)));
 const scratch = mkdtempSync(join(tmpdir(), 'recs-bench-new-items-'));
 const api = await startApi(ROOT, model.modelsDir, KEY, { RECS_STORE: 'embedded', RECS_EVENTS_DB: join(scratch, 'events.sqlite') });
 const headers = { 'x-api-key': KEY };
@@ -67,7 +72,7 @@ function readLoad(): { stop: () => Promise<number[]> } {
 try {
   console.log(`bench: new items on ${model.name} (${model.users} users, ${model.items} items), ${readers} readers, ${trials} trials`);
   const warm = readLoad(); // JIT, connections, the model's pages in memory: not measured
-  await new Promise((r) => setTimeout(r, 2000));
+  await new Promise((r) => setTimeout(r, Math.max(2, seconds) * 1000));
   await warm.stop();
   const base = readLoad();
   await new Promise((r) => setTimeout(r, seconds * 1000));
@@ -94,12 +99,17 @@ try {
   await new Promise((r) => setTimeout(r, seconds * 1000));
   const withNew = await after.stop();
   const rate = (n: number) => `${(n / seconds).toFixed(0)} req/s`;
+  const max = (xs: number[]) => fmt(xs.reduce((a, b) => Math.max(a, b), 0));
   console.log(
-    `new item → recommendable (POST of 5 events sent → similar items 200): p50 ${fmt(quantile(visible, 0.5))}, p99 ${fmt(quantile(visible, 0.99))}, max ${fmt(Math.max(...visible))} over ${visible.length} items`,
+    `new item → recommendable (POST of 5 events sent → similar items 200): p50 ${fmt(quantile(visible, 0.5))}, p99 ${fmt(quantile(visible, 0.99))}, max ${fmt(Math.max(...visible))} over ${visible.length} items (the first: ${fmt(visible[0]!)})`,
   );
-  console.log(`readers, no new items:               p50 ${fmt(quantile(baseline, 0.5))}, p99 ${fmt(quantile(baseline, 0.99))}, ${rate(baseline.length)} (${baseline.length} requests)`);
-  console.log(`readers, while the trials write:     p50 ${fmt(quantile(loaded, 0.5))}, p99 ${fmt(quantile(loaded, 0.99))} (${loaded.length} requests)`);
-  console.log(`readers, ${visible.length} new items present:      p50 ${fmt(quantile(withNew, 0.5))}, p99 ${fmt(quantile(withNew, 0.99))}, ${rate(withNew.length)} (${withNew.length} requests)`);
+  console.log(
+    `readers, no new items:               p50 ${fmt(quantile(baseline, 0.5))}, p99 ${fmt(quantile(baseline, 0.99))}, max ${max(baseline)}, ${rate(baseline.length)} (${baseline.length} requests)`,
+  );
+  console.log(`readers, while the trials write:     p50 ${fmt(quantile(loaded, 0.5))}, p99 ${fmt(quantile(loaded, 0.99))}, max ${max(loaded)} (${loaded.length} requests)`);
+  console.log(
+    `readers, ${visible.length} new items present:      p50 ${fmt(quantile(withNew, 0.5))}, p99 ${fmt(quantile(withNew, 0.99))}, max ${max(withNew)}, ${rate(withNew.length)} (${withNew.length} requests)`,
+  );
   console.log(`new items' cost to readers: p99 ×${(quantile(withNew, 0.99) / quantile(baseline, 0.99)).toFixed(2)}, throughput ×${(withNew.length / baseline.length).toFixed(2)}`);
 } finally {
   await api.stop();
