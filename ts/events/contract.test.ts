@@ -15,6 +15,7 @@ import { CosmosEventStore } from './cosmos.js';
 import { eventDocId } from './cosmos-docs.js';
 import type { EventStore, TrackedEvent } from './types.js';
 import type { ItemRecord } from './catalogue.js';
+import type { Impression } from './impressions.js';
 
 const ev = (eventId: string, userId = 'a', itemId = 'i1', timestamp = 1_700_000_000_000): TrackedEvent => ({ eventId, userId, itemId, type: 'click', value: 1, timestamp, receivedAt: timestamp });
 
@@ -185,6 +186,32 @@ describe.each(backends)('EventStore contract: $name', (backend) => {
     expect([...(await again.erased()).keys()]).toEqual(['b']);
     expect(await again.append([ev('e1')])).toEqual({ accepted: 0, duplicates: 1 });
     expect(await again.items()).toEqual([item('i1', 10, { available: false })]);
+  });
+
+  it("stores impressions once per recommendationId and position, reads them by time, erases them with the user, and keeps an event's recommendationId", async () => {
+    const { store, reopen } = await fresh();
+    const shown = (rec: string, position: number, userId = 'a', shownAt = 1_700_000_000_000): Impression => ({
+      recommendationId: rec,
+      userId,
+      itemId: `i${position}`,
+      position,
+      shownAt,
+      receivedAt: shownAt,
+    });
+    expect(await store.appendImpressions([shown('r/1', 0), shown('r/1', 1), shown('r/1', 0)])).toEqual({ accepted: 2, duplicates: 1 });
+    expect(await store.appendImpressions([shown('r/1', 1), shown('r2', 0, 'b', 1_700_000_001_000)])).toEqual({ accepted: 1, duplicates: 1 });
+    expect((await store.impressions()).map((i) => `${i.recommendationId}@${i.position}`)).toEqual(['r/1@0', 'r/1@1', 'r2@0']);
+    expect(await store.impressions(1_700_000_000_500)).toEqual([shown('r2', 0, 'b', 1_700_000_001_000)]);
+    await store.append([{ ...ev('e1'), recommendationId: 'r/1', position: 1 }, ev('e2')]);
+    await store.deleteUser('b');
+    await store.close();
+    const again = await reopen();
+    open.push(again);
+    expect((await again.impressions()).map((i) => i.userId)).toEqual(['a', 'a']);
+    const events = await again.forUser('a');
+    expect(events[0]).toEqual({ ...ev('e1'), recommendationId: 'r/1', position: 1 });
+    expect(events[1]).toEqual(ev('e2'));
+    expect((await collect(again.all())).length).toBe(2); // impressions are not events
   });
 });
 

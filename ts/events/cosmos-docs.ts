@@ -4,12 +4,14 @@
 // are at most 255 characters, while eventIds are any string up to 256: an eventId is stored as
 // `e:` + itself with those characters (and '%') percent-encoded, or `h:` + its SHA-256 when that is
 // too long. Marker ids (`erased`) can never equal an event's. An item record is a document `item`
-// in a partition of its own, `\u0001item:` + the itemId: user ids never hold control characters
+// in a partition of its own, `\u0001item:` + the itemId (an impression, one per recommendationId and
+// position, is a document `i:…` in its user's partition): user ids never hold control characters
 // (the API refuses them), so no user's partition can be an item's, and items spread over partitions.
 
 import { createHash } from 'node:crypto';
 import type { TrackedEvent } from './types.js';
 import type { ItemRecord } from './catalogue.js';
+import type { Impression } from './impressions.js';
 
 export const PARTITION_KEY = '/userId';
 export const ERASED_ID = 'erased';
@@ -43,9 +45,38 @@ export const toDoc = (e: TrackedEvent): EventDoc => ({
   value: e.value,
   timestamp: e.timestamp,
   receivedAt: e.receivedAt,
+  ...(e.recommendationId !== undefined && { recommendationId: e.recommendationId }),
+  ...(e.position !== undefined && { position: e.position }),
 });
 
-export const fromDoc = (d: EventDoc): TrackedEvent => ({ eventId: d.eventId, userId: d.userId, itemId: d.itemId, type: d.type, value: d.value, timestamp: d.timestamp, receivedAt: d.receivedAt });
+export const fromDoc = (d: EventDoc): TrackedEvent => ({
+  eventId: d.eventId,
+  userId: d.userId,
+  itemId: d.itemId,
+  type: d.type,
+  value: d.value,
+  timestamp: d.timestamp,
+  receivedAt: d.receivedAt,
+  ...(d.recommendationId !== undefined && d.recommendationId !== null && { recommendationId: d.recommendationId }),
+  ...(d.position !== undefined && d.position !== null && { position: d.position }),
+});
+
+/** An impression: a document in its user's partition, id `i:` + the encoded recommendationId + `:` + the position. */
+export interface ImpressionDoc extends Impression {
+  id: string;
+  kind: 'impression';
+}
+
+export const toImpressionDoc = (i: Impression): ImpressionDoc => ({
+  id: `i:${eventDocId(i.recommendationId).slice(2)}:${i.position}`,
+  kind: 'impression',
+  recommendationId: i.recommendationId,
+  position: i.position,
+  userId: i.userId,
+  itemId: i.itemId,
+  shownAt: i.shownAt,
+  receivedAt: i.receivedAt,
+});
 
 /** The stores' order of one user's events: timestamp, then receipt, then eventId. */
 export function byTime(a: TrackedEvent, b: TrackedEvent): number {

@@ -21,18 +21,21 @@
 //   back and compared, and different content is a conflict. Events of the batch without a conflict
 //   are stored (no transaction across users); the conflicts are returned.
 // - Erasure: the user's erased marker is upserted first (so a crash halfway still excludes the
-//   user from training, and the retried DELETE removes the rest), then every event in the user's
-//   partition is deleted.
+//   user from training, and the retried DELETE removes the rest), then every event and impression
+//   in the user's partition is deleted.
 // - Item records (./catalogue.ts): one document per item in a partition of its own
 //   (./cosmos-docs.ts); a change reads the stored record and upserts when it is as new or newer
 //   (two replicas changing one item in the same instant: one of them wins, each record whole).
 //   Changes since a time are a cross-partition query on updatedAt, as erasures are, and so are
 //   events received since a time (replicas learning new items from each other's events).
+// - Impressions: one document per (recommendationId, position) in the user's partition, created
+//   (409: a duplicate); read back by a cross-partition query on shownAt.
 // - Reads: a user's events are one single-partition query; `all()` (training) is a cross-partition
 //   query, grouped and ordered in memory (training holds the data in memory anyway).
 
 import type { Container, SqlQuerySpec } from '@azure/cosmos';
-import { byTime, ERASED_ID, eventDocId, fromDoc, ITEM_ID, itemPartition, toDoc, toItemDoc, type ErasedDoc, type EventDoc, type ItemDoc } from './cosmos-docs.js';
+import { byTime, ERASED_ID, eventDocId, fromDoc, ITEM_ID, itemPartition, toDoc, toImpressionDoc, toItemDoc, type ErasedDoc, type EventDoc, type ImpressionDoc, type ItemDoc } from './cosmos-docs.js';
+import type { Impression, ImpressionResult } from './impressions.js';
 import { newerItem, newestPerItem, type ItemRecord } from './catalogue.js';
 import { erasedConflict, reusedIdConflict, sameEvent, type AppendConflict, type AppendResult, type EventStore, type TrackedEvent } from './types.js';
 import { forEachLimit } from '../util/pool.js';
@@ -100,6 +103,7 @@ export class CosmosEventStore implements EventStore {
   async deleteUser(userId: string, opts: { remember?: boolean } = {}): Promise<number> {
     const marker: ErasedDoc = { id: ERASED_ID, kind: 'erased', userId, erasedAt: Date.now() };
     const ids = await this.query<{ id: string }>(inPartition('SELECT c.id FROM c', userId), userId);
+    const shown = await this.query<{ id: string }>({ query: "SELECT c.id FROM c WHERE c.userId = @userId AND c.kind = 'impression'", parameters: [{ name: '@userId', value: userId }] }, userId);
     if (ids.length > 0 || opts.remember) await this.container.items.upsert(marker); // before deleting: a crash halfway still leaves the user out of training
     let removed = 0;
     await this.each(ids, async ({ id }) => {
@@ -109,6 +113,14 @@ export class CosmosEventStore implements EventStore {
       } catch (err) {
         if (code(err) !== 404) throw err; // 404: removed meanwhile by another erasure
       }
+    });
+    await this.each(shown, async ({ id }) => {
+      await this.container
+        .item(id, userId)
+        .delete()
+        .catch((err: unknown) => {
+          if (code(err) !== 404) throw err;
+        });
     });
     return removed;
   }
@@ -148,6 +160,33 @@ export class CosmosEventStore implements EventStore {
   async received(since: number): Promise<TrackedEvent[]> {
     const docs = await this.query<EventDoc>({ query: "SELECT * FROM c WHERE c.kind = 'event' AND c.receivedAt >= @since", parameters: [{ name: '@since', value: since }] });
     return docs.map(fromDoc).sort((a, b) => a.receivedAt - b.receivedAt || (a.eventId < b.eventId ? -1 : a.eventId > b.eventId ? 1 : 0));
+  }
+
+  async appendImpressions(impressions: readonly Impression[]): Promise<ImpressionResult> {
+    let accepted = 0;
+    let duplicates = 0;
+    const failures: unknown[] = [];
+    await this.each(impressions, async (i) => {
+      try {
+        await this.container.items.create(toImpressionDoc(i));
+        accepted++;
+      } catch (err) {
+        if (code(err) === 409) duplicates++;
+        else failures.push(err);
+      }
+    });
+    if (failures.length > 0)
+      throw new Error(`cosmos event store: ${failures.length} of ${impressions.length} impressions not stored (${(failures[0] as Error).message}); resending stores the rest once`, {
+        cause: failures[0],
+      });
+    return { accepted, duplicates };
+  }
+
+  async impressions(since?: number): Promise<Impression[]> {
+    const docs = await this.query<ImpressionDoc>({ query: "SELECT * FROM c WHERE c.kind = 'impression' AND c.shownAt >= @since", parameters: [{ name: '@since', value: since ?? 0 }] });
+    return docs
+      .map(({ recommendationId, position, userId, itemId, shownAt, receivedAt }) => ({ recommendationId, position, userId, itemId, shownAt, receivedAt }))
+      .sort((a, b) => a.shownAt - b.shownAt || (a.recommendationId < b.recommendationId ? -1 : a.recommendationId > b.recommendationId ? 1 : a.position - b.position));
   }
 
   async *all(): AsyncIterable<TrackedEvent> {

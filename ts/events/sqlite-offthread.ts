@@ -1,4 +1,4 @@
-// Owns the SQLite event store as the server uses it: writes (append, deleteUser, putItems) go to a writer
+// Owns the SQLite event store as the server uses it: writes (append, appendImpressions, deleteUser, putItems) go to a writer
 // thread (./sqlite-writer-worker.ts) that group-commits them, so the request thread never blocks
 // on fsync; reads (a user's events, erasures since a time, the scan, item records) use this thread's own
 // connection (WAL: readers see every committed write). Same EventStore contract and durability:
@@ -12,16 +12,17 @@ import { SqliteEventStore } from './sqlite.js';
 import type { WriteOp } from './sqlite-writer-worker.js';
 import type { AppendResult, EventStore, TrackedEvent } from './types.js';
 import type { ItemRecord } from './catalogue.js';
+import type { Impression, ImpressionResult } from './impressions.js';
 
 const workerUrl = new URL('./sqlite-writer-worker.js', import.meta.url);
 
-type Reply = { ok: true; ids: number[]; results: (AppendResult | number)[] } | { ok: false; ids: number[]; message: string } | { closed: true };
+type Reply = { ok: true; ids: number[]; results: (AppendResult | ImpressionResult | number)[] } | { ok: false; ids: number[]; message: string } | { closed: true };
 
 export class OffThreadSqliteStore implements EventStore {
   readonly kind = 'sqlite';
   private readonly local: SqliteEventStore;
   private readonly worker: Worker | null;
-  private readonly waiting = new Map<number, { resolve: (r: AppendResult | number) => void; reject: (e: Error) => void }>();
+  private readonly waiting = new Map<number, { resolve: (r: AppendResult | ImpressionResult | number) => void; reject: (e: Error) => void }>();
   private nextId = 1;
 
   constructor(
@@ -64,6 +65,15 @@ export class OffThreadSqliteStore implements EventStore {
     return this.send({ id: this.nextId++, op: 'items', items: items as ItemRecord[] }) as Promise<number>;
   }
 
+  appendImpressions(impressions: readonly Impression[]): Promise<ImpressionResult> {
+    if (!this.worker) return this.local.appendImpressions(impressions);
+    return this.send({ id: this.nextId++, op: 'impressions', impressions: impressions as Impression[] }) as Promise<ImpressionResult>;
+  }
+
+  impressions(since?: number): Promise<Impression[]> {
+    return this.local.impressions(since);
+  }
+
   item(itemId: string): Promise<ItemRecord | undefined> {
     return this.local.item(itemId);
   }
@@ -98,7 +108,7 @@ export class OffThreadSqliteStore implements EventStore {
     await this.local.close();
   }
 
-  private send(op: WriteOp): Promise<AppendResult | number> {
+  private send(op: WriteOp): Promise<AppendResult | ImpressionResult | number> {
     return new Promise((resolve, reject) => {
       this.waiting.set(op.id, { resolve, reject });
       this.worker!.postMessage(op);

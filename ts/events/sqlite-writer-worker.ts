@@ -1,4 +1,4 @@
-// Owns the SQLite event store's writer thread: appends, erasures and item records arrive as messages, in order;
+// Owns the SQLite event store's writer thread: appends, impressions, erasures and item records arrive as messages, in order;
 // everything that arrived while the previous commit ran is written as one transaction (group
 // commit: one fsync for many requests, each append its own savepoint) and answered together. The
 // serving thread never waits for a disk flush.
@@ -7,8 +7,13 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { SqliteEventStore } from './sqlite.js';
 import type { TrackedEvent } from './types.js';
 import type { ItemRecord } from './catalogue.js';
+import type { Impression } from './impressions.js';
 
-export type WriteOp = { id: number; op: 'append'; events: TrackedEvent[] } | { id: number; op: 'delete'; userId: string; remember: boolean } | { id: number; op: 'items'; items: ItemRecord[] };
+export type WriteOp =
+  | { id: number; op: 'impressions'; impressions: Impression[] }
+  | { id: number; op: 'append'; events: TrackedEvent[] }
+  | { id: number; op: 'delete'; userId: string; remember: boolean }
+  | { id: number; op: 'items'; items: ItemRecord[] };
 
 const store = new SqliteEventStore((workerData as { path: string }).path);
 let pending: WriteOp[] = [];
@@ -20,7 +25,15 @@ function flush(): void {
   pending = [];
   try {
     const results = store.writeTogether(() =>
-      ops.map((o) => (o.op === 'append' ? store.appendNow(o.events) : o.op === 'items' ? store.putItemsNow(o.items) : store.deleteUserNow(o.userId, { remember: o.remember }))),
+      ops.map((o) =>
+        o.op === 'append'
+          ? store.appendNow(o.events)
+          : o.op === 'impressions'
+            ? store.appendImpressionsNow(o.impressions)
+            : o.op === 'items'
+              ? store.putItemsNow(o.items)
+              : store.deleteUserNow(o.userId, { remember: o.remember }),
+      ),
     );
     parentPort!.postMessage({ ok: true, ids: ops.map((o) => o.id), results });
   } catch (e) {

@@ -5,11 +5,14 @@
 // conflict) and against its user's erasure (dated before it: a replay, a conflict); a batch
 // with a conflict stores nothing. Erasures, item records and events (by receivedAt) are indexed by
 // time, so replicas read only new ones; an item record is one row (its JSON), replaced only by a change as new or newer.
+// Impressions are rows keyed by (recommendationId, position), INSERT OR IGNORE (a resend is a
+// duplicate). Columns added later (an event's recommendationId, position) are added on open.
 
 import { mkdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname } from 'node:path';
 import { itemFromJson, itemJson, newestPerItem, type ItemRecord } from './catalogue.js';
+import type { Impression, ImpressionResult } from './impressions.js';
 import { erasedConflict, reusedIdConflict, sameEvent, type AppendConflict, type AppendResult, type EventStore, type EventType, type TrackedEvent } from './types.js';
 
 /** The part of better-sqlite3's API used here (the package ships no types). */
@@ -54,7 +57,30 @@ CREATE TABLE IF NOT EXISTS items (
   updatedAt INTEGER NOT NULL
 ) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS items_by_time ON items (updatedAt);
+CREATE TABLE IF NOT EXISTS impressions (
+  recommendationId TEXT NOT NULL,
+  position INTEGER NOT NULL,
+  userId TEXT NOT NULL,
+  itemId TEXT NOT NULL,
+  shownAt INTEGER NOT NULL,
+  receivedAt INTEGER NOT NULL,
+  PRIMARY KEY (recommendationId, position)
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS impressions_by_time ON impressions (shownAt);
+CREATE INDEX IF NOT EXISTS impressions_by_user ON impressions (userId);
 `;
+
+/** Users per statement of eventsOfMany (bound parameters; the last statement is padded). */
+const USERS_PER_READ = 100;
+
+/** Columns added after the first schema (a file written before them gets them on open). */
+const ADDED_COLUMNS: ReadonlyArray<[table: string, column: string, type: string]> = [
+  ['events', 'recommendationId', 'TEXT'],
+  ['events', 'position', 'INTEGER'],
+];
+
+/** An event row's columns, in the order of Row. */
+const COLUMNS = 'eventId, userId, itemId, type, value, timestamp, receivedAt, recommendationId, position';
 
 interface Row {
   eventId: string;
@@ -64,6 +90,14 @@ interface Row {
   value: number;
   timestamp: number;
   receivedAt: number;
+  recommendationId: string | null;
+  position: number | null;
+}
+
+/** A stored row as an event (the optional recommendation fields only when set). */
+function eventOf(r: Row): TrackedEvent {
+  const { recommendationId, position, ...rest } = r;
+  return { ...rest, type: r.type as EventType, ...(recommendationId !== null && { recommendationId }), ...(position !== null && { position }) };
 }
 
 export class SqliteEventStore implements EventStore {
@@ -71,6 +105,8 @@ export class SqliteEventStore implements EventStore {
   private readonly db: Database;
   private readonly insertBatch: (events: readonly TrackedEvent[]) => AppendResult;
   private readonly selectUser: Statement;
+  private readonly selectUsers: Statement;
+  private readonly inOneRead: <R>(f: () => R) => R;
   private readonly eraseUser: (userId: string, at: number, remember: boolean) => number;
   private readonly inOneCommit: <R>(f: () => R) => R;
   private readonly selectAll: Statement;
@@ -79,6 +115,8 @@ export class SqliteEventStore implements EventStore {
   private readonly selectErasedSince: Statement;
   private readonly upsertItems: (items: readonly ItemRecord[]) => number;
   private itemStatements: { one: Getter; all: Statement; since: Statement } | null = null;
+  private readonly insertImpressions: (rows: readonly Impression[]) => ImpressionResult;
+  private readonly selectImpressions: Statement;
 
   /** `readonly`: a second connection that only reads (the fold-in worker's); the file must exist. */
   constructor(
@@ -93,12 +131,19 @@ export class SqliteEventStore implements EventStore {
       this.db.pragma('journal_mode = WAL');
       this.db.pragma('synchronous = FULL');
       this.db.exec(SCHEMA);
+      for (const [table, column, type] of ADDED_COLUMNS) {
+        const has = (this.db.prepare(`PRAGMA table_info(${table})`).all() as Array<{ name: string }>).some((c) => c.name === column);
+        if (!has) this.db.exec(`ALTER TABLE ${table} ADD COLUMN ${column} ${type}`);
+      }
     }
-    const cols = 'eventId, userId, itemId, type, value, timestamp, receivedAt';
+    const cols = COLUMNS;
     this.selectUser = this.db.prepare(`SELECT ${cols} FROM events WHERE userId = ? ORDER BY timestamp, receivedAt, eventId`);
+    this.selectUsers = this.db.prepare(`SELECT ${cols} FROM events WHERE userId IN (${Array(USERS_PER_READ).fill('?').join(', ')}) ORDER BY userId, timestamp, receivedAt, eventId`);
+    this.inOneRead = <R>(f: () => R): R => this.db.transaction(f)();
     this.selectAll = this.db.prepare(`SELECT ${cols} FROM events ORDER BY userId, timestamp, receivedAt, eventId`);
     this.selectErased = this.db.prepare('SELECT userId, erasedAt FROM erased_users ORDER BY userId');
     this.selectErasedSince = this.db.prepare('SELECT userId, erasedAt FROM erased_users WHERE erasedAt >= ? ORDER BY erasedAt');
+    this.selectImpressions = this.db.prepare('SELECT recommendationId, position, userId, itemId, shownAt, receivedAt FROM impressions WHERE shownAt >= ? ORDER BY shownAt, recommendationId, position');
     if (opts.readonly) {
       const refuse = () => {
         throw new Error(`${path}: opened read-only`);
@@ -107,9 +152,15 @@ export class SqliteEventStore implements EventStore {
       this.eraseUser = refuse;
       this.inOneCommit = refuse;
       this.upsertItems = refuse;
+      this.insertImpressions = refuse;
       return;
     }
-    const insert = this.db.prepare(`INSERT OR IGNORE INTO events (${cols}) VALUES (?, ?, ?, ?, ?, ?, ?)`);
+    const insert = this.db.prepare(`INSERT OR IGNORE INTO events (${cols}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`);
+    const impression = this.db.prepare('INSERT OR IGNORE INTO impressions (recommendationId, position, userId, itemId, shownAt, receivedAt) VALUES (?, ?, ?, ?, ?, ?)');
+    this.insertImpressions = this.db.transaction((rows: readonly Impression[]) => {
+      const accepted = rows.reduce((n, i) => n + impression.run(i.recommendationId, i.position, i.userId, i.itemId, i.shownAt, i.receivedAt).changes, 0);
+      return { accepted, duplicates: rows.length - accepted };
+    });
     const byId = this.db.prepare(`SELECT ${cols} FROM events WHERE eventId = ?`) as unknown as Getter;
     const erasedAt = this.db.prepare('SELECT erasedAt FROM erased_users WHERE userId = ?') as unknown as Getter;
     const rollback = new Error('rollback');
@@ -130,7 +181,7 @@ export class SqliteEventStore implements EventStore {
               return;
             }
             inBatch.set(e.eventId, e);
-            accepted += insert.run(e.eventId, e.userId, e.itemId, e.type, e.value, e.timestamp, e.receivedAt).changes;
+            accepted += insert.run(e.eventId, e.userId, e.itemId, e.type, e.value, e.timestamp, e.receivedAt, e.recommendationId ?? null, e.position ?? null).changes;
           });
           if (conflicts.length > 0) throw rollback;
           return { accepted, duplicates: events.length - accepted };
@@ -141,6 +192,7 @@ export class SqliteEventStore implements EventStore {
       }
     };
     const del = this.db.prepare('DELETE FROM events WHERE userId = ?');
+    const delImpressions = this.db.prepare('DELETE FROM impressions WHERE userId = ?');
     const remember = this.db.prepare('INSERT INTO erased_users (userId, erasedAt) VALUES (?, ?) ON CONFLICT (userId) DO UPDATE SET erasedAt = excluded.erasedAt');
     this.inOneCommit = <R>(f: () => R): R => this.db.transaction(f)();
     const putItem = this.db.prepare(
@@ -148,6 +200,7 @@ export class SqliteEventStore implements EventStore {
     );
     this.upsertItems = this.db.transaction((items: readonly ItemRecord[]) => newestPerItem(items).reduce((n, r) => n + putItem.run(r.itemId, itemJson(r), r.updatedAt).changes, 0));
     this.eraseUser = this.db.transaction((userId: string, at: number, always: boolean) => {
+      delImpressions.run(userId);
       const n = del.run(userId).changes;
       if (n > 0 || always) remember.run(userId, at);
       return n;
@@ -196,13 +249,33 @@ export class SqliteEventStore implements EventStore {
 
   /** The user's events, oldest first, read now (forUser without the promise). */
   eventsOf(userId: string): TrackedEvent[] {
-    return (this.selectUser.all(userId) as Row[]).map((r) => ({ ...r, type: r.type as EventType }));
+    return (this.selectUser.all(userId) as Row[]).map(eventOf);
+  }
+
+  /**
+   * Several users' events in one read transaction (one snapshot), USERS_PER_READ users per
+   * statement: userId → their events, oldest first; users without events are absent.
+   */
+  eventsOfMany(userIds: readonly string[]): Map<string, TrackedEvent[]> {
+    const out = new Map<string, TrackedEvent[]>();
+    this.inOneRead(() => {
+      for (let at = 0; at < userIds.length; at += USERS_PER_READ) {
+        const ids = userIds.slice(at, at + USERS_PER_READ);
+        while (ids.length < USERS_PER_READ) ids.push(ids[0]!); // a repeated id matches nothing more
+        for (const r of this.selectUsers.all(...ids) as Row[]) {
+          let l = out.get(r.userId);
+          if (!l) out.set(r.userId, (l = []));
+          l.push(eventOf(r));
+        }
+      }
+    });
+    return out;
   }
 
   /** Events received at or after `since` (ms), in the order received, read now (replicas learn new items from them). */
   receivedSince(since: number): TrackedEvent[] {
-    this.selectReceived ??= this.db.prepare('SELECT eventId, userId, itemId, type, value, timestamp, receivedAt FROM events WHERE receivedAt >= ? ORDER BY receivedAt, eventId');
-    return (this.selectReceived.all(since) as Row[]).map((r) => ({ ...r, type: r.type as EventType }));
+    this.selectReceived ??= this.db.prepare(`SELECT ${COLUMNS} FROM events WHERE receivedAt >= ? ORDER BY receivedAt, eventId`);
+    return (this.selectReceived.all(since) as Row[]).map(eventOf);
   }
 
   received(since: number): Promise<TrackedEvent[]> {
@@ -211,7 +284,7 @@ export class SqliteEventStore implements EventStore {
 
   /** Every stored event, grouped by user (userId order), each user's oldest first; streamed. */
   *scan(): IterableIterator<TrackedEvent> {
-    for (const r of this.selectAll.iterate() as IterableIterator<Row>) yield { ...r, type: r.type as EventType };
+    for (const r of this.selectAll.iterate() as IterableIterator<Row>) yield eventOf(r);
   }
 
   /** Users erased with deleteUser, and when (ms since the epoch; the latest erasure); those erased at or after `since` when given. */
@@ -283,6 +356,19 @@ export class SqliteEventStore implements EventStore {
     } catch (e) {
       return Promise.reject(e);
     }
+  }
+
+  /** appendImpressions() without the promise (one transaction). */
+  appendImpressionsNow(rows: readonly Impression[]): ImpressionResult {
+    return rows.length === 0 ? { accepted: 0, duplicates: 0 } : this.insertImpressions(rows);
+  }
+
+  appendImpressions(rows: readonly Impression[]): Promise<ImpressionResult> {
+    return this.now(() => this.appendImpressionsNow(rows));
+  }
+
+  impressions(since?: number): Promise<Impression[]> {
+    return this.now(() => this.selectImpressions.all(since ?? 0) as Impression[]);
   }
 
   close(): Promise<void> {

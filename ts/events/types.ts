@@ -1,9 +1,11 @@
 // Owns the event model and the `EventStore` interface every backend implements (SQLite, ./sqlite.ts;
 // a Cosmos DB container partitioned by userId, ./cosmos.ts): idempotent batch appends by eventId,
 // a user's events, erasure of a user's events (remembered), a scan of everything for training, and
-// the item catalogue's records (./catalogue.ts: the last change wins).
+// the item catalogue's records (./catalogue.ts: the last change wins), and impressions
+// (./impressions.ts: idempotent by recommendationId and position).
 
 import type { ItemRecord } from './catalogue.js';
+import type { Impression, ImpressionResult } from './impressions.js';
 
 export const EVENT_TYPES = ['rating', 'click', 'view', 'purchase', 'like', 'dislike'] as const;
 export type EventType = (typeof EVENT_TYPES)[number];
@@ -20,6 +22,10 @@ export interface TrackedEvent {
   timestamp: number;
   /** When the server received it, ms since the epoch. */
   receivedAt: number;
+  /** The recommendation that led to it (a response's recommendationId), when the client says so. */
+  recommendationId?: string;
+  /** The item's position in that recommendation. */
+  position?: number;
 }
 
 export interface AppendResult {
@@ -98,5 +104,9 @@ export interface EventStore {
   item(itemId: string): Promise<ItemRecord | undefined>;
   /** Item records changed at or after `since` (ms; all when not given), oldest change first. */
   items(since?: number): Promise<ItemRecord[]>;
+  /** Stores impressions durably; one already stored (same recommendationId and position) is a duplicate. */
+  appendImpressions(impressions: readonly Impression[]): Promise<ImpressionResult>;
+  /** Impressions shown at or after `since` (ms; all when not given), oldest first. */
+  impressions(since?: number): Promise<Impression[]>;
   close(): Promise<void>;
 }

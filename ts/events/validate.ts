@@ -1,5 +1,5 @@
 // Owns checking a POST /v1/events body: one event or an array of up to MAX_BATCH events
-// {eventId, userId, itemId, type, value?, timestamp?}. Every problem is reported by index and
+// {eventId, userId, itemId, type, value?, timestamp?, recommendationId?, position?}. Every problem is reported by index and
 // field; a batch with any bad event yields no events at all (nothing of it is stored). Valid
 // events get their stored value from the per-type weights. Values are bounded so that one event
 // can never break fold-in or training: a rating lies within the rating scale (default -10 to 10; a
@@ -40,7 +40,7 @@ export interface ValidateOptions {
 
 export type Validated = { ok: true; events: TrackedEvent[] } | { ok: false; errors: EventError[] };
 
-const FIELDS = new Set(['eventId', 'userId', 'itemId', 'type', 'value', 'timestamp']);
+const FIELDS = new Set(['eventId', 'userId', 'itemId', 'type', 'value', 'timestamp', 'recommendationId', 'position']);
 /** Timestamps must fall between 2000-01-01 and a day from now. */
 const MIN_TS = Date.UTC(2000, 0, 1);
 
@@ -83,9 +83,25 @@ export function validateEvents(body: unknown, o: ValidateOptions = {}): Validate
     else if (typeOk && type !== 'rating' && v !== undefined && v > limits.maxValue) err('value', `at most ${limits.maxValue} for a ${type}; got ${v}`);
     const timestamp = readTimestamp(e.timestamp, now);
     if (timestamp === null) err('timestamp', 'must be an ISO 8601 date-time or ms since the epoch, from 2000 to now');
+    const rec = e.recommendationId;
+    if (rec !== undefined && (typeof rec !== 'string' || rec === '' || rec.length > (o.maxIdLength ?? 256)))
+      err('recommendationId', `a non-empty string of at most ${o.maxIdLength ?? 256} characters`);
+    const pos = e.position;
+    if (pos !== undefined && !(typeof pos === 'number' && Number.isInteger(pos) && pos >= 0 && pos < 1000)) err('position', 'a whole number from 0 to 999');
+    if (pos !== undefined && rec === undefined) err('position', 'goes with recommendationId');
     if (errors.length > 0) return;
     const value = type === 'rating' ? (v as number) : (type === 'dislike' ? -1 : 1) * weights[type] * ((v as number | undefined) ?? 1);
-    events.push({ eventId, userId, itemId, type, value, timestamp: timestamp!, receivedAt: now });
+    events.push({
+      eventId,
+      userId,
+      itemId,
+      type,
+      value,
+      timestamp: timestamp!,
+      receivedAt: now,
+      ...(rec !== undefined && { recommendationId: rec as string }),
+      ...(pos !== undefined && { position: pos as number }),
+    });
   });
   return errors.length > 0 ? { ok: false, errors } : { ok: true, events };
 }

@@ -72,6 +72,13 @@ describe('GET /v1/users/{userId}/recommendations', () => {
     expect(Date.parse(r.body.generatedAt)).toBeGreaterThan(Date.now() - 60_000);
   });
 
+  it('gives every answer its own recommendationId (32 hex digits), similar items too', async () => {
+    const answers = [await recs('u3', '?k=3'), await recs('u3', '?k=3'), await recs('nobody'), await recs('u3', '?genre=Drama&offset=1'), await getJson(`${base}/v1/items/i5/similar?k=4`)];
+    const got = answers.map((r) => r.body.recommendationId as string);
+    for (const id of got) expect(id).toMatch(/^[0-9a-f]{32}$/);
+    expect(new Set(got).size).toBe(got.length);
+  });
+
   it('defaults to k = 10, filling from the popularity list past the stored depth, minus what the user has seen', async () => {
     const r = await recs('u3');
     // u3 trained on i3, i5, i7: i3 is the 4th most popular, skipped

@@ -1,5 +1,5 @@
 // HTTP tests of POST /v1/recommendations:batch against a real server over the fixture model:
-// each result is byte-for-byte what the single GET answers (but generatedAt), in request order,
+// each result is byte-for-byte what the single GET answers (but generatedAt and its own recommendationId), in request order,
 // and every bad field gets a precise JSON 400.
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -14,7 +14,7 @@ afterAll(() => server.close());
 
 const batch = (body: unknown) =>
   getJson(`${server.url}/v1/recommendations:batch`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: typeof body === 'string' ? body : JSON.stringify(body) });
-const strip = ({ generatedAt: _, ...rest }: Record<string, unknown>) => rest;
+const strip = ({ generatedAt: _, recommendationId: __, ...rest }: Record<string, unknown>) => rest;
 
 describe('POST /v1/recommendations:batch', () => {
   it('answers each user as the single GET does, in order, with the same filters and page', async () => {
@@ -27,6 +27,10 @@ describe('POST /v1/recommendations:batch', () => {
       const single = await getJson(`${server.url}/v1/users/${u}/recommendations?k=5&offset=2&genre=Drama&exclude=i0`);
       expect(strip(r.body.results[i])).toEqual(strip(single.body));
     }
+    // the same user twice is two answers: each entry has its own id
+    const ids = r.body.results.map((x: { recommendationId: string }) => x.recommendationId);
+    for (const id of ids) expect(id).toMatch(/^[0-9a-f]{32}$/);
+    expect(new Set(ids).size).toBe(users.length);
   });
 
   it('defaults to k = 10 from offset 0', async () => {

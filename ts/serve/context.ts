@@ -1,5 +1,5 @@
 // Owns what routes share: the model manager, metrics, logger, limits and the server's state
-// (ready, draining), the fold-in overlay, the item catalogue, plus the helper that gives a route the serving model or
+// (ready, draining), the fold-in overlay, the item catalogue, the running experiment, plus the helper that gives a route the serving model or
 // a 503.
 
 import { HttpError } from './errors.js';
@@ -13,6 +13,7 @@ import type { LiveCatalogue } from './item-catalogue.js';
 import type { RequestFilters } from './rules/request-filters.js';
 import type { NewItems } from './new-items.js';
 import type { ServingModel } from './serving-model.js';
+import type { ExperimentServing } from './experiments.js';
 
 export interface ServeContext {
   models: ModelManager;
@@ -32,6 +33,8 @@ export interface ServeContext {
   rules?: RequestFilters;
   /** Items the model was not trained on, folded in from events or cold-started (./new-items.ts). */
   newItems?: NewItems;
+  /** The running A/B experiment's variants (./experiments.ts). */
+  experiments?: ExperimentServing;
 }
 
 export function servingModel(ctx: ServeContext): ServingModel {

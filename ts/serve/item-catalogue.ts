@@ -101,8 +101,13 @@ export class LiveCatalogue {
 
   /** Makes `catalog` (a model about to serve) block what the records say, and keeps it in step from now on. */
   serve(catalog: Catalog): void {
-    for (const r of this.records.values()) this.block(catalog, r);
+    this.blockIn(catalog);
     this.catalog = catalog;
+  }
+
+  /** Blocks the hidden items of the records known now in `catalog` (an experiment's variant; later changes reach the serving catalog only). */
+  blockIn(catalog: Catalog): void {
+    for (const r of this.records.values()) this.block(catalog, r);
   }
 
   /** Unblocks the items whose launch time has come. */

@@ -2,7 +2,8 @@
 // duration histograms per route and status, responses by source, store errors, model version
 // info, reloads, requests in flight, events ingested, fold-ins (count and latency) and the time
 // from an event's acknowledgement to its fold-in being visible, and the in-process store cache's
-// hits, misses, coalesced waits, evictions, entries and bytes. Recording is a few array
+// hits, misses, coalesced waits, evictions, entries and bytes, and the running experiment's
+// counters per variant. Recording is a few array
 // operations per request.
 
 import type { CacheStats } from '../store/cache-stats.js';
@@ -76,6 +77,8 @@ export class Metrics {
   integrity: () => { store: string; degraded: boolean; transitions: number } | null = () => null;
   /** The fold-in queue and results (set by the server; see ./personal.ts). */
   foldInQueue: () => FoldInQueueStats | null = () => null;
+  /** The running experiment's per-variant series (set by the server; see ./experiments.ts). */
+  experiments: (esc: (s: string) => string) => string[] = () => [];
   readonly startedAt = Date.now();
 
   route(route: string): RouteMetrics {
@@ -163,7 +166,7 @@ export class Metrics {
     if (q) {
       const series: [string, 'counter' | 'gauge', string, number][] = [
         ['recs_foldin_queue_depth', 'gauge', 'Users waiting for a fold-in.', q.queued],
-        ['recs_foldin_in_flight', 'gauge', 'Users in the batch the fold-in worker is working on.', q.inFlight],
+        ['recs_foldin_in_flight', 'gauge', 'Users in the batches handed to the fold-in worker and not back yet.', q.inFlight],
         ['recs_foldin_deferred_total', 'counter', 'Users not queued because the queue was full (folded in on their next request).', q.deferred],
         ['recs_foldin_batches_total', 'counter', 'Batches of users handed to the fold-in worker.', q.batches],
         ['recs_foldin_results', 'gauge', 'Fold-in lists held in memory.', q.entries],
@@ -178,6 +181,7 @@ export class Metrics {
       }
     }
     renderCaches(out, this.caches());
+    out.push(...this.experiments(esc));
     head('recs_http_requests_in_flight', 'gauge', 'Requests being handled.');
     out.push(`recs_http_requests_in_flight ${this.inFlight()}`);
     head('recs_process_start_time_seconds', 'gauge', 'Start time of the process since the Unix epoch.');

@@ -24,6 +24,8 @@ export interface ModelManagerOptions {
   beforeServe?: (p: PreparedModel) => Promise<void>;
   /** Runs just before a version serves (e.g. blocking the item catalogue's hidden items in its catalog). */
   prepareServe?: (m: ServingModel) => void;
+  /** Runs before an experiment's variant serves (e.g. blocking the item catalogue's hidden items in its catalog). */
+  prepareVariant?: (m: ServingModel) => void;
   /** Runs once a version serves (e.g. handing it to the fold-in worker). */
   onServe?: (m: ServingModel) => void;
 }
@@ -67,6 +69,30 @@ export class ModelManager {
     await this.current?.retire();
   }
 
+  /**
+   * Loads `version` as the active one is loaded (checked, erasures masked, the catalogue's hidden
+   * items blocked) without serving it: an experiment's variant (./experiments.ts). Null when the
+   * manager stopped meanwhile.
+   */
+  async loadVersion(version: string): Promise<ServingModel | null> {
+    return this.prepare(version, () => {}, true);
+  }
+
+  private async prepare(version: string, onHandle: (h: LoadHandle) => void, variant = false): Promise<ServingModel | null> {
+    const dir = this.o.registry.versionDir(version);
+    const handle = loadPreparedModel(dir, this.o.loadMode ?? defaultLoadMode());
+    onHandle(handle);
+    const prepared = await handle.promise;
+    if (this.stopped) return null;
+    if (prepared.manifest.version !== version) throw new Error(`${dir}: its manifest names version "${prepared.manifest.version}"`);
+    await this.o.beforeServe?.(prepared);
+    if (this.stopped) return null;
+    const next = new ServingModel(prepared, this.o.createStore, this.o.maxK, (e) => this.o.log.error({ err: e, version }, 'closing a retired store failed'));
+    if (variant) this.o.prepareVariant?.(next);
+    else this.o.prepareServe?.(next);
+    return next;
+  }
+
   private async loadActive(): Promise<LoadResult> {
     const { registry, log, metrics } = this.o;
     let version: string | null;
@@ -83,16 +109,10 @@ export class ModelManager {
     const previous = this.current?.version ?? null;
     log.info({ version, previous }, previous ? 'loading the new active model in the background' : 'loading the active model');
     try {
-      const dir = registry.versionDir(version);
       const loader = this.o.loadMode ?? defaultLoadMode();
-      this.handle = loadPreparedModel(dir, loader);
-      const prepared = await this.handle.promise;
-      if (this.stopped) return 'unchanged';
-      if (prepared.manifest.version !== version) throw new Error(`${dir}: its manifest names version "${prepared.manifest.version}"`);
-      await this.o.beforeServe?.(prepared);
-      if (this.stopped) return 'unchanged';
-      const next = new ServingModel(prepared, this.o.createStore, this.o.maxK, (e) => log.error({ err: e, version }, 'closing a retired store failed'));
-      this.o.prepareServe?.(next);
+      const next = await this.prepare(version, (h) => (this.handle = h));
+      if (next === null) return 'unchanged';
+      const { prepared } = next;
       const old = this.current;
       this.current = next;
       void old?.retire();

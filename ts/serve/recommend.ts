@@ -6,6 +6,7 @@
 import type { UserList } from '../store/types.js';
 import type { Catalog } from './catalog.js';
 import { JsonBytes, utf8 } from './json-bytes.js';
+import { nextRecommendationIdField } from './recommendation-id.js';
 
 export interface Filters {
   /** Item rows to leave out, or null. */
@@ -115,6 +116,8 @@ export interface RecommendationsAnswer {
   offset?: number;
   /** Why the store cannot be trusted now (it lost the serving version), or null. */
   degraded?: string | null;
+  /** `,"experiment":…,"variant":…` when an experiment assigned the user (encoded once per variant). */
+  variant?: Buffer | undefined;
 }
 
 const L = {
@@ -137,7 +140,7 @@ const L = {
 
 /** The response body of a recommendations answer (UTF-8 JSON). */
 export function recommendationsBody(a: RecommendationsAnswer, catalog: Catalog): Buffer {
-  const w = new JsonBytes(bound(a.userId, a.picked, catalog));
+  const w = new JsonBytes(bound(a.userId, a.picked, catalog) + 6 * (a.degraded?.length ?? 0));
   w.raw(L.userId).string(a.userId).raw(L.items);
   // an answer of the fallback is all popularity by definition: its items carry no origin
   itemsInto(
@@ -153,17 +156,20 @@ export function recommendationsBody(a: RecommendationsAnswer, catalog: Catalog):
   if (a.degraded) w.raw(a.fallbackReason === 'store_error' ? L.degradedReason : L.degraded).string(a.degraded);
   w.raw(L.filled).uint(a.source === 'fallback' ? 0 : a.picked.fromFallback);
   if (a.offset) w.raw(L.offset).uint(a.offset);
-  return w.raw(generatedAtEnd()).done();
+  if (a.variant) w.raw(a.variant);
+  return w.raw(nextRecommendationIdField()).raw(generatedAtEnd()).done();
 }
 
-/** `],"modelVersion":…,"source":…` per source, encoded once per model (the last model's are kept). */
-let tailsOf: { catalog: Catalog; bytes: Record<Source, Buffer> } | null = null;
+/** `],"modelVersion":…,"source":…` per source, encoded once per model (an experiment's variants serve several at once). */
+const tailsOf = new WeakMap<Catalog, Record<Source, Buffer>>();
 function tails(catalog: Catalog): Record<Source, Buffer> {
-  if (tailsOf?.catalog !== catalog) {
+  let bytes = tailsOf.get(catalog);
+  if (!bytes) {
     const tail = (source: Buffer) => Buffer.concat([L.modelVersion, catalog.versionJson, source]);
-    tailsOf = { catalog, bytes: { precomputed: tail(L.precomputed), foldin: tail(L.foldin), fallback: tail(L.fallback) } };
+    bytes = { precomputed: tail(L.precomputed), foldin: tail(L.foldin), fallback: tail(L.fallback) };
+    tailsOf.set(catalog, bytes);
   }
-  return tailsOf.bytes;
+  return bytes;
 }
 
 /** The response body of a similar-items answer. */
@@ -172,12 +178,12 @@ export function similarBody(itemId: string, picked: Pick<Picked, 'items' | 'scor
   const w = new JsonBytes(bound(itemId, picked, catalog));
   w.raw(L.itemId).string(itemId).raw(L.items);
   itemsInto(w, page, catalog);
-  return w.raw(L.modelVersion).raw(catalog.versionJson).raw(generatedAtEnd()).done();
+  return w.raw(L.modelVersion).raw(catalog.versionJson).raw(nextRecommendationIdField()).raw(generatedAtEnd()).done();
 }
 
-/** Bytes enough for the body: fixed parts (< 240), the escaped id, each item's fragment, score (≤ 24), origin (≤ 24) and "},". */
+/** Bytes enough for the body but a degraded reason: fixed parts (< 600 with an experiment's ≤ 280-byte variant field, the recommendationId's 54 among them), the escaped id, each item's fragment, score (≤ 24), origin (≤ 24) and "},". */
 function bound(id: string, p: Pick<Picked, 'count'>, catalog: Catalog): number {
-  return 240 + 6 * id.length + catalog.versionJson.length + p.count * (catalog.maxFragmentBytes + 50);
+  return 600 + 6 * id.length + catalog.versionJson.length + p.count * (catalog.maxFragmentBytes + 50);
 }
 
 /** The page's items; the last `fromFallback` ones are labelled `"origin":"popularity"`. */

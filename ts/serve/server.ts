@@ -2,7 +2,7 @@
 // API keys and the active model, registers the routes (one file each under ./routes), listens,
 // opens the event store (fold-in personalisation, erasure, the item catalogue), watches the registry for a new
 // active model (following a remote one, Azure Blob Storage, into the local directory when
-// configured), and closes gracefully: stop accepting, let the
+// configured) and for the running experiment (./experiments.ts), and closes gracefully: stop accepting, let the
 // requests in flight finish (new responses close their connections), then close whatever is
 // left once they are done or the deadline passes.
 
@@ -44,6 +44,10 @@ import { ErasedUsers } from './erasure.js';
 import { eventStoreConfigFromEnv, openEventStore, type EventStoreConfig } from '../events/open.js';
 import { loadUws, type us_listen_socket } from './uws.js';
 import { cacheStatsOf } from '../store/cached.js';
+import { ExperimentServing } from './experiments.js';
+import { localBook, remoteBook } from '../model/experiments/book.js';
+import { downloadVersion, isComplete } from '../model/registry/transfer.js';
+import { impressionsRoute } from './routes/impressions.js';
 
 export interface ServerOptions {
   /** Registry root: version directories and the ACTIVE pointer (default ./models in the CLI). */
@@ -82,6 +86,8 @@ export interface ServerOptions {
   remoteRegistry?: ObjectStore;
   /** Period of the remote pointer's ETag check, ms (default 10 000). */
   remotePollMs?: number;
+  /** How often the registry's experiments (EXPERIMENTS.json) are read again, ms (default: reloadPollMs, 2 000). */
+  experimentsPollMs?: number;
   limits?: Partial<Limits>;
   /** Largest request body accepted by routes that read none, bytes (default 4 096; POST /v1/events takes up to 1 MiB). */
   maxBodyBytes?: number;
@@ -203,6 +209,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       live.serve(m.catalog);
       newItems.serve(m);
     },
+    prepareVariant: (m) => live.blockIn(m.catalog),
     onServe: (m) => personal?.modelLoaded(m),
     registry,
     createStore: erased.masking(options.createStore ?? embeddedStoreFactory),
@@ -223,6 +230,16 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   }
   if (first === 'none') log.warn({ modelsDir: options.modelsDir }, 'no active model yet: /readyz answers 503 and /v1 routes 503 until one is activated');
 
+  const remote = options.remoteRegistry;
+  const experiments = new ExperimentServing({
+    book: remote ? remoteBook(remote) : localBook(options.modelsDir),
+    models,
+    log,
+    registryRoot: options.modelsDir,
+    ...(remote && { fetch: async (v: string) => void (isComplete(registry, v) ? undefined : await downloadVersion(remote, registry, v)) }),
+  });
+  metrics.experiments = (esc) => experiments.metricLines(esc);
+  await experiments.sync().catch((e: unknown) => log.error({ err: e }, 'cannot read the experiments; serving the active version to every user'));
   const env = foldInFromEnv(process.env);
   const settings: FoldInSettings = { ...env, ...options.foldIn, bounds: { ...env.bounds, ...options.foldIn?.bounds } };
   personal = new Personalizer({ models, events, erased, metrics, log, depth: limits.maxK, ...settings });
@@ -241,6 +258,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     items: live,
     rules: new RequestFilters(named, live),
     newItems,
+    experiments,
   };
   const app = uws.App();
   const cors = options.corsOrigins ? new Cors([...options.corsOrigins]) : Cors.fromEnv(process.env['RECS_CORS_ORIGINS']);
@@ -258,6 +276,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   front
     .post(eventsRoute(ctx, events, personal, { weights: eventWeights, ...(options.eventLimits && { limits: options.eventLimits }) }))
     .post(batchRoute(ctx, recs))
+    .post(impressionsRoute(ctx, events))
     .del(usersRoute(ctx, personal));
   const items = itemRoutes(ctx, events, live);
   front.get(items.get).put(items.put).patch(items.patch).del(items.del).post(recommendationsPostRoute(ctx, recs));
@@ -304,6 +323,10 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       }),
   });
   reloader.start();
+  const experimentsSync = setInterval(
+    () => void experiments.sync().catch((e: unknown) => log.warn({ err: e }, 'could not read the experiments again; retrying at the next interval')),
+    options.experimentsPollMs ?? options.reloadPollMs ?? 2000,
+  ).unref();
   integrity.start();
   follower?.start();
   log.info({ url: `http://${host}:${port}`, modelVersion: models.current?.version ?? null, auth: auth.enabled, store: models.current?.store.kind ?? null }, 'listening');
@@ -318,6 +341,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       integrity.stop();
       if (erasureSync) clearInterval(erasureSync);
       if (catalogueSync) clearInterval(catalogueSync);
+      clearInterval(experimentsSync);
       await follower?.stop();
       log.info({ inFlight: front.requestsInFlight, deadlineMs }, 'shutting down: no new connections; finishing requests in flight');
       const until = performance.now() + deadlineMs;
@@ -338,6 +362,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       await personal!.close();
       await newItems.close();
       await events.close();
+      await experiments.close();
       await models.close();
       log.info({ clean, abandoned }, 'server closed');
       return { clean, abandoned };

@@ -2,6 +2,7 @@
 
 import type { Command } from '../command.js';
 import { evaluateCommand } from './evaluate.js';
+import { experimentsCommand } from './experiments.js';
 import { importCommand } from './import.js';
 import { itemsCommand } from './items.js';
 import { loadCommand } from './load.js';
@@ -13,4 +14,17 @@ import { startCommand } from './start.js';
 import { trainCommand } from './train.js';
 import { tuneCommand } from './tune.js';
 
-export const commands: Command[] = [startCommand, trainCommand, tuneCommand, evaluateCommand, serveCommand, loadCommand, modelsCommand, retrainCommand, scoreCommand, importCommand, itemsCommand];
+export const commands: Command[] = [
+  startCommand,
+  trainCommand,
+  tuneCommand,
+  evaluateCommand,
+  serveCommand,
+  loadCommand,
+  modelsCommand,
+  experimentsCommand,
+  retrainCommand,
+  scoreCommand,
+  importCommand,
+  itemsCommand,
+];

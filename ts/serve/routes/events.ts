@@ -4,13 +4,16 @@
 // {accepted, duplicates}. An eventId reused for a different event, or an event of an erased user
 // dated before the erasure (a replay), is a 409 listing each by index (the SQLite store then
 // stores nothing of the batch). The users' fold-ins are queued after the acknowledgement; they run
-// in the fold-in worker, never on the request thread.
+// in the fold-in worker, never on the request thread. An event may name the recommendation that
+// led to it (recommendationId, position: a malformed id is a 400); such events are counted per
+// experiment variant for /metrics (batches with no duplicate; attribution proper is the report's).
 
 import type { EventStore } from '../../events/types.js';
 import { validateEvents, type ValidateOptions } from '../../events/validate.js';
 import type { ServeContext } from '../context.js';
 import type { RouteSpec } from '../http.js';
 import { jsonBody } from '../params.js';
+import { RECOMMENDATION_ID_PATTERN } from '../recommendation-id.js';
 import type { Personalizer } from '../personal.js';
 
 export const EVENTS_MAX_BODY = 1 << 20;
@@ -25,6 +28,14 @@ export function eventsRoute(ctx: ServeContext, events: EventStore, personal: Per
     async handler(r) {
       const body = jsonBody(r.body, 'an event or an array of events');
       const v = validateEvents(body, { maxIdLength: ctx.limits.maxIdLength, ...rules });
+      if (v.ok) {
+        const bad = v.events.flatMap((e, index) =>
+          e.recommendationId !== undefined && !RECOMMENDATION_ID_PATTERN.test(e.recommendationId)
+            ? [{ index, field: 'recommendationId', message: 'not an id this service issued (32 lowercase hex digits, from a response)' }]
+            : [],
+        );
+        if (bad.length > 0) return { status: 400, body: JSON.stringify({ error: 'invalid_events', message: `${bad.length} event(s) are not valid; nothing was stored`, status: 400, errors: bad }) };
+      }
       if (!v.ok) {
         const message = `${new Set(v.errors.map((e) => e.index)).size} event(s) are not valid; nothing was stored`;
         return { status: 400, body: JSON.stringify({ error: 'invalid_events', message, status: 400, errors: v.errors }) };
@@ -43,6 +54,7 @@ export function eventsRoute(ctx: ServeContext, events: EventStore, personal: Per
       }
       personal.touched(new Set(v.events.map((e) => e.userId)));
       ctx.newItems?.observe(v.events);
+      if (ctx.experiments?.running && result.accepted > 0 && result.duplicates === 0) for (const e of v.events) if (e.recommendationId !== undefined) ctx.experiments.countEvent(e.userId, e.type);
       return { status: 202, body: JSON.stringify(result) };
     },
   };

@@ -2,7 +2,8 @@
 // their events have been folded in for this model (source "foldin"), else the precomputed list
 // from the store, filtered, filled from the popularity list when the filters exhaust it; an
 // unknown user gets the popularity list (source "fallback", never a 404 or an empty answer), and
-// so does every user while the store fails (counted in recs_store_errors_total, logged).
+// so does every user while the store fails (counted in recs_store_errors_total, logged). While an
+// experiment runs, the user's variant answers (its model, or the popularity list) and is named.
 
 import { StoreError, type RecommendationStore, type UserList } from '../../store/types.js';
 import { badRequest } from '../errors.js';
@@ -55,6 +56,8 @@ interface Ask {
   items: { unit(item: number): Float32Array | null; categories(item: number): readonly string[] } | null;
   /** The promoted items' rows, checked (unknown or hidden items are 400s before any lookup). */
   promoted: number[] | null;
+  /** The experiment's variant field of the answer, when one assigned the user. */
+  variant: Buffer | undefined;
 }
 
 /** The recommendations route and its per-user answer (which the batch route shares). */
@@ -67,19 +70,19 @@ export function recommender(ctx: ServeContext): Recommender {
   let lastError: unknown = null;
   const logStoreError = throttled(1000, (suppressed) => ctx.log.error({ err: lastError, suppressed }, 'store lookup failed; answered from the fallback list'));
 
-  const answer = (a: Ask, list: Pick<UserList, 'items' | 'scores'> | null, failed: boolean, folded: FoldInList | null = null): Reply => {
+  const answer = (a: Ask, list: Pick<UserList, 'items' | 'scores'> | null, failed: boolean, folded: FoldInList | null = null, popular = false): Reply => {
     const source = folded ? 'foldin' : list ? 'precomputed' : 'fallback';
     ctx.metrics.countSource(source);
     const picked = pickFor(a, list !== null ? withNewItems(a, list, folded, ctx) : null, folded, ctx.newItems);
     let fallbackReason: 'store_error' | 'unknown_user' | undefined;
-    if (list === null) {
+    if (list === null && !popular) {
       fallbackReason = failed ? 'store_error' : 'unknown_user';
       // a user the model knows without a list: erased, or the store lost its lists
       if (!failed && ctx.integrity && a.model.history.rowOf(a.userId) >= 0) ctx.integrity.suspect();
     }
     const degraded = ctx.integrity?.degradedNow() ?? null;
     if (degraded !== null && fallbackReason === 'unknown_user' && a.model.history.rowOf(a.userId) >= 0) fallbackReason = 'store_error';
-    return { status: 200, body: recommendationsBody({ userId: a.userId, picked, source, fallbackReason, offset: a.offset, degraded }, a.model.catalog) };
+    return { status: 200, body: recommendationsBody({ userId: a.userId, picked, source, fallbackReason, offset: a.offset, degraded, variant: a.variant }, a.model.catalog) };
   };
   const storeFailed = (a: Ask, e: unknown): Reply => {
     ctx.metrics.countStoreError(a.model.store.kind, e instanceof StoreError ? e.reason : 'error');
@@ -103,11 +106,28 @@ export function recommender(ctx: ServeContext): Recommender {
   });
 
   /** One user's answer: now (an in-process store, a cache hit) or once the store answers. */
-  const answerUser = (userId: string, q: AskQuery, model: ServingModel): Reply | Promise<Reply> => {
+  const answerUser = (userId: string, q: AskQuery, active: ServingModel): Reply | Promise<Reply> => {
+    // an experiment's variant: its model, or (popularity) the active model's popularity list
+    const variant = ctx.experiments?.assign(userId) ?? null;
+    const model = variant?.model ?? active;
+    if (variant) variant.answers++;
     const filters = readFilters(model, q, ctx);
     const promoted = q.promote ? promotedRows(q.promote, model.catalog, (id) => ctx.items?.stateOf(id) ?? null) : null;
     const pool = q.diversify ? Math.min(ctx.limits.maxWindow, 3 * (q.offset + q.k)) : q.offset + q.k;
-    const a: Ask = { userId, k: q.k, offset: q.offset, model, filters, promote: q.promote, promoted, diversify: q.diversify, pool, items: q.diversify ? itemFacts(model, ctx) : null };
+    const a: Ask = {
+      userId,
+      k: q.k,
+      offset: q.offset,
+      model,
+      filters,
+      promote: q.promote,
+      promoted,
+      diversify: q.diversify,
+      pool,
+      items: q.diversify ? itemFacts(model, ctx) : null,
+      variant: variant?.field,
+    };
+    if (variant !== null && variant.model === null) return answer(a, null, false, null, true);
     const folded = ctx.overlay?.peek(userId, model.version);
     if (folded) return answer(a, folded, false, folded);
     const { store } = model;
