@@ -95,7 +95,10 @@ export class NewItems {
 
   /** Accepted events (those on items the model does not know are folded in, off this thread). */
   observe(events: readonly TrackedEvent[]): void {
-    if (this.model) this.runner.observe(events);
+    const ids = this.model?.catalog.ids;
+    if (!ids) return;
+    const news = events.filter((e) => ids.rowOf(e.itemId) < 0); // only these cross to the worker
+    if (news.length > 0) this.runner.observe(news);
   }
 
   /** Users erased (here or by another replica) and when (ms): their earlier events stop teaching new items. */
@@ -187,6 +190,7 @@ export class NewItems {
 
   /** The mean factors of the model's items sharing a category with the item's record, or null. */
   private fromCategories(m: ServingModel, itemId: string): Float32Array | null {
+    if (m.prepared.rank === 0 || !m.prepared.parts.includes('itemFactors')) return null;
     const r = this.live?.get(itemId);
     if (!r || r.deleted || !r.categories?.length) return null;
     const wanted = new Set(r.categories.map((c) => c.toLowerCase()));
