@@ -2,7 +2,7 @@
 // being recommendable, under read load. The real server (compiled `serve`, a child process, ML-100K
 // when ../shared/datasets/ml-100k exists, else the synthetic model at --users) with a fresh event
 // store; `--readers` concurrent keep-alive readers ask Zipf-drawn users' recommendations throughout.
-// Per trial, a brand-new item gets 5 click events from 5 known users in one POST; the time runs from
+// Per trial, a brand-new item gets 5 click events from 5 known users (none of the readers') in one POST; the time runs from
 // sending the POST until GET /v1/items/{new}/similar answers 200 (the item has a vector: it is a
 // candidate of lists and similar items), polled every millisecond. Printed: new item → recommendable
 // p50/p99/max, and the readers' p50/p99 and requests/s in three phases of the same run (the machine
@@ -37,8 +37,13 @@ const model =
 const scratch = mkdtempSync(join(tmpdir(), 'recs-bench-new-items-'));
 const api = await startApi(ROOT, model.modelsDir, KEY, { RECS_STORE: 'embedded', RECS_EVENTS_DB: join(scratch, 'events.sqlite') });
 const headers = { 'x-api-key': KEY };
-const paths = recommendationPaths(model.userIds(), 20_000, { seed: 5 }).paths;
-const users = model.userIds();
+// readers ask for the first half of the users, the trials' events come from the second half, and
+// before any phase every other distinct reader user (2,000 at most) sends a click on a known item:
+// the readers are the same mix of fold-in and precomputed users in every phase, which then differ
+// only by the new items present
+const all = model.userIds();
+const paths = recommendationPaths(all.slice(0, all.length >> 1), 20_000, { seed: 5 }).paths;
+const users = all.slice(all.length >> 1);
 
 const quantile = (xs: number[], q: number) => {
   const s = [...xs].sort((a, b) => a - b);
@@ -71,7 +76,15 @@ function readLoad(): { stop: () => Promise<number[]> } {
 
 try {
   console.log(`bench: new items on ${model.name} (${model.users} users, ${model.items} items), ${readers} readers, ${trials} trials`);
-  const warm = readLoad(); // JIT, connections, the model's pages in memory: not measured
+  const readerIds = [...new Set(paths.map((p) => decodeURIComponent(p.split('/')[3]!)))].filter((u, i) => i % 2 === 0 && !u.startsWith('unknown-')).slice(0, 2000);
+  const known = model.itemIds();
+  for (let at = 0; at < readerIds.length; at += 500) {
+    const batch = readerIds.slice(at, at + 500).map((userId, i) => ({ eventId: `bench-reader-${process.pid}-${at + i}`, userId, itemId: known[(at + i) % 50]!, type: 'click' }));
+    const r = await fetch(`${api.url}/v1/events`, { method: 'POST', headers: { ...headers, 'content-type': 'application/json' }, body: JSON.stringify(batch) });
+    if (r.status !== 202) throw new Error(`POST /v1/events: ${r.status} ${await r.text()}`);
+  }
+  console.log(`bench: ${readerIds.length} of the readers' users folded in from one click each (fold-in readers in every phase)`);
+  const warm = readLoad(); // JIT, connections, the model's pages in memory, the fold-ins above: not measured
   await new Promise((r) => setTimeout(r, Math.max(2, seconds) * 1000));
   await warm.stop();
   const base = readLoad();
