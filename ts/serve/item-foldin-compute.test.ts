@@ -39,7 +39,7 @@ describe('item fold-in', () => {
     const c = new ItemFoldInComputer();
     c.setModel(model('v1', ['old']));
     const counted = [ev('u1', 'x', 'rating', 4), ev('u2', 'x', 'rating', 2), ev('u2', 'x', 'rating', 5), ev('u3', 'x', 'rating', 3), ev('u5', 'y', 'rating', 4), ev('u6', 'y', 'rating', 1)];
-    const erased = [ev('u4', 'x', 'rating', 1), ev('u4', 'y', 'rating', 5)];
+    const erased = [ev('u4', 'x', 'rating', 1), ev('u4', 'y', 'rating', 5), { ...ev('u4', 'x', 'click', 2), timestamp: 8e12 }]; // the last dated after the erasure but received before it
     const later = ev('u4', 'y', 'rating', 3, 9e12); // sent after the erasure: counts
     c.observe([...counted, ...erased, ev('u1', 'old', 'rating', 5), ev('ghost', 'x', 'rating', 5)]);
     c.observe(counted); // read back from the store: counted once

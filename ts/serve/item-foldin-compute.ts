@@ -5,7 +5,7 @@
 // user factors (the engine's fold-in solver with the users as the "other side": the twin of user
 // fold-in, the same per-(user, item) value: the latest rating or dislike, else the sum of the
 // implicit values). Events of users the model does not know do not count (no factors yet), nor do
-// those of erased users dated before their erasure. The engine's FoldIn over the user factors is
+// those an erasure removed (received before it), nor replays (dated before it). The engine's FoldIn over the user factors is
 // built here, off the request thread, once per model.
 
 import { loadEngine } from '../engine/index.js';
@@ -34,7 +34,7 @@ export interface ItemUpdate {
   users: string[];
 }
 
-type Kept = Pick<TrackedEvent, 'userId' | 'type' | 'value' | 'timestamp'>;
+type Kept = Pick<TrackedEvent, 'userId' | 'type' | 'value' | 'timestamp' | 'receivedAt'>;
 
 /** Most new items tracked (the one first seen longest ago is dropped beyond it). */
 export const MAX_NEW_ITEMS = 10_000;
@@ -73,14 +73,14 @@ export class ItemFoldInComputer {
     for (const e of events) {
       if ((items && items.rowOf(e.itemId) >= 0) || checkStoredEvent(e) !== null) continue;
       const erased = this.erasedAt.get(e.userId);
-      if (erased !== undefined && e.timestamp < erased) continue;
+      if (erased !== undefined && (e.timestamp < erased || e.receivedAt <= erased)) continue; // a replay, or read before the erasure removed it
       let kept = this.events.get(e.itemId);
       if (!kept) {
         if (this.events.size >= MAX_NEW_ITEMS) this.forget(this.events.keys().next().value!);
         this.events.set(e.itemId, (kept = new Map()));
       }
       if (kept.has(e.eventId) || kept.size >= MAX_EVENTS_PER_ITEM) continue;
-      kept.set(e.eventId, { userId: e.userId, type: e.type, value: e.value, timestamp: e.timestamp });
+      kept.set(e.eventId, { userId: e.userId, type: e.type, value: e.value, timestamp: e.timestamp, receivedAt: e.receivedAt });
       let mine = this.byUser.get(e.userId);
       if (!mine) this.byUser.set(e.userId, (mine = new Set()));
       mine.add(e.itemId);
@@ -88,14 +88,14 @@ export class ItemFoldInComputer {
     }
   }
 
-  /** Forgets the users' events dated before their erasure (`at`, ms); their items are folded in again without them. */
+  /** Forgets the users' events received before their erasure (`at`, ms: the store removed them); their items are folded in again without them. */
   erase(users: readonly (readonly [string, number])[]): void {
     for (const [userId, at] of users) {
       this.erasedAt.set(userId, Math.max(at, this.erasedAt.get(userId) ?? -Infinity));
       for (const itemId of this.byUser.get(userId) ?? []) {
         const kept = this.events.get(itemId);
         if (!kept) continue;
-        for (const [eventId, e] of kept) if (e.userId === userId && e.timestamp < at) kept.delete(eventId);
+        for (const [eventId, e] of kept) if (e.userId === userId && e.receivedAt <= at) kept.delete(eventId);
         this.pending.add(itemId);
       }
       this.byUser.delete(userId);

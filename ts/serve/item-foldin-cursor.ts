@@ -12,9 +12,10 @@ export class ReceivedCursor {
 
   constructor(private readonly marginMs: number) {}
 
-  /** Reads start no earlier than `createdAt` (ms) less the margin, unless later reads went further. */
+  /** Reads start again from `createdAt` (ms, a model's creation) less the margin. */
   start(createdAt: number): void {
     this.from = Number.isFinite(createdAt) ? createdAt - this.marginMs : 0;
+    this.latest = -Infinity;
   }
 
   /** Where the next read starts (ms). */

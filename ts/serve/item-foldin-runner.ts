@@ -3,7 +3,9 @@
 // from TypeScript sources, as most unit tests do). It is fed the events this replica accepted, the
 // erasures, and the events every other replica stored: the worker reads them itself from a SQLite
 // event store file; for other stores (Cosmos DB) this thread asks the store every `syncMs`
-// (network I/O, not computation) and hands them over. Updates come back through `onUpdates`.
+// (network I/O, not computation) and hands them over. Updates come back through `onUpdates`. A
+// worker that dies is replaced a second later, handed the model, and reads the events stored
+// since the model's creation again (what only the dead worker held comes back from the store).
 
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -41,6 +43,10 @@ export class ItemFoldInRunner {
   private polling = false;
   private loggedEngine = false;
   private readonly sqlitePath: string | null;
+  private readonly syncMs: number;
+  private readonly marginMs: number;
+  private readonly workerUrl: URL;
+  private closed = false;
 
   constructor(private readonly o: ItemFoldInOptions) {
     const url = o.workerUrl ?? defaultWorkerUrl;
@@ -50,26 +56,44 @@ export class ItemFoldInRunner {
     const syncMs = o.syncMs ?? 1000;
     const marginMs = o.marginMs ?? RECEIVED_MARGIN_MS;
     this.cursor = new ReceivedCursor(marginMs);
-    if (this.mode === 'worker') {
-      const workerReads = this.sqlitePath !== null;
-      this.worker = new Worker(url, { workerData: { sqlitePath: this.sqlitePath, syncMs: workerReads ? syncMs : 0, marginMs, feedback: o.feedback ?? DEFAULT_FEEDBACK } });
-      this.worker.unref();
-      this.worker.on('message', (m: FromItemWorker) =>
-        m.kind === 'updates' ? this.deliver(m.version, m.updates, m.engineError) : o.log.warn({ err: m.message }, 'new items: the item fold-in worker failed'),
-      );
-      this.worker.on('error', (e) => o.log.error({ err: e }, 'the item fold-in worker failed; new items wait for the next training'));
-      if (!workerReads && syncMs > 0 && o.events.received) this.poll = setInterval(() => void this.readOthers(), syncMs).unref();
-    } else {
-      this.inline = new ItemFoldInComputer(o.feedback ?? DEFAULT_FEEDBACK);
-      if (syncMs > 0 && o.events.received) this.poll = setInterval(() => void this.readOthers(), syncMs).unref();
-    }
+    this.syncMs = syncMs;
+    this.marginMs = marginMs;
+    this.workerUrl = url;
+    if (this.mode === 'inline') this.inline = new ItemFoldInComputer(o.feedback ?? DEFAULT_FEEDBACK);
+    if (syncMs > 0 && o.events.received && (this.mode === 'inline' || this.sqlitePath === null)) this.poll = setInterval(() => void this.readOthers(), syncMs).unref();
+  }
+
+  /** The worker, started (again, after a failure: it is handed the model and reads the store's events since the model's creation anew). */
+  private ensureWorker(): Worker {
+    if (this.worker) return this.worker;
+    const workerReads = this.sqlitePath !== null;
+    const w = new Worker(this.workerUrl, {
+      workerData: { sqlitePath: this.sqlitePath, syncMs: workerReads ? this.syncMs : 0, marginMs: this.marginMs, feedback: this.o.feedback ?? DEFAULT_FEEDBACK },
+    });
+    w.unref();
+    w.on('message', (m: FromItemWorker) =>
+      m.kind === 'updates' ? this.deliver(m.version, m.updates, m.engineError) : this.o.log.warn({ err: m.message }, 'new items: the item fold-in worker failed'),
+    );
+    w.on('error', (e) => this.o.log.error({ err: e }, 'the item fold-in worker failed; a new one starts with the next change'));
+    w.on('exit', () => {
+      if (this.worker !== w) return;
+      this.worker = null;
+      if (!this.model || this.closed) return;
+      this.cursor.start(this.model.createdAt);
+      setTimeout(() => !this.closed && this.ensureWorker(), 1000).unref(); // it also reads the other replicas' events
+    });
+    this.worker = w;
+    if (this.model) w.postMessage({ kind: 'model', model: this.model } satisfies ToItemWorker);
+    return w;
   }
 
   /** The model serving from now on. */
   setModel(m: ItemFoldInModel): void {
     this.model = m;
     this.cursor.start(m.createdAt);
-    this.send({ kind: 'model', model: m });
+    if (this.mode === 'worker' && !this.worker)
+      this.ensureWorker(); // hands the model over
+    else this.send({ kind: 'model', model: m });
   }
 
   /** Events this replica accepted (any: the worker keeps those on items the model does not know). */
@@ -83,6 +107,7 @@ export class ItemFoldInRunner {
   }
 
   async close(): Promise<void> {
+    this.closed = true;
     if (this.poll) clearInterval(this.poll);
     const w = this.worker;
     this.worker = null;
@@ -90,7 +115,8 @@ export class ItemFoldInRunner {
   }
 
   private send(m: ToItemWorker): void {
-    if (this.worker) return void this.worker.postMessage(m);
+    if (this.closed) return;
+    if (this.mode === 'worker') return void this.ensureWorker().postMessage(m);
     const c = this.inline;
     if (!c) return;
     if (m.kind === 'model') c.setModel(m.model);

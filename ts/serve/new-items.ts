@@ -7,7 +7,8 @@
 //   the item, not only the one that received its events; ./item-foldin-compute.ts says how).
 //   Erased users' events stop counting: their items are folded in again without them.
 // - An item with a catalogue record (categories) but no such events is cold-started here: its
-//   vector is the mean of the factors of the model's items sharing one of its categories.
+//   vector is the mean of the factors of the model's items sharing one of its categories (a pass
+//   over the model's items per item, in slices of a few ms between which requests are served).
 // - The vectors are kept packed per model (./new-items-matrix.ts): a request scores its user
 //   against them in one pass (./new-items-mix.ts has the mixing rule), and never recommends an
 //   item to a user who interacted with it, or while the catalogue hides it (its row is blocked).
@@ -42,6 +43,9 @@ interface ModelState {
   vectors: NewItemMatrix;
   units: NewItemMatrix;
 }
+
+/** Most time a turn spends cold-starting items from their categories (one pass over the model's items each), ms. */
+const COLD_SLICE_MS = 5;
 
 export type NewItemsSettings = Pick<ItemFoldInOptions, 'syncMs' | 'marginMs' | 'mode' | 'workerUrl' | 'feedback'>;
 
@@ -91,7 +95,10 @@ export class NewItems {
 
   /** Accepted events (those on items the model does not know are folded in, off this thread). */
   observe(events: readonly TrackedEvent[]): void {
-    if (this.model) this.runner.observe(events);
+    const ids = this.model?.catalog.ids;
+    if (!ids) return;
+    const news = events.filter((e) => ids.rowOf(e.itemId) < 0); // only these cross to the worker
+    if (news.length > 0) this.runner.observe(news);
   }
 
   /** Users erased (here or by another replica) and when (ms): their earlier events stop teaching new items. */
@@ -129,6 +136,7 @@ export class NewItems {
     }
   }
 
+  /** Cold-starts the pending items on later turns, in slices of at most COLD_SLICE_MS between which requests are served. */
   private scheduleCold(): void {
     if (this.coldScheduled || this.coldPending.size === 0) return;
     this.coldScheduled = true;
@@ -136,8 +144,13 @@ export class NewItems {
       this.coldScheduled = false;
       const m = this.model;
       if (!m) return;
-      for (const id of this.coldPending) if (this.states.get(m)!.items.get(id)?.from !== 'events') this.coldStart(m, id);
-      this.coldPending.clear();
+      const until = performance.now() + COLD_SLICE_MS;
+      for (const id of this.coldPending) {
+        this.coldPending.delete(id);
+        if (this.states.get(m)!.items.get(id)?.from !== 'events') this.coldStart(m, id);
+        if (performance.now() > until) break;
+      }
+      this.scheduleCold();
     });
   }
 
@@ -177,6 +190,7 @@ export class NewItems {
 
   /** The mean factors of the model's items sharing a category with the item's record, or null. */
   private fromCategories(m: ServingModel, itemId: string): Float32Array | null {
+    if (m.prepared.rank === 0 || !m.prepared.parts.includes('itemFactors')) return null;
     const r = this.live?.get(itemId);
     if (!r || r.deleted || !r.categories?.length) return null;
     const wanted = new Set(r.categories.map((c) => c.toLowerCase()));

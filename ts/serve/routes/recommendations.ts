@@ -257,10 +257,9 @@ function reranked(a: Ask, picked: Picked): Picked {
 /** The re-rank's view of items: unit factors (the model's, a new item's) and categories (the catalogue's, else the model's genres). */
 function itemFacts(model: ServingModel, ctx: ServeContext): NonNullable<Ask['items']> {
   const p = model.prepared;
-  const news = ctx.newItems?.of(model);
-  const byRow = news && news.size > 0 ? new Map([...news.values()].map((n) => [n.row, n])) : null;
+  const units = ctx.newItems?.packed(model)?.units ?? null;
   return {
-    unit: (item) => (item < p.itemCount ? p.unitItemFactors.subarray(item * p.rank, (item + 1) * p.rank) : (byRow?.get(item)?.unit ?? null)),
+    unit: (item) => (item < p.itemCount ? p.unitItemFactors.subarray(item * p.rank, (item + 1) * p.rank) : (units?.vectorOf(item) ?? null)),
     categories: (item) => {
       const r = ctx.items?.get(model.catalog.idAt(item));
       return (r?.categories ?? (item < p.itemCount ? model.catalog.genresOf(item) : [])).map((c) => c.toLowerCase());
