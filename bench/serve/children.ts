@@ -52,7 +52,7 @@ function startChild(name: string, script: string, args: string[], env: NodeJS.Pr
 
 /** The API; `storeEnv` selects and configures its store (RECS_STORE, RECS_REDIS_URL, …; default embedded). */
 export function startApi(root: string, modelsDir: string, apiKey: string | null, storeEnv: NodeJS.ProcessEnv = { RECS_STORE: 'embedded' }, name = 'api'): Promise<Running> {
-  return startChild(name, join(root, 'dist', 'ts', 'serve', 'main.js'), ['--models-dir', modelsDir, '--port', '0', '--log-level', 'info'], { RECS_API_KEYS: apiKey ?? '', ...storeEnv }, (l) =>
+  return startChild(name, join(root, 'dist', 'ts', 'cli', 'serve-main.js'), ['--models-dir', modelsDir, '--port', '0', '--log-level', 'info'], { RECS_API_KEYS: apiKey ?? '', ...storeEnv }, (l) =>
     l['msg'] === 'listening' ? String(l['url']) : null,
   );
 }
