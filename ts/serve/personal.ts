@@ -13,6 +13,8 @@
 // masks their row in the serving model (./erasure.ts masks it again in later-loaded models made
 // before the erasure). After a model change, a user's list from the old version is not served; the
 // first GET that finds it queues a refold against the new model (that GET answers from the store).
+// While an experiment runs, a user is folded in against their variant's model (a batch holds the
+// users of one model; switching models hands the worker the other model's factors).
 
 import type { EventStore, TrackedEvent } from '../events/types.js';
 import { foldInParams } from '../model/demo-payload.js';
@@ -69,6 +71,8 @@ export interface PersonalizerOptions extends FoldInSettings {
   metrics: Metrics;
   log: Logger;
   depth: number;
+  /** The model a user is served by when it is not the active one (an experiment's variant: ./experiments.ts), else null. */
+  modelFor?: (userId: string) => ServingModel | null;
 }
 
 /** A user asked for again on demand is not asked for again within this time (ms) unless new events arrive. */
@@ -236,11 +240,18 @@ export class Personalizer implements FoldInOverlay {
   }
 
   private async runBatch(): Promise<void> {
-    const model = this.o.models.current?.acquire();
+    const current = this.o.models.current;
+    // one batch, one model: the first queued user's (an experiment's variant, or the active one)
+    const modelOf = (u: string) => this.o.modelFor?.(u) ?? current;
+    const first = this.queue.keys().next();
+    const model = first.done ? undefined : modelOf(first.value)?.acquire();
     if (!model) return void (this.busy = false);
     const users: string[] = [];
     const ackAt: number[] = [];
+    let looked = 0;
     for (const [u, at] of this.queue) {
+      if (++looked > 8 * this.batchSize) break;
+      if (modelOf(u) !== model) continue;
       users.push(u);
       ackAt.push(at);
       if (users.length >= this.batchSize) break;
