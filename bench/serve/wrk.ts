@@ -1,6 +1,7 @@
 // Owns driving a load with wrk (Debian package `wrk`), a C load generator that needs far less CPU
-// than autocannon: one thread, `connections` connections, and a Lua script that cycles through the
-// same pre-generated paths (each thread from a random offset) and reports as JSON.
+// than autocannon: one thread, `connections` connections, and the one Lua script of the benches,
+// which cycles through pre-generated requests (GET paths or POST bodies; each thread from a random
+// offset) and reports as JSON.
 
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
@@ -9,18 +10,29 @@ import { join } from 'node:path';
 import { current, onCores } from './cores.js';
 import type { LoadResult, LoadRun } from './load.js';
 
-const SCRIPT = `
-local paths = {}
+/** What each request is: a GET of the line (a path), or a POST of the line (a JSON body) to `path`. */
+export type WrkRequest = { method: 'GET' } | { method: 'POST'; path: string };
+
+/**
+ * The Lua script: cycles through the lines of args[1] from a random offset, sends args[2] as the API
+ * key when given, makes each line a request of the given kind, and prints the result as one JSON line
+ * (the counts and the latency's 1000 quantiles, µs).
+ */
+export function wrkScript(request: WrkRequest): string {
+  const make = request.method === 'GET' ? 'wrk.format("GET", lines[i])' : `wrk.format("POST", ${JSON.stringify(request.path)}, nil, lines[i])`;
+  const contentType = request.method === 'POST' ? '\n  wrk.headers["content-type"] = "application/json"' : '';
+  return `
+local lines = {}
 local i = 0
 function init(args)
-  for line in io.lines(args[1]) do paths[#paths + 1] = line end
-  i = math.random(#paths)
-  if args[2] ~= nil and args[2] ~= "" then wrk.headers["x-api-key"] = args[2] end
+  for line in io.lines(args[1]) do lines[#lines + 1] = line end
+  i = math.random(#lines)
+  if args[2] ~= nil and args[2] ~= "" then wrk.headers["x-api-key"] = args[2] end${contentType}
 end
 function request()
   i = i + 1
-  if i > #paths then i = 1 end
-  return wrk.format("GET", paths[i])
+  if i > #lines then i = 1 end
+  return ${make}
 end
 function done(s, latency, requests)
   local q = {}
@@ -30,6 +42,7 @@ function done(s, latency, requests)
     latency.max, table.concat(q, ",")))
 end
 `;
+}
 
 export function wrkVersion(): string | null {
   const r = spawnSync('wrk', ['--version'], { encoding: 'utf8' });
@@ -40,7 +53,10 @@ export function wrkVersion(): string | null {
 export interface WrkOptions {
   url: string;
   target: LoadResult['target'];
+  /** One line a request: the paths of GETs, or the JSON bodies of POSTs (`request`). */
   paths: readonly string[];
+  /** GET by default. */
+  request?: WrkRequest;
   connections: number;
   seconds: number;
   apiKey?: string | null;
@@ -50,7 +66,7 @@ export interface WrkOptions {
 export async function runWrk(o: WrkOptions): Promise<LoadRun> {
   const dir = mkdtempSync(join(tmpdir(), 'bench-wrk-'));
   writeFileSync(join(dir, 'paths.txt'), o.paths.join('\n') + '\n');
-  writeFileSync(join(dir, 'paths.lua'), SCRIPT);
+  writeFileSync(join(dir, 'paths.lua'), wrkScript(o.request ?? { method: 'GET' }));
   const args = [
     '-t',
     String(o.threads ?? 1),

@@ -35,6 +35,17 @@ function choice<T extends Record<string, number>>(v: unknown, what: string, code
   return code;
 }
 
+/** A parameter's value in a flat array from `readParams`, by name (the order is PARAM_ORDER's). */
+export function paramAt(flat: Float64Array, name: ParamName): number {
+  return flat[PARAM_ORDER.indexOf(name)] as number;
+}
+
+/** Worker threads a fit with these parameters runs on: `threads`, 0 meaning every core, at most `cores`. */
+export function fitThreads(flat: Float64Array, cores: number): number {
+  const requested = paramAt(flat, 'threads');
+  return Math.min(requested === 0 ? cores : requested, cores);
+}
+
 /** Parameters in the module's order; `what` names the argument ("params"). Core checks come later. */
 export function readParams(v: unknown, what: string): Float64Array {
   const p = { ...DEFAULTS };

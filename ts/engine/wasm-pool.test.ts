@@ -7,6 +7,7 @@ import { describe, expect, it } from 'vitest';
 
 import { createWasmEngine } from './wasm.js';
 import { splitRows } from './wasm-pool.js';
+import { fitThreads, readParams } from './wasm-params.js';
 import { wasmTestsEnabled } from './wasm-engines.js';
 import type { AlsParams } from './types.js';
 
@@ -27,6 +28,15 @@ describe('splitRows', () => {
       [1, 1],
       [1, 1],
     ]);
+  });
+});
+
+describe('fitThreads', () => {
+  it('reads threads by name, whatever the parameters before it (it once read regScaling)', () => {
+    for (const regScaling of ['spark', 'plain', 'frequency'] as const) {
+      const at = (threads: number, cores: number) => fitThreads(readParams({ threads, regScaling, confidence: 'log' }, 'params'), cores);
+      expect([at(1, 2), at(2, 2), at(0, 2), at(4, 2), at(0, 1)]).toEqual([1, 2, 2, 2, 1]);
+    }
   });
 });
 

@@ -8,7 +8,7 @@
 import type { ClientCoo, ClientModel } from './wasm-client.js';
 import type { WasmWorker } from './wasm-worker.js';
 import type { IterationReport } from './types.js';
-import { PARAM_ORDER } from './wasm-abi.js';
+import { paramAt } from './wasm-params.js';
 
 const USERS = 0;
 const ITEMS = 1;
@@ -39,8 +39,7 @@ function rowCounts(ids: Uint32Array, n: number): Uint32Array {
 
 /** Fits on `workers` (two or more); `onIteration` returns false to stop, and what it throws rejects the fit. */
 export async function shardedFit(workers: WasmWorker[], data: ClientCoo, params: Float64Array, now: () => number, onIteration?: (r: IterationReport) => boolean): Promise<ClientModel> {
-  const at = (name: (typeof PARAM_ORDER)[number]) => params[PARAM_ORDER.indexOf(name)] as number;
-  const [rank, maxIter, computeLoss] = [at('rank'), at('maxIter'), at('computeLoss') !== 0];
+  const [rank, maxIter, computeLoss] = [paramAt(params, 'rank'), paramAt(params, 'maxIter'), paramAt(params, 'computeLoss') !== 0];
   const userRows = splitRows(rowCounts(data.users, data.nUsers), workers.length, rank);
   const itemRows = splitRows(rowCounts(data.items, data.nItems), workers.length, rank);
   const created = await Promise.allSettled(

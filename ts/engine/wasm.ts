@@ -31,7 +31,7 @@ import {
   valueError,
 } from './wasm-args.js';
 import { wasmClient, type ClientModel, type ClientSynthetic, type WasmClient } from './wasm-client.js';
-import { readParams, readSyntheticSpec } from './wasm-params.js';
+import { fitThreads, paramAt, readParams, readSyntheticSpec } from './wasm-params.js';
 import { shardedFit } from './wasm-pool.js';
 import { WasmWorker } from './wasm-worker.js';
 import type { Engine, FoldIn, IterationReport, KernelName, TopK } from './types.js';
@@ -140,13 +140,12 @@ export function createWasmEngine(options: { variant?: WasmVariant; module?: WebA
         validateInteractions(coo, 'data');
         const values = coo.values as Float32Array;
         const onIteration = cb && ((r: IterationReport) => cb(r) !== false);
-        const requested = flat[12] as number;
-        const threads = Math.min(requested === 0 ? cores : requested, cores);
+        const threads = fitThreads(flat, cores);
         const m =
           threads > 1
             ? await shardedFit(pool(threads), { ...coo, values }, flat, now, onIteration)
             : await worker.request<ClientModel>({ op: 'fit', data: { ...coo, values }, params: flat, report: cb !== undefined }, onIteration);
-        const rank = flat[0] as number;
+        const rank = paramAt(flat, 'rank');
         return { rank, nUsers: coo.nUsers, nItems: coo.nItems, ...m, kernel: kernelName(local()) };
       }),
     topK: (factors, options) =>

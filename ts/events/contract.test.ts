@@ -124,6 +124,16 @@ describe.each(backends)('EventStore contract: $name', (backend) => {
     expect((await store.forUser('c')).map((e) => e.eventId)).toEqual(['c2']);
   });
 
+  it('reads the events received since a time, across users, oldest first (replicas learn new items from them)', async () => {
+    const { store } = await fresh();
+    const at = (eventId: string, userId: string, receivedAt: number): TrackedEvent => ({ ...ev(eventId, userId, 'new-item', 1e12), receivedAt });
+    await store.append([at('r3', 'b', 3000), at('r1', 'a', 1000), at('r2', 'c', 2000), at('r2b', 'a', 2000)]);
+    expect((await store.received!(2000)).map((e) => e.eventId)).toEqual(['r2', 'r2b', 'r3']);
+    expect((await store.received!(0)).map((e) => e.eventId)).toEqual(['r1', 'r2', 'r2b', 'r3']);
+    expect(await store.received!(3001)).toEqual([]);
+    expect((await store.received!(3000))[0]).toEqual(at('r3', 'b', 3000));
+  });
+
   it('refuses an eventId reused for a different event (409 material), and accepts an identical resend', async () => {
     const { store } = await fresh();
     await store.append([ev('e1', 'a', 'i1')]);

@@ -26,7 +26,8 @@
 // - Item records (./catalogue.ts): one document per item in a partition of its own
 //   (./cosmos-docs.ts); a change reads the stored record and upserts when it is as new or newer
 //   (two replicas changing one item in the same instant: one of them wins, each record whole).
-//   Changes since a time are a cross-partition query on updatedAt, as erasures are.
+//   Changes since a time are a cross-partition query on updatedAt, as erasures are, and so are
+//   events received since a time (replicas learning new items from each other's events).
 // - Impressions: one document per (recommendationId, position) in the user's partition, created
 //   (409: a duplicate); read back by a cross-partition query on shownAt.
 // - Reads: a user's events are one single-partition query; `all()` (training) is a cross-partition
@@ -154,6 +155,11 @@ export class CosmosEventStore implements EventStore {
         : { query: "SELECT c.item FROM c WHERE c.kind = 'item' AND c.updatedAt >= @since", parameters: [{ name: '@since', value: since }] };
     const docs = await this.query<Pick<ItemDoc, 'item'>>(spec);
     return docs.map((d) => d.item).sort((a, b) => a.updatedAt - b.updatedAt || (a.itemId < b.itemId ? -1 : a.itemId > b.itemId ? 1 : 0));
+  }
+
+  async received(since: number): Promise<TrackedEvent[]> {
+    const docs = await this.query<EventDoc>({ query: "SELECT * FROM c WHERE c.kind = 'event' AND c.receivedAt >= @since", parameters: [{ name: '@since', value: since }] });
+    return docs.map(fromDoc).sort((a, b) => a.receivedAt - b.receivedAt || (a.eventId < b.eventId ? -1 : a.eventId > b.eventId ? 1 : 0));
   }
 
   async appendImpressions(impressions: readonly Impression[]): Promise<ImpressionResult> {

@@ -20,6 +20,8 @@ export interface FoldInResult {
   seen: Uint32Array;
   /** How many events mapped to known items. */
   used: number;
+  /** The user's folded-in vector (absent when it is zero: no positive signal). */
+  vector?: Float32Array;
 }
 
 /**
@@ -57,5 +59,5 @@ export function foldInUser(foldIn: FoldIn, events: readonly TrackedEvent[], rowO
   if (!r.vector.some((v) => v !== 0)) return none;
   let n = 0;
   while (n < r.items.length && r.items[n] !== EMPTY_ITEM) n++;
-  return { items: r.items.slice(0, n), scores: r.scores.slice(0, n), seen: x.items, used: x.used };
+  return { items: r.items.slice(0, n), scores: r.scores.slice(0, n), seen: x.items, used: x.used, vector: r.vector };
 }

@@ -78,6 +78,10 @@ export class OffThreadSqliteStore implements EventStore {
     return this.local.item(itemId);
   }
 
+  received(since: number): Promise<TrackedEvent[]> {
+    return this.local.received(since);
+  }
+
   items(since?: number): Promise<ItemRecord[]> {
     return this.local.items(since);
   }

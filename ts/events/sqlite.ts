@@ -3,8 +3,8 @@
 // one transaction of INSERT OR IGNORE: idempotent by eventId, never half-applied. In the same
 // transaction each event is checked against the one stored under its eventId (different content: a
 // conflict) and against its user's erasure (dated before it: a replay, a conflict); a batch
-// with a conflict stores nothing. Erasures and item records are indexed by time, so replicas read
-// only new ones; an item record is one row (its JSON), replaced only by a change as new or newer.
+// with a conflict stores nothing. Erasures, item records and events (by receivedAt) are indexed by
+// time, so replicas read only new ones; an item record is one row (its JSON), replaced only by a change as new or newer.
 // Impressions are rows keyed by (recommendationId, position), INSERT OR IGNORE (a resend is a
 // duplicate). Columns added later (an event's recommendationId, position) are added on open.
 
@@ -45,6 +45,7 @@ CREATE TABLE IF NOT EXISTS events (
   receivedAt INTEGER NOT NULL
 ) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS events_by_user ON events (userId, timestamp);
+CREATE INDEX IF NOT EXISTS events_by_received ON events (receivedAt);
 CREATE TABLE IF NOT EXISTS erased_users (
   userId TEXT PRIMARY KEY,
   erasedAt INTEGER NOT NULL
@@ -69,11 +70,17 @@ CREATE INDEX IF NOT EXISTS impressions_by_time ON impressions (shownAt);
 CREATE INDEX IF NOT EXISTS impressions_by_user ON impressions (userId);
 `;
 
+/** Users per statement of eventsOfMany (bound parameters; the last statement is padded). */
+const USERS_PER_READ = 100;
+
 /** Columns added after the first schema (a file written before them gets them on open). */
 const ADDED_COLUMNS: ReadonlyArray<[table: string, column: string, type: string]> = [
   ['events', 'recommendationId', 'TEXT'],
   ['events', 'position', 'INTEGER'],
 ];
+
+/** An event row's columns, in the order of Row. */
+const COLUMNS = 'eventId, userId, itemId, type, value, timestamp, receivedAt, recommendationId, position';
 
 interface Row {
   eventId: string;
@@ -98,9 +105,12 @@ export class SqliteEventStore implements EventStore {
   private readonly db: Database;
   private readonly insertBatch: (events: readonly TrackedEvent[]) => AppendResult;
   private readonly selectUser: Statement;
+  private readonly selectUsers: Statement;
+  private readonly inOneRead: <R>(f: () => R) => R;
   private readonly eraseUser: (userId: string, at: number, remember: boolean) => number;
   private readonly inOneCommit: <R>(f: () => R) => R;
   private readonly selectAll: Statement;
+  private selectReceived: Statement | null = null;
   private readonly selectErased: Statement;
   private readonly selectErasedSince: Statement;
   private readonly upsertItems: (items: readonly ItemRecord[]) => number;
@@ -126,8 +136,10 @@ export class SqliteEventStore implements EventStore {
         if (!has) this.db.exec(`ALTER TABLE ${table} ADD COLUMN ${column} ${type}`);
       }
     }
-    const cols = 'eventId, userId, itemId, type, value, timestamp, receivedAt, recommendationId, position';
+    const cols = COLUMNS;
     this.selectUser = this.db.prepare(`SELECT ${cols} FROM events WHERE userId = ? ORDER BY timestamp, receivedAt, eventId`);
+    this.selectUsers = this.db.prepare(`SELECT ${cols} FROM events WHERE userId IN (${Array(USERS_PER_READ).fill('?').join(', ')}) ORDER BY userId, timestamp, receivedAt, eventId`);
+    this.inOneRead = <R>(f: () => R): R => this.db.transaction(f)();
     this.selectAll = this.db.prepare(`SELECT ${cols} FROM events ORDER BY userId, timestamp, receivedAt, eventId`);
     this.selectErased = this.db.prepare('SELECT userId, erasedAt FROM erased_users ORDER BY userId');
     this.selectErasedSince = this.db.prepare('SELECT userId, erasedAt FROM erased_users WHERE erasedAt >= ? ORDER BY erasedAt');
@@ -238,6 +250,36 @@ export class SqliteEventStore implements EventStore {
   /** The user's events, oldest first, read now (forUser without the promise). */
   eventsOf(userId: string): TrackedEvent[] {
     return (this.selectUser.all(userId) as Row[]).map(eventOf);
+  }
+
+  /**
+   * Several users' events in one read transaction (one snapshot), USERS_PER_READ users per
+   * statement: userId → their events, oldest first; users without events are absent.
+   */
+  eventsOfMany(userIds: readonly string[]): Map<string, TrackedEvent[]> {
+    const out = new Map<string, TrackedEvent[]>();
+    this.inOneRead(() => {
+      for (let at = 0; at < userIds.length; at += USERS_PER_READ) {
+        const ids = userIds.slice(at, at + USERS_PER_READ);
+        while (ids.length < USERS_PER_READ) ids.push(ids[0]!); // a repeated id matches nothing more
+        for (const r of this.selectUsers.all(...ids) as Row[]) {
+          let l = out.get(r.userId);
+          if (!l) out.set(r.userId, (l = []));
+          l.push(eventOf(r));
+        }
+      }
+    });
+    return out;
+  }
+
+  /** Events received at or after `since` (ms), in the order received, read now (replicas learn new items from them). */
+  receivedSince(since: number): TrackedEvent[] {
+    this.selectReceived ??= this.db.prepare(`SELECT ${COLUMNS} FROM events WHERE receivedAt >= ? ORDER BY receivedAt, eventId`);
+    return (this.selectReceived.all(since) as Row[]).map(eventOf);
+  }
+
+  received(since: number): Promise<TrackedEvent[]> {
+    return this.now(() => this.receivedSince(since));
   }
 
   /** Every stored event, grouped by user (userId order), each user's oldest first; streamed. */

@@ -96,6 +96,8 @@ export interface EventStore {
   erased(since?: number): Promise<Map<string, number>>;
   /** Every stored event, grouped by user (userId order), each user's oldest first (training). */
   all(): AsyncIterable<TrackedEvent>;
+  /** Events received at or after `since` (ms since the epoch, the receiving server's clock), oldest first: replicas learn new items from each other's events. */
+  received?(since: number): Promise<TrackedEvent[]>;
   /** Stores item records; one older (updatedAt) than the stored record of its item is ignored. Resolves with how many were stored. */
   putItems(items: readonly ItemRecord[]): Promise<number>;
   /** One item's record (deleted ones too), or undefined. */

@@ -1,7 +1,8 @@
 // Owns the work of one fold-in hand-off, wherever it runs (the fold-in worker thread, or the
 // calling thread when running from TypeScript sources): keeps one engine FoldIn per model
 // version (built when the model is handed over, from the item factors loaded with the model) and
-// turns a batch of users' stored events into ready-to-serve lists (items, scores, seen rows).
+// turns a batch of users' stored events into ready-to-serve lists (items, scores, seen rows),
+// packed as one buffer (./foldin-pack.ts).
 
 import { loadEngine } from '../engine/index.js';
 import type { AlsParams, Engine, FoldIn } from '../engine/types.js';
@@ -10,6 +11,7 @@ import { halfLifeFromEnv } from '../events/feedback.js';
 import type { TrackedEvent } from '../events/types.js';
 import { IdIndex, type IdIndexData } from '../store/embedded-ids.js';
 import { WeightsFoldIn } from '../model/algorithms/item-weights.js';
+import { PackedBatchBuilder, type PackedBatch } from './foldin-pack.js';
 
 /**
  * What fold-in needs of a model (item factors or item weights in a SharedArrayBuffer: handed to
@@ -24,16 +26,6 @@ export interface FoldInModelData {
   itemWeights: Float32Array | null;
   params: Partial<AlsParams>;
   items: IdIndexData;
-}
-
-/** One user's outcome: a list (possibly empty: no positive signal), none (no event of a known item), or an error. */
-export type UserOutcome = { userId: string; list: { items: Uint32Array; scores: Float32Array; seen: Uint32Array } | null; error?: string };
-
-export interface BatchResult {
-  version: string;
-  outcomes: UserOutcome[];
-  /** Seconds of engine work per user (same order), for the fold-in duration histogram. */
-  seconds: Float64Array;
 }
 
 export class FoldInComputer {
@@ -60,36 +52,28 @@ export class FoldInComputer {
     }
   }
 
-  /** Folds in each user from their events (eventsOf may throw: that user's outcome is the error). */
-  run(users: readonly string[], eventsOf: (userId: string, index: number) => readonly TrackedEvent[]): BatchResult {
+  /** Folds in each user from their events (eventsOf may throw: that user's outcome is the error), into one packed batch. */
+  run(users: readonly string[], eventsOf: (userId: string, index: number) => readonly TrackedEvent[]): PackedBatch {
+    const out = new PackedBatchBuilder();
+    this.runInto(out, users, eventsOf);
+    return out.finish(this.version!);
+  }
+
+  /** run(), adding the outcomes to `out` (the inline runner packs several slices as one batch). */
+  runInto(out: PackedBatchBuilder, users: readonly string[], eventsOf: (userId: string, index: number) => readonly TrackedEvent[]): void {
     const c = this.current;
     if (!c) throw new Error('fold-in: no model handed over yet');
-    const seconds = new Float64Array(users.length);
-    const outcomes = users.map((userId, i): UserOutcome => {
-      if (!c.foldIn) return { userId, list: null };
+    const now = Date.now();
+    users.forEach((userId, i) => {
+      if (!c.foldIn) return out.add(userId, null);
       try {
         const events = eventsOf(userId, i);
         const t0 = performance.now();
-        const r = foldInUser(c.foldIn!, events, (id) => c.items.rowOf(id), this.depth, { halfLifeMs: this.halfLifeMs, now: Date.now() });
-        seconds[i] = (performance.now() - t0) / 1000;
-        return { userId, list: r && packed(r) };
+        const r = foldInUser(c.foldIn, events, (id) => c.items.rowOf(id), this.depth, { halfLifeMs: this.halfLifeMs, now });
+        out.add(userId, r, (performance.now() - t0) / 1000);
       } catch (e) {
-        return { userId, list: null, error: e instanceof Error ? e.message : String(e) };
+        out.add(userId, null, 0, e instanceof Error ? e.message : String(e));
       }
     });
-    return { version: c.version, outcomes, seconds };
   }
-}
-
-/** The three lists in one buffer (one allocation to clone, transfer and keep per user). */
-function packed(r: { items: Uint32Array; scores: Float32Array; seen: Uint32Array }): { items: Uint32Array; scores: Float32Array; seen: Uint32Array } {
-  const n = r.items.length;
-  const buf = new ArrayBuffer(4 * (2 * n + r.seen.length));
-  const items = new Uint32Array(buf, 0, n);
-  const scores = new Float32Array(buf, 4 * n, n);
-  const seen = new Uint32Array(buf, 8 * n, r.seen.length);
-  items.set(r.items);
-  scores.set(r.scores);
-  seen.set(r.seen);
-  return { items, scores, seen };
 }

@@ -11,6 +11,8 @@ export interface FoldInList {
   scores: Float32Array;
   /** Item rows the user interacted with through their events, ascending. */
   seen: Uint32Array;
+  /** The user's folded-in vector, a view of the lists' buffer (scores new items against the list). */
+  vector?: Float32Array;
 }
 
 export interface OverlayBounds {
@@ -24,7 +26,7 @@ export const DEFAULT_OVERLAY_BOUNDS: OverlayBounds = { maxEntries: 100_000, maxB
 
 /** Estimated heap bytes of one entry: the lists, the id, the Map entry, the object and its views. */
 export function entryBytes(userId: string, l: FoldInList): number {
-  return 2 * userId.length + l.items.byteLength + l.scores.byteLength + l.seen.byteLength + 400;
+  return 2 * userId.length + l.items.byteLength + l.scores.byteLength + l.seen.byteLength + (l.vector?.byteLength ?? 0) + 400;
 }
 
 const BLOOM_BITS = 1 << 23; // 1 MiB: about 2 % false positives at 1M evicted users

@@ -1,13 +1,15 @@
 // Owns where fold-in runs: in a worker thread (./foldin-worker.ts) when its compiled script is
 // present (the built server), else on the calling thread in small slices between which requests
-// are served (running from TypeScript sources, as most unit tests do). One batch at a time; a
-// worker that dies is replaced on the next batch (the model is handed over again).
+// are served (running from TypeScript sources, as most unit tests do). A
+// worker that dies is replaced on the next batch (the model is handed over again). Batches
+// queue in the worker in the order they are sent; results come back packed (./foldin-pack.ts).
 
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { TrackedEvent } from '../events/types.js';
-import { FoldInComputer, type BatchResult, type FoldInModelData } from './foldin-compute.js';
+import { FoldInComputer, type FoldInModelData } from './foldin-compute.js';
+import { PackedBatchBuilder, type PackedBatch } from './foldin-pack.js';
 import type { ToWorker } from './foldin-worker.js';
 import type { Logger } from './logger.js';
 
@@ -27,7 +29,7 @@ export interface FoldInRunnerOptions {
   log: Logger;
 }
 
-type Reply = { kind: 'done'; id: number; result: BatchResult } | { kind: 'failed'; id: number; message: string } | { kind: 'model'; version: string; error?: string };
+type Reply = { kind: 'done'; id: number; result: PackedBatch } | { kind: 'failed'; id: number; message: string } | { kind: 'model'; version: string; error?: string };
 
 /** Users handled per slice on the calling thread (inline mode). */
 const INLINE_SLICE = 8;
@@ -36,9 +38,10 @@ export class FoldInRunner {
   readonly mode: FoldInMode;
   private worker: Worker | null = null;
   private workerVersion: string | null = null;
-  private readonly waiting = new Map<number, { resolve: (r: BatchResult) => void; reject: (e: Error) => void }>();
+  private readonly waiting = new Map<number, { resolve: (r: PackedBatch) => void; reject: (e: Error) => void }>();
   private nextId = 1;
   private inline: FoldInComputer | null = null;
+  private inlineTail: Promise<unknown> = Promise.resolve();
   private readonly workerUrl: URL;
 
   constructor(private readonly o: FoldInRunnerOptions) {
@@ -64,11 +67,16 @@ export class FoldInRunner {
   }
 
   /** Folds the users in against `model`; `events[i]` are users[i]'s events unless readsStore. */
-  run(model: FoldInModelData, users: string[], events?: TrackedEvent[][]): Promise<BatchResult> {
+  run(model: FoldInModelData, users: string[], events?: TrackedEvent[][]): Promise<PackedBatch> {
     this.prepare(model);
-    if (this.mode === 'inline') return this.runInline(users, events!);
+    if (this.mode === 'inline') {
+      // one batch after another, as in the worker: a later batch's lists are never overwritten by an earlier one's
+      const r = this.inlineTail.then(() => this.runInline(users, events!));
+      this.inlineTail = r.catch(() => undefined);
+      return r;
+    }
     const id = this.nextId++;
-    return new Promise<BatchResult>((resolve, reject) => {
+    return new Promise<PackedBatch>((resolve, reject) => {
       this.waiting.set(id, { resolve, reject });
       this.worker!.postMessage({ kind: 'batch', id, users, ...(events && { events }) } satisfies ToWorker);
     });
@@ -80,16 +88,14 @@ export class FoldInRunner {
     if (w) await w.terminate();
   }
 
-  private async runInline(users: string[], events: TrackedEvent[][]): Promise<BatchResult> {
+  private async runInline(users: string[], events: TrackedEvent[][]): Promise<PackedBatch> {
     const c = this.inline!;
-    const all: BatchResult = { version: c.version!, outcomes: [], seconds: new Float64Array(users.length) };
+    const out = new PackedBatchBuilder();
     for (let at = 0; at < users.length; at += INLINE_SLICE) {
       if (at > 0) await new Promise((r) => setImmediate(r));
-      const part = c.run(users.slice(at, at + INLINE_SLICE), (_u, i) => events[at + i]!);
-      all.outcomes.push(...part.outcomes);
-      all.seconds.set(part.seconds, at);
+      c.runInto(out, users.slice(at, at + INLINE_SLICE), (_u, i) => events[at + i]!);
     }
-    return all;
+    return out.finish(c.version!);
   }
 
   private ensureWorker(): Worker {

@@ -1,7 +1,8 @@
 // Owns the fold-in worker thread: receives a model (its item factors shared, not copied) and
-// batches of users, reads each user's events from its own read-only connection to the SQLite
-// event store (or takes them from the message, for other stores), folds them in and posts the
-// lists back with their buffers transferred. The serving thread never runs fold-in math.
+// batches of users, reads the batch's events from its own read-only connection to the SQLite
+// event store in one read transaction (or takes them from the message, for other stores), folds
+// them in and posts the lists back packed in one transferred buffer (./foldin-pack.ts). The
+// serving thread never runs fold-in math.
 
 import { parentPort, workerData } from 'node:worker_threads';
 import { SqliteEventStore } from '../events/sqlite.js';
@@ -25,16 +26,15 @@ parentPort!.on('message', (m: ToWorker) => {
     return;
   }
   try {
-    const eventsOf = m.events
-      ? (_u: string, i: number) => m.events![i]!
-      : (u: string) => {
-          reader ??= new SqliteEventStore(sqlitePath!, { readonly: true });
-          return reader.eventsOf(u);
-        };
+    let eventsOf: (u: string, i: number) => readonly TrackedEvent[];
+    if (m.events) eventsOf = (_u, i) => m.events![i]!;
+    else {
+      reader ??= new SqliteEventStore(sqlitePath!, { readonly: true });
+      const byUser = reader.eventsOfMany(m.users);
+      eventsOf = (u) => byUser.get(u) ?? [];
+    }
     const result = computer.run(m.users, eventsOf);
-    const buffers = new Set<ArrayBuffer>();
-    for (const o of result.outcomes) if (o.list) buffers.add(o.list.items.buffer as ArrayBuffer);
-    parentPort!.postMessage({ kind: 'done', id: m.id, result }, [...buffers]);
+    parentPort!.postMessage({ kind: 'done', id: m.id, result }, [result.data]);
   } catch (e) {
     parentPort!.postMessage({ kind: 'failed', id: m.id, message: e instanceof Error ? e.message : String(e) });
   }

@@ -166,7 +166,7 @@ export class Metrics {
     if (q) {
       const series: [string, 'counter' | 'gauge', string, number][] = [
         ['recs_foldin_queue_depth', 'gauge', 'Users waiting for a fold-in.', q.queued],
-        ['recs_foldin_in_flight', 'gauge', 'Users in the batch the fold-in worker is working on.', q.inFlight],
+        ['recs_foldin_in_flight', 'gauge', 'Users in the batches handed to the fold-in worker and not back yet.', q.inFlight],
         ['recs_foldin_deferred_total', 'counter', 'Users not queued because the queue was full (folded in on their next request).', q.deferred],
         ['recs_foldin_batches_total', 'counter', 'Batches of users handed to the fold-in worker.', q.batches],
         ['recs_foldin_results', 'gauge', 'Fold-in lists held in memory.', q.entries],

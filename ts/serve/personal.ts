@@ -25,6 +25,7 @@ import { HttpError } from './errors.js';
 import type { FoldInModelData } from './foldin-compute.js';
 import { DEFAULT_OVERLAY_BOUNDS, FoldInOverlayCache, type FoldInList, type OverlayBounds } from './foldin-overlay.js';
 import { FoldInRunner, type FoldInMode } from './foldin-runner.js';
+import { unpackBatch } from './foldin-pack.js';
 import type { Logger } from './logger.js';
 import type { FoldInQueueStats, Metrics } from './metrics.js';
 import type { ModelManager } from './model-manager.js';
@@ -57,8 +58,10 @@ export interface FoldInSettings {
   bounds?: Partial<OverlayBounds>;
   /** Most users waiting for a fold-in (default 100,000). */
   maxQueue?: number;
-  /** Most users per hand-off to the worker (default 64: a user waits for their whole batch, about 64 fold-ins). */
+  /** Most users per hand-off to the worker (default 256; a batch takes what is queued, up to this). */
   batchSize?: number;
+  /** Most batches handed over and not back yet (default 2: the worker has the next batch while this thread applies the last). */
+  maxInFlight?: number;
   mode?: FoldInMode;
   /** The compiled fold-in worker script (tests). */
   workerUrl?: URL;
@@ -79,26 +82,35 @@ export interface PersonalizerOptions extends FoldInSettings {
 const DEMAND_QUIET_MS = 30_000;
 const DEMAND_MEMORY = 10_000;
 
+/** One batch handed to the runner: its users, those erased meanwhile (their results dropped), and when it is done. */
+interface InFlightBatch {
+  users: ReadonlySet<string>;
+  erased: Set<string>;
+  done: Promise<void>;
+  /** The model it folds in against. */
+  model: ServingModel;
+}
+
 export class Personalizer implements FoldInOverlay {
   private readonly overlay: FoldInOverlayCache;
   /** Users waiting → the earliest acknowledgement their fold-in covers (NaN: a refold, not timed). */
   private readonly queue = new Map<string, number>();
-  private inFlight: ReadonlySet<string> = new Set();
-  /** Users erased while their fold-in was in flight: its result is dropped. */
-  private readonly erasedInFlight = new Set<string>();
+  /** Batches handed to the runner and not back yet (at most maxInFlight), oldest first. */
+  private readonly batches = new Set<InFlightBatch>();
   /** Users asked for on demand recently (bounded), so a user with nothing to fold in is not asked for on every GET. */
   private readonly demanded = new Map<string, number>();
   private readonly runner: FoldInRunner;
   private readonly maxQueue: number;
   private readonly batchSize: number;
-  private busy = false;
-  private running: Promise<void> = Promise.resolve();
+  private readonly maxInFlight: number;
+  private scheduled = false;
   private readonly stats = { deferred: 0, batches: 0 };
 
   constructor(private readonly o: PersonalizerOptions) {
     this.overlay = new FoldInOverlayCache({ ...DEFAULT_OVERLAY_BOUNDS, ...o.bounds });
     this.maxQueue = o.maxQueue ?? 100_000;
-    this.batchSize = o.batchSize ?? 64;
+    this.batchSize = o.batchSize ?? 256;
+    this.maxInFlight = o.maxInFlight ?? 2;
     const path = (o.events as { path?: unknown }).path;
     const sqlitePath = o.events.kind === 'sqlite' && typeof path === 'string' && path !== ':memory:' ? path : null;
     this.runner = new FoldInRunner({ depth: o.depth, sqlitePath, log: o.log, ...(o.mode && { mode: o.mode }), ...(o.workerUrl && { workerUrl: o.workerUrl }) });
@@ -129,7 +141,7 @@ export class Personalizer implements FoldInOverlay {
     const b = this.overlay.bounds;
     return {
       queued: this.queue.size,
-      inFlight: this.inFlight.size,
+      inFlight: this.inFlightCount(),
       deferred: this.stats.deferred,
       batches: this.stats.batches,
       entries: this.overlay.size,
@@ -172,7 +184,7 @@ export class Personalizer implements FoldInOverlay {
       const at = Date.now();
       if (inModel) this.o.erased.record(userId, at); // before anything: a model loading now masks the user
       this.queue.delete(userId);
-      if (this.inFlight.has(userId)) this.erasedInFlight.add(userId);
+      this.dropInFlight(userId);
       const foldinResults = this.overlay.delete(userId) ? 1 : 0;
       const events = await this.o.events.deleteUser(userId, { remember: inModel });
       if (events > 0) this.o.erased.record(userId, at);
@@ -199,17 +211,16 @@ export class Personalizer implements FoldInOverlay {
    */
   erasedElsewhere(userIds: readonly string[]): void {
     this.o.models.current?.store.mask?.(userIds);
-    for (const u of userIds) if (this.inFlight.has(u)) this.erasedInFlight.add(u);
+    for (const u of userIds) this.dropInFlight(u);
     this.touched(userIds, NaN);
   }
 
   /** Resolves once every queued fold-in has run (shutdown, tests). */
   async settled(): Promise<void> {
-    while (this.busy || this.queue.size > 0) {
-      if (!this.busy) this.schedule();
-      await this.running;
-      await new Promise((r) => setImmediate(r));
+    while (this.batches.size > 0 || this.queue.size > 0) {
       if (!this.o.models.current) return;
+      this.schedule();
+      await Promise.race([...[...this.batches].map((b) => b.done), new Promise((r) => setTimeout(r, 5))]);
     }
   }
 
@@ -223,7 +234,7 @@ export class Personalizer implements FoldInOverlay {
 
   /** Asks for a fold-in of the user on demand (evicted, deferred or stale), at most once per quiet period. */
   private demand(userId: string): void {
-    if (this.queue.has(userId) || this.inFlight.has(userId)) return;
+    if (this.queue.has(userId) || this.isInFlight(userId)) return;
     const last = this.demanded.get(userId);
     const now = performance.now();
     if (last !== undefined && now - last < DEMAND_QUIET_MS) return;
@@ -233,19 +244,47 @@ export class Personalizer implements FoldInOverlay {
     this.touched([userId], NaN);
   }
 
-  private schedule(): void {
-    if (this.busy || this.queue.size === 0 || !this.o.models.current) return;
-    this.busy = true;
-    this.running = new Promise<void>((r) => setImmediate(r)).then(() => this.runBatch());
+  private isInFlight(userId: string): boolean {
+    for (const b of this.batches) if (b.users.has(userId)) return true;
+    return false;
   }
 
-  private async runBatch(): Promise<void> {
+  private inFlightCount(): number {
+    let n = 0;
+    for (const b of this.batches) n += b.users.size;
+    return n;
+  }
+
+  /** The user's fold-ins in flight are discarded when they return (an erasure). */
+  private dropInFlight(userId: string): void {
+    for (const b of this.batches) if (b.users.has(userId)) b.erased.add(userId);
+  }
+
+  /**
+   * Hands queued users to the runner once this turn's acknowledgements are in: up to batchSize
+   * users per batch (as many as are queued: a deep queue makes big batches, a shallow one small
+   * and quick ones) and up to maxInFlight batches at once, so the worker has the next batch
+   * while the serving thread applies the last one.
+   */
+  private schedule(): void {
+    if (this.scheduled || this.queue.size === 0 || this.batches.size >= this.maxInFlight || !this.o.models.current) return;
+    this.scheduled = true;
+    setImmediate(() => {
+      this.scheduled = false;
+      while (this.batches.size < this.maxInFlight && this.queue.size > 0) if (!this.launch()) return;
+    });
+  }
+
+  private launch(): boolean {
     const current = this.o.models.current;
-    // one batch, one model: the first queued user's (an experiment's variant, or the active one)
+    // one batch, one model: the first queued user's (an experiment's variant, or the active one);
+    // batches of another model wait until those in flight are done (the runner holds one model)
     const modelOf = (u: string) => this.o.modelFor?.(u) ?? current;
     const first = this.queue.keys().next();
-    const model = first.done ? undefined : modelOf(first.value)?.acquire();
-    if (!model) return void (this.busy = false);
+    const chosen = first.done ? null : modelOf(first.value);
+    if (!chosen) return false;
+    for (const b of this.batches) if (b.model !== chosen) return false;
+    const model = chosen.acquire();
     const users: string[] = [];
     const ackAt: number[] = [];
     let looked = 0;
@@ -257,29 +296,41 @@ export class Personalizer implements FoldInOverlay {
       if (users.length >= this.batchSize) break;
     }
     for (const u of users) this.queue.delete(u);
-    this.inFlight = new Set(users);
+    const batch: InFlightBatch = { users: new Set(users), erased: new Set(), done: Promise.resolve(), model };
+    this.batches.add(batch);
     this.stats.batches++;
+    batch.done = this.runBatch(model, batch, users, ackAt);
+    return true;
+  }
+
+  private async runBatch(model: ServingModel, batch: InFlightBatch, users: string[], ackAt: number[]): Promise<void> {
     try {
       const events = this.runner.readsStore ? undefined : await this.readEvents(users);
       const r = await this.runner.run(foldInModel(model), users, events);
       const now = performance.now();
-      r.outcomes.forEach((o, i) => {
-        if (this.erasedInFlight.has(o.userId)) return;
-        if (o.error !== undefined) return void this.o.log.error({ userId: o.userId, err: o.error }, 'fold-in failed; the user keeps their previous recommendations');
-        if (!o.list) return void this.overlay.delete(o.userId);
+      let i = 0;
+      for (const o of unpackBatch(r)) {
+        const at = ackAt[i++]!;
+        if (batch.erased.has(o.userId)) continue;
+        if (o.error !== undefined) {
+          this.o.log.error({ userId: o.userId, err: o.error }, 'fold-in failed; the user keeps their previous recommendations');
+          continue;
+        }
+        if (!o.list) {
+          this.overlay.delete(o.userId);
+          continue;
+        }
         this.overlay.set(o.userId, { modelVersion: r.version, ...o.list });
-        this.o.metrics.observeFoldIn(r.seconds[i]!);
-        if (!Number.isNaN(ackAt[i]!)) this.o.metrics.observeEventVisible((now - ackAt[i]!) / 1000);
-      });
+        this.o.metrics.observeFoldIn(o.seconds);
+        if (!Number.isNaN(at)) this.o.metrics.observeEventVisible((now - at) / 1000);
+      }
     } catch (e) {
       this.o.log.error({ err: e, users: users.length }, 'a fold-in batch failed; its users are queued again');
-      users.forEach((u, i) => !this.queue.has(u) && !this.erasedInFlight.has(u) && this.queue.set(u, ackAt[i]!));
+      users.forEach((u, i) => !this.queue.has(u) && !batch.erased.has(u) && this.queue.set(u, ackAt[i]!));
       await new Promise((r) => setTimeout(r, 100));
     } finally {
       model.release();
-      this.inFlight = new Set();
-      this.erasedInFlight.clear();
-      this.busy = false;
+      this.batches.delete(batch);
       this.schedule();
     }
   }

@@ -88,6 +88,8 @@ export function prepareModel(a: ModelArtifact, dir: string): PreparedModel {
 
   const shared = new Float32Array(new SharedArrayBuffer(a.itemFactors.byteLength));
   shared.set(a.itemFactors);
+  const userFactors = new Float32Array(new SharedArrayBuffer(a.userFactors.byteLength)); // item fold-in's worker reads them without a copy
+  userFactors.set(a.userFactors);
   let weights: Float32Array | null = null;
   if (a.itemWeights) {
     weights = new Float32Array(new SharedArrayBuffer(a.itemWeights.weights.byteLength));
@@ -112,7 +114,7 @@ export function prepareModel(a: ModelArtifact, dir: string): PreparedModel {
     unitItemFactors: unit,
     history: a.history && { offsets: a.history.offsets, items: nItems <= 0x10000 ? Uint16Array.from(a.history.items) : a.history.items },
     itemFactors: shared,
-    userFactors: a.userFactors,
+    userFactors,
     demoPayload: encodeDemoPayload(a, { factors: 'f16' }),
   };
 }
@@ -146,7 +148,6 @@ export function transferables(p: PreparedModel): ArrayBuffer[] {
     p.popularity.items,
     p.popularity.counts,
     p.unitItemFactors,
-    p.userFactors,
     ...(p.history ? [p.history.offsets, p.history.items] : []),
     p.demoPayload,
   ];

@@ -36,7 +36,7 @@ import { itemRoutes } from './routes/items.js';
 import { LiveCatalogue } from './item-catalogue.js';
 import { namedFilters, RequestFilters } from './rules/request-filters.js';
 import { recommendationsPostRoute } from './routes/recommendations-post.js';
-import { NewItems } from './new-items.js';
+import { NewItems, type NewItemsSettings } from './new-items.js';
 import { checkWeight, halfLifeFromEnv, weightsFromEnv } from '../events/feedback.js';
 import { Personalizer, type FoldInSettings } from './personal.js';
 import { embeddedStoreFactory, type StoreFactory } from './serving-model.js';
@@ -113,6 +113,8 @@ export interface ServerOptions {
   erasureSyncMs?: number;
   /** How often the item catalogue's records are read again, for changes made by other replicas or an import, ms (default 2 000; 0 = never). */
   catalogueSyncMs?: number;
+  /** New items: how often other replicas' events are read (syncMs, default 1 000; 0 = never), where item fold-in runs (tests). */
+  newItems?: NewItemsSettings;
   /** Named filters clients may ask for by name (`filter=`): name → expression; default RECS_FILTERS (JSON) or RECS_FILTERS_FILE. */
   filters?: Readonly<Record<string, string>>;
   /** Bounds on event values (default ratings -10 to 10, other values at most 100). */
@@ -183,18 +185,20 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   const events = options.eventStore ?? (await openEventStore(options.eventStoreConfig ?? eventStoreConfigFromEnv(process.env, options.eventsDb ?? join(options.modelsDir, '..', 'events.sqlite'))));
   const erased = new ErasedUsers(events);
   const live = new LiveCatalogue(events);
-  const newItems = new NewItems(live, log);
+  const newItems = new NewItems(live, log, events, options.newItems);
   live.onChange = (r) => newItems.recordChanged(r.itemId);
   let named: Map<string, string>;
   try {
     named = namedFilters(process.env, options.filters);
   } catch (e) {
+    await newItems.close();
     await events.close();
     throw e;
   }
   try {
     await live.load();
   } catch (e) {
+    await newItems.close();
     await events.close();
     throw new Error(`cannot read the item catalogue from the event store: ${e instanceof Error ? e.message : String(e)}`, { cause: e });
   }
@@ -220,6 +224,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   if (follower) await follower.syncNow();
   const first = await models.refresh();
   if (first === 'failed') {
+    await newItems.close();
     await events.close();
     throw new Error(`cannot serve: the active model in ${options.modelsDir} did not load (see the log above)`);
   }
@@ -281,6 +286,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   const listenSocket = await new Promise<us_listen_socket>((resolve, reject) => {
     app.listen(host, options.port ?? 8080, (s) => (s ? resolve(s) : reject(new Error(`cannot listen on ${host}:${options.port ?? 8080} (in use, or not an address of this machine?)`))));
   }).catch(async (e: unknown) => {
+    await newItems.close();
     await events.close();
     throw e;
   });
@@ -290,7 +296,11 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     erasureSyncMs > 0
       ? setInterval(() => {
           erased.sync().then(
-            (fresh) => fresh.length > 0 && personal!.erasedElsewhere(fresh),
+            (fresh) => {
+              if (fresh.length === 0) return;
+              personal!.erasedElsewhere(fresh);
+              newItems.erased(fresh.map((u) => [u, erased.erasedAt(u) ?? Date.now()]));
+            },
             (e: unknown) => log.warn({ err: e }, 'could not read the erased users again; retrying at the next interval'),
           );
         }, erasureSyncMs).unref()
@@ -350,6 +360,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       if (!clean) log.warn({ abandoned }, 'shutdown deadline passed; closing the remaining connections');
       app.close();
       await personal!.close();
+      await newItems.close();
       await events.close();
       await experiments.close();
       await models.close();

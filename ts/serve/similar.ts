@@ -5,6 +5,7 @@
 // items cost a lookup.
 
 import { similarByWeights } from '../model/algorithms/item-weights.js';
+import { insertTop } from './top-list.js';
 
 export interface Similar {
   items: Uint32Array;
@@ -83,16 +84,7 @@ export class SimilarItems extends CachedSimilar {
       const o = i * rank;
       let s = 0;
       for (let j = 0; j < rank; j++) s += unit[q + j]! * unit[o + j]!;
-      if (count === depth && s <= scores[depth - 1]!) continue;
-      // insertion into the sorted top list (ties keep the lower item first)
-      let p = count < depth ? count++ : depth - 1;
-      while (p > 0 && scores[p - 1]! < s) {
-        scores[p] = scores[p - 1]!;
-        items[p] = items[p - 1]!;
-        p--;
-      }
-      scores[p] = s;
-      items[p] = i;
+      count = insertTop(items, scores, count, depth, i, s); // ties keep the lower item first
     }
     return { items: items.subarray(0, count), scores: scores.subarray(0, count) };
   }

@@ -9,7 +9,7 @@ use crate::mem::{slice, slice_mut};
 use crate::params;
 use crate::status::{run, Failure};
 
-/// The parameters and the interactions of a fit, as `als_fit` and `als_shard_new` take them.
+/// The parameters and the interactions of a fit, as `als_fit` and `als_shard_new` take them (their C-ABI parameter lists repeat on purpose: flat pointers and sizes, one per array).
 ///
 /// # Safety
 /// As for [`als_fit`]; the interactions may borrow the input arrays for `'a`, which the caller chooses.
@@ -31,7 +31,7 @@ pub unsafe fn input<'a>(
 /// `users`, `items`, `values` hold `nnz` elements; `params` `params::PARAMS` f64s; `out_users`
 /// and `out_items` room for `n_users · rank` and `n_items · rank` f32s.
 #[no_mangle]
-#[allow(clippy::too_many_arguments)]
+#[allow(clippy::too_many_arguments)] // the C ABI: flat arguments, as in als_shard_new (deliberate repeat)
 pub unsafe extern "C" fn als_fit(
     n_users: usize,
     n_items: usize,

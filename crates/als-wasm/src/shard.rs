@@ -48,7 +48,7 @@ fn rows(csr: &Csr<'_>, lo: usize, hi: usize) -> Result<Csr<'static>, Failure> {
 /// # Safety
 /// `users`, `items`, `values` hold `nnz` elements; `params` `params::PARAMS` f64s; `out` one usize.
 #[no_mangle]
-#[allow(clippy::too_many_arguments)]
+#[allow(clippy::too_many_arguments)] // the C ABI: flat arguments, as in als_fit (deliberate repeat)
 pub unsafe extern "C" fn als_shard_new(
     n_users: usize,
     n_items: usize,

@@ -95,7 +95,7 @@ pub fn top_k(
     top_k_packed(&packed, user_factors, users, k, exclude, threads, progress)
 }
 
-/// [`top_k`] over items packed beforehand (for repeated calls against the same items).
+/// [`top_k`] over items packed beforehand (for repeated calls against the same items). Its parameters repeat `top_k`'s on purpose: `top_k` packs the items and delegates here.
 pub fn top_k_packed(
     packed: &PackedItems,
     user_factors: &[f32],

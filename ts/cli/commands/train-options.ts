@@ -10,10 +10,10 @@ import { readParamsFile } from '../../model/pipeline/params-file.js';
 import { choice, flag, group, num, parseOptions, text, type Values } from '../../options/index.js';
 import { UsageError } from '../command.js';
 import { ALGORITHMS } from '../../model/algorithms/index.js';
-import { algorithmFromValues, ALS_ONLY_FLAGS, otherAlgorithmOptions } from '../algorithm-options.js';
+import { ALS_PARAMS } from '../../model/algorithms/als.js';
+import { algorithmFromValues, ALS_ONLY_FLAGS, alsOptions, alsValuesOver, otherAlgorithmOptions } from '../algorithm-options.js';
 
 const DATASETS = [...MOVIELENS_SIZES.map((s) => `ml-${s}`), 'synthetic', 'synthetic-ml-1m', 'synthetic-ml-25m'];
-const D = DEFAULT_OPTIONS.als;
 
 const data = group('Data', {
   dataset: choice({ choices: DATASETS, metavar: 'NAME', defaultHelp: 'ml-100k', help: `${DATASETS.join(', ')}\nMovieLens is downloaded from GroupLens and cached (checksum-verified).` }),
@@ -54,35 +54,12 @@ const split = group("Split (Microsoft Recommenders' python_splitters semantics)"
   'min-rating': num({ metavar: 'N', integer: true, min: 1, defaultHelp: '1', help: "minimum interactions per group, as Recommenders' min_rating" }),
 });
 
-/** ALS's parameters (Spark MLlib's, in kebab case; Spark's spelling is accepted too). */
-export const alsGroup = group("ALS (Spark MLlib's parameters; Spark's names --maxIter, --regParam, --implicitPrefs are accepted too)", {
-  rank: num({ metavar: 'N', integer: true, min: 1, max: 1024, defaultHelp: `${D.rank}`, help: 'latent factors' }),
-  'max-iter': num({ aliases: ['maxIter'], metavar: 'N', integer: true, min: 1, max: 10_000, defaultHelp: `${D.maxIter}`, help: 'iterations' }),
-  'reg-param': num({ aliases: ['regParam'], metavar: 'X', min: 0, defaultHelp: `${D.regParam}; ease: 250`, help: "regularisation λ (with --algorithm ease: the λ on the Gram matrix's diagonal)" }),
-  'implicit-prefs': flag({ aliases: ['implicitPrefs'], help: 'implicit feedback, Hu–Koren–Volinsky (default)' }),
+/** ALS's parameters, generated from its schema (ts/model/algorithms/als.ts), and the options that only set them. */
+export const alsGroup = group(`ALS (Spark MLlib's parameters; Spark's names ${ALS_PARAMS.flatMap((p) => ('sparkAlias' in p ? [`--${p.sparkAlias}`] : [])).join(', ')} are accepted too)`, {
+  ...alsOptions(),
   explicit: flag({
     help: "explicit ratings, Spark's ALS with implicitPrefs=false, with its own defaults (tuned for rating prediction, a tenth of a second on ML-100K): rank 10, maxIter 30, regParam 0.1139, cholesky, random 75/25 split, seed 42",
   }),
-  alpha: num({ metavar: 'X', min: 0, defaultHelp: `${D.alpha}`, help: 'confidence scale for implicit feedback' }),
-  nonnegative: flag({ help: 'nonnegative factors (NNLS)' }),
-  seed: num({ metavar: 'N', integer: true, min: 0, defaultHelp: `${D.seed}`, help: 'seed of the initial factors' }),
-  solver: choice({
-    choices: ['cholesky', 'cg', 'block'],
-    defaultHelp: 'cg for implicit, cholesky for explicit',
-    help: 'exact solve, conjugate gradient, or block coordinate descent (iALS++, for large ranks)',
-  }),
-  'cg-steps': num({ metavar: 'N', integer: true, min: 1, max: 1000, defaultHelp: `${D.cgSteps}`, help: 'conjugate-gradient steps per row' }),
-  'block-size': num({ metavar: 'N', integer: true, min: 1, max: 1024, defaultHelp: `${D.blockSize}`, help: 'coordinates per block of --solver block' }),
-  'reg-scaling': choice({
-    choices: ['spark', 'plain', 'frequency'],
-    defaultHelp: D.regScaling,
-    help: "λ·n per row (Spark's ALS-WR), plain λ (the implicit library), or λ·(n + α0·N)^ν (iALS, Rendle et al. 2022)",
-  }),
-  'reg-exponent': num({ metavar: 'X', min: 0, max: 4, defaultHelp: `${D.regExponent}`, help: 'ν of --reg-scaling frequency' }),
-  'unobserved-weight': num({ metavar: 'X', min: 1e-9, max: 1e6, defaultHelp: `${D.unobservedWeight}`, help: 'α0, the weight of every unobserved (user, item) pair' }),
-  confidence: choice({ choices: ['one-plus-alpha', 'linear', 'log'], defaultHelp: D.confidence, help: 'how a value becomes a confidence' }),
-  'confidence-epsilon': num({ metavar: 'X', min: 1e-9, defaultHelp: `${D.confidenceEpsilon}`, help: 'ε of the log confidence' }),
-  threads: num({ metavar: 'N', integer: true, min: 0, max: 1024, defaultHelp: `${D.threads}`, help: 'worker threads, 0 = all cores (results do not depend on it)' }),
   feedback: text({ metavar: 'KIND', defaultHelp: 'value', help: 'how ratings become implicit feedback: value (the rating), binary (1 each), threshold:T (≥ T positive, below: seen but disliked)' }),
   params: text({ metavar: 'FILE', help: 'parameters from a JSON file (e.g. the best.json that "recs tune" writes); options given on the command line override it' }),
   preset: choice({
@@ -144,25 +121,7 @@ export function buildTrainOptions(v: TrainValues): TrainOptions & { json: boolea
   const a = o.als;
   const implicitPrefs = v.explicit ? false : v['implicit-prefs'] ? true : a.implicitPrefs;
   const nonnegative = v.nonnegative ?? a.nonnegative;
-  o.als = {
-    ...a,
-    rank: v.rank ?? a.rank,
-    maxIter: v['max-iter'] ?? a.maxIter,
-    regParam: v['reg-param'] ?? a.regParam,
-    implicitPrefs,
-    alpha: v.alpha ?? a.alpha,
-    nonnegative,
-    seed: v.seed ?? a.seed,
-    solver: v.solver ?? (implicitPrefs && !nonnegative ? a.solver : 'cholesky'),
-    cgSteps: v['cg-steps'] ?? a.cgSteps,
-    blockSize: v['block-size'] ?? a.blockSize,
-    unobservedWeight: v['unobserved-weight'] ?? a.unobservedWeight,
-    regExponent: v['reg-exponent'] ?? a.regExponent,
-    regScaling: v['reg-scaling'] ?? a.regScaling,
-    confidence: v.confidence ?? a.confidence,
-    confidenceEpsilon: v['confidence-epsilon'] ?? a.confidenceEpsilon,
-    threads: v.threads ?? a.threads,
-  };
+  o.als = { ...alsValuesOver(a, v), implicitPrefs, solver: v.solver ?? (implicitPrefs && !nonnegative ? a.solver : 'cholesky') };
   if (o.als.solver !== 'cholesky' && !o.als.implicitPrefs) throw new UsageError(`--solver ${o.als.solver} is for implicit feedback; explicit ALS uses cholesky`);
   o.k = v.k ?? o.k;
   o.depth = v.depth ?? Math.max(o.depth, o.k);

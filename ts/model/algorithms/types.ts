@@ -6,22 +6,44 @@
 import type { Engine, IterationReport, TopK, TopKOptions } from '../../engine/index.js';
 import type { FeedbackTransform } from '../pipeline/feedback.js';
 
-/** One parameter, as plain data: the CLI flag, its validation and help, tune's range and the manifest key all come from it. */
+/**
+ * One parameter, as plain data and the only declaration of it: the CLI flag (with its Spark
+ * spelling, bounds, choices, default and help line, ts/cli/algorithm-options.ts), its validation,
+ * `tune`'s search space and the manifest key all come from it.
+ */
 export interface ParamSpec {
   /** The key in the params object and the manifest (Spark's name when Spark has one). */
-  key: string;
+  readonly key: string;
   /** kebab-case flag name (without "--"). */
-  flag: string;
+  readonly flag: string;
   /** Spark's camelCase spelling, accepted as a flag too (e.g. regParam). */
-  sparkAlias?: string;
-  type: 'int' | 'float' | 'bool' | 'choice';
-  default: number | boolean | string;
-  min?: number;
-  max?: number;
-  choices?: readonly string[];
-  help: string;
-  /** The range `recs tune` searches (random: log-uniform when `log`; grid: `grid`). Absent: not searched. */
-  tune?: { range: [number, number]; log: boolean; grid: number[] };
+  readonly sparkAlias?: string;
+  readonly type: 'int' | 'float' | 'bool' | 'choice';
+  readonly default: number | boolean | string;
+  /** The default as --help states it, when it depends on other options (e.g. ALS's solver). */
+  readonly defaultHelp?: string;
+  readonly min?: number;
+  readonly max?: number;
+  readonly choices?: readonly string[];
+  /** The --help line. */
+  readonly help: string;
+  /** What `recs tune` searches; absent: not searched. */
+  readonly tune?: NumberTune | ChoiceTune;
+}
+
+/**
+ * A number's search: the grid search takes `grid`; random search draws from `range` (log-uniform
+ * when `log`) when there is one, else picks one of `grid`.
+ */
+export interface NumberTune {
+  readonly grid: readonly number[];
+  readonly range?: readonly [number, number];
+  readonly log?: boolean;
+}
+
+/** A choice's search: every one of `choices` (grid), or one at random. */
+export interface ChoiceTune {
+  readonly choices: readonly string[];
 }
 
 export type ParamValues = Record<string, number | boolean | string>;

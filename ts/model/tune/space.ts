@@ -4,7 +4,8 @@
 import { Rng } from '../../data/index.js';
 import type { AlsParams } from '../../engine/index.js';
 import { formatFeedback, parseFeedback, type FeedbackTransform } from '../pipeline/feedback.js';
-import type { ParamSpec } from '../algorithms/types.js';
+import { ALS_PARAMS } from '../algorithms/als.js';
+import type { NumberTune, ParamSpec } from '../algorithms/types.js';
 
 export interface SearchSpace {
   rank: number[];
@@ -30,18 +31,38 @@ export interface Trial {
   feedback: FeedbackTransform;
 }
 
+/** The numeric search ALS declares for `key` (ts/model/algorithms/als.ts). */
+function alsNumberTune(key: string): NumberTune {
+  const t = (ALS_PARAMS as readonly ParamSpec[]).find((p) => p.key === key)?.tune;
+  if (!t || 'choices' in t) throw new Error(`ALS's ${key} declares no numeric tune range`);
+  return t;
+}
+const grid = (key: string) => [...alsNumberTune(key).grid];
+const range = (key: string): [number, number] => {
+  const r = alsNumberTune(key).range;
+  if (!r) throw new Error(`ALS's ${key} declares no tune range`);
+  return [r[0], r[1]];
+};
+/** The choices ALS's `key` declares for tune (its declared choices, checked by the schema's type). */
+function choices<K extends 'confidence' | 'regScaling'>(key: K): AlsParams[K][] {
+  const t = (ALS_PARAMS as readonly ParamSpec[]).find((p) => p.key === key)?.tune;
+  if (!t || !('choices' in t)) throw new Error(`ALS's ${key} declares no tune choices`);
+  return [...t.choices] as AlsParams[K][];
+}
+
+/** The implicit space, from ALS's schema (its `tune` ranges and grids); plus how ratings become feedback, which is not an ALS parameter. */
 export const IMPLICIT_SPACE: SearchSpace = {
-  rank: [16, 32, 64, 128, 256, 512, 1024],
-  maxIter: [10, 15, 20, 30],
-  regParam: [0.001, 10],
-  regParamGrid: [0.01, 0.1, 1, 10],
-  alpha: [0.1, 100],
-  alphaGrid: [0.5, 2, 10, 40],
-  unobservedWeight: [0.001, 1],
-  unobservedWeightGrid: [0.01, 0.1, 1],
-  confidence: ['one-plus-alpha', 'linear', 'log'],
-  regScaling: ['spark', 'plain', 'frequency'],
-  regExponent: [0.5, 1],
+  rank: grid('rank'),
+  maxIter: grid('maxIter'),
+  regParam: range('regParam'),
+  regParamGrid: grid('regParam'),
+  alpha: range('alpha'),
+  alphaGrid: grid('alpha'),
+  unobservedWeight: range('unobservedWeight'),
+  unobservedWeightGrid: grid('unobservedWeight'),
+  confidence: choices('confidence'),
+  regScaling: choices('regScaling'),
+  regExponent: grid('regExponent'),
   feedback: ['value', 'binary'],
 };
 
@@ -104,19 +125,26 @@ export function gridTrials(space: SearchSpace): Trial[] {
  */
 export function schemaTrials(specs: readonly ParamSpec[], feedback: FeedbackTransform, how: { grid: true } | { grid: false; n: number; seed: number }): Trial[] {
   const searched = specs.filter((p) => p.tune);
-  const integer = (p: ParamSpec, x: number) => (p.type === 'int' ? Math.round(x) : round(x));
+  const values = (p: ParamSpec): readonly (number | string)[] => (p.tune && 'choices' in p.tune ? p.tune.choices : p.tune!.grid);
   if (how.grid) {
-    let grid: Array<Record<string, number>> = [{}];
-    for (const p of searched) grid = grid.flatMap((g) => p.tune!.grid.map((x) => ({ ...g, [p.key]: x })));
+    let grid: Array<Record<string, number | string>> = [{}];
+    for (const p of searched) grid = grid.flatMap((g) => values(p).map((x) => ({ ...g, [p.key]: x })));
     return grid.map((params, id) => ({ id, params: params as Partial<AlsParams>, feedback }));
   }
   const rng = new Rng(how.seed);
   return Array.from({ length: how.n }, (_, id) => {
-    const params: Record<string, number> = {};
+    const params: Record<string, number | string> = {};
     for (const p of searched) {
-      const [lo, hi] = p.tune!.range;
       const u = rng.nextFloat();
-      params[p.key] = integer(p, p.tune!.log ? Math.exp(Math.log(lo) + u * (Math.log(hi) - Math.log(lo))) : lo + u * (hi - lo));
+      const t = p.tune!;
+      if ('choices' in t || !t.range) {
+        const xs = values(p);
+        params[p.key] = xs[Math.floor(u * xs.length)]!;
+        continue;
+      }
+      const [lo, hi] = t.range;
+      const x = t.log ? Math.exp(Math.log(lo) + u * (Math.log(hi) - Math.log(lo))) : lo + u * (hi - lo);
+      params[p.key] = p.type === 'int' ? Math.round(x) : round(x);
     }
     return { id, params: params as Partial<AlsParams>, feedback };
   });

@@ -17,6 +17,7 @@ import { rankByFactors, userVectorOf } from '../rules/factor-fill.js';
 import { placePromoted, promotedRows, type Promotion } from '../rules/promote.js';
 import { Seen } from '../history.js';
 import { mixNewItems } from '../new-items-mix.js';
+import type { NewItems } from '../new-items.js';
 import { diversify, type Diversify } from '../diversity.js';
 
 const QUERY = ['k', 'offset', 'exclude', 'genre', 'filter', 'where', 'diversity', 'maxPerCategory'] as const;
@@ -72,7 +73,7 @@ export function recommender(ctx: ServeContext): Recommender {
   const answer = (a: Ask, list: Pick<UserList, 'items' | 'scores'> | null, failed: boolean, folded: FoldInList | null = null, popular = false): Reply => {
     const source = folded ? 'foldin' : list ? 'precomputed' : 'fallback';
     ctx.metrics.countSource(source);
-    const picked = pickFor(a, list !== null ? withNewItems(a, list, folded, ctx) : null, folded);
+    const picked = pickFor(a, list !== null ? withNewItems(a, list, folded, ctx) : null, folded, ctx.newItems);
     let fallbackReason: 'store_error' | 'unknown_user' | undefined;
     if (list === null && !popular) {
       fallbackReason = failed ? 'store_error' : 'unknown_user';
@@ -178,7 +179,7 @@ export function recommender(ctx: ServeContext): Recommender {
  * user's history, so neither the list's items (a fold-in list may hold training items) nor the
  * popular items filling it were seen by the user.
  */
-function pickFor(a: Ask, list: Pick<UserList, 'items' | 'scores'> | null, folded: FoldInList | null): Picked {
+function pickFor(a: Ask, list: Pick<UserList, 'items' | 'scores'> | null, folded: FoldInList | null, news: NewItems | undefined): Picked {
   const { catalog, history } = a.model;
   // with a re-rank, the answer is picked `pool` deep from the top, then re-ranked and paged
   const [k, offset] = a.diversify ? [a.pool, 0] : [a.k, a.offset];
@@ -192,7 +193,7 @@ function pickFor(a: Ask, list: Pick<UserList, 'items' | 'scores'> | null, folded
     a.filters.allow !== null && known !== null
       ? (ok: (item: number) => boolean, want: number) => {
           const v = userVectorOf(a.model, known);
-          return v ? rankByFactors(a.model, v, ok, want) : null;
+          return v ? withNewRest(a, rankByFactors(a.model, v, ok, want), v, ok, want, news) : null;
         }
       : null;
   return promoted(a, reranked(a, pick(list, catalog, k, a.filters, offset, seen, folded !== null && history.available, rest)), known);
@@ -230,22 +231,43 @@ export function parseDiversify(diversity: string | number | undefined, maxPerCat
 
 /**
  * The user's list re-scored against the new items (../new-items.ts, the mixing rule): a
- * precomputed user's stored factors, a fold-in user's vector folded in from their items.
+ * precomputed user's stored factors, a fold-in user's vector (folded in by the worker with their
+ * list), against the packed new items — one dot product per new item; the blocked-item and
+ * own-item checks only for the few that enter.
  */
 function withNewItems(a: Ask, list: Pick<UserList, 'items' | 'scores'>, folded: FoldInList | null, ctx: ServeContext): Pick<UserList, 'items' | 'scores'> {
-  const news = ctx.newItems?.of(a.model);
-  if (!news || news.size === 0) return list;
+  const news = ctx.newItems?.packed(a.model);
+  if (!news) return list;
   const p = a.model.prepared;
   let user: Float32Array | null = null;
-  const row = a.model.history.rowOf(a.userId);
-  if (folded) user = a.model.history.available ? userVectorOf(a.model, a.model.history.seen(a.userId, folded.seen)) : null;
-  else if (row >= 0) user = p.userFactors.subarray(row * p.rank, (row + 1) * p.rank);
+  if (folded) user = folded.vector ?? null;
+  else {
+    const row = a.model.history.rowOf(a.userId);
+    if (row >= 0) user = p.userFactors.subarray(row * p.rank, (row + 1) * p.rank);
+  }
   if (!user) return list;
+  const { catalog } = a.model;
   const newItems = ctx.newItems!;
-  return mixNewItems(list, user, news.values(), Math.max(list.items.length, p.table.depth), (n) => newItems.servable(n.itemId) && !newItems.touched(n.itemId, a.userId)) as Pick<
+  return mixNewItems(list, user, news.vectors, Math.max(list.items.length, p.table.depth), (row) => !catalog.isBlocked(row) && !newItems.touched(catalog.idAt(row), a.userId)) as Pick<
     UserList,
     'items' | 'scores'
   >;
+}
+
+/** The factor-ranked rest of a filtered answer with the new items `ok` lets through (never the user's own) ranked in by the same vector. */
+function withNewRest(
+  a: Ask,
+  ranked: { items: number[]; scores: number[] },
+  v: Float32Array,
+  ok: (item: number) => boolean,
+  want: number,
+  news: NewItems | undefined,
+): { items: number[]; scores: number[] } {
+  const packed = news?.packed(a.model);
+  if (!packed) return ranked;
+  const { catalog } = a.model;
+  const r = mixNewItems(ranked, v, packed.vectors, want, (row) => ok(row) && !news!.touched(catalog.idAt(row), a.userId));
+  return { items: Array.from(r.items), scores: Array.from(r.scores) };
 }
 
 /** `picked` with the request's promotion placed (only items this user may get: not seen, passing the filters). */

@@ -11,23 +11,23 @@ import { servingModel, type ServeContext } from '../context.js';
 import type { Catalog } from '../catalog.js';
 import type { CachedSimilar, Similar } from '../similar.js';
 import type { Reply } from '../http.js';
-import type { NewItem } from '../new-items.js';
+import type { NewItemMatrix } from '../new-items-matrix.js';
 import { similarToNew, similarWithNew } from '../new-items-mix.js';
 import type { ServingModel } from '../serving-model.js';
 
 /** Similar items while there are new items: the model's and the new ones, by cosine, blocked and hidden ones left out. */
-function withNew(itemId: string, row: number, k: number, model: ServingModel, similar: CachedSimilar, news: ReadonlyMap<string, NewItem>, ctx: ServeContext): Reply {
+function withNew(itemId: string, row: number, k: number, model: ServingModel, similar: CachedSimilar, units: NewItemMatrix): Reply {
   const { catalog, prepared } = model;
-  const servable = (n: NewItem) => ctx.newItems!.servable(n.itemId);
+  const servable = (r: number) => !catalog.isBlocked(r);
   const depth = k + catalog.blockedCount;
   let sim: Similar | { items: ArrayLike<number>; scores: ArrayLike<number> };
   if (row < catalog.size) {
     const base = similar.depth >= depth ? similar.of(row) : similar.compute(row, depth);
-    sim = similarWithNew(base, prepared.unitItemFactors.subarray(row * prepared.rank, (row + 1) * prepared.rank), news.values(), depth, row, servable);
+    sim = similarWithNew(base, prepared.unitItemFactors.subarray(row * prepared.rank, (row + 1) * prepared.rank), units, depth, row, servable);
   } else {
-    const self = [...news.values()].find((n) => n.row === row);
+    const self = units.vectorOf(row);
     if (!self) throw new HttpError(404, 'item_not_found', `item "${itemId.slice(0, 60)}" is not in model ${model.version}`);
-    sim = similarToNew(self.unit, prepared.unitItemFactors, prepared.rank, news.values(), depth, row, servable);
+    sim = similarToNew(self, prepared.unitItemFactors, prepared.rank, units, depth, row, servable);
   }
   return { status: 200, body: similarBody(itemId, unblocked(sim as Similar, k, catalog), catalog) };
 }
@@ -63,8 +63,10 @@ export function similarRoute(ctx: ServeContext): RouteSpec {
           'similar_items_unavailable',
           `model ${model.version} (${model.prepared.manifest.algorithm ?? 'als'}) has neither item factors nor item weights, so it has no similar items`,
         );
-      const news = model.prepared.parts.includes('itemFactors') ? ctx.newItems?.of(model) : undefined;
-      if (news && news.size > 0) return withNew(itemId, row, k, model, similar, news, ctx);
+      const news = model.prepared.parts.includes('itemFactors') ? ctx.newItems?.packed(model) : null;
+      if (row >= catalog.size && !news?.units.vectorOf(row))
+        throw new HttpError(404, 'item_not_found', `item "${itemId.slice(0, 60)}" is not in model ${model.version} (a new item with no vector now)`);
+      if (news) return withNew(itemId, row, k, model, similar, news.units);
       const sim = similar.of(row);
       if (catalog.noneBlocked(sim.items, k)) return { status: 200, body: similarBody(itemId, { items: sim.items, scores: sim.scores, count: Math.min(k, sim.items.length) }, catalog) };
       // skip blocked items; when the kept depth runs short, look deeper (enough to pass every blocked item)

@@ -17,7 +17,12 @@ export function usersRoute(ctx: ServeContext, personal: Personalizer): RouteSpec
     scope: 'admin',
     async handler(r) {
       const userId = pathId(r.params[0], 'userId', ctx.limits);
-      const removed = await personal.erase(userId);
+      let removed: Awaited<ReturnType<Personalizer['erase']>>;
+      try {
+        removed = await personal.erase(userId);
+      } finally {
+        ctx.newItems?.erased([[userId, Date.now()]]); // the events are gone either way: they stop teaching new items
+      }
       return { status: 200, body: JSON.stringify({ userId, removed }) };
     },
   };

@@ -80,10 +80,10 @@ function compare(a: AttributeValue | null | undefined, op: CmpOp, b: Value): boo
   return op === '<' ? a < b : op === '<=' ? a <= b : op === '>' ? a > b : a >= b;
 }
 
-/** The facts of item row `row` of `catalog`, its catalogue record `r` (if any) overriding the model's metadata. */
+/** The facts of item row `row` of `catalog` (a new item's too), its catalogue record `r` (if any) overriding the model's metadata. */
 export function factsOf(catalog: Catalog, row: number, r: ItemRecord | undefined): ItemFacts {
   return {
-    itemId: catalog.ids.idAt(row),
+    itemId: catalog.idAt(row),
     title: r?.title ?? catalog.titleOf(row),
     categories: (r?.categories ?? catalog.genresOf(row)).map((c) => c.toLowerCase()),
     attributes: r?.attributes ?? {},
@@ -91,16 +91,17 @@ export function factsOf(catalog: Catalog, row: number, r: ItemRecord | undefined
   };
 }
 
-/** The mask of a parsed, checked filter over the catalog's rows. */
+/** The mask of a parsed, checked filter over the catalog's rows: the model's, then the new items' (../new-items.ts). */
 export function maskOf(tree: FilterNode, catalog: Catalog, live: LiveCatalogue | undefined): Uint8Array {
-  const mask = new Uint8Array(catalog.size);
-  for (let row = 0; row < catalog.size; row++) if (evaluate(tree, factsOf(catalog, row, live?.get(catalog.ids.idAt(row))))) mask[row] = 1;
+  const n = catalog.size + catalog.extraCount;
+  const mask = new Uint8Array(n);
+  for (let row = 0; row < n; row++) if (evaluate(tree, factsOf(catalog, row, live?.get(catalog.idAt(row))))) mask[row] = 1;
   return mask;
 }
 
-/** Masks of filter texts per catalog, compiled again when the catalogue changes; at most `limit` texts kept per catalog. */
+/** Masks of filter texts per catalog, compiled again when the catalogue changes or a new item gets a row; at most `limit` texts kept per catalog. */
 export class FilterMasks {
-  private readonly byCatalog = new WeakMap<Catalog, { generation: number; masks: Map<string, Uint8Array> }>();
+  private readonly byCatalog = new WeakMap<Catalog, { generation: number; rows: number; masks: Map<string, Uint8Array> }>();
 
   constructor(
     private readonly live: LiveCatalogue | undefined,
@@ -110,8 +111,9 @@ export class FilterMasks {
   /** The mask of `text` (throws FilterSyntaxError or FilterFieldError). */
   mask(text: string, catalog: Catalog): Uint8Array {
     const generation = this.live?.generation ?? 0;
+    const rows = catalog.size + catalog.extraCount;
     let entry = this.byCatalog.get(catalog);
-    if (!entry || entry.generation !== generation) this.byCatalog.set(catalog, (entry = { generation, masks: new Map() }));
+    if (!entry || entry.generation !== generation || entry.rows !== rows) this.byCatalog.set(catalog, (entry = { generation, rows, masks: new Map() }));
     let m = entry.masks.get(text);
     if (!m) {
       const tree = parseFilter(text);
