@@ -13,7 +13,7 @@
 
 import { parseArgs } from 'node:util';
 import { loadEngine } from '../ts/engine/index.js';
-import { wilson } from '../ts/eval/ab-test.js';
+import { formatP, wilson } from '../ts/eval/ab-test.js';
 import { winnerOf } from '../ts/model/experiments/conclude.js';
 import { newExperiment, parseVariants } from '../ts/model/experiments/definition.js';
 import { experimentReport } from '../ts/model/experiments/report.js';
@@ -56,7 +56,7 @@ for (const x of report.variants)
     `  ${x.name.padEnd(10)} ${x.version.padEnd(7)} users ${String(x.users).padStart(5)}  impressions ${String(x.impressions).padStart(7)}  CTR ${pct(x.ctr.rate)} (95 % CI ${pct(x.ctr.low)}–${pct(x.ctr.high)})`,
   );
 const d = report.variants[1]!.vsControl!.ctr;
-console.log(`  treatment − control: ${pct(d.difference)} (${pct(d.low)} to ${pct(d.high)}), z ${d.z.toFixed(2)}, p ${d.pValue.toPrecision(3)}`);
+console.log(`  treatment − control: ${pct(d.difference)} (${pct(d.low)} to ${pct(d.high)}), z ${d.z.toFixed(2)}, p ${formatP(d.pValue)}`);
 let picked: string;
 try {
   const w = winnerOf(ab, report);

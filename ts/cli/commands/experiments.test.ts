@@ -21,7 +21,7 @@ const CHROMIUM = '/usr/bin/chromium';
 
 describe('recs experiments', () => {
   it('creates, lists, shows and stops; refuses bad shares, unknown versions and overlaps', async () => {
-    const reg = new LocalRegistry(mkdtempSync(join(tmpdir(), 'exp-cli-')));
+    const reg = new LocalRegistry(join(mkdtempSync(join(tmpdir(), 'exp-cli-')), 'models'));
     writeTiny(reg, 'v1');
     writeTiny(reg, 'v2');
     const d = ['--models-dir', reg.root];
@@ -51,7 +51,7 @@ describe('recs experiments', () => {
 
 describe('recs experiments report and conclude', () => {
   it('refuses below the planned sample, reports text, JSON and an HTML page Chromium renders, then promotes the winner through the gate with the online result in the history', async () => {
-    const reg = new LocalRegistry(mkdtempSync(join(tmpdir(), 'exp-cli-')));
+    const reg = new LocalRegistry(join(mkdtempSync(join(tmpdir(), 'exp-cli-')), 'models'));
     writeTiny(reg, 'v1', { metrics: { 'ndcg@10': 0.4 } });
     writeTiny(reg, 'v2', { metrics: { 'ndcg@10': 0.42 } });
     reg.activate('v1');
@@ -111,7 +111,7 @@ describe('recs experiments report and conclude', () => {
     expect(await main(['experiments', 'conclude', 'e', ...d])).toBe(0);
     expect(c.out()).toMatch(/concluded e: promoted — ndcg@10 0\.4200 ≥ the active v1's 0\.4000 − 0\.01.*online: experiment e, treatment \(v2\) CTR/s);
     expect(reg.activeVersion()).toBe('v2');
-    expect(reg.history().at(-1)).toMatchObject({ action: 'activate', version: 'v2', via: 'experiment', reason: expect.stringMatching(/online: .*p = /) });
+    expect(reg.history().at(-1)).toMatchObject({ action: 'activate', version: 'v2', via: 'experiment', reason: expect.stringMatching(/online: .*p [<=] /) });
     expect((await localBook(reg.root).read()).experiments[0]).toMatchObject({ state: 'concluded', outcome: { winner: 'treatment' } });
     expect(await main(['experiments', 'conclude', 'e', ...d])).toBe(1);
     expect(c.err()).toMatch(/already concluded/);
