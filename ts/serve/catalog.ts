@@ -33,6 +33,8 @@ export class Catalog {
   private readonly blockedRows: Uint8Array;
   /** How many rows are blocked (0: answers skip the checks). */
   blockedCount = 0;
+  /** Moves on every change that can change an answer: an item blocked or unblocked, a new item's row or fragment (../answer-cache.ts). */
+  generation = 0;
 
   constructor(p: PreparedModel) {
     this.size = p.itemCount;
@@ -78,6 +80,7 @@ export class Catalog {
     }
     const f = Buffer.from(itemFragment(id, title, categories), 'utf8');
     this.extraFragments[row - this.size] = f;
+    this.generation++;
     if (f.length > this.maxFragmentBytes) this.maxFragmentBytes = f.length;
     return row;
   }
@@ -91,7 +94,9 @@ export class Catalog {
   setBlocked(item: number, blocked: boolean): void {
     if (item >= this.size) {
       const was = this.blockedExtra.has(item);
-      if (was !== blocked) this.blockedCount += blocked ? 1 : -1;
+      if (was === blocked) return;
+      this.blockedCount += blocked ? 1 : -1;
+      this.generation++;
       if (blocked) this.blockedExtra.add(item);
       else this.blockedExtra.delete(item);
       return;
@@ -100,6 +105,7 @@ export class Catalog {
     if (was === blocked) return;
     this.blockedRows[item] = blocked ? 1 : 0;
     this.blockedCount += blocked ? 1 : -1;
+    this.generation++;
   }
 
   /** True when none of `items`' first `k` is blocked (a stored list can then be served as it is). */

@@ -6,7 +6,8 @@
 import type { UserList } from '../store/types.js';
 import type { Catalog } from './catalog.js';
 import { JsonBytes, utf8 } from './json-bytes.js';
-import { nextRecommendationIdField } from './recommendation-id.js';
+import { nextRecommendationIdField, RECOMMENDATION_ID_FIELD_BYTES } from './recommendation-id.js';
+import { GENERATED_AT_FIELD_BYTES, generatedAtField } from './generated-at.js';
 
 export interface Filters {
   /** Item rows to leave out, or null. */
@@ -157,7 +158,18 @@ export function recommendationsBody(a: RecommendationsAnswer, catalog: Catalog):
   w.raw(L.filled).uint(a.source === 'fallback' ? 0 : a.picked.fromFallback);
   if (a.offset) w.raw(L.offset).uint(a.offset);
   if (a.variant) w.raw(a.variant);
-  return w.raw(nextRecommendationIdField()).raw(generatedAtEnd()).done();
+  return w.raw(nextRecommendationIdField()).raw(generatedAtField()).done();
+}
+
+/**
+ * `body`, a finished answer, with a new recommendationId and the current generatedAt written over
+ * its last bytes (every body ends with those two fields, each of a fixed width). In place.
+ */
+export function restamp(body: Buffer): Buffer {
+  const at = body.length - GENERATED_AT_FIELD_BYTES;
+  body.set(nextRecommendationIdField(), at - RECOMMENDATION_ID_FIELD_BYTES);
+  body.set(generatedAtField(), at);
+  return body;
 }
 
 /** `],"modelVersion":…,"source":…` per source, encoded once per model (an experiment's variants serve several at once). */
@@ -178,7 +190,7 @@ export function similarBody(itemId: string, picked: Pick<Picked, 'items' | 'scor
   const w = new JsonBytes(bound(itemId, picked, catalog));
   w.raw(L.itemId).string(itemId).raw(L.items);
   itemsInto(w, page, catalog);
-  return w.raw(L.modelVersion).raw(catalog.versionJson).raw(nextRecommendationIdField()).raw(generatedAtEnd()).done();
+  return w.raw(L.modelVersion).raw(catalog.versionJson).raw(nextRecommendationIdField()).raw(generatedAtField()).done();
 }
 
 /** Bytes enough for the body but a degraded reason: fixed parts (< 600 with an experiment's ≤ 280-byte variant field, the recommendationId's 54 among them), the escaped id, each item's fragment, score (≤ 24), origin (≤ 24) and "},". */
@@ -198,16 +210,4 @@ function itemsInto(w: JsonBytes, p: Picked, catalog: Catalog): void {
     if (origin === 0) w.char(0x7d);
     else w.raw(origin === 1 ? L.popularEnd : L.promotedEnd);
   }
-}
-
-let lastMs = 0;
-let lastEnd = utf8('');
-/** `,"generatedAt":"<now, ISO 8601>"}`, the end of every body (formatted at most once per millisecond). */
-function generatedAtEnd(): Buffer {
-  const ms = Date.now();
-  if (ms !== lastMs) {
-    lastMs = ms;
-    lastEnd = utf8(`,"generatedAt":"${new Date(ms).toISOString()}"}`);
-  }
-  return lastEnd;
 }

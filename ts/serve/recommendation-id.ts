@@ -12,7 +12,9 @@ export const RECOMMENDATION_ID_DIGITS = 32;
 export const RECOMMENDATION_ID_PATTERN = /^[0-9a-f]{32}$/;
 
 const HEAD = ',"recommendationId":"';
-const field = Buffer.alloc(HEAD.length + RECOMMENDATION_ID_DIGITS + 1);
+/** Bytes of `,"recommendationId":"<id>"`. */
+export const RECOMMENDATION_ID_FIELD_BYTES = HEAD.length + RECOMMENDATION_ID_DIGITS + 1;
+const field = Buffer.alloc(RECOMMENDATION_ID_FIELD_BYTES);
 field.write(HEAD, 0, 'latin1');
 field[field.length - 1] = 0x22;
 const first = HEAD.length;

@@ -9,6 +9,7 @@ import { badRequest } from '../errors.js';
 import type { Reply, RouteSpec } from '../http.js';
 import { checkId, idList, jsonBody, parseK, parseOffset } from '../params.js';
 import type { Recommender } from './recommendations.js';
+import { generatedAtField } from '../generated-at.js';
 
 export const BATCH_MAX_BODY = 64 * 1024;
 const FIELDS = ['userIds', 'k', 'offset', 'genre', 'exclude', 'filter', 'where'];
@@ -59,7 +60,7 @@ export function batchRoute(ctx: ServeContext, recs: Recommender): RouteSpec {
         if (i > 0) parts.push(COMMA);
         parts.push(typeof x.body === 'string' ? Buffer.from(x.body) : Buffer.from(x.body.buffer, x.body.byteOffset, x.body.byteLength));
       });
-      parts.push(Buffer.from(`],"modelVersion":${JSON.stringify(model.version)},"generatedAt":"${new Date().toISOString()}"}`));
+      parts.push(Buffer.from(`],"modelVersion":${JSON.stringify(model.version)}`), generatedAtField());
       return { status: 200, body: Buffer.concat(parts) };
     },
   };

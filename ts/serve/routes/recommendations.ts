@@ -19,7 +19,10 @@ import { Seen } from '../history.js';
 import { mixNewItems } from '../new-items-mix.js';
 import type { NewItems } from '../new-items.js';
 import { diversify, type Diversify } from '../diversity.js';
+import { AnswerCache } from '../answer-cache.js';
 
+/** What the answer cache may hold (../answer-cache.ts): about 12,000 answers of k = 10. */
+const ANSWER_CACHE_BYTES = 16 * 1024 * 1024;
 const QUERY = ['k', 'offset', 'exclude', 'genre', 'filter', 'where', 'diversity', 'maxPerCategory'] as const;
 /** What a user whose training items the model does not carry (an older artifact) is filled with: nothing. */
 const UNKNOWN_HISTORY: SeenItems = { has: () => true };
@@ -40,6 +43,8 @@ export interface AskQuery {
   promote?: Promotion | undefined;
   /** The diversity re-rank (../diversity.ts), when asked for. */
   diversify?: Diversify | undefined;
+  /** Answers may come from the answer cache (the GET's queries: their bodies are sent at once, see ../answer-cache.ts). */
+  cached?: boolean;
 }
 
 interface Ask {
@@ -68,6 +73,7 @@ export interface Recommender {
 
 export function recommender(ctx: ServeContext): Recommender {
   let lastError: unknown = null;
+  const answers = new AnswerCache(ANSWER_CACHE_BYTES);
   const logStoreError = throttled(1000, (suppressed) => ctx.log.error({ err: lastError, suppressed }, 'store lookup failed; answered from the fallback list'));
 
   const answer = (a: Ask, list: Pick<UserList, 'items' | 'scores'> | null, failed: boolean, folded: FoldInList | null = null, popular = false): Reply => {
@@ -102,8 +108,28 @@ export function recommender(ctx: ServeContext): Recommender {
       filter: q.get('filter'),
       where: q.get('where'),
       diversify: parseDiversify(q.get('diversity'), q.get('maxPerCategory')),
+      cached: true,
     };
   });
+
+  /**
+   * An in-process list's answer from the answer cache, or built and kept there. Bypassed when the
+   * answer depends on more than the model's catalog, the catalogue generation, the user and the
+   * query: new items being mixed, a filter expression or named filter (item attributes), a
+   * re-rank or promotion, a degraded store.
+   */
+  const cachedAnswer = (a: Ask, q: AskQuery, list: UserList): Reply => {
+    if (a.filters.allow !== null || a.diversify || a.promote || (ctx.newItems?.of(a.model).size ?? 0) > 0 || (ctx.integrity?.degradedNow() ?? null) !== null) return answer(a, list, false);
+    const { catalog } = a.model;
+    const body = answers.get(q, a.userId, catalog);
+    if (body !== null) {
+      ctx.metrics.countSource('precomputed');
+      return { status: 200, body };
+    }
+    const reply = answer(a, list, false);
+    answers.put(q, a.userId, catalog, reply.body as Buffer);
+    return reply;
+  };
 
   /** One user's answer: now (an in-process store, a cache hit) or once the store answers. */
   const answerUser = (userId: string, q: AskQuery, active: ServingModel): Reply | Promise<Reply> => {
@@ -138,7 +164,7 @@ export function recommender(ctx: ServeContext): Recommender {
     } catch (e) {
       return storeFailed(a, e);
     }
-    if (now !== undefined) return answer(a, now, false);
+    if (now !== undefined) return now !== null && q.cached === true && store.peek !== undefined ? cachedAnswer(a, q, now) : answer(a, now, false);
     // a remote store: the request holds this model until the store answers (see ServingModel)
     model.acquire();
     let lookup: Promise<UserList | null>;
