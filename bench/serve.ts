@@ -16,7 +16,7 @@
 // judged against its target (Redis ≥ 90 % of bare uWS + ioredis, warm cache close to embedded).
 //
 // Usage: pnpm bench [--duration 60] [--round 10] [--warmup 5] [--connections 200] [--models synthetic,ml-100k]
-//                   [--users 1000000] [--models-dir DIR] [--ml-dir DIR] [--no-wrk] [--no-auth]
+//                   [--users 1000000] [--models-dir DIR] [--ml-dir DIR] [--no-wrk] [--no-auth] [--experiment]
 //                   [--stores embedded,redis,redis-cached,cosmos | all] [--cosmos-users 1000]
 //                   [--cache-entries 100000] [--out bench/results]
 //   e.g. pnpm bench --models synthetic --stores all --duration 10 --round 5 --warmup 3
@@ -42,6 +42,7 @@ import { recommendationPaths } from './serve/urls.js';
 import { runWrk, wrkVersion } from './serve/wrk.js';
 import { targetMain } from './load/main.js';
 import { packageRoot } from '../ts/util/package-root.js';
+import { withExperiment } from './serve/experiment.js';
 
 const ROOT = packageRoot();
 
@@ -63,6 +64,9 @@ PASS/FAIL against the reference and project targets.
   --models-dir DIR    benchmark this registry's active model instead
   --ml-dir DIR        unzipped ML-100k (default ../shared/datasets/ml-100k)
   --paths N           request paths generated (default 100000)
+  --experiment        serve through a running A/A experiment (the model under two variant names:
+                      the hash per request, the variant's own copy of the model, the variant
+                      named in each answer); the API is still judged against bare uWS
   --no-wrk            autocannon only (wrk runs when the \`wrk\` command exists)
   --no-auth           run the API without an API key (default: key required and sent)
   --no-pin            leave cores unpinned (default with ≥ 2 cores and taskset: the servers under
@@ -123,6 +127,7 @@ async function main(): Promise<void> {
       'no-wrk': { type: 'boolean' },
       'no-auth': { type: 'boolean' },
       'no-pin': { type: 'boolean' },
+      experiment: { type: 'boolean' },
       stores: { type: 'string', default: 'embedded' },
       'cosmos-users': { type: 'string', default: '1000' },
       'cache-entries': { type: 'string', default: '100000' },
@@ -145,7 +150,8 @@ async function main(): Promise<void> {
     `bench: ${describeHardware(hw)}; ${connections} connections, ${duration} s per run (+${warmup} s warm-up); ${wrk ?? (values['no-wrk'] ? 'wrk off (--no-wrk)' : 'wrk not installed (apt-get install wrk)')}; ${cores.note}`,
   );
 
-  const models = await pickModels(values['models-dir'], values.models, Number(values.users), values['ml-dir']);
+  const picked = await pickModels(values['models-dir'], values.models, Number(values.users), values['ml-dir']);
+  const models = values.experiment ? await Promise.all(picked.map(withExperiment)) : picked;
   const runs: ModelRun[] = [];
   for (const model of models)
     runs.push(await benchModel(model, { duration, round: Number(values.round), warmup, connections, wrk: wrk !== null, apiKey, nPaths: Number(values.paths), stores, cosmosUsers, cacheEntries }));

@@ -150,3 +150,8 @@ export function ratioTest(control: RatioEstimate, treatment: RatioEstimate, alph
   const zc = normalQuantile(1 - alpha / 2);
   return { difference: d, low: d - zc * se, high: d + zc * se, z, pValue, significant: pValue < alpha };
 }
+
+/** A p-value as reports print it: three significant digits, or "< 0.0001". */
+export function formatP(p: number): string {
+  return p < 1e-4 ? '< 0.0001' : `= ${p.toPrecision(3)}`;
+}

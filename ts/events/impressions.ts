@@ -5,6 +5,8 @@
 // body stores nothing). One impression is stored per (recommendationId, position): a resend is a
 // duplicate, stored once.
 
+import { readId, readTimestamp } from './fields.js';
+
 export const MAX_IMPRESSION_BATCH = 100;
 export const MAX_ITEMS_SHOWN = 1000;
 
@@ -32,7 +34,6 @@ export interface ImpressionError {
 }
 
 const FIELDS = new Set(['recommendationId', 'userId', 'items', 'timestamp']);
-const MIN_TS = Date.UTC(2000, 0, 1);
 
 export function validateImpressions(body: unknown, o: { maxIdLength?: number; now?: number } = {}): { ok: true; impressions: Impression[] } | { ok: false; errors: ImpressionError[] } {
   const batch = Array.isArray(body) ? body : [body];
@@ -48,19 +49,11 @@ export function validateImpressions(body: unknown, o: { maxIdLength?: number; no
     if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) return err('', 'an impression must be a JSON object');
     const r = raw as Record<string, unknown>;
     for (const k of Object.keys(r)) if (!FIELDS.has(k)) err(k, `unknown field; allowed: ${[...FIELDS].join(', ')}`);
-    const id = (v: unknown, field: string): string => {
-      if (typeof v !== 'string' || v === '') err(field, 'required: a non-empty string');
-      else if (v.length > max) err(field, `longer than ${max} characters`);
-      // eslint-disable-next-line no-control-regex
-      else if (/[\u0000-\u001f\u007f]/.test(v)) err(field, 'holds control characters');
-      else return v;
-      return '';
-    };
+    const id = (v: unknown, field: string): string => readId(v, field, max, err);
     const recommendationId = id(r.recommendationId, 'recommendationId');
     const userId = id(r.userId, 'userId');
-    const t = r.timestamp;
-    const ms = t === undefined ? now : typeof t === 'number' ? t : typeof t === 'string' && /^\d{4}-\d\d-\d\dT/.test(t) ? Date.parse(t) : NaN;
-    if (!(Number.isInteger(ms) && ms >= MIN_TS && ms <= now + 86_400_000)) err('timestamp', 'must be an ISO 8601 date-time or ms since the epoch, from 2000 to now');
+    const ms = readTimestamp(r.timestamp, now);
+    if (ms === null) err('timestamp', 'must be an ISO 8601 date-time or ms since the epoch, from 2000 to now');
     const items = r.items;
     if (!Array.isArray(items) || items.length === 0) return err('items', 'required: a non-empty array of {itemId, position}');
     if (items.length > MAX_ITEMS_SHOWN) return err('items', `at most ${MAX_ITEMS_SHOWN} items, got ${items.length}`);
@@ -75,7 +68,7 @@ export function validateImpressions(body: unknown, o: { maxIdLength?: number; no
       if (!(typeof p === 'number' && Number.isInteger(p) && p >= 0 && p < MAX_ITEMS_SHOWN)) return err(`${at}.position`, `must be a whole number from 0 to ${MAX_ITEMS_SHOWN - 1}`);
       if (positions.has(p)) return err(`${at}.position`, `position ${p} is given twice`);
       positions.add(p);
-      if (itemId !== '') out.push({ recommendationId, userId, itemId, position: p, shownAt: ms, receivedAt: now });
+      if (itemId !== '') out.push({ recommendationId, userId, itemId, position: p, shownAt: ms!, receivedAt: now });
     });
   });
   return errors.length > 0 ? { ok: false, errors } : { ok: true, impressions: out };

@@ -8,6 +8,7 @@
 // weight, at most maxValue (default 100).
 
 import { EVENT_TYPES, type EventType, type TrackedEvent } from './types.js';
+import { readId, readTimestamp } from './fields.js';
 
 export const MAX_BATCH = 1000;
 
@@ -40,8 +41,6 @@ export interface ValidateOptions {
 export type Validated = { ok: true; events: TrackedEvent[] } | { ok: false; errors: EventError[] };
 
 const FIELDS = new Set(['eventId', 'userId', 'itemId', 'type', 'value', 'timestamp', 'recommendationId', 'position']);
-/** Timestamps must fall between 2000-01-01 and a day from now. */
-const MIN_TS = Date.UTC(2000, 0, 1);
 
 export function validateEvents(body: unknown, o: ValidateOptions = {}): Validated {
   const batch = Array.isArray(body) ? body : [body];
@@ -57,15 +56,7 @@ export function validateEvents(body: unknown, o: ValidateOptions = {}): Validate
     if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) return err('', 'an event must be a JSON object');
     const e = raw as Record<string, unknown>;
     for (const k of Object.keys(e)) if (!FIELDS.has(k)) err(k, `unknown field; allowed: ${[...FIELDS].join(', ')}`);
-    const id = (field: 'eventId' | 'userId' | 'itemId'): string => {
-      const v = e[field];
-      if (typeof v !== 'string' || v === '') err(field, 'required: a non-empty string');
-      else if (v.length > (o.maxIdLength ?? 256)) err(field, `longer than ${o.maxIdLength ?? 256} characters`);
-      // eslint-disable-next-line no-control-regex
-      else if (/[\u0000-\u001f\u007f]/.test(v)) err(field, 'holds control characters');
-      else return v;
-      return '';
-    };
+    const id = (field: 'eventId' | 'userId' | 'itemId'): string => readId(e[field], field, o.maxIdLength ?? 256, err);
     const eventId = id('eventId');
     const userId = id('userId');
     const itemId = id('itemId');
@@ -102,10 +93,4 @@ export function validateEvents(body: unknown, o: ValidateOptions = {}): Validate
     });
   });
   return errors.length > 0 ? { ok: false, errors } : { ok: true, events };
-}
-
-function readTimestamp(t: unknown, now: number): number | null {
-  if (t === undefined) return now;
-  const ms = typeof t === 'number' ? t : typeof t === 'string' && /^\d{4}-\d\d-\d\dT/.test(t) ? Date.parse(t) : NaN;
-  return Number.isInteger(ms) && ms >= MIN_TS && ms <= now + 86_400_000 ? ms : null;
 }

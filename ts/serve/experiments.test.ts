@@ -1,7 +1,8 @@
 // A/B experiments against real servers: two replicas sharing one registry directory and one
 // SQLite event store. Users keep their variant across replicas and restarts; answers name the
 // experiment, variant and model version; impressions reported on one replica and clicks on the
-// other are attributed in the report (unknown and late ids counted, not attributed); bad
+// other are attributed in the report (unknown and late ids counted, not attributed); events fold
+// in against the user's variant's model; bad
 // impressions are 400s naming index and field; stopping the experiment reverts to the active
 // version.
 
@@ -108,6 +109,19 @@ describe('experiments on two replicas', () => {
     expect(v.conversion.successes).toBe(0);
     const metrics = await (await fetch(`${b!.url}/metrics`)).text();
     expect(metrics).toMatch(new RegExp(`recs_experiment_clicks_total\\{experiment="ab",variant="${variantOf.get(user)}",version="v[12]"\\} 2`));
+  });
+
+  it("folds a user's events in against their variant's model", async () => {
+    const [a] = servers;
+    for (const variant of ['control', 'treatment']) {
+      const user = USERS.find((u) => variantOf.get(u) === variant && u !== 'u3')!;
+      expect(await post(a!, '/v1/events', { eventId: `f-${user}`, userId: user, itemId: 'i20', type: 'like' })).toMatchObject({ status: 202 });
+      const r = await until(
+        () => recs(a!, user),
+        (x) => x.body.source === 'foldin',
+      );
+      expect(r.body).toMatchObject({ variant, modelVersion: variant === 'control' ? 'v1' : 'v2' });
+    }
   });
 
   it('refuses bad impressions and malformed recommendation ids with the index and field', async () => {

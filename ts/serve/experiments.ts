@@ -6,7 +6,9 @@
 // allocation per request). When no experiment runs, `assign` is one null check. A stopped
 // experiment's models are retired and every user is served the active version again. Per variant
 // it counts answers, impressions and the clicks and conversions of events that name a
-// recommendation, for /metrics.
+// recommendation, for /metrics. Every model variant is its own loaded model (its own catalog, even
+// for the active version), so answers cached per catalog (./answer-cache.ts) never mix a variant's
+// answer with the active model's.
 
 import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';

@@ -13,6 +13,8 @@ import { EmbeddedStore } from '../store/embedded.js';
 import { StoreError } from '../store/types.js';
 import { startServer, type RunningServer } from './server.js';
 import { capturedLogger, fixtureRegistry } from './testing/fixtures.js';
+import { localBook } from '../model/experiments/book.js';
+import { newExperiment, parseVariants } from '../model/experiments/definition.js';
 
 type Json = Record<string, any>;
 const doc = JSON.parse(readFileSync(join(import.meta.dirname, '..', '..', 'openapi.json'), 'utf8')) as Json;
@@ -37,6 +39,8 @@ let itemRaceServer: RunningServer;
 
 beforeAll(async () => {
   const registry = fixtureRegistry('v1');
+  // an experiment runs: answers carry experiment and variant (a popularity variant among them)
+  await localBook(registry.root).update((list) => ({ list: [newExperiment({ name: 'oa', variants: parseVariants('model=v1:0.5,pop=popularity:0.5') }, ['v1'], [], new Date(), 'oa')], result: null }));
   const logger = capturedLogger().log;
   server = await startServer({ modelsDir: registry.root, port: 0, logger, loadMode: 'inline', apiKeys: [`${KEY}:read+events+admin`, `${ADMIN_ONLY}:admin`, `${READ_ONLY}:read`] });
   metricsServer = await startServer({ modelsDir: registry.root, port: 0, logger, loadMode: 'inline', apiKeys: [KEY], protectMetrics: true });
@@ -120,6 +124,16 @@ const cases: [string, () => RunningServer, string, RequestInit?][] = [
   ['/v1/events', () => server, '/v1/events', post(click, { 'x-api-key': READ_ONLY })],
   ['/v1/events', () => server, '/v1/events', { headers: auth }],
   ['/v1/events', () => server, '/v1/events', post('x'.repeat((1 << 20) + 1))],
+  ['/v1/impressions', () => server, '/v1/impressions', post({ recommendationId: 'a'.repeat(32), userId: 'u1', items: [{ itemId: 'i1', position: 0 }] })],
+  ['/v1/impressions', () => server, '/v1/impressions', post([{ recommendationId: 'x', userId: 'u1', items: [] }])],
+  ['/v1/impressions', () => server, '/v1/impressions', post('{not json')],
+  ['/v1/impressions', () => server, '/v1/impressions', post({}, {})],
+  ['/v1/impressions', () => server, '/v1/impressions', post({}, { 'x-api-key': READ_ONLY })],
+  ['/v1/impressions', () => server, '/v1/impressions', { headers: auth }],
+  ['/v1/impressions', () => server, '/v1/impressions', post('x'.repeat((1 << 20) + 1))],
+  ['/v1/users/{userId}/recommendations', () => server, '/v1/users/u1/recommendations', { headers: auth }],
+  ['/v1/users/{userId}/recommendations', () => server, '/v1/users/u2/recommendations', { headers: auth }],
+  ['/v1/users/{userId}/recommendations', () => server, '/v1/users/u4/recommendations', { headers: auth }],
   ['/v1/users/{userId}/recommendations', () => server, '/v1/users/oa-user/recommendations', { headers: auth }],
   ['/v1/users/{userId}', () => server, '/v1/users/oa-user', { method: 'DELETE', headers: auth }],
   ['/v1/users/{userId}', () => server, `/v1/users/${'x'.repeat(300)}`, { method: 'DELETE', headers: auth }],
@@ -191,6 +205,7 @@ describe('openapi.json', () => {
       '/openapi.json',
       '/readyz',
       '/v1/events',
+      '/v1/impressions',
       '/v1/items/{itemId}',
       '/v1/items/{itemId}/similar',
       '/v1/recommendations:batch',

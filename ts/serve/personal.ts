@@ -13,6 +13,8 @@
 // masks their row in the serving model (./erasure.ts masks it again in later-loaded models made
 // before the erasure). After a model change, a user's list from the old version is not served; the
 // first GET that finds it queues a refold against the new model (that GET answers from the store).
+// While an experiment runs, a user is folded in against their variant's model (a batch holds the
+// users of one model; switching models hands the worker the other model's factors).
 
 import type { EventStore, TrackedEvent } from '../events/types.js';
 import { foldInParams } from '../model/demo-payload.js';
@@ -79,6 +81,8 @@ export interface PersonalizerOptions extends FoldInSettings {
   metrics: Metrics;
   log: Logger;
   depth: number;
+  /** The model a user is served by when it is not the active one (an experiment's variant: ./experiments.ts), else null. */
+  modelFor?: (userId: string) => ServingModel | null;
 }
 
 /** The fold-in thread's default nice value: on busy cores about a third of a nice-0 thread's share, and the whole of a core when serving is idle. */
@@ -104,6 +108,8 @@ interface InFlightBatch {
   /** Each user's pending seen items when the batch left. */
   pending: ReadonlyMap<string, PendingSeen | undefined>;
   done: Promise<void>;
+  /** The model it folds in against. */
+  model: ServingModel;
 }
 
 export class Personalizer implements FoldInOverlay {
@@ -334,17 +340,27 @@ export class Personalizer implements FoldInOverlay {
   }
 
   private launch(): boolean {
-    const model = this.o.models.current?.acquire();
-    if (!model) return false;
+    const current = this.o.models.current;
+    // one batch, one model: the first queued user's (an experiment's variant, or the active one);
+    // batches of another model wait until those in flight are done (the runner holds one model)
+    const modelOf = (u: string) => this.o.modelFor?.(u) ?? current;
+    const first = this.queue.keys().next();
+    const chosen = first.done ? null : modelOf(first.value);
+    if (!chosen) return false;
+    for (const b of this.batches) if (b.model !== chosen) return false;
+    const model = chosen.acquire();
     const users: string[] = [];
     const ackAt: number[] = [];
+    let looked = 0;
     for (const [u, at] of this.queue) {
+      if (++looked > 8 * this.batchSize) break;
+      if (modelOf(u) !== model) continue;
       users.push(u);
       ackAt.push(at);
       if (users.length >= this.batchSize) break;
     }
     for (const u of users) this.queue.delete(u);
-    const batch: InFlightBatch = { users: new Set(users), erased: new Set(), pending: new Map(users.map((u) => [u, this.pending.get(u)])), done: Promise.resolve() };
+    const batch: InFlightBatch = { users: new Set(users), erased: new Set(), pending: new Map(users.map((u) => [u, this.pending.get(u)])), done: Promise.resolve(), model };
     this.batches.add(batch);
     this.stats.batches++;
     batch.done = this.runBatch(model, batch, users, ackAt);

@@ -252,7 +252,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   await experiments.sync().catch((e: unknown) => log.error({ err: e }, 'cannot read the experiments; serving the active version to every user'));
   const env = foldInFromEnv(process.env);
   const settings: FoldInSettings = { ...env, ...options.foldIn, bounds: { ...env.bounds, ...options.foldIn?.bounds } };
-  personal = new Personalizer({ models, events, erased, metrics, log, depth: limits.maxK, feedback, ...settings });
+  personal = new Personalizer({ models, events, erased, metrics, log, depth: limits.maxK, feedback, ...settings, modelFor: (u) => experiments.assign(u)?.model ?? null });
   if (models.current) personal.modelLoaded(models.current);
   let draining = false;
   const integrity = new StoreIntegrity({ models, metrics, log, intervalMs: options.integrityCheckMs ?? 10_000 });

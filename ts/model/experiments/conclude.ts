@@ -6,6 +6,7 @@
 // winner is the popularity baseline (not a version), the control is kept. Either way the
 // experiment is marked concluded with its outcome.
 
+import { formatP } from '../../eval/ab-test.js';
 import { judge } from '../lifecycle/gate.js';
 import type { LocalRegistry } from '../registry.js';
 import { ExperimentError, POPULARITY, type Experiment, type Outcome } from './definition.js';
@@ -17,7 +18,7 @@ const pct = (x: number) => `${(x * 100).toFixed(2)} %`;
 export function onlineSummary(e: Experiment, r: ExperimentReport, v: VariantResult): string {
   const c = r.variants[0]!;
   const t = v.vsControl!.ctr;
-  return `online: experiment ${e.name}, ${v.name} (${v.version}) CTR ${pct(v.ctr.rate)} over ${v.impressions} impressions vs control ${c.name} ${pct(c.ctr.rate)} over ${c.impressions}: ${t.difference >= 0 ? '+' : ''}${pct(t.difference)} (95 % CI ${pct(t.low)} to ${pct(t.high)}), p = ${t.pValue.toPrecision(3)}, two-sided z-test clustered by user`;
+  return `online: experiment ${e.name}, ${v.name} (${v.version}) CTR ${pct(v.ctr.rate)} over ${v.impressions} impressions vs control ${c.name} ${pct(c.ctr.rate)} over ${c.impressions}: ${t.difference >= 0 ? '+' : ''}${pct(t.difference)} (95 % CI ${pct(t.low)} to ${pct(t.high)}), p ${formatP(t.pValue)}, two-sided z-test clustered by user`;
 }
 
 /** The variant the result favours (an index > 0), or null to keep the control; throws below the planned sample. */

@@ -3,6 +3,7 @@
 // control, the attribution counts, and the cumulative click-through rate and impressions of each
 // variant over time (../report/svg.ts's line charts).
 
+import { formatP } from '../../eval/ab-test.js';
 import { escapeHtml as esc, lineChart } from '../report/svg.js';
 import type { ExperimentReport } from './report.js';
 
@@ -30,7 +31,7 @@ export function reportText(r: ExperimentReport): string {
     const c = v.vsControl!.ctr;
     const k = v.vsControl!.conversion;
     lines.push(
-      `${v.name} − ${r.variants[0]!.name}: CTR ${c.difference >= 0 ? '+' : ''}${pct(c.difference)} (${pct(c.low)} to ${pct(c.high)}), p = ${c.pValue.toPrecision(3)}${c.significant ? ' significant' : ''}; conversion ${k.difference >= 0 ? '+' : ''}${pct(k.difference)}, p = ${k.pValue.toPrecision(3)}${k.significant ? ' significant' : ''}`,
+      `${v.name} − ${r.variants[0]!.name}: CTR ${c.difference >= 0 ? '+' : ''}${pct(c.difference)} (${pct(c.low)} to ${pct(c.high)}), p ${formatP(c.pValue)}${c.significant ? ' significant' : ''}; conversion ${k.difference >= 0 ? '+' : ''}${pct(k.difference)}, p ${formatP(k.pValue)}${k.significant ? ' significant' : ''}`,
     );
   }
   lines.push('', STATS);
@@ -45,7 +46,7 @@ export function reportHtml(r: ExperimentReport): string {
   const rows = r.variants
     .map((v, i) => {
       const d = v.vsControl?.ctr;
-      return `<tr><td>${esc(v.name)}${i === 0 ? ' (control)' : ''}</td><td>${esc(v.version)}</td><td>${(v.share * 100).toFixed(1)} %</td><td>${v.users}</td><td>${v.impressions}</td><td>${pct(v.ctr.rate)} (${pct(v.ctr.low)}–${pct(v.ctr.high)})</td><td>${pct(v.conversion.rate)} (${pct(v.conversion.low)}–${pct(v.conversion.high)})</td><td>${d ? `${d.difference >= 0 ? '+' : ''}${pct(d.difference)} (${pct(d.low)} to ${pct(d.high)}), p = ${d.pValue.toPrecision(3)}${d.significant ? ' <b>significant</b>' : ''}` : '—'}</td></tr>`;
+      return `<tr><td>${esc(v.name)}${i === 0 ? ' (control)' : ''}</td><td>${esc(v.version)}</td><td>${(v.share * 100).toFixed(1)} %</td><td>${v.users}</td><td>${v.impressions}</td><td>${pct(v.ctr.rate)} (${pct(v.ctr.low)}–${pct(v.ctr.high)})</td><td>${pct(v.conversion.rate)} (${pct(v.conversion.low)}–${pct(v.conversion.high)})</td><td>${d ? `${d.difference >= 0 ? '+' : ''}${pct(d.difference)} (${pct(d.low)} to ${pct(d.high)}), p ${formatP(d.pValue)}${d.significant ? ' <b>significant</b>' : ''}` : '—'}</td></tr>`;
     })
     .join('\n');
   return `<!doctype html>
