@@ -46,7 +46,8 @@ interface Result extends Config {
   fitSeconds: number;
   secondsPerIteration: number;
   finalLoss: number | null;
-  topkSeconds: number;
+  /** NaN in the child, null once through JSON, when the row ranks nobody. */
+  topkSeconds: number | null;
   peakRssMiB: number;
   /** Peak RSS while fitting and ranking (VmHWM reset after the data were generated); null without /proc. */
   fitPeakRssMiB: number | null;
@@ -84,12 +85,21 @@ const IMPLICIT_REFERENCE: Record<Shape, string> = {
   'ml-25m': '≈ 6 s/iter (91–101 s per fit), top-10 all users ≈ 18 s',
 };
 
+/**
+ * The synthetic data without its timestamps (not needed here). The generator's result object dies
+ * with this call: a binding to the timestamps in the caller's scope (`const { timestamps: _, ...data }`)
+ * kept their 95 MiB alive through the fit.
+ */
+async function generate(engine: ReturnType<typeof loadEngine>, shape: Shape) {
+  const g = await engine.generateSynthetic({ preset: shape, explicit: false, seed: 42, threads: 2 });
+  return { nUsers: g.nUsers, nItems: g.nItems, users: g.users, items: g.items, values: g.values };
+}
+
 async function runOne(c: Config): Promise<Result> {
   const engine = loadEngine();
   if (c.kernel) engine.forceKernel(c.kernel);
   let t = performance.now();
-  // The timestamps are not needed: let them go before measuring.
-  const { timestamps: _unused, ...data } = await engine.generateSynthetic({ preset: c.shape, explicit: false, seed: 42, threads: 2 });
+  const data = await generate(engine, c.shape);
   const generateSeconds = (performance.now() - t) / 1000;
   // Collect them (external buffers are freed by a finaliser after the collection that finds them).
   const gc = (globalThis as { gc?: () => void }).gc;
@@ -220,7 +230,7 @@ the bytes go. Prints tables and writes train.json and train.md to --out.`);
     r === rank64(r.shape) ? '' : (r.secondsPerIteration / (rank64(r.shape)?.secondsPerIteration ?? NaN)).toFixed(2),
     r.fitSeconds.toFixed(2),
     r.finalLoss === null ? '—' : r.finalLoss.toExponential(4),
-    Number.isNaN(r.topkSeconds) ? '—' : r.topkSeconds.toFixed(2),
+    r.topkSeconds === null || Number.isNaN(r.topkSeconds) ? '—' : r.topkSeconds.toFixed(2),
     r.peakRssMiB.toFixed(0),
     r.fitPeakRssMiB === null ? '—' : r.fitPeakRssMiB.toFixed(0),
   ]);
@@ -255,10 +265,10 @@ the bytes go. Prints tables and writes train.json and train.md to --out.`);
   for (const s of shapes) console.log(`  ${s}: ${IMPLICIT_REFERENCE[s]}`);
   const targets = results.filter((r) => r.shape === 'ml-25m' && r === rank64('ml-25m'));
   for (const r of targets) {
-    const ok = r.secondsPerIteration <= 2 && r.topkSeconds <= 18 && r.peakRssMiB <= 600;
+    const ok = r.secondsPerIteration <= 2 && (r.topkSeconds ?? Infinity) <= 18 && r.peakRssMiB <= 600;
     console.log(
       `\ntargets (ML-25M shape: ≤ 2 s/iter, top-10 ≤ 18 s, peak RSS ≤ 600 MiB = implicit's 585): ${ok ? 'PASS' : 'FAIL'} ` +
-        `(${r.secondsPerIteration.toFixed(2)} s/iter, ${r.topkSeconds.toFixed(1)} s, ${r.peakRssMiB.toFixed(0)} MiB)`,
+        `(${r.secondsPerIteration.toFixed(2)} s/iter, ${(r.topkSeconds ?? NaN).toFixed(1)} s, ${r.peakRssMiB.toFixed(0)} MiB)`,
     );
   }
   const r64 = rank64('ml-25m');

@@ -31,7 +31,7 @@ const events = group('Events', {
 
 const autoGroup = group('Automatic parameters', {
   auto: flag({
-    help: `choose the implicit parameters for this data: a bounded search on a validation split carved from the training data (confidence linear or log, α, λ, rank, α0, regularisation convention, feedback), probe fits prune hopeless trials; prints what it chose. No trial starts after --auto-budget seconds`,
+    help: `choose the implicit parameters for this data: a bounded search on a validation split carved from the training data (confidence linear or log, α, λ, rank, α0, regularisation convention, feedback), probe fits prune hopeless trials, then α and λ are refined around the best (halved, doubled); prints what it chose. No trial starts after --auto-budget seconds`,
   }),
   'auto-trials': num({ metavar: 'N', integer: true, min: 1, max: 1000, default: AUTO_DEFAULTS.trials, help: "trials of --auto, the defaults' included" }),
   'auto-budget': num({ metavar: 'S', min: 1, default: AUTO_DEFAULTS.budgetSeconds, help: 'seconds after which --auto starts no new trial' }),
