@@ -40,7 +40,7 @@ let itemRaceServer: RunningServer;
 beforeAll(async () => {
   const registry = fixtureRegistry('v1');
   // an experiment runs: answers carry experiment and variant (a popularity variant among them)
-  await localBook(registry.root).update((list) => ({ list: [newExperiment({ name: 'oa', variants: parseVariants('model=v1:0.5,pop=popularity:0.5') }, ['v1'], [], new Date(), 'oa')], result: null }));
+  await localBook(registry.root).update(() => ({ list: [newExperiment({ name: 'oa', variants: parseVariants('model=v1:0.5,pop=popularity:0.5') }, ['v1'], [], new Date(), 'oa')], result: null }));
   const logger = capturedLogger().log;
   server = await startServer({ modelsDir: registry.root, port: 0, logger, loadMode: 'inline', apiKeys: [`${KEY}:read+events+admin`, `${ADMIN_ONLY}:admin`, `${READ_ONLY}:read`] });
   metricsServer = await startServer({ modelsDir: registry.root, port: 0, logger, loadMode: 'inline', apiKeys: [KEY], protectMetrics: true });
