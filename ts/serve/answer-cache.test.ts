@@ -102,7 +102,7 @@ describe('AnswerCache', () => {
   const catalog = (generation = 0) => ({ generation }) as Catalog;
   const body = (n: number, fill: string) => Buffer.from(`{"x":"${fill.repeat(n)}","recommendationId":"${'0'.repeat(32)}","generatedAt":"2026-01-01T00:00:00.000Z"}`);
 
-  it('serves an entry for its query, user, catalog and catalogue generation only', () => {
+  it('serves an entry for its query, user, catalog, catalogue generation and experiment variant only', () => {
     const cache = new AnswerCache(1 << 20);
     const q = {};
     const c = catalog();
@@ -115,6 +115,12 @@ describe('AnswerCache', () => {
     expect(cache.get(q, 'u2', c, 7)).toBeNull();
     expect(cache.get(q, 'u1', catalog(), 7)).toBeNull();
     expect(cache.get(q, 'u1', c, 8)).toBeNull();
+    const [control, treatment] = [Buffer.from(',"variant":"control"'), Buffer.from(',"variant":"treatment"')];
+    expect(cache.get(q, 'u1', c, 7, control)).toBeNull(); // cached outside any experiment
+    cache.put(q, 'u9', c, 7, body(3, 'v'), control);
+    expect(cache.get(q, 'u9', c, 7, control)).not.toBeNull();
+    expect(cache.get(q, 'u9', c, 7, treatment)).toBeNull(); // the user moved to another variant
+    expect(cache.get(q, 'u9', c, 7)).toBeNull(); // the experiment stopped
     c.generation++;
     expect(cache.get(q, 'u1', c, 7)).toBeNull();
   });

@@ -2,8 +2,9 @@
 // with the body built for the same (query, user) before, its recommendationId and generatedAt
 // rewritten in place (../recommend.ts, restamp). An entry holds for one model version's catalog
 // at one catalogue generation (Catalog.generation moves whenever an item is blocked, unblocked or
-// added) and one row of the store (an erased user has none), so a hidden item leaves every cached
-// answer at once. The caller bypasses it for
+// added), one row of the store (an erased user has none) and one experiment variant (its field in
+// the answer, or none), so a hidden item leaves every cached answer at once and a user moved to
+// another variant never gets the old variant's answer. The caller bypasses it for
 // everything else an answer can depend on (../routes/recommendations.ts says what). Bounded in
 // bytes: when full it starts over, so odd traffic cannot grow it.
 //
@@ -19,6 +20,8 @@ interface Entry {
   generation: number;
   /** The store's row of the user's list (RecommendationStore.rowNow). */
   row: number;
+  /** The experiment variant's answer field (one object per variant), or undefined. */
+  variant: object | undefined;
   body: Buffer;
 }
 
@@ -31,15 +34,15 @@ export class AnswerCache {
 
   constructor(readonly maxBytes: number) {}
 
-  /** The cached body for (query, userId) under `catalog` now, from the list at `row`, restamped, or null. */
-  get(query: object, userId: string, catalog: Catalog, row: number): Buffer | null {
+  /** The cached body for (query, userId) under `catalog` now, from the list at `row`, in `variant`, restamped, or null. */
+  get(query: object, userId: string, catalog: Catalog, row: number, variant?: object): Buffer | null {
     const e = this.byQuery.get(query)?.get(userId);
-    if (e === undefined || e.catalog !== catalog || e.generation !== catalog.generation || e.row !== row) return null;
+    if (e === undefined || e.catalog !== catalog || e.generation !== catalog.generation || e.row !== row || e.variant !== variant) return null;
     return restamp(e.body);
   }
 
-  /** Keeps a copy of `body`, the answer to (query, userId) under `catalog` now, from the list at `row`. */
-  put(query: object, userId: string, catalog: Catalog, row: number, body: Uint8Array): void {
+  /** Keeps a copy of `body`, the answer to (query, userId) under `catalog` now, from the list at `row`, in `variant`. */
+  put(query: object, userId: string, catalog: Catalog, row: number, body: Uint8Array, variant?: object): void {
     const cost = body.byteLength + 2 * userId.length + ENTRY_OVERHEAD;
     if (cost > this.maxBytes) return;
     if (this.bytes + cost > this.maxBytes) {
@@ -50,7 +53,7 @@ export class AnswerCache {
     if (users === undefined) this.byQuery.set(query, (users = new Map()));
     const old = users.get(userId);
     if (old !== undefined) this.bytes -= old.body.byteLength + 2 * userId.length + ENTRY_OVERHEAD;
-    users.set(userId, { catalog, generation: catalog.generation, row, body: Buffer.from(body) });
+    users.set(userId, { catalog, generation: catalog.generation, row, variant, body: Buffer.from(body) });
     this.bytes += cost;
   }
 

@@ -163,7 +163,7 @@ export function recommender(ctx: ServeContext): Recommender {
     try {
       if (cacheable(a, q)) {
         row = store.rowNow!(userId);
-        const body = row >= 0 ? answers.get(q, userId, model.catalog, row) : null;
+        const body = row >= 0 ? answers.get(q, userId, model.catalog, row, a.variant) : null;
         if (body !== null) {
           ctx.metrics.countSource('precomputed');
           return { status: 200, body };
@@ -175,7 +175,7 @@ export function recommender(ctx: ServeContext): Recommender {
     }
     if (row >= 0 && now) {
       const reply = answer(a, now, false);
-      answers.put(q, userId, model.catalog, row, reply.body as Buffer);
+      answers.put(q, userId, model.catalog, row, reply.body as Buffer, a.variant);
       return reply;
     }
     if (now !== undefined) return answer(a, now, false);
