@@ -103,9 +103,12 @@ fi
 say "copying the checkout to /repo and building better-sqlite3 for Node $NODE24"
 mkdir -p "$R/repo"
 (cd "$ROOT" && git ls-files -z | xargs -0 cp --parents -t "$R/repo")
-for d in node_modules dist native .cache; do [ -e "$ROOT/$d" ] && cp -a "$ROOT/$d" "$R/repo/"; done
+# a symlinked directory (a git worktree's node_modules points at the main checkout's) is copied as
+# what it points at: the rebuild below must never touch the host's node_modules
+for d in node_modules dist native .cache; do [ -e "$ROOT/$d" ] && cp -a "$(readlink -f "$ROOT/$d")" "$R/repo/$d"; done
 sqlite_dir="$(ls -d "$R"/repo/node_modules/.pnpm/better-sqlite3@*/node_modules/better-sqlite3 | head -n 1)"
 [ -n "$sqlite_dir" ] || fail "better-sqlite3 is not in node_modules"
+case "$(readlink -f "$sqlite_dir")" in "$R"/*) ;; *) fail "better-sqlite3 resolves outside the root ($(readlink -f "$sqlite_dir")): refusing to rebuild it" ;; esac
 gyp="$npm_dir/node_modules/node-gyp/bin/node-gyp.js"
 [ -f "$gyp" ] || fail "node-gyp (bundled with npm) not found at $gyp"
 (cd "$sqlite_dir" && PATH="$NODE_HOME/bin:$PATH" npm_config_nodedir="$NODE_HOME" "$NODE_HOME/bin/node" "$gyp" rebuild --release >"$WORK/sqlite-build.log" 2>&1) ||
