@@ -12,7 +12,7 @@ import type { LocalRegistry } from '../model/registry.js';
 import { AnswerCache } from './answer-cache.js';
 import type { Catalog } from './catalog.js';
 import { startServer, type RunningServer } from './server.js';
-import { capturedLogger, fixtureRegistry, getJson, writeFixture } from './testing/fixtures.js';
+import { capturedLogger, fixtureRegistry, getJson, waitFor, writeFixture } from './testing/fixtures.js';
 
 let server: RunningServer;
 let registry: LocalRegistry;
@@ -27,15 +27,6 @@ const json = (method: string, body: unknown): RequestInit => ({ method, headers:
 const get = (user: string, query = '') => getJson(`${server.url}/v1/users/${user}/recommendations${query}`);
 const strip = ({ generatedAt: _, recommendationId: __, ...rest }: Record<string, unknown>) => rest;
 const ids = (body: { items: { itemId: string }[] }) => body.items.map((i) => i.itemId);
-
-async function until(what: string, f: () => Promise<boolean>, ms = 5000): Promise<void> {
-  const end = Date.now() + ms;
-  while (Date.now() < end) {
-    if (await f()) return;
-    await new Promise((r) => setTimeout(r, 10));
-  }
-  throw new Error(`timed out waiting for ${what}`);
-}
 
 describe('the answer cache on a real server', () => {
   it('answers a repeated GET as the uncached batch route does, each time with a new recommendationId', async () => {
@@ -79,7 +70,7 @@ describe('the answer cache on a real server', () => {
     await get('u5');
     expect((await get('u5')).body.source).toBe('precomputed');
     await getJson(`${server.url}/v1/events`, json('POST', { eventId: 'cache-e1', userId: 'u5', itemId: 'i9', type: 'click' }));
-    await until('the fold-in', async () => (await get('u5')).body.source === 'foldin');
+    await waitFor('the fold-in', async () => (await get('u5')).body.source === 'foldin');
     expect(ids((await get('u5')).body)).not.toContain('i9');
     await get('u7');
     expect((await get('u7')).body.source).toBe('precomputed');
@@ -92,7 +83,7 @@ describe('the answer cache on a real server', () => {
     expect((await get('u2', '?k=2')).body.items).toEqual(before.body.items);
     writeFixture(registry, 'v2', { shift: 0.5 });
     registry.activate('v2');
-    await until('v2 serving', async () => (await get('u2', '?k=2')).body.modelVersion === 'v2');
+    await waitFor('v2 serving', async () => (await get('u2', '?k=2')).body.modelVersion === 'v2');
     const after = (await get('u2', '?k=2')).body;
     expect(after.items.map((i: { score: number }) => i.score)).toEqual(before.body.items.map((i: { score: number }) => i.score + 0.5));
   });

@@ -121,13 +121,14 @@ export function recommender(ctx: ServeContext): Recommender {
    * generation, the user's stored list and the query: not while new items are mixed in, with a
    * filter expression or named filter (item attributes), a re-rank or promotion, or a degraded store.
    */
-  const cacheable = (a: Ask, q: AskQuery): boolean =>
+  const cacheable = (q: AskQuery, model: ServingModel): boolean =>
     q.cached === true &&
-    a.model.store.rowNow !== undefined &&
-    a.filters.allow === null &&
-    a.diversify === undefined &&
-    a.promote === undefined &&
-    (ctx.newItems?.of(a.model).size ?? 0) === 0 &&
+    model.store.rowNow !== undefined &&
+    q.filter === undefined &&
+    q.where === undefined &&
+    q.diversify === undefined &&
+    q.promote === undefined &&
+    (ctx.newItems?.of(model).size ?? 0) === 0 &&
     (ctx.integrity?.degradedNow() ?? null) === null;
 
   /** One user's answer: now (an in-process store, a cache hit) or once the store answers. */
@@ -136,6 +137,25 @@ export function recommender(ctx: ServeContext): Recommender {
     const variant = ctx.experiments?.assign(userId) ?? null;
     const model = variant?.model ?? active;
     if (variant) variant.answers++;
+    const popular = variant !== null && variant.model === null;
+    const folded = popular ? undefined : ctx.overlay?.peek(userId, model.version);
+    // items of acknowledged events not folded in yet: never recommended, and never from the cache
+    const pendingSeen = popular || folded ? null : (ctx.overlay?.pendingSeen?.(userId, model.version) ?? null);
+    const { store } = model;
+    // a cached answer: nothing else to read or check (the query passed for this catalog before)
+    let row = -1;
+    if (!popular && !folded && pendingSeen === null && cacheable(q, model)) {
+      try {
+        row = store.rowNow!(userId);
+      } catch {
+        row = -1; // the lookup below fails the same way, and answers for it
+      }
+      const body = row >= 0 ? answers.get(q, userId, model.catalog, row, variant?.field) : null;
+      if (body !== null) {
+        ctx.metrics.countSource('precomputed');
+        return { status: 200, body };
+      }
+    }
     const filters = readFilters(model, q, ctx);
     const promoted = q.promote ? promotedRows(q.promote, model.catalog, (id) => ctx.items?.stateOf(id) ?? null) : null;
     const pool = q.diversify ? Math.min(ctx.limits.maxWindow, 3 * (q.offset + q.k)) : q.offset + q.k;
@@ -151,24 +171,13 @@ export function recommender(ctx: ServeContext): Recommender {
       pool,
       items: q.diversify ? itemFacts(model, ctx) : null,
       variant: variant?.field,
+      pendingSeen,
     };
-    if (variant !== null && variant.model === null) return answer(a, null, false, null, true);
-    const folded = ctx.overlay?.peek(userId, model.version);
+    if (popular) return answer(a, null, false, null, true);
     if (folded) return answer(a, folded, false, folded);
-    a.pendingSeen = ctx.overlay?.pendingSeen?.(userId, model.version) ?? null;
-    const { store } = model;
     // an in-process store, or a remote store's cache hit: answered now, no promise
     let now: UserList | null | undefined;
-    let row = -1;
     try {
-      if (cacheable(a, q)) {
-        row = store.rowNow!(userId);
-        const body = row >= 0 ? answers.get(q, userId, model.catalog, row, a.variant) : null;
-        if (body !== null) {
-          ctx.metrics.countSource('precomputed');
-          return { status: 200, body };
-        }
-      }
       now = answerNow(store, userId);
     } catch (e) {
       return storeFailed(a, e);
