@@ -37,7 +37,7 @@ export function impressionsRoute(ctx: ServeContext, events: EventStore): RouteSp
       if (ctx.experiments?.running) {
         const fresh = new Map<string, number>();
         for (const i of v.impressions) fresh.set(i.userId, (fresh.get(i.userId) ?? 0) + 1);
-        // duplicates are not counted again when the whole report was a resend
+        // a resend is not counted again; a batch mixing users and resends is split in proportion
         if (result.accepted > 0) for (const [userId, n] of fresh) ctx.experiments.countImpressions(userId, Math.round((n * result.accepted) / v.impressions.length));
       }
       return { status: 202, body: JSON.stringify(result) };
