@@ -110,7 +110,8 @@ describe('recs train --gate and recs retrain', () => {
   });
 
   it('train --gate prints and records the gate decision; retrain reruns change nothing', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'models-cli-'));
+    // models/ inside a fresh directory: retrain merges the events of <models-dir>/../events.sqlite when it exists
+    const dir = join(mkdtempSync(join(tmpdir(), 'models-cli-')), 'models');
     const common = ['--dataset', 'synthetic', '--seed-data', '7', '--beyond', 'none', '--quiet', '--models-dir', dir];
     const c = capture();
     expect(await main(['train', ...common, '--rank', '8', '--maxIter', '3', '--gate'])).toBe(0);
