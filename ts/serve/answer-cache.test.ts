@@ -12,7 +12,7 @@ import type { LocalRegistry } from '../model/registry.js';
 import { AnswerCache } from './answer-cache.js';
 import type { Catalog } from './catalog.js';
 import { startServer, type RunningServer } from './server.js';
-import { capturedLogger, fixtureRegistry, getJson, writeFixture } from './testing/fixtures.js';
+import { capturedLogger, fixtureRegistry, getJson, waitFor, writeFixture } from './testing/fixtures.js';
 
 let server: RunningServer;
 let registry: LocalRegistry;
@@ -27,15 +27,6 @@ const json = (method: string, body: unknown): RequestInit => ({ method, headers:
 const get = (user: string, query = '') => getJson(`${server.url}/v1/users/${user}/recommendations${query}`);
 const strip = ({ generatedAt: _, recommendationId: __, ...rest }: Record<string, unknown>) => rest;
 const ids = (body: { items: { itemId: string }[] }) => body.items.map((i) => i.itemId);
-
-async function until(what: string, f: () => Promise<boolean>, ms = 5000): Promise<void> {
-  const end = Date.now() + ms;
-  while (Date.now() < end) {
-    if (await f()) return;
-    await new Promise((r) => setTimeout(r, 10));
-  }
-  throw new Error(`timed out waiting for ${what}`);
-}
 
 describe('the answer cache on a real server', () => {
   it('answers a repeated GET as the uncached batch route does, each time with a new recommendationId', async () => {
@@ -79,7 +70,7 @@ describe('the answer cache on a real server', () => {
     await get('u5');
     expect((await get('u5')).body.source).toBe('precomputed');
     await getJson(`${server.url}/v1/events`, json('POST', { eventId: 'cache-e1', userId: 'u5', itemId: 'i9', type: 'click' }));
-    await until('the fold-in', async () => (await get('u5')).body.source === 'foldin');
+    await waitFor('the fold-in', async () => (await get('u5')).body.source === 'foldin');
     expect(ids((await get('u5')).body)).not.toContain('i9');
     await get('u7');
     expect((await get('u7')).body.source).toBe('precomputed');
@@ -92,7 +83,7 @@ describe('the answer cache on a real server', () => {
     expect((await get('u2', '?k=2')).body.items).toEqual(before.body.items);
     writeFixture(registry, 'v2', { shift: 0.5 });
     registry.activate('v2');
-    await until('v2 serving', async () => (await get('u2', '?k=2')).body.modelVersion === 'v2');
+    await waitFor('v2 serving', async () => (await get('u2', '?k=2')).body.modelVersion === 'v2');
     const after = (await get('u2', '?k=2')).body;
     expect(after.items.map((i: { score: number }) => i.score)).toEqual(before.body.items.map((i: { score: number }) => i.score + 0.5));
   });
@@ -106,35 +97,36 @@ describe('AnswerCache', () => {
     const cache = new AnswerCache(1 << 20);
     const q = {};
     const c = catalog();
-    cache.put(q, 'u1', c, body(10, 'a'));
-    const hit = cache.get(q, 'u1', c)!;
+    cache.put(q, 'u1', c, 7, body(10, 'a'));
+    const hit = cache.get(q, 'u1', c, 7)!;
     expect(JSON.parse(hit.toString()).x).toBe('a'.repeat(10));
     expect(JSON.parse(hit.toString()).recommendationId).toMatch(/^[0-9a-f]{32}$/);
     expect(JSON.parse(hit.toString()).recommendationId).not.toBe('0'.repeat(32));
-    expect(cache.get({}, 'u1', c)).toBeNull();
-    expect(cache.get(q, 'u2', c)).toBeNull();
-    expect(cache.get(q, 'u1', catalog())).toBeNull();
+    expect(cache.get({}, 'u1', c, 7)).toBeNull();
+    expect(cache.get(q, 'u2', c, 7)).toBeNull();
+    expect(cache.get(q, 'u1', catalog(), 7)).toBeNull();
+    expect(cache.get(q, 'u1', c, 8)).toBeNull();
     c.generation++;
-    expect(cache.get(q, 'u1', c)).toBeNull();
+    expect(cache.get(q, 'u1', c, 7)).toBeNull();
   });
 
   it('keeps a copy (the built body may be reused) and starts over when full', () => {
-    const cache = new AnswerCache(2000);
+    const cache = new AnswerCache(1500);
     const q = {};
     const c = catalog();
     const b = body(400, 'a');
-    cache.put(q, 'u1', c, b);
+    cache.put(q, 'u1', c, 0, b);
     b.fill(0x20);
-    expect(JSON.parse(cache.get(q, 'u1', c)!.toString()).x).toBe('a'.repeat(400));
-    cache.put(q, 'u1', c, body(400, 'b')); // replaces: still one entry
-    cache.put(q, 'u2', c, body(400, 'c'));
-    expect(cache.size).toBeLessThanOrEqual(2000);
-    expect(cache.get(q, 'u1', c)).not.toBeNull();
-    cache.put(q, 'u3', c, body(400, 'd')); // over the bound: starts over with u3
-    expect(cache.get(q, 'u1', c)).toBeNull();
-    expect(JSON.parse(cache.get(q, 'u3', c)!.toString()).x).toBe('d'.repeat(400));
-    cache.put(q, 'big', c, body(3000, 'e')); // larger than the bound: not kept
-    expect(cache.get(q, 'big', c)).toBeNull();
-    expect(cache.size).toBeLessThanOrEqual(2000);
+    expect(JSON.parse(cache.get(q, 'u1', c, 0)!.toString()).x).toBe('a'.repeat(400));
+    cache.put(q, 'u1', c, 0, body(400, 'b')); // replaces: still one entry
+    cache.put(q, 'u2', c, 0, body(400, 'c'));
+    expect(cache.size).toBeLessThanOrEqual(1500);
+    expect(cache.get(q, 'u1', c, 0)).not.toBeNull();
+    cache.put(q, 'u3', c, 0, body(400, 'd')); // over the bound: starts over with u3
+    expect(cache.get(q, 'u1', c, 0)).toBeNull();
+    expect(JSON.parse(cache.get(q, 'u3', c, 0)!.toString()).x).toBe('d'.repeat(400));
+    cache.put(q, 'big', c, 0, body(3000, 'e')); // larger than the bound: not kept
+    expect(cache.get(q, 'big', c, 0)).toBeNull();
+    expect(cache.size).toBeLessThanOrEqual(1500);
   });
 });

@@ -2,7 +2,8 @@
 // with the body built for the same (query, user) before, its recommendationId and generatedAt
 // rewritten in place (../recommend.ts, restamp). An entry holds for one model version's catalog
 // at one catalogue generation (Catalog.generation moves whenever an item is blocked, unblocked or
-// added), so a hidden item leaves every cached answer at once. The caller bypasses it for
+// added) and one row of the store (an erased user has none), so a hidden item leaves every cached
+// answer at once. The caller bypasses it for
 // everything else an answer can depend on (../routes/recommendations.ts says what). Bounded in
 // bytes: when full it starts over, so odd traffic cannot grow it.
 //
@@ -16,6 +17,8 @@ import { restamp } from './recommend.js';
 interface Entry {
   catalog: Catalog;
   generation: number;
+  /** The store's row of the user's list (RecommendationStore.rowNow). */
+  row: number;
   body: Buffer;
 }
 
@@ -28,15 +31,15 @@ export class AnswerCache {
 
   constructor(readonly maxBytes: number) {}
 
-  /** The cached body for (query, userId) under `catalog` now, restamped, or null. */
-  get(query: object, userId: string, catalog: Catalog): Buffer | null {
+  /** The cached body for (query, userId) under `catalog` now, from the list at `row`, restamped, or null. */
+  get(query: object, userId: string, catalog: Catalog, row: number): Buffer | null {
     const e = this.byQuery.get(query)?.get(userId);
-    if (e === undefined || e.catalog !== catalog || e.generation !== catalog.generation) return null;
+    if (e === undefined || e.catalog !== catalog || e.generation !== catalog.generation || e.row !== row) return null;
     return restamp(e.body);
   }
 
-  /** Keeps a copy of `body`, the answer to (query, userId) under `catalog` now. */
-  put(query: object, userId: string, catalog: Catalog, body: Uint8Array): void {
+  /** Keeps a copy of `body`, the answer to (query, userId) under `catalog` now, from the list at `row`. */
+  put(query: object, userId: string, catalog: Catalog, row: number, body: Uint8Array): void {
     const cost = body.byteLength + 2 * userId.length + ENTRY_OVERHEAD;
     if (cost > this.maxBytes) return;
     if (this.bytes + cost > this.maxBytes) {
@@ -47,7 +50,7 @@ export class AnswerCache {
     if (users === undefined) this.byQuery.set(query, (users = new Map()));
     const old = users.get(userId);
     if (old !== undefined) this.bytes -= old.body.byteLength + 2 * userId.length + ENTRY_OVERHEAD;
-    users.set(userId, { catalog, generation: catalog.generation, body: Buffer.from(body) });
+    users.set(userId, { catalog, generation: catalog.generation, row, body: Buffer.from(body) });
     this.bytes += cost;
   }
 

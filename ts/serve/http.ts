@@ -16,7 +16,7 @@ import type { Metrics, RouteMetrics } from './metrics.js';
 import { presentedKey, type ApiKeyAuth, type AuthResult, type Scope } from './auth.js';
 import { corsHeaders, preflightHeaders, type Cors } from './cors.js';
 import { framingProblem } from './framing.js';
-import { requestIdOf } from './request-id.js';
+import { jsonAndRequestIdOf, madeRequestId, nextRequestNumber, presentedRequestId } from './request-id.js';
 
 export interface Reply {
   status: number;
@@ -34,7 +34,7 @@ export interface RequestInfo {
   /** Raw query string, without "?". */
   query: string;
   /** The client's X-Request-Id, or one made for the request (echoed in the response, logged). */
-  requestId: string;
+  readonly requestId: string;
   /** Raw (percent-encoded) path parameters, in pattern order. */
   params: string[];
   /** The request body, for routes that read one (else empty). */
@@ -47,11 +47,18 @@ export interface RequestInfo {
 class Request implements RequestInfo {
   method = 'get';
   url = '';
-  requestId = '';
+  /** The client's sane X-Request-Id, or '' (then `madeId` names the request). */
+  presentedId = '';
+  /** The number of the id made for the request (./request-id.ts), 0 when the client's is used. */
+  madeId = 0;
   query = '';
   readonly params: string[] = [];
   body: Buffer = EMPTY;
   ifNoneMatch = '';
+
+  get requestId(): string {
+    return this.madeId === 0 ? this.presentedId : madeRequestId(this.madeId);
+  }
 }
 
 export type RouteHandler = (req: RequestInfo) => Reply | Promise<Reply>;
@@ -239,7 +246,8 @@ export class HttpFront {
     const contentLength = req.getHeader(H.contentLength);
     const chunked = req.getHeader(H.transferEncoding) !== '';
     const { info } = x;
-    info.requestId = requestIdOf(req.getHeader(H.requestId));
+    info.presentedId = presentedRequestId(req.getHeader(H.requestId));
+    if (info.presentedId === '') info.madeId = nextRequestNumber();
     if (this.o.cors.enabled) x.allowedOrigin = this.o.cors.allow(req.getHeader(H.origin));
     if (contentLength !== '' || chunked) {
       const problem = framingProblem(req);
@@ -338,7 +346,7 @@ class Exchange {
   /** Access-Control-Allow-Origin for this request ('' when none). */
   allowedOrigin = '';
   private watching = false;
-  readonly info: RequestInfo = new Request();
+  readonly info = new Request();
   readonly t0 = performance.now();
 
   constructor(
@@ -391,8 +399,13 @@ class Exchange {
     this.done = true;
     const { res } = this;
     if (reply.status !== 200) res.writeStatus(STATUS[reply.status] ?? String(reply.status));
-    if (reply.status !== 204) res.writeHeader(H.contentType, reply.type ?? H.json);
-    res.writeHeader(H.requestId, this.info.requestId);
+    const { info } = this;
+    // most answers: JSON and a made request id, both headers in one call (./request-id.ts)
+    if (reply.status !== 204 && reply.type === undefined && info.madeId !== 0) res.writeHeader(H.contentType, jsonAndRequestIdOf(info.madeId));
+    else {
+      if (reply.status !== 204) res.writeHeader(H.contentType, reply.type ?? H.json);
+      res.writeHeader(H.requestId, info.requestId);
+    }
     if (reply.headers) for (const h in reply.headers) res.writeHeader(h, reply.headers[h]!);
     if (this.allowedOrigin !== '') {
       const cors = corsHeaders(this.allowedOrigin);

@@ -98,6 +98,16 @@ describe('EmbeddedStore erasure', () => {
     expect(await s.erase('nobody')).toEqual({ stored: 0, cached: 0 });
   });
 
+  it('gives the row of a list exactly when peek gives the list (rowNow)', async () => {
+    const s = store();
+    expect(['a', 'b', 'c', 'nobody'].map((u) => s.rowNow(u))).toEqual([0, 1, 2, -1]);
+    await s.erase('b');
+    s.mask(['c']);
+    for (const u of ['a', 'b', 'c', 'nobody']) expect(s.rowNow(u) >= 0, u).toBe(s.peek(u) !== null);
+    await s.close();
+    expect(() => s.rowNow('a')).toThrow(StoreError);
+  });
+
   it('masks users given at load (erased before the model was made)', () => {
     const s = store();
     s.mask(['c', 'nobody']);

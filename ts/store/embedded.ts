@@ -45,6 +45,12 @@ export class EmbeddedStore implements RecommendationStore {
     return new EmbeddedStore({ modelVersion: a.manifest.version, depth: a.topk.depth, items: a.topk.items, scores: a.topk.scores, users: buildIdIndex(a.userIds, 'user id') });
   }
 
+  rowNow(user: string): number {
+    if (this.closed) throw new StoreError('embedded store: closed', 'closed');
+    const row = this.users.rowOf(user);
+    return row < 0 || (this.masked.size > 0 && this.masked.has(row)) ? -1 : row;
+  }
+
   /** Synchronous lookup (the async `get` wraps it). */
   peek(user: string | number): UserList | null {
     if (this.closed) throw new StoreError('embedded store: closed', 'closed');

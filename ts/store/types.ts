@@ -40,6 +40,12 @@ export interface RecommendationStore {
    */
   peek?(user: string | number): UserList | null;
   /**
+   * Optional, with `peek`: the row of the user's list, or -1 when `peek` would answer null — the
+   * same lookup without making the list's views, for callers that only need to know the list
+   * is there and which it is (the API's answer cache). A row's list never changes in a store.
+   */
+  rowNow?(user: string): number;
+  /**
    * Optional, for remote stores with an in-process cache: the cached answer now (a list, or null
    * for a cached "no list"), or undefined when only `get` can answer. Lets the API answer a cache
    * hit inside the request's callback, as it does for an in-process store.

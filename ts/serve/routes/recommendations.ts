@@ -113,23 +113,20 @@ export function recommender(ctx: ServeContext): Recommender {
   });
 
   /**
-   * An in-process list's answer from the answer cache, or built and kept there. Bypassed when the
-   * answer depends on more than the model's catalog, the catalogue generation, the user and the
-   * query: new items being mixed, a filter expression or named filter (item attributes), a
-   * re-rank or promotion, a degraded store.
+   * May this request's answer come from the answer cache (../answer-cache.ts)? Only a GET's, from
+   * an in-process store, when the answer depends on nothing but the model's catalog, the catalogue
+   * generation, the user's stored list and the query: not while new items are mixed in, with a
+   * filter expression or named filter (item attributes), a re-rank or promotion, or a degraded store.
    */
-  const cachedAnswer = (a: Ask, q: AskQuery, list: UserList): Reply => {
-    if (a.filters.allow !== null || a.diversify || a.promote || (ctx.newItems?.of(a.model).size ?? 0) > 0 || (ctx.integrity?.degradedNow() ?? null) !== null) return answer(a, list, false);
-    const { catalog } = a.model;
-    const body = answers.get(q, a.userId, catalog);
-    if (body !== null) {
-      ctx.metrics.countSource('precomputed');
-      return { status: 200, body };
-    }
-    const reply = answer(a, list, false);
-    answers.put(q, a.userId, catalog, reply.body as Buffer);
-    return reply;
-  };
+  const cacheable = (q: AskQuery, model: ServingModel): boolean =>
+    q.cached === true &&
+    model.store.rowNow !== undefined &&
+    q.filter === undefined &&
+    q.where === undefined &&
+    q.diversify === undefined &&
+    q.promote === undefined &&
+    (ctx.newItems?.of(model).size ?? 0) === 0 &&
+    (ctx.integrity?.degradedNow() ?? null) === null;
 
   /** One user's answer: now (an in-process store, a cache hit) or once the store answers. */
   const answerUser = (userId: string, q: AskQuery, active: ServingModel): Reply | Promise<Reply> => {
@@ -137,6 +134,24 @@ export function recommender(ctx: ServeContext): Recommender {
     const variant = ctx.experiments?.assign(userId) ?? null;
     const model = variant?.model ?? active;
     if (variant) variant.answers++;
+    const popular = variant !== null && variant.model === null;
+    const folded = popular ? null : ctx.overlay?.peek(userId, model.version);
+    const { store } = model;
+    // a cached answer: nothing else to read or check (the query passed for this catalog before;
+    // a model variant's answers are cached under its own catalog, with its variant field)
+    let row = -1;
+    if (!popular && !folded && cacheable(q, model)) {
+      try {
+        row = store.rowNow!(userId);
+      } catch {
+        row = -1; // the lookup below fails the same way, and answers for it
+      }
+      const body = row >= 0 ? answers.get(q, userId, model.catalog, row) : null;
+      if (body !== null) {
+        ctx.metrics.countSource('precomputed');
+        return { status: 200, body };
+      }
+    }
     const filters = readFilters(model, q, ctx);
     const promoted = q.promote ? promotedRows(q.promote, model.catalog, (id) => ctx.items?.stateOf(id) ?? null) : null;
     const pool = q.diversify ? Math.min(ctx.limits.maxWindow, 3 * (q.offset + q.k)) : q.offset + q.k;
@@ -153,10 +168,8 @@ export function recommender(ctx: ServeContext): Recommender {
       items: q.diversify ? itemFacts(model, ctx) : null,
       variant: variant?.field,
     };
-    if (variant !== null && variant.model === null) return answer(a, null, false, null, true);
-    const folded = ctx.overlay?.peek(userId, model.version);
+    if (popular) return answer(a, null, false, null, true);
     if (folded) return answer(a, folded, false, folded);
-    const { store } = model;
     // an in-process store, or a remote store's cache hit: answered now, no promise
     let now: UserList | null | undefined;
     try {
@@ -164,7 +177,12 @@ export function recommender(ctx: ServeContext): Recommender {
     } catch (e) {
       return storeFailed(a, e);
     }
-    if (now !== undefined) return now !== null && q.cached === true && store.peek !== undefined ? cachedAnswer(a, q, now) : answer(a, now, false);
+    if (row >= 0 && now) {
+      const reply = answer(a, now, false);
+      answers.put(q, userId, model.catalog, row, reply.body as Buffer);
+      return reply;
+    }
+    if (now !== undefined) return answer(a, now, false);
     // a remote store: the request holds this model until the store answers (see ServingModel)
     model.acquire();
     let lookup: Promise<UserList | null>;

@@ -127,3 +127,13 @@ export async function getJson(url: string, init?: RequestInit): Promise<{ status
   if ((r.headers.get('content-type') ?? '').includes('json')) body = JSON.parse(text);
   return { status: r.status, body, headers: r.headers };
 }
+
+/** Resolves once `f` answers true (polled every 10 ms); rejects naming `what` after `ms`. */
+export async function waitFor(what: string, f: () => Promise<boolean>, ms = 5000): Promise<void> {
+  const end = Date.now() + ms;
+  while (Date.now() < end) {
+    if (await f()) return;
+    await new Promise((r) => setTimeout(r, 10));
+  }
+  throw new Error(`timed out waiting for ${what}`);
+}
