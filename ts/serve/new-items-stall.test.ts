@@ -14,7 +14,7 @@ import { writeArtifact } from '../model/artifact.js';
 import { LocalRegistry } from '../model/registry.js';
 import { startServer, type RunningServer } from './server.js';
 import { ensureBuilt } from './testing/build.js';
-import { capturedLogger, getJson } from './testing/fixtures.js';
+import { capturedLogger, getJson, testManifest } from './testing/fixtures.js';
 
 const USERS = 150_000;
 const ITEMS = 100;
@@ -35,19 +35,12 @@ function largeRegistry(): LocalRegistry {
     items: null,
     popularity: { items: Uint32Array.from({ length: ITEMS }, (_, j) => j), counts: Uint32Array.from({ length: ITEMS }, (_, j) => ITEMS - j) },
     topk: { depth: DEPTH, items: Uint32Array.from({ length: USERS * DEPTH }, (_, i) => i % DEPTH), scores: Float32Array.from({ length: USERS * DEPTH }, (_, i) => 1 - (i % DEPTH) / 10) },
-    manifest: {
+    manifest: testManifest({
       version: 'v1',
-      createdAt: new Date(0).toISOString(),
-      codeVersion: 'test',
       params: { rank: RANK, implicit: true, alpha: 40, lambda: 0.1 },
-      engine: { kind: 'native', kernel: 'test' },
       data: { source: 'synthetic', fingerprint: 's', users: USERS, items: ITEMS, interactions: 0 },
-      metrics: {},
-      baseline: {},
-      timings: {},
-      iterations: [],
       topkDepth: DEPTH,
-    },
+    }),
   });
   registry.activate('v1');
   return registry;

@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { historyOf, writeArtifact } from '../../model/artifact.js';
 import { LocalRegistry } from '../../model/registry.js';
+import { testManifest } from './fixtures.js';
 
 export const USERS = 20;
 export const ITEMS = 30;
@@ -44,19 +45,12 @@ export function clusterRegistry(): LocalRegistry {
     popularity: { items: Uint32Array.from({ length: ITEMS }, (_, j) => j), counts: Uint32Array.from({ length: ITEMS }, (_, j) => ITEMS - j) },
     topk: { depth: DEPTH, items: topkItems, scores: topkScores },
     history: historyOf({ nUsers: USERS, users: Uint32Array.from(users), items: Uint32Array.from(items) }),
-    manifest: {
+    manifest: testManifest({
       version: 'v1',
-      createdAt: new Date(0).toISOString(),
-      codeVersion: 'test',
       params: { rank: RANK, implicit: true, alpha: 40, lambda: 0.1 },
-      engine: { kind: 'native', kernel: 'test' },
       data: { source: 'clusters', fingerprint: 'c', users: USERS, items: ITEMS, interactions: users.length },
-      metrics: {},
-      baseline: {},
-      timings: {},
-      iterations: [],
       topkDepth: DEPTH,
-    },
+    }),
   });
   registry.activate('v1');
   return registry;

@@ -5,6 +5,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { historyOf, writeArtifact, type UserHistory } from '../../model/artifact.js';
+import type { Manifest } from '../../model/manifest.js';
 import { LocalRegistry } from '../../model/registry.js';
 import { createLogger, type Logger } from '../logger.js';
 
@@ -67,22 +68,23 @@ export function writeFixture(registry: LocalRegistry, version: string, o: Fixtur
     popularity: { items: Uint32Array.from({ length: nItems }, (_, j) => j), counts: Uint32Array.from({ length: nItems }, (_, j) => nItems - j) },
     topk: { depth, items: topkItems, scores: topkScores },
     history: o.history === false ? null : fixtureHistory(nUsers, nItems),
-    manifest: {
+    manifest: testManifest({
       version,
-      createdAt: new Date(0).toISOString(),
-      codeVersion: 'test',
       ...(part === 'factors' ? {} : { algorithm: part === 'weights' ? 'ease' : 'precomputed-test' }),
       params: part === 'factors' ? { rank } : {},
-      engine: { kind: 'native', kernel: 'test' },
       data: { source: 'fixture', fingerprint: 'f', users: nUsers, items: nItems, interactions: 0 },
-      metrics: {},
-      baseline: {},
-      timings: {},
-      iterations: [],
       topkDepth: depth,
-    },
+    }),
   });
   return dir;
+}
+
+/** What writeArtifact takes as a manifest (it adds the format, parts and files). */
+type TestManifest = Omit<Manifest, 'files' | 'format' | 'parts'>;
+
+/** A test artifact's manifest: `m` over the fields no test reads (creation at the epoch, code and engine "test", no metrics). */
+export function testManifest(m: Pick<Manifest, 'version' | 'params' | 'data' | 'topkDepth'> & Partial<TestManifest>): TestManifest {
+  return { createdAt: new Date(0).toISOString(), codeVersion: 'test', engine: { kind: 'native', kernel: 'test' }, metrics: {}, baseline: {}, timings: {}, iterations: [], ...m };
 }
 
 function fixtureHistory(nUsers: number, nItems: number): UserHistory {
