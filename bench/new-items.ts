@@ -27,7 +27,17 @@ import { recommendationPaths } from './serve/urls.js';
 const ROOT = join(fileURLToPath(import.meta.url), '..', '..', '..');
 const KEY = 'bench-new-items-key-0123456789';
 
-const { values: v } = parseArgs({ options: { trials: { type: 'string' }, readers: { type: 'string' }, seconds: { type: 'string' }, users: { type: 'string' }, 'ml-dir': { type: 'string' } } });
+const { values: v } = parseArgs({
+  options: { trials: { type: 'string' }, readers: { type: 'string' }, seconds: { type: 'string' }, users: { type: 'string' }, 'ml-dir': { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+});
+if (v.help) {
+  console.log(
+    'node dist/bench/new-items.js [--trials 200] [--readers 32] [--seconds 10] [--users N] [--ml-dir DIR]\n' +
+      "Event on a new item → item recommendable (p50/p99/max), and the readers' latency and throughput without, while and after the trials write.\n" +
+      'ML-100K from --ml-dir (default ../shared/datasets/ml-100k) when it exists, else (or with --users N) a synthetic model of N users (default 100,000).',
+  );
+  process.exit(0);
+}
 const trials = Number(v.trials ?? 200);
 const readers = Number(v.readers ?? 32);
 const seconds = Number(v.seconds ?? 10);

@@ -10,10 +10,27 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { packageRoot } from '../util/package-root.js';
 
-/** Whether this Linux process runs on musl (Alpine) rather than glibc. */
+let musl: boolean | undefined;
+
+/**
+ * Whether this Linux process runs on musl (Alpine) rather than glibc: the diagnostic report's
+ * glibc version, read once per process and without the report's network section. That section
+ * resolves the address of every open socket by a synchronous reverse DNS lookup on the calling
+ * thread, which held a serving replica for 5 s per lookup the resolver did not answer (issue #23:
+ * the engine loads on the first fold-in, when the Cosmos DB connections are open).
+ */
 function isMusl(): boolean {
-  const report = process.report?.getReport() as { header?: { glibcVersionRuntime?: string } } | undefined;
-  return !report?.header?.glibcVersionRuntime;
+  if (musl !== undefined) return musl;
+  const report = process.report as (NodeJS.ProcessReport & { excludeNetwork?: boolean }) | undefined;
+  if (!report) return (musl = true);
+  const excluded = report.excludeNetwork;
+  report.excludeNetwork = true;
+  try {
+    musl = !(report.getReport() as { header?: { glibcVersionRuntime?: string } }).header?.glibcVersionRuntime;
+  } finally {
+    report.excludeNetwork = excluded;
+  }
+  return musl;
 }
 
 /** This machine's napi-rs platform name, e.g. "linux-x64-gnu"; `null` where no target is built. */

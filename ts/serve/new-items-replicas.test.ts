@@ -46,11 +46,7 @@ describe('new items on every replica', () => {
 
   describe('with the Cosmos DB event store', () => {
     const cosmos = useCosmos();
-    // Known failure, issue #23: on Node 24.22.3 (the trixie root of .ci/run) replica B never learns
-    // the item through the Cosmos DB test double, while Node 22 passes; skipped there, by name,
-    // until it is understood.
-    const node24 = Number(process.versions.node.split('.')[0]) >= 24;
-    it.skipIf(node24)('the same: the other replica reads the events through the store (skipped on Node ≥ 24: a known failure, #23)', async () => {
+    it('the same: the other replica reads the events through the store', async () => {
       const registry = clusterRegistry();
       const config = {
         kind: 'cosmos' as const,
