@@ -3,10 +3,11 @@
 // info, reloads, requests in flight, events ingested, fold-ins (count and latency) and the time
 // from an event's acknowledgement to its fold-in being visible, and the in-process store cache's
 // hits, misses, coalesced waits, evictions, entries and bytes, and the running experiment's
-// counters per variant. Recording is a few array
-// operations per request.
+// counters per variant, and the request thread's event-loop delay (./loop-delay.ts). Recording is
+// a few array operations per request.
 
 import type { CacheStats } from '../store/cache-stats.js';
+import type { LoopDelayWindow } from './loop-delay.js';
 
 const BUCKETS = [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5];
 
@@ -79,6 +80,8 @@ export class Metrics {
   foldInQueue: () => FoldInQueueStats | null = () => null;
   /** The running experiment's per-variant series (set by the server; see ./experiments.ts). */
   experiments: (esc: (s: string) => string) => string[] = () => [];
+  /** The request thread's event-loop delay over the last complete window (set by the server). */
+  loopDelay: () => LoopDelayWindow | null = () => null;
   readonly startedAt = Date.now();
 
   route(route: string): RouteMetrics {
@@ -182,6 +185,22 @@ export class Metrics {
     }
     renderCaches(out, this.caches());
     out.push(...this.experiments(esc));
+    const loop = this.loopDelay();
+    if (loop) {
+      head(
+        'recs_event_loop_delay_seconds',
+        'gauge',
+        `How late the request thread's 10 ms timer fired (how long work on that thread held every request), quantiles of the last ${loop.windowSeconds} s.`,
+      );
+      for (const [q, v] of [
+        ['0.5', loop.p50],
+        ['0.99', loop.p99],
+        ['0.999', loop.p999],
+      ] as const)
+        out.push(`recs_event_loop_delay_seconds{quantile="${q}"} ${v}`);
+      head('recs_event_loop_delay_max_seconds', 'gauge', `Longest event-loop delay of the last ${loop.windowSeconds} s: a stall of the request thread.`);
+      out.push(`recs_event_loop_delay_max_seconds ${loop.max}`);
+    }
     head('recs_http_requests_in_flight', 'gauge', 'Requests being handled.');
     out.push(`recs_http_requests_in_flight ${this.inFlight()}`);
     head('recs_process_start_time_seconds', 'gauge', 'Start time of the process since the Unix epoch.');

@@ -48,6 +48,7 @@ import { ExperimentServing } from './experiments.js';
 import { localBook, remoteBook } from '../model/experiments/book.js';
 import { downloadVersion, isComplete } from '../model/registry/transfer.js';
 import { impressionsRoute } from './routes/impressions.js';
+import { LoopDelay } from './loop-delay.js';
 
 export interface ServerOptions {
   /** Registry root: version directories and the ACTIVE pointer (default ./models in the CLI). */
@@ -339,6 +340,8 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   ).unref();
   integrity.start();
   follower?.start();
+  const loopDelay = new LoopDelay();
+  metrics.loopDelay = () => loopDelay.window();
   log.info({ url: `http://${host}:${port}`, modelVersion: models.current?.version ?? null, auth: auth.enabled, store: models.current?.store.kind ?? null }, 'listening');
 
   let closing: Promise<CloseResult> | null = null;
@@ -349,6 +352,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       uws.us_listen_socket_close(listenSocket);
       reloader.stop();
       integrity.stop();
+      loopDelay.stop();
       if (erasureSync) clearInterval(erasureSync);
       if (catalogueSync) clearInterval(catalogueSync);
       clearInterval(experimentsSync);
