@@ -52,7 +52,8 @@ export interface UserHistory {
   items: Uint32Array;
 }
 
-const FILES = {
+/** The artifact's file names. */
+export const ARTIFACT_FILES = {
   userFactors: 'user-factors.f32',
   itemFactors: 'item-factors.f32',
   userIds: 'user-ids.json',
@@ -65,6 +66,7 @@ const FILES = {
   historyItems: 'history-items.u32',
   itemWeights: 'item-weights.f32',
 } as const;
+const FILES = ARTIFACT_FILES;
 
 export class ArtifactError extends Error {
   override name = 'ArtifactError';

@@ -4,6 +4,7 @@
 
 const MAGIC = 'RRT1';
 const HEADER = 16;
+export const TENSOR_HEADER = HEADER;
 
 export type Tensor = { rows: number; cols: number; data: Float32Array } | { rows: number; cols: number; data: Uint32Array };
 export type DType = 'f32' | 'u32';
@@ -22,19 +23,21 @@ export function encodeTensor(data: Float32Array | Uint32Array, rows: number, col
   return out;
 }
 
+/** The shape in a tensor file's header (`head`: its first 16 bytes), checked against the file's size. */
+export function tensorHeader(head: Buffer, name: string, expect: DType, fileBytes: number): { rows: number; cols: number } {
+  if (head.length < HEADER || head.toString('latin1', 0, 4) !== MAGIC) throw new Error(`${name}: not a model tensor file (bad header)`);
+  const dtype = head.toString('latin1', 4, 7);
+  if (dtype !== expect) throw new Error(`${name}: holds ${dtype} values, expected ${expect}`);
+  const rows = head.readUInt32LE(8);
+  const cols = head.readUInt32LE(12);
+  if (fileBytes !== HEADER + rows * cols * 4) throw new Error(`${name}: truncated or padded: ${fileBytes - HEADER} data bytes for ${rows} × ${cols} values`);
+  return { rows, cols };
+}
+
 /** Decodes a tensor file; `name` is used in error messages. Views the buffer when aligned. */
 export function decodeTensor(buf: Buffer, name: string, expect: DType): { rows: number; cols: number; data: Float32Array | Uint32Array } {
-  if (buf.length < HEADER || buf.toString('latin1', 0, 4) !== MAGIC) {
-    throw new Error(`${name}: not a model tensor file (bad header)`);
-  }
-  const dtype = buf.toString('latin1', 4, 7);
-  if (dtype !== expect) throw new Error(`${name}: holds ${dtype} values, expected ${expect}`);
-  const rows = buf.readUInt32LE(8);
-  const cols = buf.readUInt32LE(12);
+  const { rows, cols } = tensorHeader(buf, name, expect, buf.length);
   const bytes = rows * cols * 4;
-  if (buf.length !== HEADER + bytes) {
-    throw new Error(`${name}: truncated or padded: ${buf.length - HEADER} data bytes for ${rows} × ${cols} values`);
-  }
   let start = buf.byteOffset + HEADER;
   let backing = buf.buffer;
   if (start % 4 !== 0) {

@@ -9,11 +9,11 @@ import { defineCommand, numberOption, UsageError } from '../command.js';
 import { modelsDirOption } from '../option-groups.js';
 import { IdMap, parseColumnSpec, parseDelimiterName, parseRatingsFile } from '../../data/index.js';
 import { loadEngine } from '../../engine/index.js';
-import { readArtifact } from '../../model/artifact.js';
+import { readArtifactIds } from '../../model/artifact-slice.js';
 
 /** The rows of `path` whose user and item the model knows, as the model's indices. */
 async function readExclusions(dir: string, path: string, delimiter: string | undefined, columns: string | undefined): Promise<{ users: Uint32Array; items: Uint32Array }> {
-  const a = readArtifact(dir, { verify: false });
+  const a = readArtifactIds(dir); // the ids alone: not the factors or the table
   const userMap = new IdMap();
   const itemMap = new IdMap();
   for (const id of a.userIds) userMap.intern(id);
