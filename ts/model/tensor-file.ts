@@ -13,13 +13,19 @@ export function encodeTensor(data: Float32Array | Uint32Array, rows: number, col
   if (rows * cols !== data.length) {
     throw new Error(`encodeTensor: ${rows} × ${cols} does not match ${data.length} values`);
   }
-  const dtype: DType = data instanceof Float32Array ? 'f32' : 'u32';
   const out = Buffer.allocUnsafe(HEADER + data.byteLength);
+  encodeTensorHeader(data instanceof Float32Array ? 'f32' : 'u32', rows, cols).copy(out);
+  Buffer.from(data.buffer, data.byteOffset, data.byteLength).copy(out, HEADER);
+  return out;
+}
+
+/** The 16-byte header of a rows × cols tensor file (for writers that stream the values after it). */
+export function encodeTensorHeader(dtype: DType, rows: number, cols: number): Buffer {
+  const out = Buffer.alloc(HEADER);
   out.write(MAGIC, 0, 'latin1');
   out.write(`${dtype}\0`, 4, 'latin1');
   out.writeUInt32LE(rows, 8);
   out.writeUInt32LE(cols, 12);
-  Buffer.from(data.buffer, data.byteOffset, data.byteLength).copy(out, HEADER);
   return out;
 }
 
