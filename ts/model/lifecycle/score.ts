@@ -35,6 +35,8 @@ export interface ScoreResult {
   end: number;
   users: number;
   out: string;
+  /** Seconds reading the artifact's slice (and ranking, for deep scoring) and writing the lines. */
+  seconds: { read: number; write: number };
 }
 
 /** Users [floor(i·n/N), floor((i+1)·n/N)): contiguous, disjoint, covering every user once. */
@@ -83,6 +85,7 @@ export async function scoreShard(registry: LocalRegistry, o: ScoreOptions): Prom
   const version = o.version ?? registry.activeVersion();
   if (version === null) throw new ArtifactError(`no active model in ${registry.root}; promote one or pass a version`);
   registry.manifest(version);
+  const started = performance.now();
   const deepNeeded = o.deep !== undefined && o.k > artifactDepth(registry.versionDir(version));
   const a = readArtifactSlice(registry.versionDir(version), (n) => shardRange(n, o.shard, o.shards), { verify: true, model: deepNeeded, history: deepNeeded });
   const { first, end } = a;
@@ -94,6 +97,7 @@ export async function scoreShard(registry: LocalRegistry, o: ScoreOptions): Prom
     table = { depth: o.k, items: top.items, scores: top.scores };
     depth = o.k;
   }
+  const read = (performance.now() - started) / 1000;
   mkdirSync(dirname(o.out), { recursive: true });
   const tmp = `${o.out}.tmp-${process.pid}`;
   const fd = openSync(tmp, 'w');
@@ -116,5 +120,5 @@ export async function scoreShard(registry: LocalRegistry, o: ScoreOptions): Prom
     throw e;
   }
   renameSync(tmp, o.out);
-  return { version, first, end, users: end - first, out: o.out };
+  return { version, first, end, users: end - first, out: o.out, seconds: { read, write: (performance.now() - started) / 1000 - read } };
 }
