@@ -59,10 +59,10 @@ export function outputGroup(json: string) {
   return group('Output', { json: flag({ help: json }), quiet: flag({ help: 'no progress bars' }) });
 }
 
-/** --shards N and --shard I (default $JOB_COMPLETION_INDEX, which Kubernetes Indexed Jobs set); `what` names what is split. */
-export function shardOptions(what: string) {
+/** --shards N and --shard I (default $JOB_COMPLETION_INDEX, which Kubernetes Indexed Jobs set); `one` says what a single shard does. */
+export function shardOptions(one: string) {
   return {
-    shards: num({ metavar: 'N', integer: true, min: 1, default: 1, help: `the number of shards (1: every ${what})` }),
+    shards: num({ metavar: 'N', integer: true, min: 1, default: 1, help: `the number of shards (1: ${one})` }),
     shard: text({ metavar: 'I', env: 'JOB_COMPLETION_INDEX', defaultHelp: '$JOB_COMPLETION_INDEX, set by Kubernetes Indexed Jobs, else 0', help: 'this shard, 0…N-1' }),
   };
 }

@@ -22,7 +22,7 @@ const options = group('Options', {
   concurrency: num({ metavar: 'N', integer: true, min: 1, max: 64, defaultHelp: '4 / 2', help: 'pipelines / bulk calls in flight' }),
   'redis-url': text({ metavar: 'URL', defaultHelp: '$RECS_REDIS_URL, else redis://127.0.0.1:6379', help: 'Redis to load\nThe key prefix comes from $RECS_REDIS_PREFIX (default recs).' }),
   'cosmos-endpoint': text({ metavar: 'URL', defaultHelp: '$RECS_COSMOS_ENDPOINT', help: 'Cosmos DB account endpoint' }),
-  ...shardOptions('user: one process loads the version'),
+  ...shardOptions('one process loads every user'),
   quiet: flag({ help: 'no progress bar (the final line is still printed)' }),
 });
 

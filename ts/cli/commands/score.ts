@@ -31,7 +31,7 @@ async function readExclusions(dir: string, path: string, delimiter: string | und
 }
 
 const options = group('Options', {
-  ...shardOptions('user'),
+  ...shardOptions('every user'),
   k: num({
     metavar: 'N',
     integer: true,

@@ -5,6 +5,7 @@ import { dirname, join } from 'node:path';
 import { writeFixture } from '../../serve/testing/fixtures.js';
 import { main } from '../../cli/run.js';
 import { loadEngine } from '../../engine/index.js';
+import { weightsTopK } from '../algorithms/item-weights.js';
 import { readArtifact } from '../artifact.js';
 import { LocalRegistry } from '../registry.js';
 import { scoreShard, shardRange } from './score.js';
@@ -55,14 +56,14 @@ describe('sharded batch scoring', () => {
     await expect(scoreShard(reg, { shard: 0, shards: 1, k: 2, out: join(out, 'x') })).rejects.toThrow(/checksum mismatch/);
   });
 
-  it('every shard count gives, byte for byte, the whole-artifact reference (stored table and ranked from the factors)', async () => {
+  it.each(['factors', 'weights'] as const)('every shard count gives, byte for byte, the whole-artifact reference (stored table and ranked from the %s)', async (part) => {
     const reg = new LocalRegistry(mkdtempSync(join(tmpdir(), 'score-')));
-    writeFixture(reg, 'v1', { users: 13, depth: 5 });
+    writeFixture(reg, 'v1', { users: 13, depth: 5, part });
     const whole = readArtifact(reg.versionDir('v1'));
     const engine = loadEngine();
     const exclude = { users: Uint32Array.of(0, 0, 4, 12, 7), items: Uint32Array.of(3, 5, 1, 2, 29) };
     const everyone = Uint32Array.from({ length: 13 }, (_, u) => u);
-    const deep = await engine.topK(whole, { k: 8, users: everyone, exclude });
+    const deep = part === 'factors' ? await engine.topK(whole, { k: 8, users: everyone, exclude }) : await weightsTopK(whole.itemWeights!, whole.history!, { k: 8, users: everyone, exclude });
     // the path before ranged reads: the whole artifact, every line formatted from it
     const reference = (k: number, t: { depth: number; items: Uint32Array; scores: Float32Array }) =>
       whole.userIds
