@@ -9,14 +9,12 @@ export const TENSOR_HEADER = HEADER;
 export type Tensor = { rows: number; cols: number; data: Float32Array } | { rows: number; cols: number; data: Uint32Array };
 export type DType = 'f32' | 'u32';
 
-export function encodeTensor(data: Float32Array | Uint32Array, rows: number, cols: number): Buffer {
+/** A tensor file as two pieces to write in turn: its header, and a view of `data` (not a copy). */
+export function encodeTensor(data: Float32Array | Uint32Array, rows: number, cols: number): [Buffer, Buffer] {
   if (rows * cols !== data.length) {
     throw new Error(`encodeTensor: ${rows} × ${cols} does not match ${data.length} values`);
   }
-  const out = Buffer.allocUnsafe(HEADER + data.byteLength);
-  encodeTensorHeader(data instanceof Float32Array ? 'f32' : 'u32', rows, cols).copy(out);
-  Buffer.from(data.buffer, data.byteOffset, data.byteLength).copy(out, HEADER);
-  return out;
+  return [encodeTensorHeader(data instanceof Float32Array ? 'f32' : 'u32', rows, cols), Buffer.from(data.buffer, data.byteOffset, data.byteLength)];
 }
 
 /** The 16-byte header of a rows × cols tensor file (for writers that stream the values after it). */
