@@ -5,7 +5,8 @@
 
 import { EVENT_STORE_KINDS } from '../events/open.js';
 import { loadableStoreKinds } from '../store/registry.js';
-import { choice, flag, group, text } from '../options/index.js';
+import { choice, flag, group, num, text } from '../options/index.js';
+import { numberOption, UsageError } from './command.js';
 
 /** Stores a version's lists are bulk-loaded into: the store registry's back ends that have a bulk load. */
 export const LOADABLE_STORES: readonly string[] = loadableStoreKinds();
@@ -56,4 +57,20 @@ export function loadOption(help: string) {
 /** Output: --json (`json` says what it prints) and --quiet. */
 export function outputGroup(json: string) {
   return group('Output', { json: flag({ help: json }), quiet: flag({ help: 'no progress bars' }) });
+}
+
+/** --shards N and --shard I (default $JOB_COMPLETION_INDEX, which Kubernetes Indexed Jobs set); `one` says what a single shard does. */
+export function shardOptions(one: string) {
+  return {
+    shards: num({ metavar: 'N', integer: true, min: 1, default: 1, help: `the number of shards (1: ${one})` }),
+    shard: text({ metavar: 'I', env: 'JOB_COMPLETION_INDEX', defaultHelp: '$JOB_COMPLETION_INDEX, set by Kubernetes Indexed Jobs, else 0', help: 'this shard, 0…N-1' }),
+  };
+}
+
+/** The shard the options of shardOptions name; $JOB_COMPLETION_INDEX is read only when sharded. */
+export function resolveShard(v: { shards: number; shard: string | undefined }, given: boolean): { shard: number; shards: number } {
+  const shards = v.shards;
+  const text = given || shards > 1 ? v.shard : undefined;
+  if (text === undefined && shards > 1) throw new UsageError('--shard I is required with --shards N (or set JOB_COMPLETION_INDEX)');
+  return { shard: numberOption('shard', text, 0, { integer: true, min: 0, max: shards - 1 }), shards };
 }

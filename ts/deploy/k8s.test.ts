@@ -109,6 +109,17 @@ describe.skipIf(!renderer && !inCI)('k8s overlays', () => {
     }
   });
 
+  it('the aks overlay loads the store in shards: an Indexed Job of `load --shard`, suspended, with the workload identity', () => {
+    const job = named(rendered.get('aks')!, 'Job', 'recs-load')[0]!.spec;
+    expect([job.completionMode, job.suspend]).toEqual(['Indexed', true]);
+    const c = job.template.spec.containers[0];
+    expect(c.args[0]).toBe('load');
+    expect(c.args[c.args.indexOf('--shard') + 1]).toBe('$(JOB_COMPLETION_INDEX)');
+    expect(Number(c.args[c.args.indexOf('--shards') + 1])).toBe(job.completions);
+    expect(job.template.metadata.labels['azure.workload.identity/use']).toBe('true');
+    expect(named(rendered.get('local')!, 'Job', 'recs-load')).toEqual([]); // the embedded store is not loaded
+  });
+
   it('the bench Job load-tests the Service from inside the cluster, suspended and bounded', () => {
     for (const objs of rendered.values()) {
       const [job] = named(objs, 'Job', 'recs-bench');

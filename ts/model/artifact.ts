@@ -4,7 +4,7 @@
 // to a temporary directory renamed into place, so a reader never sees half an artifact.
 
 import { createHash } from 'node:crypto';
-import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync, existsSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, writeFileSync, writeSync } from 'node:fs';
 import { join, dirname, basename } from 'node:path';
 import { decodeF32, decodeU32, encodeTensor } from './tensor-file.js';
 import { ARTIFACT_FORMAT, type Manifest } from './manifest.js';
@@ -52,7 +52,8 @@ export interface UserHistory {
   items: Uint32Array;
 }
 
-const FILES = {
+/** The artifact's file names. */
+export const ARTIFACT_FILES = {
   userFactors: 'user-factors.f32',
   itemFactors: 'item-factors.f32',
   userIds: 'user-ids.json',
@@ -65,6 +66,7 @@ const FILES = {
   historyItems: 'history-items.u32',
   itemWeights: 'item-weights.f32',
 } as const;
+const FILES = ARTIFACT_FILES;
 
 export class ArtifactError extends Error {
   override name = 'ArtifactError';
@@ -84,31 +86,34 @@ export function writeArtifact(
   check(a.popularity.items.length === a.popularity.counts.length, 'popularity items and counts differ in length');
 
   const parts: ModelPart[] = [];
-  const contents: Record<string, Buffer> = {};
+  // each file as its pieces: a tensor is its 16-byte header and a view of the typed array (no
+  // copy, so writing holds no second copy of the factors or the top-k table)
+  const contents: Record<string, Buffer[]> = {};
+  const tensor = encodeTensor;
   if (a.rank > 0) {
-    contents[FILES.userFactors] = encodeTensor(a.userFactors, nUsers, a.rank);
-    contents[FILES.itemFactors] = encodeTensor(a.itemFactors, nItems, a.rank);
+    contents[FILES.userFactors] = tensor(a.userFactors, nUsers, a.rank);
+    contents[FILES.itemFactors] = tensor(a.itemFactors, nItems, a.rank);
     parts.push('userFactors', 'itemFactors');
   }
   if (a.itemWeights) {
     check(a.itemWeights.n === nItems && a.itemWeights.weights.length === nItems * nItems, `item weights hold ${a.itemWeights.weights.length} values for ${nItems} × ${nItems} items`);
-    contents[FILES.itemWeights] = encodeTensor(a.itemWeights.weights, nItems, nItems);
+    contents[FILES.itemWeights] = tensor(a.itemWeights.weights, nItems, nItems);
     parts.push('itemWeights');
   }
   parts.push('topk', 'popularity');
   Object.assign(contents, {
-    [FILES.userIds]: Buffer.from(JSON.stringify(a.userIds)),
-    [FILES.itemIds]: Buffer.from(JSON.stringify(a.itemIds)),
-    [FILES.popularity]: encodeTensor(interleave(a.popularity.items, a.popularity.counts), a.popularity.items.length, 2),
-    [FILES.topkItems]: encodeTensor(a.topk.items, nUsers, a.topk.depth),
-    [FILES.topkScores]: encodeTensor(a.topk.scores, nUsers, a.topk.depth),
+    [FILES.userIds]: [Buffer.from(JSON.stringify(a.userIds))],
+    [FILES.itemIds]: [Buffer.from(JSON.stringify(a.itemIds))],
+    [FILES.popularity]: tensor(interleave(a.popularity.items, a.popularity.counts), a.popularity.items.length, 2),
+    [FILES.topkItems]: tensor(a.topk.items, nUsers, a.topk.depth),
+    [FILES.topkScores]: tensor(a.topk.scores, nUsers, a.topk.depth),
   });
-  if (a.items) contents[FILES.items] = Buffer.from(JSON.stringify(a.items));
+  if (a.items) contents[FILES.items] = [Buffer.from(JSON.stringify(a.items))];
   if (a.history) {
     const h = a.history;
     check(h.offsets.length === nUsers + 1 && h.offsets[nUsers] === h.items.length, 'history offsets do not match the users and items');
-    contents[FILES.historyOffsets] = encodeTensor(h.offsets, nUsers + 1, 1);
-    contents[FILES.historyItems] = encodeTensor(h.items, h.items.length, 1);
+    contents[FILES.historyOffsets] = tensor(h.offsets, nUsers + 1, 1);
+    contents[FILES.historyItems] = tensor(h.items, h.items.length, 1);
     parts.push('history');
   }
 
@@ -116,9 +121,18 @@ export function writeArtifact(
   const tmp = join(dirname(dir), `.${basename(dir)}.tmp-${process.pid}-${Date.now()}`);
   mkdirSync(tmp, { recursive: true });
   try {
-    for (const [name, buf] of Object.entries(contents)) {
-      writeFileSync(join(tmp, name), buf);
-      files[name] = { bytes: buf.length, sha256: sha256(buf) };
+    for (const [name, pieces] of Object.entries(contents)) {
+      const hash = createHash('sha256');
+      const fd = openSync(join(tmp, name), 'w');
+      try {
+        for (const p of pieces) {
+          hash.update(p);
+          for (let off = 0; off < p.length; ) off += writeSync(fd, p, off, p.length - off);
+        }
+      } finally {
+        closeSync(fd);
+      }
+      files[name] = { bytes: pieces.reduce((n, p) => n + p.length, 0), sha256: hash.digest('hex') };
     }
     const manifest: Manifest = { ...a.manifest, format: ARTIFACT_FORMAT, parts, files };
     writeFileSync(join(tmp, 'manifest.json'), JSON.stringify(manifest, null, 2) + '\n');

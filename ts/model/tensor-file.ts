@@ -4,37 +4,44 @@
 
 const MAGIC = 'RRT1';
 const HEADER = 16;
+export const TENSOR_HEADER = HEADER;
 
 export type Tensor = { rows: number; cols: number; data: Float32Array } | { rows: number; cols: number; data: Uint32Array };
 export type DType = 'f32' | 'u32';
 
-export function encodeTensor(data: Float32Array | Uint32Array, rows: number, cols: number): Buffer {
+/** A tensor file as two pieces to write in turn: its header, and a view of `data` (not a copy). */
+export function encodeTensor(data: Float32Array | Uint32Array, rows: number, cols: number): [Buffer, Buffer] {
   if (rows * cols !== data.length) {
     throw new Error(`encodeTensor: ${rows} × ${cols} does not match ${data.length} values`);
   }
-  const dtype: DType = data instanceof Float32Array ? 'f32' : 'u32';
-  const out = Buffer.allocUnsafe(HEADER + data.byteLength);
+  return [encodeTensorHeader(data instanceof Float32Array ? 'f32' : 'u32', rows, cols), Buffer.from(data.buffer, data.byteOffset, data.byteLength)];
+}
+
+/** The 16-byte header of a rows × cols tensor file (for writers that stream the values after it). */
+export function encodeTensorHeader(dtype: DType, rows: number, cols: number): Buffer {
+  const out = Buffer.alloc(HEADER);
   out.write(MAGIC, 0, 'latin1');
   out.write(`${dtype}\0`, 4, 'latin1');
   out.writeUInt32LE(rows, 8);
   out.writeUInt32LE(cols, 12);
-  Buffer.from(data.buffer, data.byteOffset, data.byteLength).copy(out, HEADER);
   return out;
+}
+
+/** The shape in a tensor file's header (`head`: its first 16 bytes), checked against the file's size. */
+export function tensorHeader(head: Buffer, name: string, expect: DType, fileBytes: number): { rows: number; cols: number } {
+  if (head.length < HEADER || head.toString('latin1', 0, 4) !== MAGIC) throw new Error(`${name}: not a model tensor file (bad header)`);
+  const dtype = head.toString('latin1', 4, 7);
+  if (dtype !== expect) throw new Error(`${name}: holds ${dtype} values, expected ${expect}`);
+  const rows = head.readUInt32LE(8);
+  const cols = head.readUInt32LE(12);
+  if (fileBytes !== HEADER + rows * cols * 4) throw new Error(`${name}: truncated or padded: ${fileBytes - HEADER} data bytes for ${rows} × ${cols} values`);
+  return { rows, cols };
 }
 
 /** Decodes a tensor file; `name` is used in error messages. Views the buffer when aligned. */
 export function decodeTensor(buf: Buffer, name: string, expect: DType): { rows: number; cols: number; data: Float32Array | Uint32Array } {
-  if (buf.length < HEADER || buf.toString('latin1', 0, 4) !== MAGIC) {
-    throw new Error(`${name}: not a model tensor file (bad header)`);
-  }
-  const dtype = buf.toString('latin1', 4, 7);
-  if (dtype !== expect) throw new Error(`${name}: holds ${dtype} values, expected ${expect}`);
-  const rows = buf.readUInt32LE(8);
-  const cols = buf.readUInt32LE(12);
+  const { rows, cols } = tensorHeader(buf, name, expect, buf.length);
   const bytes = rows * cols * 4;
-  if (buf.length !== HEADER + bytes) {
-    throw new Error(`${name}: truncated or padded: ${buf.length - HEADER} data bytes for ${rows} × ${cols} values`);
-  }
   let start = buf.byteOffset + HEADER;
   let backing = buf.buffer;
   if (start % 4 !== 0) {

@@ -45,6 +45,10 @@ export interface BulkLoadResult {
   requestCharge?: number;
   retried?: number;
   deletedVersions: string[];
+  /** Whether the store's active-version pointer now names the version (false: a shard, others pending). */
+  switched: boolean;
+  /** A sharded load: which shard this was, and how far the version is ("3 of 16 shards verified"). */
+  shard?: { index: number; count: number; progress?: string };
 }
 
 export interface StoreBackend<S = unknown, K extends string = string> {

@@ -90,5 +90,7 @@ export function bulkLoad(cfg: StoreConfig, table: LoadTable, o: BulkLoadOptions 
 export function describeBulkLoad(r: BulkLoadResult, sep = ' '): string {
   const details = r.details ? `, ${r.details}` : '';
   const deleted = r.deletedVersions.length ? `; deleted ${r.deletedVersions.join(', ')}` : '';
-  return `loaded${sep}${r.version} into ${r.store}: ${r.users} users in ${r.seconds.toFixed(1)} s, ${r.usersPerSecond} users/s${details}; active version ${r.version}${deleted}`;
+  const what = r.shard ? `shard ${r.shard.index} of ${r.shard.count} of ${r.version}` : r.version;
+  const state = r.switched ? `active version ${r.version}${deleted}` : `active version unchanged until every shard is loaded (${r.shard?.progress ?? 'pending'})`;
+  return `loaded${sep}${what} into ${r.store}: ${r.users} users in ${r.seconds.toFixed(1)} s, ${r.usersPerSecond} users/s${details}; ${state}`;
 }

@@ -3,12 +3,14 @@
 // key); operations answered 429 wait the server's retry-after, other failures back off, both are
 // retried and finally reported by id. Upserts make a rerun after a crash complete the load with no
 // duplicates. The version's document count is verified before the pointer document flips; versions
-// with `keepOld` or more newer ones are deleted afterwards.
+// with `keepOld` or more newer ones are deleted afterwards. A shard of a version (LoadTable.shard)
+// upserts its users, then counts the whole version: the shard that finds every user present (the
+// last to finish) flips the pointer; the others leave it (a rerun of any shard completes it).
 
 import type { Container, OperationInput } from '@azure/cosmos';
 import { pkOf } from './cosmos.js';
 import { POINTER_ID, userDocId, type PointerDoc, type UserDoc } from './cosmos-docs.js';
-import { checkTable, rowLength, type LoadTable } from './load-table.js';
+import { checkTable, rowLength, type LoadTable, type ShardOutcome } from './load-table.js';
 import { batchStarts, forEachLimit } from '../util/pool.js';
 
 export interface CosmosLoadOptions {
@@ -23,7 +25,7 @@ export interface CosmosLoadOptions {
   onProgress?: (done: number, requestCharge: number) => void;
 }
 
-export interface CosmosLoadResult {
+export interface CosmosLoadResult extends ShardOutcome {
   users: number;
   seconds: number;
   requestCharge: number;
@@ -115,14 +117,17 @@ export async function loadCosmos(container: Container, t: LoadTable, o: CosmosLo
     o.onProgress?.(done, requestCharge);
   });
 
+  const seconds = () => (performance.now() - started) / 1000;
+  const total = t.shard?.totalUsers ?? n;
   const count = await countVersion(container, t.version);
-  if (count !== n) throw new Error(`cosmos load: ${count} documents of ${t.version} for ${n} users; the active version is unchanged`);
+  if (t.shard && count < total) return { users: n, seconds: seconds(), requestCharge, retried, deletedVersions: [], switched: false, progress: `${count} of ${total} users present` };
+  if (count !== total) throw new Error(`cosmos load: ${count} documents of ${t.version} for ${total} users; the active version is unchanged`);
   const pointer = await readPointer(container, o.partitionKey);
   const versions = pointer.versions.filter((v) => v.version !== t.version);
-  versions.push({ version: t.version, users: n, loadedAt: new Date().toISOString() });
+  versions.push({ version: t.version, users: total, loadedAt: new Date().toISOString() });
   await writePointer(container, { ...pointer, activeVersion: t.version, versions });
   const deletedVersions = await pruneCosmos(container, o.keepOld ?? 1, o);
-  return { users: n, seconds: (performance.now() - started) / 1000, requestCharge, retried, deletedVersions };
+  return { users: n, seconds: seconds(), requestCharge, retried, deletedVersions, switched: true };
 }
 
 export async function countVersion(container: Container, version: string): Promise<number> {

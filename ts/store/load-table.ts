@@ -12,11 +12,40 @@ export interface LoadTable {
   /** userIds.length × depth item rows. */
   items: Uint32Array;
   scores: Float32Array;
+  /**
+   * Set when the table is one shard of the version (`recs load --shard I --shards N`): its rows are
+   * users [first, first + rows) of `totalUsers`. The loader writes and verifies them, and flips the
+   * store's pointer only once every user of the version is verified present (by whichever shard
+   * finishes last; a rerun of any shard completes a switch left undone).
+   */
+  shard?: LoadShard;
 }
 
-/** The table of an artifact (as readArtifact returns it). */
-export function tableOfArtifact(a: { manifest: { version: string }; userIds: string[]; itemIds: string[]; topk: { depth: number; items: Uint32Array; scores: Float32Array } }): LoadTable {
-  return { version: a.manifest.version, depth: a.topk.depth, userIds: a.userIds, itemIds: a.itemIds, items: a.topk.items, scores: a.topk.scores };
+export interface LoadShard {
+  index: number;
+  count: number;
+  totalUsers: number;
+}
+
+/** Whether a shard's load switched the store, and how far the version is when it did not. */
+export interface ShardOutcome {
+  switched: boolean;
+  /** E.g. "3 of 16 shards verified" or "7,500 of 10,000 users present". */
+  progress?: string;
+}
+
+/** A loader's outcome as BulkLoadResult reports it: switched, and for a shard, which and how far. */
+export function shardOutcome(t: LoadTable, r: ShardOutcome): { switched: boolean; shard?: { index: number; count: number; progress?: string } } {
+  if (!t.shard) return { switched: r.switched };
+  return { switched: r.switched, shard: { index: t.shard.index, count: t.shard.count, ...(r.progress !== undefined && { progress: r.progress }) } };
+}
+
+/** The table of an artifact (as readArtifact returns it), or of one shard of it (readArtifactSlice). */
+export function tableOfArtifact(
+  a: { manifest: { version: string }; userIds: string[]; itemIds: string[]; topk: { depth: number; items: Uint32Array; scores: Float32Array } },
+  shard?: LoadShard,
+): LoadTable {
+  return { version: a.manifest.version, depth: a.topk.depth, userIds: a.userIds, itemIds: a.itemIds, items: a.topk.items, scores: a.topk.scores, ...(shard && { shard }) };
 }
 
 /** Number of filled slots of a user's row. */

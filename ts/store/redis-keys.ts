@@ -3,6 +3,8 @@
 //   {prefix}:versions             sorted set of completely loaded versions, scored by load time
 //   {prefix}:v:{version}:meta     hash {users, depth, loadedAt} (written only once verified)
 //   {prefix}:v:{version}:u:{user} a user's list: n little-endian u32 item rows, then n f32 scores
+//   {prefix}:v:{version}:shards   sharded loads: hash shard index → "users/N", set once that
+//                                 shard's users are verified present; deleted at the switch
 // A version's keys sit beside the other versions' keys; a reader bound to a version only reads
 // that version's keys, so it never sees a mix.
 
@@ -17,6 +19,7 @@ export const redisKeys = (prefix: string) => ({
   meta: (version: string) => `${prefix}:v:${version}:meta`,
   user: (version: string, user: string) => `${prefix}:v:${version}:u:${user}`,
   userPattern: (version: string) => `${prefix}:v:${version}:u:*`,
+  shards: (version: string) => `${prefix}:v:${version}:shards`,
 });
 
 /** The stored format is little-endian; on such machines typed arrays read it as it is. */

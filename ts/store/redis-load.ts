@@ -3,9 +3,11 @@
 // is verified with batched EXISTS, then one MULTI writes the version's meta, adds it to the loaded
 // versions and flips the active pointer. Versions with `keepOld` or more newer loaded versions
 // are deleted afterwards (SCAN + UNLINK). A rerun of a crashed load overwrites the same keys.
+// A shard of a version (LoadTable.shard) marks itself verified in the version's shards hash; the
+// shard that completes the hash (all N, their users summing to the version's) does the switch.
 
 import type { Redis } from 'ioredis';
-import { checkTable, rowLength, type LoadTable } from './load-table.js';
+import { checkTable, rowLength, type LoadTable, type ShardOutcome } from './load-table.js';
 import { DEFAULT_PREFIX, encodeList, redisKeys } from './redis-keys.js';
 import { batchStarts, forEachLimit } from '../util/pool.js';
 
@@ -21,7 +23,7 @@ export interface RedisLoadOptions {
   onProgress?: (done: number) => void;
 }
 
-export interface RedisLoadResult {
+export interface RedisLoadResult extends ShardOutcome {
   users: number;
   seconds: number;
   deletedVersions: string[];
@@ -47,16 +49,30 @@ export async function loadRedis(client: Redis, t: LoadTable, o: RedisLoadOptions
 
   const present = await countPresent(client, t, keys.user, batch * 5);
   if (present !== n) throw new Error(`redis load: ${present} of ${n} users of ${t.version} present after the load; the active version is unchanged`);
+  const seconds = () => (performance.now() - started) / 1000;
+  if (t.shard && (await client.get(keys.active)) === t.version) return { users: n, seconds: seconds(), deletedVersions: [], switched: true, progress: 'the version was already active' };
+  if (t.shard) {
+    const s = t.shard;
+    const marks = await client.multi().hset(keys.shards(t.version), String(s.index), `${n}/${s.count}`).hgetall(keys.shards(t.version)).exec();
+    const all = (marks?.[1]?.[1] ?? {}) as Record<string, string>;
+    const other = Object.entries(all).find(([, v]) => v.split('/')[1] !== String(s.count));
+    if (other)
+      throw new Error(`redis load: shard ${other[0]} of ${t.version} was loaded as one of ${other[1].split('/')[1]} shards, this one as one of ${s.count}; load every shard with the same --shards`);
+    const verified = Object.values(all).reduce((sum, v) => sum + Number(v.split('/')[0]), 0);
+    if (Object.keys(all).length < s.count) return { users: n, seconds: seconds(), deletedVersions: [], switched: false, progress: `${Object.keys(all).length} of ${s.count} shards verified` };
+    if (verified !== s.totalUsers) throw new Error(`redis load: the ${s.count} shards of ${t.version} verified ${verified} users, the version has ${s.totalUsers}; the active version is unchanged`);
+  }
 
   const res = await client
     .multi()
-    .hset(keys.meta(t.version), { users: n, depth: t.depth, loadedAt: new Date().toISOString() })
+    .hset(keys.meta(t.version), { users: t.shard?.totalUsers ?? n, depth: t.depth, loadedAt: new Date().toISOString() })
     .zadd(keys.versions, Date.now(), t.version)
     .set(keys.active, t.version)
+    .del(keys.shards(t.version))
     .exec();
   if (!res || res.some(([err]) => err)) throw new Error('redis load: switching the active version failed');
   const deletedVersions = await pruneRedis(client, o.keepOld ?? 1, o.prefix);
-  return { users: n, seconds: (performance.now() - started) / 1000, deletedVersions };
+  return { users: n, seconds: seconds(), deletedVersions, switched: true };
 }
 
 async function countPresent(client: Redis, t: LoadTable, userKey: (v: string, u: string) => string, batch: number): Promise<number> {

@@ -5,15 +5,15 @@
 import { scoreShard } from '../../model/lifecycle/score.js';
 import { LocalRegistry } from '../../model/registry.js';
 import { flag, group, num, text } from '../../options/index.js';
-import { defineCommand, numberOption, UsageError } from '../command.js';
-import { modelsDirOption } from '../option-groups.js';
+import { defineCommand, UsageError } from '../command.js';
+import { modelsDirOption, resolveShard, shardOptions } from '../option-groups.js';
 import { IdMap, parseColumnSpec, parseDelimiterName, parseRatingsFile } from '../../data/index.js';
 import { loadEngine } from '../../engine/index.js';
-import { readArtifact } from '../../model/artifact.js';
+import { readArtifactIds } from '../../model/artifact-slice.js';
 
 /** The rows of `path` whose user and item the model knows, as the model's indices. */
 async function readExclusions(dir: string, path: string, delimiter: string | undefined, columns: string | undefined): Promise<{ users: Uint32Array; items: Uint32Array }> {
-  const a = readArtifact(dir, { verify: false });
+  const a = readArtifactIds(dir); // the ids alone: not the factors or the table
   const userMap = new IdMap();
   const itemMap = new IdMap();
   for (const id of a.userIds) userMap.intern(id);
@@ -31,8 +31,7 @@ async function readExclusions(dir: string, path: string, delimiter: string | und
 }
 
 const options = group('Options', {
-  shards: num({ metavar: 'N', integer: true, min: 1, default: 1, help: 'the number of shards (1: every user)' }),
-  shard: text({ metavar: 'I', env: 'JOB_COMPLETION_INDEX', defaultHelp: '$JOB_COMPLETION_INDEX, set by Kubernetes Indexed Jobs, else 0', help: 'this shard, 0…N-1' }),
+  ...shardOptions('every user'),
   k: num({
     metavar: 'N',
     integer: true,
@@ -58,11 +57,7 @@ in the API's vocabulary ({"userId", "modelVersion", "items": [{"itemId", "score"
 atomically to a file; "recs evaluate --predictions" reads the file as it is.`,
   groups: [options],
   async run(v, parsed) {
-    const shards = v.shards;
-    // JOB_COMPLETION_INDEX is read only when the users are sharded
-    const shardText = parsed.given('shard') || shards > 1 ? v.shard : undefined;
-    if (shardText === undefined && shards > 1) throw new UsageError('--shard I is required with --shards N (or set JOB_COMPLETION_INDEX)');
-    const shard = numberOption('shard', shardText, 0, { integer: true, min: 0, max: shards - 1 });
+    const { shard, shards } = resolveShard(v, parsed.given('shard'));
     const k = v.k;
     const registry = new LocalRegistry(v['models-dir']);
     const version = v.version ?? registry.activeVersion();

@@ -1,19 +1,21 @@
 // Owns publishing a written version, the one path by which a version reaches the servers (used by
 // `train --gate/--load`, `retrain` and `recs load`): the registered candidate → the quality gate
 // (when asked) → the serving store's bulk load (when asked; from the artifact, checksums verified)
-// → the registry's ACTIVE pointer. The store is loaded before the pointer moves, so servers never
+// → the registry's ACTIVE pointer (one shard of the users can be loaded alone: `recs load --shard`;
+// the store switches when the last shard is verified). The store is loaded before the pointer moves, so servers never
 // switch to a version their store lacks; a version the gate refuses is never loaded. The gate is
 // asked again after the load (the active model may have changed meanwhile).
 
 import type { Engine } from '../../engine/index.js';
-import { tableOfArtifact } from '../../store/load-table.js';
-import { readArtifact } from '../artifact.js';
+import { tableOfArtifact, type LoadTable } from '../../store/load-table.js';
+import { readArtifactSlice } from '../artifact-slice.js';
 import type { TrainOptions } from '../pipeline/options.js';
 import type { Progress } from '../pipeline/progress.js';
 import { loadIntoStore, type StoreLoadOptions, type StoreLoadResult } from '../pipeline/store-load.js';
 import { train, type WrittenVersion } from '../pipeline/train.js';
 import { LocalRegistry } from '../registry.js';
 import { judge, promoteWithGate, type GateDecision } from './gate.js';
+import { shardRange } from './score.js';
 
 export interface PublishOptions {
   /** Move the registry's ACTIVE pointer to the version (through the gate when `gate` is set). */
@@ -50,7 +52,14 @@ export async function publish(registry: LocalRegistry, version: string, o: Publi
     }
   }
   let load: StoreLoadResult | undefined;
-  if (o.load) load = await loadIntoStore(tableOfArtifact(readArtifact(registry.versionDir(version), { verify: true })), o.load, progress);
+  if (o.load) load = await loadIntoStore(loadTable(registry, version, o.load.shard), o.load, progress);
+  if (load && !load.switched)
+    return {
+      version,
+      activated: false,
+      load,
+      message: `shard ${load.shard!.index} of ${load.shard!.count} loaded into ${load.store}; the store switches when every shard is (${load.shard!.progress})`,
+    };
   const loaded = load ? `; loaded into ${load.store} (${load.users} users, ${load.usersPerSecond} users/s) before the switch` : '';
   const withLoad = load ? { load } : {};
   if (!o.activate) return { version, activated: false, ...withLoad, message: load ? `loaded into ${load.store}; the registry's active version is unchanged` : 'written, not activated' };
@@ -61,6 +70,12 @@ export async function publish(registry: LocalRegistry, version: string, o: Publi
   }
   registry.activate(version, { via: o.via ?? 'train' });
   return { version, activated: true, ...withLoad, message: `activated${loaded}` };
+}
+
+/** The table to load: the version's top-k rows alone (not its factors), all of them or one shard's. */
+function loadTable(registry: LocalRegistry, version: string, shard: { index: number; count: number } | undefined): LoadTable {
+  const a = readArtifactSlice(registry.versionDir(version), (n) => (shard ? shardRange(n, shard.index, shard.count) : [0, n]), { verify: true });
+  return tableOfArtifact(a, shard && { ...shard, totalUsers: a.nUsers });
 }
 
 export type TrainResult = WrittenVersion & Omit<PublishResult, 'version' | 'message'>;

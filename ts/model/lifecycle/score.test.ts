@@ -4,6 +4,9 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { writeFixture } from '../../serve/testing/fixtures.js';
 import { main } from '../../cli/run.js';
+import { loadEngine } from '../../engine/index.js';
+import { weightsTopK } from '../algorithms/item-weights.js';
+import { readArtifact } from '../artifact.js';
 import { LocalRegistry } from '../registry.js';
 import { scoreShard, shardRange } from './score.js';
 import { corrupt } from './testing.js';
@@ -51,6 +54,39 @@ describe('sharded batch scoring', () => {
     await expect(scoreShard(reg, { shard: 0, shards: 1, k: 7, out: join(out, 'x') })).rejects.toThrow(/k 7 exceeds the 6 recommendations stored per user in v1; pass --exclude/);
     corrupt(reg, 'v1', 'topk-items.u32');
     await expect(scoreShard(reg, { shard: 0, shards: 1, k: 2, out: join(out, 'x') })).rejects.toThrow(/checksum mismatch/);
+  });
+
+  it.each(['factors', 'weights'] as const)('every shard count gives, byte for byte, the whole-artifact reference (stored table and ranked from the %s)', async (part) => {
+    const reg = new LocalRegistry(mkdtempSync(join(tmpdir(), 'score-')));
+    writeFixture(reg, 'v1', { users: 13, depth: 5, part });
+    const whole = readArtifact(reg.versionDir('v1'));
+    const engine = loadEngine();
+    const exclude = { users: Uint32Array.of(0, 0, 4, 12, 7), items: Uint32Array.of(3, 5, 1, 2, 29) };
+    const everyone = Uint32Array.from({ length: 13 }, (_, u) => u);
+    const deep = part === 'factors' ? await engine.topK(whole, { k: 8, users: everyone, exclude }) : await weightsTopK(whole.itemWeights!, whole.history!, { k: 8, users: everyone, exclude });
+    // the path before ranged reads: the whole artifact, every line formatted from it
+    const reference = (k: number, t: { depth: number; items: Uint32Array; scores: Float32Array }) =>
+      whole.userIds
+        .map((userId, u) => {
+          const items: Array<{ itemId: string; score: number }> = [];
+          for (let j = 0; j < k && t.items[u * t.depth + j] !== 0xffffffff; j++) items.push({ itemId: whole.itemIds[t.items[u * t.depth + j]!]!, score: t.scores[u * t.depth + j]! });
+          return JSON.stringify({ userId, modelVersion: 'v1', items }) + '\n';
+        })
+        .join('');
+    const out = mkdtempSync(join(tmpdir(), 'score-out-'));
+    for (const [k, table, withDeep] of [
+      [4, whole.topk, false],
+      [8, { depth: 8, items: deep.items, scores: deep.scores }, true],
+    ] as const) {
+      for (let shards = 1; shards <= 15; shards++) {
+        let text = '';
+        for (let i = 0; i < shards; i++) {
+          const r = await scoreShard(reg, { version: 'v1', shard: i, shards, k, out: join(out, `${k}-${i}-of-${shards}.jsonl`), ...(withDeep && { deep: { engine, exclude } }) });
+          text += readFileSync(r.out, 'utf8');
+        }
+        expect(text, `k ${k}, ${shards} shards`).toBe(reference(k, table));
+      }
+    }
   });
 
   it('recs score writes a shard and rejects bad shard numbers', async () => {

@@ -17,6 +17,8 @@ export interface StoreLoadOptions {
   /** Users per write batch and batches in flight (default: the back end's). */
   batch?: number;
   concurrency?: number;
+  /** Load only shard `index` of `count` of the users (`recs load --shard I --shards N`). */
+  shard?: { index: number; count: number };
 }
 
 export type StoreLoadResult = BulkLoadResult;

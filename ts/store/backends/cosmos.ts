@@ -7,6 +7,7 @@ import { StoreConfigError, usersPerSecond, type StoreBackend } from '../backend.
 import { createCosmosClient, ensureContainer, type CosmosConnection } from '../cosmos-client.js';
 import { CosmosLoadError, loadCosmos } from '../cosmos-load.js';
 import { CosmosStore } from '../cosmos.js';
+import { shardOutcome } from '../load-table.js';
 import { IdIndex } from '../embedded-ids.js';
 
 function nonNegative(env: NodeJS.ProcessEnv, name: string): number | undefined {
@@ -90,6 +91,7 @@ export const cosmosBackend: StoreBackend<CosmosConnection, 'cosmos'> = {
         requestCharge: r.requestCharge,
         retried: r.retried,
         deletedVersions: r.deletedVersions,
+        ...shardOutcome(table, r),
       };
     } finally {
       client.dispose();

@@ -4,6 +4,7 @@
 import { usersPerSecond, type StoreBackend } from '../backend.js';
 import { IdIndex } from '../embedded-ids.js';
 import { createRedisClient } from '../redis-client.js';
+import { shardOutcome } from '../load-table.js';
 import { loadRedis } from '../redis-load.js';
 import { RedisStore } from '../redis.js';
 
@@ -33,7 +34,15 @@ export const redisBackend: StoreBackend<RedisSettings, 'redis'> = {
         inFlight: o.concurrency ?? 4,
         ...(o.onProgress && { onProgress: (d: number) => o.onProgress!(d) }),
       });
-      return { store: 'redis', version: table.version, users: r.users, seconds: r.seconds, usersPerSecond: usersPerSecond(r.users, r.seconds), deletedVersions: r.deletedVersions };
+      return {
+        store: 'redis',
+        version: table.version,
+        users: r.users,
+        seconds: r.seconds,
+        usersPerSecond: usersPerSecond(r.users, r.seconds),
+        deletedVersions: r.deletedVersions,
+        ...shardOutcome(table, r),
+      };
     } finally {
       client.disconnect();
     }
