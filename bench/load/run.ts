@@ -1,18 +1,31 @@
 // Owns running one load step across generators (worker threads, or this thread when workers is
 // 0, as the tests do), each with its share of the rate or of the virtual users, then merging what
 // they measured into one result: per-second and overall latency histograms, counts by outcome and
-// by mix entry, status codes, error codes and the generators' send lag. A watchdog ends a step
-// that overruns its duration plus the request timeout, so every run stops by itself.
+// by mix entry, status codes, error codes and the generators' send lag. Every generator first
+// builds its requests and opens its warm connections; the common start is set once all are ready.
+// A worker's young generation is made large (its setImmediate loop allocates a little on every
+// turn), so a scavenge comes seconds apart instead of every few milliseconds. A watchdog ends a
+// step that overruns its duration plus the request timeout, so every run stops by itself.
 
 import { randomBytes } from 'node:crypto';
+import { setFlagsFromString } from 'node:v8';
 import { Worker } from 'node:worker_threads';
 import { Histogram } from './histogram.js';
-import { runGenerator, type Counts, type GeneratorConfig, type GeneratorResult, type Tallies } from './generator.js';
+import { prepareGenerator, type Counts, type GeneratorConfig, type GeneratorResult, type PreparedGenerator, type Tallies } from './generator.js';
 
 /** A generator's configuration with run-wide totals (rate, users, connections, request cap), split across `workers`. */
-export interface StepOptions extends Omit<GeneratorConfig, 'startAt' | 'runId'> {
+export interface StepOptions extends Omit<GeneratorConfig, 'runId' | 'warmConnections'> {
   /** Generator threads; 0 runs one generator in this thread. */
   workers: number;
+}
+
+/** Young generation of a generator thread: one semi-space, MiB. */
+export const WORKER_SEMI_SPACE_MB = 64;
+
+/** Connections to open before the measured window: what 10 ms of the rate needs, plus a few; or one per virtual user. */
+export function warmConnections(o: Pick<StepOptions, 'scenario' | 'rate' | 'users' | 'maxConnections'>): number {
+  const want = o.scenario.arrival.model === 'open' ? Math.ceil(o.rate * 0.01) + 8 : o.users;
+  return Math.min(o.maxConnections, want);
 }
 
 export type { Counts };
@@ -35,8 +48,8 @@ export interface StepResult extends Tallies {
 export async function runStep(o: StepOptions): Promise<StepResult> {
   const n = Math.max(1, o.workers);
   const runId = randomBytes(4).toString('hex');
-  const startAt = performance.timeOrigin + performance.now() + 300 + 50 * n; // time for the workers to start
   const open = o.scenario.arrival.model === 'open';
+  const warm = warmConnections(o);
   const configs: GeneratorConfig[] = Array.from({ length: n }, (_, w) => ({
     urls: o.urls,
     apiKey: o.apiKey,
@@ -47,33 +60,56 @@ export async function runStep(o: StepOptions): Promise<StepResult> {
     users: Math.floor(o.users / n) + (w < o.users % n ? 1 : 0),
     thinkMs: o.thinkMs,
     durationS: o.durationS,
-    startAt: startAt + (open ? (1000 / o.rate) * w : 0), // interleave the workers' schedules
     maxConnections: Math.ceil(o.maxConnections / n),
+    warmConnections: Math.ceil(warm / n),
     timeoutMs: o.timeoutMs,
     maxRequests: Math.ceil(o.maxRequests / n),
     runId: `${runId}${w}`,
     seed: o.seed + 1000 * w,
   }));
-  const limitMs = startAt - performance.timeOrigin - performance.now() + o.durationS * 1000 + o.timeoutMs + 10_000;
-  const results = await Promise.all(configs.map((c) => (o.workers === 0 ? runGenerator(c) : inWorker(c, limitMs))));
+  const limitMs = 60_000 + o.durationS * 1000 + o.timeoutMs + 10_000;
+  const generators = await Promise.all(configs.map((c) => (o.workers === 0 ? prepareGenerator(c) : inWorker(c, limitMs))));
+  const startAt = performance.timeOrigin + performance.now() + 20 + 5 * n;
+  // interleave the workers' schedules
+  const results = await Promise.all(generators.map((g, w) => g.run(startAt + (open ? (1000 / o.rate) * w : 0))));
   return mergeResults(o, results);
 }
 
-function inWorker(c: GeneratorConfig, limitMs: number): Promise<GeneratorResult> {
-  const w = new Worker(new URL('./worker.js', import.meta.url), { workerData: c });
-  return new Promise((resolve, reject) => {
-    const watchdog = setTimeout(() => {
-      void w.terminate();
-      reject(new Error(`a load generator did not finish within ${Math.round(limitMs / 1000)} s (duration + request timeout + 10 s); stopped it`));
-    }, limitMs);
-    w.once('message', (r: GeneratorResult) => {
+let flagsSet = false;
+
+/** A generator in a worker thread, once it is prepared (requests built, connections open). */
+function inWorker(c: GeneratorConfig, limitMs: number): Promise<PreparedGenerator> {
+  if (!flagsSet) {
+    // read by every isolate created from now on, i.e. the generator threads, not this one
+    setFlagsFromString(`--min-semi-space-size=${WORKER_SEMI_SPACE_MB}`);
+    flagsSet = true;
+  }
+  const w = new Worker(new URL('./worker.js', import.meta.url), { workerData: c, resourceLimits: { maxYoungGenerationSizeMb: 3 * WORKER_SEMI_SPACE_MB } });
+  let settle: { resolve: (r: GeneratorResult) => void; reject: (e: Error) => void } | null = null;
+  const watchdog = setTimeout(() => {
+    void w.terminate();
+    settle?.reject(new Error(`a load generator did not finish within ${Math.round(limitMs / 1000)} s (preparation + duration + request timeout + 10 s); stopped it`));
+  }, limitMs);
+  return new Promise((ready, failed) => {
+    w.on('message', (m: { ready: true } | { result: GeneratorResult }) => {
+      if ('ready' in m) {
+        ready({
+          run: (startAt) =>
+            new Promise((resolve, reject) => {
+              settle = { resolve, reject };
+              w.postMessage({ startAt });
+            }),
+        });
+        return;
+      }
       clearTimeout(watchdog);
-      resolve(r);
+      settle?.resolve(m.result);
       void w.terminate();
     });
     w.once('error', (e) => {
       clearTimeout(watchdog);
-      reject(e);
+      if (settle) settle.reject(e);
+      else failed(e);
     });
   });
 }
@@ -125,5 +161,6 @@ export function mergeResults(o: Pick<StepOptions, 'scenario' | 'rate' | 'duratio
     bytesIn: results.reduce((s, r) => s + r.bytesIn, 0),
     peakConnections: results.reduce((s, r) => s + r.peakConnections, 0),
     peakQueue: results.reduce((s, r) => s + r.peakQueue, 0),
+    coldConnections: results.reduce((s, r) => s + r.coldConnections, 0),
   };
 }
