@@ -140,6 +140,7 @@ export function jsonReport(r: RunReport): unknown {
     statuses: s.statuses,
     errorCodes: s.errorCodes,
     peakConnections: s.peakConnections,
+    coldConnections: s.coldConnections,
   });
   return {
     date: r.date,
