@@ -17,6 +17,7 @@ import { packageRoot } from '../ts/util/package-root.js';
 import { describeHardware, hardware } from './hardware.js';
 import { findKnee, type KneeResult } from './load/knee.js';
 import { runStep, type StepOptions } from './load/run.js';
+import { GeneratorThreads } from './load/threads.js';
 import { loadScenario } from './load/scenario.js';
 import { apiHistogram, FLOOR_HEADER, floorRows, whoseKnee, type FloorRow } from './load/floor.js';
 import { diffSnapshots, scrape } from './load/server-metrics.js';
@@ -94,6 +95,7 @@ async function main(): Promise<number> {
   const ids = { users: model.userIds(), items: model.itemIds() };
   let api: Running | null = null;
   let bare: Running | null = null;
+  let threads: GeneratorThreads | null = null;
   try {
     api = await startApi(ROOT, model.modelsDir, apiKey);
     const bytes = await sampleBodySize(api.url, recommendationPaths(ids.users, 200).paths, { 'x-api-key': apiKey });
@@ -115,10 +117,12 @@ async function main(): Promise<number> {
       timeoutMs: 10_000,
       seed: 1,
     };
+    // one set of generator threads for every step: the warm-ups warm their compiled code too
+    threads = new GeneratorThreads(workers);
     const measure = async (e: (typeof endpoints)[number], rate: number, d: number): Promise<FloorRow> => {
-      if (warmup > 0) await runStep({ ...base, urls: [e.url], rate, durationS: warmup, maxRequests: Math.ceil(rate * warmup * 1.2) + 1000 });
+      if (warmup > 0) await runStep({ ...base, urls: [e.url], rate, durationS: warmup, maxRequests: Math.ceil(rate * warmup * 1.2) + 1000 }, threads!);
       const before = e.metrics ? await scrape([e.url], apiKey) : null;
-      const step = await runStep({ ...base, urls: [e.url], rate, durationS: d, maxRequests: Math.ceil(rate * d * 1.2) + 1000 });
+      const step = await runStep({ ...base, urls: [e.url], rate, durationS: d, maxRequests: Math.ceil(rate * d * 1.2) + 1000 }, threads!);
       const after = e.metrics ? await scrape([e.url], apiKey) : null;
       return { endpoint: e.name, rate, step, server: before && after ? apiHistogram(diffSnapshots(before, after)) : null };
     };
@@ -180,6 +184,7 @@ async function main(): Promise<number> {
     console.log(`wrote ${stem}.json and .md`);
     return 0;
   } finally {
+    await threads?.close();
     await bare?.stop();
     await api?.stop();
   }

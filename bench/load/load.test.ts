@@ -219,13 +219,22 @@ describe('targets and arrival models', () => {
       // more only when more than `warm` requests were in flight at once (a stall: the server shares this thread)
       expect(connections).toBe(warm + r.coldConnections);
       expect(r.peakConnections).toBe(connections);
-      // worker threads need the compiled worker entry: run the compiled step
-      const [built] = ensureBuilt(['bench/load/run.js']);
+      // worker threads need the compiled worker entry: run the compiled step, twice on the same threads
+      const [built, builtThreads] = ensureBuilt(['bench/load/run.js', 'bench/load/threads.js']);
       const compiled = (await import(pathToFileURL(built!).href)) as typeof import('./run.js');
-      const threads = await compiled.runStep({ ...o, workers: 2 });
-      expect(threads.counts.ok).toBe(300);
-      expect(threads.sent).toBe(300);
-      expect(seen).toHaveLength(600);
+      const { GeneratorThreads } = (await import(pathToFileURL(builtThreads!).href)) as typeof import('./threads.js');
+      const threads = new GeneratorThreads(2);
+      try {
+        for (let i = 0; i < 2; i++) {
+          const t = await compiled.runStep({ ...o, workers: 2 }, threads);
+          expect(t.counts.ok).toBe(300);
+          expect(t.sent).toBe(300);
+        }
+      } finally {
+        await threads.close();
+      }
+      await expect(compiled.runStep({ ...o, workers: 2 }, threads)).rejects.toThrow('closed');
+      expect(seen).toHaveLength(900);
     } finally {
       server.close();
     }

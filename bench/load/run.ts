@@ -3,24 +3,19 @@
 // they measured into one result: per-second and overall latency histograms, counts by outcome and
 // by mix entry, status codes, error codes and the generators' send lag. Every generator first
 // builds its requests and opens its warm connections; the common start is set once all are ready.
-// A worker's young generation is made large (its setImmediate loop allocates a little on every
-// turn), so a scavenge comes seconds apart instead of every few milliseconds. A watchdog ends a
-// step that overruns its duration plus the request timeout, so every run stops by itself.
+// Threads (./threads.ts) are best started once per command and passed to every step. A watchdog
+// ends a step that overruns its duration plus the request timeout, so every run stops by itself.
 
 import { randomBytes } from 'node:crypto';
-import { setFlagsFromString } from 'node:v8';
-import { Worker } from 'node:worker_threads';
 import { Histogram } from './histogram.js';
-import { prepareGenerator, type Counts, type GeneratorConfig, type GeneratorResult, type PreparedGenerator, type Tallies } from './generator.js';
+import { prepareGenerator, type Counts, type GeneratorConfig, type GeneratorResult, type Tallies } from './generator.js';
+import { GeneratorThreads } from './threads.js';
 
 /** A generator's configuration with run-wide totals (rate, users, connections, request cap), split across `workers`. */
 export interface StepOptions extends Omit<GeneratorConfig, 'runId' | 'warmConnections'> {
   /** Generator threads; 0 runs one generator in this thread. */
   workers: number;
 }
-
-/** Young generation of a generator thread: one semi-space, MiB. */
-export const WORKER_SEMI_SPACE_MB = 64;
 
 /** Connections to open before the measured window: what 10 ms of the rate needs, plus a few; or one per virtual user. */
 export function warmConnections(o: Pick<StepOptions, 'scenario' | 'rate' | 'users' | 'maxConnections'>): number {
@@ -45,7 +40,8 @@ export interface StepResult extends Tallies {
   lag: Histogram;
 }
 
-export async function runStep(o: StepOptions): Promise<StepResult> {
+/** Runs one step; in `threads` when given (they stay open), else in threads started and closed here (none when workers is 0). */
+export async function runStep(o: StepOptions, threads?: GeneratorThreads): Promise<StepResult> {
   const n = Math.max(1, o.workers);
   const runId = randomBytes(4).toString('hex');
   const open = o.scenario.arrival.model === 'open';
@@ -68,50 +64,18 @@ export async function runStep(o: StepOptions): Promise<StepResult> {
     seed: o.seed + 1000 * w,
   }));
   const limitMs = 60_000 + o.durationS * 1000 + o.timeoutMs + 10_000;
-  const generators = await Promise.all(configs.map((c) => (o.workers === 0 ? prepareGenerator(c) : inWorker(c, limitMs))));
-  const startAt = performance.timeOrigin + performance.now() + 20 + 5 * n;
-  // interleave the workers' schedules
-  const results = await Promise.all(generators.map((g, w) => g.run(startAt + (open ? (1000 / o.rate) * w : 0))));
-  return mergeResults(o, results);
-}
-
-let flagsSet = false;
-
-/** A generator in a worker thread, once it is prepared (requests built, connections open). */
-function inWorker(c: GeneratorConfig, limitMs: number): Promise<PreparedGenerator> {
-  if (!flagsSet) {
-    // read by every isolate created from now on, i.e. the generator threads, not this one
-    setFlagsFromString(`--min-semi-space-size=${WORKER_SEMI_SPACE_MB}`);
-    flagsSet = true;
+  const own = o.workers > 0 && !threads ? new GeneratorThreads(n) : null;
+  const pool = threads ?? own;
+  if (pool && pool.size < n) throw new Error(`runStep: ${n} generators asked of ${pool.size} threads`);
+  try {
+    const generators = pool ? await pool.prepare(configs, limitMs) : await Promise.all(configs.map(prepareGenerator));
+    const startAt = performance.timeOrigin + performance.now() + 20 + 5 * n;
+    // interleave the workers' schedules
+    const results = await Promise.all(generators.map((g, w) => g.run(startAt + (open ? (1000 / o.rate) * w : 0))));
+    return mergeResults(o, results);
+  } finally {
+    await own?.close();
   }
-  const w = new Worker(new URL('./worker.js', import.meta.url), { workerData: c, resourceLimits: { maxYoungGenerationSizeMb: 3 * WORKER_SEMI_SPACE_MB } });
-  let settle: { resolve: (r: GeneratorResult) => void; reject: (e: Error) => void } | null = null;
-  const watchdog = setTimeout(() => {
-    void w.terminate();
-    settle?.reject(new Error(`a load generator did not finish within ${Math.round(limitMs / 1000)} s (preparation + duration + request timeout + 10 s); stopped it`));
-  }, limitMs);
-  return new Promise((ready, failed) => {
-    w.on('message', (m: { ready: true } | { result: GeneratorResult }) => {
-      if ('ready' in m) {
-        ready({
-          run: (startAt) =>
-            new Promise((resolve, reject) => {
-              settle = { resolve, reject };
-              w.postMessage({ startAt });
-            }),
-        });
-        return;
-      }
-      clearTimeout(watchdog);
-      settle?.resolve(m.result);
-      void w.terminate();
-    });
-    w.once('error', (e) => {
-      clearTimeout(watchdog);
-      if (settle) settle.reject(e);
-      else failed(e);
-    });
-  });
 }
 
 const zero = (): Counts => ({ ok: 0, non2xx: 0, errors: 0, timeouts: 0 });
