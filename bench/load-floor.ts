@@ -172,7 +172,7 @@ async function main(): Promise<number> {
           hardware: describeHardware(hardware()),
           cores: cores.note,
           scenario: scenario.name,
-          rows: table.map((r) => Object.fromEntries(FLOOR_HEADER.map((h, i) => [i >= 9 && i <= 10 ? `server ${h}` : i >= 4 && i <= 6 ? `bench ${h}` : h, r[i]]))),
+          rows: table.map((r) => Object.fromEntries(FLOOR_HEADER.map((h, i) => [i >= 10 && i <= 11 ? `server ${h}` : i >= 4 && i <= 6 ? `bench ${h}` : h, r[i]]))),
           knees: knees.map((k) => ({ endpoint: k.endpoint, knee: k.knee.knee, stoppedBy: k.knee.stoppedBy })),
           whose,
         },

@@ -27,7 +27,14 @@ export function apiHistogram(snapshot: Map<string, RouteHistogram>): RouteHistog
   return sum;
 }
 
-export const FLOOR_HEADER = ['endpoint', 'rate', 'answered/s', 'bench p50', 'p99', 'p99.9', 'max', 'send lag p99', 'server p50', 'p99', 'p99.9', 'cold conns'];
+export const FLOOR_HEADER = ['endpoint', 'rate', 'answered/s', 'bench p50', 'p99', 'p99.9', 'max', 'send lag p99', 'median second p99', 'server p50', 'p99', 'p99.9', 'cold conns'];
+
+/** The median over the step's seconds of each second's p99, µs: what a second without a stall of the shared machine looks like. */
+export function medianSecondP99(step: StepResult): number {
+  const p99s = step.perSecond.filter((s) => s.latency.count > 0).map((s) => s.latency.quantile(0.99));
+  p99s.sort((a, b) => a - b);
+  return p99s.length === 0 ? NaN : p99s[Math.floor((p99s.length - 1) / 2)]!;
+}
 
 export function floorRows(rows: FloorRow[]): string[][] {
   const q = (h: RouteHistogram | null, p: number) => (h ? ms(histogramQuantile(p, h) * 1e6) : '—');
@@ -40,6 +47,7 @@ export function floorRows(rows: FloorRow[]): string[][] {
     ms(r.step.latency.quantile(0.999)),
     ms(r.step.latency.maxUs),
     ms(r.step.lag.quantile(0.99)),
+    ms(medianSecondP99(r.step)),
     q(r.server, 0.5),
     q(r.server, 0.99),
     q(r.server, 0.999),
