@@ -43,6 +43,7 @@ import { runWrk, wrkVersion } from './serve/wrk.js';
 import { targetMain } from './load/main.js';
 import { packageRoot } from '../ts/util/package-root.js';
 import { withExperiment } from './serve/experiment.js';
+import { sampleBodySize } from './serve/body-size.js';
 
 const ROOT = packageRoot();
 
@@ -335,17 +336,6 @@ function positive(name: string, v: string): number {
 }
 
 /** Mean body length of the API's answers to `paths` (all must be 200). */
-async function sampleBodySize(url: string, paths: string[], headers?: Record<string, string>): Promise<number> {
-  let total = 0;
-  for (const p of paths) {
-    const r = await fetch(url + p, headers ? { headers } : {});
-    const body = await r.text();
-    if (r.status !== 200) throw new Error(`GET ${p} → ${r.status}: ${body}`);
-    total += Buffer.byteLength(body);
-  }
-  return Math.round(total / paths.length);
-}
-
 async function storeErrorsOf(endpoints: Endpoint[]): Promise<Record<string, number>> {
   const out: Record<string, number> = {};
   for (const e of endpoints.filter((e) => e.api)) out[e.id] = (await serverMetrics(e.url))['storeErrors']!;

@@ -1,31 +1,27 @@
 // Owns the load generator's HTTP/1.1 client: a pool of keep-alive connections (plain TCP or TLS)
 // to one target that writes pre-built request bytes and reads just enough of each response (status
-// line, Content-Length or chunked end) to know when it is complete. No pipelining: a request goes
-// on an idle connection, else on a new one up to the pool's limit, else waits in a queue; its
-// latency is measured by the caller from the intended send time, so waiting here counts.
+// line, Content-Length or chunked end; ./response.ts) to know when it is complete. No pipelining: a
+// request goes on an idle connection, else on a new one up to the pool's limit, else waits in a
+// queue; its latency is measured by the caller from the intended send time, so waiting here counts.
+// `warm(n)` opens connections before the measured window, so none is opened inside it when the
+// load stays below what they carry. The hot path allocates nothing per request: plain TCP reads
+// into one buffer per pool (the socket's `onread`), a request is a slot number, and a response that
+// arrives in one read is parsed where it lies.
 // A request not answered within the timeout of its intended send time is a timeout (its connection
 // is closed, or it leaves the queue unsent), so a run against a stalled target still ends on time.
 
 import { connect as tcpConnect, isIP, type Socket } from 'node:net';
 import { connect as tlsConnect } from 'node:tls';
+import { ResponseReader } from './response.js';
 
-export interface Outcome {
-  /** HTTP status, or 0 for a connection error, -1 for a timeout. */
-  status: number;
-  /** performance.now() when the response was complete (or the failure seen). */
-  at: number;
-  /** The connection error's code, when status is 0. */
-  error?: string;
-}
+/** HTTP status, or 0 for a connection error, -1 for a timeout. */
+export type Status = number;
 
-type Done = (o: Outcome) => void;
-
-interface Pending {
-  bytes: Buffer;
-  done: Done;
-  /** performance.now() when the request should have been sent; the timeout counts from here. */
-  intended: number;
-}
+/**
+ * Called once per request: `slot` as given to `request`, the status, performance.now() when the
+ * response was complete (or the failure seen), and the connection error's code when status is 0.
+ */
+export type OnOutcome = (slot: number, status: Status, at: number, error: string | undefined) => void;
 
 export interface PoolOptions {
   url: URL;
@@ -33,73 +29,65 @@ export interface PoolOptions {
   timeoutMs: number;
   /** Accept self-signed certificates (--insecure). */
   insecure: boolean;
+  onOutcome: OnOutcome;
 }
 
-const HEADER_END = Buffer.from('\r\n\r\n');
-const CHUNKED_END = Buffer.from('0\r\n\r\n');
+const READ_BUFFER = 64 * 1024;
 
 class Connection {
-  socket: Socket;
-  current: Pending | null = null;
-  private buf: Buffer = Buffer.alloc(0);
-  private expect = -1; // total bytes of the current response once headers are parsed; -2 chunked
-  private status = 0;
-  private close = false;
+  readonly socket: Socket;
+  /** Slot of the request in flight, or -1. */
+  slot = -1;
+  /** performance.now() the request in flight was meant to leave; its timeout counts from here. */
+  intended = 0;
+  private readonly reader = new ResponseReader();
   alive = true;
+  connected = false;
 
-  constructor(private readonly pool: Pool) {
+  constructor(
+    private readonly pool: Pool,
+    onConnect?: () => void,
+  ) {
     const u = pool.o.url;
     const port = Number(u.port) || (u.protocol === 'https:' ? 443 : 80);
-    this.socket =
-      u.protocol === 'https:'
-        ? tlsConnect({ host: u.hostname, port, ...(isIP(u.hostname) === 0 && { servername: u.hostname }), rejectUnauthorized: !pool.o.insecure })
-        : tcpConnect({ host: u.hostname, port });
+    if (u.protocol === 'https:') {
+      this.socket = tlsConnect({ host: u.hostname, port, ...(isIP(u.hostname) === 0 && { servername: u.hostname }), rejectUnauthorized: !pool.o.insecure });
+      this.socket.on('data', (d: Buffer) => this.onBytes(d, 0, d.length));
+    } else {
+      this.socket = tcpConnect({ host: u.hostname, port, onread: { buffer: pool.readBuffer, callback: (n, buf) => (this.onBytes(buf, 0, n), true) } });
+    }
     this.socket.setNoDelay(true);
-    this.socket.on('data', (d: Buffer) => this.onData(d));
+    this.socket.once(u.protocol === 'https:' ? 'secureConnect' : 'connect', () => {
+      this.connected = true;
+      onConnect?.();
+    });
     this.socket.on('error', (e: NodeJS.ErrnoException) => this.fail(e.code ?? e.message));
     this.socket.on('close', () => this.fail('ECONNRESET'));
   }
 
-  send(p: Pending): void {
-    this.current = p;
-    this.buf = Buffer.alloc(0);
-    this.expect = -1;
-    this.socket.write(p.bytes);
+  send(slot: number, bytes: Buffer, intended: number): void {
+    this.slot = slot;
+    this.intended = intended;
+    this.reader.reset();
+    this.socket.write(bytes);
   }
 
-  private onData(d: Buffer): void {
-    if (!this.current) return; // nothing asked: ignore (the server closes idle sockets its own way)
-    this.buf = this.buf.length === 0 ? d : Buffer.concat([this.buf, d]);
-    if (this.expect === -1) {
-      const end = this.buf.indexOf(HEADER_END);
-      if (end < 0) return;
-      const head = this.buf.subarray(0, end).toString('latin1');
-      this.status = Number(head.slice(9, 12));
-      const lower = head.toLowerCase();
-      this.close = /\r\nconnection:\s*close/.test(lower);
-      const len = /\r\ncontent-length:\s*(\d+)/.exec(lower);
-      if (len) this.expect = end + 4 + Number(len[1]);
-      else if (/\r\ntransfer-encoding:\s*chunked/.test(lower)) this.expect = -2;
-      else this.expect = end + 4; // no body (204, 304) or read-until-close, which uWS never does
-    }
-    if (this.expect === -2 ? !this.endsChunked() : this.buf.length < this.expect) return;
-    const p = this.current;
-    this.current = null;
-    this.pool.bytesIn += this.buf.length;
-    if (this.close) this.destroy();
-    p.done({ status: this.status, at: performance.now() });
+  private onBytes(buf: Uint8Array, start: number, end: number): void {
+    if (this.slot < 0) return; // nothing asked: ignore (the server closes idle sockets its own way)
+    if (!this.reader.feed(buf, start, end)) return;
+    const slot = this.slot;
+    this.slot = -1;
+    this.pool.bytesIn += this.reader.bytes;
+    if (this.reader.close) this.destroy();
+    this.pool.o.onOutcome(slot, this.reader.status, performance.now(), undefined);
     this.pool.release(this);
   }
 
-  private endsChunked(): boolean {
-    return this.buf.length >= 5 && this.buf.subarray(this.buf.length - 5).equals(CHUNKED_END);
-  }
-
   fail(code: string): void {
-    const p = this.current;
-    this.current = null;
+    const slot = this.slot;
+    this.slot = -1;
     this.destroy();
-    if (p) p.done({ status: code === 'timeout' ? -1 : 0, at: performance.now(), error: code });
+    if (slot >= 0) this.pool.o.onOutcome(slot, code === 'timeout' ? -1 : 0, performance.now(), code);
     this.pool.release(this);
   }
 
@@ -113,73 +101,132 @@ class Connection {
 export class Pool {
   private readonly idle: Connection[] = [];
   private readonly all = new Set<Connection>();
-  private readonly queue: Pending[] = [];
+  /** Queued requests waiting for a connection: a ring of slots, bytes and intended times. */
+  private qSlots = new Int32Array(64);
+  private qBytes: Array<Buffer | null> = new Array<Buffer | null>(64).fill(null);
+  private qIntended = new Float64Array(64);
   private qHead = 0;
+  private qLen = 0;
   private readonly sweeper: NodeJS.Timeout;
+  readonly readBuffer = Buffer.allocUnsafe(READ_BUFFER);
   bytesIn = 0;
   /** Most connections open at once. */
   peakConnections = 0;
   /** Longest the queue waiting for a connection got. */
   peakQueue = 0;
+  /** Connections opened after `warm` (inside the measured window). */
+  openedCold = 0;
 
   constructor(readonly o: PoolOptions) {
     this.sweeper = setInterval(() => this.sweep(), Math.min(100, o.timeoutMs / 4));
   }
 
-  /** Sends `bytes` (or queues them); `intended` is the performance.now() time it was meant to leave. */
-  request(bytes: Buffer, intended: number, done: Done): void {
-    const p: Pending = { bytes, done, intended };
-    const c = this.idle.pop();
-    if (c) return c.send(p);
-    if (this.all.size < this.o.maxConnections) {
-      const n = new Connection(this);
-      this.all.add(n);
-      if (this.all.size > this.peakConnections) this.peakConnections = this.all.size;
-      return n.send(p); // written once connected (the socket buffers it)
+  /** Opens `n` connections (up to the pool's limit) and resolves once they are connected (or failed). */
+  warm(n: number): Promise<void> {
+    const count = Math.min(n, this.o.maxConnections) - this.all.size;
+    if (count <= 0) return Promise.resolve();
+    return new Promise((resolve) => {
+      let left = count;
+      const one = () => {
+        if (--left === 0) resolve();
+      };
+      for (let i = 0; i < count; i++) {
+        const c = new Connection(this, one);
+        c.socket.once('close', () => {
+          if (!c.connected) one();
+        });
+        this.all.add(c);
+        this.idle.push(c);
+      }
+      this.peakConnections = Math.max(this.peakConnections, this.all.size);
+    });
+  }
+
+  /** Sends `bytes` (or queues them) as request `slot`; `intended` is the performance.now() time it was meant to leave. */
+  request(slot: number, bytes: Buffer, intended: number): void {
+    let c = this.idle.pop();
+    while (c && !c.alive) c = this.idle.pop();
+    if (c) return c.send(slot, bytes, intended);
+    if (this.all.size < this.o.maxConnections) return this.open().send(slot, bytes, intended); // written once connected (the socket buffers it)
+    this.enqueue(slot, bytes, intended);
+  }
+
+  private open(): Connection {
+    const n = new Connection(this);
+    this.all.add(n);
+    this.openedCold++;
+    if (this.all.size > this.peakConnections) this.peakConnections = this.all.size;
+    return n;
+  }
+
+  private enqueue(slot: number, bytes: Buffer, intended: number): void {
+    if (this.qLen === this.qSlots.length) this.growQueue();
+    const i = (this.qHead + this.qLen) % this.qSlots.length;
+    this.qSlots[i] = slot;
+    this.qBytes[i] = bytes;
+    this.qIntended[i] = intended;
+    this.qLen++;
+    if (this.qLen > this.peakQueue) this.peakQueue = this.qLen;
+  }
+
+  private growQueue(): void {
+    const n = this.qSlots.length * 2;
+    const slots = new Int32Array(n);
+    const bytes = new Array<Buffer | null>(n).fill(null);
+    const intended = new Float64Array(n);
+    for (let k = 0; k < this.qLen; k++) {
+      const i = (this.qHead + k) % this.qSlots.length;
+      slots[k] = this.qSlots[i]!;
+      bytes[k] = this.qBytes[i]!;
+      intended[k] = this.qIntended[i]!;
     }
-    this.queue.push(p);
-    const waiting = this.queue.length - this.qHead;
-    if (waiting > this.peakQueue) this.peakQueue = waiting;
+    this.qSlots = slots;
+    this.qBytes = bytes;
+    this.qIntended = intended;
+    this.qHead = 0;
+  }
+
+  /** Takes the queue's head: calls `f` with it and frees its place. */
+  private dequeue(f: (slot: number, bytes: Buffer, intended: number) => void): void {
+    const i = this.qHead;
+    const bytes = this.qBytes[i]!;
+    this.qBytes[i] = null;
+    this.qHead = (this.qHead + 1) % this.qSlots.length;
+    this.qLen--;
+    f(this.qSlots[i]!, bytes, this.qIntended[i]!);
   }
 
   /** In flight or queued. */
   outstanding(): number {
-    let n = this.queue.length - this.qHead;
-    for (const c of this.all) if (c.current) n++;
+    let n = this.qLen;
+    for (const c of this.all) if (c.slot >= 0) n++;
     return n;
   }
 
   release(c: Connection): void {
     if (!c.alive) this.all.delete(c);
-    if (this.qHead < this.queue.length) {
-      const p = this.queue[this.qHead++]!;
-      if (this.qHead > 1024 && this.qHead * 2 > this.queue.length) {
-        this.queue.splice(0, this.qHead);
-        this.qHead = 0;
-      }
-      if (c.alive) return c.send(p);
-      const n = new Connection(this);
-      this.all.add(n);
-      return n.send(p);
+    if (this.qLen > 0) {
+      const to = c.alive ? c : this.open();
+      return this.dequeue((slot, bytes, intended) => to.send(slot, bytes, intended));
     }
     if (c.alive) this.idle.push(c);
   }
 
   private sweep(): void {
-    const limit = performance.now() - this.o.timeoutMs;
+    const now = performance.now();
+    const limit = now - this.o.timeoutMs;
     // the queue is in intended-time order (near enough): time out from its head
-    while (this.qHead < this.queue.length && this.queue[this.qHead]!.intended < limit) this.queue[this.qHead++]!.done({ status: -1, at: performance.now() });
-    for (const c of [...this.all]) if (c.current && c.current.intended < limit) c.fail('timeout');
+    while (this.qLen > 0 && this.qIntended[this.qHead]! < limit) this.dequeue((slot) => this.o.onOutcome(slot, -1, now, undefined));
+    for (const c of [...this.all]) if (c.slot >= 0 && c.intended < limit) c.fail('timeout');
   }
 
   /** Ends the pool: whatever is still queued or in flight is a timeout; every connection is closed. */
   close(): void {
     clearInterval(this.sweeper);
-    const left = this.queue.slice(this.qHead);
-    this.queue.length = 0;
-    this.qHead = 0;
+    const queued: number[] = [];
+    while (this.qLen > 0) this.dequeue((slot) => queued.push(slot));
     for (const c of [...this.all]) c.fail('timeout');
-    for (const p of left) p.done({ status: -1, at: performance.now() });
+    for (const slot of queued) this.o.onOutcome(slot, -1, performance.now(), undefined);
     this.all.clear();
     this.idle.length = 0;
   }

@@ -62,6 +62,7 @@ function fakeRun(rate: number, seconds: number, knee: number, spike: (s: number)
     bytesIn: 0,
     peakConnections: 40,
     peakQueue: 0,
+    coldConnections: 0,
   };
 }
 

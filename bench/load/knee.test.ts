@@ -29,6 +29,7 @@ function target(capacity: number) {
       bytesIn: 0,
       peakConnections: 1,
       peakQueue: 0,
+      coldConnections: 0,
     };
   };
   return { asked, step };

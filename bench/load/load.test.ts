@@ -6,13 +6,14 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { createInterface } from 'node:readline';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ensureBuilt } from '../../ts/serve/testing/build.js';
 import { startServerChild, killServerChildren } from '../../ts/serve/testing/child.js';
 import { fixtureRegistry } from '../../ts/serve/testing/fixtures.js';
 import { targetMain } from './main.js';
-import { runStep } from './run.js';
+import { runStep, warmConnections } from './run.js';
 import { validateScenario } from './scenario.js';
 import { parseDurations } from './server-metrics.js';
 import { selfSignedCert } from '../../ts/store/testing/cosmos-server.js';
@@ -195,6 +196,47 @@ describe('targets and arrival models', () => {
       expect(seen.map((s) => s.length)).toEqual([100, 100]);
     } finally {
       for (const s of servers) s.close();
+    }
+  }, 30_000);
+
+  it('opens its connections before the measured window, in worker threads too', async () => {
+    const seen: IncomingMessage[] = [];
+    const server = createHttpServer();
+    let connections = 0;
+    let atFirstRequest = -1;
+    server.on('connection', () => connections++);
+    server.on('request', () => {
+      if (atFirstRequest < 0) atFirstRequest = connections;
+    });
+    const port = await listen(server, seen);
+    try {
+      const o = { ...step, urls: [`http://127.0.0.1:${port}`], insecure: false, scenario, ids, rate: 300, durationS: 1 };
+      const warm = warmConnections(o);
+      expect(warm).toBe(11); // 10 ms of 300 req/s, plus 8
+      const r = await runStep(o);
+      expect(r.counts.ok).toBe(300);
+      expect(atFirstRequest).toBe(warm); // all open before the first request left
+      // more only when more than `warm` requests were in flight at once (a stall: the server shares this thread)
+      expect(connections).toBe(warm + r.coldConnections);
+      expect(r.peakConnections).toBe(connections);
+      // worker threads need the compiled worker entry: run the compiled step, twice on the same threads
+      const [built, builtThreads] = ensureBuilt(['bench/load/run.js', 'bench/load/threads.js']);
+      const compiled = (await import(pathToFileURL(built!).href)) as typeof import('./run.js');
+      const { GeneratorThreads } = (await import(pathToFileURL(builtThreads!).href)) as typeof import('./threads.js');
+      const threads = new GeneratorThreads(2);
+      try {
+        for (let i = 0; i < 2; i++) {
+          const t = await compiled.runStep({ ...o, workers: 2 }, threads);
+          expect(t.counts.ok).toBe(300);
+          expect(t.sent).toBe(300);
+        }
+      } finally {
+        await threads.close();
+      }
+      await expect(compiled.runStep({ ...o, workers: 2 }, threads)).rejects.toThrow('closed');
+      expect(seen).toHaveLength(900);
+    } finally {
+      server.close();
     }
   }, 30_000);
 

@@ -13,6 +13,7 @@ import { renderHtml } from './html.js';
 import { findKnee, type KneeResult } from './knee.js';
 import { jsonReport, markdownReport, textReport, type RunReport } from './report.js';
 import { runStep, type StepOptions, type StepResult } from './run.js';
+import { GeneratorThreads } from './threads.js';
 import { loadScenario } from './scenario.js';
 import { diffSnapshots, scrape, type MetricsSnapshot } from './server-metrics.js';
 import { judgeStep, parseSlo, type Objective } from './slo.js';
@@ -44,8 +45,10 @@ Traffic
   --think-ms MS       mean think time of a virtual user (exponential)
   --duration S        measured seconds (default 30, at most 3600)
   --warmup S          seconds of the same load before measuring, not counted (default 2)
-  --workers N         generator threads (default 1; each takes up to one core; 0: this thread)
-  --connections N     most connections open at once (default 1000)
+  --workers N         generator threads (default 1; each polls its core while sending, so give
+                      each a core of its own; 0: this thread)
+  --connections N     most connections open at once (default 1000); 10 ms worth of the rate plus 8
+                      (or one per virtual user) are opened before the measured window
   --timeout-ms MS     a request with no answer after this is a timeout (default 10000)
   --max-requests N    hard cap on requests sent per step (default 1.2 × rate × duration + 1000)
   --seed N            traffic seed (default 1)
@@ -179,36 +182,42 @@ export async function targetMain(argv: string[], root: string): Promise<number> 
   console.log(`bench: scenario ${scenario.name}: ${arrival}; ${scenario.mix.map((m) => `${m.name} ${Math.round(m.weight * 1000) / 10} %`).join(', ')}; ${workers} generator thread(s)`);
   if (scenario.mix.some((m) => m.request === 'events')) console.log(`bench: this scenario writes events (user ids "new-…" and known users) to the target's event store`);
 
+  // one set of generator threads for every step: the warm-up warms their compiled code too
+  const threads = workers > 0 ? new GeneratorThreads(workers) : undefined;
   const step = async (r: number, d: number): Promise<{ step: StepResult; server: MetricsSnapshot | null }> => {
     if (warmup > 0) {
-      await runStep({ ...base, ids, rate: r, durationS: warmup, maxRequests: capFor(r, warmup) });
+      await runStep({ ...base, ids, rate: r, durationS: warmup, maxRequests: capFor(r, warmup) }, threads);
       await new Promise((res) => setTimeout(res, 500)); // let the target finish the warm-up's requests
     }
     const before = await scrape(urls, apiKey);
-    const result = await runStep({ ...base, ids, rate: r, durationS: d, maxRequests: capFor(r, d) });
+    const result = await runStep({ ...base, ids, rate: r, durationS: d, maxRequests: capFor(r, d) }, threads);
     const after = await scrape(urls, apiKey);
     return { step: result, server: before && after ? diffSnapshots(before, after) : null };
   };
 
   let main: { step: StepResult; server: MetricsSnapshot | null };
   let kneeResult: KneeResult | null = null;
-  if (knee) {
-    const servers = new Map<StepResult, MetricsSnapshot | null>();
-    kneeResult = await findKnee({
-      ...knee,
-      objectives,
-      log: (l) => console.log(l),
-      step: async (r) => {
-        const s = await step(r, duration);
-        servers.set(s.step, s.server);
-        return s.step;
-      },
-    });
-    const best = kneeResult.points.filter((p) => p.rate === kneeResult!.knee).at(-1) ?? kneeResult.points[0]!;
-    main = { step: best.step, server: servers.get(best.step) ?? null };
-  } else {
-    console.log(`bench: ${warmup > 0 ? `${warmup} s warm-up, then ` : ''}${duration} s of load…`);
-    main = await step(rate, duration);
+  try {
+    if (knee) {
+      const servers = new Map<StepResult, MetricsSnapshot | null>();
+      kneeResult = await findKnee({
+        ...knee,
+        objectives,
+        log: (l) => console.log(l),
+        step: async (r) => {
+          const s = await step(r, duration);
+          servers.set(s.step, s.server);
+          return s.step;
+        },
+      });
+      const best = kneeResult.points.filter((p) => p.rate === kneeResult!.knee).at(-1) ?? kneeResult.points[0]!;
+      main = { step: best.step, server: servers.get(best.step) ?? null };
+    } else {
+      console.log(`bench: ${warmup > 0 ? `${warmup} s warm-up, then ` : ''}${duration} s of load…`);
+      main = await step(rate, duration);
+    }
+  } finally {
+    await threads?.close();
   }
 
   const report: RunReport = {

@@ -84,7 +84,7 @@ export function summaryLines(r: RunReport): string[] {
   const lines = [
     `target: ${r.urls.join(', ')} — model ${r.modelVersion}; ids: ${r.idsFrom}`,
     `scenario: ${r.scenario.name} — ${r.arrival}, ${s.durationS} s`,
-    `generator: send lag p50 ${ms(s.lag.quantile(0.5))} ms, p99 ${ms(s.lag.quantile(0.99))} ms, max ${ms(s.lag.maxUs)} ms; ${s.peakConnections} connections at most, ${s.peakQueue} requests waited for one at most${s.unsent > 0 ? `; ${s.unsent} scheduled requests not sent (request cap)` : ''}`,
+    `generator: send lag p50 ${ms(s.lag.quantile(0.5))} ms, p99 ${ms(s.lag.quantile(0.99))} ms, max ${ms(s.lag.maxUs)} ms; ${s.peakConnections} connections at most (${s.coldConnections} opened during the run), ${s.peakQueue} requests waited for one at most${s.unsent > 0 ? `; ${s.unsent} scheduled requests not sent (request cap)` : ''}`,
   ];
   const statuses = Object.entries(s.statuses)
     .map(([k, v]) => `${k}: ${v}`)
@@ -140,6 +140,7 @@ export function jsonReport(r: RunReport): unknown {
     statuses: s.statuses,
     errorCodes: s.errorCodes,
     peakConnections: s.peakConnections,
+    coldConnections: s.coldConnections,
   });
   return {
     date: r.date,

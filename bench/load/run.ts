@@ -1,18 +1,26 @@
 // Owns running one load step across generators (worker threads, or this thread when workers is
 // 0, as the tests do), each with its share of the rate or of the virtual users, then merging what
 // they measured into one result: per-second and overall latency histograms, counts by outcome and
-// by mix entry, status codes, error codes and the generators' send lag. A watchdog ends a step
-// that overruns its duration plus the request timeout, so every run stops by itself.
+// by mix entry, status codes, error codes and the generators' send lag. Every generator first
+// builds its requests and opens its warm connections; the common start is set once all are ready.
+// Threads (./threads.ts) are best started once per command and passed to every step. A watchdog
+// ends a step that overruns its duration plus the request timeout, so every run stops by itself.
 
 import { randomBytes } from 'node:crypto';
-import { Worker } from 'node:worker_threads';
 import { Histogram } from './histogram.js';
-import { runGenerator, type Counts, type GeneratorConfig, type GeneratorResult, type Tallies } from './generator.js';
+import { prepareGenerator, type Counts, type GeneratorConfig, type GeneratorResult, type Tallies } from './generator.js';
+import { GeneratorThreads } from './threads.js';
 
 /** A generator's configuration with run-wide totals (rate, users, connections, request cap), split across `workers`. */
-export interface StepOptions extends Omit<GeneratorConfig, 'startAt' | 'runId'> {
+export interface StepOptions extends Omit<GeneratorConfig, 'runId' | 'warmConnections'> {
   /** Generator threads; 0 runs one generator in this thread. */
   workers: number;
+}
+
+/** Connections to open before the measured window: what 10 ms of the rate needs, plus a few; or one per virtual user. */
+export function warmConnections(o: Pick<StepOptions, 'scenario' | 'rate' | 'users' | 'maxConnections'>): number {
+  const want = o.scenario.arrival.model === 'open' ? Math.ceil(o.rate * 0.01) + 8 : o.users;
+  return Math.min(o.maxConnections, want);
 }
 
 export type { Counts };
@@ -32,11 +40,12 @@ export interface StepResult extends Tallies {
   lag: Histogram;
 }
 
-export async function runStep(o: StepOptions): Promise<StepResult> {
+/** Runs one step; in `threads` when given (they stay open), else in threads started and closed here (none when workers is 0). */
+export async function runStep(o: StepOptions, threads?: GeneratorThreads): Promise<StepResult> {
   const n = Math.max(1, o.workers);
   const runId = randomBytes(4).toString('hex');
-  const startAt = performance.timeOrigin + performance.now() + 300 + 50 * n; // time for the workers to start
   const open = o.scenario.arrival.model === 'open';
+  const warm = warmConnections(o);
   const configs: GeneratorConfig[] = Array.from({ length: n }, (_, w) => ({
     urls: o.urls,
     apiKey: o.apiKey,
@@ -47,35 +56,26 @@ export async function runStep(o: StepOptions): Promise<StepResult> {
     users: Math.floor(o.users / n) + (w < o.users % n ? 1 : 0),
     thinkMs: o.thinkMs,
     durationS: o.durationS,
-    startAt: startAt + (open ? (1000 / o.rate) * w : 0), // interleave the workers' schedules
     maxConnections: Math.ceil(o.maxConnections / n),
+    warmConnections: Math.ceil(warm / n),
     timeoutMs: o.timeoutMs,
     maxRequests: Math.ceil(o.maxRequests / n),
     runId: `${runId}${w}`,
     seed: o.seed + 1000 * w,
   }));
-  const limitMs = startAt - performance.timeOrigin - performance.now() + o.durationS * 1000 + o.timeoutMs + 10_000;
-  const results = await Promise.all(configs.map((c) => (o.workers === 0 ? runGenerator(c) : inWorker(c, limitMs))));
-  return mergeResults(o, results);
-}
-
-function inWorker(c: GeneratorConfig, limitMs: number): Promise<GeneratorResult> {
-  const w = new Worker(new URL('./worker.js', import.meta.url), { workerData: c });
-  return new Promise((resolve, reject) => {
-    const watchdog = setTimeout(() => {
-      void w.terminate();
-      reject(new Error(`a load generator did not finish within ${Math.round(limitMs / 1000)} s (duration + request timeout + 10 s); stopped it`));
-    }, limitMs);
-    w.once('message', (r: GeneratorResult) => {
-      clearTimeout(watchdog);
-      resolve(r);
-      void w.terminate();
-    });
-    w.once('error', (e) => {
-      clearTimeout(watchdog);
-      reject(e);
-    });
-  });
+  const limitMs = 60_000 + o.durationS * 1000 + o.timeoutMs + 10_000;
+  const own = o.workers > 0 && !threads ? new GeneratorThreads(n) : null;
+  const pool = threads ?? own;
+  if (pool && pool.size < n) throw new Error(`runStep: ${n} generators asked of ${pool.size} threads`);
+  try {
+    const generators = pool ? await pool.prepare(configs, limitMs) : await Promise.all(configs.map(prepareGenerator));
+    const startAt = performance.timeOrigin + performance.now() + 20 + 5 * n;
+    // interleave the workers' schedules
+    const results = await Promise.all(generators.map((g, w) => g.run(startAt + (open ? (1000 / o.rate) * w : 0))));
+    return mergeResults(o, results);
+  } finally {
+    await own?.close();
+  }
 }
 
 const zero = (): Counts => ({ ok: 0, non2xx: 0, errors: 0, timeouts: 0 });
@@ -125,5 +125,6 @@ export function mergeResults(o: Pick<StepOptions, 'scenario' | 'rate' | 'duratio
     bytesIn: results.reduce((s, r) => s + r.bytesIn, 0),
     peakConnections: results.reduce((s, r) => s + r.peakConnections, 0),
     peakQueue: results.reduce((s, r) => s + r.peakQueue, 0),
+    coldConnections: results.reduce((s, r) => s + r.coldConnections, 0),
   };
 }

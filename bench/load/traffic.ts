@@ -1,7 +1,9 @@
 // Owns turning a scenario into requests: which mix entry each arrival is (by weight), which user
 // (Zipf over the target's known users, or an unknown one) and item, and the exact bytes of the
-// HTTP/1.1 request, so the generator's hot loop only writes a buffer. Events carry unique ids
-// (run id + sequence), so the target stores each once; "new users" are ids no model has seen.
+// HTTP/1.1 request, so the generator's hot loop only writes a buffer. `prepare(n)` builds the next
+// n requests before the measured window (the same sequence `next` would build then), so sending
+// them allocates nothing. Events carry unique ids (run id + sequence), so the target stores each
+// once; "new users" are ids no model has seen.
 
 import { Rng } from '../../ts/data/random.js';
 import { zipfSampler } from '../serve/urls.js';
@@ -10,12 +12,6 @@ import type { MixEntry, Scenario } from './scenario.js';
 export interface TrafficIds {
   users: readonly string[];
   items: readonly string[];
-}
-
-export interface Request {
-  /** Index of the mix entry. */
-  entry: number;
-  bytes: Buffer;
 }
 
 export interface TrafficOptions {
@@ -33,6 +29,14 @@ export class Traffic {
   private readonly item: () => number;
   private readonly head: string;
   private seq = 0;
+  /** Requests built ahead by `prepare`: their mix entries and bytes, taken from `taken` on. */
+  private aheadEntries = new Int32Array(0);
+  private aheadBytes: Array<Buffer | undefined> = [];
+  private taken = 0;
+  /** The mix entry of the request `next` took. */
+  entry = 0;
+  /** The bytes of the request `next` took. */
+  bytes: Buffer = Buffer.alloc(0);
 
   constructor(
     private readonly scenario: Scenario,
@@ -51,11 +55,35 @@ export class Traffic {
     this.head = `Host: ${o.host}\r\n${o.apiKey ? `x-api-key: ${o.apiKey}\r\n` : ''}`;
   }
 
-  next(): Request {
+  /** Builds the next `n` requests now; call it once, before the first `next`. */
+  prepare(n: number): void {
+    this.aheadEntries = new Int32Array(n);
+    this.aheadBytes = new Array<Buffer | undefined>(n);
+    for (let i = 0; i < n; i++) {
+      this.build();
+      this.aheadEntries[i] = this.entry;
+      this.aheadBytes[i] = this.bytes;
+    }
+    this.taken = 0;
+  }
+
+  /** Takes the next request into `entry` and `bytes`: one built ahead, else built now. */
+  next(): void {
+    if (this.taken < this.aheadBytes.length) {
+      this.entry = this.aheadEntries[this.taken]!;
+      this.bytes = this.aheadBytes[this.taken]!;
+      this.aheadBytes[this.taken++] = undefined; // sent: the generator holds it no longer
+      return;
+    }
+    this.build();
+  }
+
+  private build(): void {
     const x = this.rng.nextFloat() * this.cumulative.at(-1)!;
     let entry = this.cumulative.findIndex((c) => x < c);
     if (entry < 0) entry = this.cumulative.length - 1;
-    return { entry, bytes: this.build(this.scenario.mix[entry]!) };
+    this.entry = entry;
+    this.bytes = this.buildBytes(this.scenario.mix[entry]!);
   }
 
   private knownOrUnknownUser(): string {
@@ -63,7 +91,7 @@ export class Traffic {
     return this.ids.users[this.user()]!;
   }
 
-  private build(m: MixEntry): Buffer {
+  private buildBytes(m: MixEntry): Buffer {
     switch (m.request) {
       case 'recommendations':
         return this.get(`/v1/users/${encodeURIComponent(this.knownOrUnknownUser())}/recommendations?k=${m.k}${m.where === undefined ? '' : `&where=${encodeURIComponent(m.where)}`}`);

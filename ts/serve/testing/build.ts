@@ -1,6 +1,6 @@
 // Owns making sure the compiled server (dist/, from `pnpm build:ts`) is current before tests
-// start it as a child process: when any TypeScript source under ts/ is newer than the compiled
-// entries, it runs tsc once. tsc still writes its output when other files have type errors, so
+// start it as a child process: when any TypeScript source under ts/ or bench/ is newer than the
+// compiled entries, it runs tsc once. tsc still writes its output when other files have type errors, so
 // only missing or stale entries afterwards are a failure.
 
 import { spawnSync } from 'node:child_process';
@@ -24,7 +24,7 @@ function newestSource(dir: string): number {
 export function ensureBuilt(entries: string[]): string[] {
   const paths = entries.map((e) => join(ROOT, 'dist', e));
   const stale = () => {
-    const source = newestSource(join(ROOT, 'ts'));
+    const source = Math.max(newestSource(join(ROOT, 'ts')), newestSource(join(ROOT, 'bench')));
     return paths.some((p) => !existsSync(p) || statSync(p).mtimeMs < source);
   };
   if (!stale()) return paths;
