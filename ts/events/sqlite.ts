@@ -16,12 +16,12 @@ import type { Impression, ImpressionResult } from './impressions.js';
 import { erasedConflict, reusedIdConflict, sameEvent, type AppendConflict, type AppendResult, type EventStore, type EventType, type TrackedEvent } from './types.js';
 
 /** The part of better-sqlite3's API used here (the package ships no types). */
-interface Statement {
+export interface Statement {
   run(...params: unknown[]): { changes: number };
   all(...params: unknown[]): unknown[];
   iterate(...params: unknown[]): IterableIterator<unknown>;
 }
-interface Database {
+export interface Database {
   pragma(source: string, options?: { simple?: boolean }): unknown;
   exec(source: string): void;
   prepare(source: string): Statement;
@@ -29,8 +29,8 @@ interface Database {
   close(): void;
   readonly open: boolean;
 }
-type DatabaseCtor = new (path: string, options?: { readonly?: boolean; fileMustExist?: boolean }) => Database;
-interface Getter {
+export type DatabaseCtor = new (path: string, options?: { readonly?: boolean; fileMustExist?: boolean }) => Database;
+export interface Getter {
   get(...params: unknown[]): unknown;
 }
 
@@ -80,9 +80,9 @@ const ADDED_COLUMNS: ReadonlyArray<[table: string, column: string, type: string]
 ];
 
 /** An event row's columns, in the order of Row. */
-const COLUMNS = 'eventId, userId, itemId, type, value, timestamp, receivedAt, recommendationId, position';
+export const COLUMNS = 'eventId, userId, itemId, type, value, timestamp, receivedAt, recommendationId, position';
 
-interface Row {
+export interface Row {
   eventId: string;
   userId: string;
   itemId: string;
@@ -95,7 +95,7 @@ interface Row {
 }
 
 /** A stored row as an event (the optional recommendation fields only when set). */
-function eventOf(r: Row): TrackedEvent {
+export function eventOf(r: Row): TrackedEvent {
   const { recommendationId, position, ...rest } = r;
   return { ...rest, type: r.type as EventType, ...(recommendationId !== null && { recommendationId }), ...(position !== null && { position }) };
 }
