@@ -4,6 +4,7 @@ mod common;
 
 use als::rng::SplitMix64;
 use als::simd::{force_kernel, Kernel};
+use als::topk::{top_k_one, PackedItems};
 use als::{similar_items, top_k, AlsParams, FoldIn, Pattern};
 use common::*;
 
@@ -70,6 +71,32 @@ fn ties_go_to_the_lower_item_index() {
     let items: Vec<f32> = (0..8).flat_map(|i| [((i % 4) as f32), 1.0]).collect();
     let t = top_k(&[1.0, 0.0], &items, rank, None, 8, None, 1, &|_, _| {}).unwrap();
     assert_eq!(t.row(0).0, &[3, 7, 2, 6, 1, 5, 0, 4]);
+}
+
+#[test]
+fn k_cutting_through_ties_across_blocks_keeps_the_lower_items_on_every_kernel() {
+    // 1,500 items (three scoring blocks), scores exact small integers: ties everywhere, and k
+    // ends inside a group of equal scores. The order must be exactly (score desc, item asc).
+    let (n_items, rank) = (1500, 2);
+    let items: Vec<f32> = (0..n_items).flat_map(|i| [((i * 7) % 13) as f32, 1.0]).collect();
+    let x = [1.0f32, 0.0];
+    let packed_seen: Vec<u32> = (0..n_items as u32).filter(|i| i % 5 == 0).collect();
+    for kernel in [Kernel::Avx512, Kernel::Avx2, Kernel::Scalar] {
+        if !kernel.supported() {
+            continue;
+        }
+        force_kernel(Some(kernel));
+        for k in [1, 50, 117, 300] {
+            let want: Vec<u32> = brute(&x, &items, k, rank, &[]).iter().map(|e| e.0).collect();
+            let t = top_k(&x, &items, rank, None, k, None, 1, &|_, _| {}).unwrap();
+            assert_eq!(t.row(0).0, &want[..], "{kernel:?} k={k} (batch)");
+            let packed = PackedItems::new(&items, rank).unwrap();
+            let want: Vec<u32> = brute(&x, &items, k, rank, &packed_seen).iter().map(|e| e.0).collect();
+            let one = top_k_one(&packed, &x, k, &packed_seen).unwrap();
+            assert_eq!(one.row(0).0, &want[..], "{kernel:?} k={k} (one user, every fifth item seen)");
+        }
+    }
+    force_kernel(None);
 }
 
 #[test]
