@@ -4,7 +4,7 @@
 // for commits still in flight) on items the model does not know, from its own read-only
 // connection (../events/sqlite-received.ts: events on known items are left out in SQL). Each change is folded in here
 // (./item-foldin-compute.ts) and the new items' vectors are posted back; the serving thread never
-// runs item fold-in math nor these reads.
+// runs item fold-in math nor these reads. It runs at the user fold-in thread's lower priority.
 
 import { parentPort, workerData } from 'node:worker_threads';
 import { ReceivedOnNewItems } from '../events/sqlite-received.js';
@@ -12,11 +12,14 @@ import type { FeedbackSettings } from '../events/feedback.js';
 import type { TrackedEvent } from '../events/types.js';
 import { ItemFoldInComputer, type ItemFoldInModel, type ItemUpdate } from './item-foldin-compute.js';
 import { ReceivedCursor } from './item-foldin-cursor.js';
+import { niceThisThread } from '../util/thread-nice.js';
 
 export type ToItemWorker = { kind: 'model'; model: ItemFoldInModel } | { kind: 'events'; events: TrackedEvent[] } | { kind: 'erase'; users: [string, number][] };
 export type FromItemWorker = { kind: 'updates'; version: string; updates: ItemUpdate[]; engineError: string | null } | { kind: 'error'; message: string };
 
-const { sqlitePath, syncMs, marginMs, feedback } = workerData as { sqlitePath: string | null; syncMs: number; marginMs: number; feedback: FeedbackSettings };
+const { sqlitePath, syncMs, marginMs, feedback, nice } = workerData as { sqlitePath: string | null; syncMs: number; marginMs: number; feedback: FeedbackSettings; nice: number };
+// below the request thread, like the user fold-in thread (RECS_FOLDIN_NICE)
+if (nice > 0) niceThisThread(nice);
 const computer = new ItemFoldInComputer(feedback);
 const cursor = new ReceivedCursor(marginMs);
 let reader: ReceivedOnNewItems | null = null;
