@@ -163,9 +163,12 @@ fn fold_in_recommendations_exclude_the_given_items_and_match_brute_force() {
     let f = FoldIn::new(items.clone(), rank, &p).unwrap();
     let mut rng = SplitMix64::new(4);
     let picks: Vec<u32> = (0..30).map(|_| rng.below(n_items as u64) as u32).collect();
-    let (x, t) = f.recommend(&picks, &vec![1.0; picks.len()], 10).unwrap();
     let mut seen = picks.clone();
     seen.sort();
-    let want = brute(&x, &items, 10, rank, &seen);
-    assert_same(t.row(0), &want, "fold-in");
+    // k = 10 takes the running list, k = 100 and 2,000 (every candidate) the selection
+    for k in [10, 100, 2000] {
+        let (x, t) = f.recommend(&picks, &vec![1.0; picks.len()], k).unwrap();
+        let want = brute(&x, &items, k, rank, &seen);
+        assert_same(t.row(0), &want, &format!("fold-in k={k}"));
+    }
 }
