@@ -9,7 +9,7 @@
 import type { FoldIn } from '../engine/types.js';
 import { EMPTY_ITEM } from '../engine/types.js';
 import { checkStoredEvent } from './stored-check.js';
-import type { TrackedEvent } from './types.js';
+import type { FoldInEvent } from './types.js';
 import { DEFAULT_FEEDBACK, decayFactor, strength, type FeedbackSettings } from './feedback.js';
 
 export interface FoldInResult {
@@ -30,7 +30,7 @@ export interface FoldInResult {
  * a rating below `negativeBelow` a dislike (./feedback.ts; `now` is the time ages are measured from).
  */
 export function interactions(
-  events: readonly TrackedEvent[],
+  events: readonly FoldInEvent[],
   rowOf: (itemId: string) => number,
   s: FeedbackSettings = DEFAULT_FEEDBACK,
   now = Date.now(),
@@ -55,7 +55,7 @@ export function interactions(
 /** The user's top-k from their events, or null when none of them is a known item. */
 export function foldInUser(
   foldIn: FoldIn,
-  events: readonly TrackedEvent[],
+  events: readonly FoldInEvent[],
   rowOf: (itemId: string) => number,
   k: number,
   s: FeedbackSettings = DEFAULT_FEEDBACK,

@@ -16,12 +16,12 @@ import type { Impression, ImpressionResult } from './impressions.js';
 import { erasedConflict, reusedIdConflict, sameEvent, type AppendConflict, type AppendResult, type EventStore, type EventType, type TrackedEvent } from './types.js';
 
 /** The part of better-sqlite3's API used here (the package ships no types). */
-interface Statement {
+export interface Statement {
   run(...params: unknown[]): { changes: number };
   all(...params: unknown[]): unknown[];
   iterate(...params: unknown[]): IterableIterator<unknown>;
 }
-interface Database {
+export interface Database {
   pragma(source: string, options?: { simple?: boolean }): unknown;
   exec(source: string): void;
   prepare(source: string): Statement;
@@ -29,8 +29,8 @@ interface Database {
   close(): void;
   readonly open: boolean;
 }
-type DatabaseCtor = new (path: string, options?: { readonly?: boolean; fileMustExist?: boolean }) => Database;
-interface Getter {
+export type DatabaseCtor = new (path: string, options?: { readonly?: boolean; fileMustExist?: boolean }) => Database;
+export interface Getter {
   get(...params: unknown[]): unknown;
 }
 
@@ -70,9 +70,6 @@ CREATE INDEX IF NOT EXISTS impressions_by_time ON impressions (shownAt);
 CREATE INDEX IF NOT EXISTS impressions_by_user ON impressions (userId);
 `;
 
-/** Users per statement of eventsOfMany (bound parameters; the last statement is padded). */
-const USERS_PER_READ = 100;
-
 /** Columns added after the first schema (a file written before them gets them on open). */
 const ADDED_COLUMNS: ReadonlyArray<[table: string, column: string, type: string]> = [
   ['events', 'recommendationId', 'TEXT'],
@@ -80,9 +77,9 @@ const ADDED_COLUMNS: ReadonlyArray<[table: string, column: string, type: string]
 ];
 
 /** An event row's columns, in the order of Row. */
-const COLUMNS = 'eventId, userId, itemId, type, value, timestamp, receivedAt, recommendationId, position';
+export const COLUMNS = 'eventId, userId, itemId, type, value, timestamp, receivedAt, recommendationId, position';
 
-interface Row {
+export interface Row {
   eventId: string;
   userId: string;
   itemId: string;
@@ -95,7 +92,7 @@ interface Row {
 }
 
 /** A stored row as an event (the optional recommendation fields only when set). */
-function eventOf(r: Row): TrackedEvent {
+export function eventOf(r: Row): TrackedEvent {
   const { recommendationId, position, ...rest } = r;
   return { ...rest, type: r.type as EventType, ...(recommendationId !== null && { recommendationId }), ...(position !== null && { position }) };
 }
@@ -105,8 +102,6 @@ export class SqliteEventStore implements EventStore {
   private readonly db: Database;
   private readonly insertBatch: (events: readonly TrackedEvent[]) => AppendResult;
   private readonly selectUser: Statement;
-  private readonly selectUsers: Statement;
-  private readonly inOneRead: <R>(f: () => R) => R;
   private readonly eraseUser: (userId: string, at: number, remember: boolean) => number;
   private readonly inOneCommit: <R>(f: () => R) => R;
   private readonly selectAll: Statement;
@@ -138,8 +133,6 @@ export class SqliteEventStore implements EventStore {
     }
     const cols = COLUMNS;
     this.selectUser = this.db.prepare(`SELECT ${cols} FROM events WHERE userId = ? ORDER BY timestamp, receivedAt, eventId`);
-    this.selectUsers = this.db.prepare(`SELECT ${cols} FROM events WHERE userId IN (${Array(USERS_PER_READ).fill('?').join(', ')}) ORDER BY userId, timestamp, receivedAt, eventId`);
-    this.inOneRead = <R>(f: () => R): R => this.db.transaction(f)();
     this.selectAll = this.db.prepare(`SELECT ${cols} FROM events ORDER BY userId, timestamp, receivedAt, eventId`);
     this.selectErased = this.db.prepare('SELECT userId, erasedAt FROM erased_users ORDER BY userId');
     this.selectErasedSince = this.db.prepare('SELECT userId, erasedAt FROM erased_users WHERE erasedAt >= ? ORDER BY erasedAt');
@@ -250,26 +243,6 @@ export class SqliteEventStore implements EventStore {
   /** The user's events, oldest first, read now (forUser without the promise). */
   eventsOf(userId: string): TrackedEvent[] {
     return (this.selectUser.all(userId) as Row[]).map(eventOf);
-  }
-
-  /**
-   * Several users' events in one read transaction (one snapshot), USERS_PER_READ users per
-   * statement: userId → their events, oldest first; users without events are absent.
-   */
-  eventsOfMany(userIds: readonly string[]): Map<string, TrackedEvent[]> {
-    const out = new Map<string, TrackedEvent[]>();
-    this.inOneRead(() => {
-      for (let at = 0; at < userIds.length; at += USERS_PER_READ) {
-        const ids = userIds.slice(at, at + USERS_PER_READ);
-        while (ids.length < USERS_PER_READ) ids.push(ids[0]!); // a repeated id matches nothing more
-        for (const r of this.selectUsers.all(...ids) as Row[]) {
-          let l = out.get(r.userId);
-          if (!l) out.set(r.userId, (l = []));
-          l.push(eventOf(r));
-        }
-      }
-    });
-    return out;
   }
 
   /** Events received at or after `since` (ms), in the order received, read now (replicas learn new items from them). */

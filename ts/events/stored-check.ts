@@ -3,7 +3,7 @@
 // can use (1e39 is Infinity as a float, 1e30 overflows when squared). Training skips such a row,
 // counts it and names the first few (StoredRowSkips); fold-in leaves it out.
 
-import { EVENT_TYPES, type TrackedEvent } from './types.js';
+import { EVENT_TYPES, type FoldInEvent, type TrackedEvent } from './types.js';
 
 /** Largest magnitude of a stored value that fold-in and training accept (far above any bound validation allows). */
 export const STORED_VALUE_LIMIT = 1e6;
@@ -16,7 +16,7 @@ export interface StoredRowProblem {
 }
 
 /** What is wrong with a stored event, or null when it is usable. */
-export function checkStoredEvent(e: TrackedEvent): StoredRowProblem | null {
+export function checkStoredEvent(e: FoldInEvent): StoredRowProblem | null {
   const bad = (field: string, message: string): StoredRowProblem => ({ eventId: String(e.eventId), userId: String(e.userId), field, message });
   if (typeof e.userId !== 'string' || e.userId === '') return bad('userId', 'empty');
   if (typeof e.itemId !== 'string' || e.itemId === '') return bad('itemId', 'empty');

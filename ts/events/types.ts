@@ -11,6 +11,9 @@ export const EVENT_TYPES = ['rating', 'click', 'view', 'purchase', 'like', 'disl
 export type EventType = (typeof EVENT_TYPES)[number];
 
 /** A validated event, ready to store. */
+/** What fold-in and the stored-row check read of an event (the fold-in worker reads only these columns). */
+export type FoldInEvent = Pick<TrackedEvent, 'eventId' | 'userId' | 'itemId' | 'type' | 'value' | 'timestamp'>;
+
 export interface TrackedEvent {
   eventId: string;
   userId: string;

@@ -8,7 +8,7 @@ import { loadEngine } from '../engine/index.js';
 import type { AlsParams, Engine, FoldIn } from '../engine/types.js';
 import { foldInUser } from '../events/foldin.js';
 import type { FeedbackSettings } from '../events/feedback.js';
-import type { TrackedEvent } from '../events/types.js';
+import type { FoldInEvent } from '../events/types.js';
 import { IdIndex, type IdIndexData } from '../store/embedded-ids.js';
 import { WeightsFoldIn } from '../model/algorithms/item-weights.js';
 import { PackedBatchBuilder, type PackedBatch } from './foldin-pack.js';
@@ -54,14 +54,14 @@ export class FoldInComputer {
   }
 
   /** Folds in each user from their events (eventsOf may throw: that user's outcome is the error), into one packed batch. */
-  run(users: readonly string[], eventsOf: (userId: string, index: number) => readonly TrackedEvent[]): PackedBatch {
+  run(users: readonly string[], eventsOf: (userId: string, index: number) => readonly FoldInEvent[]): PackedBatch {
     const out = new PackedBatchBuilder();
     this.runInto(out, users, eventsOf);
     return out.finish(this.version!);
   }
 
   /** run(), adding the outcomes to `out` (the inline runner packs several slices as one batch). */
-  runInto(out: PackedBatchBuilder, users: readonly string[], eventsOf: (userId: string, index: number) => readonly TrackedEvent[]): void {
+  runInto(out: PackedBatchBuilder, users: readonly string[], eventsOf: (userId: string, index: number) => readonly FoldInEvent[]): void {
     const c = this.current;
     if (!c) throw new Error('fold-in: no model handed over yet');
     const now = Date.now();

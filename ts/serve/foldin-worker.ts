@@ -5,9 +5,9 @@
 // serving thread never runs fold-in math; this thread runs at a lower CPU priority than it.
 
 import { parentPort, workerData } from 'node:worker_threads';
-import { SqliteEventStore } from '../events/sqlite.js';
+import { FoldInEventsReader } from '../events/sqlite-foldin-read.js';
 import type { FeedbackSettings } from '../events/feedback.js';
-import type { TrackedEvent } from '../events/types.js';
+import type { FoldInEvent, TrackedEvent } from '../events/types.js';
 import { FoldInComputer, type FoldInModelData } from './foldin-compute.js';
 import { niceThisThread } from '../util/thread-nice.js';
 
@@ -17,7 +17,7 @@ const { depth, feedback, sqlitePath, nice } = workerData as { depth: number; fee
 // below the request thread: when cores are scarce, serving goes first (RECS_FOLDIN_NICE)
 if (nice > 0) niceThisThread(nice);
 const computer = new FoldInComputer(depth, feedback);
-let reader: SqliteEventStore | null = null;
+let reader: FoldInEventsReader | null = null;
 
 parentPort!.on('message', (m: ToWorker) => {
   if (m.kind === 'model') {
@@ -30,11 +30,11 @@ parentPort!.on('message', (m: ToWorker) => {
     return;
   }
   try {
-    let eventsOf: (u: string, i: number) => readonly TrackedEvent[];
+    let eventsOf: (u: string, i: number) => readonly FoldInEvent[];
     if (m.events) eventsOf = (_u, i) => m.events![i]!;
     else {
-      reader ??= new SqliteEventStore(sqlitePath!, { readonly: true });
-      const byUser = reader.eventsOfMany(m.users);
+      reader ??= new FoldInEventsReader(sqlitePath!);
+      const byUser = reader.read(m.users);
       eventsOf = (u) => byUser.get(u) ?? [];
     }
     const result = computer.run(m.users, eventsOf);

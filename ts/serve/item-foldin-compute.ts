@@ -60,6 +60,11 @@ export class ItemFoldInComputer {
     return this.model?.data.version ?? null;
   }
 
+  /** The items of the model (events on them are left out), or null before the first model. */
+  get items(): IdIndex | null {
+    return this.model?.items ?? null;
+  }
+
   /** The model new items are folded in against from now on: every tracked item is folded in again. */
   setModel(m: ItemFoldInModel): void {
     if (this.model?.data.version === m.version) return;

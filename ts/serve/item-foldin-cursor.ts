@@ -25,7 +25,12 @@ export class ReceivedCursor {
 
   /** Notes what a read returned (its latest receivedAt), and gives it back. */
   took<T extends { receivedAt: number }>(events: T[]): T[] {
-    for (const e of events) if (e.receivedAt > this.latest) this.latest = e.receivedAt;
+    for (const e of events) this.saw(e.receivedAt);
     return events;
+  }
+
+  /** Notes that a read went past every event received up to `receivedAt` (ms), those it left out included. */
+  saw(receivedAt: number): void {
+    if (receivedAt > this.latest) this.latest = receivedAt;
   }
 }

@@ -1,8 +1,10 @@
 // The item fold-in worker (compiled) against a real SQLite event store: it learns a new item from
-// events it reads from the store itself (none handed to it), and a worker that dies is replaced
-// and learns the item again from the store.
+// events it reads from the store itself (none handed to it; those on the model's items are left
+// out), runs at the nice value it is given, and a worker that dies is replaced and learns the item
+// again from the store.
 
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, readdirSync } from 'node:fs';
+import { getPriority } from 'node:os';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -32,8 +34,9 @@ describe('the item fold-in worker', () => {
     const store = new SqliteEventStore(join(mkdtempSync(join(tmpdir(), 'recs-item-foldin-')), 'events.sqlite'));
     const now = Date.now();
     await store.append([0, 1, 2].map((u) => ({ eventId: `e${u}`, userId: `u${u}`, itemId: 'fresh', type: 'click' as const, value: 1, timestamp: now, receivedAt: now })));
+    await store.append([3, 4].map((u) => ({ eventId: `o${u}`, userId: `u${u}`, itemId: 'old', type: 'click' as const, value: 1, timestamp: now, receivedAt: now })));
     const updates: ItemUpdate[] = [];
-    const runner = new ItemFoldInRunner({ events: store, log: capturedLogger().log, syncMs: 100, workerUrl: pathToFileURL(worker!), onUpdates: (_v, u) => updates.push(...u) });
+    const runner = new ItemFoldInRunner({ events: store, log: capturedLogger().log, syncMs: 100, nice: 7, workerUrl: pathToFileURL(worker!), onUpdates: (_v, u) => updates.push(...u) });
     expect(runner.mode).toBe('worker');
     runner.setModel({
       version: 'v1',
@@ -46,6 +49,8 @@ describe('the item fold-in worker', () => {
     });
     const learnt = () => updates.some((u) => u.itemId === 'fresh' && u.vector !== null && u.users.length === 3);
     await until('the worker read the events', learnt);
+    expect(updates.some((u) => u.itemId === 'old')).toBe(false); // the model knows it
+    if (process.platform === 'linux') expect(readdirSync('/proc/self/task').map((tid) => getPriority(Number(tid)))).toContain(7);
     updates.length = 0;
     await (runner as unknown as { worker: Worker }).worker.terminate();
     await until('the replacement read them again', learnt);

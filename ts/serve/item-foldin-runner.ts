@@ -29,6 +29,8 @@ export interface ItemFoldInOptions {
   workerUrl?: URL;
   /** How events become strengths, as user fold-in and training read them (default DEFAULT_FEEDBACK). */
   feedback?: FeedbackSettings;
+  /** The worker thread's nice value (Linux; default 0: the request thread's priority; the server passes RECS_FOLDIN_NICE). */
+  nice?: number;
   onUpdates(version: string, updates: ItemUpdate[]): void;
 }
 
@@ -68,7 +70,7 @@ export class ItemFoldInRunner {
     if (this.worker) return this.worker;
     const workerReads = this.sqlitePath !== null;
     const w = new Worker(this.workerUrl, {
-      workerData: { sqlitePath: this.sqlitePath, syncMs: workerReads ? this.syncMs : 0, marginMs: this.marginMs, feedback: this.o.feedback ?? DEFAULT_FEEDBACK },
+      workerData: { sqlitePath: this.sqlitePath, syncMs: workerReads ? this.syncMs : 0, marginMs: this.marginMs, feedback: this.o.feedback ?? DEFAULT_FEEDBACK, nice: this.o.nice ?? 0 },
     });
     w.unref();
     w.on('message', (m: FromItemWorker) =>

@@ -47,7 +47,7 @@ interface ModelState {
 /** Most time a turn spends cold-starting items from their categories (one pass over the model's items each), ms. */
 const COLD_SLICE_MS = 5;
 
-export type NewItemsSettings = Pick<ItemFoldInOptions, 'syncMs' | 'marginMs' | 'mode' | 'workerUrl' | 'feedback'>;
+export type NewItemsSettings = Pick<ItemFoldInOptions, 'syncMs' | 'marginMs' | 'mode' | 'workerUrl' | 'feedback' | 'nice'>;
 
 export class NewItems {
   /** itemId → the users who interacted with it (never recommended it). */

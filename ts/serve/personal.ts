@@ -86,7 +86,7 @@ export interface PersonalizerOptions extends FoldInSettings {
 }
 
 /** The fold-in thread's default nice value: on busy cores about a third of a nice-0 thread's share, and the whole of a core when serving is idle. */
-const DEFAULT_FOLDIN_NICE = 5;
+export const DEFAULT_FOLDIN_NICE = 5;
 
 /** A user asked for again on demand is not asked for again within this time (ms) unless new events arrive. */
 const DEMAND_QUIET_MS = 30_000;

@@ -38,7 +38,7 @@ import { namedFilters, RequestFilters } from './rules/request-filters.js';
 import { recommendationsPostRoute } from './routes/recommendations-post.js';
 import { NewItems, type NewItemsSettings } from './new-items.js';
 import { feedbackFromEnv, resolveFeedback, type FeedbackSettings } from '../events/feedback.js';
-import { Personalizer, type FoldInSettings } from './personal.js';
+import { DEFAULT_FOLDIN_NICE, Personalizer, type FoldInSettings } from './personal.js';
 import { embeddedStoreFactory, type StoreFactory } from './serving-model.js';
 import { ErasedUsers } from './erasure.js';
 import { eventStoreConfigFromEnv, openEventStore, type EventStoreConfig } from '../events/open.js';
@@ -196,7 +196,10 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   const events = options.eventStore ?? (await openEventStore(options.eventStoreConfig ?? eventStoreConfigFromEnv(process.env, options.eventsDb ?? join(options.modelsDir, '..', 'events.sqlite'))));
   const erased = new ErasedUsers(events);
   const live = new LiveCatalogue(events);
-  const newItems = new NewItems(live, log, events, { feedback, ...options.newItems });
+  const env = foldInFromEnv(process.env);
+  const settings: FoldInSettings = { ...env, ...options.foldIn, bounds: { ...env.bounds, ...options.foldIn?.bounds } };
+  // the item fold-in thread yields to serving like the user fold-in thread (RECS_FOLDIN_NICE)
+  const newItems = new NewItems(live, log, events, { feedback, nice: settings.nice ?? DEFAULT_FOLDIN_NICE, ...options.newItems });
   live.onChange = (r) => newItems.recordChanged(r.itemId);
   let named: Map<string, string>;
   try {
@@ -251,8 +254,6 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   });
   metrics.experiments = (esc) => experiments.metricLines(esc);
   await experiments.sync().catch((e: unknown) => log.error({ err: e }, 'cannot read the experiments; serving the active version to every user'));
-  const env = foldInFromEnv(process.env);
-  const settings: FoldInSettings = { ...env, ...options.foldIn, bounds: { ...env.bounds, ...options.foldIn?.bounds } };
   personal = new Personalizer({ models, events, erased, metrics, log, depth: limits.maxK, feedback, ...settings, modelFor: (u) => experiments.assign(u)?.model ?? null });
   if (models.current) personal.modelLoaded(models.current);
   let draining = false;

@@ -296,8 +296,81 @@ pub fn top_k_one(packed: &PackedItems, x: &[f32], k: usize, exclude: &[u32]) -> 
     Ok(TopK { k, rows: 1, items, scores })
 }
 
+/// One user's top-k: by selection when k is large beside the catalogue (a running list would take
+/// about k·ln(n/k) candidates, each a binary search and a shift of up to k entries, against one
+/// linear pass), else from a running list.
 #[inline(always)]
 fn one_top_k<S: Simd>(packed: &PackedItems, x: &[f32], k: usize, exclude: &[u32], out: &mut [(u32, f32)]) {
+    if 8 * k * k >= packed.n_items {
+        one_top_k_select::<S>(packed, x, k, exclude, out)
+    } else {
+        one_top_k_streaming::<S>(packed, x, k, exclude, out)
+    }
+}
+
+/// A u32 that orders like the f32 (larger score, larger key), with NaN and −∞ below every number.
+#[inline(always)]
+fn order_key(s: f32) -> u32 {
+    if s.is_nan() || s == f32::NEG_INFINITY {
+        return 0;
+    }
+    let b = s.to_bits();
+    if b & 0x8000_0000 != 0 {
+        !b
+    } else {
+        b | 0x8000_0000
+    }
+}
+
+/// One user's top-k by selection rather than by a running list: every item is scored (excluded
+/// ones −∞), the k-th best score found with a linear-time select over a copy of the scores, and
+/// the entries above it, then those equal to it in item order, kept and sorted. Same result as a
+/// running sorted list (ties keep the lower item), without its per-candidate binary search and
+/// shift, which made a k = 100 fold-in several times as costly as a k = 10 one.
+#[inline(always)]
+fn one_top_k_select<S: Simd>(packed: &PackedItems, x: &[f32], k: usize, exclude: &[u32], out: &mut [(u32, f32)]) {
+    let (rank, width, n_items) = (packed.rank, packed.width, packed.n_items);
+    assert_eq!(width, NR * S::W, "items were packed for another kernel");
+    let panels = n_items.div_ceil(width);
+    let mut scores = vec![0f32; panels * width];
+    for p in 0..panels {
+        let panel = &packed.data[p * rank * width..(p + 1) * rank * width];
+        // Safety: x has rank floats, panel rank·width, scores has width floats from p·width.
+        unsafe { micro_kernel::<S, 1>(x.as_ptr(), rank, panel.as_ptr(), scores.as_mut_ptr().add(p * width), width) };
+    }
+    scores.truncate(n_items);
+    for &e in exclude {
+        if let Some(s) = scores.get_mut(e as usize) {
+            *s = f32::NEG_INFINITY;
+        }
+    }
+    // scores as integers in the same order (NaN and −∞ lowest): an integer select is cheaper
+    let mut keys: Vec<u32> = scores.iter().map(|&s| order_key(s)).collect();
+    let candidates = keys.iter().filter(|&&key| key > order_key(f32::NEG_INFINITY)).count();
+    if candidates == 0 {
+        return;
+    }
+    let kk = k.min(candidates);
+    let at = keys.len() - kk;
+    let (_, &mut t_key, _) = keys.select_nth_unstable(at);
+    let t = f32::from_bits(if t_key & 0x8000_0000 != 0 { t_key & 0x7fff_ffff } else { !t_key });
+    let mut best: Vec<(u32, f32)> = Vec::with_capacity(kk);
+    best.extend(scores.iter().enumerate().filter(|(_, &s)| s > t).map(|(i, &s)| (i as u32, s)));
+    for (i, &s) in scores.iter().enumerate() {
+        if best.len() >= kk {
+            break;
+        }
+        if s == t {
+            best.push((i as u32, s));
+        }
+    }
+    best.sort_unstable_by(|a, b| b.1.partial_cmp(&a.1).unwrap_or(std::cmp::Ordering::Equal).then(a.0.cmp(&b.0)));
+    out[..best.len()].copy_from_slice(&best);
+}
+
+/// One user's top-k from a running sorted list (few candidates beat the k-th best when k is small beside the catalogue).
+#[inline(always)]
+fn one_top_k_streaming<S: Simd>(packed: &PackedItems, x: &[f32], k: usize, exclude: &[u32], out: &mut [(u32, f32)]) {
     let (rank, width, n_items) = (packed.rank, packed.width, packed.n_items);
     assert_eq!(width, NR * S::W, "items were packed for another kernel");
     let mut best = Best::default();

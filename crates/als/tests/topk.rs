@@ -4,6 +4,7 @@ mod common;
 
 use als::rng::SplitMix64;
 use als::simd::{force_kernel, Kernel};
+use als::topk::{top_k_one, PackedItems};
 use als::{similar_items, top_k, AlsParams, FoldIn, Pattern};
 use common::*;
 
@@ -73,6 +74,32 @@ fn ties_go_to_the_lower_item_index() {
 }
 
 #[test]
+fn k_cutting_through_ties_across_blocks_keeps_the_lower_items_on_every_kernel() {
+    // 1,500 items (three scoring blocks), scores exact small integers: ties everywhere, and k
+    // ends inside a group of equal scores. The order must be exactly (score desc, item asc).
+    let (n_items, rank) = (1500, 2);
+    let items: Vec<f32> = (0..n_items).flat_map(|i| [((i * 7) % 13) as f32, 1.0]).collect();
+    let x = [1.0f32, 0.0];
+    let packed_seen: Vec<u32> = (0..n_items as u32).filter(|i| i % 5 == 0).collect();
+    for kernel in [Kernel::Avx512, Kernel::Avx2, Kernel::Scalar] {
+        if !kernel.supported() {
+            continue;
+        }
+        force_kernel(Some(kernel));
+        for k in [1, 50, 117, 300] {
+            let want: Vec<u32> = brute(&x, &items, k, rank, &[]).iter().map(|e| e.0).collect();
+            let t = top_k(&x, &items, rank, None, k, None, 1, &|_, _| {}).unwrap();
+            assert_eq!(t.row(0).0, &want[..], "{kernel:?} k={k} (batch)");
+            let packed = PackedItems::new(&items, rank).unwrap();
+            let want: Vec<u32> = brute(&x, &items, k, rank, &packed_seen).iter().map(|e| e.0).collect();
+            let one = top_k_one(&packed, &x, k, &packed_seen).unwrap();
+            assert_eq!(one.row(0).0, &want[..], "{kernel:?} k={k} (one user, every fifth item seen)");
+        }
+    }
+    force_kernel(None);
+}
+
+#[test]
 fn k_beyond_the_candidates_and_users_who_saw_everything() {
     let rank = 3;
     let users = random_factors(3, rank, 5);
@@ -136,9 +163,12 @@ fn fold_in_recommendations_exclude_the_given_items_and_match_brute_force() {
     let f = FoldIn::new(items.clone(), rank, &p).unwrap();
     let mut rng = SplitMix64::new(4);
     let picks: Vec<u32> = (0..30).map(|_| rng.below(n_items as u64) as u32).collect();
-    let (x, t) = f.recommend(&picks, &vec![1.0; picks.len()], 10).unwrap();
     let mut seen = picks.clone();
     seen.sort();
-    let want = brute(&x, &items, 10, rank, &seen);
-    assert_same(t.row(0), &want, "fold-in");
+    // k = 10 takes the running list, k = 100 and 2,000 (every candidate) the selection
+    for k in [10, 100, 2000] {
+        let (x, t) = f.recommend(&picks, &vec![1.0; picks.len()], k).unwrap();
+        let want = brute(&x, &items, k, rank, &seen);
+        assert_same(t.row(0), &want, &format!("fold-in k={k}"));
+    }
 }

@@ -76,13 +76,23 @@ impl Env {
         Ok(f)
     }
 
-    /// A typed array owning `data` without copying: an external ArrayBuffer whose finalizer drops
-    /// the Vec. Falls back to a copy where external buffers are not allowed.
+    /// A typed array of `data`. A large one owns `data` without copying: an external ArrayBuffer
+    /// whose finalizer drops the Vec (falling back to a copy where external buffers are not
+    /// allowed). A small one (under COPY_BELOW bytes: a fold-in's list, a vector) is copied into
+    /// an ordinary ArrayBuffer: an external buffer's finalizer, handle and wrapper cost far more
+    /// than copying a few hundred bytes, and they were most of a fold-in call's overhead.
     pub fn typed_from_vec<T: Element>(&self, data: Vec<T>) -> JsResult<napi_value> {
         let len = data.len();
         let bytes = len * std::mem::size_of::<T>();
         let mut buffer = null_mut();
-        if len > 0 {
+        if len > 0 && bytes < COPY_BELOW {
+            let mut dst = null_mut::<c_void>();
+            // SAFETY: `self.0` is the env of the running callback (an `Env` is made from nothing else); `dst`
+            // and `buffer` are live out-pointers.
+            self.check(unsafe { napi_create_arraybuffer(self.0, bytes, &mut dst, &mut buffer) })?;
+            // SAFETY: `dst` is a fresh buffer of `bytes` bytes and `data` holds `bytes` bytes; they do not overlap.
+            unsafe { std::ptr::copy_nonoverlapping(data.as_ptr().cast::<u8>(), dst.cast::<u8>(), bytes) };
+        } else if len > 0 {
             let boxed = Box::into_raw(Box::new(data));
             // SAFETY: `boxed` came from Box::into_raw just above and is not freed until the finalizer or the
             // fallback below.
@@ -116,6 +126,9 @@ impl Env {
         Ok(array)
     }
 }
+
+/// Typed arrays smaller than this many bytes are copied into an ordinary ArrayBuffer (see `typed_from_vec`).
+const COPY_BELOW: usize = 64 * 1024;
 
 unsafe extern "C" fn drop_vec<T>(_env: napi_env, _data: *mut c_void, hint: *mut c_void) {
     drop(Box::from_raw(hint.cast::<Vec<T>>()));
