@@ -6,10 +6,10 @@
 // load takes longer.
 
 import { parentPort, workerData } from 'node:worker_threads';
-import { niceThisThread } from '../util/thread-nice.js';
+import { lowerThisThread } from '../util/thread-nice.js';
 
 const { dir, nice } = workerData as { dir: string; nice?: number };
-if (nice) niceThisThread(nice);
+if (nice) lowerThisThread(nice);
 try {
   const { readArtifact } = await import('../model/artifact.js');
   const { prepareModel, transferables } = await import('./prepared.js');

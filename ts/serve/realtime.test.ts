@@ -68,9 +68,11 @@ describe('fold-in off the request thread', () => {
     expect((await recs('new9999')).body.source).toBe('foldin');
     if (process.platform === 'linux') {
       // the fold-in thread runs below the request thread (nice 5 by default), which keeps its own
+      // (relative to the process's own nice value, so this holds under `nice pnpm test` too)
+      const base = getPriority(threadId()!);
       const nices = readdirSync('/proc/self/task').map((tid) => getPriority(Number(tid)));
-      expect(nices).toContain(5);
-      expect(getPriority(threadId()!)).toBeLessThan(5);
+      expect(nices).toContain(Math.min(19, base + 5));
+      expect(base).toBeLessThan(19);
     }
   }, 120_000);
 

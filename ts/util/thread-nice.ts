@@ -16,12 +16,16 @@ export function threadId(): number | null {
   }
 }
 
-/** Sets the calling thread's nice value (0–19; higher yields more); returns the value now in force, or null where threads cannot be told apart. */
-export function niceThisThread(nice: number): number | null {
+/**
+ * Lowers the calling thread's priority by `by` nice steps below what it inherited (the process's,
+ * so a server started under `nice` keeps its fold-in thread below its request thread), clamped to
+ * 19; returns the value now in force, or null where threads cannot be told apart.
+ */
+export function lowerThisThread(by: number): number | null {
   const tid = threadId();
   if (tid === null) return null;
   try {
-    setPriority(tid, Math.max(0, Math.min(19, Math.round(nice))));
+    setPriority(tid, Math.max(0, Math.min(19, getPriority(tid) + Math.round(by))));
   } catch {
     // not permitted (lowering a nice value needs privileges): keep what is in force
   }
