@@ -9,7 +9,7 @@ import { describe, expect, it } from 'vitest';
 import { Rng } from '../data/random.js';
 import { testManifest } from '../serve/testing/fixtures.js';
 import { historyOf, readArtifact, writeArtifact } from './artifact.js';
-import { readArtifactIds, readArtifactSlice, topkShape } from './artifact-slice.js';
+import { readArtifactIds, readArtifactSlice, topkShape, verifyArtifact } from './artifact-slice.js';
 
 /** Ids with quotes, backslashes, commas, brackets and multi-byte characters. */
 const USER_IDS = ['a', 'q"uote', 'back\\slash', 'com,ma', '[br]', 'é✓𝄞', 'tab\there', '', 'u8', 'u9', 'u10'];
@@ -85,6 +85,24 @@ describe('readArtifactSlice', () => {
     expect(() => readArtifactSlice(dir, () => [0, 1], { chunkBytes: 5 })).toThrow(/topk-scores\.f32: checksum mismatch/);
     truncateSync(join(dir, 'user-factors.f32'), 20);
     expect(() => readArtifactSlice(dir, all, { verify: false, model: true })).toThrow(/user-factors\.f32: 20 bytes, the manifest says \d+ \(truncated\?\)/);
+  });
+});
+
+describe('verifyArtifact', () => {
+  it('passes an intact artifact and names the corrupt, truncated or mislabelled file', () => {
+    const dir = writeModel();
+    expect(() => verifyArtifact(dir, { chunkBytes: 7 })).not.toThrow();
+    const scores = join(dir, 'topk-scores.f32');
+    const good = readFileSync(scores);
+    corruptByte(scores);
+    expect(() => verifyArtifact(dir, { chunkBytes: 7 })).toThrow(`${scores}: checksum mismatch (corrupt file)`);
+    const relabelled = Buffer.from(good);
+    relabelled.write('u32', 4, 'latin1');
+    writeFileSync(scores, relabelled);
+    expect(() => verifyArtifact(dir)).toThrow(`${scores}: holds u32 values, expected f32`);
+    writeFileSync(scores, good);
+    truncateSync(join(dir, 'history-items.u32'), 17);
+    expect(() => verifyArtifact(dir)).toThrow(/history-items\.u32: 17 bytes, the manifest says \d+ \(truncated\?\)/);
   });
 });
 

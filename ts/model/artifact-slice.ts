@@ -3,7 +3,8 @@
 // the matching elements of user-ids.json found by a streaming scan, and the item-side files whole.
 // Memory is the slice's (plus one read buffer). The manifest's checksums are whole-file SHA-256, so
 // with `verify` each file the slice reads is streamed through the hash in fixed-size chunks (time ∝
-// the file, memory constant); without it only the sizes and the tensor headers are checked.
+// the file, memory constant); without it only the sizes and the tensor headers are checked. The
+// same streamed check of every file verifies a whole artifact before activation (verifyArtifact).
 
 import { createHash, type Hash } from 'node:crypto';
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
@@ -180,6 +181,24 @@ export function topkShape(dir: string): { rows: number; cols: number } {
     return tensorHeader(f.read(0, Math.min(HEADER, f.bytes)), f.path, 'u32', f.bytes);
   } finally {
     f.close();
+  }
+}
+
+/**
+ * Checks every file the manifest of `dir` lists — size, SHA-256 (streamed in chunks), and each
+ * tensor file's header against its size — in constant memory, whatever the artifact's size.
+ */
+export function verifyArtifact(dir: string, o: { chunkBytes?: number } = {}): void {
+  const m = readManifest(dir);
+  for (const name of Object.keys(m.files)) {
+    const f = new ArtifactFile(dir, name, m.files[name], o.chunkBytes);
+    try {
+      const dtype = name.endsWith('.f32') ? 'f32' : name.endsWith('.u32') ? 'u32' : null;
+      if (dtype) tensorHeader(f.read(0, Math.min(HEADER, f.bytes)), f.path, dtype, f.bytes);
+      f.stream(true, () => true);
+    } finally {
+      f.close();
+    }
   }
 }
 

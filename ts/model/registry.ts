@@ -6,7 +6,8 @@
 
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { readArtifact, readManifest, ArtifactError } from './artifact.js';
+import { readManifest, ArtifactError } from './artifact.js';
+import { verifyArtifact } from './artifact-slice.js';
 import type { Manifest } from './manifest.js';
 
 /** The names of the pointer and the history, in a directory and in a remote registry alike. */
@@ -98,7 +99,7 @@ export class LocalRegistry {
     readManifest(dir);
     if (opts.verify) {
       try {
-        readArtifact(dir, { verify: true });
+        verifyArtifact(dir); // streamed: constant memory at any size
       } catch (e) {
         throw new ArtifactError(`refusing to activate ${version}: ${(e as Error).message}; the active version is unchanged`);
       }
