@@ -86,7 +86,8 @@ const now = () => performance.timeOrigin + performance.now();
 
 /** How many requests the schedule will send, for building them ahead. */
 function expectedRequests(c: GeneratorConfig): number {
-  if (c.scenario.arrival.model !== 'open') return c.maxRequests;
+  // virtual users: one request per think time each (answers take a little more), with a margin
+  if (c.scenario.arrival.model !== 'open') return Math.min(c.maxRequests, Math.ceil((1.5 * c.users * c.durationS * 1000) / Math.max(1, c.thinkMs)) + 16);
   const peak = Math.max(1, ...c.scenario.phases.map((p) => p.rateFactor));
   return Math.ceil(c.rate * peak * c.durationS) + 16;
 }
