@@ -7,8 +7,9 @@
 // Two phases: `prepareGenerator` builds the requests ahead and opens warm connections, then `run`
 // sends from the given start. The schedule is kept by a timer while the next send is more than
 // SPIN_MS away and by a setImmediate loop closer than that (the generator owns its core; a timer
-// alone fires up to a millisecond late). Requests in flight live in slot arrays (./slots.ts), so the hot path
-// allocates nothing of its own; how late each request actually left is recorded as the send lag.
+// alone fires up to a millisecond late). Requests in flight live in slot arrays (./slots.ts), so
+// the hot path allocates nothing of its own; how late each request actually left is recorded as
+// the send lag.
 
 import { Rng } from '../../ts/data/random.js';
 import { Pool } from './client.js';
