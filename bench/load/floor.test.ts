@@ -44,7 +44,7 @@ describe('load floor figures', () => {
   });
 
   it("calls a knee the generator's when the bare endpoint's is no higher", () => {
-    expect(whoseKnee(20_000, 19_000)).toMatch(/generator's, not the server's/);
+    expect(whoseKnee(20_000, 19_000)).toMatch(/it is not the server's but the generator's/);
     expect(whoseKnee(20_000, 8_000)).toMatch(/it is the server's$/);
     expect(whoseKnee(null, 8_000)).toBe('');
   });

@@ -60,6 +60,6 @@ export function whoseKnee(bare: number | null, api: number | null): string {
   if (bare === null || api === null) return '';
   const r = (n: number) => Math.round(n).toLocaleString('en-US');
   return api >= 0.85 * bare
-    ? `the API's knee (${r(api)} req/s) is as high as the bare endpoint's (${r(bare)}): it is the generator's, not the server's`
+    ? `the API's knee (${r(api)} req/s) is as high as the bare endpoint's (${r(bare)}): it is not the server's but the generator's (or, on a shared machine, the machine's)`
     : `the API's knee (${r(api)} req/s) is below the bare endpoint's (${r(bare)}): it is the server's`;
 }

@@ -7,13 +7,15 @@
 // Two phases: `prepareGenerator` builds the requests ahead and opens warm connections, then `run`
 // sends from the given start. The schedule is kept by a timer while the next send is more than
 // SPIN_MS away and by a setImmediate loop closer than that (the generator owns its core; a timer
-// alone fires up to a millisecond late). Requests in flight live in slot arrays, so the hot path
-// allocates nothing; how late each request actually left is recorded as the send lag.
+// alone fires up to a millisecond late). Requests in flight live in slot arrays (./slots.ts), so
+// the hot path allocates nothing of its own; how late each request actually left is recorded as
+// the send lag.
 
 import { Rng } from '../../ts/data/random.js';
 import { Pool } from './client.js';
 import { Histogram, type SerializedHistogram } from './histogram.js';
 import { rateFactorAt, type Scenario } from './scenario.js';
+import { Slots } from './slots.js';
 import { Traffic, type TrafficIds } from './traffic.js';
 
 export interface GeneratorConfig {
@@ -86,7 +88,8 @@ const now = () => performance.timeOrigin + performance.now();
 
 /** How many requests the schedule will send, for building them ahead. */
 function expectedRequests(c: GeneratorConfig): number {
-  if (c.scenario.arrival.model !== 'open') return c.maxRequests;
+  // virtual users: one request per think time each (answers take a little more), with a margin
+  if (c.scenario.arrival.model !== 'open') return Math.min(c.maxRequests, Math.ceil((1.5 * c.users * c.durationS * 1000) / Math.max(1, c.thinkMs)) + 16);
   const peak = Math.max(1, ...c.scenario.phases.map((p) => p.rateFactor));
   return Math.ceil(c.rate * peak * c.durationS) + 16;
 }
@@ -101,11 +104,7 @@ export async function prepareGenerator(c: GeneratorConfig): Promise<PreparedGene
   const lag = new Histogram();
   const rng = new Rng(c.seed + 1);
   // requests in flight, by slot: mix entry, intended time (absolute ms), virtual user (-1: none)
-  let slotEntry = new Int32Array(256);
-  let slotIntended = new Float64Array(256);
-  let slotUser = new Int32Array(256);
-  let free = Int32Array.from({ length: 256 }, (_, i) => 255 - i);
-  let freeLen = 256;
+  const slots = new Slots();
   let startAt = 0;
   let sent = 0;
   let unsent = 0;
@@ -115,29 +114,11 @@ export async function prepareGenerator(c: GeneratorConfig): Promise<PreparedGene
   let onSettled: (() => void) | null = null;
   let user: (u: number, intended: number) => void = () => {};
 
-  const takeSlot = (): number => {
-    if (freeLen === 0) {
-      const n = slotEntry.length;
-      const grow = <T extends Int32Array | Float64Array>(a: T, make: (n: number) => T): T => {
-        const b = make(2 * n);
-        b.set(a);
-        return b;
-      };
-      slotEntry = grow(slotEntry, (m) => new Int32Array(m));
-      slotIntended = grow(slotIntended, (m) => new Float64Array(m));
-      slotUser = grow(slotUser, (m) => new Int32Array(m));
-      free = new Int32Array(2 * n);
-      for (let i = 0; i < n; i++) free[i] = 2 * n - 1 - i;
-      freeLen = n;
-    }
-    return free[--freeLen]!;
-  };
-
   const onOutcome = (slot: number, status: number, at: number, error: string | undefined) => {
-    const entry = slotEntry[slot]!;
-    const intended = slotIntended[slot]!;
-    const u = slotUser[slot]!;
-    free[freeLen++] = slot;
+    const entry = slots.entry[slot]!;
+    const intended = slots.intended[slot]!;
+    const u = slots.user[slot]!;
+    slots.release(slot);
     outstanding--;
     const doneAt = performance.timeOrigin + at;
     const us = (doneAt - intended) * 1000;
@@ -178,10 +159,10 @@ export async function prepareGenerator(c: GeneratorConfig): Promise<PreparedGene
     const i = rr++ % pools.length;
     const t = traffic[i]!;
     t.next();
-    const slot = takeSlot();
-    slotEntry[slot] = t.entry;
-    slotIntended[slot] = intended;
-    slotUser[slot] = u;
+    const slot = slots.take();
+    slots.entry[slot] = t.entry;
+    slots.intended[slot] = intended;
+    slots.user[slot] = u;
     sent++;
     outstanding++;
     lag.record((now() - intended) * 1000);

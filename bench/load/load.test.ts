@@ -212,13 +212,15 @@ describe('targets and arrival models', () => {
     try {
       const o = { ...step, urls: [`http://127.0.0.1:${port}`], insecure: false, scenario, ids, rate: 300, durationS: 1 };
       const warm = warmConnections(o);
-      expect(warm).toBe(11); // 10 ms of 300 req/s, plus 8
+      expect(warm).toBe(23); // 50 ms of 300 req/s, plus 8
       const r = await runStep(o);
       expect(r.counts.ok).toBe(300);
       expect(atFirstRequest).toBe(warm); // all open before the first request left
       // more only when more than `warm` requests were in flight at once (a stall: the server shares this thread)
       expect(connections).toBe(warm + r.coldConnections);
       expect(r.peakConnections).toBe(connections);
+      // the longest idle connection goes next: every open one carries requests, none idles out
+      expect(new Set(seen.slice(0, 300).map((q) => q.socket)).size).toBe(connections);
       // worker threads need the compiled worker entry: run the compiled step, twice on the same threads
       const [built, builtThreads] = ensureBuilt(['bench/load/run.js', 'bench/load/threads.js']);
       const compiled = (await import(pathToFileURL(built!).href)) as typeof import('./run.js');

@@ -47,7 +47,7 @@ Traffic
   --warmup S          seconds of the same load before measuring, not counted (default 2)
   --workers N         generator threads (default 1; each polls its core while sending, so give
                       each a core of its own; 0: this thread)
-  --connections N     most connections open at once (default 1000); 10 ms worth of the rate plus 8
+  --connections N     most connections open at once (default 1000); 50 ms worth of the rate plus 8
                       (or one per virtual user) are opened before the measured window
   --timeout-ms MS     a request with no answer after this is a timeout (default 10000)
   --max-requests N    hard cap on requests sent per step (default 1.2 × rate × duration + 1000)

@@ -17,9 +17,9 @@ export interface StepOptions extends Omit<GeneratorConfig, 'runId' | 'warmConnec
   workers: number;
 }
 
-/** Connections to open before the measured window: what 10 ms of the rate needs, plus a few; or one per virtual user. */
+/** Connections to open before the measured window: what 50 ms of the rate needs (a server pausing that long), plus a few; or one per virtual user. */
 export function warmConnections(o: Pick<StepOptions, 'scenario' | 'rate' | 'users' | 'maxConnections'>): number {
-  const want = o.scenario.arrival.model === 'open' ? Math.ceil(o.rate * 0.01) + 8 : o.users;
+  const want = o.scenario.arrival.model === 'open' ? Math.ceil(o.rate * 0.05) + 8 : o.users;
   return Math.min(o.maxConnections, want);
 }
 

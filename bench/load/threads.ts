@@ -3,8 +3,8 @@
 // the JIT already compiled during the warm-up. Each thread prepares a generator (requests built,
 // connections open), says ready, runs from the start time it is sent and posts its result. A
 // thread's young generation is made large (its setImmediate loop allocates a little on every
-// turn), so a scavenge comes seconds apart instead of every few milliseconds. A watchdog stops a
-// step that overruns its limit.
+// turn), so a scavenge comes every few hundred milliseconds instead of every few. A watchdog
+// stops a step that overruns its limit.
 
 import { setFlagsFromString } from 'node:v8';
 import { Worker } from 'node:worker_threads';
