@@ -308,13 +308,14 @@ fn one_top_k<S: Simd>(packed: &PackedItems, x: &[f32], k: usize, exclude: &[u32]
     }
 }
 
-/// A u32 that orders like the f32 (larger score, larger key), with NaN and −∞ below every number.
+/// A u32 that orders like the f32 (larger score, larger key; −0 and +0 equal, as `==` has them),
+/// with NaN and −∞ below every number.
 #[inline(always)]
 fn order_key(s: f32) -> u32 {
     if s.is_nan() || s == f32::NEG_INFINITY {
         return 0;
     }
-    let b = s.to_bits();
+    let b = (s + 0.0).to_bits(); // −0 + 0 = +0
     if b & 0x8000_0000 != 0 {
         !b
     } else {
@@ -364,8 +365,13 @@ fn one_top_k_select<S: Simd>(packed: &PackedItems, x: &[f32], k: usize, exclude:
             best.push((i as u32, s));
         }
     }
-    best.sort_unstable_by(|a, b| b.1.partial_cmp(&a.1).unwrap_or(std::cmp::Ordering::Equal).then(a.0.cmp(&b.0)));
-    out[..best.len()].copy_from_slice(&best);
+    // best first as one integer sort: the score's order key above, the item reversed below (ties: lower item first)
+    let mut sorted: Vec<u64> = best.iter().map(|&(i, s)| (u64::from(order_key(s)) << 32) | u64::from(u32::MAX - i)).collect();
+    sorted.sort_unstable_by(|a, b| b.cmp(a));
+    for (slot, key) in out.iter_mut().zip(sorted) {
+        let item = u32::MAX - key as u32;
+        *slot = (item, scores[item as usize]);
+    }
 }
 
 /// One user's top-k from a running sorted list (few candidates beat the k-th best when k is small beside the catalogue).
