@@ -24,6 +24,17 @@ const rowOf = (id: string) => Number(id.slice(1));
 const S = (o: Partial<FeedbackSettings> = {}): FeedbackSettings => ({ ...DEFAULT_FEEDBACK, ...o });
 
 describe('feedback semantics', () => {
+  it('gives one event the value the general path gives it (the one-event shortcut), and nothing for an unknown item', () => {
+    const known = (id: string) => (id === 'unknown' ? -1 : rowOf(id));
+    for (const e of [ev('i4', 'click', 1, 3), ev('i2', 'rating', 4, 0), ev('i7', 'dislike', -2, 9), ev('i1', 'purchase', 2, 40), ev('i3', 'view', 1, 1)]) {
+      const s = S({ halfLifeMs: 10 * DAY });
+      const one = interactions([e], known, s, NOW);
+      const general = interactions([e, ev('unknown', 'click', 1, 0)], known, s, NOW); // two events: the maps path
+      expect({ items: [...one.items], values: [...one.values], used: one.used }).toEqual({ items: [...general.items], values: [...general.values], used: general.used });
+    }
+    expect(interactions([ev('unknown', 'like', 1, 0)], known, S(), NOW)).toEqual({ items: new Uint32Array(0), values: new Float32Array(0), used: 0 });
+  });
+
   it('decays implicit values by 2^(−age / half-life), in the function training and fold-in share', () => {
     const events = [ev('i1', 'click', 1, 10), ev('i1', 'click', 1, 0), ev('i2', 'purchase', 1, 20), ev('i3', 'rating', 4, 30)];
     const plain = interactions(events, rowOf, S(), NOW);

@@ -35,9 +35,16 @@ export function interactions(
   s: FeedbackSettings = DEFAULT_FEEDBACK,
   now = Date.now(),
 ): { items: Uint32Array; values: Float32Array; used: number } {
+  const decay = { halfLifeMs: s.halfLifeMs, now };
+  if (events.length === 1) {
+    // one event (a new user's first, the common case in real time): no maps, no sort
+    const e = events[0]!;
+    const row = rowOf(e.itemId);
+    if (row < 0) return { items: new Uint32Array(0), values: new Float32Array(0), used: 0 };
+    return { items: Uint32Array.of(row), values: Float32Array.of(strength(e.type, e.value, decayFactor(decay, e.timestamp), s)), used: 1 };
+  }
   const rated = new Map<number, number>();
   const implicit = new Map<number, number>();
-  const decay = { halfLifeMs: s.halfLifeMs, now };
   let used = 0;
   for (const e of events) {
     const row = rowOf(e.itemId);
@@ -74,5 +81,7 @@ export function foldInUser(
   if (!r.vector.some((v) => v !== 0)) return none;
   let n = 0;
   while (n < r.items.length && r.items[n] !== EMPTY_ITEM) n++;
-  return { items: r.items.slice(0, n), scores: r.scores.slice(0, n), seen: x.items, used: x.used, vector: r.vector };
+  // the engine's arrays are this call's own: cut only when the list is short of k
+  const full = n === r.items.length;
+  return { items: full ? r.items : r.items.slice(0, n), scores: full ? r.scores : r.scores.slice(0, n), seen: x.items, used: x.used, vector: r.vector };
 }

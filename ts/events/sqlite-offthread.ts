@@ -9,6 +9,7 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { SqliteEventStore } from './sqlite.js';
+import { toColumns } from './event-columns.js';
 import type { WriteOp } from './sqlite-writer-worker.js';
 import type { AppendResult, EventStore, TrackedEvent } from './types.js';
 import type { ItemRecord } from './catalogue.js';
@@ -52,7 +53,7 @@ export class OffThreadSqliteStore implements EventStore {
 
   append(events: readonly TrackedEvent[]): Promise<AppendResult> {
     if (!this.worker) return this.local.append(events);
-    return this.send({ id: this.nextId++, op: 'append', events: events as TrackedEvent[] }) as Promise<AppendResult>;
+    return this.send({ id: this.nextId++, op: 'append', columns: toColumns(events) }) as Promise<AppendResult>;
   }
 
   deleteUser(userId: string, opts: { remember?: boolean } = {}): Promise<number> {

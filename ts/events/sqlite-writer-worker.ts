@@ -1,17 +1,17 @@
-// Owns the SQLite event store's writer thread: appends, impressions, erasures and item records arrive as messages, in order;
+// Owns the SQLite event store's writer thread: appends (as columns, ./event-columns.ts), impressions, erasures and item records arrive as messages, in order;
 // everything that arrived while the previous commit ran is written as one transaction (group
 // commit: one fsync for many requests, each append its own savepoint) and answered together. The
 // serving thread never waits for a disk flush.
 
 import { parentPort, workerData } from 'node:worker_threads';
 import { SqliteEventStore } from './sqlite.js';
-import type { TrackedEvent } from './types.js';
+import { fromColumns, type EventColumns } from './event-columns.js';
 import type { ItemRecord } from './catalogue.js';
 import type { Impression } from './impressions.js';
 
 export type WriteOp =
   | { id: number; op: 'impressions'; impressions: Impression[] }
-  | { id: number; op: 'append'; events: TrackedEvent[] }
+  | { id: number; op: 'append'; columns: EventColumns }
   | { id: number; op: 'delete'; userId: string; remember: boolean }
   | { id: number; op: 'items'; items: ItemRecord[] };
 
@@ -27,7 +27,7 @@ function flush(): void {
     const results = store.writeTogether(() =>
       ops.map((o) =>
         o.op === 'append'
-          ? store.appendNow(o.events)
+          ? store.appendNow(fromColumns(o.columns))
           : o.op === 'impressions'
             ? store.appendImpressionsNow(o.impressions)
             : o.op === 'items'

