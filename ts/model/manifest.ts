@@ -70,7 +70,17 @@ export function newVersion(now: Date, contentKey: string): string {
 
 /** sha256 of the interactions (order-sensitive), for the manifest's data fingerprint. */
 export function fingerprint(users: Uint32Array, items: Uint32Array, values: Float32Array): string {
+  return sha256Of([users, items, values]);
+}
+
+/** Bytes per hash update: a single update of more than 2 GiB throws (10M users × rank 64 is 2.56 GB). */
+const HASH_CHUNK = 256 * 1024 * 1024;
+
+/** sha256 of the arrays' bytes one after another, fed in chunks so any size hashes. */
+export function sha256Of(arrays: readonly ArrayBufferView[], chunk = HASH_CHUNK): string {
   const h = createHash('sha256');
-  for (const a of [users, items, values]) h.update(new Uint8Array(a.buffer, a.byteOffset, a.byteLength));
+  for (const a of arrays) {
+    for (let at = 0; at < a.byteLength; at += chunk) h.update(new Uint8Array(a.buffer, a.byteOffset + at, Math.min(chunk, a.byteLength - at)));
+  }
   return h.digest('hex');
 }

@@ -5,11 +5,10 @@
 // `recs train`'s metrics, writes the artifact with the Spark parameters in its manifest, then
 // publishes it (publish.ts: gate → activate → load) like a trained version.
 
-import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import type { Engine, FactorModel } from '../../engine/index.js';
 import { historyOf, writeArtifact } from '../artifact.js';
-import { fingerprint, newVersion, type Manifest } from '../manifest.js';
+import { fingerprint, newVersion, sha256Of, type Manifest } from '../manifest.js';
 import { evaluateModel } from '../pipeline/evaluate.js';
 import type { Progress } from '../pipeline/progress.js';
 import type { StoreLoadOptions } from '../pipeline/store-load.js';
@@ -154,7 +153,5 @@ function popularityOf(nItems: number, items: Uint32Array): { items: Uint32Array;
 }
 
 function factorFingerprint(a: Float32Array, b: Float32Array): string {
-  const h = createHash('sha256');
-  for (const x of [a, b]) h.update(new Uint8Array(x.buffer, x.byteOffset, x.byteLength));
-  return h.digest('hex');
+  return sha256Of([a, b]);
 }
