@@ -10,7 +10,7 @@ import { createHash, type Hash } from 'node:crypto';
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { join } from 'node:path';
 import { ArtifactError, ARTIFACT_FILES as FILES, readManifest, type UserHistory } from './artifact.js';
-import type { Manifest } from './manifest.js';
+import { sha256Of, type Manifest } from './manifest.js';
 import { decodeF32, TENSOR_HEADER as HEADER, tensorHeader } from './tensor-file.js';
 import { LEGACY_PARTS } from './algorithms/parts.js';
 import type { ItemWeights, ModelPart } from './algorithms/types.js';
@@ -94,7 +94,7 @@ class ArtifactFile {
   /** The whole file (small item-side files), checked against the manifest's checksum when `verify`. */
   readVerified(verify: boolean): Buffer {
     const buf = this.read(0, this.bytes);
-    if (verify && createHash('sha256').update(buf).digest('hex') !== this.entry!.sha256) throw new ArtifactError(`${this.path}: checksum mismatch (corrupt file)`);
+    if (verify && sha256Of([buf]) !== this.entry!.sha256) throw new ArtifactError(`${this.path}: checksum mismatch (corrupt file)`);
     return buf;
   }
 

@@ -7,7 +7,7 @@ import { createHash } from 'node:crypto';
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, writeFileSync, writeSync } from 'node:fs';
 import { join, dirname, basename } from 'node:path';
 import { decodeF32, decodeU32, encodeTensor } from './tensor-file.js';
-import { ARTIFACT_FORMAT, type Manifest } from './manifest.js';
+import { ARTIFACT_FORMAT, updateInChunks, type Manifest } from './manifest.js';
 import { LEGACY_PARTS } from './algorithms/parts.js';
 import type { ItemWeights, ModelPart } from './algorithms/types.js';
 
@@ -126,8 +126,8 @@ export function writeArtifact(
       const fd = openSync(join(tmp, name), 'w');
       try {
         for (const p of pieces) {
-          hash.update(p);
-          for (let off = 0; off < p.length; ) off += writeSync(fd, p, off, p.length - off);
+          updateInChunks(hash, p); // one update or write of more than 2 GiB throws (10M users × rank 64)
+          for (let off = 0; off < p.length; ) off += writeSync(fd, p, off, Math.min(p.length - off, 1 << 28));
         }
       } finally {
         closeSync(fd);
@@ -251,7 +251,9 @@ function interleave(a: Uint32Array, b: Uint32Array): Uint32Array {
 }
 
 function sha256(buf: Buffer): string {
-  return createHash('sha256').update(buf).digest('hex');
+  const h = createHash('sha256');
+  updateInChunks(h, buf);
+  return h.digest('hex');
 }
 
 function check(ok: boolean, msg: string): asserts ok {

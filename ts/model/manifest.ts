@@ -79,8 +79,11 @@ const HASH_CHUNK = 256 * 1024 * 1024;
 /** sha256 of the arrays' bytes one after another, fed in chunks so any size hashes. */
 export function sha256Of(arrays: readonly ArrayBufferView[], chunk = HASH_CHUNK): string {
   const h = createHash('sha256');
-  for (const a of arrays) {
-    for (let at = 0; at < a.byteLength; at += chunk) h.update(new Uint8Array(a.buffer, a.byteOffset + at, Math.min(chunk, a.byteLength - at)));
-  }
+  for (const a of arrays) updateInChunks(h, a, chunk);
   return h.digest('hex');
+}
+
+/** Feeds a view of any size to a hash (or any sink of byte chunks) at most `chunk` bytes at a time. */
+export function updateInChunks(h: { update(b: Uint8Array): unknown }, a: ArrayBufferView, chunk = HASH_CHUNK): void {
+  for (let at = 0; at < a.byteLength; at += chunk) h.update(new Uint8Array(a.buffer, a.byteOffset + at, Math.min(chunk, a.byteLength - at)));
 }
