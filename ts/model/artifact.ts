@@ -7,7 +7,7 @@ import { createHash } from 'node:crypto';
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, writeFileSync, writeSync } from 'node:fs';
 import { join, dirname, basename } from 'node:path';
 import { decodeF32, decodeU32, encodeTensor } from './tensor-file.js';
-import { ARTIFACT_FORMAT, updateInChunks, type Manifest } from './manifest.js';
+import { ARTIFACT_FORMAT, sha256Of, updateInChunks, type Manifest } from './manifest.js';
 import { LEGACY_PARTS } from './algorithms/parts.js';
 import type { ItemWeights, ModelPart } from './algorithms/types.js';
 
@@ -89,31 +89,30 @@ export function writeArtifact(
   // each file as its pieces: a tensor is its 16-byte header and a view of the typed array (no
   // copy, so writing holds no second copy of the factors or the top-k table)
   const contents: Record<string, Buffer[]> = {};
-  const tensor = encodeTensor;
   if (a.rank > 0) {
-    contents[FILES.userFactors] = tensor(a.userFactors, nUsers, a.rank);
-    contents[FILES.itemFactors] = tensor(a.itemFactors, nItems, a.rank);
+    contents[FILES.userFactors] = encodeTensor(a.userFactors, nUsers, a.rank);
+    contents[FILES.itemFactors] = encodeTensor(a.itemFactors, nItems, a.rank);
     parts.push('userFactors', 'itemFactors');
   }
   if (a.itemWeights) {
     check(a.itemWeights.n === nItems && a.itemWeights.weights.length === nItems * nItems, `item weights hold ${a.itemWeights.weights.length} values for ${nItems} × ${nItems} items`);
-    contents[FILES.itemWeights] = tensor(a.itemWeights.weights, nItems, nItems);
+    contents[FILES.itemWeights] = encodeTensor(a.itemWeights.weights, nItems, nItems);
     parts.push('itemWeights');
   }
   parts.push('topk', 'popularity');
   Object.assign(contents, {
     [FILES.userIds]: [Buffer.from(JSON.stringify(a.userIds))],
     [FILES.itemIds]: [Buffer.from(JSON.stringify(a.itemIds))],
-    [FILES.popularity]: tensor(interleave(a.popularity.items, a.popularity.counts), a.popularity.items.length, 2),
-    [FILES.topkItems]: tensor(a.topk.items, nUsers, a.topk.depth),
-    [FILES.topkScores]: tensor(a.topk.scores, nUsers, a.topk.depth),
+    [FILES.popularity]: encodeTensor(interleave(a.popularity.items, a.popularity.counts), a.popularity.items.length, 2),
+    [FILES.topkItems]: encodeTensor(a.topk.items, nUsers, a.topk.depth),
+    [FILES.topkScores]: encodeTensor(a.topk.scores, nUsers, a.topk.depth),
   });
   if (a.items) contents[FILES.items] = [Buffer.from(JSON.stringify(a.items))];
   if (a.history) {
     const h = a.history;
     check(h.offsets.length === nUsers + 1 && h.offsets[nUsers] === h.items.length, 'history offsets do not match the users and items');
-    contents[FILES.historyOffsets] = tensor(h.offsets, nUsers + 1, 1);
-    contents[FILES.historyItems] = tensor(h.items, h.items.length, 1);
+    contents[FILES.historyOffsets] = encodeTensor(h.offsets, nUsers + 1, 1);
+    contents[FILES.historyItems] = encodeTensor(h.items, h.items.length, 1);
     parts.push('history');
   }
 
@@ -171,7 +170,7 @@ export function readArtifact(dir: string, opts: { verify?: boolean } = {}): Mode
       throw new ArtifactError(`${join(dir, name)}: ${(e as Error).message}`);
     }
     if (buf.length !== entry.bytes) throw new ArtifactError(`${join(dir, name)}: ${buf.length} bytes, the manifest says ${entry.bytes} (truncated?)`);
-    if (verify && sha256(buf) !== entry.sha256) throw new ArtifactError(`${join(dir, name)}: checksum mismatch (corrupt file)`);
+    if (verify && sha256Of([buf]) !== entry.sha256) throw new ArtifactError(`${join(dir, name)}: checksum mismatch (corrupt file)`);
     return buf;
   };
   const json = <T>(name: string): T => JSON.parse(load(name).toString('utf8')) as T;
@@ -248,12 +247,6 @@ function interleave(a: Uint32Array, b: Uint32Array): Uint32Array {
     out[2 * i + 1] = b[i]!;
   }
   return out;
-}
-
-function sha256(buf: Buffer): string {
-  const h = createHash('sha256');
-  updateInChunks(h, buf);
-  return h.digest('hex');
 }
 
 function check(ok: boolean, msg: string): asserts ok {
