@@ -18,11 +18,11 @@
 // Prints seconds, users/s and peak RSS per step and writes spark-scale.json / .md to --out.
 //
 // Usage: node dist/bench/spark-scale.js [--users 1000000] [--items 20000] [--rank 64] [--shards 4]
-//                                       [--cosmos-users 5000] [--out bench/results]
+//                                       [--cosmos-users 5000] [--out bench/results] [--keep DIR]
 
 import { spawnSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -214,6 +214,7 @@ async function main(): Promise<void> {
       direct: { type: 'boolean' },
       'score-shards': { type: 'string' },
       depth: { type: 'string', default: '30' },
+      keep: { type: 'string' },
       help: { type: 'boolean' },
     },
   });
@@ -221,7 +222,8 @@ async function main(): Promise<void> {
     return console.log(
       'node dist/bench/spark-scale.js [--users 1000000] [--items 20000] [--rank 64] [--shards 4] [--cosmos-users 5000] [--out DIR]\n' +
         '  --direct: write the artifact directly (no Spark model, no import) and run only score and load, for 10M users:\n' +
-        '  node dist/bench/spark-scale.js --direct --users 10000000 --shards 16 --score-shards 0,7,15 [--depth 30]',
+        '  node dist/bench/spark-scale.js --direct --users 10000000 --shards 16 --score-shards 0,7,15 [--depth 30]\n' +
+        '  --keep DIR: work in DIR (created; must not exist) and keep it: DIR/models is a registry `recs serve --models-dir` reads',
     );
   if (v.step) {
     const r = await step(v.step, v as unknown as Record<string, string>);
@@ -234,7 +236,8 @@ async function main(): Promise<void> {
   const shards = Number(v.shards);
   const hw = hardware();
   console.log(`bench spark-scale: ${describeHardware(hw)}; ${users} users × ${items} items × rank ${rank}`);
-  const work = mkdtempSync(join(tmpdir(), 'spark-scale-'));
+  if (v.keep && existsSync(v.keep)) throw new Error(`--keep ${v.keep}: already exists; name a new directory`);
+  const work = v.keep ? (mkdirSync(v.keep, { recursive: true }), v.keep) : mkdtempSync(join(tmpdir(), 'spark-scale-'));
   try {
     const model = join(work, 'model');
     const models = join(work, 'models');
@@ -274,7 +277,8 @@ async function main(): Promise<void> {
     writeFileSync(join(v.out, 'spark-scale.json'), JSON.stringify({ date: new Date().toISOString(), hardware: hw, users, items, rank, shards, rows }, null, 2));
     writeFileSync(join(v.out, 'spark-scale.md'), `Hardware: ${describeHardware(hw)}\n\n${users} users × ${items} items × rank ${rank}, Spark layout.\n\n${markdownTable(header, cells)}\n`);
   } finally {
-    rmSync(work, { recursive: true, force: true });
+    if (v.keep) console.log(`kept ${work} (registry: ${join(work, 'models')})`);
+    else rmSync(work, { recursive: true, force: true });
   }
 }
 

@@ -6,16 +6,12 @@
 // the file, memory constant); without it only the sizes and the tensor headers are checked. The
 // same streamed check of every file verifies a whole artifact before activation (verifyArtifact).
 
-import { createHash, type Hash } from 'node:crypto';
-import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
-import { join } from 'node:path';
-import { ArtifactError, ARTIFACT_FILES as FILES, readManifest, type UserHistory } from './artifact.js';
-import { sha256Of, type Manifest } from './manifest.js';
+import { ARTIFACT_FILES as FILES, readManifest, type UserHistory } from './artifact.js';
+import { ArtifactError, ArtifactFile } from './artifact-file.js';
+import type { Manifest } from './manifest.js';
 import { decodeF32, TENSOR_HEADER as HEADER, tensorHeader } from './tensor-file.js';
 import { LEGACY_PARTS } from './algorithms/parts.js';
 import type { ItemWeights, ModelPart } from './algorithms/types.js';
-
-const CHUNK = 8 << 20;
 
 export interface ArtifactSlice {
   manifest: Manifest;
@@ -36,71 +32,6 @@ export interface ArtifactSlice {
   itemWeights: ItemWeights | null;
   /** The slice's users' training items, offsets rebased to 0 (when asked and stored). */
   history: UserHistory | null;
-}
-
-/** One open artifact file: its size checked against the manifest, read by position. */
-class ArtifactFile {
-  readonly path: string;
-  readonly bytes: number;
-  private readonly fd: number;
-  constructor(
-    dir: string,
-    readonly name: string,
-    private readonly entry: { bytes: number; sha256: string } | undefined,
-    private readonly chunk = CHUNK,
-  ) {
-    this.path = join(dir, name);
-    if (!entry) throw new ArtifactError(`${dir}: the manifest lists no ${name}`);
-    try {
-      this.fd = openSync(this.path, 'r');
-    } catch (e) {
-      throw new ArtifactError(`${this.path}: ${(e as Error).message}`);
-    }
-    this.bytes = fstatSync(this.fd).size;
-    if (this.bytes !== entry.bytes) {
-      closeSync(this.fd);
-      throw new ArtifactError(`${this.path}: ${this.bytes} bytes, the manifest says ${entry.bytes} (truncated?)`);
-    }
-  }
-
-  /** Bytes [start, end) of the file. */
-  read(start: number, end: number): Buffer {
-    const buf = Buffer.allocUnsafe(end - start);
-    for (let got = 0; got < buf.length; ) {
-      const n = readSync(this.fd, buf, got, buf.length - got, start + got);
-      if (n === 0) throw new ArtifactError(`${this.path}: ends at byte ${start + got}, expected ${end}`);
-      got += n;
-    }
-    return buf;
-  }
-
-  /** Calls `each` with every chunk of the file in order (and its offset); hashes it when `verify`. */
-  stream(verify: boolean, each: (chunk: Buffer, at: number) => boolean | void): void {
-    const hash: Hash | null = verify ? createHash('sha256') : null;
-    const buf = Buffer.allocUnsafe(Math.min(this.chunk, Math.max(1, this.bytes)));
-    let more = true;
-    for (let at = 0; at < this.bytes; ) {
-      const n = readSync(this.fd, buf, 0, Math.min(buf.length, this.bytes - at), at);
-      if (n === 0) throw new ArtifactError(`${this.path}: ends at byte ${at}, expected ${this.bytes}`);
-      const chunk = buf.subarray(0, n);
-      hash?.update(chunk);
-      if (more) more = each(chunk, at) !== false;
-      if (!more && !hash) break;
-      at += n;
-    }
-    if (hash && hash.digest('hex') !== this.entry!.sha256) throw new ArtifactError(`${this.path}: checksum mismatch (corrupt file)`);
-  }
-
-  /** The whole file (small item-side files), checked against the manifest's checksum when `verify`. */
-  readVerified(verify: boolean): Buffer {
-    const buf = this.read(0, this.bytes);
-    if (verify && sha256Of([buf]) !== this.entry!.sha256) throw new ArtifactError(`${this.path}: checksum mismatch (corrupt file)`);
-    return buf;
-  }
-
-  close(): void {
-    closeSync(this.fd);
-  }
 }
 
 type Dtype = 'f32' | 'u32';
@@ -208,7 +139,7 @@ export function readArtifactIds(dir: string): { userIds: string[]; itemIds: stri
   const json = (name: string) => {
     const f = new ArtifactFile(dir, name, m.files[name]);
     try {
-      return JSON.parse(f.readVerified(true).toString('utf8')) as string[];
+      return JSON.parse(f.readAll(true).toString('utf8')) as string[];
     } finally {
       f.close();
     }
@@ -255,19 +186,19 @@ export function readArtifactSlice(dir: string, range: (nUsers: number) => [numbe
     const ts = tensorRows(open(FILES.topkScores), 'f32', rowOf, verify);
     if (ts.cols !== ti.cols) throw new ArtifactError(`${dir}: the top-k items and scores differ in depth`);
     const userIds = jsonStringsSlice(open(FILES.userIds), first, end, verify, nUsers);
-    const itemIds = JSON.parse(open(FILES.itemIds).readVerified(verify).toString('utf8')) as string[];
+    const itemIds = JSON.parse(open(FILES.itemIds).readAll(verify).toString('utf8')) as string[];
     let rank = 0;
     let userFactors: Float32Array = new Float32Array(0);
     let itemFactors: Float32Array = new Float32Array(0);
     let itemWeights: ItemWeights | null = null;
     if (o.model && parts.includes('itemFactors')) {
       const uf = tensorRows(open(FILES.userFactors), 'f32', rowOf, verify);
-      const itf = decodeF32(open(FILES.itemFactors).readVerified(verify), FILES.itemFactors);
+      const itf = decodeF32(open(FILES.itemFactors).readAll(verify), FILES.itemFactors);
       if (itf.rows !== itemIds.length || itf.cols !== uf.cols) throw new ArtifactError(`${dir}: files disagree on the numbers of items or the rank`);
       [rank, userFactors, itemFactors] = [uf.cols, uf.data as Float32Array, itf.data];
     }
     if (o.model && parts.includes('itemWeights')) {
-      const iw = decodeF32(open(FILES.itemWeights).readVerified(verify), FILES.itemWeights);
+      const iw = decodeF32(open(FILES.itemWeights).readAll(verify), FILES.itemWeights);
       if (iw.rows !== itemIds.length || iw.cols !== itemIds.length) throw new ArtifactError(`${dir}: ${FILES.itemWeights} is ${iw.rows} × ${iw.cols}, not items × items (${itemIds.length})`);
       itemWeights = { n: iw.rows, weights: iw.data };
     }

@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { mkdtempSync, readFileSync, writeFileSync, truncateSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { readArtifact, writeArtifact, ArtifactError } from './artifact.js';
+import { readArtifact, writeArtifact, historyOf, ArtifactError, ARTIFACT_FILES } from './artifact.js';
+import { decodeF32, decodeU32 } from './tensor-file.js';
 import { LocalRegistry } from './registry.js';
 import { newVersion } from './manifest.js';
 
@@ -62,6 +63,48 @@ describe('model artifact', () => {
     expect(() => readArtifact(dir, { verify: false })).not.toThrow();
     truncateSync(join(dir, 'topk-items.u32'), 10);
     expect(() => readArtifact(dir, { verify: false })).toThrow(/topk-items\.u32: 10 bytes, the manifest says \d+ \(truncated\?\)/);
+  });
+
+  it('reads each file in pieces (7 bytes here) into one buffer: byte for byte what a whole-file read decodes', () => {
+    const dir = join(mkdtempSync(join(tmpdir(), 'art-')), 'v1');
+    const [nUsers, nItems, rank, depth] = [41, 13, 5, 4];
+    const rnd = (i: number) => Math.sin(i * 12.9898) * 43758.5453 - Math.floor(Math.sin(i * 12.9898) * 43758.5453);
+    const users = Uint32Array.from({ length: 90 }, (_, i) => i % nUsers);
+    const items = Uint32Array.from({ length: 90 }, (_, i) => (i * 7) % nItems);
+    writeArtifact(dir, {
+      ...sample(),
+      rank,
+      userIds: Array.from({ length: nUsers }, (_, u) => `user-${u}`),
+      itemIds: Array.from({ length: nItems }, (_, i) => `item-${i}`),
+      userFactors: Float32Array.from({ length: nUsers * rank }, (_, i) => rnd(i)),
+      itemFactors: Float32Array.from({ length: nItems * rank }, (_, i) => rnd(i + 1000)),
+      items: null,
+      popularity: { items: Uint32Array.from({ length: nItems }, (_, i) => i), counts: Uint32Array.from({ length: nItems }, (_, i) => nItems - i) },
+      topk: { depth, items: Uint32Array.from({ length: nUsers * depth }, (_, i) => i % nItems), scores: Float32Array.from({ length: nUsers * depth }, (_, i) => -i) },
+      history: historyOf({ nUsers, users, items }),
+    });
+    // the reference: each file read whole (the reader before pieces), decoded
+    const whole = (name: string) => readFileSync(join(dir, name));
+    const bytes = (a: ArrayBufferView) => Buffer.from(a.buffer, a.byteOffset, a.byteLength);
+    for (const sharedFactors of [false, true]) {
+      const a = readArtifact(dir, { chunkBytes: 7, sharedFactors });
+      expect(bytes(a.userFactors).equals(bytes(decodeF32(whole(ARTIFACT_FILES.userFactors), 'uf').data))).toBe(true);
+      expect(bytes(a.itemFactors).equals(bytes(decodeF32(whole(ARTIFACT_FILES.itemFactors), 'if').data))).toBe(true);
+      expect(bytes(a.topk.items).equals(bytes(decodeU32(whole(ARTIFACT_FILES.topkItems), 'ti').data))).toBe(true);
+      expect(bytes(a.topk.scores).equals(bytes(decodeF32(whole(ARTIFACT_FILES.topkScores), 'ts').data))).toBe(true);
+      expect(bytes(a.history!.offsets).equals(bytes(decodeU32(whole(ARTIFACT_FILES.historyOffsets), 'ho').data))).toBe(true);
+      expect(bytes(a.history!.items).equals(bytes(decodeU32(whole(ARTIFACT_FILES.historyItems), 'hi').data))).toBe(true);
+      expect(a.userIds).toEqual(JSON.parse(whole(ARTIFACT_FILES.userIds).toString('utf8')));
+      expect(a.userFactors.buffer instanceof SharedArrayBuffer).toBe(sharedFactors);
+      expect(a.itemFactors.buffer instanceof SharedArrayBuffer).toBe(sharedFactors);
+    }
+    // a flipped byte in the last piece of a file is still caught by the checksum computed piece by piece
+    const f = join(dir, ARTIFACT_FILES.userFactors);
+    const buf = readFileSync(f);
+    buf[buf.length - 1] = buf[buf.length - 1]! ^ 0x01;
+    writeFileSync(f, buf);
+    expect(() => readArtifact(dir, { chunkBytes: 7 })).toThrow(/user-factors\.f32: checksum mismatch/);
+    expect(readArtifact(dir, { chunkBytes: 7, verify: false }).userFactors.length).toBe(nUsers * rank);
   });
 
   it('refuses to overwrite a version', () => {

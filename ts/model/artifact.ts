@@ -6,8 +6,9 @@
 import { createHash } from 'node:crypto';
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, writeFileSync, writeSync } from 'node:fs';
 import { join, dirname, basename } from 'node:path';
+import { ArtifactError, withArtifactFile } from './artifact-file.js';
 import { decodeF32, decodeU32, encodeTensor } from './tensor-file.js';
-import { ARTIFACT_FORMAT, sha256Of, updateInChunks, type Manifest } from './manifest.js';
+import { ARTIFACT_FORMAT, updateInChunks, type Manifest } from './manifest.js';
 import { LEGACY_PARTS } from './algorithms/parts.js';
 import type { ItemWeights, ModelPart } from './algorithms/types.js';
 
@@ -68,9 +69,7 @@ export const ARTIFACT_FILES = {
 } as const;
 const FILES = ARTIFACT_FILES;
 
-export class ArtifactError extends Error {
-  override name = 'ArtifactError';
-}
+export { ArtifactError };
 
 /** Writes `a` to `dir` (which must not exist). The manifest's `format` and `files` are filled in here. */
 export function writeArtifact(
@@ -156,30 +155,25 @@ export function readManifest(dir: string): Manifest {
   return m;
 }
 
-/** Reads and (by default) verifies every file's checksum; a corrupt or truncated file is an error naming it. */
-export function readArtifact(dir: string, opts: { verify?: boolean } = {}): ModelArtifact {
+/**
+ * Reads and (by default) verifies every file's checksum; a corrupt or truncated file is an error
+ * naming it. Each file is read in pieces of `chunkBytes` (default 8 MiB) into one buffer, hashed as
+ * it is read, so a file of any size loads (a 10M-user × rank 64 user-factor file is 2.56 GB).
+ * `sharedFactors`: the factors' memory is a SharedArrayBuffer (the server's worker threads read
+ * them without a copy).
+ */
+export function readArtifact(dir: string, opts: { verify?: boolean; sharedFactors?: boolean; chunkBytes?: number } = {}): ModelArtifact {
   const manifest = readManifest(dir);
   const verify = opts.verify ?? true;
-  const load = (name: string): Buffer => {
-    const entry = manifest.files[name];
-    if (!entry) throw new ArtifactError(`${dir}: the manifest lists no ${name}`);
-    let buf: Buffer;
-    try {
-      buf = readFileSync(join(dir, name));
-    } catch (e) {
-      throw new ArtifactError(`${join(dir, name)}: ${(e as Error).message}`);
-    }
-    if (buf.length !== entry.bytes) throw new ArtifactError(`${join(dir, name)}: ${buf.length} bytes, the manifest says ${entry.bytes} (truncated?)`);
-    if (verify && sha256Of([buf]) !== entry.sha256) throw new ArtifactError(`${join(dir, name)}: checksum mismatch (corrupt file)`);
-    return buf;
-  };
+  const load = (name: string, shared = false): Buffer => withArtifactFile(dir, name, manifest.files[name], (f) => f.readAll(verify, shared), opts.chunkBytes);
   const json = <T>(name: string): T => JSON.parse(load(name).toString('utf8')) as T;
   const parts = manifest.parts ?? [...LEGACY_PARTS];
   const empty = { rows: 0, cols: 0, data: new Float32Array(0) };
   const hasFactors = parts.includes('itemFactors');
-  const uf = hasFactors ? decodeF32(load(FILES.userFactors), FILES.userFactors) : empty;
-  const itf = hasFactors ? decodeF32(load(FILES.itemFactors), FILES.itemFactors) : empty;
-  const iw = parts.includes('itemWeights') ? decodeF32(load(FILES.itemWeights), FILES.itemWeights) : null;
+  const shared = opts.sharedFactors ?? false;
+  const uf = hasFactors ? decodeF32(load(FILES.userFactors, shared), FILES.userFactors) : empty;
+  const itf = hasFactors ? decodeF32(load(FILES.itemFactors, shared), FILES.itemFactors) : empty;
+  const iw = parts.includes('itemWeights') ? decodeF32(load(FILES.itemWeights, shared), FILES.itemWeights) : null;
   const pop = decodeU32(load(FILES.popularity), FILES.popularity);
   const ti = decodeU32(load(FILES.topkItems), FILES.topkItems);
   const ts = decodeF32(load(FILES.topkScores), FILES.topkScores);

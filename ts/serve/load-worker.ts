@@ -13,7 +13,7 @@ if (nice) lowerThisThread(nice);
 try {
   const { readArtifact } = await import('../model/artifact.js');
   const { prepareModel, transferables } = await import('./prepared.js');
-  const prepared = prepareModel(readArtifact(dir), dir);
+  const prepared = prepareModel(readArtifact(dir, { sharedFactors: true }), dir);
   parentPort!.postMessage({ ok: true, prepared }, transferables(prepared));
 } catch (e) {
   parentPort!.postMessage({ ok: false, message: e instanceof Error ? e.message : String(e) });

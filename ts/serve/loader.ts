@@ -35,7 +35,7 @@ export function loadPreparedModel(dir: string, mode: LoadMode = defaultLoadMode(
       setImmediate(() => {
         if (cancelled) return reject(new Error('model load cancelled'));
         try {
-          resolve(prepareModel(readArtifact(dir), dir));
+          resolve(prepareModel(readArtifact(dir, { sharedFactors: true }), dir));
         } catch (e) {
           reject(e);
         }

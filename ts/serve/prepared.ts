@@ -86,15 +86,11 @@ export function prepareModel(a: ModelArtifact, dir: string): PreparedModel {
     for (let j = 0; j < rank; j++) unit[i * rank + j] = a.itemFactors[i * rank + j]! * inv;
   }
 
-  const shared = new Float32Array(new SharedArrayBuffer(a.itemFactors.byteLength));
-  shared.set(a.itemFactors);
-  const userFactors = new Float32Array(new SharedArrayBuffer(a.userFactors.byteLength)); // item fold-in's worker reads them without a copy
-  userFactors.set(a.userFactors);
-  let weights: Float32Array | null = null;
-  if (a.itemWeights) {
-    weights = new Float32Array(new SharedArrayBuffer(a.itemWeights.weights.byteLength));
-    weights.set(a.itemWeights.weights);
-  }
+  // the fold-in workers read these without a copy; readArtifact({ sharedFactors }) reads them into
+  // shared memory already (no second copy of a 2.56 GB user-factor matrix at 10M users)
+  const shared = inSharedMemory(a.itemFactors);
+  const userFactors = inSharedMemory(a.userFactors);
+  const weights = a.itemWeights && inSharedMemory(a.itemWeights.weights);
 
   return {
     manifest: a.manifest,
@@ -117,6 +113,14 @@ export function prepareModel(a: ModelArtifact, dir: string): PreparedModel {
     userFactors,
     demoPayload: encodeDemoPayload(a, { factors: 'f16' }),
   };
+}
+
+/** `a` itself when its memory is a SharedArrayBuffer, else a copy of it in one. */
+function inSharedMemory(a: Float32Array): Float32Array {
+  if (a.buffer instanceof SharedArrayBuffer) return a;
+  const out = new Float32Array(new SharedArrayBuffer(a.byteLength));
+  out.set(a);
+  return out;
 }
 
 /** An item's JSON up to its score: `{"itemId":…,"title":…,"genres":[…],"score":` (title and genres when known). */
