@@ -1,13 +1,13 @@
 // Owns writing a large synthetic model artifact straight to disk, file by file in chunks of 65,536
 // users (no whole table in memory, unlike writeArtifact): users u0…u(n-1) × items i0…i(m-1),
 // random factors, a random top-k table with decreasing scores, a flat popularity list, each file
-// hashed as it is written into a manifest of the artifact format. For the 10M-user benches.
+// hashed as it is written (ArtifactWriter) into a manifest of the artifact format. For the 10M-user benches.
 
-import { createHash } from 'node:crypto';
-import { closeSync, mkdirSync, openSync, writeFileSync, writeSync } from 'node:fs';
-import { join } from 'node:path';
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { ARTIFACT_FILES } from '../ts/model/artifact.js';
-import { ARTIFACT_FORMAT, type Manifest } from '../ts/model/manifest.js';
+import { ArtifactWriter } from '../ts/model/artifact-writer.js';
+import type { Manifest } from '../ts/model/manifest.js';
 import { encodeTensorHeader, type DType } from '../ts/model/tensor-file.js';
 
 const ROWS = 65_536;
@@ -21,23 +21,6 @@ function floats(seed: number): () => number {
     x ^= x << 5;
     return (x >>> 0) / 4_294_967_296;
   };
-}
-
-/** Writes one file from `chunks` (buffers), returning its manifest entry. */
-function writeChunks(path: string, chunks: Iterable<Buffer>): { bytes: number; sha256: string } {
-  const fd = openSync(path, 'w');
-  const hash = createHash('sha256');
-  let bytes = 0;
-  try {
-    for (const c of chunks) {
-      hash.update(c);
-      for (let off = 0; off < c.length; ) off += writeSync(fd, c, off, c.length - off);
-      bytes += c.length;
-    }
-  } finally {
-    closeSync(fd);
-  }
-  return { bytes, sha256: hash.digest('hex') };
 }
 
 /** A rows × cols tensor file: the header, then `fill(row0, block)` for blocks of ROWS rows. */
@@ -61,13 +44,13 @@ function* idChunks(prefix: string, n: number): Generator<Buffer> {
   if (n === 0) yield Buffer.from('[]');
 }
 
-/** Writes the artifact of `version` into `dir` (created). Returns its manifest. */
+/** Writes the artifact of `version` into `dir` (which must not exist). Returns its manifest. */
 export function writeSyntheticArtifact(dir: string, version: string, o: { users: number; items: number; rank: number; depth: number }): Manifest {
-  mkdirSync(dir, { recursive: true });
+  mkdirSync(dirname(dir), { recursive: true });
   const { users, items, rank, depth } = o;
   const rnd = floats(7);
-  const files: Manifest['files'] = {};
-  const put = (name: string, chunks: Iterable<Buffer>) => void (files[name] = writeChunks(join(dir, name), chunks));
+  const w = new ArtifactWriter(dir);
+  const put = (name: string, chunks: Iterable<Buffer>) => w.file(name, chunks);
   const random = (scale: number) => (_: number, b: Float32Array | Uint32Array) => {
     for (let i = 0; i < b.length; i++) b[i] = (rnd() - 0.5) * scale;
   };
@@ -96,22 +79,20 @@ export function writeSyntheticArtifact(dir: string, version: string, o: { users:
   );
   put(ARTIFACT_FILES.userIds, idChunks('u', users));
   put(ARTIFACT_FILES.itemIds, idChunks('i', items));
-  const manifest: Manifest = {
-    format: ARTIFACT_FORMAT,
-    version,
-    createdAt: new Date().toISOString(),
-    codeVersion: 'bench',
-    parts: ['userFactors', 'itemFactors', 'topk', 'popularity'],
-    params: { rank },
-    engine: { kind: 'synthetic', kernel: 'none' },
-    data: { source: 'synthetic', fingerprint: 'synthetic', users, items, interactions: 0 },
-    metrics: {},
-    baseline: {},
-    timings: {},
-    iterations: [],
-    topkDepth: depth,
-    files,
-  };
-  writeFileSync(join(dir, 'manifest.json'), JSON.stringify(manifest, null, 2) + '\n');
-  return manifest;
+  return w.finish(
+    {
+      version,
+      createdAt: new Date().toISOString(),
+      codeVersion: 'bench',
+      params: { rank },
+      engine: { kind: 'synthetic', kernel: 'none' },
+      data: { source: 'synthetic', fingerprint: 'synthetic', users, items, interactions: 0 },
+      metrics: {},
+      baseline: {},
+      timings: {},
+      iterations: [],
+      topkDepth: depth,
+    },
+    ['userFactors', 'itemFactors', 'topk', 'popularity'],
+  );
 }

@@ -3,12 +3,12 @@
 // the popularity list and the precomputed top-k table, each checksummed in the manifest. Writes go
 // to a temporary directory renamed into place, so a reader never sees half an artifact.
 
-import { createHash } from 'node:crypto';
-import { closeSync, existsSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, writeFileSync, writeSync } from 'node:fs';
-import { join, dirname, basename } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { ArtifactError, withArtifactFile } from './artifact-file.js';
 import { decodeF32, decodeU32, encodeTensor } from './tensor-file.js';
-import { ARTIFACT_FORMAT, updateInChunks, type Manifest } from './manifest.js';
+import { ARTIFACT_FORMAT, type Manifest } from './manifest.js';
+import { ArtifactWriter } from './artifact-writer.js';
 import { LEGACY_PARTS } from './algorithms/parts.js';
 import type { ItemWeights, ModelPart } from './algorithms/types.js';
 
@@ -71,12 +71,11 @@ const FILES = ARTIFACT_FILES;
 
 export { ArtifactError };
 
-/** Writes `a` to `dir` (which must not exist). The manifest's `format` and `files` are filled in here. */
+/** Writes `a` to `dir` (which must not exist; through ArtifactWriter). The manifest's `format` and `files` are filled in here. */
 export function writeArtifact(
   dir: string,
   a: Omit<ModelArtifact, 'manifest' | 'history' | 'parts' | 'itemWeights'> & { history?: UserHistory | null; itemWeights?: ItemWeights | null; manifest: Omit<Manifest, 'files' | 'format' | 'parts'> },
 ): Manifest {
-  if (existsSync(dir)) throw new ArtifactError(`${dir} already exists; versions are immutable`);
   const nUsers = a.userIds.length;
   const nItems = a.itemIds.length;
   check(a.userFactors.length === nUsers * a.rank, `user factors hold ${a.userFactors.length} values for ${nUsers} users × rank ${a.rank}`);
@@ -115,29 +114,12 @@ export function writeArtifact(
     parts.push('history');
   }
 
-  const files: Manifest['files'] = {};
-  const tmp = join(dirname(dir), `.${basename(dir)}.tmp-${process.pid}-${Date.now()}`);
-  mkdirSync(tmp, { recursive: true });
+  const w = new ArtifactWriter(dir);
   try {
-    for (const [name, pieces] of Object.entries(contents)) {
-      const hash = createHash('sha256');
-      const fd = openSync(join(tmp, name), 'w');
-      try {
-        for (const p of pieces) {
-          updateInChunks(hash, p); // one update or write of more than 2 GiB throws (10M users × rank 64)
-          for (let off = 0; off < p.length; ) off += writeSync(fd, p, off, Math.min(p.length - off, 1 << 28));
-        }
-      } finally {
-        closeSync(fd);
-      }
-      files[name] = { bytes: pieces.reduce((n, p) => n + p.length, 0), sha256: hash.digest('hex') };
-    }
-    const manifest: Manifest = { ...a.manifest, format: ARTIFACT_FORMAT, parts, files };
-    writeFileSync(join(tmp, 'manifest.json'), JSON.stringify(manifest, null, 2) + '\n');
-    renameSync(tmp, dir);
-    return manifest;
+    for (const [name, pieces] of Object.entries(contents)) w.file(name, pieces);
+    return w.finish(a.manifest, parts);
   } catch (e) {
-    rmSync(tmp, { recursive: true, force: true });
+    w.abort();
     throw e;
   }
 }
