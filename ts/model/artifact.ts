@@ -216,7 +216,8 @@ export function historyOf(x: { nUsers: number; users: Uint32Array; items: Uint32
   return { offsets, items: items.slice(0, n) };
 }
 
-function interleave(a: Uint32Array, b: Uint32Array): Uint32Array {
+/** [a0, b0, a1, b1, …] (the popularity file's rows). */
+export function interleave(a: Uint32Array, b: Uint32Array): Uint32Array {
   const out = new Uint32Array(a.length * 2);
   for (let i = 0; i < a.length; i++) {
     out[2 * i] = a[i]!;

@@ -8,6 +8,7 @@ import { DEFAULT_OPTIONS, type TrainOptions } from '../pipeline/options.js';
 import { silentProgress } from '../pipeline/progress.js';
 import { train } from '../pipeline/train.js';
 import { LocalRegistry } from '../registry.js';
+import { sha256Of } from '../manifest.js';
 import { importSparkModel, type SparkImportOptions } from './import.js';
 import { SparkModelError } from './metadata.js';
 import { writeSparkModel } from './testing/write-spark-model.js';
@@ -93,6 +94,62 @@ describe('recs import spark (pipeline)', () => {
     expect(new LocalRegistry(modelsDir).activeVersion()).toBeNull();
   });
 });
+
+describe('recs import spark streams the users', () => {
+  it('a batch at a time (7 users, over 3 files of scrambled ids, or in id order) gives what ranking the whole matrix at once gives', async () => {
+    const o: TrainOptions = {
+      ...structuredClone(DEFAULT_OPTIONS),
+      dataset: { kind: 'file', path: join(FIXTURE, 'train.tsv') },
+      evaluate: false,
+      depth: 20,
+      modelsDir: tmp(),
+      als: { ...DEFAULT_OPTIONS.als, rank: 12, maxIter: 4 },
+    };
+    const native = readArtifact((await train(engine, o, silentProgress)).dir);
+    const scrambled = asSparkModel(native);
+    // the same factors in id order over 4 files: rows arrive in order, hashed as they are written
+    const ordered = join(tmp(), 'model');
+    writeSparkModel(ordered, {
+      rank: native.rank,
+      userIds: native.userIds.map((_, u) => u),
+      userFactors: native.userFactors,
+      itemIds: native.itemIds.map((_, i) => i),
+      itemFactors: native.itemFactors,
+      idMap: { users: native.userIds.map((id, u) => [u, id]), items: native.itemIds.map((id, i) => [i, id]) },
+      partitions: 4,
+      rowGroupSize: 16,
+    });
+    // the reference: the whole user matrix ranked in one call (the import before streaming)
+    const whole = async (withInteractions: boolean) => {
+      const top = await engine.topK(
+        { rank: native.rank, userFactors: native.userFactors, itemFactors: native.itemFactors },
+        { k: 20, ...(withInteractions ? { exclude: { users: native.history ? expand(native.history.offsets) : new Uint32Array(0), items: native.history!.items } } : {}) },
+      );
+      return top;
+    };
+    for (const withInteractions of [true, false]) {
+      const reference = await whole(withInteractions);
+      for (const modelDir of [scrambled, ordered]) {
+        for (const batchRows of [7, undefined]) {
+          const r = await importSparkModel(engine, importOptions({ modelDir, gate: null, batchRows, ...(withInteractions ? { interactions: join(FIXTURE, 'train.tsv') } : {}) }), silentProgress);
+          const a = readArtifact(r.dir); // every checksum verified
+          expect(a.userIds).toEqual(native.userIds);
+          expect(Array.from(a.userFactors)).toEqual(Array.from(native.userFactors));
+          expect(Array.from(a.topk.items)).toEqual(Array.from(reference.items));
+          expect(Array.from(a.topk.scores)).toEqual(Array.from(reference.scores));
+          if (!withInteractions) expect(r.manifest.data.fingerprint).toBe(sha256Of([native.userFactors, native.itemFactors]));
+        }
+      }
+    }
+  });
+});
+
+/** CSR offsets → the row of each entry. */
+function expand(offsets: Uint32Array): Uint32Array {
+  const out = new Uint32Array(offsets[offsets.length - 1]!);
+  for (let u = 0; u + 1 < offsets.length; u++) out.fill(u, offsets[u]!, offsets[u + 1]!);
+  return out;
+}
 
 describe('recs import spark: bad input names the file and row', () => {
   const rank = 3;
