@@ -109,7 +109,7 @@ async function step(name: string, a: Record<string, string>): Promise<StepResult
       users: r.manifest.data.users,
       seconds: s,
       peakRssMiB: peak(),
-      note: `read users ${m.readUsers} s, items ${m.readItems} s, top-k ${m.topk} s, write ${m.write} s`,
+      note: `read user ids ${m.readUsers} s, items ${m.readItems} s, users streamed (read + top-k + write) ${m.topk} s, the rest written ${m.write} s`,
     };
   }
   const version = registry.activeVersion()!;
