@@ -45,17 +45,22 @@ function asSparkModel(a: ModelArtifact): string {
   return dir;
 }
 
+/** The fixture's training file fitted by this engine (rank 12, 4 iterations, depth 20), no evaluation. */
+async function trainNative(): Promise<ModelArtifact> {
+  const o: TrainOptions = {
+    ...structuredClone(DEFAULT_OPTIONS),
+    dataset: { kind: 'file', path: join(FIXTURE, 'train.tsv') },
+    evaluate: false,
+    depth: 20,
+    modelsDir: tmp(),
+    als: { ...DEFAULT_OPTIONS.als, rank: 12, maxIter: 4 },
+  };
+  return readArtifact((await train(engine, o, silentProgress)).dir);
+}
+
 describe('recs import spark (pipeline)', () => {
   it("a model whose factors are this engine's own, in Spark's layout, gives the native artifact's top-k exactly", async () => {
-    const o: TrainOptions = {
-      ...structuredClone(DEFAULT_OPTIONS),
-      dataset: { kind: 'file', path: join(FIXTURE, 'train.tsv') },
-      evaluate: false,
-      depth: 20,
-      modelsDir: tmp(),
-      als: { ...DEFAULT_OPTIONS.als, rank: 12, maxIter: 4 },
-    };
-    const native = readArtifact((await train(engine, o, silentProgress)).dir);
+    const native = await trainNative();
     const r = await importSparkModel(engine, importOptions({ modelDir: asSparkModel(native), interactions: join(FIXTURE, 'train.tsv'), gate: null }), silentProgress);
     const imported = readArtifact(r.dir);
     expect(imported.userIds).toEqual(native.userIds);
@@ -97,15 +102,7 @@ describe('recs import spark (pipeline)', () => {
 
 describe('recs import spark streams the users', () => {
   it('a batch at a time (7 users, over 3 files of scrambled ids, or in id order) gives what ranking the whole matrix at once gives', async () => {
-    const o: TrainOptions = {
-      ...structuredClone(DEFAULT_OPTIONS),
-      dataset: { kind: 'file', path: join(FIXTURE, 'train.tsv') },
-      evaluate: false,
-      depth: 20,
-      modelsDir: tmp(),
-      als: { ...DEFAULT_OPTIONS.als, rank: 12, maxIter: 4 },
-    };
-    const native = readArtifact((await train(engine, o, silentProgress)).dir);
+    const native = await trainNative();
     const scrambled = asSparkModel(native);
     // the same factors in id order over 4 files: rows arrive in order, hashed as they are written
     const ordered = join(tmp(), 'model');
