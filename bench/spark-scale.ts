@@ -18,7 +18,7 @@
 // Prints seconds, users/s and peak RSS per step and writes spark-scale.json / .md to --out.
 //
 // Usage: node dist/bench/spark-scale.js [--users 1000000] [--items 20000] [--rank 64] [--shards 4]
-//                                       [--cosmos-users 5000] [--out bench/results] [--keep DIR]
+//                                       [--cosmos-users 5000] [--out bench/results] [--keep DIR] [--hashed]
 
 import { spawnSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
@@ -56,8 +56,12 @@ interface StepResult {
 const peak = () => Math.round(process.resourceUsage().maxRSS / 1024);
 const since = (t: number) => (performance.now() - t) / 1000;
 
-/** Random factors in Spark's layout, 65,536 rows per part file (Spark writes one file per partition). */
-function makeModel(dir: string, users: number, items: number, rank: number): void {
+/**
+ * Random factors in Spark's layout, 65,536 rows per part file (Spark writes one file per partition).
+ * `hashed`: the user ids of part p are p, p + P, p + 2P, … (P parts), each file in id order, as
+ * Spark's ALS writes them (its blocks partition ids by hash); else part p holds one range of ids.
+ */
+function makeModel(dir: string, users: number, items: number, rank: number, hashed = false): void {
   const rng = new Rng(7);
   const job = randomUUID();
   const write = (name: string, n: number) => {
@@ -72,7 +76,7 @@ function makeModel(dir: string, users: number, items: number, rank: number): voi
         join(dir, name),
         p,
         job,
-        Int32Array.from({ length: hi - lo }, (_, i) => lo + i),
+        Int32Array.from({ length: hi - lo }, (_, i) => (hashed && name === 'userFactors' ? p + i * parts : lo + i)),
         f,
         rank,
         16_384,
@@ -215,6 +219,7 @@ async function main(): Promise<void> {
       'score-shards': { type: 'string' },
       depth: { type: 'string', default: '30' },
       keep: { type: 'string' },
+      hashed: { type: 'boolean' },
       help: { type: 'boolean' },
     },
   });
@@ -223,6 +228,7 @@ async function main(): Promise<void> {
       'node dist/bench/spark-scale.js [--users 1000000] [--items 20000] [--rank 64] [--shards 4] [--cosmos-users 5000] [--out DIR]\n' +
         '  --direct: write the artifact directly (no Spark model, no import) and run only score and load, for 10M users:\n' +
         '  node dist/bench/spark-scale.js --direct --users 10000000 --shards 16 --score-shards 0,7,15 [--depth 30]\n' +
+        "  --hashed: user ids spread over the part files as Spark's ALS writes them (part p: p, p + P, …), not one range per file\n" +
         '  --keep DIR: work in DIR (created; must not exist) and keep it: DIR/models is a registry `recs serve --models-dir` reads',
     );
   if (v.step) {
@@ -261,8 +267,8 @@ async function main(): Promise<void> {
       }
       show(run('load-cosmos-shard', { models, shard: String(list.at(-1)), shards: String(shards), users: String(v['cosmos-users']) }));
     } else {
-      makeModel(model, users, items, rank);
-      console.log(`wrote the Spark-layout model in ${since(t).toFixed(1)} s`);
+      makeModel(model, users, items, rank, v.hashed);
+      console.log(`wrote the Spark-layout model in ${since(t).toFixed(1)} s${v.hashed ? ' (user ids hash-partitioned over the files, as Spark writes them)' : ''}`);
       show(run('import', { model, models }));
       show(run('read-artifact', { models }));
       show(run('score', { models, shard: '0', shards: '1' }));
