@@ -12,6 +12,7 @@ pub mod avx512;
 pub mod ops;
 pub mod portable;
 pub mod sparse;
+pub mod symm;
 #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
 pub mod wasm128;
 
