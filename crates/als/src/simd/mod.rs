@@ -9,6 +9,7 @@
 pub mod avx2;
 #[cfg(target_arch = "x86_64")]
 pub mod avx512;
+pub mod lower_dots;
 pub mod ops;
 pub mod portable;
 pub mod sparse;
