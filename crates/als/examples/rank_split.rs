@@ -1,5 +1,6 @@
 //! Where a CG-3 half-step's time goes at a given rank on the ML-25M shape (synthetic data): the
-//! whole half-step, its Gram products alone (4 k×k matrix-vector products per row), its sparse
+//! whole half-step (CG-3 and the block solver), its Gram products alone (4 k×k matrix-vector
+//! products per row, batched as the solver runs them and row by row as it did), its sparse
 //! part alone (4 passes over the row's items), and a floor: one pass that only gathers every
 //! observed pair's factor row. Not a shipped API: `cargo run --release -p als --example rank_split -- 64 256`.
 
@@ -9,6 +10,7 @@ use als::init::init_factors;
 use als::parallel::for_each_chunk;
 use als::simd::ops::dot;
 use als::simd::sparse::sparse_update;
+use als::simd::symm::symm_times;
 use als::simd::{Kernel, Simd};
 use als::solvers::half_step;
 use als::synthetic::{generate, SyntheticSpec};
@@ -65,6 +67,20 @@ fn gather_rows<S: Simd>(csr: &Csr, first: usize, rows: &mut [f32], fixed: &[f32]
     }
 }
 
+#[inline(always)]
+fn batched<S: Simd>(csr: &Csr, first: usize, rows: &mut [f32], g: &[f32], k: usize) {
+    let mut out = vec![0f32; 16 * k];
+    for (c, xs) in rows.chunks_mut(16 * k).enumerate() {
+        let _ = csr.row(first + c * 16);
+        let out = &mut out[..xs.len()];
+        for _ in 0..4 {
+            symm_times::<S>(g, k, xs, out);
+            xs[0] += out[0] * 1e-30;
+        }
+    }
+}
+
+als::multiversion! { fn run_batched(csr: &Csr, first: usize, rows: &mut [f32], g: &[f32], k: usize) => batched; }
 als::multiversion! { fn run_grams(csr: &Csr, first: usize, rows: &mut [f32], g: &[f32], k: usize) => grams; }
 als::multiversion! { fn run_sparse(csr: &Csr, first: usize, rows: &mut [f32], fixed: &[f32], k: usize) => sparse; }
 als::multiversion! { fn run_gather(csr: &Csr, first: usize, rows: &mut [f32], fixed: &[f32], k: usize) => gather_rows; }
@@ -105,7 +121,12 @@ fn main() {
             };
             println!("rank {k:4} {side} half-step: {:<28} {t_gram:7.3} s", "YtY (gram)");
             time("full CG-3", &|out| half_step(csr, fixed, out, &params, Some(&g), kernel, THREADS).unwrap());
-            time("Gram products only (4/row)", &|out| {
+            let block = AlsParams { solver: Solver::Block { size: 32 }, ..params.clone() };
+            time("full block solver (32)", &|out| half_step(csr, fixed, out, &block, Some(&g), kernel, THREADS).unwrap());
+            time("Gram products, 16-row batches", &|out| {
+                for_each_chunk(out, k, CHUNK, THREADS, |_, first, rows| run_batched(kernel, csr, first, rows, &g32, k));
+            });
+            time("Gram products, row by row", &|out| {
                 for_each_chunk(out, k, CHUNK, THREADS, |_, first, rows| run_grams(kernel, csr, first, rows, &g32, k));
             });
             time("sparse part only (4 passes)", &|out| {
