@@ -195,3 +195,14 @@ fn nonnegative_solutions_are_nonnegative_and_optimal_when_unconstrained_is() {
         }
     }
 }
+
+#[test]
+fn solvers_match_dense_solve_at_ranks_that_fill_vector_registers() {
+    // Ranks of whole, odd and many SIMD vectors: the tiled Gram product, the grouped sparse sum
+    // and the tiled block systems all run (rank 40 = 5 AVX2 vectors, 67 has a scalar tail).
+    for rank in [40, 67] {
+        check(ials(Solver::Block { size: rank as u32 }, rank, 0.5, 1.0, Confidence::OnePlusAlpha), 2e-3);
+        check_sweeps(ials(Solver::Block { size: 16 }, rank, 0.5, 1.0, Confidence::OnePlusAlpha), 2e-3, 2000);
+        check(ials(Solver::ConjugateGradient { steps: 3 * rank as u32 }, rank, 0.5, 1.0, Confidence::Linear), 2e-3);
+    }
+}

@@ -9,9 +9,11 @@
 pub mod avx2;
 #[cfg(target_arch = "x86_64")]
 pub mod avx512;
+pub mod lower_dots;
 pub mod ops;
 pub mod portable;
 pub mod sparse;
+pub mod symm;
 #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
 pub mod wasm128;
 

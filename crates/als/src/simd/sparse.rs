@@ -1,7 +1,8 @@
 //! The sparse sum at the heart of implicit ALS: out += Σₙ (aₙ + bₙ·(yₙ·v))·yₙ over the rows yₙ
-//! of a factor matrix picked by a CSR row. Gathering yₙ is the memory-bound part, so each yₙ is
-//! loaded once into registers for both its dot product and its update, the accumulator stays in
-//! registers, and rows a few steps ahead are prefetched.
+//! of a factor matrix picked by a CSR row. Gathering yₙ is the memory-bound part, so up to 64
+//! lanes each yₙ is loaded once into registers for both its dot product and its update, the
+//! accumulator stays in registers, and rows a few steps ahead are prefetched; larger ranks take
+//! the items by groups of four (one pass over `out` per group).
 
 use super::ops::{axpy, dot};
 use super::Simd;
@@ -28,9 +29,81 @@ pub fn sparse_update<S: Simd>(fixed: &[f32], k: usize, cols: &[u32], a: Option<&
             _ => {}
         }
     }
-    for (n, &i) in cols.iter().enumerate() {
+    grouped::<S>(fixed, k, cols, a, b, v, out);
+}
+
+/// Items taken together by [`grouped`].
+const GROUP: usize = 4;
+
+/// Any rank, too large for registers: the items go by groups of [`GROUP`]. Their dot products
+/// with `v` run side by side (one load of `v` serves all, eight independent FMA chains), then one
+/// pass adds all their terms to `out` (one load and store of `out` per group, not per item); the
+/// group's rows, read twice, stay in L1. Leftover items and lanes go one by one.
+#[inline(always)]
+fn grouped<S: Simd>(fixed: &[f32], k: usize, cols: &[u32], a: Option<&[f32]>, b: &[f32], v: &[f32], out: &mut [f32]) {
+    assert!(cols.iter().all(|&i| (i as usize + 1) * k <= fixed.len()));
+    let w = S::W;
+    let kv = k - k % w;
+    let coef_of = |n: usize, d: f32| a.map_or(0.0, |a| a[n]) + b[n] * d;
+    let groups = cols.len() / GROUP;
+    let base = fixed.as_ptr();
+    // Safety: every row index was checked against `fixed`; vector accesses stay below `kv` ≤ k
+    // floats of a row, of `v` and of `out` (both k long).
+    unsafe {
+        for g in 0..groups {
+            let n0 = g * GROUP;
+            for &ahead in cols.iter().skip(n0 + 2 * GROUP).take(GROUP) {
+                let p = base.add(ahead as usize * k);
+                let mut off = 0;
+                while off < k {
+                    S::prefetch(p.add(off));
+                    off += 16;
+                }
+            }
+            let y: [*const f32; GROUP] = std::array::from_fn(|m| base.add(cols[n0 + m] as usize * k));
+            let mut acc = [[S::zero(); 2]; GROUP];
+            let mut c = 0;
+            while c + 2 * w <= kv {
+                let (v0, v1) = (S::load(v.as_ptr().add(c)), S::load(v.as_ptr().add(c + w)));
+                for m in 0..GROUP {
+                    acc[m][0] = S::fma(S::load(y[m].add(c)), v0, acc[m][0]);
+                    acc[m][1] = S::fma(S::load(y[m].add(c + w)), v1, acc[m][1]);
+                }
+                c += 2 * w;
+            }
+            if c < kv {
+                let v0 = S::load(v.as_ptr().add(c));
+                for m in 0..GROUP {
+                    acc[m][0] = S::fma(S::load(y[m].add(c)), v0, acc[m][0]);
+                }
+            }
+            let coef: [f32; GROUP] = std::array::from_fn(|m| {
+                let mut d = S::hsum(S::add(acc[m][0], acc[m][1]));
+                for q in kv..k {
+                    d += *y[m].add(q) * v[q];
+                }
+                coef_of(n0 + m, d)
+            });
+            let cv: [S::V; GROUP] = std::array::from_fn(|m| S::splat(coef[m]));
+            let mut c = 0;
+            while c < kv {
+                let mut o = S::load(out.as_ptr().add(c));
+                for m in 0..GROUP {
+                    o = S::fma(cv[m], S::load(y[m].add(c)), o);
+                }
+                S::store(out.as_mut_ptr().add(c), o);
+                c += w;
+            }
+            for q in kv..k {
+                for m in 0..GROUP {
+                    out[q] += coef[m] * *y[m].add(q);
+                }
+            }
+        }
+    }
+    for (n, &i) in cols.iter().enumerate().skip(groups * GROUP) {
         let y = &fixed[i as usize * k..(i as usize + 1) * k];
-        let coef = a.map_or(0.0, |a| a[n]) + b[n] * dot::<S>(y, v);
+        let coef = coef_of(n, dot::<S>(y, v));
         axpy::<S>(coef, y, out);
     }
 }
@@ -92,10 +165,10 @@ mod tests {
     #[test]
     fn matches_the_definition_for_every_rank_and_kernel() {
         let mut rng = crate::rng::SplitMix64::new(5);
-        for k in [1, 5, 8, 16, 24, 32, 48, 64, 80, 128, 130] {
+        for k in [1, 5, 8, 16, 24, 32, 48, 64, 80, 128, 130, 256, 259] {
             let n = 40;
             let fixed: Vec<f32> = (0..n * k).map(|_| rng.next_gaussian() as f32).collect();
-            let cols: Vec<u32> = (0..25).map(|_| rng.below(n as u64) as u32).collect();
+            let cols: Vec<u32> = (0..27).map(|_| rng.below(n as u64) as u32).collect();
             let a: Vec<f32> = cols.iter().map(|_| rng.next_gaussian() as f32).collect();
             let b: Vec<f32> = cols.iter().map(|_| rng.next_gaussian() as f32).collect();
             let v: Vec<f32> = (0..k).map(|_| rng.next_gaussian() as f32).collect();

@@ -12,6 +12,7 @@ use crate::csr::Csr;
 use crate::error::{AlsError, Result};
 use crate::linalg::cholesky_solve;
 use crate::params::AlsParams;
+use crate::simd::lower_dots::lower_dots;
 use crate::simd::ops::{axpy, dot};
 use crate::simd::Simd;
 
@@ -29,6 +30,8 @@ pub fn solve_rows<S: Simd>(csr: &Csr, first: usize, rows: &mut [f32], fixed: &[f
     let mut gx = vec![0f32; k];
     let (mut a, mut delta) = (vec![0f64; b * b], vec![0f64; b]);
     let mut step = vec![0f32; b];
+    // The block's Σ (cₙ − α0) yₙ,B yₙ,Bᵀ (lower triangle), in f32.
+    let mut yty = vec![0f32; b * b];
     for (j, x) in rows.chunks_mut(k).enumerate() {
         let (cols, vals) = csr.row(first + j);
         if cols.is_empty() {
@@ -65,11 +68,12 @@ pub fn solve_rows<S: Simd>(csr: &Csr, first: usize, rows: &mut [f32], fixed: &[f
                 coef[n] = target[n] - w * pred[n];
             }
             let (a, delta) = (&mut a[..m * m], &mut delta[..m]);
+            lower_dots::<S>(&wyt, &yt, m, nn, &mut yty);
             for q in 0..m {
-                let (yq, wyq) = (&yt[q * nn..(q + 1) * nn], &wyt[q * nn..(q + 1) * nn]);
+                let yq = &yt[q * nn..(q + 1) * nn];
                 let g = &gram[(start + q) * k + start..(start + q) * k + start + m];
                 for c in 0..=q {
-                    let v = (g[c] + dot::<S>(wyq, &yt[c * nn..(c + 1) * nn])) as f64;
+                    let v = (g[c] + yty[q * m + c]) as f64;
                     a[q * m + c] = v;
                     a[c * m + q] = v;
                 }
