@@ -8,6 +8,7 @@ import { SqliteEventStore } from './sqlite.js';
 import { fromColumns, type EventColumns } from './event-columns.js';
 import type { ItemRecord } from './catalogue.js';
 import type { Impression } from './impressions.js';
+import { nameThisThread } from '../util/thread-nice.js';
 
 export type WriteOp =
   | { id: number; op: 'impressions'; impressions: Impression[] }
@@ -15,6 +16,7 @@ export type WriteOp =
   | { id: number; op: 'delete'; userId: string; remember: boolean }
   | { id: number; op: 'items'; items: ItemRecord[] };
 
+nameThisThread('recs-sqlite-w');
 const store = new SqliteEventStore((workerData as { path: string }).path);
 let pending: WriteOp[] = [];
 let scheduled = false;

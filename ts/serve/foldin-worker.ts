@@ -9,11 +9,12 @@ import { FoldInEventsReader } from '../events/sqlite-foldin-read.js';
 import type { FeedbackSettings } from '../events/feedback.js';
 import type { FoldInEvent, TrackedEvent } from '../events/types.js';
 import { FoldInComputer, type FoldInModelData } from './foldin-compute.js';
-import { lowerThisThread } from '../util/thread-nice.js';
+import { lowerThisThread, nameThisThread } from '../util/thread-nice.js';
 
 export type ToWorker = { kind: 'model'; model: FoldInModelData } | { kind: 'batch'; id: number; users: string[]; events?: TrackedEvent[][] };
 
 const { depth, feedback, sqlitePath, nice } = workerData as { depth: number; feedback: FeedbackSettings; sqlitePath: string | null; nice: number };
+nameThisThread('recs-foldin');
 // below the request thread: when cores are scarce, serving goes first (RECS_FOLDIN_NICE)
 if (nice > 0) lowerThisThread(nice);
 const computer = new FoldInComputer(depth, feedback);
