@@ -85,12 +85,14 @@ for (let run = 1; run <= RUNS; run++)
       const w = await writeEvents({ url: api.url, rate: RATE, seconds: EVENTS / RATE, itemIds, tag: `run${run}` });
       await drained(api);
       const b = threadCpu(pid);
-      const foldIns = value(await scrape(api.url), 'recs_foldins_total') - value(s0, 'recs_foldins_total');
+      const s1 = await scrape(api.url);
+    const foldIns = value(s1, 'recs_foldins_total') - value(s0, 'recs_foldins_total');
+    const batches = value(s1, 'recs_foldin_batches_total') - value(s0, 'recs_foldin_batches_total');
       const perEvent = new Map<string, number>();
       for (const [name, ns] of b) perEvent.set(name, (ns - (a.get(name) ?? 0)) / 1000 / w.acked);
       columns.push({ label: `${build.label} ${run}`, perEvent, foldIns });
       console.log(
-        `${build.label} ${run}: ${w.acked.toLocaleString('en')} events acknowledged of ${w.offered.toLocaleString('en')} offered (${w.failed} not sent, ${w.refused} refused), ${foldIns.toLocaleString('en')} fold-ins`,
+        `${build.label} ${run}: ${w.acked.toLocaleString('en')} events acknowledged of ${w.offered.toLocaleString('en')} offered (${w.failed} not sent, ${w.refused} refused), ${foldIns.toLocaleString('en')} fold-ins in ${batches.toLocaleString('en')} batches`,
       );
     } finally {
       await api.stop();
