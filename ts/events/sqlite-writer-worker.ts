@@ -12,7 +12,7 @@ import { nameThisThread } from '../util/thread-nice.js';
 
 export type WriteOp =
   | { id: number; op: 'impressions'; impressions: Impression[] }
-  | { id: number; op: 'append'; columns: EventColumns }
+  | { id: number; op: 'append'; columns: EventColumns; tellNew?: boolean }
   | { id: number; op: 'delete'; userId: string; remember: boolean }
   | { id: number; op: 'items'; items: ItemRecord[] };
 
@@ -29,7 +29,9 @@ function flush(): void {
     const results = store.writeTogether(() =>
       ops.map((o) =>
         o.op === 'append'
-          ? store.appendNow(fromColumns(o.columns))
+          ? o.tellNew
+            ? store.appendTellingNewNow(fromColumns(o.columns))
+            : store.appendNow(fromColumns(o.columns))
           : o.op === 'impressions'
             ? store.appendImpressionsNow(o.impressions)
             : o.op === 'items'
