@@ -11,13 +11,13 @@ import { Worker } from 'node:worker_threads';
 import { SqliteEventStore } from './sqlite.js';
 import { toColumns } from './event-columns.js';
 import type { WriteOp } from './sqlite-writer-worker.js';
-import type { AppendResult, EventStore, TrackedEvent } from './types.js';
+import type { AppendNewUsers, AppendResult, EventStore, TrackedEvent } from './types.js';
 import type { ItemRecord } from './catalogue.js';
 import type { Impression, ImpressionResult } from './impressions.js';
 
 const workerUrl = new URL('./sqlite-writer-worker.js', import.meta.url);
 
-type Reply = { ok: true; ids: number[]; results: (AppendResult | ImpressionResult | number)[] } | { ok: false; ids: number[]; message: string } | { closed: true };
+type Reply = { ok: true; ids: number[]; results: (AppendResult | AppendNewUsers | ImpressionResult | number)[] } | { ok: false; ids: number[]; message: string } | { closed: true };
 
 export class OffThreadSqliteStore implements EventStore {
   readonly kind = 'sqlite';
@@ -54,6 +54,11 @@ export class OffThreadSqliteStore implements EventStore {
   append(events: readonly TrackedEvent[]): Promise<AppendResult> {
     if (!this.worker) return this.local.append(events);
     return this.send({ id: this.nextId++, op: 'append', columns: toColumns(events) }) as Promise<AppendResult>;
+  }
+
+  appendTellingNew(events: readonly TrackedEvent[]): Promise<AppendNewUsers> {
+    if (!this.worker) return this.local.appendTellingNew(events);
+    return this.send({ id: this.nextId++, op: 'append', columns: toColumns(events), tellNew: true }) as Promise<AppendNewUsers>;
   }
 
   deleteUser(userId: string, opts: { remember?: boolean } = {}): Promise<number> {

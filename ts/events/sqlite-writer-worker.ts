@@ -8,13 +8,15 @@ import { SqliteEventStore } from './sqlite.js';
 import { fromColumns, type EventColumns } from './event-columns.js';
 import type { ItemRecord } from './catalogue.js';
 import type { Impression } from './impressions.js';
+import { nameThisThread } from '../util/thread-nice.js';
 
 export type WriteOp =
   | { id: number; op: 'impressions'; impressions: Impression[] }
-  | { id: number; op: 'append'; columns: EventColumns }
+  | { id: number; op: 'append'; columns: EventColumns; tellNew?: boolean }
   | { id: number; op: 'delete'; userId: string; remember: boolean }
   | { id: number; op: 'items'; items: ItemRecord[] };
 
+nameThisThread('recs-sqlite-w');
 const store = new SqliteEventStore((workerData as { path: string }).path);
 let pending: WriteOp[] = [];
 let scheduled = false;
@@ -27,7 +29,9 @@ function flush(): void {
     const results = store.writeTogether(() =>
       ops.map((o) =>
         o.op === 'append'
-          ? store.appendNow(fromColumns(o.columns))
+          ? o.tellNew
+            ? store.appendTellingNewNow(fromColumns(o.columns))
+            : store.appendNow(fromColumns(o.columns))
           : o.op === 'impressions'
             ? store.appendImpressionsNow(o.impressions)
             : o.op === 'items'

@@ -30,6 +30,21 @@ describe('SqliteEventStore', () => {
     expect((await s.forUser('a')).map((e) => e.eventId)).toEqual(['e1', 'e2', 'e3']);
   });
 
+  it('tells which users had no event stored before an append (the append holds all of theirs)', async () => {
+    const s = open();
+    // a and b are new (their first events at 0 and 1); c had an event; a batch with a conflict stores nothing and tells nothing
+    expect(await s.append([ev('c0', 'c')])).toEqual({ accepted: 1, duplicates: 0 });
+    expect(await s.appendTellingNew([ev('a1', 'a'), ev('b1', 'b'), ev('a2', 'a', 'i2'), ev('c1', 'c')])).toEqual({ accepted: 4, duplicates: 0, newUsers: [0, 1] });
+    expect(await s.appendTellingNew([ev('a3', 'a'), ev('d1', 'd')])).toEqual({ accepted: 2, duplicates: 0, newUsers: [1] });
+    const refused = await s.appendTellingNew([ev('e1', 'e'), { ...ev('a1', 'a'), itemId: 'other' }]);
+    expect(refused.newUsers).toEqual([]);
+    expect(refused.conflicts?.map((c) => c.index)).toEqual([1]);
+    // erased, then new events after the erasure: new again
+    await s.deleteUser('d');
+    expect((await s.appendTellingNew([ev('d2', 'd', 'i1', Date.now() + 1000)])).newUsers).toEqual([0]);
+    expect((await s.appendTellingNew([ev('a1', 'a')])).duplicates).toBe(1);
+  });
+
   it('reads one user, oldest first, and erases only that user', async () => {
     const s = open();
     await s.append([ev('x2', 'a', 'i2', 2e12), ev('x1', 'a', 'i1', 1e12), ev('y', 'b')]);

@@ -13,7 +13,7 @@ import { createRequire } from 'node:module';
 import { dirname } from 'node:path';
 import { itemFromJson, itemJson, newestPerItem, type ItemRecord } from './catalogue.js';
 import type { Impression, ImpressionResult } from './impressions.js';
-import { erasedConflict, reusedIdConflict, sameEvent, type AppendConflict, type AppendResult, type EventStore, type EventType, type TrackedEvent } from './types.js';
+import { erasedConflict, reusedIdConflict, sameEvent, type AppendConflict, type AppendNewUsers, type AppendResult, type EventStore, type EventType, type TrackedEvent } from './types.js';
 
 /** The part of better-sqlite3's API used here (the package ships no types). */
 export interface Statement {
@@ -100,7 +100,7 @@ export function eventOf(r: Row): TrackedEvent {
 export class SqliteEventStore implements EventStore {
   readonly kind = 'sqlite';
   private readonly db: Database;
-  private readonly insertBatch: (events: readonly TrackedEvent[]) => AppendResult;
+  private readonly insertBatch: (events: readonly TrackedEvent[], tellNew: boolean) => AppendNewUsers;
   private readonly selectUser: Statement;
   private readonly eraseUser: (userId: string, at: number, remember: boolean) => number;
   private readonly inOneCommit: <R>(f: () => R) => R;
@@ -156,31 +156,37 @@ export class SqliteEventStore implements EventStore {
     });
     const byId = this.db.prepare(`SELECT ${cols} FROM events WHERE eventId = ?`) as unknown as Getter;
     const erasedAt = this.db.prepare('SELECT erasedAt FROM erased_users WHERE userId = ?') as unknown as Getter;
+    // the user's erasure time and whether they have stored events, in one statement
+    const userState = this.db.prepare('SELECT (SELECT erasedAt FROM erased_users WHERE userId = ?) AS erasedAt, EXISTS (SELECT 1 FROM events WHERE userId = ?) AS stored') as unknown as Getter;
     const rollback = new Error('rollback');
-    this.insertBatch = (events) => {
+    this.insertBatch = (events, tellNew) => {
       const conflicts: AppendConflict[] = [];
+      const newUsers: number[] = [];
       try {
         return this.db.transaction(() => {
           const erasure = new Map<string, number | undefined>();
-          const inBatch = new Map<string, TrackedEvent>();
           let accepted = 0;
           events.forEach((e, index) => {
-            if (!erasure.has(e.userId)) erasure.set(e.userId, (erasedAt.get(e.userId) as { erasedAt: number } | undefined)?.erasedAt);
+            if (!erasure.has(e.userId)) {
+              if (tellNew) {
+                const u = userState.get(e.userId, e.userId) as { erasedAt: number | null; stored: number };
+                erasure.set(e.userId, u.erasedAt ?? undefined);
+                // read before this append's rows of the user: none stored means the append holds them all
+                if (u.stored === 0) newUsers.push(index);
+              } else erasure.set(e.userId, (erasedAt.get(e.userId) as { erasedAt: number } | undefined)?.erasedAt);
+            }
             const at = erasure.get(e.userId);
             if (at !== undefined && e.timestamp < at) return void conflicts.push(erasedConflict(index, e, at));
-            const stored = inBatch.get(e.eventId) ?? (byId.get(e.eventId) as Row | undefined);
-            if (stored) {
-              if (!sameEvent(stored as TrackedEvent, e)) conflicts.push(reusedIdConflict(index, e, stored as TrackedEvent));
-              return;
-            }
-            inBatch.set(e.eventId, e);
-            accepted += insert.run(e.eventId, e.userId, e.itemId, e.type, e.value, e.timestamp, e.receivedAt, e.recommendationId ?? null, e.position ?? null).changes;
+            // stored now unless the eventId is (a duplicate, or a conflict when the content differs)
+            if (insert.run(e.eventId, e.userId, e.itemId, e.type, e.value, e.timestamp, e.receivedAt, e.recommendationId ?? null, e.position ?? null).changes > 0) return void accepted++;
+            const stored = byId.get(e.eventId) as Row;
+            if (!sameEvent(stored as TrackedEvent, e)) conflicts.push(reusedIdConflict(index, e, stored as TrackedEvent));
           });
           if (conflicts.length > 0) throw rollback;
-          return { accepted, duplicates: events.length - accepted };
+          return { accepted, duplicates: events.length - accepted, newUsers };
         })();
       } catch (e) {
-        if (e === rollback) return { accepted: 0, duplicates: 0, conflicts };
+        if (e === rollback) return { accepted: 0, duplicates: 0, conflicts, newUsers: [] };
         throw e;
       }
     };
@@ -224,7 +230,22 @@ export class SqliteEventStore implements EventStore {
 
   /** append() without the promise. */
   appendNow(events: readonly TrackedEvent[]): AppendResult {
-    return events.length === 0 ? { accepted: 0, duplicates: 0 } : this.insertBatch(events);
+    if (events.length === 0) return { accepted: 0, duplicates: 0 };
+    const { newUsers: _, ...r } = this.insertBatch(events, false);
+    return r;
+  }
+
+  appendTellingNew(events: readonly TrackedEvent[]): Promise<AppendNewUsers> {
+    try {
+      return Promise.resolve(this.appendTellingNewNow(events));
+    } catch (e) {
+      return Promise.reject(e);
+    }
+  }
+
+  /** appendTellingNew() without the promise. */
+  appendTellingNewNow(events: readonly TrackedEvent[]): AppendNewUsers {
+    return events.length === 0 ? { accepted: 0, duplicates: 0, newUsers: [] } : this.insertBatch(events, true);
   }
 
   /** deleteUser() without the promise. */

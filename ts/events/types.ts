@@ -44,6 +44,15 @@ export interface AppendResult {
   conflicts?: AppendConflict[];
 }
 
+/** append()'s result, with which users are new to the store (./types.ts EventStore.appendTellingNew). */
+export interface AppendNewUsers extends AppendResult {
+  /**
+   * Per user who had no event stored before this append (so the append holds all of their stored
+   * events), the index in the batch of their first event. Empty when the batch had a conflict.
+   */
+  newUsers: number[];
+}
+
 export interface AppendConflict {
   /** Position in the batch. */
   index: number;
@@ -87,6 +96,11 @@ export interface EventStore {
   readonly kind: string;
   /** Stores the batch atomically and durably (all or nothing) before resolving. */
   append(events: readonly TrackedEvent[]): Promise<AppendResult>;
+  /**
+   * append(), also telling which users had no event stored before (fold-in then takes their
+   * events from the batch instead of reading them back). Stores that cannot tell cheaply leave it out.
+   */
+  appendTellingNew?(events: readonly TrackedEvent[]): Promise<AppendNewUsers>;
   /** The user's events, oldest first. */
   forUser(userId: string): Promise<TrackedEvent[]>;
   /**

@@ -12,6 +12,7 @@ import type { FeedbackSettings } from '../events/feedback.js';
 import { FoldInComputer, type FoldInModelData } from './foldin-compute.js';
 import { PackedBatchBuilder, type PackedBatch } from './foldin-pack.js';
 import type { ToWorker } from './foldin-worker.js';
+import type { CarriedEvents } from './foldin-carry.js';
 import type { Logger } from './logger.js';
 
 export type FoldInMode = 'worker' | 'inline';
@@ -71,8 +72,8 @@ export class FoldInRunner {
     this.workerVersion = model.version;
   }
 
-  /** Folds the users in against `model`; `events[i]` are users[i]'s events unless readsStore. */
-  run(model: FoldInModelData, users: string[], events?: TrackedEvent[][]): Promise<PackedBatch> {
+  /** Folds the users in against `model`; `events[i]` are users[i]'s events unless readsStore (then `carried` has those of users new to the store). */
+  run(model: FoldInModelData, users: string[], events?: TrackedEvent[][], carried?: CarriedEvents): Promise<PackedBatch> {
     this.prepare(model);
     if (this.mode === 'inline') {
       // one batch after another, as in the worker: a later batch's lists are never overwritten by an earlier one's
@@ -83,7 +84,7 @@ export class FoldInRunner {
     const id = this.nextId++;
     return new Promise<PackedBatch>((resolve, reject) => {
       this.waiting.set(id, { resolve, reject });
-      this.worker!.postMessage({ kind: 'batch', id, users, ...(events && { events }) } satisfies ToWorker);
+      this.worker!.postMessage({ kind: 'batch', id, users, ...(events && { events }), ...(carried && { carried }) } satisfies ToWorker);
     });
   }
 

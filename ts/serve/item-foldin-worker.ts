@@ -12,12 +12,13 @@ import type { FeedbackSettings } from '../events/feedback.js';
 import type { TrackedEvent } from '../events/types.js';
 import { ItemFoldInComputer, type ItemFoldInModel, type ItemUpdate } from './item-foldin-compute.js';
 import { ReceivedCursor } from './item-foldin-cursor.js';
-import { lowerThisThread } from '../util/thread-nice.js';
+import { lowerThisThread, nameThisThread } from '../util/thread-nice.js';
 
 export type ToItemWorker = { kind: 'model'; model: ItemFoldInModel } | { kind: 'events'; events: TrackedEvent[] } | { kind: 'erase'; users: [string, number][] };
 export type FromItemWorker = { kind: 'updates'; version: string; updates: ItemUpdate[]; engineError: string | null } | { kind: 'error'; message: string };
 
 const { sqlitePath, syncMs, marginMs, feedback, nice } = workerData as { sqlitePath: string | null; syncMs: number; marginMs: number; feedback: FeedbackSettings; nice: number };
+nameThisThread('recs-item-fold');
 // below the request thread, like the user fold-in thread (RECS_FOLDIN_NICE)
 if (nice > 0) lowerThisThread(nice);
 const computer = new ItemFoldInComputer(feedback);

@@ -6,9 +6,10 @@
 // load takes longer.
 
 import { parentPort, workerData } from 'node:worker_threads';
-import { lowerThisThread } from '../util/thread-nice.js';
+import { lowerThisThread, nameThisThread } from '../util/thread-nice.js';
 
 const { dir, nice } = workerData as { dir: string; nice?: number };
+nameThisThread('recs-loader');
 if (nice) lowerThisThread(nice);
 try {
   const { readArtifact } = await import('../model/artifact.js');

@@ -5,7 +5,10 @@
 // factors, handed over when the model loads), and the lists come back ready to serve into a
 // bounded in-memory overlay (./foldin-overlay.ts) that the recommendations route consults before
 // the store. When the queue is full the events are still stored and acknowledged; the user is
-// folded in on their next GET. An evicted user is folded in again on demand the same way.
+// folded in on their next GET. An evicted user is folded in again on demand the same way. A user
+// new to the event store (the append that stored their events held all of them) has those events
+// carried with the hand-off (./foldin-carry.ts) instead of read back; any later event of theirs
+// before the hand-off drops that, and the worker reads the store as for everyone else.
 //
 // Erasure removes the user's events (the store remembers the erasure when there was anything to
 // erase), their queued fold-in, their overlay entry (a fold-in in flight for them is discarded when
@@ -27,6 +30,7 @@ import { DEFAULT_OVERLAY_BOUNDS, FoldInOverlayCache, type FoldInList, type Overl
 import { DEFAULT_FEEDBACK, type FeedbackSettings } from '../events/feedback.js';
 import { FoldInRunner, type FoldInMode } from './foldin-runner.js';
 import { unpackBatch } from './foldin-pack.js';
+import { inStoreOrder, packCarried } from './foldin-carry.js';
 import type { Logger } from './logger.js';
 import type { FoldInQueueStats, Metrics } from './metrics.js';
 import type { ModelManager } from './model-manager.js';
@@ -120,6 +124,8 @@ export class Personalizer implements FoldInOverlay {
   private readonly pending = new Map<string, PendingSeen>();
   /** Batches handed to the runner and not back yet (at most maxInFlight), oldest first. */
   private readonly batches = new Set<InFlightBatch>();
+  /** Queued users new to the event store → the events that hold all of their stored history (carried with the hand-off). */
+  private readonly carried = new Map<string, TrackedEvent[]>();
   /** Users asked for on demand recently (bounded), so a user with nothing to fold in is not asked for on every GET. */
   private readonly demanded = new Map<string, number>();
   private readonly runner: FoldInRunner;
@@ -176,9 +182,11 @@ export class Personalizer implements FoldInOverlay {
   /**
    * Events just acknowledged (stored): their items are the users' pending seen items until their
    * fold-in lands (so a GET meanwhile never recommends what the user just interacted with), and
-   * the users are queued for a fold-in.
+   * the users are queued for a fold-in. `newUsers`: indices of events whose user had nothing
+   * stored before (../events/types.ts AppendNewUsers; only for a batch stored whole, no
+   * duplicate): such a user's events here are all of theirs, and travel with the hand-off.
    */
-  acknowledged(events: readonly { userId: string; itemId: string }[]): void {
+  acknowledged(events: readonly TrackedEvent[], newUsers?: readonly number[]): void {
     const model = this.o.models.current;
     const users = new Set<string>();
     if (model) {
@@ -201,7 +209,19 @@ export class Personalizer implements FoldInOverlay {
         if (this.pending.size > PENDING_MAX) this.pending.delete(this.pending.keys().next().value as string);
       }
     } else for (const e of events) users.add(e.userId);
+    const fresh = newUsers && newUsers.length > 0 ? new Set(newUsers.map((i) => events[i]!.userId).filter((u) => !this.queue.has(u))) : null;
     this.touched(users);
+    if (fresh) this.carry(events, fresh);
+  }
+
+  /** Keeps the events of these users (new to the store, just queued) for their hand-off. */
+  private carry(events: readonly TrackedEvent[], users: ReadonlySet<string>): void {
+    for (const e of events) {
+      if (!users.has(e.userId) || !this.queue.has(e.userId)) continue;
+      const l = this.carried.get(e.userId);
+      if (l) l.push(e);
+      else this.carried.set(e.userId, [e]);
+    }
   }
 
   queueStats(): FoldInQueueStats {
@@ -222,6 +242,7 @@ export class Personalizer implements FoldInOverlay {
   /** Events of these users were acknowledged at `ackAt` (performance.now(); NaN: a refold, not timed as event-to-visible). */
   touched(userIds: Iterable<string>, ackAt = performance.now()): void {
     for (const u of userIds) {
+      this.carried.delete(u); // newer events, or a refold: read from the store
       if (!Number.isNaN(ackAt)) this.demanded.delete(u);
       const q = this.queue.get(u);
       if (q !== undefined) {
@@ -251,6 +272,7 @@ export class Personalizer implements FoldInOverlay {
       const at = Date.now();
       if (inModel) this.o.erased.record(userId, at); // before anything: a model loading now masks the user
       this.queue.delete(userId);
+      this.carried.delete(userId);
       this.pending.delete(userId);
       this.dropInFlight(userId);
       const foldinResults = this.overlay.delete(userId) ? 1 : 0;
@@ -363,18 +385,25 @@ export class Personalizer implements FoldInOverlay {
       ackAt.push(at);
       if (users.length >= this.batchSize) break;
     }
-    for (const u of users) this.queue.delete(u);
+    const carried = new Map<string, TrackedEvent[]>();
+    for (const u of users) {
+      this.queue.delete(u);
+      const c = this.carried.get(u);
+      if (c) carried.set(u, c);
+      this.carried.delete(u);
+    }
     const batch: InFlightBatch = { users: new Set(users), erased: new Set(), pending: new Map(users.map((u) => [u, this.pending.get(u)])), done: Promise.resolve(), model };
     this.batches.add(batch);
     this.stats.batches++;
-    batch.done = this.runBatch(model, batch, users, ackAt);
+    batch.done = this.runBatch(model, batch, users, ackAt, carried);
     return true;
   }
 
-  private async runBatch(model: ServingModel, batch: InFlightBatch, users: string[], ackAt: number[]): Promise<void> {
+  private async runBatch(model: ServingModel, batch: InFlightBatch, users: string[], ackAt: number[], carried: ReadonlyMap<string, TrackedEvent[]>): Promise<void> {
     try {
-      const events = this.runner.readsStore ? undefined : await this.readEvents(users);
-      const r = await this.runner.run(foldInModel(model), users, events);
+      const reads = this.runner.readsStore;
+      const events = reads ? undefined : await this.readEvents(users, carried);
+      const r = await this.runner.run(foldInModel(model), users, events, reads && carried.size > 0 ? packCarried(users, (u) => carried.get(u)) : undefined);
       const now = performance.now();
       let i = 0;
       for (const o of unpackBatch(r)) {
@@ -407,10 +436,12 @@ export class Personalizer implements FoldInOverlay {
     }
   }
 
-  /** The users' events, read through the store's async API (stores the worker cannot read itself). */
-  private async readEvents(users: string[]): Promise<TrackedEvent[][]> {
+  /** The users' events, read through the store's async API (stores the worker cannot read itself), but for those carried. */
+  private async readEvents(users: string[], carried: ReadonlyMap<string, TrackedEvent[]>): Promise<TrackedEvent[][]> {
     const out: TrackedEvent[][] = new Array(users.length);
     await forEachLimit(users, 16, async (user, i) => {
+      const c = carried.get(user);
+      if (c) return void (out[i] = inStoreOrder(c) as TrackedEvent[]);
       out[i] = await this.o.events.forUser(user).catch((e: unknown) => {
         this.o.log.error({ err: e, userId: user }, "could not read the user's events for fold-in");
         return [];

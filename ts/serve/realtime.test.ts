@@ -76,6 +76,32 @@ describe('fold-in off the request thread', () => {
     }
   }, 120_000);
 
+  it('folds a user new to the store in from the events carried with the hand-off, as from the store (the worker thread)', async () => {
+    const [worker] = ensureBuilt(['ts/serve/foldin-worker.js']);
+    const { s, post, recs } = await serve({ foldIn: { workerUrl: pathToFileURL(worker!) } });
+    const t = Date.now() - 60_000;
+    // the later rating of i3 (1) is the one that counts: sent first, it must still come out last
+    const events = (u: string) => [
+      { eventId: `${u}-2`, userId: u, itemId: 'i3', type: 'rating', value: 1, timestamp: new Date(t + 2000).toISOString() },
+      { eventId: `${u}-1`, userId: u, itemId: 'i3', type: 'rating', value: 5, timestamp: new Date(t + 1000).toISOString() },
+      { eventId: `${u}-3`, userId: u, itemId: 'i7', type: 'like', timestamp: new Date(t).toISOString() },
+      { eventId: `${u}-4`, userId: u, itemId: 'i12', type: 'rating', value: 4, timestamp: new Date(t).toISOString() },
+    ];
+    const settled = async () => {
+      const m = (await getJson(`${s.url}/metrics`)).body as string;
+      return metric(m, 'recs_foldin_queue_depth') === 0 && metric(m, 'recs_foldin_in_flight') === 0;
+    };
+    expect((await post(events('carried'))).status).toBe(202); // new to the store: carried
+    const [a, b, ...rest] = events('read');
+    expect((await post(rest)).status).toBe(202);
+    await waitFor('the first fold-in', async () => (await recs('read')).body.source === 'foldin');
+    expect((await post([a, b])).status).toBe(202); // not new any more: the worker reads the store
+    await waitFor('both fold-ins', async () => (await settled()) && (await recs('carried')).body.source === 'foldin');
+    const list = async (u: string) => ((await recs(u)).body.items as { itemId: string; score: number }[]).map((i) => [i.itemId, i.score]);
+    expect(await list('carried')).toEqual(await list('read'));
+    expect(await list('carried')).not.toEqual([]);
+  });
+
   it('keeps fold-in results within their bounds and folds an evicted user in again on demand', async () => {
     const { s, post, recs } = await serve({ foldIn: { bounds: { maxEntries: 2 } } });
     for (const u of ['x1', 'x2', 'x3']) await post({ eventId: `e-${u}`, userId: u, itemId: 'i5', type: 'like' });

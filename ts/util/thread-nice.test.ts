@@ -1,10 +1,11 @@
 // A thread's own nice value: set for the calling thread only (its siblings keep theirs), read back
 // from the kernel.
 
+import { readFileSync } from 'node:fs';
 import { getPriority } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { describe, expect, it } from 'vitest';
-import { lowerThisThread, threadId } from './thread-nice.js';
+import { lowerThisThread, nameThisThread, threadId } from './thread-nice.js';
 
 describe.runIf(process.platform === 'linux')('lowerThisThread', () => {
   it("lowers the calling thread's priority relative to its own and no other thread's", async () => {
@@ -23,5 +24,16 @@ describe.runIf(process.platform === 'linux')('lowerThisThread', () => {
     expect(getPriority(siblingTid)).toBe(before);
     expect(lowerThisThread(99)).toBe(19); // clamped to the range
     await sibling.terminate();
+  });
+});
+
+describe.runIf(process.platform === 'linux')('nameThisThread', () => {
+  it('names the calling thread, as the kernel shows it (15 bytes kept)', () => {
+    const comm = () => readFileSync('/proc/thread-self/comm', 'utf8').trim();
+    const before = comm();
+    nameThisThread('recs-a-long-thread-name');
+    expect(comm()).toBe('recs-a-long-thr');
+    nameThisThread(before);
+    expect(comm()).toBe(before);
   });
 });

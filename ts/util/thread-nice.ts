@@ -1,9 +1,10 @@
 // Owns lowering the calling thread's CPU priority: on Linux a thread has its own nice value, set
 // through its thread id (read from /proc/thread-self), so a background thread (fold-in) yields
 // the cores to the request thread when they are scarce and still gets all the CPU left over.
-// Elsewhere, or where it is not permitted, nothing changes.
+// Elsewhere, or where it is not permitted, nothing changes. Also names the calling thread (Linux:
+// /proc/thread-self/comm), so per-thread CPU can be read from /proc/<pid>/task/*/ by name.
 
-import { readlinkSync } from 'node:fs';
+import { readlinkSync, writeFileSync } from 'node:fs';
 import { getPriority, setPriority } from 'node:os';
 
 /** The calling thread's id (Linux), or null. */
@@ -30,4 +31,13 @@ export function lowerThisThread(by: number): number | null {
     // not permitted (lowering a nice value needs privileges): keep what is in force
   }
   return getPriority(tid);
+}
+
+/** Names the calling thread (Linux, at most 15 bytes kept: `top -H`, /proc/<pid>/task/<tid>/comm); elsewhere nothing. */
+export function nameThisThread(name: string): void {
+  try {
+    writeFileSync('/proc/thread-self/comm', name.slice(0, 15));
+  } catch {
+    // not Linux, or not permitted: the thread keeps its inherited name
+  }
 }

@@ -9,7 +9,7 @@
 // led to it (recommendationId, position: a malformed id is a 400); such events are counted per
 // experiment variant for /metrics (batches with no duplicate; attribution proper is the report's).
 
-import type { EventStore } from '../../events/types.js';
+import type { AppendResult, EventStore } from '../../events/types.js';
 import { validateEvents, type ValidateOptions } from '../../events/validate.js';
 import type { ServeContext } from '../context.js';
 import type { RouteSpec } from '../http.js';
@@ -41,7 +41,8 @@ export function eventsRoute(ctx: ServeContext, events: EventStore, personal: Per
         const message = `${new Set(v.errors.map((e) => e.index)).size} event(s) are not valid; nothing was stored`;
         return { status: 400, body: JSON.stringify({ error: 'invalid_events', message, status: 400, errors: v.errors }) };
       }
-      const result = await events.append(v.events);
+      // the SQLite store also tells which users are new to it: their events travel with the fold-in hand-off
+      const result: AppendResult & { newUsers?: number[] } = events.appendTellingNew ? await events.appendTellingNew(v.events) : await events.append(v.events);
       ctx.metrics.countEvents(result.accepted, result.duplicates);
       if (result.conflicts) {
         const stored = result.accepted > 0 ? `; the other ${result.accepted} new event(s) were stored` : '; nothing was stored';
@@ -53,10 +54,10 @@ export function eventsRoute(ctx: ServeContext, events: EventStore, personal: Per
           body: JSON.stringify({ error: 'conflicting_events', message: `${result.conflicts.length} event(s) conflict with what is stored${stored}`, status: 409, errors: result.conflicts }),
         };
       }
-      personal.acknowledged(v.events);
+      personal.acknowledged(v.events, result.duplicates === 0 ? result.newUsers : undefined);
       ctx.newItems?.observe(v.events);
       if (ctx.experiments?.running && result.accepted > 0 && result.duplicates === 0) for (const e of v.events) if (e.recommendationId !== undefined) ctx.experiments.countEvent(e.userId, e.type);
-      return { status: 202, body: JSON.stringify(result) };
+      return { status: 202, body: JSON.stringify({ accepted: result.accepted, duplicates: result.duplicates }) };
     },
   };
 }

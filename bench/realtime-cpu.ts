@@ -1,0 +1,108 @@
+// The real-time CPU bench (issue 15): how many µs of CPU one event costs on each thread of the
+// server, from acknowledgement to fold-in. The real server (compiled `serve`, a child process,
+// fresh SQLite event store) on ML-100K, no readers; events for distinct brand-new users posted
+// at an offered rate (batches of 1–100, ./realtime/writer.ts), then drained (every user folded
+// in). Each thread's CPU is read from /proc/<pid>/task/*/schedstat before and after (CPU time, not
+// wall time: robust to a shared machine's noise), grouped by thread name (the server names its
+// workers, ../ts/util/thread-nice.ts), and printed per event, one column per run. With
+// --baseline <another checkout, built>, runs alternate between that build and this one, side by side.
+// Linux only.
+//
+//   node dist/bench/realtime-cpu.js [--events 40000] [--rate 5000] [--runs 2] [--baseline DIR]
+
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { tmpdir } from 'node:os';
+import { startApi, type Running } from './serve/children.js';
+import { movieLensModel } from './serve/models.js';
+import { scratchRegistry } from './realtime/registry.js';
+import { scrape, value } from './realtime/scrape.js';
+import { writeEvents } from './realtime/writer.js';
+import { packageRoot } from '../ts/util/package-root.js';
+
+const ROOT = packageRoot();
+const args = process.argv.slice(2);
+const opt = (name: string, d: number): number => {
+  const i = args.indexOf(name);
+  const v = i >= 0 ? Number(args[i + 1]) : d;
+  if (!(Number.isFinite(v) && v > 0)) throw new Error(`${name} must be a positive number\nnode dist/bench/realtime-cpu.js [--events N] [--rate N] [--runs N]`);
+  return v;
+};
+const EVENTS = opt('--events', 40_000);
+const RATE = opt('--rate', 5_000);
+const RUNS = opt('--runs', 2);
+const baseAt = args.indexOf('--baseline');
+const BASELINE = baseAt >= 0 ? args[baseAt + 1] : undefined;
+const builds = BASELINE
+  ? [
+      { label: 'baseline', root: BASELINE },
+      { label: 'this build', root: ROOT },
+    ]
+  : [{ label: 'this build', root: ROOT }];
+
+/** Thread name → ns of CPU so far (the main thread is 'request thread'; V8's and libuv's helpers are grouped). */
+export function threadCpu(pid: number): Map<string, number> {
+  const out = new Map<string, number>();
+  for (const tid of readdirSync(`/proc/${pid}/task`)) {
+    let comm: string;
+    let ns: number;
+    try {
+      comm = readFileSync(`/proc/${pid}/task/${tid}/comm`, 'utf8').trim();
+      ns = Number(readFileSync(`/proc/${pid}/task/${tid}/schedstat`, 'utf8').split(' ')[0]);
+    } catch {
+      continue; // the thread ended meanwhile
+    }
+    const name = Number(tid) === pid ? 'request thread' : comm.startsWith('recs-') ? comm : 'V8 / libuv helpers (GC, …)';
+    out.set(name, (out.get(name) ?? 0) + ns);
+  }
+  return out;
+}
+
+async function drained(api: Running): Promise<void> {
+  for (;;) {
+    const s = await scrape(api.url);
+    if (value(s, 'recs_foldin_queue_depth') === 0 && value(s, 'recs_foldin_in_flight') === 0) return;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+const model = await movieLensModel(join(ROOT, '.cache', 'bench-models'), join(ROOT, '..', 'shared', 'datasets', 'ml-100k'));
+if (!model) throw new Error('no ../shared/datasets/ml-100k: this bench runs on ML-100K');
+const itemIds = model.itemIds();
+const columns: { label: string; perEvent: Map<string, number>; foldIns: number }[] = [];
+for (let run = 1; run <= RUNS; run++)
+  for (const build of builds) {
+    const { registry } = scratchRegistry(model);
+    const dbDir = mkdtempSync(join(tmpdir(), 'recs-bench-realtime-cpu-'));
+    const api = await startApi(build.root, registry.root, null, { RECS_STORE: 'embedded', RECS_EVENTS_DB: join(dbDir, 'events.sqlite'), RECS_EVENTS_STORE: 'sqlite' }, 'api');
+    try {
+      const pid = api.proc.pid!;
+      await writeEvents({ url: api.url, rate: 500, seconds: 2, itemIds, tag: 'warm' }); // the workers start, the code warms up
+      await drained(api);
+      await new Promise((r) => setTimeout(r, 500));
+      const a = threadCpu(pid);
+      const s0 = await scrape(api.url);
+      const w = await writeEvents({ url: api.url, rate: RATE, seconds: EVENTS / RATE, itemIds, tag: `run${run}` });
+      await drained(api);
+      const b = threadCpu(pid);
+      const s1 = await scrape(api.url);
+    const foldIns = value(s1, 'recs_foldins_total') - value(s0, 'recs_foldins_total');
+    const batches = value(s1, 'recs_foldin_batches_total') - value(s0, 'recs_foldin_batches_total');
+      const perEvent = new Map<string, number>();
+      for (const [name, ns] of b) perEvent.set(name, (ns - (a.get(name) ?? 0)) / 1000 / w.acked);
+      columns.push({ label: `${build.label} ${run}`, perEvent, foldIns });
+      console.log(
+        `${build.label} ${run}: ${w.acked.toLocaleString('en')} events acknowledged of ${w.offered.toLocaleString('en')} offered (${w.failed} not sent, ${w.refused} refused), ${foldIns.toLocaleString('en')} fold-ins in ${batches.toLocaleString('en')} batches`,
+      );
+    } finally {
+      await api.stop();
+      rmSync(dbDir, { recursive: true, force: true });
+      rmSync(join(registry.root, '..'), { recursive: true, force: true });
+    }
+  }
+const names = [...new Set(columns.flatMap((c) => [...c.perEvent.keys()]))].sort();
+console.log(`\nµs of CPU per event (ML-100K, ${EVENTS.toLocaleString('en')} events for distinct new users at ${RATE.toLocaleString('en')}/s offered, no readers):`);
+console.log(`| thread | ${columns.map((c) => c.label).join(' | ')} |`);
+console.log(`| --- | ${columns.map(() => '---:').join(' | ')} |`);
+for (const n of names) console.log(`| ${n} | ${columns.map((c) => (c.perEvent.get(n) ?? 0).toFixed(1)).join(' | ')} |`);
+console.log(`| all | ${columns.map((c) => [...c.perEvent.values()].reduce((x, y) => x + y, 0).toFixed(1)).join(' | ')} |`);
