@@ -86,8 +86,8 @@ for (let run = 1; run <= RUNS; run++)
       await drained(api);
       const b = threadCpu(pid);
       const s1 = await scrape(api.url);
-    const foldIns = value(s1, 'recs_foldins_total') - value(s0, 'recs_foldins_total');
-    const batches = value(s1, 'recs_foldin_batches_total') - value(s0, 'recs_foldin_batches_total');
+      const foldIns = value(s1, 'recs_foldins_total') - value(s0, 'recs_foldins_total');
+      const batches = value(s1, 'recs_foldin_batches_total') - value(s0, 'recs_foldin_batches_total');
       const perEvent = new Map<string, number>();
       for (const [name, ns] of b) perEvent.set(name, (ns - (a.get(name) ?? 0)) / 1000 / w.acked);
       columns.push({ label: `${build.label} ${run}`, perEvent, foldIns });

@@ -16,6 +16,7 @@ export interface AddonFoldIn {
   readonly rank: number;
   userVector(items: Uint32Array, values: Float32Array): Float32Array;
   recommend(items: Uint32Array, values: Float32Array, k: number): Recommendation;
+  recommendMany(offsets: Uint32Array, items: Uint32Array, values: Float32Array, k: number): Recommendation;
 }
 
 export interface Addon {

@@ -45,6 +45,24 @@ describe.each(testEngines())('FoldIn ($name)', ({ engine }) => {
     }
   });
 
+  it('folds many users in one call as one by one (recommendMany, where the engine has it)', () => {
+    const fold = engine.createFoldIn(model, params);
+    if (!fold.recommendMany) return; // the WASM engine folds in one user per call
+    const users = [0, 17, 123, 5];
+    const h = users.map((u) => history(data, u));
+    const offsets = Uint32Array.from([0, ...h.map((_, i) => h.slice(0, i + 1).reduce((n, x) => n + x.items.length, 0))]);
+    const many = fold.recommendMany(offsets, Uint32Array.from(h.flatMap((x) => [...x.items])), Float32Array.from(h.flatMap((x) => [...x.values])), 10);
+    expect(many).toMatchObject({ k: 10, rows: 4 });
+    h.forEach((x, j) => {
+      const one = fold.recommend(x.items, x.values, 10);
+      expect(many.items.subarray(10 * j, 10 * j + 10)).toEqual(one.items);
+      expect(many.scores.subarray(10 * j, 10 * j + 10)).toEqual(one.scores);
+      expect(many.vector.subarray(8 * j, 8 * j + 8)).toEqual(one.vector);
+    });
+    expect(() => fold.recommendMany!(Uint32Array.of(0, 2, 1), Uint32Array.of(1), Float32Array.of(1), 3)).toThrow('offsets');
+    expect(() => fold.recommendMany!(Uint32Array.of(0, 2), Uint32Array.of(1), Float32Array.of(1), 3)).toThrow('offsets must start at 0 and end at items.length (1)');
+  });
+
   it('recommends the best unseen items for the folded-in vector', () => {
     const fold = engine.createFoldIn(model, params);
     const items = Uint32Array.of(3, 10, 42, 77);

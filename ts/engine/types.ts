@@ -147,6 +147,12 @@ export interface FoldIn {
   userVector(items: Uint32Array, values: Float32Array): Float32Array;
   /** The user vector and its top-k items, the given items excluded. */
   recommend(items: Uint32Array, values: Float32Array, k: number): Recommendation;
+  /**
+   * recommend() for n users in one call (the native engine): user u's interactions are
+   * items/values[offsets[u] … offsets[u + 1]); their vectors (n × rank) and lists (n × k, rows
+   * of TopK) come back each in one array.
+   */
+  recommendMany?(offsets: Uint32Array, items: Uint32Array, values: Float32Array, k: number): Recommendation;
 }
 
 /** Synthetic data: a preset shape, or explicit sizes (preset fields can be overridden). */

@@ -59,6 +59,40 @@ export function interactions(
   return { items: Uint32Array.from(rows), values: Float32Array.from(rows, (r) => rated.get(r)!), used };
 }
 
+/** What a user's fold-in needs (their usable events as rows and values), or null when none of them is a known item. */
+export function foldInInput(events: readonly FoldInEvent[], rowOf: (itemId: string) => number, s: FeedbackSettings = DEFAULT_FEEDBACK, now = Date.now()): ReturnType<typeof interactions> | null {
+  const x = interactions(
+    events.filter((e) => checkStoredEvent(e) === null),
+    rowOf,
+    s,
+    now,
+  );
+  return x.items.length === 0 ? null : x;
+}
+
+/** Is there a positive signal to fold in? (else the user's list is empty: the API fills it from the popularity list) */
+export function hasPositive(x: { values: Float32Array }): boolean {
+  return x.values.some((v) => v > 0);
+}
+
+/** A user with known items but nothing to recommend from: an empty list, their items seen. */
+export function emptyResult(x: { items: Uint32Array; used: number }): FoldInResult {
+  return { items: new Uint32Array(0), scores: new Float32Array(0), seen: x.items, used: x.used };
+}
+
+/**
+ * The user's result from the engine's vector and top-k row (k entries, EMPTY_ITEM-padded; the
+ * arrays are used as they are, cut only when the row is short of k): an empty list when the
+ * vector is zero.
+ */
+export function foldInResult(x: { items: Uint32Array; used: number }, vector: Float32Array, items: Uint32Array, scores: Float32Array): FoldInResult {
+  if (!vector.some((v) => v !== 0)) return emptyResult(x);
+  let n = 0;
+  while (n < items.length && items[n] !== EMPTY_ITEM) n++;
+  const full = n === items.length;
+  return { items: full ? items : items.subarray(0, n), scores: full ? scores : scores.subarray(0, n), seen: x.items, used: x.used, vector };
+}
+
 /** The user's top-k from their events, or null when none of them is a known item. */
 export function foldInUser(
   foldIn: FoldIn,
@@ -68,20 +102,9 @@ export function foldInUser(
   s: FeedbackSettings = DEFAULT_FEEDBACK,
   now = Date.now(),
 ): FoldInResult | null {
-  const x = interactions(
-    events.filter((e) => checkStoredEvent(e) === null),
-    rowOf,
-    s,
-    now,
-  );
-  if (x.items.length === 0) return null;
-  const none = { items: new Uint32Array(0), scores: new Float32Array(0), seen: x.items, used: x.used };
-  if (!x.values.some((v) => v > 0)) return none;
+  const x = foldInInput(events, rowOf, s, now);
+  if (!x) return null;
+  if (!hasPositive(x)) return emptyResult(x);
   const r = foldIn.recommend(x.items, x.values, k);
-  if (!r.vector.some((v) => v !== 0)) return none;
-  let n = 0;
-  while (n < r.items.length && r.items[n] !== EMPTY_ITEM) n++;
-  // the engine's arrays are this call's own: cut only when the list is short of k
-  const full = n === r.items.length;
-  return { items: full ? r.items : r.items.slice(0, n), scores: full ? r.scores : r.scores.slice(0, n), seen: x.items, used: x.used, vector: r.vector };
+  return foldInResult(x, r.vector, r.items, r.scores);
 }

@@ -2,11 +2,12 @@
 // calling thread when running from TypeScript sources): keeps one engine FoldIn per model
 // version (built when the model is handed over, from the item factors loaded with the model) and
 // turns a batch of users' stored events into ready-to-serve lists (items, scores, seen rows),
-// packed as one buffer (./foldin-pack.ts).
+// packed as one buffer (./foldin-pack.ts). With the native engine, the batch's users go to the
+// engine in one call (recommendMany), not one call per user.
 
 import { loadEngine } from '../engine/index.js';
 import type { AlsParams, Engine, FoldIn } from '../engine/types.js';
-import { foldInUser } from '../events/foldin.js';
+import { emptyResult, foldInInput, foldInResult, foldInUser, hasPositive, type FoldInResult } from '../events/foldin.js';
 import type { FeedbackSettings } from '../events/feedback.js';
 import type { FoldInEvent } from '../events/types.js';
 import { IdIndex, type IdIndexData } from '../store/embedded-ids.js';
@@ -65,6 +66,7 @@ export class FoldInComputer {
     const c = this.current;
     if (!c) throw new Error('fold-in: no model handed over yet');
     const now = Date.now();
+    if (c.foldIn?.recommendMany && users.length > 1 && this.runMany(c.foldIn, c.items, out, users, eventsOf, now)) return;
     users.forEach((userId, i) => {
       if (!c.foldIn) return out.add(userId, null);
       try {
@@ -76,5 +78,53 @@ export class FoldInComputer {
         out.add(userId, null, 0, e instanceof Error ? e.message : String(e));
       }
     });
+  }
+
+  /**
+   * The batch in one engine call: each user's input first (a user whose events fail is that
+   * user's error), then the users with a positive signal together. False when the engine call
+   * failed (nothing was added: the caller folds them in one by one, so an error names its user).
+   */
+  private runMany(foldIn: FoldIn, items: IdIndex, out: PackedBatchBuilder, users: readonly string[], eventsOf: (userId: string, index: number) => readonly FoldInEvent[], now: number): boolean {
+    const t0 = performance.now();
+    const outcomes: (FoldInResult | null | { error: string })[] = new Array(users.length);
+    const inputs: { i: number; x: NonNullable<ReturnType<typeof foldInInput>> }[] = [];
+    let total = 0;
+    users.forEach((userId, i) => {
+      try {
+        const x = foldInInput(eventsOf(userId, i), (id) => items.rowOf(id), this.feedback, now);
+        if (!x) outcomes[i] = null;
+        else if (!hasPositive(x)) outcomes[i] = emptyResult(x);
+        else {
+          inputs.push({ i, x });
+          total += x.items.length;
+        }
+      } catch (e) {
+        outcomes[i] = { error: e instanceof Error ? e.message : String(e) };
+      }
+    });
+    if (inputs.length > 0) {
+      const offsets = new Uint32Array(inputs.length + 1);
+      const rows = new Uint32Array(total);
+      const values = new Float32Array(total);
+      inputs.forEach(({ x }, j) => {
+        rows.set(x.items, offsets[j]!);
+        values.set(x.values, offsets[j]!);
+        offsets[j + 1] = offsets[j]! + x.items.length;
+      });
+      let r: ReturnType<NonNullable<FoldIn['recommendMany']>>;
+      try {
+        r = foldIn.recommendMany!(offsets, rows, values, this.depth);
+      } catch {
+        return false;
+      }
+      const [k, rank] = [r.k, foldIn.rank];
+      inputs.forEach(({ i, x }, j) => {
+        outcomes[i] = foldInResult(x, r.vector.subarray(j * rank, (j + 1) * rank), r.items.subarray(j * k, (j + 1) * k), r.scores.subarray(j * k, (j + 1) * k));
+      });
+    }
+    const seconds = (performance.now() - t0) / 1000 / users.length;
+    outcomes.forEach((o, i) => (o && 'error' in o ? out.add(users[i]!, null, 0, o.error) : out.add(users[i]!, o, seconds)));
+    return true;
   }
 }

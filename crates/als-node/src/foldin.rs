@@ -3,16 +3,20 @@
 //!   new FoldIn(factors: {rank, itemFactors}, params?)
 //!   .userVector(items: Uint32Array, values: Float32Array) → Float32Array
 //!   .recommend(items, values, k) → { vector, k, rows: 1, items, scores }  (given items excluded)
+//!   .recommendMany(offsets, items, values, k) → { vector, k, rows: n, items, scores }: n users in
+//!     one call (user u's interactions are items/values[offsets[u]..offsets[u + 1]]), their
+//!     vectors (n × rank) and top-k lists (n × k) each in one array: one call and four arrays for a
+//!     batch instead of per user (the fold-in worker's batches)
 //!   .nItems, .rank
 
 use std::ffi::c_void;
 use std::ptr::null_mut;
 
-use als::FoldIn;
+use als::{FoldIn, TopK};
 
 use crate::args::{check_finite, check_indices, check_same_len, read_factors};
 use crate::env::Env;
-use crate::error::{type_err, JsResult};
+use crate::error::{type_err, value_err, JsResult};
 use crate::params::read_params;
 use crate::sys::*;
 use crate::topk::topk_value;
@@ -20,6 +24,7 @@ use crate::topk::topk_value;
 crate::js_callback!(js_construct, "new FoldIn", construct);
 crate::js_callback!(js_user_vector, "FoldIn.userVector", user_vector);
 crate::js_callback!(js_recommend, "FoldIn.recommend", recommend);
+crate::js_callback!(js_recommend_many, "FoldIn.recommendMany", recommend_many);
 crate::js_callback!(js_n_items, "FoldIn.nItems", n_items);
 crate::js_callback!(js_rank, "FoldIn.rank", rank);
 
@@ -44,6 +49,7 @@ pub fn define_class(env: &Env) -> JsResult<napi_value> {
     let props = [
         method(c"userVector", Some(js_user_vector)),
         method(c"recommend", Some(js_recommend)),
+        method(c"recommendMany", Some(js_recommend_many)),
         getter(c"nItems", Some(js_n_items)),
         getter(c"rank", Some(js_rank)),
     ];
@@ -125,6 +131,36 @@ fn recommend(env: &Env, info: napi_callback_info) -> JsResult<napi_value> {
     let (vector, top) = fold.recommend(items, values, k)?;
     let out = topk_value(env, top)?;
     let vector = env.typed_from_vec(vector)?;
+    // SAFETY: `env.raw()` is the env of the running callback; `out` is an object made in this call and the
+    // name is a NUL-terminated literal.
+    env.check(unsafe { napi_set_named_property(env.raw(), out, c"vector".as_ptr(), vector) })?;
+    Ok(out)
+}
+
+fn recommend_many(env: &Env, info: napi_callback_info) -> JsResult<napi_value> {
+    let ([offsets, items, values, k], this) = env.args::<4>(info)?;
+    let fold = this_fold_in(env, this)?;
+    let offsets = env.typed::<u32>(offsets, "offsets")?;
+    let (items, values) = read_history(env, fold, items, values)?;
+    let k = env.usize(k, "k", 1, u32::MAX as usize)?;
+    if offsets.first() != Some(&0) || offsets.last().map(|&o| o as usize) != Some(items.len()) {
+        return value_err(format!("offsets must start at 0 and end at items.length ({}); got {} offsets", items.len(), offsets.len()));
+    }
+    if let Some(u) = offsets.windows(2).position(|w| w[1] < w[0]) {
+        return value_err(format!("offsets must not decrease; offsets[{}] = {} < offsets[{u}] = {}", u + 1, offsets[u + 1], offsets[u]));
+    }
+    let n = offsets.len() - 1;
+    let mut vectors = Vec::with_capacity(n * fold.rank());
+    let mut top = TopK { k, rows: n, items: Vec::with_capacity(n * k), scores: Vec::with_capacity(n * k) };
+    for w in offsets.windows(2) {
+        let (a, b) = (w[0] as usize, w[1] as usize);
+        let (x, t) = fold.recommend(&items[a..b], &values[a..b], k)?;
+        vectors.extend_from_slice(&x);
+        top.items.extend_from_slice(&t.items);
+        top.scores.extend_from_slice(&t.scores);
+    }
+    let out = topk_value(env, top)?;
+    let vector = env.typed_from_vec(vectors)?;
     // SAFETY: `env.raw()` is the env of the running callback; `out` is an object made in this call and the
     // name is a NUL-terminated literal.
     env.check(unsafe { napi_set_named_property(env.raw(), out, c"vector".as_ptr(), vector) })?;
