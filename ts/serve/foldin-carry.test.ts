@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { SqliteEventStore } from '../events/sqlite.js';
-import type { TrackedEvent } from '../events/types.js';
+import type { FoldInEvent, TrackedEvent } from '../events/types.js';
 import { carriedOf, packCarried } from './foldin-carry.js';
 
 const ev = (eventId: string, userId: string, itemId: string, timestamp: number, receivedAt = 5, value = 1): TrackedEvent => ({ eventId, userId, itemId, type: 'rating', value, timestamp, receivedAt });
@@ -19,14 +19,7 @@ describe('carried fold-in events', () => {
     const packed = packCarried(['a', 'b', 'c'], (u) => (u === 'a' ? a : u === 'c' ? c : undefined))!;
     const store = new SqliteEventStore(join(mkdtempSync(join(tmpdir(), 'recs-carry-')), 'events.sqlite'));
     await store.append([...a, ...c]);
-    const strip = (e: { eventId: string; userId: string; itemId: string; type: string; value: number; timestamp: number }) => ({
-      eventId: e.eventId,
-      userId: e.userId,
-      itemId: e.itemId,
-      type: e.type,
-      value: e.value,
-      timestamp: e.timestamp,
-    });
+    const strip = ({ eventId, userId, itemId, type, value, timestamp }: FoldInEvent) => ({ eventId, userId, itemId, type, value, timestamp });
     expect(carriedOf(packed, 0, 'a')!.map(strip)).toEqual((await store.forUser('a')).map(strip));
     expect(carriedOf(packed, 0, 'a')!.map((e) => e.eventId)).toEqual(['a1', 'a0', 'a2', 'a3']);
     expect(carriedOf(packed, 1, 'b')).toBeNull();
