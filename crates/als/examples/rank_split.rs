@@ -51,13 +51,20 @@ fn sparse<S: Simd>(csr: &Csr, first: usize, rows: &mut [f32], fixed: &[f32], k: 
     }
 }
 
+/// Sums every observed pair's factor row into one vector, prefetching rows 6 ahead as the
+/// sparse kernel does: the least a half-step that reads each pair's row once can cost.
 #[inline(always)]
-#[allow(clippy::extra_unused_type_parameters)] // instantiated per backend so the loop vectorises for it
 fn gather_rows<S: Simd>(csr: &Csr, first: usize, rows: &mut [f32], fixed: &[f32], k: usize) {
     let mut acc = vec![0f32; k];
     for (j, x) in rows.chunks_mut(k).enumerate() {
         let (cols, _) = csr.row(first + j);
-        for &i in cols {
+        for (n, &i) in cols.iter().enumerate() {
+            if let Some(&ahead) = cols.get(n + 6) {
+                for off in (0..k).step_by(16) {
+                    // Safety: the prefetched address is inside row `ahead` of `fixed`.
+                    unsafe { S::prefetch(fixed.as_ptr().add(ahead as usize * k + off)) };
+                }
+            }
             let y = &fixed[i as usize * k..(i as usize + 1) * k];
             for (a, &b) in acc.iter_mut().zip(y) {
                 *a += b;
