@@ -2,7 +2,8 @@
 //! whole half-step (CG-3 and the block solver), its Gram products alone (4 k×k matrix-vector
 //! products per row, batched as the solver runs them and row by row as it did), its sparse
 //! part alone (4 passes over the row's items), and a floor: one pass that only gathers every
-//! observed pair's factor row. Not a shipped API: `cargo run --release -p als --example rank_split -- 64 256`.
+//! observed pair's factor row. Not a shipped API:
+//! `cargo run --release -p als --example rank_split -- 64 256 [--block]`.
 
 use als::csr::Csr;
 use als::gram::gram;
@@ -51,13 +52,20 @@ fn sparse<S: Simd>(csr: &Csr, first: usize, rows: &mut [f32], fixed: &[f32], k: 
     }
 }
 
+/// Sums every observed pair's factor row into one vector, prefetching rows 6 ahead as the
+/// sparse kernel does: the least a half-step that reads each pair's row once can cost.
 #[inline(always)]
-#[allow(clippy::extra_unused_type_parameters)] // instantiated per backend so the loop vectorises for it
 fn gather_rows<S: Simd>(csr: &Csr, first: usize, rows: &mut [f32], fixed: &[f32], k: usize) {
     let mut acc = vec![0f32; k];
     for (j, x) in rows.chunks_mut(k).enumerate() {
         let (cols, _) = csr.row(first + j);
-        for &i in cols {
+        for (n, &i) in cols.iter().enumerate() {
+            if let Some(&ahead) = cols.get(n + 6) {
+                for off in (0..k).step_by(16) {
+                    // Safety: the prefetched address is inside row `ahead` of `fixed`.
+                    unsafe { S::prefetch(fixed.as_ptr().add(ahead as usize * k + off)) };
+                }
+            }
             let y = &fixed[i as usize * k..(i as usize + 1) * k];
             for (a, &b) in acc.iter_mut().zip(y) {
                 *a += b;
@@ -86,7 +94,8 @@ als::multiversion! { fn run_sparse(csr: &Csr, first: usize, rows: &mut [f32], fi
 als::multiversion! { fn run_gather(csr: &Csr, first: usize, rows: &mut [f32], fixed: &[f32], k: usize) => gather_rows; }
 
 fn main() {
-    let ranks: Vec<usize> = std::env::args().skip(1).map(|a| a.parse().expect("ranks")).collect();
+    let with_block = std::env::args().any(|a| a == "--block");
+    let ranks: Vec<usize> = std::env::args().skip(1).filter(|a| a != "--block").map(|a| a.parse().expect("ranks")).collect();
     let spec = SyntheticSpec::ml_25m(42, false);
     let d = generate(&spec, THREADS).unwrap();
     let data = Interactions::from_coo(spec.n_users, spec.n_items, &d.users, &d.items, &d.values).unwrap().into_owned();
@@ -122,7 +131,9 @@ fn main() {
             println!("rank {k:4} {side} half-step: {:<28} {t_gram:7.3} s", "YtY (gram)");
             time("full CG-3", &|out| half_step(csr, fixed, out, &params, Some(&g), kernel, THREADS).unwrap());
             let block = AlsParams { solver: Solver::Block { size: 32 }, ..params.clone() };
-            time("full block solver (32)", &|out| half_step(csr, fixed, out, &block, Some(&g), kernel, THREADS).unwrap());
+            if with_block {
+                time("full block solver (32)", &|out| half_step(csr, fixed, out, &block, Some(&g), kernel, THREADS).unwrap());
+            }
             time("Gram products, 16-row batches", &|out| {
                 for_each_chunk(out, k, CHUNK, THREADS, |_, first, rows| run_batched(kernel, csr, first, rows, &g32, k));
             });

@@ -1,13 +1,14 @@
 //! The product of a symmetric k × k matrix with a batch of k-vectors (G·P, P stored as one vector
-//! per row), register-tiled: each tile keeps 6 vectors' sums over 2 SIMD widths of output in
+//! per row), register-tiled: each tile keeps 3 vectors' sums over 2 SIMD widths of output in
 //! registers while it walks G's column strip (G's row strip, by symmetry), so the strip is read
-//! from L1 once per 6 vectors instead of G streaming from L2 once per vector.
+//! from L1 once per 3 vectors instead of G streaming from L2 once per vector.
 
 use super::ops::dot;
 use super::Simd;
 
-/// Vectors per register tile.
-const TILE_VECTORS: usize = 6;
+/// Vectors per register tile (each with two sets of sums: even and odd columns of G, so even a
+/// one-vector tile has independent FMA chains; the same arithmetic whatever the tile's height).
+const TILE_VECTORS: usize = 3;
 
 /// out[j] = G·inp[j] for every k-vector j of `inp` (G symmetric, k × k row-major).
 #[inline(always)]
@@ -38,8 +39,6 @@ fn strip<S: Simd, const NB: usize>(g: &[f32], k: usize, inp: &[f32], out: &mut [
             1 => tile::<S, 1, NB>(g, k, inp, out, a, j0),
             2 => tile::<S, 2, NB>(g, k, inp, out, a, j0),
             3 => tile::<S, 3, NB>(g, k, inp, out, a, j0),
-            4 => tile::<S, 4, NB>(g, k, inp, out, a, j0),
-            5 => tile::<S, 5, NB>(g, k, inp, out, a, j0),
             _ => tile::<S, TILE_VECTORS, NB>(g, k, inp, out, a, j0),
         }
     }
@@ -53,22 +52,46 @@ fn tile<S: Simd, const MR: usize, const NB: usize>(g: &[f32], k: usize, inp: &[f
     // Safety: the assert keeps every column below k and every vector inside `inp` / `out`
     // (same length), and G holds k rows of k.
     unsafe {
-        let mut acc = [[S::zero(); NB]; MR];
+        let (mut even, mut odd) = ([[S::zero(); NB]; MR], [[S::zero(); NB]; MR]);
         let (gp, xp) = (g.as_ptr(), inp.as_ptr().add(j0 * k));
-        for b in 0..k {
-            let gv: [S::V; NB] = std::array::from_fn(|c| S::load(gp.add(b * k + a + c * w)));
-            for i in 0..MR {
-                let s = S::splat(*xp.add(i * k + b));
-                for c in 0..NB {
-                    acc[i][c] = S::fma(s, gv[c], acc[i][c]);
-                }
-            }
+        let mut b = 0;
+        while b + 1 < k {
+            column::<S, MR, NB>(&mut even, gp, xp, k, a, b);
+            column::<S, MR, NB>(&mut odd, gp, xp, k, a, b + 1);
+            b += 2;
         }
+        if b < k {
+            column::<S, MR, NB>(&mut even, gp, xp, k, a, b);
+        }
+        let acc: [[S::V; NB]; MR] = std::array::from_fn(|i| std::array::from_fn(|c| S::add(even[i][c], odd[i][c])));
         let op = out.as_mut_ptr().add(j0 * k);
         for i in 0..MR {
             for c in 0..NB {
                 S::store(op.add(i * k + a + c * w), acc[i][c]);
             }
+        }
+    }
+}
+
+/// acc[i][c] += inp[j0 + i][b]·G[b][a + c·W..] (xp points at inp[j0]).
+///
+/// # Safety
+/// G must hold row b up to column a + NB·W, and xp MR vectors of k floats.
+#[inline(always)]
+unsafe fn column<S: Simd, const MR: usize, const NB: usize>(
+    acc: &mut [[S::V; NB]; MR],
+    gp: *const f32,
+    xp: *const f32,
+    k: usize,
+    a: usize,
+    b: usize,
+) {
+    let w = S::W;
+    let gv: [S::V; NB] = std::array::from_fn(|c| S::load(gp.add(b * k + a + c * w)));
+    for (i, row) in acc.iter_mut().enumerate() {
+        let s = S::splat(*xp.add(i * k + b));
+        for (c, v) in row.iter_mut().enumerate() {
+            *v = S::fma(s, gv[c], *v);
         }
     }
 }

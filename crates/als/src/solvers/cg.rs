@@ -20,14 +20,28 @@ pub const BATCH: usize = 16;
 /// `gram` is α0·YᵀY of `fixed` in f32, rank × rank (symmetric).
 #[inline(always)]
 pub fn solve_rows<S: Simd>(csr: &Csr, first: usize, rows: &mut [f32], fixed: &[f32], params: &AlsParams, gram: &[f32], steps: u32) {
-    solve_batched::<S>(csr, first, rows, fixed, params, gram, steps, BATCH)
+    solve_batched::<S>(csr, first, rows, fixed, params, gram, steps, BATCH, L2_BUDGET)
 }
 
-/// [`solve_rows`] with `batch` rows in lock-step. Every row's arithmetic is the same whatever
-/// `batch` is: each row takes exactly the steps the one-row CG would.
+/// Bytes of item vectors a batch may gather (half of this host's 512 KiB L2 per core).
+pub const L2_BUDGET: usize = 256 * 1024;
+
+/// [`solve_rows`] with up to `batch` rows in lock-step, fewer when their item vectors would
+/// exceed `budget` bytes. Every row's arithmetic is the same whatever the batch: each row takes
+/// exactly the steps the one-row CG would.
 #[inline(always)]
 #[allow(clippy::too_many_arguments)]
-pub fn solve_batched<S: Simd>(csr: &Csr, first: usize, rows: &mut [f32], fixed: &[f32], params: &AlsParams, gram: &[f32], steps: u32, batch: usize) {
+pub fn solve_batched<S: Simd>(
+    csr: &Csr,
+    first: usize,
+    rows: &mut [f32],
+    fixed: &[f32],
+    params: &AlsParams,
+    gram: &[f32],
+    steps: u32,
+    batch: usize,
+    budget: usize,
+) {
     let k = params.rank;
     let batch = batch.max(1);
     let (mut r, mut p, mut ap) = (vec![0f32; batch * k], vec![0f32; batch * k], vec![0f32; batch * k]);
@@ -37,8 +51,19 @@ pub fn solve_batched<S: Simd>(csr: &Csr, first: usize, rows: &mut [f32], fixed: 
     // Entries whose weight c − α0 is zero add nothing to A·p: the CG steps skip them. The
     // batch's rows are concatenated, row j's in ends[j]..ends[j + 1].
     let (mut wcols, mut wvals, mut ends) = (Vec::new(), Vec::new(), Vec::new());
-    for (c, xs) in rows.chunks_mut(batch * k).enumerate() {
-        let base = first + c * batch;
+    let n_rows = rows.len() / k.max(1);
+    let bytes = |j: usize| csr.row(first + j).0.len() * k * 4;
+    let mut j0 = 0;
+    while j0 < n_rows {
+        // The batch ends before its rows' item vectors outgrow `budget`: each CG step gathers
+        // them again, and they should still be in L2.
+        let (mut end, mut held) = (j0 + 1, bytes(j0));
+        while end < n_rows && end - j0 < batch && held + bytes(end) <= budget {
+            held += bytes(end);
+            end += 1;
+        }
+        let (base, xs) = (first + j0, &mut rows[j0 * k..end * k]);
+        j0 = end;
         let nb = xs.len() / k;
         // r = b − A·x, with A·x = α0·YᵀY·x + reg·x + Σ (c−α0)(y·x) y
         symm_times::<S>(gram, k, xs, &mut r[..nb * k]);
@@ -117,13 +142,13 @@ mod tests {
     use crate::simd::Kernel;
 
     crate::multiversion! {
-        fn run(csr: &Csr, rows: &mut [f32], fixed: &[f32], params: &AlsParams, gram: &[f32], steps: u32, batch: usize) => batched;
+        fn run(csr: &Csr, rows: &mut [f32], fixed: &[f32], params: &AlsParams, gram: &[f32], steps: u32, batch: usize, budget: usize) => batched;
     }
 
     #[allow(clippy::too_many_arguments)]
     #[inline(always)]
-    fn batched<S: Simd>(csr: &Csr, rows: &mut [f32], fixed: &[f32], params: &AlsParams, gram: &[f32], steps: u32, batch: usize) {
-        solve_batched::<S>(csr, 0, rows, fixed, params, gram, steps, batch)
+    fn batched<S: Simd>(csr: &Csr, rows: &mut [f32], fixed: &[f32], params: &AlsParams, gram: &[f32], steps: u32, batch: usize, budget: usize) {
+        solve_batched::<S>(csr, 0, rows, fixed, params, gram, steps, batch, budget)
     }
 
     /// Plain CG in f64 on the row's system, from the same start: the independent reference.
@@ -210,11 +235,12 @@ mod tests {
                     continue;
                 }
                 let mut one = start.clone();
-                run(kernel, &csr, &mut one, &y, &params, &g32, 3, 1);
-                for batch in [3, BATCH, 64] {
+                run(kernel, &csr, &mut one, &y, &params, &g32, 3, 1, L2_BUDGET);
+                // A budget of 10 items' vectors cuts batches short (and never splits a row).
+                for (batch, budget) in [(3, L2_BUDGET), (BATCH, L2_BUDGET), (64, L2_BUDGET), (BATCH, 10 * k * 4), (BATCH, 0)] {
                     let mut many = start.clone();
-                    run(kernel, &csr, &mut many, &y, &params, &g32, 3, batch);
-                    assert_eq!(many, one, "{kernel:?} rank {k} batch {batch}");
+                    run(kernel, &csr, &mut many, &y, &params, &g32, 3, batch, budget);
+                    assert_eq!(many, one, "{kernel:?} rank {k} batch {batch} budget {budget}");
                 }
                 for u in 0..n_rows {
                     let (cols, vals) = csr.row(u);
