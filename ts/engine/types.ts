@@ -150,7 +150,9 @@ export interface FoldIn {
   /**
    * recommend() for n users in one call (the native engine): user u's interactions are
    * items/values[offsets[u] … offsets[u + 1]); their vectors (n × rank) and lists (n × k, rows
-   * of TopK) come back each in one array.
+   * of TopK) come back each in one array. Optional: the native addon has it (it saves the per-call
+   * cost); without it callers use recommend() per user (the WASM engine; item-weight models,
+   * whose vector is not rank long).
    */
   recommendMany?(offsets: Uint32Array, items: Uint32Array, values: Float32Array, k: number): Recommendation;
 }
