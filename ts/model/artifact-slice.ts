@@ -7,7 +7,7 @@
 // same streamed check of every file verifies a whole artifact before activation (verifyArtifact).
 
 import { ARTIFACT_FILES as FILES, readManifest, type UserHistory } from './artifact.js';
-import { ArtifactError, ArtifactFile } from './artifact-file.js';
+import { ArtifactError, ArtifactFile, withArtifactFile } from './artifact-file.js';
 import type { Manifest } from './manifest.js';
 import { decodeF32, TENSOR_HEADER as HEADER, tensorHeader } from './tensor-file.js';
 import { LEGACY_PARTS } from './algorithms/parts.js';
@@ -107,12 +107,7 @@ function jsonStringsSlice(f: ArtifactFile, first: number, end: number, verify: b
 /** The shape of the artifact's top-k table in `dir`: users (rows) × stored depth (reads its header only). */
 export function topkShape(dir: string): { rows: number; cols: number } {
   const m = readManifest(dir);
-  const f = new ArtifactFile(dir, FILES.topkItems, m.files[FILES.topkItems]);
-  try {
-    return tensorHeader(f.read(0, Math.min(HEADER, f.bytes)), f.path, 'u32', f.bytes);
-  } finally {
-    f.close();
-  }
+  return withArtifactFile(dir, FILES.topkItems, m.files[FILES.topkItems], (f) => tensorHeader(f.read(0, Math.min(HEADER, f.bytes)), f.path, 'u32', f.bytes));
 }
 
 /**
@@ -122,28 +117,24 @@ export function topkShape(dir: string): { rows: number; cols: number } {
 export function verifyArtifact(dir: string, o: { chunkBytes?: number } = {}): void {
   const m = readManifest(dir);
   for (const name of Object.keys(m.files)) {
-    const f = new ArtifactFile(dir, name, m.files[name], o.chunkBytes);
-    try {
-      const dtype = name.endsWith('.f32') ? 'f32' : name.endsWith('.u32') ? 'u32' : null;
-      if (dtype) tensorHeader(f.read(0, Math.min(HEADER, f.bytes)), f.path, dtype, f.bytes);
-      f.stream(true, () => true);
-    } finally {
-      f.close();
-    }
+    withArtifactFile(
+      dir,
+      name,
+      m.files[name],
+      (f) => {
+        const dtype = name.endsWith('.f32') ? 'f32' : name.endsWith('.u32') ? 'u32' : null;
+        if (dtype) tensorHeader(f.read(0, Math.min(HEADER, f.bytes)), f.path, dtype, f.bytes);
+        f.stream(true, () => true);
+      },
+      o.chunkBytes,
+    );
   }
 }
 
 /** Every user and item id of the artifact in `dir` (the id files alone, checksums verified). */
 export function readArtifactIds(dir: string): { userIds: string[]; itemIds: string[] } {
   const m = readManifest(dir);
-  const json = (name: string) => {
-    const f = new ArtifactFile(dir, name, m.files[name]);
-    try {
-      return JSON.parse(f.readAll(true).toString('utf8')) as string[];
-    } finally {
-      f.close();
-    }
-  };
+  const json = (name: string) => withArtifactFile(dir, name, m.files[name], (f) => JSON.parse(f.readAll(true).toString('utf8')) as string[]);
   return { userIds: json(FILES.userIds), itemIds: json(FILES.itemIds) };
 }
 

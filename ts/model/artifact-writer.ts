@@ -9,11 +9,10 @@ import { createHash, type Hash } from 'node:crypto';
 import { closeSync, existsSync, mkdirSync, openSync, readSync, renameSync, rmSync, writeFileSync, writeSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { ArtifactError } from './artifact-file.js';
-import { ARTIFACT_FORMAT, updateInChunks, type Manifest } from './manifest.js';
+import { ARTIFACT_FORMAT, HASH_CHUNK as PIECE, updateInChunks, type Manifest } from './manifest.js';
 import type { ModelPart } from './algorithms/types.js';
 import { encodeTensorHeader, TENSOR_HEADER, type DType } from './tensor-file.js';
 
-const PIECE = 1 << 28;
 const READ_BACK = 8 << 20;
 
 /** One file being written: bytes appended in order, hashed as they go. */

@@ -73,8 +73,8 @@ export function fingerprint(users: Uint32Array, items: Uint32Array, values: Floa
   return sha256Of([users, items, values]);
 }
 
-/** Bytes per hash update: a single update of more than 2 GiB throws (10M users × rank 64 is 2.56 GB). */
-const HASH_CHUNK = 256 * 1024 * 1024;
+/** Bytes per hash update (and per write of an artifact file): a single one of more than 2 GiB throws (10M users × rank 64 is 2.56 GB). */
+export const HASH_CHUNK = 256 * 1024 * 1024;
 
 /** sha256 of the arrays' bytes one after another, fed in chunks so any size hashes. */
 export function sha256Of(arrays: readonly ArrayBufferView[], chunk = HASH_CHUNK): string {
