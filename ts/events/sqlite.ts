@@ -212,11 +212,7 @@ export class SqliteEventStore implements EventStore {
   }
 
   append(events: readonly TrackedEvent[]): Promise<AppendResult> {
-    try {
-      return Promise.resolve(this.appendNow(events));
-    } catch (e) {
-      return Promise.reject(e);
-    }
+    return this.now(() => this.appendNow(events));
   }
 
   /**
@@ -236,11 +232,7 @@ export class SqliteEventStore implements EventStore {
   }
 
   appendTellingNew(events: readonly TrackedEvent[]): Promise<AppendNewUsers> {
-    try {
-      return Promise.resolve(this.appendTellingNewNow(events));
-    } catch (e) {
-      return Promise.reject(e);
-    }
+    return this.now(() => this.appendTellingNewNow(events));
   }
 
   /** appendTellingNew() without the promise. */
@@ -254,11 +246,7 @@ export class SqliteEventStore implements EventStore {
   }
 
   forUser(userId: string): Promise<TrackedEvent[]> {
-    try {
-      return Promise.resolve(this.eventsOf(userId));
-    } catch (e) {
-      return Promise.reject(e);
-    }
+    return this.now(() => this.eventsOf(userId));
   }
 
   /** The user's events, oldest first, read now (forUser without the promise). */
@@ -288,11 +276,7 @@ export class SqliteEventStore implements EventStore {
   }
 
   erased(since?: number): Promise<Map<string, number>> {
-    try {
-      return Promise.resolve(this.erasedUsers(since));
-    } catch (e) {
-      return Promise.reject(e);
-    }
+    return this.now(() => this.erasedUsers(since));
   }
 
   async *all(): AsyncIterable<TrackedEvent> {
@@ -301,11 +285,7 @@ export class SqliteEventStore implements EventStore {
 
   /** Erases the user's events and, when there were some or `remember` is set, remembers the user as erased (training leaves them out; see erasedUsers). */
   deleteUser(userId: string, opts: { remember?: boolean } = {}): Promise<number> {
-    try {
-      return Promise.resolve(this.deleteUserNow(userId, opts));
-    } catch (e) {
-      return Promise.reject(e);
-    }
+    return this.now(() => this.deleteUserNow(userId, opts));
   }
 
   /** putItems() without the promise (one transaction). */
