@@ -16,7 +16,7 @@ import { tmpdir } from 'node:os';
 import { startApi, type Running } from './serve/children.js';
 import { movieLensModel } from './serve/models.js';
 import { scratchRegistry } from './realtime/registry.js';
-import { scrape, value } from './realtime/scrape.js';
+import { foldInDrained, scrape, value } from './realtime/scrape.js';
 import { writeEvents } from './realtime/writer.js';
 import { packageRoot } from '../ts/util/package-root.js';
 
@@ -58,13 +58,7 @@ export function threadCpu(pid: number): Map<string, number> {
   return out;
 }
 
-async function drained(api: Running): Promise<void> {
-  for (;;) {
-    const s = await scrape(api.url);
-    if (value(s, 'recs_foldin_queue_depth') === 0 && value(s, 'recs_foldin_in_flight') === 0) return;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
+const drained = (api: Running) => foldInDrained(api.url, { pollMs: 50 });
 
 const model = await movieLensModel(join(ROOT, '.cache', 'bench-models'), join(ROOT, '..', 'shared', 'datasets', 'ml-100k'));
 if (!model) throw new Error('no ../shared/datasets/ml-100k: this bench runs on ML-100K');

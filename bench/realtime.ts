@@ -27,7 +27,7 @@ import { recommendationPaths } from './serve/urls.js';
 import { runWrk, wrkVersion } from './serve/wrk.js';
 import { engineFoldInsPerSecond } from './realtime/engine-alone.js';
 import { scratchRegistry } from './realtime/registry.js';
-import { quantileBetween, sampleMax, scrape, value, type Snapshot } from './realtime/scrape.js';
+import { foldInDrained, quantileBetween, sampleMax, scrape, value, type Snapshot } from './realtime/scrape.js';
 import { writeEvents } from './realtime/writer.js';
 import { foldInCapacity } from './realtime/capacity.js';
 import { checkTargets, printRows, type PhaseRow } from './realtime/report.js';
@@ -59,14 +59,7 @@ if (!wrkVersion()) throw new Error('wrk is not installed (Debian: apt-get instal
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const GAUGES = ['recs_process_resident_memory_bytes', 'recs_foldin_queue_depth'];
 
-async function drain(api: Running, ms = 60_000): Promise<void> {
-  const end = Date.now() + ms;
-  while (Date.now() < end) {
-    const s = await scrape(api.url);
-    if (value(s, 'recs_foldin_queue_depth') === 0 && value(s, 'recs_foldin_in_flight') === 0) return;
-    await sleep(100);
-  }
-}
+const drain = (api: Running) => foldInDrained(api.url, { timeoutMs: 60_000 });
 
 function row(phase: string, a: Snapshot, b: Snapshot, seconds: number, load: ReturnType<typeof merge> | null, gauges: Record<string, number>, acked: number): PhaseRow {
   const d = (n: string) => value(b, n) - value(a, n);

@@ -1,6 +1,6 @@
 // Owns reading the API's /metrics for the real-time benchmark: counters and gauges by name,
 // histogram buckets, and percentiles of the difference of two histogram snapshots (linear within
-// a bucket, as Prometheus's histogram_quantile does).
+// a bucket, as Prometheus's histogram_quantile does), and waiting until fold-in has drained.
 
 export type Snapshot = Map<string, number>;
 
@@ -59,4 +59,14 @@ export function sampleMax(url: string, names: readonly string[], ms = 250): { st
       return max;
     },
   };
+}
+
+/** Resolves once the fold-in queue is empty with nothing in flight (polling every `pollMs`), or when `timeoutMs` has passed. */
+export async function foldInDrained(url: string, o: { timeoutMs?: number; pollMs?: number } = {}): Promise<void> {
+  const end = Date.now() + (o.timeoutMs ?? Number.POSITIVE_INFINITY);
+  while (Date.now() < end) {
+    const s = await scrape(url);
+    if (value(s, 'recs_foldin_queue_depth') === 0 && value(s, 'recs_foldin_in_flight') === 0) return;
+    await new Promise((r) => setTimeout(r, o.pollMs ?? 100));
+  }
 }
