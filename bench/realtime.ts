@@ -31,6 +31,7 @@ import { foldInDrained, quantileBetween, sampleMax, scrape, value, type Snapshot
 import { writeEvents } from './realtime/writer.js';
 import { foldInCapacity } from './realtime/capacity.js';
 import { checkTargets, printRows, type PhaseRow } from './realtime/report.js';
+import { cpuShares, cpuTicks } from './host-cpu.js';
 import { packageRoot } from '../ts/util/package-root.js';
 
 const ROOT = packageRoot();
@@ -61,7 +62,16 @@ const GAUGES = ['recs_process_resident_memory_bytes', 'recs_foldin_queue_depth']
 
 const drain = (api: Running) => foldInDrained(api.url, { timeoutMs: 60_000 });
 
-function row(phase: string, a: Snapshot, b: Snapshot, seconds: number, load: ReturnType<typeof merge> | null, gauges: Record<string, number>, acked: number): PhaseRow {
+function row(
+  phase: string,
+  a: Snapshot,
+  b: Snapshot,
+  seconds: number,
+  load: ReturnType<typeof merge> | null,
+  gauges: Record<string, number>,
+  acked: number,
+  cpu: { idlePct: number; stealPct: number },
+): PhaseRow {
   const d = (n: string) => value(b, n) - value(a, n);
   return {
     phase,
@@ -76,20 +86,23 @@ function row(phase: string, a: Snapshot, b: Snapshot, seconds: number, load: Ret
     visibleP99: 1000 * quantileBetween(a, b, 'recs_event_visible_seconds', 0.99),
     queueMax: gauges['recs_foldin_queue_depth']!,
     rssMiB: gauges['recs_process_resident_memory_bytes']! / 2 ** 20,
+    ...cpu,
   };
 }
 
 /** One phase with the readers on, `during` running beside them. */
 async function phase(api: Running, name: string, paths: readonly string[], during: () => Promise<{ acked: number; note?: string }>): Promise<PhaseRow & { note?: string }> {
   const a = await scrape(api.url);
+  const ticks = cpuTicks();
   const sampler = sampleMax(api.url, GAUGES);
   const readers = runWrk({ url: api.url, target: 'api', paths, connections: READERS, seconds: SECONDS });
   const t0 = performance.now();
   const extra = await during();
   const load = merge([await readers]);
   const seconds = (performance.now() - t0) / 1000;
+  const cpu = cpuShares(ticks, cpuTicks());
   const b = await scrape(api.url);
-  const r = row(name, a, b, Math.max(seconds, SECONDS), load, await sampler.stop(), extra.acked);
+  const r = row(name, a, b, Math.max(seconds, SECONDS), load, await sampler.stop(), extra.acked, cpu);
   return extra.note ? { ...r, note: extra.note } : r;
 }
 

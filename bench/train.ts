@@ -21,6 +21,7 @@ import { parseArgs } from 'node:util';
 import { loadEngine } from '../ts/engine/index.js';
 import type { KernelName } from '../ts/engine/index.js';
 import { describeHardware, hardware } from './hardware.js';
+import { cpuShares, cpuTicks } from './host-cpu.js';
 import { implicitLibrarySettings } from './settings.js';
 import { markdownTable, textTable } from './table.js';
 
@@ -180,7 +181,8 @@ run: the portable (non-SIMD) kernel and Spark's confidence convention; on the 25
 --large-ranks with CG and with the block solver (--baseline-iterations each, no top-k; "" skips
 them). --skip-baselines leaves out the portable-kernel and Spark-convention rows.
 Peak RSS is measured per process (getrusage) and for fit + top-k alone (/proc VmHWM), with where
-the bytes go. Prints tables and writes train.json and train.md to --out.`);
+the bytes go, and the share of CPU time the hypervisor took (steal: another tenant running)
+during each run. Prints tables and writes train.json and train.md to --out.`);
     return;
   }
   if (values.child) {
@@ -214,13 +216,17 @@ the bytes go. Prints tables and writes train.json and train.md to --out.`);
   const hw = hardware();
   console.log(`bench:train on ${describeHardware(hw)}`);
   const results: Result[] = [];
+  /** Per result, the share of the host's CPU time the hypervisor took while it ran (%). */
+  const stolen: number[] = [];
   for (const c of configs) {
     process.stderr.write(`running ${c.shape}: ${c.label} (${c.iterations} iterations)…\n`);
+    const before = cpuTicks();
     results.push(child(c));
+    stolen.push(cpuShares(before, cpuTicks()).stealPct);
   }
   const rank64 = (shape: Shape) => results.find((r) => r.shape === shape && r.kernel === null && r.confidence === 'linear' && r.rank === 64 && r.solver === 'cg');
-  const header = ['shape', 'configuration', 'kernel', 'rank', 'iters', 's/iter', '× rank 64', 'fit s', 'final loss', 'top-10 all users s', 'peak RSS MiB', 'fit+top-k peak MiB'];
-  const rows = results.map((r) => [
+  const header = ['shape', 'configuration', 'kernel', 'rank', 'iters', 's/iter', '× rank 64', 'fit s', 'final loss', 'top-10 all users s', 'peak RSS MiB', 'fit+top-k peak MiB', 'host CPU stolen %'];
+  const rows = results.map((r, i) => [
     r.shape,
     r.label,
     r.kernelUsed,
@@ -233,8 +239,11 @@ the bytes go. Prints tables and writes train.json and train.md to --out.`);
     r.topkSeconds === null || Number.isNaN(r.topkSeconds) ? '—' : r.topkSeconds.toFixed(2),
     r.peakRssMiB.toFixed(0),
     r.fitPeakRssMiB === null ? '—' : r.fitPeakRssMiB.toFixed(0),
+    Number.isFinite(stolen[i]) ? stolen[i]!.toFixed(0) : '—',
   ]);
   console.log('\n' + textTable(header, rows));
+  if (stolen.some((x) => x > 5))
+    console.log('note: the hypervisor took over 5 % of the CPU time in some runs (last column): the host was oversubscribed, so their times and ratios are inflated; run again when it is quiet');
   const memHeader = [
     'shape',
     'configuration',

@@ -3,6 +3,8 @@
 // 5k events/s ≥ 0.8 × readers only; fold-ins/s ≥ 0.8 × the engine alone on one core (the
 // capacity burst's fold-ins/s while its backlog drains, or the best phase); event → visible
 // p99 ≤ 50 ms at 1k events/s; RSS within ± 10 % between the first tenth and the end of the soak.
+// Each phase also shows the host's idle and hypervisor-stolen CPU (../host-cpu.ts); a comparison
+// whose two phases had more than 5 % stolen is flagged as taken on an oversubscribed host.
 
 import type { BenchModel } from '../serve/models.js';
 
@@ -19,18 +21,24 @@ export interface PhaseRow {
   visibleP99: number;
   queueMax: number;
   rssMiB: number;
+  /** The host's idle and stolen shares of CPU time during the phase (%). */
+  idlePct: number;
+  stealPct: number;
   note?: string;
 }
+
+/** Stolen CPU above this share (%) in a phase makes its comparisons unreliable. */
+const STEAL_WARN_PCT = 5;
 
 const f = (x: number, d = 0) => (Number.isFinite(x) ? x.toLocaleString('en', { minimumFractionDigits: d, maximumFractionDigits: d }) : '—');
 
 export function printRows(model: BenchModel, rows: readonly PhaseRow[], engineAlone: number): void {
   console.log(`\n${model.name}: ${model.users.toLocaleString('en')} users × ${model.items.toLocaleString('en')} items; engine alone (one core, same catalog): ${f(engineAlone)} fold-ins/s`);
-  console.log('| phase | reader req/s | p50 / p99 / max ms | errors | events acked/s | fold-ins/s | event → visible p50 / p99 ms | queue max | RSS MiB |');
-  console.log('| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
+  console.log('| phase | reader req/s | p50 / p99 / max ms | errors | events acked/s | fold-ins/s | event → visible p50 / p99 ms | queue max | RSS MiB | host CPU idle / stolen % |');
+  console.log('| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
   for (const r of rows) {
     console.log(
-      `| ${r.phase} | ${f(r.rps)} | ${f(r.p50, 2)} / ${f(r.p99, 2)} / ${f(r.max, 1)} | ${r.errors} | ${f(r.ackedPerSecond)} | ${f(r.foldInsPerSecond)} | ${f(r.visibleP50, 1)} / ${f(r.visibleP99, 1)} | ${f(r.queueMax)} | ${f(r.rssMiB)} |`,
+      `| ${r.phase} | ${f(r.rps)} | ${f(r.p50, 2)} / ${f(r.p99, 2)} / ${f(r.max, 1)} | ${r.errors} | ${f(r.ackedPerSecond)} | ${f(r.foldInsPerSecond)} | ${f(r.visibleP50, 1)} / ${f(r.visibleP99, 1)} | ${f(r.queueMax)} | ${f(r.rssMiB)} | ${f(r.idlePct)} / ${f(r.stealPct)} |`,
     );
   }
   for (const r of rows) if (r.note) console.log(`  ${r.phase}: ${r.note}`);
@@ -61,5 +69,10 @@ export function checkTargets(rows: readonly PhaseRow[], engineAlone: number, soa
   lines.push([`RSS after ${f(soak.users)} distinct fold-in users: ${f(soak.late / 2 ** 20)} MiB within ± 10 % of ${f(soak.early / 2 ** 20)} MiB`, Math.abs(soak.late / soak.early - 1) <= 0.1]);
   console.log('targets:');
   for (const [text, ok] of lines) console.log(`  ${ok ? 'PASS' : 'FAIL'}  ${text}`);
+  const stolen = rows.filter((r) => r.stealPct > STEAL_WARN_PCT);
+  if (stolen.length > 0)
+    console.log(
+      `  note: the hypervisor took over ${STEAL_WARN_PCT} % of the CPU time in ${stolen.map((r) => `"${r.phase}" (${f(r.stealPct)} %)`).join(', ')}: the host was oversubscribed, so comparisons with those phases measure the neighbours as much as this server; run again when it is quiet`,
+    );
   return lines.every(([, ok]) => ok);
 }
