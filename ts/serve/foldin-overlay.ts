@@ -1,8 +1,10 @@
 // Owns the fold-in results held in memory: userId → ready-to-serve list, bounded both in entries
-// and in estimated bytes, least recently used evicted first (a Map in use order: a hit moves the
-// entry to the end). Evicted users are remembered in a fixed-size Bloom filter, so a later request
+// and in estimated bytes, least recently used evicted first (../util/lru.ts: a hit makes the entry
+// the newest, an eviction takes the oldest, both O(1) however many were evicted before). Evicted users are remembered in a fixed-size Bloom filter, so a later request
 // for one of them can ask for a fold-in again from their stored events (a false positive costs one
 // fold-in that finds nothing new); its size never grows.
+
+import { Lru } from '../util/lru.js';
 
 export interface FoldInList {
   modelVersion: string;
@@ -45,7 +47,7 @@ function hashes(id: string): [number, number] {
 }
 
 export class FoldInOverlayCache {
-  private readonly map = new Map<string, FoldInList>();
+  private readonly map = new Lru<string, FoldInList>();
   private bytesHeld = 0;
   evictions = 0;
   private readonly bloom = new Uint32Array(BLOOM_BITS / 32);
@@ -63,12 +65,7 @@ export class FoldInOverlayCache {
 
   /** The user's list, marked as just used. */
   get(userId: string): FoldInList | undefined {
-    const l = this.map.get(userId);
-    if (l) {
-      this.map.delete(userId);
-      this.map.set(userId, l);
-    }
-    return l;
+    return this.map.get(userId);
   }
 
   set(userId: string, l: FoldInList): void {
@@ -77,8 +74,7 @@ export class FoldInOverlayCache {
     this.map.set(userId, l);
     this.bytesHeld += entryBytes(userId, l);
     while (this.map.size > this.bounds.maxEntries || this.bytesHeld > this.bounds.maxBytes) {
-      const [oldest, list] = this.map.entries().next().value as [string, FoldInList];
-      this.map.delete(oldest);
+      const [oldest, list] = this.map.shift()!;
       this.bytesHeld -= entryBytes(oldest, list);
       this.evictions++;
       this.remember(oldest);
@@ -86,7 +82,7 @@ export class FoldInOverlayCache {
   }
 
   delete(userId: string): boolean {
-    const l = this.map.get(userId);
+    const l = this.map.peek(userId);
     if (!l) return false;
     this.map.delete(userId);
     this.bytesHeld -= entryBytes(userId, l);

@@ -14,6 +14,7 @@ import { DEFAULT_FEEDBACK, strength, type FeedbackSettings } from '../events/fee
 import { checkStoredEvent } from '../events/stored-check.js';
 import type { TrackedEvent } from '../events/types.js';
 import { IdIndex, type IdIndexData } from '../store/embedded-ids.js';
+import { Lru } from '../util/lru.js';
 
 /** What item fold-in needs of a model (the user factors shared, not copied, when they are in a SharedArrayBuffer). */
 export interface ItemFoldInModel {
@@ -46,7 +47,7 @@ export class ItemFoldInComputer {
   constructor(private readonly feedback: FeedbackSettings = DEFAULT_FEEDBACK) {}
 
   /** itemId → eventId → event. */
-  private readonly events = new Map<string, Map<string, Kept>>();
+  private readonly events = new Lru<string, Map<string, Kept>>(); // oldest new item first
   /** userId → the new items they have events on. */
   private readonly byUser = new Map<string, Set<string>>();
   /** Users erased while this process runs → when (their earlier events never count again). */
@@ -69,7 +70,7 @@ export class ItemFoldInComputer {
   setModel(m: ItemFoldInModel): void {
     if (this.model?.data.version === m.version) return;
     this.model = { data: m, users: new IdIndex(m.users), items: new IdIndex(m.items), foldIn: undefined };
-    for (const id of this.events.keys()) this.pending.add(id);
+    for (const [id] of this.events.entries()) this.pending.add(id);
   }
 
   /** Takes events in (any: those on items the model knows, malformed, repeated or replayed ones are skipped). */
@@ -79,9 +80,9 @@ export class ItemFoldInComputer {
       if ((items && items.rowOf(e.itemId) >= 0) || checkStoredEvent(e) !== null) continue;
       const erased = this.erasedAt.get(e.userId);
       if (erased !== undefined && (e.timestamp < erased || e.receivedAt <= erased)) continue; // a replay, or read before the erasure removed it
-      let kept = this.events.get(e.itemId);
+      let kept = this.events.peek(e.itemId);
       if (!kept) {
-        if (this.events.size >= MAX_NEW_ITEMS) this.forget(this.events.keys().next().value!);
+        if (this.events.size >= MAX_NEW_ITEMS) this.forget(this.events.oldest()![0]);
         this.events.set(e.itemId, (kept = new Map()));
       }
       if (kept.has(e.eventId) || kept.size >= MAX_EVENTS_PER_ITEM) continue;
@@ -98,7 +99,7 @@ export class ItemFoldInComputer {
     for (const [userId, at] of users) {
       this.erasedAt.set(userId, Math.max(at, this.erasedAt.get(userId) ?? -Infinity));
       for (const itemId of this.byUser.get(userId) ?? []) {
-        const kept = this.events.get(itemId);
+        const kept = this.events.peek(itemId);
         if (!kept) continue;
         for (const [eventId, e] of kept) if (e.userId === userId && e.receivedAt <= at) kept.delete(eventId);
         this.pending.add(itemId);
@@ -117,7 +118,7 @@ export class ItemFoldInComputer {
         this.forget(itemId); // the model knows it now
         continue;
       }
-      const kept = this.events.get(itemId);
+      const kept = this.events.peek(itemId);
       const values = kept ? valuesPerUser(kept, this.feedback) : new Map<string, number>();
       if (kept && kept.size === 0) this.events.delete(itemId);
       out.push({ itemId, vector: this.vectorOf(values), users: [...values.keys()] });
@@ -153,7 +154,7 @@ export class ItemFoldInComputer {
   }
 
   private forget(itemId: string): void {
-    for (const e of this.events.get(itemId)?.values() ?? []) this.byUser.get(e.userId)?.delete(itemId);
+    for (const e of this.events.peek(itemId)?.values() ?? []) this.byUser.get(e.userId)?.delete(itemId);
     this.events.delete(itemId);
   }
 }

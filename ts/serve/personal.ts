@@ -36,6 +36,7 @@ import type { FoldInQueueStats, Metrics } from './metrics.js';
 import type { ModelManager } from './model-manager.js';
 import type { ServingModel } from './serving-model.js';
 import { forEachLimit } from '../util/pool.js';
+import { Lru } from '../util/lru.js';
 
 export type { FoldInList } from './foldin-overlay.js';
 
@@ -119,15 +120,15 @@ interface InFlightBatch {
 export class Personalizer implements FoldInOverlay {
   private readonly overlay: FoldInOverlayCache;
   /** Users waiting → the earliest acknowledgement their fold-in covers (NaN: a refold, not timed). */
-  private readonly queue = new Map<string, number>();
+  private readonly queue = new Lru<string, number>();
   /** Users with events acknowledged and not folded in yet → their items' rows (sorted), most recent last (bounded). */
-  private readonly pending = new Map<string, PendingSeen>();
+  private readonly pending = new Lru<string, PendingSeen>();
   /** Batches handed to the runner and not back yet (at most maxInFlight), oldest first. */
   private readonly batches = new Set<InFlightBatch>();
   /** Queued users new to the event store → the events that hold all of their stored history (carried with the hand-off). */
   private readonly carried = new Map<string, TrackedEvent[]>();
   /** Users asked for on demand recently (bounded), so a user with nothing to fold in is not asked for on every GET. */
-  private readonly demanded = new Map<string, number>();
+  private readonly demanded = new Lru<string, number>();
   private readonly runner: FoldInRunner;
   private readonly maxQueue: number;
   private readonly batchSize: number;
@@ -175,7 +176,7 @@ export class Personalizer implements FoldInOverlay {
   }
 
   pendingSeen(userId: string, modelVersion: string): Uint32Array | null {
-    const p = this.pending.get(userId);
+    const p = this.pending.peek(userId);
     return p && p.version === modelVersion ? p.rows : null;
   }
 
@@ -200,13 +201,12 @@ export class Personalizer implements FoldInOverlay {
         else rows.set(e.userId, [row]);
       }
       for (const [u, r] of rows) {
-        const before = this.pending.get(u);
+        const before = this.pending.peek(u);
         const kept = before?.version === model.version;
         // one new row and nothing pending (a new user's event, the common case): no Set, no sort
         const sorted = !kept && r.length === 1 ? Uint32Array.of(r[0]!) : Uint32Array.from(new Set(kept ? [...before.rows, ...r] : r)).sort();
-        if (before) this.pending.delete(u); // most recent last
-        this.pending.set(u, { version: model.version, rows: sorted });
-        if (this.pending.size > PENDING_MAX) this.pending.delete(this.pending.keys().next().value as string);
+        this.pending.set(u, { version: model.version, rows: sorted }); // most recent last
+        if (this.pending.size > PENDING_MAX) this.pending.shift();
       }
     } else for (const e of events) users.add(e.userId);
     const fresh = newUsers && newUsers.length > 0 ? new Set(newUsers.map((i) => events[i]!.userId).filter((u) => !this.queue.has(u))) : null;
@@ -244,9 +244,9 @@ export class Personalizer implements FoldInOverlay {
     for (const u of userIds) {
       this.carried.delete(u); // newer events, or a refold: read from the store
       if (!Number.isNaN(ackAt)) this.demanded.delete(u);
-      const q = this.queue.get(u);
+      const q = this.queue.peek(u);
       if (q !== undefined) {
-        if (Number.isNaN(q)) this.queue.set(u, ackAt);
+        if (Number.isNaN(q)) this.queue.replace(u, ackAt); // keeps its place in the queue
         continue;
       }
       if (this.queue.size >= this.maxQueue) {
@@ -325,12 +325,11 @@ export class Personalizer implements FoldInOverlay {
   /** Asks for a fold-in of the user on demand (evicted, deferred or stale), at most once per quiet period. */
   private demand(userId: string): void {
     if (this.queue.has(userId) || this.isInFlight(userId)) return;
-    const last = this.demanded.get(userId);
+    const last = this.demanded.peek(userId);
     const now = performance.now();
     if (last !== undefined && now - last < DEMAND_QUIET_MS) return;
-    this.demanded.delete(userId);
-    this.demanded.set(userId, now);
-    if (this.demanded.size > DEMAND_MEMORY) this.demanded.delete(this.demanded.keys().next().value as string);
+    this.demanded.set(userId, now); // most recent last
+    if (this.demanded.size > DEMAND_MEMORY) this.demanded.shift();
     this.touched([userId], NaN);
   }
 
@@ -370,15 +369,15 @@ export class Personalizer implements FoldInOverlay {
     // one batch, one model: the first queued user's (an experiment's variant, or the active one);
     // batches of another model wait until those in flight are done (the runner holds one model)
     const modelOf = (u: string) => this.o.modelFor?.(u) ?? current;
-    const first = this.queue.keys().next();
-    const chosen = first.done ? null : modelOf(first.value);
+    const first = this.queue.oldest();
+    const chosen = first ? modelOf(first[0]) : null;
     if (!chosen) return false;
     for (const b of this.batches) if (b.model !== chosen) return false;
     const model = chosen.acquire();
     const users: string[] = [];
     const ackAt: number[] = [];
     let looked = 0;
-    for (const [u, at] of this.queue) {
+    for (const [u, at] of this.queue.entries()) {
       if (++looked > 8 * this.batchSize) break;
       if (modelOf(u) !== model) continue;
       users.push(u);
@@ -392,7 +391,7 @@ export class Personalizer implements FoldInOverlay {
       if (c) carried.set(u, c);
       this.carried.delete(u);
     }
-    const batch: InFlightBatch = { users: new Set(users), erased: new Set(), pending: new Map(users.map((u) => [u, this.pending.get(u)])), done: Promise.resolve(), model };
+    const batch: InFlightBatch = { users: new Set(users), erased: new Set(), pending: new Map(users.map((u) => [u, this.pending.peek(u)])), done: Promise.resolve(), model };
     this.batches.add(batch);
     this.stats.batches++;
     batch.done = this.runBatch(model, batch, users, ackAt, carried);
@@ -411,7 +410,7 @@ export class Personalizer implements FoldInOverlay {
         if (batch.erased.has(o.userId)) continue;
         // the events pending when the batch left are folded in now (later ones stay pending)
         const p = batch.pending.get(o.userId);
-        if (p && this.pending.get(o.userId) === p) this.pending.delete(o.userId);
+        if (p && this.pending.peek(o.userId) === p) this.pending.delete(o.userId);
         if (o.error !== undefined) {
           this.o.log.error({ userId: o.userId, err: o.error }, 'fold-in failed; the user keeps their previous recommendations');
           continue;

@@ -6,6 +6,7 @@
 
 import { similarByWeights } from '../model/algorithms/item-weights.js';
 import { insertTop } from './top-list.js';
+import { Lru } from '../util/lru.js';
 
 export interface Similar {
   items: Uint32Array;
@@ -14,7 +15,7 @@ export interface Similar {
 
 /** The most recently asked items' answers (`depth` deep), computed by `compute` on a miss. */
 export abstract class CachedSimilar {
-  private readonly cache = new Map<number, Similar>();
+  private readonly cache = new Lru<number, Similar>(); // oldest asked first
 
   constructor(
     /** Results kept per item (the largest k served). */
@@ -24,10 +25,10 @@ export abstract class CachedSimilar {
 
   /** The `depth` items most similar to `item` (itself excluded), best first. */
   of(item: number): Similar {
-    const hit = this.cache.get(item);
+    const hit = this.cache.peek(item);
     if (hit) return hit;
     const result = this.compute(item, this.depth);
-    if (this.cache.size >= this.cacheSize) this.cache.delete(this.cache.keys().next().value!);
+    if (this.cache.size >= this.cacheSize) this.cache.shift();
     this.cache.set(item, result);
     return result;
   }

@@ -1,12 +1,14 @@
 // Owns the in-process cache in front of a remote store: an LRU bounded in entries and in estimated
 // bytes (evicting least recently used first, by second chance, until under both), an optional TTL, and coalescing:
-// concurrent gets of one user share one store read. Counters go to a CacheStats (./cache-stats.ts)
+// concurrent gets of one user share one store read. The order is ../util/lru.ts (O(1) eviction
+// at any size; a plain Map walks its evicted entries to find the oldest). Counters go to a CacheStats (./cache-stats.ts)
 // shared across versions, exposed in /metrics. The cache lives inside one
 // store, which is bound to one model version, and entries carry that version, so a version switch
 // (a new store) never serves the lists of another version. Misses (null) are cached too; errors
 // are not (the next request asks the store again).
 
 import { CacheStats } from './cache-stats.js';
+import { Lru } from '../util/lru.js';
 import type { ErasedLists, RecommendationStore, StoreGetOptions, UserList } from './types.js';
 
 /**
@@ -47,7 +49,7 @@ export class CachedStore implements RecommendationStore {
   readonly kind: string;
   readonly modelVersion: string;
   readonly depth: number;
-  private readonly entries = new Map<string, Entry>(); // insertion order = recency
+  private readonly entries = new Lru<string, Entry>(); // oldest first: insertion, or a second chance
   private readonly inFlight = new Map<string, Promise<UserList | null>>();
   private readonly maxEntries: number;
   private readonly maxBytes: number;
@@ -95,7 +97,7 @@ export class CachedStore implements RecommendationStore {
 
   /** The entry of `key` now (counted as a hit), or undefined when absent or expired. */
   private hit(key: string): UserList | null | undefined {
-    const e = this.entries.get(key);
+    const e = this.entries.peek(key);
     if (!e) return undefined;
     if (this.o.ttlMs !== undefined && performance.now() - e.at >= this.o.ttlMs) {
       this.drop(key);
@@ -146,13 +148,12 @@ export class CachedStore implements RecommendationStore {
     // approximation of least recently used): then it moves to the new end, unmarked. Marks only
     // clear here, so this ends within two rounds; an entry larger than maxBytes alone is not kept.
     while (this.entries.size > this.maxEntries || this.held > this.maxBytes) {
-      const [oldest, e] = this.entries.entries().next().value!;
+      const [oldest, e] = this.entries.oldest()!;
       // the new entry reaches the old end only when all others were read: it is not the one to go
       const spare = oldest === key ? this.entries.size > 1 : e.used;
       if (spare) {
         e.used = false;
-        this.entries.delete(oldest);
-        this.entries.set(oldest, e);
+        this.entries.touch(oldest);
         continue;
       }
       this.drop(oldest);
@@ -162,7 +163,7 @@ export class CachedStore implements RecommendationStore {
 
   /** Removes an entry, keeping the byte and entry counts; true when there was one. */
   private drop(key: string): boolean {
-    const e = this.entries.get(key);
+    const e = this.entries.peek(key);
     if (!e) return false;
     this.entries.delete(key);
     this.held -= e.bytes;
@@ -181,7 +182,7 @@ export class CachedStore implements RecommendationStore {
 
   /** Forgets every cached answer (the backend's content changed under the cache, e.g. it lost a version and was loaded again). */
   clearCache(): void {
-    for (const key of [...this.entries.keys()]) this.drop(key);
+    for (const [key] of [...this.entries.entries()]) this.drop(key);
   }
 
   /** Checks the store behind the cache (the cache may still answer for a version the backend lost). */
@@ -197,7 +198,7 @@ export class CachedStore implements RecommendationStore {
 
   async close(): Promise<void> {
     this.closed = true;
-    for (const key of [...this.entries.keys()]) this.drop(key);
+    for (const [key] of [...this.entries.entries()]) this.drop(key);
     await this.inner.close();
   }
 }
