@@ -1,5 +1,6 @@
 // Owns the real-time benchmark's table and its targets (issue 15): reader p99 and max while
-// ingesting within 1.5 × the readers-only phase and no stall over 50 ms; reader throughput at
+// ingesting within 1.5 × the readers-only phase just before (phases run in pairs: the median
+// pair) and no stall over 50 ms in any; reader throughput at
 // 5k events/s ≥ 0.8 × readers only; fold-ins/s ≥ 0.8 × the engine alone on one core (the
 // capacity burst's fold-ins/s while its backlog drains, or the best phase); event → visible
 // p99 ≤ 50 ms at 1k events/s; RSS within ± 10 % between the first tenth and the end of the soak.
@@ -44,29 +45,69 @@ export function printRows(model: BenchModel, rows: readonly PhaseRow[], engineAl
   for (const r of rows) if (r.note) console.log(`  ${r.phase}: ${r.note}`);
 }
 
-export function checkTargets(rows: readonly PhaseRow[], engineAlone: number, soak: { early: number; late: number; users: number }, capacity = NaN): boolean {
-  /** The readers-only phase just before row i (its baseline). */
-  const baseOf = (r: PhaseRow) => rows[rows.indexOf(r) - 1]!;
-  const ingest = rows.filter((r) => r.ackedPerSecond > 0 || r.phase.includes('hot swap'));
-  const at = (rate: number) => ingest.find((r) => r.phase.includes(`${rate.toLocaleString('en')} events/s`));
+/** The median of the values (the mean of the middle two when even). */
+export function median(xs: readonly number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length === 0 ? NaN : s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
+}
+
+/** Each phase with readers and something else beside them, grouped by name, each with the readers-only phase just before it. */
+export function pairsByPhase(rows: readonly PhaseRow[]): Map<string, { base: PhaseRow; row: PhaseRow }[]> {
+  const out = new Map<string, { base: PhaseRow; row: PhaseRow }[]>();
+  rows.forEach((row, i) => {
+    if (i === 0 || !(row.ackedPerSecond > 0 || row.phase.includes('hot swap'))) return;
+    const list = out.get(row.phase) ?? [];
+    list.push({ base: rows[i - 1]!, row });
+    out.set(row.phase, list);
+  });
+  return out;
+}
+
+/** The target lines: [text, passed]. Phases run in pairs are judged by their median pair; no request over 50 ms in any. */
+export function targetLines(rows: readonly PhaseRow[], engineAlone: number, soak: { early: number; late: number; users: number }, capacity = NaN): [string, boolean][] {
+  const groups = pairsByPhase(rows);
   const lines: [string, boolean][] = [];
-  for (const r of ingest) {
-    const base = baseOf(r);
+  const list = (xs: readonly number[], d = 2) => (xs.length > 1 ? ` (pairs: ${xs.map((x) => f(x, d)).join(', ')})` : '');
+  for (const [phase, pairs] of groups) {
+    const p99 = pairs.map(({ base, row }) => row.p99 / base.p99);
+    const max = pairs.map(({ base, row }) => row.max / base.max);
+    const worst = Math.max(...pairs.map(({ row }) => row.max));
+    const one = pairs.length === 1 ? pairs[0]! : null;
     lines.push([
-      `${r.phase}: reader p99 ${f(r.p99, 2)} ms ≤ 1.5 × ${f(base.p99, 2)}; max ${f(r.max, 1)} ms ≤ 1.5 × ${f(base.max, 1)} and ≤ 50 ms`,
-      r.p99 <= 1.5 * base.p99 && r.max <= 1.5 * base.max && r.max <= 50,
+      one
+        ? `${phase}: reader p99 ${f(one.row.p99, 2)} ms ≤ 1.5 × ${f(one.base.p99, 2)}; max ${f(one.row.max, 1)} ms ≤ 1.5 × ${f(one.base.max, 1)} and ≤ 50 ms`
+        : `${phase}, median of ${pairs.length} pairs: reader p99 × ${f(median(p99), 2)} of readers only ≤ 1.5${list(p99)}; max × ${f(median(max), 2)} ≤ 1.5${list(max)}; every max ≤ 50 ms (worst ${f(worst, 1)})`,
+      median(p99) <= 1.5 && median(max) <= 1.5 && worst <= 50,
     ]);
   }
+  const at = (rate: number) => groups.get(`readers + ${rate.toLocaleString('en')} events/s offered`);
   const five = at(5000);
-  if (five) lines.push([`reader throughput at 5,000 events/s: ${f(five.rps)} ≥ 0.8 × ${f(baseOf(five).rps)}`, five.rps >= 0.8 * baseOf(five).rps]);
+  if (five) {
+    const ratio = five.map(({ base, row }) => row.rps / base.rps);
+    const text =
+      five.length === 1
+        ? `reader throughput at 5,000 events/s: ${f(five[0]!.row.rps)} ≥ 0.8 × ${f(five[0]!.base.rps)}`
+        : `reader throughput at 5,000 events/s, median of ${five.length} pairs: × ${f(median(ratio), 2)} of readers only ≥ 0.8${list(ratio)}`;
+    lines.push([text, median(ratio) >= 0.8]);
+  }
+  const ingest = [...groups.values()].flat().map(({ row }) => row);
   const best = Math.max(...ingest.map((r) => r.foldInsPerSecond), Number.isFinite(capacity) ? capacity : 0, 0);
   lines.push([
     `fold-ins completed: best ${f(best)}/s ≥ 0.8 × engine alone ${f(engineAlone)}/s (${Number.isFinite(capacity) ? 'the capacity burst: a backlog draining' : 'bounded by the offered rate when it kept up'})`,
     best >= 0.8 * engineAlone,
   ]);
   const one = at(1000);
-  if (one) lines.push([`event → visible p99 at 1,000 events/s: ${f(one.visibleP99, 1)} ms ≤ 50 ms`, one.visibleP99 <= 50]);
+  if (one) {
+    const worst = Math.max(...one.map(({ row }) => row.visibleP99));
+    lines.push([`event → visible p99 at 1,000 events/s${one.length > 1 ? `, worst of ${one.length} phases` : ''}: ${f(worst, 1)} ms ≤ 50 ms`, worst <= 50]);
+  }
   lines.push([`RSS after ${f(soak.users)} distinct fold-in users: ${f(soak.late / 2 ** 20)} MiB within ± 10 % of ${f(soak.early / 2 ** 20)} MiB`, Math.abs(soak.late / soak.early - 1) <= 0.1]);
+  return lines;
+}
+
+export function checkTargets(rows: readonly PhaseRow[], engineAlone: number, soak: { early: number; late: number; users: number }, capacity = NaN): boolean {
+  const lines = targetLines(rows, engineAlone, soak, capacity);
   console.log('targets:');
   for (const [text, ok] of lines) console.log(`  ${ok ? 'PASS' : 'FAIL'}  ${text}`);
   const stolen = rows.filter((r) => r.stealPct > STEAL_WARN_PCT);
