@@ -1,8 +1,9 @@
 // Owns the fold-in results held in memory: userId → ready-to-serve list, bounded both in entries
 // and in estimated bytes, least recently used evicted first (../util/lru.ts: a hit makes the entry
-// the newest, an eviction takes the oldest, both O(1) however many were evicted before). Evicted users are remembered in a fixed-size Bloom filter, so a later request
-// for one of them can ask for a fold-in again from their stored events (a false positive costs one
-// fold-in that finds nothing new); its size never grows.
+// the newest, an eviction takes the oldest, both O(1) however many were evicted before). Evicted
+// users are remembered in a fixed-size Bloom filter, so a later request for one of them can ask
+// for a fold-in again from their stored events (a false positive costs one fold-in that finds
+// nothing new); its size never grows.
 
 import { Lru } from '../util/lru.js';
 

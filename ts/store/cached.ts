@@ -1,11 +1,11 @@
-// Owns the in-process cache in front of a remote store: an LRU bounded in entries and in estimated
-// bytes (evicting least recently used first, by second chance, until under both), an optional TTL, and coalescing:
-// concurrent gets of one user share one store read. The order is ../util/lru.ts (O(1) eviction
-// at any size; a plain Map walks its evicted entries to find the oldest). Counters go to a CacheStats (./cache-stats.ts)
-// shared across versions, exposed in /metrics. The cache lives inside one
-// store, which is bound to one model version, and entries carry that version, so a version switch
-// (a new store) never serves the lists of another version. Misses (null) are cached too; errors
-// are not (the next request asks the store again).
+// Owns the in-process cache in front of a remote store: an LRU bounded in entries and in
+// estimated bytes (evicting least recently used first, by second chance, until under both), an
+// optional TTL, and coalescing: concurrent gets of one user share one store read. The order is
+// ../util/lru.ts (O(1) eviction at any size; a plain Map walks its evicted entries to find the
+// oldest). Counters go to a CacheStats (./cache-stats.ts) shared across versions, exposed in
+// /metrics. The cache lives inside one store, which is bound to one model version, and entries
+// carry that version, so a version switch (a new store) never serves the lists of another
+// version. Misses (null) are cached too; errors are not (the next request asks the store again).
 
 import { CacheStats } from './cache-stats.js';
 import { Lru } from '../util/lru.js';
