@@ -2,11 +2,12 @@
 // every 10 ms the events due are sent, whatever the answers), in batches of 1–100 events drawn at
 // random, each event for a distinct brand-new user. Counts acknowledged events (202) and other
 // answers; the requests in flight are capped so a server that stops answering is not buried. The
-// client is lean so it is never the bottleneck: node:http over a keep-alive pool of as many
-// sockets as requests may be in flight, each body built as one string.
+// client is lean so it takes as little as it can of the cores it shares with the server: raw
+// kept-alive connections (./raw-post.ts), as many as requests may be in flight, each body built
+// as one string.
 
-import { Agent, request } from 'node:http';
 import { Rng } from '../../ts/data/random.js';
+import { RawPoster } from './raw-post.js';
 
 export interface WriterResult {
   offered: number;
@@ -18,25 +19,10 @@ export interface WriterResult {
   slowestAck: number;
 }
 
-/** One POST on a kept-alive socket: its status (0: no answer). */
-function post(agent: Agent, url: URL, body: string, headers: Record<string, string>): Promise<number> {
-  return new Promise((resolve) => {
-    const req = request(url, { method: 'POST', agent, headers: { ...headers, 'content-length': String(Buffer.byteLength(body)) } }, (res) => {
-      res.resume();
-      res.on('end', () => resolve(res.statusCode ?? 0));
-      res.on('error', () => resolve(0));
-    });
-    req.on('error', () => resolve(0));
-    req.end(body);
-  });
-}
-
 export async function writeEvents(o: { url: string; rate: number; seconds: number; itemIds: readonly string[]; tag: string; apiKey?: string | null; maxInFlight?: number }): Promise<WriterResult> {
   const rng = new Rng(o.rate);
   const maxInFlight = o.maxInFlight ?? 64;
-  const agent = new Agent({ keepAlive: true, maxSockets: maxInFlight });
-  const url = new URL('/v1/events', o.url);
-  const headers: Record<string, string> = { 'content-type': 'application/json', ...(o.apiKey && { 'x-api-key': o.apiKey }) };
+  const poster = new RawPoster(new URL('/v1/events', o.url), { 'content-type': 'application/json', ...(o.apiKey && { 'x-api-key': o.apiKey }) });
   const r: WriterResult = { offered: 0, acked: 0, refused: 0, failed: 0, seconds: 0, slowestAck: 0 };
   const catalog = Math.min(o.itemIds.length, 1000);
   const quoted = o.itemIds.slice(0, catalog).map((id) => JSON.stringify(id));
@@ -59,7 +45,7 @@ export async function writeEvents(o: { url: string; rate: number; seconds: numbe
       for (let k = 0; k < size; k++, n++) parts.push(`{"eventId":"${o.tag}-${n}","userId":"${o.tag}-u${n}","itemId":${quoted[rng.nextInt(catalog)]},"type":"like"}`);
       const t = performance.now();
       inFlight++;
-      void post(agent, url, `[${parts.join(',')}]`, headers).then((status) => {
+      void poster.post(`[${parts.join(',')}]`).then((status) => {
         r.slowestAck = Math.max(r.slowestAck, performance.now() - t);
         if (status === 202) r.acked += size;
         else if (status === 0) r.failed += size;
@@ -71,6 +57,6 @@ export async function writeEvents(o: { url: string; rate: number; seconds: numbe
   }
   if (inFlight > 0) await new Promise<void>((res) => idle.push(res));
   r.seconds = (performance.now() - start) / 1000;
-  agent.destroy();
+  poster.close();
   return r;
 }
