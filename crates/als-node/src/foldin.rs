@@ -12,7 +12,7 @@
 use std::ffi::c_void;
 use std::ptr::null_mut;
 
-use als::FoldIn;
+use als::{FoldIn, TopK};
 
 use crate::args::{check_finite, check_indices, check_same_len, read_factors};
 use crate::env::Env;
@@ -149,7 +149,16 @@ fn recommend_many(env: &Env, info: napi_callback_info) -> JsResult<napi_value> {
     if let Some(u) = offsets.windows(2).position(|w| w[1] < w[0]) {
         return value_err(format!("offsets must not decrease; offsets[{}] = {} < offsets[{u}] = {}", u + 1, offsets[u + 1], offsets[u]));
     }
-    let (vectors, top) = fold.recommend_many(offsets, items, values, k)?;
+    let n = offsets.len() - 1;
+    let mut vectors = Vec::with_capacity(n * fold.rank());
+    let mut top = TopK { k, rows: n, items: Vec::with_capacity(n * k), scores: Vec::with_capacity(n * k) };
+    for w in offsets.windows(2) {
+        let (a, b) = (w[0] as usize, w[1] as usize);
+        let (x, t) = fold.recommend(&items[a..b], &values[a..b], k)?;
+        vectors.extend_from_slice(&x);
+        top.items.extend_from_slice(&t.items);
+        top.scores.extend_from_slice(&t.scores);
+    }
     let out = topk_value(env, top)?;
     let vector = env.typed_from_vec(vectors)?;
     // SAFETY: `env.raw()` is the env of the running callback; `out` is an object made in this call and the

@@ -7,7 +7,7 @@ use crate::error::{invalid_arg, invalid_data, Result};
 use crate::gram::gram;
 use crate::params::{AlsParams, Solver};
 use crate::solvers::exact::{solve_row, Scratch};
-use crate::topk::{top_k_many, top_k_one, PackedItems, TopK};
+use crate::topk::{top_k_one, PackedItems, TopK};
 
 #[derive(Debug, Clone)]
 pub struct FoldIn {
@@ -46,47 +46,18 @@ impl FoldIn {
     /// The user vector for these interactions. Repeated items are summed, as in training.
     pub fn user_vector(&self, items: &[u32], values: &[f32]) -> Result<Vec<f32>> {
         let (cols, vals) = self.row(items, values)?;
-        self.solve(&cols, &vals)
+        let mut x = vec![0f32; self.rank()];
+        let mut scratch = Scratch::new(self.rank());
+        solve_row(&self.item_factors, &cols, &vals, self.n_items(), &self.params, self.gram.as_deref(), &mut scratch, &mut x)?;
+        Ok(x)
     }
 
     /// The user vector and its top-k, the given items excluded.
     pub fn recommend(&self, items: &[u32], values: &[f32], k: usize) -> Result<(Vec<f32>, TopK)> {
-        let (cols, vals) = self.row(items, values)?;
-        let x = self.solve(&cols, &vals)?;
+        let x = self.user_vector(items, values)?;
+        let (cols, _) = self.row(items, values)?;
         let top = top_k_one(&self.packed, &x, k, &cols)?;
         Ok((x, top))
-    }
-
-    /// [`FoldIn::recommend`] for several users: user u's interactions are
-    /// `items/values[offsets[u]..offsets[u + 1]]`; their vectors come back one row each, their
-    /// lists as the rows of one [`TopK`] (scored several users per pass: the same lists).
-    pub fn recommend_many(&self, offsets: &[u32], items: &[u32], values: &[f32], k: usize) -> Result<(Vec<f32>, TopK)> {
-        if items.len() != values.len() {
-            return Err(invalid_arg(format!("items ({}) and values ({}) must have the same length", items.len(), values.len())));
-        }
-        let n = offsets.len().saturating_sub(1);
-        let mut vectors = Vec::with_capacity(n * self.rank());
-        let mut seen = Vec::with_capacity(n);
-        for w in offsets.windows(2) {
-            let (a, b) = (w[0] as usize, w[1] as usize);
-            if a > b || b > items.len() {
-                return Err(invalid_arg(format!("offsets {a}..{b} are outside the {} interactions", items.len())));
-            }
-            let (cols, vals) = self.row(&items[a..b], &values[a..b])?;
-            vectors.extend_from_slice(&self.solve(&cols, &vals)?);
-            seen.push(cols);
-        }
-        let excludes: Vec<&[u32]> = seen.iter().map(|c| c.as_slice()).collect();
-        let top = top_k_many(&self.packed, &vectors, k, &excludes)?;
-        Ok((vectors, top))
-    }
-
-    /// The vector of one user's CSR row (the exact solve of a training half-step).
-    fn solve(&self, cols: &[u32], vals: &[f32]) -> Result<Vec<f32>> {
-        let mut x = vec![0f32; self.rank()];
-        let mut scratch = Scratch::new(self.rank());
-        solve_row(&self.item_factors, cols, vals, self.n_items(), &self.params, self.gram.as_deref(), &mut scratch, &mut x)?;
-        Ok(x)
     }
 
     /// Validates and sorts the interactions into a CSR row (duplicates summed).

@@ -161,10 +161,6 @@ crate::multiversion! {
     fn score_one(packed: &PackedItems, x: &[f32], k: usize, exclude: &[u32], out: &mut [(u32, f32)]) => one_top_k;
 }
 
-crate::multiversion! {
-    fn score_many(packed: &PackedItems, xs: &[f32], k: usize, excludes: &[&[u32]], out: &mut [(u32, f32)]) => many_top_k_select;
-}
-
 /// Top-k of the users `ids` into `out` (ids.len() × k).
 #[inline(always)]
 fn chunk_top_k<S: Simd>(packed: &PackedItems, user_factors: &[f32], ids: &[u32], k: usize, exclude: Option<&Pattern>, out: &mut [(u32, f32)]) {
@@ -300,31 +296,6 @@ pub fn top_k_one(packed: &PackedItems, x: &[f32], k: usize, exclude: &[u32]) -> 
     Ok(TopK { k, rows: 1, items, scores })
 }
 
-/// [`top_k_one`] for several users at once: `xs` holds their vectors (one row of rank floats each)
-/// and `excludes[u]` user u's items to leave out (sorted). Row u of the result is exactly what
-/// `top_k_one` gives user u; where selection applies (k large beside the catalogue, as in fold-in
-/// lists) the items are scored several users per pass.
-pub fn top_k_many(packed: &PackedItems, xs: &[f32], k: usize, excludes: &[&[u32]]) -> Result<TopK> {
-    let n = excludes.len();
-    if xs.len() != n * packed.rank {
-        return Err(invalid_arg(format!("{} user vectors of rank {} need {} values, got {}", n, packed.rank, n * packed.rank, xs.len())));
-    }
-    if k == 0 {
-        return Err(invalid_arg("k must be at least 1"));
-    }
-    let mut out = vec![(EMPTY, f32::NEG_INFINITY); n * k];
-    if selects(packed.n_items, k) {
-        score_many(packed.kernel, packed, xs, k, excludes, &mut out);
-    } else {
-        let rank = packed.rank;
-        for (u, ex) in excludes.iter().enumerate() {
-            score_one(packed.kernel, packed, &xs[u * rank..(u + 1) * rank], k, ex, &mut out[u * k..(u + 1) * k]);
-        }
-    }
-    let (items, scores) = out.into_iter().unzip();
-    Ok(TopK { k, rows: n, items, scores })
-}
-
 /// One user's top-k: by selection when k is large beside the catalogue, else from a running list.
 /// A running list takes about k·(1 + ln(n/k)) candidates, each a binary search and a shift of up to
 /// k entries (about 80 ns each, measured); selection costs a pass over all n scores (3–7 ns an
@@ -332,17 +303,12 @@ pub fn top_k_many(packed: &PackedItems, xs: &[f32], k: usize, excludes: &[&[u32]
 /// slower.
 #[inline(always)]
 fn one_top_k<S: Simd>(packed: &PackedItems, x: &[f32], k: usize, exclude: &[u32], out: &mut [(u32, f32)]) {
-    if selects(packed.n_items, k) {
+    let (n, kf) = (packed.n_items as f64, k as f64);
+    if n < 10.0 * kf * (1.0 + (n / kf).ln().max(0.0)) {
         one_top_k_select::<S>(packed, x, k, exclude, out)
     } else {
         one_top_k_streaming::<S>(packed, x, k, exclude, out)
     }
-}
-
-/// Whether selection beats a running list for k of n items (see [`one_top_k`]).
-fn selects(n_items: usize, k: usize) -> bool {
-    let (n, kf) = (n_items as f64, k as f64);
-    n < 10.0 * kf * (1.0 + (n / kf).ln().max(0.0))
 }
 
 /// A u32 that orders like the f32 (larger score, larger key; −0 and +0 equal, as `==` has them),
@@ -361,9 +327,10 @@ fn order_key(s: f32) -> u32 {
 }
 
 /// One user's top-k by selection rather than by a running list: every item is scored (excluded
-/// ones −∞), then [`select_top`]. Same result as a running sorted list (ties keep the lower
-/// item), without its per-candidate binary search and shift, which made a k = 100 fold-in several
-/// times as costly as a k = 10 one.
+/// ones −∞), the k-th best score found with a linear-time select over a copy of the scores, and
+/// the entries above it, then those equal to it in item order, kept and sorted. Same result as a
+/// running sorted list (ties keep the lower item), without its per-candidate binary search and
+/// shift, which made a k = 100 fold-in several times as costly as a k = 10 one.
 #[inline(always)]
 fn one_top_k_select<S: Simd>(packed: &PackedItems, x: &[f32], k: usize, exclude: &[u32], out: &mut [(u32, f32)]) {
     let (rank, width, n_items) = (packed.rank, packed.width, packed.n_items);
@@ -376,42 +343,6 @@ fn one_top_k_select<S: Simd>(packed: &PackedItems, x: &[f32], k: usize, exclude:
         unsafe { micro_kernel::<S, 1>(x.as_ptr(), rank, panel.as_ptr(), scores.as_mut_ptr().add(p * width), width) };
     }
     scores.truncate(n_items);
-    select_top(&mut scores, exclude, k, out);
-}
-
-/// Top-k of several users at once by selection: the items are scored MR users per pass over the
-/// packed panels (each panel loaded once for MR users instead of once per user: the one-user
-/// pass is bound by reading the panels from L2), then each user's row goes through
-/// [`select_top`]. Every score is the one [`one_top_k_select`] computes (the same products
-/// summed in the same order), so the lists are the same.
-#[inline(always)]
-fn many_top_k_select<S: Simd>(packed: &PackedItems, xs: &[f32], k: usize, excludes: &[&[u32]], out: &mut [(u32, f32)]) {
-    let (rank, width, n_items) = (packed.rank, packed.width, packed.n_items);
-    assert_eq!(width, NR * S::W, "items were packed for another kernel");
-    let n = excludes.len();
-    let ld = n_items.div_ceil(width) * width;
-    let mut ubuf = vec![0f32; MR * rank];
-    let mut sbuf = vec![0f32; MR * ld];
-    for tile in (0..n).step_by(MR) {
-        let m = MR.min(n - tile);
-        ubuf[..m * rank].copy_from_slice(&xs[tile * rank..(tile + m) * rank]);
-        ubuf[m * rank..].fill(0.0);
-        for p in 0..ld / width {
-            let panel = &packed.data[p * rank * width..(p + 1) * rank * width];
-            // Safety: ubuf has MR rows of rank floats, panel rank·width, sbuf MR rows of ld ≥ (p + 1)·width floats.
-            unsafe { micro_kernel::<S, MR>(ubuf.as_ptr(), rank, panel.as_ptr(), sbuf.as_mut_ptr().add(p * width), ld) };
-        }
-        for r in 0..m {
-            let u = tile + r;
-            select_top(&mut sbuf[r * ld..r * ld + n_items], excludes[u], k, &mut out[u * k..(u + 1) * k]);
-        }
-    }
-}
-
-/// The best k of `scores` (one per item) into `out`, best first, the `exclude` items (sorted)
-/// left out: the k-th best found with a linear-time select over the scores as integers, then the
-/// entries above it, then those equal to it in item order, kept and sorted.
-fn select_top(scores: &mut [f32], exclude: &[u32], k: usize, out: &mut [(u32, f32)]) {
     for &e in exclude {
         if let Some(s) = scores.get_mut(e as usize) {
             *s = f32::NEG_INFINITY;

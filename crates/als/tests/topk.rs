@@ -4,7 +4,7 @@ mod common;
 
 use als::rng::SplitMix64;
 use als::simd::{force_kernel, Kernel};
-use als::topk::{top_k_many, top_k_one, PackedItems};
+use als::topk::{top_k_one, PackedItems};
 use als::{similar_items, top_k, AlsParams, FoldIn, Pattern};
 use common::*;
 
@@ -171,68 +171,4 @@ fn fold_in_recommendations_exclude_the_given_items_and_match_brute_force() {
         let want = brute(&x, &items, k, rank, &seen);
         assert_same(t.row(0), &want, &format!("fold-in k={k}"));
     }
-}
-
-#[test]
-fn many_users_at_once_give_each_user_exactly_the_one_user_list_on_every_kernel() {
-    // ranks below, at and past the SIMD width; 1 to 13 users (a partial last tile of six);
-    // k in the selection regime (large beside the catalogue) and in the running-list one
-    let mut rng = SplitMix64::new(31);
-    for kernel in [Kernel::Avx512, Kernel::Avx2, Kernel::Scalar] {
-        if !kernel.supported() {
-            continue;
-        }
-        force_kernel(Some(kernel));
-        for (rank, n_items) in [(1, 40), (7, 333), (16, 1682), (33, 517)] {
-            let items = random_factors(n_items, rank, 7 + rank as u64);
-            let packed = PackedItems::new(&items, rank).unwrap();
-            for n in [1, 5, 6, 13] {
-                let xs = random_factors(n, rank, 100 + n as u64);
-                let seen: Vec<Vec<u32>> = (0..n)
-                    .map(|u| {
-                        let mut s: Vec<u32> = (0..rng.below(9) * u as u64).map(|_| rng.below(n_items as u64) as u32).collect();
-                        s.sort_unstable();
-                        s.dedup();
-                        s
-                    })
-                    .collect();
-                let excludes: Vec<&[u32]> = seen.iter().map(|s| s.as_slice()).collect();
-                for k in [1, 10, 100, n_items + 3] {
-                    let many = top_k_many(&packed, &xs, k, &excludes).unwrap();
-                    for u in 0..n {
-                        let one = top_k_one(&packed, &xs[u * rank..(u + 1) * rank], k, &seen[u]).unwrap();
-                        let ctx = format!("{kernel:?} rank {rank} items {n_items} users {n} k {k} user {u}");
-                        assert_eq!(&many.items[u * k..(u + 1) * k], &one.items[..], "{ctx}: items");
-                        assert_eq!(&many.scores[u * k..(u + 1) * k], &one.scores[..], "{ctx}: scores");
-                    }
-                }
-            }
-        }
-    }
-    force_kernel(None);
-    let packed = PackedItems::new(&random_factors(10, 4, 1), 4).unwrap();
-    assert!(top_k_many(&packed, &[0.0; 7], 3, &[&[], &[]]).unwrap_err().to_string().contains("need 8 values, got 7"));
-    assert!(top_k_many(&packed, &[0.0; 8], 0, &[&[], &[]]).unwrap_err().to_string().contains("k must be"));
-}
-
-#[test]
-fn fold_in_of_many_users_equals_one_call_per_user() {
-    let (n_items, rank) = (300, 12);
-    let items = random_factors(n_items, rank, 9);
-    let params = AlsParams { rank, implicit_prefs: true, alpha: 2.0, ..AlsParams::default() };
-    let fold = FoldIn::new(items, rank, &params).unwrap();
-    // three users, the second with no interactions, the third with a repeated item
-    let offsets = [0u32, 3, 3, 7];
-    let its = [5u32, 17, 250, 1, 9, 9, 299];
-    let vals = [1.0f32, 3.0, 1.0, 2.0, 1.0, 1.0, 5.0];
-    let (vectors, top) = fold.recommend_many(&offsets, &its, &vals, 50).unwrap();
-    for u in 0..3 {
-        let (a, b) = (offsets[u] as usize, offsets[u + 1] as usize);
-        let (x, t) = fold.recommend(&its[a..b], &vals[a..b], 50).unwrap();
-        assert_eq!(&vectors[u * rank..(u + 1) * rank], &x[..], "user {u}: vector");
-        assert_eq!(&top.items[u * 50..(u + 1) * 50], &t.items[..], "user {u}: items");
-        assert_eq!(&top.scores[u * 50..(u + 1) * 50], &t.scores[..], "user {u}: scores");
-    }
-    assert!(fold.recommend_many(&[0, 2], &its[..2], &vals[..1], 5).unwrap_err().to_string().contains("same length"));
-    assert!(fold.recommend_many(&[0, 9], &its, &vals, 5).unwrap_err().to_string().contains("outside"));
 }
