@@ -25,7 +25,7 @@ import { merge } from './serve/load.js';
 import { movieLensModel, syntheticModel, type BenchModel } from './serve/models.js';
 import { recommendationPaths } from './serve/urls.js';
 import { runWrk, wrkVersion } from './serve/wrk.js';
-import { engineFoldInsPerSecond } from './realtime/engine-alone.js';
+import { engineFoldIns } from './realtime/engine-alone.js';
 import { scratchRegistry } from './realtime/registry.js';
 import { foldInDrained, quantileBetween, sampleMax, scrape, value, type Snapshot } from './realtime/scrape.js';
 import { writeEvents } from './realtime/writer.js';
@@ -117,7 +117,8 @@ async function phase(api: Running, name: string, paths: readonly string[], durin
 
 async function benchModel(model: BenchModel): Promise<void> {
   const { registry, swapTo } = scratchRegistry(model);
-  const engineAlone = engineFoldInsPerSecond(registry.versionDir('v1'));
+  const engine = engineFoldIns(registry.versionDir('v1'));
+  const engineAlone = Math.max(engine.perUser, Number.isFinite(engine.batched) ? engine.batched : 0);
   const dbDir = mkdtempSync(join(tmpdir(), 'recs-bench-realtime-events-'));
   // the fold-in lists' bound is reached within the soak's first tenth, so the soak shows RSS once bounded
   const maxEntries = Math.min(100_000, Math.ceil(SOAK / 20));
@@ -189,6 +190,9 @@ async function benchModel(model: BenchModel): Promise<void> {
     const late = value(b, 'recs_process_resident_memory_bytes');
     const users = value(b, 'recs_foldins_total') - value(a, 'recs_foldins_total');
     printRows(model, rows, engineAlone);
+    console.log(
+      `engine alone, one core: ${Math.round(engine.perUser).toLocaleString('en')} fold-ins/s one call per user, ${Number.isFinite(engine.batched) ? `${Math.round(engine.batched).toLocaleString('en')}/s in batches of 256 (recommendMany, as the fold-in worker calls it)` : 'no batch call (WASM engine)'}; the reference is the larger`,
+    );
     console.log(
       `fold-in capacity (no readers, ${CAPACITY_RATE.toLocaleString('en')} events/s offered for ${Math.min(SECONDS, 5)} s, ${capacity.acked.toLocaleString('en')} acknowledged): ${Number.isFinite(capacity.perSecond) ? `${Math.round(capacity.perSecond).toLocaleString('en')} fold-ins/s while a backlog drained for ${capacity.backloggedSeconds.toFixed(1)} s (×${(capacity.perSecond / engineAlone).toFixed(2)} the engine alone)` : 'the queue never built up (ingestion is the bound)'}; ${Math.round(capacity.overall).toLocaleString('en')}/s from the burst to drained`,
     );

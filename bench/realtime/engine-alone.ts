@@ -19,12 +19,6 @@ export function engineFoldIns(dir: string, seconds = 3, depth = 100): { perUser:
   return { perUser: perUser(foldIn, catalog, seconds / 2, depth), batched: foldIn.recommendMany ? batched(foldIn, catalog, seconds / 2, depth) : NaN };
 }
 
-/** The reference: the faster of the two. */
-export function engineFoldInsPerSecond(dir: string, seconds = 3, depth = 100): number {
-  const r = engineFoldIns(dir, seconds, depth);
-  return Math.max(r.perUser, Number.isFinite(r.batched) ? r.batched : 0);
-}
-
 function perUser(foldIn: FoldIn, catalog: number, seconds: number, depth: number): number {
   const items = new Uint32Array(1);
   const values = Float32Array.of(2); // a "like"
