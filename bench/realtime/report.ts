@@ -4,8 +4,8 @@
 // 5k events/s ≥ 0.8 × readers only; fold-ins/s ≥ 0.8 × the engine alone on one core (the
 // capacity burst's fold-ins/s while its backlog drains, or the best phase); event → visible
 // p99 ≤ 50 ms at 1k events/s; RSS within ± 10 % between the first tenth and the end of the soak.
-// Each phase also shows the host's idle and hypervisor-stolen CPU (../host-cpu.ts); a comparison
-// whose two phases had more than 5 % stolen is flagged as taken on an oversubscribed host.
+// Each phase also shows the host's idle and hypervisor-stolen CPU (../host-cpu.ts); a phase that
+// lost more than 5 % to other tenants is flagged, its comparisons taken on an oversubscribed host.
 
 import type { BenchModel } from '../serve/models.js';
 
