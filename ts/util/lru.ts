@@ -12,8 +12,8 @@ const NONE = -1;
 
 export class Lru<K, V> {
   private readonly slotOf = new Map<K, number>();
-  private keys: (K | undefined)[] = [];
-  private values: (V | undefined)[] = [];
+  private readonly keys: (K | undefined)[] = [];
+  private readonly values: (V | undefined)[] = [];
   /** Per slot, the next older and next newer slot (NONE at the ends; free slots chain through `older`). */
   private older = new Int32Array(16);
   private newer = new Int32Array(16);
@@ -98,15 +98,6 @@ export class Lru<K, V> {
   /** Oldest first. The order must not change while iterating (collect, then change). */
   *entries(): Generator<[K, V]> {
     for (let s = this.oldestSlot; s !== NONE; s = this.newer[s]!) yield [this.keys[s] as K, this.values[s] as V];
-  }
-
-  clear(): void {
-    this.slotOf.clear();
-    this.keys = [];
-    this.values = [];
-    this.older = new Int32Array(16);
-    this.newer = new Int32Array(16);
-    this.oldestSlot = this.newestSlot = this.freeSlot = NONE;
   }
 
   private allocate(): number {
