@@ -10,7 +10,7 @@
 //
 //   node dist/bench/realtime-cpu.js [--events 40000] [--rate 5000] [--runs 2] [--baseline DIR]
 
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { tmpdir } from 'node:os';
 import { startApi, type Running } from './serve/children.js';
@@ -19,6 +19,7 @@ import { scratchRegistry } from './realtime/registry.js';
 import { foldInDrained, scrape, value } from './realtime/scrape.js';
 import { writeEvents } from './realtime/writer.js';
 import { packageRoot } from '../ts/util/package-root.js';
+import { cpuBetween, threadCpu } from './thread-cpu.js';
 
 const ROOT = packageRoot();
 const args = process.argv.slice(2);
@@ -39,24 +40,6 @@ const builds = BASELINE
       { label: 'this build', root: ROOT },
     ]
   : [{ label: 'this build', root: ROOT }];
-
-/** Thread name → ns of CPU so far (the main thread is 'request thread'; V8's and libuv's helpers are grouped). */
-export function threadCpu(pid: number): Map<string, number> {
-  const out = new Map<string, number>();
-  for (const tid of readdirSync(`/proc/${pid}/task`)) {
-    let comm: string;
-    let ns: number;
-    try {
-      comm = readFileSync(`/proc/${pid}/task/${tid}/comm`, 'utf8').trim();
-      ns = Number(readFileSync(`/proc/${pid}/task/${tid}/schedstat`, 'utf8').split(' ')[0]);
-    } catch {
-      continue; // the thread ended meanwhile
-    }
-    const name = Number(tid) === pid ? 'request thread' : comm.startsWith('recs-') ? comm : 'V8 / libuv helpers (GC, …)';
-    out.set(name, (out.get(name) ?? 0) + ns);
-  }
-  return out;
-}
 
 const drained = (api: Running) => foldInDrained(api.url, { pollMs: 50 });
 
@@ -82,8 +65,7 @@ for (let run = 1; run <= RUNS; run++)
       const s1 = await scrape(api.url);
       const foldIns = value(s1, 'recs_foldins_total') - value(s0, 'recs_foldins_total');
       const batches = value(s1, 'recs_foldin_batches_total') - value(s0, 'recs_foldin_batches_total');
-      const perEvent = new Map<string, number>();
-      for (const [name, ns] of b) perEvent.set(name, (ns - (a.get(name) ?? 0)) / 1000 / w.acked);
+      const perEvent = new Map([...cpuBetween(a, b)].map(([name, ns]) => [name, ns / 1000 / w.acked]));
       columns.push({ label: `${build.label} ${run}`, perEvent, foldIns });
       console.log(
         `${build.label} ${run}: ${w.acked.toLocaleString('en')} events acknowledged of ${w.offered.toLocaleString('en')} offered (${w.failed} not sent, ${w.refused} refused), ${foldIns.toLocaleString('en')} fold-ins in ${batches.toLocaleString('en')} batches`,

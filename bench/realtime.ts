@@ -8,7 +8,8 @@
 //   readers + GET /demo/model.bin and a hot swap to another version during the run (also after a
 //     readers-only phase);
 //   fold-in capacity: without readers, a burst of events offered faster than fold-in takes them
-//     (fold-ins/s while that backlog drains: ./realtime/capacity.ts);
+//     (fold-ins/s while that backlog drains; where none forms, fold-ins per second of the fold-in
+//     thread's CPU: ./realtime/capacity.ts);
 //   then, without readers, fold-ins of many distinct users (1M in the full run) for RSS.
 // Per phase: reader req/s, p50/p99/max (wrk, per-request latencies), events acknowledged/s,
 // fold-ins completed/s, event → visible p50/p99 (the server's histogram), deepest fold-in queue,
@@ -153,7 +154,7 @@ async function benchModel(model: BenchModel): Promise<void> {
       if (2 * behind.filter(Boolean).length > PAIRS) break; // fold-in fell behind in most pairs
     }
     // fold-in capacity: a burst offered faster than fold-in takes it, no readers; fold-ins/s while the backlog drains
-    const capacity = await foldInCapacity({ url: api.url, rate: CAPACITY_RATE, seconds: Math.min(SECONDS, 5), itemIds, tag: 'cap' });
+    const capacity = await foldInCapacity({ url: api.url, pid: api.proc.pid!, rate: CAPACITY_RATE, seconds: Math.min(SECONDS, 5), itemIds, tag: 'cap' });
     rows.push(await phase(api, 'readers only', paths, async () => ({ acked: 0 })));
     rows.push(
       await phase(api, 'readers + demo payload + hot swap', paths, async () => {
@@ -194,12 +195,12 @@ async function benchModel(model: BenchModel): Promise<void> {
       `engine alone, one core: ${Math.round(engine.perUser).toLocaleString('en')} fold-ins/s one call per user, ${Number.isFinite(engine.batched) ? `${Math.round(engine.batched).toLocaleString('en')}/s in batches of 256 (recommendMany, as the fold-in worker calls it)` : 'no batch call (WASM engine)'}; the reference is the larger`,
     );
     console.log(
-      `fold-in capacity (no readers, ${CAPACITY_RATE.toLocaleString('en')} events/s offered for ${Math.min(SECONDS, 5)} s, ${capacity.acked.toLocaleString('en')} acknowledged): ${Number.isFinite(capacity.perSecond) ? `${Math.round(capacity.perSecond).toLocaleString('en')} fold-ins/s while a backlog drained for ${capacity.backloggedSeconds.toFixed(1)} s (×${(capacity.perSecond / engineAlone).toFixed(2)} the engine alone)` : 'the queue never built up (ingestion is the bound)'}; ${Math.round(capacity.overall).toLocaleString('en')}/s from the burst to drained`,
+      `fold-in capacity (no readers, ${CAPACITY_RATE.toLocaleString('en')} events/s offered for ${Math.min(SECONDS, 5)} s, ${capacity.acked.toLocaleString('en')} acknowledged): ${Number.isFinite(capacity.perSecond) ? `${Math.round(capacity.perSecond).toLocaleString('en')} fold-ins/s while a backlog drained for ${capacity.backloggedSeconds.toFixed(1)} s (×${(capacity.perSecond / engineAlone).toFixed(2)} the engine alone)` : 'the queue never built up (ingestion is the bound)'}; ${Math.round(capacity.overall).toLocaleString('en')}/s from the burst to drained, in hand-offs of ${Math.round(capacity.batchUsers)} users on average; ${Math.round(capacity.perCpuSecond).toLocaleString('en')} fold-ins per second of the fold-in thread's CPU (×${(capacity.perCpuSecond / engineAlone).toFixed(2)} the engine alone)`,
     );
     console.log(
       `soak (no readers, ${Math.round(soakRate).toLocaleString('en')} events/s offered): ${users.toLocaleString('en')} distinct users folded in (${w.acked.toLocaleString('en')} acknowledged in the second part); RSS ${(early / 2 ** 20).toFixed(0)} MiB after the first tenth, ${(late / 2 ** 20).toFixed(0)} MiB at the end (×${(late / early).toFixed(3)}); fold-in lists held ${value(b, 'recs_foldin_results')} (bound ${maxEntries.toLocaleString('en')}), evicted ${value(b, 'recs_foldin_evictions_total')}`,
     );
-    checkTargets(rows, engineAlone, { early, late, users }, capacity.perSecond);
+    checkTargets(rows, engineAlone, { early, late, users }, capacity);
   } finally {
     await api.stop();
     rmSync(dbDir, { recursive: true, force: true });
