@@ -35,8 +35,11 @@ export function entryBytes(userId: string, l: FoldInList): number {
 const BLOOM_BITS = 1 << 23; // 1 MiB: about 2 % false positives at 1M evicted users
 const BLOOM_HASHES = 5;
 
-/** Two independent string hashes (FNV-1a and a Murmur-style multiply); bit k is h1 + k·h2. */
-function hashes(id: string): [number, number] {
+/** The last id's two hashes (hashInto writes them here: a GET asks the filter, so no array or number is allocated per call). */
+const H = new Int32Array(2);
+
+/** Two independent string hashes (FNV-1a and a Murmur-style multiply) into H; bit k is H[0] + k·H[1]. */
+function hashInto(id: string): void {
   let h1 = 0x811c9dc5;
   let h2 = 0x9747b28c;
   for (let i = 0; i < id.length; i++) {
@@ -44,7 +47,8 @@ function hashes(id: string): [number, number] {
     h1 = Math.imul(h1 ^ c, 0x01000193);
     h2 = Math.imul(h2 ^ c, 0x5bd1e995);
   }
-  return [h1, h2 | 1];
+  H[0] = h1;
+  H[1] = h2 | 1;
 }
 
 export class FoldInOverlayCache {
@@ -93,9 +97,9 @@ export class FoldInOverlayCache {
   /** Remembers that the user may have a fold-in to redo (evicted, or not queued when the queue was full). */
   remember(userId: string): void {
     this.bloomUsed = true;
-    const [h1, h2] = hashes(userId);
+    hashInto(userId);
     for (let k = 0; k < BLOOM_HASHES; k++) {
-      const bit = (h1 + Math.imul(k, h2)) & (BLOOM_BITS - 1);
+      const bit = (H[0]! + Math.imul(k, H[1]!)) & (BLOOM_BITS - 1);
       this.bloom[bit >>> 5]! |= 1 << (bit & 31);
     }
   }
@@ -103,9 +107,9 @@ export class FoldInOverlayCache {
   /** Might the user have a fold-in to redo? (false: certainly not) */
   mayHaveEvicted(userId: string): boolean {
     if (!this.bloomUsed) return false;
-    const [h1, h2] = hashes(userId);
+    hashInto(userId);
     for (let k = 0; k < BLOOM_HASHES; k++) {
-      const bit = (h1 + Math.imul(k, h2)) & (BLOOM_BITS - 1);
+      const bit = (H[0]! + Math.imul(k, H[1]!)) & (BLOOM_BITS - 1);
       if ((this.bloom[bit >>> 5]! & (1 << (bit & 31))) === 0) return false;
     }
     return true;
