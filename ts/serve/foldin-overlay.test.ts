@@ -40,4 +40,27 @@ describe('FoldInOverlayCache', () => {
     expect(fp / 100_000).toBeLessThan(0.03);
     expect(new FoldInOverlayCache().mayHaveEvicted('anyone')).toBe(false);
   });
+
+  it('gives back what was set, vector and model version included, from its own copy', () => {
+    const c = new FoldInOverlayCache();
+    const items = Uint32Array.of(5, 3, 9);
+    const a: FoldInList = { modelVersion: 'v1', items, scores: Float32Array.of(0.9, 0.5, -0.25), seen: Uint32Array.of(1, 2), vector: Float32Array.of(0.1, -2, 3.5) };
+    c.set('a', a);
+    c.set('b', { modelVersion: 'v2', items: Uint32Array.of(7), scores: Float32Array.of(1.5), seen: new Uint32Array(0) });
+    c.set('e', { modelVersion: 'v1', items: new Uint32Array(0), scores: new Float32Array(0), seen: Uint32Array.of(4) });
+    items[0] = 99; // the caller's arrays are not kept
+    const got = c.get('a')!;
+    expect(got.modelVersion).toBe('v1');
+    expect([...got.items]).toEqual([5, 3, 9]);
+    expect([...got.scores]).toEqual([...a.scores]);
+    expect([...got.seen]).toEqual([1, 2]);
+    expect([...got.vector!]).toEqual([...a.vector!]);
+    const b = c.get('b')!;
+    expect([b.modelVersion, [...b.items], [...b.scores], b.seen.length, b.vector]).toEqual(['v2', [7], [1.5], 0, undefined]);
+    const e = c.get('e')!;
+    expect([e.items.length, e.scores.length, [...e.seen]]).toEqual([0, 0, [4]]);
+    c.set('a', { modelVersion: 'v2', items: Uint32Array.of(1), scores: Float32Array.of(2), seen: Uint32Array.of(3) });
+    expect([c.get('a')!.modelVersion, [...c.get('a')!.items], c.get('a')!.vector]).toEqual(['v2', [1], undefined]);
+    expect(c.bytes).toBe(['a', 'b', 'e'].reduce((n, u) => n + entryBytes(u, c.get(u)!), 0));
+  });
 });

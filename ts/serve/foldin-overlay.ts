@@ -4,8 +4,16 @@
 // users are remembered in a fixed-size Bloom filter, so a later request for one of them can ask
 // for a fold-in again from their stored events (a false positive costs one fold-in that finds
 // nothing new); its size never grows.
+//
+// Each list is one record of 32-bit words in a slab (../util/slab.ts): [k, s, v, version id,
+// items (k), scores (k, as float bits), seen rows (s), vector (v)], the map holding only its slot
+// number. Entries live long enough to reach V8's old generation; an object, a buffer and four views
+// per entry were copied there by every scavenge and swept by the mark-compacts they brought (the
+// request thread's longest pauses under ingestion); a slot is neither. `get` hands out views of
+// the record, valid until the entry is replaced or evicted: use them before yielding.
 
 import { Lru } from '../util/lru.js';
+import { Slab } from '../util/slab.js';
 
 export interface FoldInList {
   modelVersion: string;
@@ -27,9 +35,20 @@ export interface OverlayBounds {
 
 export const DEFAULT_OVERLAY_BOUNDS: OverlayBounds = { maxEntries: 100_000, maxBytes: 128 << 20 };
 
-/** Estimated heap bytes of one entry: the lists, the id, the Map entry, the object and its views. */
-export function entryBytes(userId: string, l: FoldInList): number {
-  return 2 * userId.length + l.items.byteLength + l.scores.byteLength + l.seen.byteLength + (l.vector?.byteLength ?? 0) + 400;
+/** Words of a record's header: k, s, v, version id. */
+const HEADER = 4;
+
+/** Estimated bytes of one entry: its slot, the id, the map's slot and entry. */
+export function entryBytes(userId: string, l: Pick<FoldInList, 'items' | 'seen' | 'vector'>): number {
+  return slotEntryBytes(userId, Slab.slotWords(recordWords(l)));
+}
+
+function slotEntryBytes(userId: string, slotWords: number): number {
+  return 2 * userId.length + 4 * slotWords + 100;
+}
+
+function recordWords(l: Pick<FoldInList, 'items' | 'seen' | 'vector'>): number {
+  return HEADER + 2 * l.items.length + l.seen.length + (l.vector?.length ?? 0);
 }
 
 const BLOOM_BITS = 1 << 23; // 1 MiB: about 2 % false positives at 1M evicted users
@@ -52,7 +71,12 @@ function hashInto(id: string): void {
 }
 
 export class FoldInOverlayCache {
-  private readonly map = new Lru<string, FoldInList>();
+  /** userId → the slot of their record in `slab`. */
+  private readonly map = new Lru<string, number>();
+  private readonly slab = new Slab();
+  /** Model versions by the id a record holds (a handful over a server's life: one per version loaded). */
+  private readonly versions: string[] = [];
+  private readonly versionIds = new Map<string, number>();
   private bytesHeld = 0;
   evictions = 0;
   private readonly bloom = new Uint32Array(BLOOM_BITS / 32);
@@ -68,30 +92,74 @@ export class FoldInOverlayCache {
     return this.bytesHeld;
   }
 
-  /** The user's list, marked as just used. */
+  /** The user's list (views of its record), marked as just used. */
   get(userId: string): FoldInList | undefined {
-    return this.map.get(userId);
+    const h = this.map.get(userId);
+    if (h === undefined) return undefined;
+    const w = this.slab.words(h);
+    const r = this.slab.at(h);
+    const [k, s, v] = [w[r]!, w[r + 1]!, w[r + 2]!];
+    const at = w.byteOffset + 4 * (r + HEADER);
+    const list: FoldInList = {
+      modelVersion: this.versions[w[r + 3]!]!,
+      items: new Uint32Array(w.buffer, at, k),
+      scores: new Float32Array(w.buffer, at + 4 * k, k),
+      seen: new Uint32Array(w.buffer, at + 8 * k, s),
+    };
+    if (v > 0) list.vector = new Float32Array(w.buffer, at + 4 * (2 * k + s), v);
+    return list;
   }
 
+  /** Keeps a copy of the list as the user's newest entry, evicting beyond the bounds. */
   set(userId: string, l: FoldInList): void {
     this.delete(userId);
     if (this.bounds.maxEntries <= 0 || this.bounds.maxBytes <= 0) return this.remember(userId);
-    this.map.set(userId, l);
+    this.map.set(userId, this.write(l));
     this.bytesHeld += entryBytes(userId, l);
     while (this.map.size > this.bounds.maxEntries || this.bytesHeld > this.bounds.maxBytes) {
-      const [oldest, list] = this.map.shift()!;
-      this.bytesHeld -= entryBytes(oldest, list);
+      const [oldest, h] = this.map.shift()!;
+      this.drop(oldest, h);
       this.evictions++;
       this.remember(oldest);
     }
   }
 
   delete(userId: string): boolean {
-    const l = this.map.peek(userId);
-    if (!l) return false;
+    const h = this.map.peek(userId);
+    if (h === undefined) return false;
     this.map.delete(userId);
-    this.bytesHeld -= entryBytes(userId, l);
+    this.drop(userId, h);
     return true;
+  }
+
+  /** The list's record in a new slot. */
+  private write(l: FoldInList): number {
+    const [k, s, v] = [l.items.length, l.seen.length, l.vector?.length ?? 0];
+    const h = this.slab.alloc(recordWords(l));
+    const w = this.slab.words(h);
+    const r = this.slab.at(h);
+    let id = this.versionIds.get(l.modelVersion);
+    if (id === undefined) {
+      id = this.versions.push(l.modelVersion) - 1;
+      this.versionIds.set(l.modelVersion, id);
+    }
+    w[r] = k;
+    w[r + 1] = s;
+    w[r + 2] = v;
+    w[r + 3] = id;
+    w.set(l.items, r + HEADER);
+    new Float32Array(w.buffer, w.byteOffset + 4 * (r + HEADER + k), k).set(l.scores);
+    w.set(l.seen, r + HEADER + 2 * k);
+    if (l.vector) new Float32Array(w.buffer, w.byteOffset + 4 * (r + HEADER + 2 * k + s), v).set(l.vector);
+    return h;
+  }
+
+  /** Frees the entry's slot and its bytes. */
+  private drop(userId: string, h: number): void {
+    const w = this.slab.words(h);
+    const r = this.slab.at(h);
+    this.bytesHeld -= slotEntryBytes(userId, Slab.slotWords(HEADER + 2 * w[r]! + w[r + 1]! + w[r + 2]!));
+    this.slab.free(h);
   }
 
   /** Remembers that the user may have a fold-in to redo (evicted, or not queued when the queue was full). */

@@ -2,8 +2,8 @@
 // back per batch: every user's list (items, scores, seen rows and, when there is one, the
 // folded-in vector that scores new items) in one ArrayBuffer, transferred,
 // with per-user lengths beside it, instead of an object and three typed arrays per user. The
-// serving thread unpacks each list into its own small buffer (so the bounded overlay frees a
-// user's memory when it evicts that user, not when it evicts a whole batch).
+// serving thread unpacks each list as views of that buffer; the overlay copies what it keeps into
+// a record of its own (./foldin-overlay.ts), so evicting one user frees only that user's list.
 
 /** One user's ready-to-serve list. */
 export interface PackedList {
@@ -73,7 +73,7 @@ export class PackedBatchBuilder {
   }
 }
 
-/** Each user's outcome, in order; each list in a buffer of its own (one copy). No object spread per user: the serving thread runs this for every fold-in. */
+/** Each user's outcome, in order; each list as views of the batch's buffer (no copy). No object spread per user: the serving thread runs this for every fold-in. */
 export function* unpackBatch(b: PackedBatch): Generator<UnpackedOutcome> {
   let at = 0;
   for (let i = 0; i < b.users.length; i++) {
@@ -83,13 +83,13 @@ export function* unpackBatch(b: PackedBatch): Generator<UnpackedOutcome> {
     if (k >= 0) {
       const s = b.counts[3 * i + 1]!;
       const v = b.counts[3 * i + 2]!;
-      const buf = b.data.slice(4 * at, 4 * (at + 2 * k + s + v));
+      const start = 4 * at;
       at += 2 * k + s + v;
       list = {
-        items: new Uint32Array(buf, 0, k),
-        scores: new Float32Array(buf, 4 * k, k),
-        seen: new Uint32Array(buf, 8 * k, s),
-        vector: v > 0 ? new Float32Array(buf, 4 * (2 * k + s), v) : undefined,
+        items: new Uint32Array(b.data, start, k),
+        scores: new Float32Array(b.data, start + 4 * k, k),
+        seen: new Uint32Array(b.data, start + 8 * k, s),
+        vector: v > 0 ? new Float32Array(b.data, start + 4 * (2 * k + s), v) : undefined,
       };
     }
     const o: UnpackedOutcome = { userId: b.users[i]!, list, seconds: b.seconds[i]! };
