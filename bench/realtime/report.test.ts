@@ -62,7 +62,7 @@ describe('real-time targets', () => {
     ]);
   });
 
-  it('judges fold-in capacity by the backlog draining, else per second of the fold-in thread\'s CPU', () => {
+  it("judges fold-in capacity by the backlog draining, else per second of the fold-in thread's CPU", () => {
     const rows = [R(100), E5(90)];
     const capacity = (c: { perSecond: number; perCpuSecond: number }) => targetLines(rows, 1000, soak, c).find(([t]) => t.startsWith('fold-ins completed'))!;
     expect(capacity({ perSecond: 850, perCpuSecond: 700 })).toEqual(['fold-ins completed: 4,500/s ≥ 0.8 × engine alone 1,000/s (the capacity burst: a backlog draining)', true]);

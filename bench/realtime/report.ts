@@ -71,7 +71,12 @@ export interface CapacityFigures {
   perCpuSecond: number;
 }
 
-export function targetLines(rows: readonly PhaseRow[], engineAlone: number, soak: { early: number; late: number; users: number }, capacity: CapacityFigures = { perSecond: NaN, perCpuSecond: NaN }): [string, boolean][] {
+export function targetLines(
+  rows: readonly PhaseRow[],
+  engineAlone: number,
+  soak: { early: number; late: number; users: number },
+  capacity: CapacityFigures = { perSecond: NaN, perCpuSecond: NaN },
+): [string, boolean][] {
   const groups = pairsByPhase(rows);
   const lines: [string, boolean][] = [];
   const list = (xs: readonly number[], d = 2) => (xs.length > 1 ? ` (pairs: ${xs.map((x) => f(x, d)).join(', ')})` : '');

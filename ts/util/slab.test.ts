@@ -30,7 +30,7 @@ describe('Slab', () => {
     const check = (h: number, words: number, tag: number) => {
       const w = slab.words(h);
       const at = slab.at(h);
-      for (let i = 0; i < words; i++) if (w[at + i] !== ((tag + i) >>> 0)) throw new Error(`record ${h} word ${i} was overwritten`);
+      for (let i = 0; i < words; i++) if (w[at + i] !== (tag + i) >>> 0) throw new Error(`record ${h} word ${i} was overwritten`);
     };
     let tag = 1;
     for (let op = 0; op < 20_000; op++) {
