@@ -40,7 +40,12 @@ describe('FoldInComputer', () => {
       c: [ev('c', 'i3', 'rating', 5, 9), ev('c', 'i3', 'rating', 1), ev('c', 'i11', 'view', 2)],
     };
     const users = Object.keys(events);
-    const got = [...unpackBatch(c.run(users, (u) => (u === 'broken' ? fail() : events[u]!)))];
+    const got = [
+      ...unpackBatch(
+        c.run(users, (u) => (u === 'broken' ? fail() : events[u]!)),
+        users,
+      ),
+    ];
     const fold = loadEngine().createFoldIn({ rank, itemFactors }, params);
     const items = new IdIndex(buildIdIndex(itemIds));
     expect(got.map((o) => o.userId)).toEqual(users);

@@ -68,14 +68,14 @@ export class FoldInComputer {
     const now = Date.now();
     if (c.foldIn?.recommendMany && users.length > 1 && this.runMany(c.foldIn, c.items, out, users, eventsOf, now)) return;
     users.forEach((userId, i) => {
-      if (!c.foldIn) return out.add(userId, null);
+      if (!c.foldIn) return out.add(null);
       try {
         const events = eventsOf(userId, i);
         const t0 = performance.now();
         const r = foldInUser(c.foldIn, events, (id) => c.items.rowOf(id), this.depth, this.feedback, now);
-        out.add(userId, r, (performance.now() - t0) / 1000);
+        out.add(r, (performance.now() - t0) / 1000);
       } catch (e) {
-        out.add(userId, null, 0, e instanceof Error ? e.message : String(e));
+        out.add(null, 0, e instanceof Error ? e.message : String(e));
       }
     });
   }
@@ -124,7 +124,7 @@ export class FoldInComputer {
       });
     }
     const seconds = (performance.now() - t0) / 1000 / users.length;
-    outcomes.forEach((o, i) => (o && 'error' in o ? out.add(users[i]!, null, 0, o.error) : out.add(users[i]!, o, seconds)));
+    outcomes.forEach((o) => (o && 'error' in o ? out.add(null, 0, o.error) : out.add(o, seconds)));
     return true;
   }
 }

@@ -22,11 +22,12 @@ describe('packed fold-in batches', () => {
       { userId: 'f', list: list(2, 1, 4, 5), seconds: 0.004 },
     ];
     const b = new PackedBatchBuilder();
-    for (const x of inputs) b.add(x.userId, x.list, x.seconds, x.error);
+    for (const x of inputs) b.add(x.list, x.seconds, x.error);
     const packed = b.finish('v7');
     expect(packed.version).toBe('v7');
     expect(packed.data.byteLength).toBe(4 * (2 * 3 + 2 + 4 + 2 * 100 + 1 + 2 * 2 + 1 + 5));
-    const out = [...unpackBatch(structuredClone(packed, { transfer: [packed.data] }))];
+    const users = inputs.map((x) => x.userId);
+    const out = [...unpackBatch(structuredClone(packed, { transfer: [packed.data] }), users)];
     expect(out.map((o) => o.userId)).toEqual(inputs.map((x) => x.userId));
     out.forEach((o, i) => {
       const x = inputs[i]!;
@@ -39,5 +40,6 @@ describe('packed fold-in batches', () => {
       expect(o.list!.vector && [...o.list!.vector]).toEqual(x.list.vector && [...x.list.vector]);
     });
     expect(out[0]!.list!.items.buffer).toBe(out[2]!.list!.items.buffer);
+    expect(() => [...unpackBatch(packed, users.slice(1))]).toThrow('fold-in batch: 6 outcomes for 5 users');
   });
 });

@@ -16,9 +16,7 @@ export interface PackedList {
 
 export interface PackedBatch {
   version: string;
-  /** The users, in the order they were asked for. */
-  users: string[];
-  /** Three per user: the list's length (−1: no list: no event of a known item, or an error), its seen rows' count and its vector's length (0: none). */
+  /** Three per user, in the order the users were asked for (their ids stay with the caller: not sent back): the list's length (−1: no list: no event of a known item, or an error), its seen rows' count and its vector's length (0: none). */
   counts: Int32Array;
   /** Per user with a list, in order: items (u32 × n), scores (f32 × n), seen (u32 × s), vector (f32 × v). */
   data: ArrayBuffer;
@@ -38,22 +36,23 @@ export interface UnpackedOutcome {
 
 /** Collects a batch's outcomes in order, then packs them into one buffer. */
 export class PackedBatchBuilder {
-  private readonly users: string[] = [];
+  private n = 0;
   private readonly lists: (PackedList | null)[] = [];
   private readonly secs: number[] = [];
   private readonly errors: Record<number, string> = {};
   private words = 0;
 
-  add(userId: string, list: PackedList | null, seconds = 0, error?: string): void {
-    if (error !== undefined) this.errors[this.users.length] = error;
-    this.users.push(userId);
+  /** The next user's outcome (users in the order they were asked for). */
+  add(list: PackedList | null, seconds = 0, error?: string): void {
+    if (error !== undefined) this.errors[this.n] = error;
+    this.n++;
     this.lists.push(list);
     this.secs.push(seconds);
     if (list) this.words += 2 * list.items.length + list.seen.length + (list.vector?.length ?? 0);
   }
 
   finish(version: string): PackedBatch {
-    const n = this.users.length;
+    const n = this.n;
     const counts = new Int32Array(3 * n);
     const data = new ArrayBuffer(4 * this.words);
     const u32 = new Uint32Array(data);
@@ -69,14 +68,15 @@ export class PackedBatchBuilder {
       if (l.vector) f32.set(l.vector, at + 2 * k + s);
       at += 2 * k + s + v;
     });
-    return { version, users: this.users, counts, data, seconds: Float64Array.from(this.secs), errors: this.errors };
+    return { version, counts, data, seconds: Float64Array.from(this.secs), errors: this.errors };
   }
 }
 
 /** Each user's outcome, in order; each list as views of the batch's buffer (no copy). No object spread per user: the serving thread runs this for every fold-in. */
-export function* unpackBatch(b: PackedBatch): Generator<UnpackedOutcome> {
+export function* unpackBatch(b: PackedBatch, users: readonly string[]): Generator<UnpackedOutcome> {
+  if (3 * users.length !== b.counts.length) throw new Error(`fold-in batch: ${b.counts.length / 3} outcomes for ${users.length} users`);
   let at = 0;
-  for (let i = 0; i < b.users.length; i++) {
+  for (let i = 0; i < users.length; i++) {
     const k = b.counts[3 * i]!;
     const error = b.errors[i];
     let list: PackedList | null = null;
@@ -92,7 +92,7 @@ export function* unpackBatch(b: PackedBatch): Generator<UnpackedOutcome> {
         vector: v > 0 ? new Float32Array(b.data, start + 4 * (2 * k + s), v) : undefined,
       };
     }
-    const o: UnpackedOutcome = { userId: b.users[i]!, list, seconds: b.seconds[i]! };
+    const o: UnpackedOutcome = { userId: users[i]!, list, seconds: b.seconds[i]! };
     if (error !== undefined) o.error = error;
     yield o;
   }

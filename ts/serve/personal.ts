@@ -405,7 +405,7 @@ export class Personalizer implements FoldInOverlay {
       const r = await this.runner.run(foldInModel(model), users, events, reads && carried.size > 0 ? packCarried(users, (u) => carried.get(u)) : undefined);
       const now = performance.now();
       let i = 0;
-      for (const o of unpackBatch(r)) {
+      for (const o of unpackBatch(r, users)) {
         const at = ackAt[i++]!;
         if (batch.erased.has(o.userId)) continue;
         // the events pending when the batch left are folded in now (later ones stay pending)
