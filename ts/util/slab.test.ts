@@ -3,24 +3,14 @@
 // chunks released, so the memory held follows the records held.
 
 import { describe, expect, it } from 'vitest';
+import { Rng } from '../data/random.js';
 import { Slab } from './slab.js';
-
-/** A small deterministic generator (mulberry32). */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 describe('Slab', () => {
   it('keeps 20,000 random records apart and intact through allocation and release', () => {
     const slab = new Slab();
-    const next = rng(7);
+    const rng = new Rng(7);
+    const next = () => rng.nextFloat();
     const live = new Map<number, { words: number; tag: number }>();
     const fill = (h: number, words: number, tag: number) => {
       const w = slab.words(h);
