@@ -8,11 +8,13 @@
 // fold-ins/s spent a fifth of the request thread on it). Here the order is a doubly linked list
 // over slot arrays and the Map only maps a key to its slot; it is never iterated.
 
+import { KeyIndex, type Key } from './key-index.js';
+
 const NONE = -1;
 
-export class Lru<K, V> {
-  private readonly slotOf = new Map<K, number>();
+export class Lru<K extends Key, V> {
   private readonly keys: (K | undefined)[] = [];
+  private readonly slotOf = new KeyIndex<K>(this.keys);
   private readonly values: (V | undefined)[] = [];
   /** Per slot, the next older and next newer slot (NONE at the ends; free slots chain through `older`). */
   private older = new Int32Array(16);
@@ -26,35 +28,35 @@ export class Lru<K, V> {
   }
 
   has(key: K): boolean {
-    return this.slotOf.has(key);
+    return this.slotOf.find(key) !== NONE;
   }
 
   /** The value, leaving the order as it is. */
   peek(key: K): V | undefined {
-    const s = this.slotOf.get(key);
-    return s === undefined ? undefined : this.values[s];
+    const s = this.slotOf.find(key);
+    return s === NONE ? undefined : this.values[s];
   }
 
   /** The value, its key now the newest. */
   get(key: K): V | undefined {
-    const s = this.slotOf.get(key);
-    if (s === undefined) return undefined;
+    const s = this.slotOf.find(key);
+    if (s === NONE) return undefined;
     this.toNewest(s);
     return this.values[s];
   }
 
   /** Makes the key the newest (false when absent). */
   touch(key: K): boolean {
-    const s = this.slotOf.get(key);
-    if (s === undefined) return false;
+    const s = this.slotOf.find(key);
+    if (s === NONE) return false;
     this.toNewest(s);
     return true;
   }
 
   /** Sets the value; the key becomes the newest (a new key, or an existing one moved). */
   set(key: K, value: V): void {
-    let s = this.slotOf.get(key);
-    if (s !== undefined) {
+    let s = this.slotOf.find(key);
+    if (s !== NONE) {
       this.values[s] = value;
       this.toNewest(s);
       return;
@@ -62,20 +64,20 @@ export class Lru<K, V> {
     s = this.allocate();
     this.keys[s] = key;
     this.values[s] = value;
-    this.slotOf.set(key, s);
+    this.slotOf.add(key, s);
     this.link(s);
   }
 
   /** Sets the value, leaving an existing key where it is in the order (a new key becomes the newest). */
   replace(key: K, value: V): void {
-    const s = this.slotOf.get(key);
-    if (s === undefined) return this.set(key, value);
+    const s = this.slotOf.find(key);
+    if (s === NONE) return this.set(key, value);
     this.values[s] = value;
   }
 
   delete(key: K): boolean {
-    const s = this.slotOf.get(key);
-    if (s === undefined) return false;
+    const s = this.slotOf.find(key);
+    if (s === NONE) return false;
     this.remove(s);
     return true;
   }
@@ -146,7 +148,7 @@ export class Lru<K, V> {
 
   private remove(s: number): void {
     this.unlink(s);
-    this.slotOf.delete(this.keys[s] as K);
+    this.slotOf.remove(this.keys[s] as K);
     this.keys[s] = undefined;
     this.values[s] = undefined;
     this.older[s] = this.freeSlot;
