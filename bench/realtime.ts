@@ -6,7 +6,7 @@
 //     until fold-in falls behind, each right after a readers-only phase (its baseline: the
 //     machine's speed drifts), --pairs times per rate (the targets take the median pair);
 //   readers + GET /demo/model.bin and a hot swap to another version during the run (also after a
-//     readers-only phase);
+//     readers-only phase, --pairs times, swapping between two versions);
 //   fold-in capacity: without readers, a burst of events offered faster than fold-in takes them
 //     (fold-ins/s while that backlog drains; where none forms, fold-ins per second of the fold-in
 //     thread's CPU: ./realtime/capacity.ts);
@@ -155,29 +155,34 @@ async function benchModel(model: BenchModel): Promise<void> {
     }
     // fold-in capacity: a burst offered faster than fold-in takes it, no readers; fold-ins/s while the backlog drains
     const capacity = await foldInCapacity({ url: api.url, pid: api.proc.pid!, rate: CAPACITY_RATE, seconds: Math.min(SECONDS, 5), itemIds, tag: 'cap' });
-    rows.push(await phase(api, 'readers only', paths, async () => ({ acked: 0 })));
-    rows.push(
-      await phase(api, 'readers + demo payload + hot swap', paths, async () => {
-        await sleep(SECONDS * 200);
-        const get = async (h: Record<string, string> = {}) => {
+    // the demo payload and a hot swap, --pairs times like the ingestion rates: each pair swaps to
+    // the other version (v1 → v2 → v1 …), so every pair loads a model and builds its payload
+    for (let pair = 1; pair <= PAIRS; pair++) {
+      const to = pair % 2 === 1 ? swapTo : 'v1';
+      rows.push(await phase(api, 'readers only', paths, async () => ({ acked: 0 })));
+      rows.push(
+        await phase(api, 'readers + demo payload + hot swap', paths, async () => {
+          await sleep(SECONDS * 200);
+          const get = async (h: Record<string, string> = {}) => {
+            const t = performance.now();
+            const res = await fetch(`${api.url}/demo/model.bin`, { headers: h });
+            const bytes = (await res.arrayBuffer()).byteLength;
+            return { ms: performance.now() - t, status: res.status, bytes, etag: res.headers.get('etag') ?? '' };
+          };
+          const first = await get();
+          registry.activate(to);
           const t = performance.now();
-          const res = await fetch(`${api.url}/demo/model.bin`, { headers: h });
-          const bytes = (await res.arrayBuffer()).byteLength;
-          return { ms: performance.now() - t, status: res.status, bytes, etag: res.headers.get('etag') ?? '' };
-        };
-        const first = await get();
-        registry.activate(swapTo);
-        const t = performance.now();
-        while (((await (await fetch(`${api.url}/readyz`)).json()) as { modelVersion?: string }).modelVersion !== swapTo) await sleep(20);
-        const swapMs = performance.now() - t;
-        const after = await get();
-        const revalidated = await get({ 'if-none-match': after.etag });
-        return {
-          acked: 0,
-          note: `demo payload ${first.bytes.toLocaleString('en')} B in ${first.ms.toFixed(1)} ms; swap to ${swapTo} serving after ${swapMs.toFixed(0)} ms; payload of ${swapTo} ${after.ms.toFixed(1)} ms; revalidation ${revalidated.status} in ${revalidated.ms.toFixed(1)} ms`,
-        };
-      }),
-    );
+          while (((await (await fetch(`${api.url}/readyz`)).json()) as { modelVersion?: string }).modelVersion !== to) await sleep(20);
+          const swapMs = performance.now() - t;
+          const after = await get();
+          const revalidated = await get({ 'if-none-match': after.etag });
+          return {
+            acked: 0,
+            note: `demo payload ${first.bytes.toLocaleString('en')} B in ${first.ms.toFixed(1)} ms; swap to ${to} serving after ${swapMs.toFixed(0)} ms; payload of ${to} ${after.ms.toFixed(1)} ms; revalidation ${revalidated.status} in ${revalidated.ms.toFixed(1)} ms`,
+          };
+        }),
+      );
+    }
     // RSS after many distinct fold-in users (no readers): sampled after the first tenth and at the end
     const soakRate = Math.min(20_000, Math.max(...rows.filter((r) => r.ackedPerSecond > 0 && r.foldInsPerSecond >= 0.9 * r.ackedPerSecond).map((r) => r.ackedPerSecond), 1000));
     const tenth = Math.ceil(SOAK / 10 / soakRate);
