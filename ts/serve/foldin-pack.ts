@@ -36,7 +36,6 @@ export interface UnpackedOutcome {
 
 /** Collects a batch's outcomes in order, then packs them into one buffer. */
 export class PackedBatchBuilder {
-  private n = 0;
   private readonly lists: (PackedList | null)[] = [];
   private readonly secs: number[] = [];
   private readonly errors: Record<number, string> = {};
@@ -44,15 +43,14 @@ export class PackedBatchBuilder {
 
   /** The next user's outcome (users in the order they were asked for). */
   add(list: PackedList | null, seconds = 0, error?: string): void {
-    if (error !== undefined) this.errors[this.n] = error;
-    this.n++;
+    if (error !== undefined) this.errors[this.lists.length] = error;
     this.lists.push(list);
     this.secs.push(seconds);
     if (list) this.words += 2 * list.items.length + list.seen.length + (list.vector?.length ?? 0);
   }
 
   finish(version: string): PackedBatch {
-    const n = this.n;
+    const n = this.lists.length;
     const counts = new Int32Array(3 * n);
     const data = new ArrayBuffer(4 * this.words);
     const u32 = new Uint32Array(data);
