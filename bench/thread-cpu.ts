@@ -5,8 +5,8 @@
 
 import { readdirSync, readFileSync } from 'node:fs';
 
-export const REQUEST_THREAD = 'request thread';
-export const HELPERS = 'V8 / libuv helpers (GC, …)';
+const REQUEST_THREAD = 'request thread';
+const HELPERS = 'V8 / libuv helpers (GC, …)';
 
 /** Thread name → ns of CPU so far. */
 export function threadCpu(pid: number): Map<string, number> {
